@@ -1,0 +1,70 @@
+/**
+ * The seam between the kernel manager and the sandbox: how a kernel process
+ * is started and torn down. `BubblewrapLauncher` (the default) confines it;
+ * `UnsandboxedLauncher` exists only behind the explicit
+ * `--unsafe-no-sandbox` flag.
+ */
+export interface IKernelLauncher {
+  /** Whether kernels started by this launcher are confined. */
+  readonly isSandboxed: boolean;
+
+  /**
+   * Starts a kernel process. The process reads `connectionFile` (inside
+   * `jobDir`) and binds its ZeroMQ `ipc` sockets inside `jobDir`.
+   *
+   * @throws JaxLabError `SANDBOX_UNAVAILABLE` or `KERNEL_START_FAILED`.
+   */
+  launch(options: IKernelLauncher.ILaunchOptions): Promise<IKernelProcess>;
+}
+
+/** A running kernel process, owned by whoever launched it. */
+export interface IKernelProcess {
+  /** Host pid of the outermost process (bwrap, or python unsandboxed). */
+  readonly pid: number;
+  /** Resolves once every process of the kernel is gone, with how it ended. */
+  readonly exited: Promise<IKernelProcess.IExit>;
+  /** Sends a signal to the kernel's main process (SIGINT for interrupt). */
+  signal(signal: NodeJS.Signals): void;
+  /**
+   * Kills and reaps the whole sandbox (every process in it), then removes
+   * any cgroup. Idempotent; resolves when nothing is left.
+   */
+  dispose(): Promise<void>;
+}
+
+export namespace IKernelLauncher {
+  export interface ILaunchOptions {
+    /** Kernel id, for names and logs. */
+    kernelId: string;
+    /** The kernel's own folder: the only writable place in the sandbox. */
+    jobDir: string;
+    /** Connection file path inside jobDir. */
+    connectionFile: string;
+    /** Extra environment (already filtered to what the kernel may see). */
+    env?: Record<string, string>;
+    /** Limits; unset fields take the launcher's configured defaults. */
+    limits?: Partial<IResourceLimits>;
+    /** Read-only virtual environment of the job's requirements, if any. */
+    requirementsEnvDir?: string;
+  }
+
+  /** Resource limits of one kernel. */
+  export interface IResourceLimits {
+    memoryMaxBytes: number;
+    pidsMax: number;
+    cpuTimeLimitS: number;
+    wallClockLimitMs: number;
+    fileSizeMaxBytes: number;
+    openFilesMax: number;
+    tmpSizeMaxBytes: number;
+  }
+}
+
+export namespace IKernelProcess {
+  export interface IExit {
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    /** Why the sandbox ended it, when it did. */
+    limit?: 'memory' | 'wall-clock' | 'cpu-time' | 'pids';
+  }
+}

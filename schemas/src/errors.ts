@@ -1,0 +1,121 @@
+/**
+ * Stable error codes shared by every package. Tests assert on `code`, never
+ * on message text; a code, once shipped, keeps its meaning.
+ */
+export const JAXLAB_ERROR_CODES = Object.freeze({
+  // Requests
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL: 'INTERNAL',
+  // Kernels and the sandbox
+  KERNEL_NOT_FOUND: 'KERNEL_NOT_FOUND',
+  KERNEL_LIMIT_REACHED: 'KERNEL_LIMIT_REACHED',
+  KERNEL_START_FAILED: 'KERNEL_START_FAILED',
+  KERNEL_DEAD: 'KERNEL_DEAD',
+  KERNEL_TIMEOUT: 'KERNEL_TIMEOUT',
+  SANDBOX_UNAVAILABLE: 'SANDBOX_UNAVAILABLE',
+  UNSAFE_PATH: 'UNSAFE_PATH',
+  WIRE_PROTOCOL_VIOLATION: 'WIRE_PROTOCOL_VIOLATION',
+  // Jobs, projects, review
+  JOB_NOT_FOUND: 'JOB_NOT_FOUND',
+  JOB_FINISHED: 'JOB_FINISHED',
+  PROJECT_NOT_FOUND: 'PROJECT_NOT_FOUND',
+  REQUIREMENTS_REJECTED: 'REQUIREMENTS_REJECTED',
+  LEASE_LOST: 'LEASE_LOST',
+  AI_UNAVAILABLE: 'AI_UNAVAILABLE',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE'
+} as const);
+
+/** One of {@link JAXLAB_ERROR_CODES}. */
+export type JaxLabErrorCode =
+  (typeof JAXLAB_ERROR_CODES)[keyof typeof JAXLAB_ERROR_CODES];
+
+/** HTTP status each code maps to when it reaches an HTTP edge. */
+export const HTTP_STATUS_OF_CODE: Readonly<Record<JaxLabErrorCode, number>> =
+  Object.freeze({
+    INVALID_REQUEST: 400,
+    UNAUTHORIZED: 401,
+    FORBIDDEN: 403,
+    ORIGIN_NOT_ALLOWED: 403,
+    NOT_FOUND: 404,
+    CONFLICT: 409,
+    PAYLOAD_TOO_LARGE: 413,
+    RATE_LIMITED: 429,
+    INTERNAL: 500,
+    KERNEL_NOT_FOUND: 404,
+    KERNEL_LIMIT_REACHED: 403,
+    KERNEL_START_FAILED: 500,
+    KERNEL_DEAD: 409,
+    KERNEL_TIMEOUT: 504,
+    SANDBOX_UNAVAILABLE: 503,
+    UNSAFE_PATH: 400,
+    WIRE_PROTOCOL_VIOLATION: 502,
+    JOB_NOT_FOUND: 404,
+    JOB_FINISHED: 409,
+    PROJECT_NOT_FOUND: 404,
+    REQUIREMENTS_REJECTED: 400,
+    LEASE_LOST: 409,
+    AI_UNAVAILABLE: 503,
+    STORE_UNAVAILABLE: 503
+  });
+
+/** Options of {@link JaxLabError}. */
+export interface IJaxLabErrorOptions {
+  /** What the user can do about it, in one sentence. */
+  hint?: string;
+  /** The error this one wraps. */
+  cause?: unknown;
+  /** Extra machine-readable detail (e.g. schema validation errors). */
+  details?: unknown;
+}
+
+/**
+ * Base error of JAX TPU Lab: a stable `code`, a message saying what happened
+ * and a `hint` saying what to do next.
+ *
+ * @example
+ * ```ts
+ * throw new JaxLabError('KERNEL_NOT_FOUND', `No kernel ${id}`, {
+ *   hint: 'List kernels with GET /api/kernels.'
+ * });
+ * ```
+ */
+export class JaxLabError extends Error {
+  readonly code: JaxLabErrorCode;
+  readonly hint: string | undefined;
+  readonly details: unknown;
+
+  constructor(
+    code: JaxLabErrorCode,
+    message: string,
+    options: IJaxLabErrorOptions = {}
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'JaxLabError';
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details;
+  }
+
+  /** The HTTP status this error answers with at an HTTP edge. */
+  get httpStatus(): number {
+    return HTTP_STATUS_OF_CODE[this.code];
+  }
+}
+
+/** Whether `value` is a {@link JaxLabError} (also across package copies). */
+export function isJaxLabError(value: unknown): value is JaxLabError {
+  if (value instanceof JaxLabError) return true;
+  const code = (value as { code?: unknown } | null)?.code;
+  return (
+    value instanceof Error &&
+    typeof code === 'string' &&
+    Object.hasOwn(JAXLAB_ERROR_CODES, code)
+  );
+}
