@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, and nothing else: Debian packages, the
+# project-local Python environment (.venv, with JAX for the CPU), npm
+# packages, then builds the TypeScript packages, the harness and the
+# JupyterLab extension. Idempotent: each step is skipped when the stamp of
+# its inputs has not changed.
+#
+# Usage: scripts/bootstrap.sh [--test]   (--test adds test-only tools)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WITH_TEST=0
+[ "${1:-}" = "--test" ] && WITH_TEST=1
+STAMPS=$ROOT/.jaxlab/stamps
+mkdir -p "$STAMPS"
+
+say() { printf '\033[1m[bootstrap]\033[0m %s\n' "$*"; }
+hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+fresh() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
+stamp() { echo "$2" >"$STAMPS/$1"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else say "need root for: $*"; return 1; fi
+}
+
+# --- Debian packages --------------------------------------------------------
+apt_missing=()
+command -v bwrap >/dev/null || apt_missing+=(bubblewrap)
+command -v prlimit >/dev/null || apt_missing+=(util-linux)
+if [ $WITH_TEST = 1 ]; then
+  command -v chromium >/dev/null || apt_missing+=(chromium)
+  command -v java >/dev/null || apt_missing+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || apt_missing+=(maven)
+fi
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${apt_missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+fi
+
+# --- Python environment -----------------------------------------------------
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv"
+  "$PY" -m venv .venv
+fi
+req=scripts/requirements.txt
+[ $WITH_TEST = 1 ] && req=scripts/requirements-test.txt
+h=$(hash_of scripts/requirements*.txt)
+if ! fresh "pip-$(basename $req)" "$h"; then
+  say "installing Python packages ($req)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
+  stamp "pip-$(basename $req)" "$h"
+fi
+h=$(find harness/pyproject.toml harness/src schemas/json -type f -not -path '*__pycache__*' -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
+if ! fresh harness "$h"; then
+  say "installing the harness into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --force-reinstall ./harness
+  stamp harness "$h"
+fi
+
+# --- npm packages and builds ------------------------------------------------
+h=$(hash_of package.json package-lock.json */package.json)
+if [ ! -d node_modules ] || ! fresh npm "$h"; then
+  say "installing npm packages"
+  npm install --no-audit --no-fund --loglevel=error
+  stamp npm "$(hash_of package.json package-lock.json */package.json)"
+fi
+say "building TypeScript packages"
+npx tsc -b
+
+h=$(find lab-extension/src lab-extension/style lab-extension/schema lab-extension/package.json lab-extension/pyproject.toml -type f 2>/dev/null -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
+if [ -f lab-extension/pyproject.toml ] && ! fresh lab-extension "$h"; then
+  say "building the JupyterLab extension"
+  (cd lab-extension && npx tsc -b && PATH="$ROOT/.venv/bin:$PATH" jupyter labextension build .)
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --force-reinstall ./lab-extension
+  stamp lab-extension "$h"
+fi
+say "ready"
