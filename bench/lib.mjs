@@ -1,0 +1,138 @@
+// Shared pieces of the benchmarks: process start/stop, a minimal Jupyter
+// WebSocket client (legacy JSON protocol, which both gateways speak) and
+// statistics. Benchmarks print figures; they assert nothing.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import WebSocket from 'ws';
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+export const PY = `${ROOT}.venv/bin/python`;
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export function startProcess(cmd, args, options = {}) {
+  const child = spawn(cmd, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    ...options
+  });
+  let log = '';
+  child.stdout.on('data', d => (log += d));
+  child.stderr.on('data', d => (log += d));
+  return {
+    child,
+    log: () => log,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {}
+      await Promise.race([
+        new Promise(r => child.once('exit', r)),
+        new Promise(r => setTimeout(r, 5000))
+      ]);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }
+  };
+}
+
+export async function waitForHttp(url, headers = {}, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(url, { headers });
+      if (r.ok) return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${url}`);
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
+
+export function percentile(values, p) {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
+  return s[i];
+}
+
+export const median = values => percentile(values, 50);
+
+export function fmt(n, digits = 1) {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+/** A kernel over the legacy JSON WebSocket protocol of /api/kernels/{id}/channels. */
+export class KernelClient {
+  constructor(wsUrl) {
+    this.session = randomUUID();
+    this.ws = new WebSocket(`${wsUrl}&session_id=${this.session}`);
+    this.handlers = new Set();
+    this.ws.on('message', data => {
+      const msg = JSON.parse(data.toString());
+      for (const h of this.handlers) h(msg);
+    });
+  }
+  open() {
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', resolve);
+      this.ws.once('error', reject);
+    });
+  }
+  send(msgType, content, channel = 'shell') {
+    const msgId = randomUUID();
+    this.ws.send(
+      JSON.stringify({
+        channel,
+        header: {
+          msg_id: msgId,
+          msg_type: msgType,
+          username: 'bench',
+          session: this.session,
+          date: new Date().toISOString(),
+          version: '5.3'
+        },
+        parent_header: {},
+        metadata: {},
+        content,
+        buffers: []
+      })
+    );
+    return msgId;
+  }
+  /** Sends a request and resolves when its reply and its idle status have arrived. */
+  request(msgType, content, onIOPub) {
+    return new Promise(resolve => {
+      let reply;
+      let idle = false;
+      const msgId = this.send(msgType, content);
+      const h = msg => {
+        if (msg.parent_header?.msg_id !== msgId) return;
+        if (msg.channel === 'shell') reply = msg;
+        else if (msg.channel === 'iopub') {
+          if (msg.msg_type === 'status' && msg.content.execution_state === 'idle') idle = true;
+          else onIOPub?.(msg);
+        }
+        if (reply && idle) {
+          this.handlers.delete(h);
+          resolve(reply);
+        }
+      };
+      this.handlers.add(h);
+    });
+  }
+  close() {
+    this.ws.close();
+  }
+}
