@@ -1,0 +1,353 @@
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import express from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import GoogleOAuth from 'passport-google-oauth20';
+import type { User } from '@jaxlab/schemas';
+import { JaxLabError } from '@jaxlab/schemas';
+import type { IJobStore } from '@jaxlab/store';
+import { DEFAULT_SESSION_MAX_AGE_MS, JobStoreSessionStore } from './job-store-session-store.js';
+import { bearerSecret, hashSecret, secretsEqual } from './token-secret.js';
+import { publicUser } from './user.js';
+
+/** Paths that answer without credentials (matched on the URL's path). */
+export const DEFAULT_PUBLIC_PATHS: readonly string[] = Object.freeze([
+  '/api/health',
+  '/api/openapi.json',
+  '/login',
+  '/auth/google',
+  '/auth/google/callback',
+  '/auth/logout'
+]);
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE_NAME = 'jaxlab.sid';
+
+/** Options of {@link createAuth}. */
+export interface IAuthOptions {
+  /** Where users, sessions and API tokens live. */
+  store: IJobStore;
+  /**
+   * `google`: Google Sign-In (needs {@link IAuthOptions.google});
+   * `local`: single-user mode with a login token printed at start.
+   */
+  mode: 'google' | 'local';
+  /** Google OAuth client; the URLs can point at a stand-in in tests. */
+  google?: IAuthOptions.IGoogle;
+  /**
+   * Local mode's login token (random per start when omitted). Also accepted
+   * as a bearer token, as Jupyter's token is.
+   */
+  localToken?: string;
+  /** Who the local user is (default: the OS user). */
+  localUser?: { name: string; email?: string };
+  /** Secret signing the session cookie (random per start when omitted). */
+  sessionSecret?: string;
+  /** Session lifetime in ms (default 7 days). */
+  sessionMaxAgeMs?: number;
+  /** Trust X-Forwarded-Proto for the cookie's Secure flag. */
+  trustProxy?: boolean;
+  /** Where a successful sign-in redirects (default `/lab`). */
+  afterLoginUrl?: string;
+  /** Paths answering without credentials (default {@link DEFAULT_PUBLIC_PATHS}). */
+  publicPaths?: readonly string[];
+  /** Called after each interactive sign-in (e.g. to seed sample projects). */
+  onSignIn?: (user: User) => Promise<void>;
+}
+
+/** Statics of {@link IAuthOptions}. */
+export namespace IAuthOptions {
+  /** Google OAuth 2.0 client settings. */
+  export interface IGoogle {
+    clientId: string;
+    clientSecret: string;
+    /** Absolute URL of `/auth/google/callback` as Google must call it. */
+    callbackUrl: string;
+    authorizationUrl?: string;
+    tokenUrl?: string;
+    userProfileUrl?: string;
+  }
+}
+
+/** What {@link createAuth} returns. */
+export interface IAuth {
+  /**
+   * Identifies the caller (bearer token, else session cookie) and sets
+   * `req.user`; answers 401 `UNAUTHORIZED` on any non-public path without
+   * valid credentials. Mount it before every protected router.
+   */
+  middleware: RequestHandler;
+  /** Sign-in routes: `/login`, `/auth/google[/callback]`, `/auth/logout`, `/api/me`. */
+  router: Router;
+  /** Local mode's token (undefined in Google mode). */
+  localToken: string | undefined;
+  /** The URL to print at start in local mode, e.g. `http://127.0.0.1:8700/login?token=...`. */
+  loginUrl(baseUrl: string): string;
+}
+
+/**
+ * Creates sign-in for the server: sessions stored in the job store (cookie
+ * HttpOnly, SameSite=Lax, Secure over TLS), personal API tokens as bearer
+ * credentials, and either Google Sign-In through passport or local
+ * single-user mode.
+ *
+ * @throws {@link JaxLabError} `INVALID_REQUEST` when mode is `google` without
+ *   Google settings.
+ * @example
+ * ```ts
+ * const auth = createAuth({ store, mode: 'local' });
+ * console.log(`Open ${auth.loginUrl('http://127.0.0.1:8700')}`);
+ * const app = createApp({ store, auth });
+ * ```
+ */
+export function createAuth(options: IAuthOptions): IAuth {
+  const { store } = options;
+  if (options.mode === 'google' && !options.google) {
+    throw new JaxLabError('INVALID_REQUEST', 'Google sign-in needs a client id, secret and callback URL', {
+      hint: 'Set GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_CALLBACK_URL, or run in local mode.'
+    });
+  }
+  const localToken =
+    options.mode === 'local' ? (options.localToken ?? randomBytes(24).toString('hex')) : undefined;
+  const publicPaths = new Set(options.publicPaths ?? DEFAULT_PUBLIC_PATHS);
+  const afterLoginUrl = options.afterLoginUrl ?? '/lab';
+  const onSignIn = options.onSignIn ?? (async () => {});
+
+  const authenticator = new passport.Passport();
+  authenticator.serializeUser((user, done) => done(null, user.id));
+  authenticator.deserializeUser((id: string, done) => {
+    store.getUser(id).then(
+      user => done(null, user ? publicUser(user) : false),
+      err => done(err)
+    );
+  });
+  if (options.mode === 'google' && options.google) {
+    const g = options.google;
+    authenticator.use(
+      'google',
+      new GoogleOAuth.Strategy(
+        {
+          clientID: g.clientId,
+          clientSecret: g.clientSecret,
+          callbackURL: g.callbackUrl,
+          authorizationURL: g.authorizationUrl,
+          tokenURL: g.tokenUrl,
+          userProfileURL: g.userProfileUrl,
+          scope: ['openid', 'email', 'profile'],
+          state: true
+        },
+        (_accessToken, _refreshToken, profile, done) => {
+          const email = profile.emails?.[0]?.value ?? '';
+          store
+            .upsertUser({
+              provider: 'google',
+              subject: profile.id,
+              email,
+              name: profile.displayName || email
+            })
+            .then(
+              user => done(null, publicUser(user)),
+              err => done(err as Error)
+            );
+        }
+      )
+    );
+  }
+
+  const sessionMiddleware = session({
+    name: SESSION_COOKIE_NAME,
+    secret: options.sessionSecret ?? randomBytes(32).toString('hex'),
+    store: new JobStoreSessionStore(store),
+    resave: false,
+    saveUninitialized: false,
+    proxy: options.trustProxy,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: 'auto',
+      maxAge: options.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS
+    }
+  });
+  const passportInit = authenticator.initialize();
+  const passportSession = authenticator.session();
+  const withSession: RequestHandler = (req, res, next) => {
+    if (req.session && (req as { _passportSessionDone?: boolean })._passportSessionDone) {
+      next();
+      return;
+    }
+    sessionMiddleware(req, res, err => {
+      if (err) return next(err);
+      passportInit(req, res, err2 => {
+        if (err2) return next(err2);
+        passportSession(req, res, err3 => {
+          (req as { _passportSessionDone?: boolean })._passportSessionDone = true;
+          next(err3);
+        });
+      });
+    });
+  };
+
+  let localUserRecord: Promise<User> | undefined;
+  const localUser = (): Promise<User> => {
+    if (!localUserRecord) {
+      const osName = safeOsUserName();
+      const name = options.localUser?.name ?? osName;
+      localUserRecord = store
+        .upsertUser({
+          provider: 'local',
+          subject: name,
+          email: options.localUser?.email ?? `${name}@jaxlab.local`,
+          name
+        })
+        .then(publicUser);
+      localUserRecord.catch(() => (localUserRecord = undefined));
+    }
+    return localUserRecord;
+  };
+
+  const isPublic = (req: Request): boolean => publicPaths.has(pathOf(req));
+
+  const middleware: RequestHandler = (req, res, next) => {
+    if (req.user) {
+      next();
+      return;
+    }
+    const secret = bearerSecret(req.headers.authorization);
+    if (secret !== undefined) {
+      // A request carrying credentials is judged on them alone: it never
+      // falls back to the cookie, so a bad header cannot ride a session.
+      identifyBearer(secret).then(user => {
+        if (user) {
+          req.user = user;
+          next();
+        } else if (isPublic(req)) {
+          next();
+        } else {
+          next(
+            new JaxLabError('UNAUTHORIZED', 'The API token is not valid (unknown or revoked)', {
+              hint: 'Create a new token with POST /api/tokens while signed in.'
+            })
+          );
+        }
+      }, next);
+      return;
+    }
+    withSession(req, res, err => {
+      if (err) return next(err);
+      if (req.user || isPublic(req)) return next();
+      next(unauthorized(options.mode));
+    });
+  };
+
+  const identifyBearer = async (secret: string): Promise<User | null> => {
+    if (localToken !== undefined && secretsEqual(secret, localToken)) return localUser();
+    const user = await store.findUserByTokenHash(hashSecret(secret));
+    return user ? publicUser(user) : null;
+  };
+
+  const signIn = (req: Request, res: Response, next: NextFunction, user: User): void => {
+    req.login(user, err => {
+      if (err) return next(err);
+      onSignIn(user).then(() => res.redirect(302, afterLoginUrl), next);
+    });
+  };
+
+  const router = express.Router();
+  router.get('/login', withSession, (req, res, next) => {
+    if (options.mode === 'google') {
+      res.redirect(302, '/auth/google');
+      return;
+    }
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    if (!localToken || !token || !secretsEqual(token, localToken)) {
+      next(
+        new JaxLabError('UNAUTHORIZED', 'The login token is missing or wrong', {
+          hint: 'Open the login URL the start command printed (it changes at every start).'
+        })
+      );
+      return;
+    }
+    localUser().then(user => signIn(req, res, next, user), next);
+  });
+  router.get('/auth/google', withSession, (req, res, next) => {
+    if (options.mode !== 'google') {
+      next(new JaxLabError('NOT_FOUND', 'Google sign-in is not configured', {
+        hint: 'Set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or use the local login URL.'
+      }));
+      return;
+    }
+    authenticator.authenticate('google')(req, res, next);
+  });
+  router.get('/auth/google/callback', withSession, (req, res, next) => {
+    if (options.mode !== 'google') {
+      next(new JaxLabError('NOT_FOUND', 'Google sign-in is not configured'));
+      return;
+    }
+    authenticator.authenticate(
+      'google',
+      (err: unknown, user: User | false, info: { message?: string } | undefined) => {
+        if (err || !user) {
+          const why = err instanceof Error ? err.message : (info?.message ?? 'no user');
+          next(
+            new JaxLabError('UNAUTHORIZED', `Google sign-in failed: ${why}`, {
+              hint: 'Start again from /auth/google.',
+              cause: err
+            })
+          );
+          return;
+        }
+        signIn(req, res, next, user);
+      }
+    )(req, res, next);
+  });
+  router.post('/auth/logout', withSession, (req, res, next) => {
+    req.logout({ keepSessionInfo: false }, err => {
+      if (err) return next(err);
+      const done = (): void => {
+        res.clearCookie(SESSION_COOKIE_NAME, { httpOnly: true, sameSite: 'lax', path: '/' });
+        res.status(204).end();
+      };
+      if (req.session) req.session.destroy(e => (e ? next(e) : done()));
+      else done();
+    });
+  });
+  router.get('/api/me', middleware, (req, res) => {
+    res.json(publicUser(req.user as User));
+  });
+
+  return {
+    middleware,
+    router,
+    localToken,
+    loginUrl: baseUrl =>
+      localToken === undefined
+        ? `${baseUrl.replace(/\/$/, '')}/auth/google`
+        : `${baseUrl.replace(/\/$/, '')}/login?token=${localToken}`
+  };
+}
+
+function unauthorized(mode: 'google' | 'local'): JaxLabError {
+  return new JaxLabError('UNAUTHORIZED', 'Sign-in required', {
+    hint:
+      mode === 'google'
+        ? 'Sign in at /auth/google, or send an API token as "Authorization: Bearer <token>".'
+        : 'Open the login URL the start command printed, or send its token as "Authorization: Bearer <token>".'
+  });
+}
+
+function pathOf(req: Request): string {
+  const url = req.originalUrl ?? req.url;
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+function safeOsUserName(): string {
+  try {
+    const name = userInfo().username.replace(/[^A-Za-z0-9._-]/g, '');
+    return name || 'local';
+  } catch {
+    return 'local';
+  }
+}

@@ -1,0 +1,72 @@
+import express from 'express';
+import type { Router } from 'express';
+import { JaxLabError } from '@jaxlab/schemas';
+import type { IJobStore } from '@jaxlab/store';
+import { hashSecret, newTokenSecret } from './token-secret.js';
+
+/** Options of {@link createTokensRouter}. */
+export interface ITokensRouterOptions {
+  store: IJobStore;
+}
+
+/**
+ * Personal API tokens of the signed-in user, mounted at `/api/tokens`:
+ * `POST /` `{name}` → 201 `{id, name, createdAt, token}` (the secret, shown
+ * once; only its SHA-256 is stored), `GET /` (no secrets), `DELETE /{id}`.
+ * Needs `req.user` (mount after the auth middleware).
+ *
+ * @example
+ * ```ts
+ * createApp({ routers: [{ path: '/api/tokens', router: createTokensRouter({ store }) }] });
+ * ```
+ */
+export function createTokensRouter(options: ITokensRouterOptions): Router {
+  const { store } = options;
+  const router = express.Router();
+  router.post('/', async (req, res) => {
+    const name = parseName(req.body);
+    const secret = newTokenSecret();
+    const token = await store.createApiToken(userId(req), name, hashSecret(secret));
+    res.status(201).json({ ...token, token: secret });
+  });
+  router.get('/', async (req, res) => {
+    const tokens = await store.listApiTokens(userId(req));
+    res.json(tokens.map(({ token: _secret, ...t }) => t));
+  });
+  router.delete('/:id', async (req, res) => {
+    const ok = await store.revokeApiToken(String(req.params.id), userId(req));
+    if (!ok) {
+      throw new JaxLabError('NOT_FOUND', `No API token ${String(req.params.id)}`, {
+        hint: 'List your tokens with GET /api/tokens.'
+      });
+    }
+    res.status(204).end();
+  });
+  return router;
+}
+
+function userId(req: express.Request): string {
+  if (!req.user) throw new JaxLabError('UNAUTHORIZED', 'Sign-in required');
+  return req.user.id;
+}
+
+function parseName(body: unknown): string {
+  const b = body as { name?: unknown } | null | undefined;
+  const extra =
+    b && typeof b === 'object' && !Array.isArray(b)
+      ? Object.keys(b).filter(k => k !== 'name')
+      : [];
+  if (
+    !b ||
+    typeof b !== 'object' ||
+    typeof b.name !== 'string' ||
+    b.name.trim().length === 0 ||
+    b.name.length > 100 ||
+    extra.length > 0
+  ) {
+    throw new JaxLabError('INVALID_REQUEST', 'Invalid token request: body must be {"name": "<1-100 characters>"}', {
+      hint: 'Name the token after the program that will use it, e.g. {"name": "laptop"}.'
+    });
+  }
+  return b.name;
+}

@@ -1,0 +1,193 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAuth, createTokensRouter } from '../../src/auth/index.js';
+import { MemoryJobStore } from '../fakes/memory-job-store.js';
+import { listen, miniApp } from '../fakes/mini-app.js';
+import { CookieJar } from '../stand-ins/cookie-jar.js';
+import { OAuthStandIn } from '../stand-ins/oauth-stand-in.js';
+
+let closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of closers.reverse()) await c();
+  closers = [];
+});
+
+async function startServer(mode: 'google' | 'local', provider?: OAuthStandIn) {
+  const store = new MemoryJobStore();
+  let base = '';
+  const auth = createAuth({
+    store,
+    mode,
+    localToken: mode === 'local' ? 'local-secret-token' : undefined,
+    google: provider
+      ? {
+          clientId: 'client-1',
+          clientSecret: 'shh',
+          get callbackUrl() {
+            return `${base}/auth/google/callback`;
+          },
+          authorizationUrl: `${provider.url}/authorize`,
+          tokenUrl: `${provider.url}/token`,
+          userProfileUrl: `${provider.url}/userinfo`
+        }
+      : undefined
+  });
+  const app = miniApp({
+    auth,
+    routers: [{ path: '/api/tokens', router: createTokensRouter({ store }) }]
+  });
+  app.get('/api/secret', (_req, res) => {
+    res.json({ ok: true });
+  });
+  const server = await listen(app);
+  base = server.url;
+  closers.push(server.close);
+  return { store, url: server.url, auth };
+}
+
+async function googleDance(url: string, jar: CookieJar): Promise<Response> {
+  const start = await jar.fetch(`${url}/auth/google`);
+  expect(start.status).toBe(302);
+  const toProvider = start.headers.get('location')!;
+  expect(toProvider).toContain('state=');
+  const back = await fetch(toProvider, { redirect: 'manual' });
+  expect(back.status).toBe(302);
+  return jar.fetch(back.headers.get('location')!);
+}
+
+describe('createAuth() google mode', () => {
+  let provider: OAuthStandIn;
+  beforeEach(async () => {
+    provider = new OAuthStandIn();
+    await provider.start();
+    closers.push(() => provider.stop());
+  });
+
+  it('should sign in through the whole redirect dance and show the user at /api/me', async () => {
+    const { url } = await startServer('google', provider);
+    const jar = new CookieJar();
+    const done = await googleDance(url, jar);
+    expect(done.status).toBe(302);
+    expect(done.headers.get('location')).toBe('/lab');
+    const cookieLine = done.headers.getSetCookie().join('\n');
+    expect(cookieLine).toMatch(/HttpOnly/i);
+    expect(cookieLine).toMatch(/SameSite=Lax/i);
+    const me = await jar.fetch(`${url}/api/me`);
+    expect(me.status).toBe(200);
+    const body = await me.json();
+    expect(body).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace', provider: 'google' });
+    expect(Object.keys(body).sort()).toEqual(['email', 'id', 'name', 'provider']);
+  });
+
+  it('should refuse a forged state', async () => {
+    const { url } = await startServer('google', provider);
+    const jar = new CookieJar();
+    const start = await jar.fetch(`${url}/auth/google`);
+    const authorize = new URL(start.headers.get('location')!);
+    authorize.searchParams.set('state', 'forged-state');
+    const back = await fetch(authorize, { redirect: 'manual' });
+    const res = await jar.fetch(back.headers.get('location')!);
+    expect(res.status).toBe(401);
+    expect((await res.json()).code).toBe('UNAUTHORIZED');
+    expect((await jar.fetch(`${url}/api/me`)).status).toBe(401);
+  });
+
+  it('should refuse a callback without the session that started it', async () => {
+    const { url } = await startServer('google', provider);
+    const victim = new CookieJar();
+    const start = await victim.fetch(`${url}/auth/google`);
+    const back = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    // An attacker replays the callback URL in another browser.
+    const attacker = new CookieJar();
+    const res = await attacker.fetch(back.headers.get('location')!);
+    expect(res.status).toBe(401);
+  });
+
+  it('should invalidate the session server-side on logout', async () => {
+    const { url, store } = await startServer('google', provider);
+    const jar = new CookieJar();
+    expect((await googleDance(url, jar)).status).toBe(302);
+    expect((await jar.fetch(`${url}/api/me`)).status).toBe(200);
+    expect(store.sessionKeys().length).toBe(1);
+    // Sessions are stored under a hash, never under the cookie's id.
+    expect(jar.header()).not.toContain(store.sessionKeys()[0]);
+    const old = jar.clone();
+    const out = await jar.fetch(`${url}/auth/logout`, { method: 'POST' });
+    expect(out.status).toBe(204);
+    expect(store.sessionKeys().length).toBe(0);
+    const replay = await old.fetch(`${url}/api/me`);
+    expect(replay.status).toBe(401);
+  });
+});
+
+describe('createAuth() local mode', () => {
+  it('should answer 401 everywhere but public paths without the login token', async () => {
+    const { url } = await startServer('local');
+    expect((await fetch(`${url}/api/secret`)).status).toBe(401);
+    expect((await fetch(`${url}/api/me`)).status).toBe(401);
+    expect((await fetch(`${url}/api/health`)).status).toBe(200);
+    const wrong = await fetch(`${url}/login?token=nope`, { redirect: 'manual' });
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).code).toBe('UNAUTHORIZED');
+  });
+
+  it('should sign in with the printed login URL and redirect to the lab', async () => {
+    const { url, auth } = await startServer('local');
+    expect(auth.loginUrl(url)).toBe(`${url}/login?token=local-secret-token`);
+    const jar = new CookieJar();
+    const res = await jar.fetch(auth.loginUrl(url));
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/lab');
+    const me = await (await jar.fetch(`${url}/api/me`)).json();
+    expect(me.provider).toBe('local');
+    expect(me.email).toMatch(/@jaxlab\.local$/);
+  });
+
+  it('should accept the login token as a bearer token', async () => {
+    const { url } = await startServer('local');
+    const res = await fetch(`${url}/api/me`, { headers: { authorization: 'Bearer local-secret-token' } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).provider).toBe('local');
+  });
+});
+
+describe('createTokensRouter()', () => {
+  it('should create a token shown once, authenticate with it and revoke it', async () => {
+    const { url, store } = await startServer('local');
+    const admin = { authorization: 'Bearer local-secret-token', 'content-type': 'application/json' };
+    const created = await fetch(`${url}/api/tokens`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ name: 'laptop' })
+    });
+    expect(created.status).toBe(201);
+    const t = await created.json();
+    expect(t.token).toMatch(/^jxl_[A-Za-z0-9_-]{43}$/);
+    expect(t.name).toBe('laptop');
+
+    const list = await (await fetch(`${url}/api/tokens`, { headers: admin })).json();
+    expect(list).toHaveLength(1);
+    expect(list[0].token).toBeUndefined();
+    expect(JSON.stringify(await store.listApiTokens(list[0].id))).not.toContain(t.token);
+
+    for (const scheme of ['Bearer', 'token']) {
+      const me = await fetch(`${url}/api/me`, { headers: { authorization: `${scheme} ${t.token}` } });
+      expect(me.status).toBe(200);
+    }
+    const del = await fetch(`${url}/api/tokens/${t.id}`, { method: 'DELETE', headers: admin });
+    expect(del.status).toBe(204);
+    const after = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${t.token}` } });
+    expect(after.status).toBe(401);
+    expect((await after.json()).code).toBe('UNAUTHORIZED');
+  });
+
+  it('should reject a token request without a name', async () => {
+    const { url } = await startServer('local');
+    const res = await fetch(`${url}/api/tokens`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer local-secret-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ nom: 'x' })
+    });
+    expect(res.status).toBe(400);
+    expect((await res.json()).code).toBe('INVALID_REQUEST');
+  });
+});
