@@ -1,0 +1,547 @@
+import { createHash } from 'node:crypto';
+
+import type { KernelMessage } from '@jupyterlab/services';
+
+import type {
+  Failure,
+  FailureReason,
+  Job,
+  JobStatus,
+  Metrics,
+  RunManifest
+} from '@jaxlab/schemas';
+import { isJaxLabError, isValid, METRICS_MIME_TYPE } from '@jaxlab/schemas';
+import type { IJobStore } from '@jaxlab/store';
+
+import type { IKernelProcess } from '../../sandbox/kernel-launcher.js';
+import type { IHostAccelerator } from '../host/accelerator-detector.js';
+import { describeAccelerators } from '../host/accelerator-detector.js';
+import type { IHostPython } from '../host/host-python.js';
+import type {
+  EnvironmentBuilder,
+  IRequirementsEnvironment
+} from '../requirements/environment-builder.js';
+import { validateRequirements } from '../requirements/requirements-validator.js';
+import type { IJobKernel, IJobKernels } from './job-kernels.js';
+import { JobEventWriter } from './job-event-writer.js';
+import { renderDesignatedCall } from './python-call.js';
+
+/** How a job ended, as the runner decided. `lost`: the lease is gone, write nothing. */
+export type JobOutcome =
+  | { status: Extract<JobStatus, 'COMPLETED'> }
+  | { status: Extract<JobStatus, 'FAILED' | 'CANCELLED'>; failure: Failure }
+  | { status: 'lost' };
+
+/**
+ * Exception names the harness uses when main.py breaks the
+ * definitions-only rule (the load is reported on the first execute).
+ */
+const LOAD_REJECTED_ENAMES = new Set([
+  'LoadRejected',
+  'LoadRejectedError',
+  'LoadViolation',
+  'RestrictedLoadError'
+]);
+
+/**
+ * One claimed job from COMPILING to its final status: validates the
+ * requirements, builds or reuses their environment, starts a restricted
+ * kernel, runs the designated call, turns iopub messages into job events,
+ * enforces the time limit, acts on cancel requests and lease loss, records
+ * the run manifest and always shuts the kernel down. `run()` never throws:
+ * every way a job can end is a final status with a failure reason, message
+ * and hint (or nothing at all when the lease was lost: the store failed the
+ * job HOST_LOST).
+ */
+export class JobExecution {
+  constructor(options: JobExecution.IOptions) {
+    this._options = options;
+    this.job = options.job;
+    this._writer = new JobEventWriter({
+      store: options.store,
+      jobId: options.job.id,
+      hostId: options.hostId,
+      onLost: error => {
+        if (isJaxLabError(error) && (error.code === 'LEASE_LOST' || error.code === 'JOB_FINISHED')) {
+          this._loseLease();
+        }
+      }
+    });
+  }
+
+  /** The job as claimed. */
+  readonly job: Job;
+
+  /** How it ended, once it did. */
+  get outcome(): JobOutcome | undefined {
+    return this._outcome;
+  }
+
+  /** Runs the job to its end. Never throws. */
+  async run(): Promise<JobOutcome> {
+    const renewTimer = setInterval(() => void this._renew(), this._options.renewEveryMs);
+    let outcome: JobOutcome;
+    try {
+      outcome = await Promise.race([
+        this._execute().catch(error => this._internal(error)),
+        this._forced.promise
+      ]);
+    } catch (error) {
+      outcome = this._internal(error);
+    } finally {
+      clearInterval(renewTimer);
+      clearTimeout(this._timeLimitTimer);
+      clearTimeout(this._graceTimer);
+    }
+    // A forced end (cancel, timeout, lost lease) may have won the race while
+    // the kernel was still starting or running: stop both.
+    this._abort.abort();
+    this._outcome = outcome;
+    try {
+      await this._writer.flush();
+      if (outcome.status !== 'lost') {
+        await this._recordManifest();
+        await this._writer.append(
+          outcome.status === 'COMPLETED'
+            ? { type: 'job:status', status: 'COMPLETED' }
+            : { type: 'job:status', status: outcome.status, failure: outcome.failure }
+        );
+      }
+    } catch (error) {
+      this._options.log(`job ${this.job.id}: cannot record its end: ${String(error)}`);
+    }
+    await this._shutdownKernel();
+    return outcome;
+  }
+
+  /** Ends the job now as FAILED/INTERNAL (the gateway is shutting down). */
+  stop(message: string, hint: string): void {
+    this._force(fail('INTERNAL', message, hint));
+  }
+
+  private async _execute(): Promise<JobOutcome> {
+    const job = this.job;
+    const options = this._options;
+
+    // DEVICE_UNAVAILABLE before anything: this host's JAX does not see it.
+    if (!options.accelerators.some(a => a.kind === job.accelerator && a.count > 0)) {
+      return fail(
+        'DEVICE_UNAVAILABLE',
+        `The job asked for ${job.accelerator}, but host ${options.hostId} has only: ${describeAccelerators(options.accelerators)}.`,
+        `Submit it with accelerator "${options.accelerators[0].kind}", or wait for a host with a ${job.accelerator}.`
+      );
+    }
+
+    // Requirements: validated here too (never trust the submitter).
+    let sanitized: string;
+    try {
+      sanitized = validateRequirements(job.requirements).sanitized;
+    } catch (error) {
+      if (isJaxLabError(error) && error.code === 'REQUIREMENTS_REJECTED') {
+        return fail('REQUIREMENTS_REJECTED', error.message, error.hint ?? '');
+      }
+      throw error;
+    }
+    if (sanitized) {
+      this._writer.log('stdout', `Installing requirements:\n${sanitized}`);
+    }
+    let environment: IRequirementsEnvironment | null;
+    try {
+      environment = await options.envBuilder.build(sanitized, {
+        signal: this._abort.signal,
+        onOutput: (stream, text) => this._writer.log(stream, text)
+      });
+    } catch (error) {
+      if (this._forcedOutcome) {
+        return this._forcedOutcome;
+      }
+      if (isJaxLabError(error) && error.code === 'REQUIREMENTS_REJECTED') {
+        return fail('REQUIREMENTS_REJECTED', error.message, error.hint ?? '');
+      }
+      throw error;
+    }
+    this._environment = environment;
+    if (environment) {
+      this._writer.log(
+        'stdout',
+        `Using requirements environment ${environment.sha256.slice(0, 12)} (${environment.reused ? 'cached' : 'built'}).\n`
+      );
+    }
+    if (this._forcedOutcome) {
+      return this._forcedOutcome;
+    }
+
+    // The kernel: main.py is loaded definitions-only by the harness.
+    const timeLimitMs = job.timeLimitMs ?? options.defaultTimeLimitMs;
+    let kernel: IJobKernel;
+    try {
+      this._kernelStart = options.kernels.startKernel({
+        files: { 'main.py': job.code, 'requirements.txt': job.requirements },
+        designatedFunctions: [job.entrypoint],
+        requirementsEnvDir: environment?.sitePackagesDir,
+        // A backstop only: the runner's own timer ends the job first.
+        limits: { wallClockLimitMs: timeLimitMs + 60_000 }
+      });
+      kernel = await this._kernelStart;
+    } catch (error) {
+      if (this._forcedOutcome) {
+        return this._forcedOutcome;
+      }
+      throw error;
+    }
+    this._kernel = kernel;
+    if (this._forcedOutcome) {
+      return this._forcedOutcome;
+    }
+
+    const call = renderDesignatedCall(job.entrypoint, job.args);
+    await this._writer.append({ type: 'job:status', status: 'RUNNING' });
+    this._timeLimitTimer = setTimeout(() => this._onTimeLimit(timeLimitMs), timeLimitMs);
+
+    let idle!: () => void;
+    const idleSeen = new Promise<void>(resolve => (idle = resolve));
+    let errorContent: KernelMessage.IErrorMsg['content'] | undefined;
+    let reply: KernelMessage.IExecuteReplyMsg['content'];
+    try {
+      reply = await kernel.execute(call, {
+        onIOPub: msg => {
+          errorContent = this._onIOPub(msg) ?? errorContent;
+          if (
+            msg.header.msg_type === 'status' &&
+            (msg as KernelMessage.IStatusMsg).content.execution_state === 'idle'
+          ) {
+            idle();
+          }
+        }
+      });
+    } catch (error) {
+      // The kernel died: the sandbox's reason decides.
+      const exit = await Promise.race([
+        kernel.exited,
+        delay(2000).then(() => undefined)
+      ]);
+      return this._forcedOutcome ?? this._outcomeOfExit(exit, error);
+    }
+    // Output may still be in flight on iopub after the shell reply.
+    await Promise.race([idleSeen, delay(1000)]);
+    if (this._forcedOutcome) {
+      return this._forcedOutcome;
+    }
+    if (reply.status === 'ok') {
+      return this._checkDevice() ?? { status: 'COMPLETED' };
+    }
+    if (reply.status === 'error') {
+      return this._outcomeOfError({
+        ename: reply.ename,
+        evalue: reply.evalue,
+        traceback: errorContent?.traceback ?? reply.traceback
+      });
+    }
+    return fail('INTERNAL', 'The kernel aborted the call.', 'Submit the job again.');
+  }
+
+  /** Turns one iopub message into job events; returns an error's content. */
+  private _onIOPub(msg: KernelMessage.IIOPubMessage): KernelMessage.IErrorMsg['content'] | undefined {
+    switch (msg.header.msg_type) {
+      case 'stream': {
+        const content = (msg as KernelMessage.IStreamMsg).content;
+        this._writer.log(content.name === 'stderr' ? 'stderr' : 'stdout', content.text);
+        return undefined;
+      }
+      case 'display_data':
+      case 'execute_result': {
+        const data = (msg as KernelMessage.IDisplayDataMsg).content.data ?? {};
+        const metrics = data[METRICS_MIME_TYPE];
+        if (metrics !== undefined && isValid('metrics', metrics)) {
+          this._metrics = metrics;
+          void this._writer.append({ type: 'job:metrics', metrics: this._metrics });
+        }
+        return undefined;
+      }
+      case 'error': {
+        const content = (msg as KernelMessage.IErrorMsg).content;
+        const traceback = (content.traceback ?? []).join('\n');
+        this._writer.log('stderr', (traceback || `${content.ename}: ${content.evalue}`) + '\n');
+        return content;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private _outcomeOfError(error: { ename: string; evalue: string; traceback?: string[] }): JobOutcome {
+    const { ename, evalue } = error;
+    const summary = `${ename}: ${evalue}`.slice(0, 3000);
+    if (LOAD_REJECTED_ENAMES.has(ename)) {
+      return fail(
+        'LOAD_REJECTED',
+        `main.py breaks the definitions-only rule: ${evalue}`,
+        'Keep only imports, function and class definitions, literal constants and docstrings at the top level of main.py; move everything else into main().'
+      );
+    }
+    if (ename === 'MemoryError' || /RESOURCE_EXHAUSTED|[Oo]ut of memory/.test(evalue)) {
+      return fail(
+        'OUT_OF_MEMORY',
+        `The job ran out of memory: ${summary}`,
+        'Use smaller batches, arrays or models, or free arrays you no longer need.'
+      );
+    }
+    if (ename === 'KeyboardInterrupt') {
+      return (
+        this._forcedOutcome ??
+        fail('INTERNAL', 'The call was interrupted.', 'Submit the job again.')
+      );
+    }
+    if (ename === 'NameError' && evalue.includes(`'${this.job.entrypoint}'`)) {
+      return fail(
+        'USER_ERROR',
+        `main.py defines no function ${this.job.entrypoint}: ${summary}`,
+        `Define ${this.job.entrypoint}() at the top level of main.py, or submit the job with the entrypoint main.py defines.`
+      );
+    }
+    return fail(
+      'USER_ERROR',
+      `${this.job.entrypoint}() raised ${summary}`,
+      'Read the traceback in the job log, fix main.py and run it again.'
+    );
+  }
+
+  private _outcomeOfExit(exit: IKernelProcess.IExit | undefined, cause: unknown): JobOutcome {
+    switch (exit?.limit) {
+      case 'memory':
+        return fail(
+          'OUT_OF_MEMORY',
+          'The job used more memory than its sandbox allows and was killed.',
+          'Use smaller batches, arrays or models.'
+        );
+      case 'pids':
+        return fail(
+          'SANDBOX_VIOLATION',
+          'The job started more processes than its sandbox allows and was killed.',
+          'Do not start processes or many threads from main.py.'
+        );
+      case 'cpu-time':
+        return fail(
+          'TIMEOUT',
+          'The job used up its CPU time limit and was killed.',
+          'Make the job do less work, or split it into several jobs.'
+        );
+      case 'wall-clock':
+        return this._timeoutOutcome(this.job.timeLimitMs ?? this._options.defaultTimeLimitMs);
+      case undefined:
+        break;
+    }
+    const how = exit
+      ? exit.signal
+        ? `signal ${exit.signal}`
+        : `exit code ${exit.code}`
+      : 'an unknown reason';
+    return fail(
+      'INTERNAL',
+      `The kernel died during the call (${how})${cause instanceof Error ? `: ${cause.message}` : ''}.`,
+      'Look at the end of the job log; if it shows nothing, submit the job again.'
+    );
+  }
+
+  /** A job that asked for tpu/gpu must not silently have run on the CPU. */
+  private _checkDevice(): JobOutcome | undefined {
+    const platform = this._metrics?.device.platform;
+    if (this.job.accelerator !== 'cpu' && platform && platform !== this.job.accelerator) {
+      return fail(
+        'DEVICE_UNAVAILABLE',
+        `The job asked for ${this.job.accelerator}, but JAX in the kernel saw only ${platform} (${this._metrics!.device.count} device(s)); its results were not accepted.`,
+        `Submit it with accelerator "${platform}", or ask the host's administrator to check its ${this.job.accelerator} drivers.`
+      );
+    }
+    return undefined;
+  }
+
+  private async _renew(): Promise<void> {
+    if (this._renewing || this._outcome) {
+      return;
+    }
+    this._renewing = true;
+    try {
+      const { held, cancelRequested } = await this._options.store.renewLease(
+        this.job.id,
+        this._options.hostId,
+        this._options.leaseMs
+      );
+      if (!held) {
+        this._loseLease();
+      } else if (cancelRequested && !this._cancelling) {
+        this._cancel();
+      }
+    } catch (error) {
+      this._options.log(`job ${this.job.id}: cannot renew the lease: ${String(error)}`);
+    } finally {
+      this._renewing = false;
+    }
+  }
+
+  private _cancel(): void {
+    this._cancelling = true;
+    const outcome = fail('CANCELLED', 'The job was cancelled on request.', 'Submit it again to rerun it.');
+    this._interruptThenForce(outcome, this._options.cancelGraceMs);
+  }
+
+  private _onTimeLimit(timeLimitMs: number): void {
+    this._interruptThenForce(this._timeoutOutcome(timeLimitMs), 1000);
+  }
+
+  private _timeoutOutcome(timeLimitMs: number): JobOutcome {
+    return fail(
+      'TIMEOUT',
+      `The job ran longer than its time limit of ${formatDuration(timeLimitMs)} and was stopped.`,
+      'Make it do less work (fewer steps, smaller data) or submit it with a longer timeLimitMs.'
+    );
+  }
+
+  /**
+   * Interrupts the call (KeyboardInterrupt lets it end cleanly, with its
+   * output flushed) and forces the end after `graceMs` whatever happens.
+   */
+  private _interruptThenForce(outcome: JobOutcome, graceMs: number): void {
+    if (this._forcedOutcome) {
+      return;
+    }
+    this._forcedOutcome = outcome;
+    this._abort.abort();
+    if (this._kernel) {
+      this._options.kernels.interruptKernel(this._kernel.id).catch(() => undefined);
+      this._graceTimer = setTimeout(() => this._forced.resolve(outcome), graceMs);
+    } else {
+      this._forced.resolve(outcome);
+    }
+  }
+
+  private _force(outcome: JobOutcome): void {
+    this._forcedOutcome ??= outcome;
+    this._abort.abort();
+    this._forced.resolve(this._forcedOutcome);
+  }
+
+  private _loseLease(): void {
+    this._forcedOutcome = { status: 'lost' };
+    this._force(this._forcedOutcome);
+  }
+
+  private async _recordManifest(): Promise<void> {
+    const job = this.job;
+    const host = this._options.hostPython;
+    const environment = this._environment;
+    const manifest: RunManifest = {
+      codeSha256: sha256(job.code),
+      requirementsSha256: sha256(job.requirements),
+      entrypoint: job.entrypoint,
+      args: job.args,
+      host: this._options.hostId,
+      gatewayVersion: this._options.gatewayVersion,
+      sandboxed: this._options.sandboxed
+    };
+    if (host) {
+      manifest.python = host.pythonVersion;
+      if (host.packages.jax) manifest.jax = host.packages.jax;
+      if (host.packages.jaxlib) manifest.jaxlib = host.packages.jaxlib;
+    }
+    if (environment) {
+      manifest.packages = environment.packages;
+      manifest.environmentSha256 = environment.sha256;
+    }
+    if (this._metrics) {
+      manifest.device = this._metrics.device;
+    }
+    try {
+      await this._options.store.setManifest(job.id, manifest);
+    } catch (error) {
+      this._options.log(`job ${job.id}: cannot record the run manifest: ${String(error)}`);
+    }
+  }
+
+  private async _shutdownKernel(): Promise<void> {
+    const kernel =
+      this._kernel ?? (await this._kernelStart?.catch(() => undefined));
+    if (kernel) {
+      await this._options.kernels.shutdownKernel(kernel.id).catch(error =>
+        this._options.log(`job ${this.job.id}: kernel shutdown failed: ${String(error)}`)
+      );
+    }
+  }
+
+  private _internal(error: unknown): JobOutcome {
+    if (this._forcedOutcome) {
+      return this._forcedOutcome;
+    }
+    this._options.log(`job ${this.job.id}: internal error: ${String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    const hint =
+      (isJaxLabError(error) && error.hint) ||
+      'Submit the job again; if it keeps failing, tell the host administrator.';
+    return fail('INTERNAL', `The gateway could not run the job: ${message}`, hint);
+  }
+
+  private _abort = new AbortController();
+  private _cancelling = false;
+  private _environment: IRequirementsEnvironment | null = null;
+  private _forced = deferred<JobOutcome>();
+  private _forcedOutcome: JobOutcome | undefined;
+  private _graceTimer: NodeJS.Timeout | undefined;
+  private _kernel: IJobKernel | undefined;
+  private _kernelStart: Promise<IJobKernel> | undefined;
+  private _metrics: Metrics | undefined;
+  private _options: JobExecution.IOptions;
+  private _outcome: JobOutcome | undefined;
+  private _renewing = false;
+  private _timeLimitTimer: NodeJS.Timeout | undefined;
+  private _writer: JobEventWriter;
+}
+
+/** Statics and option types of {@link JobExecution}. */
+export namespace JobExecution {
+  export interface IOptions {
+    job: Job;
+    store: IJobStore;
+    kernels: IJobKernels;
+    envBuilder: EnvironmentBuilder;
+    hostId: string;
+    accelerators: IHostAccelerator[];
+    hostPython?: IHostPython;
+    gatewayVersion: string;
+    sandboxed: boolean;
+    leaseMs: number;
+    renewEveryMs: number;
+    /** Time after a cancel's interrupt before the kernel is killed. */
+    cancelGraceMs: number;
+    defaultTimeLimitMs: number;
+    log: (line: string) => void;
+  }
+}
+
+function fail(
+  reason: FailureReason,
+  message: string,
+  hint: string
+): Extract<JobOutcome, { failure: Failure }> {
+  return {
+    status: reason === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
+    failure: { reason, message: message.slice(0, 4000), hint: hint.slice(0, 1000) }
+  };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+function formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>(r => (resolve = r));
+  return { promise, resolve };
+}

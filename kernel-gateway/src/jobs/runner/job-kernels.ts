@@ -1,0 +1,50 @@
+import type { KernelMessage } from '@jupyterlab/services';
+
+import type { IKernelLauncher, IKernelProcess } from '../../sandbox/kernel-launcher.js';
+
+/**
+ * What the job runner needs of the gateway's `KernelManager`: the manager
+ * satisfies it structurally, so the runner depends on no more than it uses.
+ */
+export interface IJobKernels {
+  /**
+   * Starts a restricted kernel; resolves once it answered kernel_info.
+   *
+   * @throws JaxLabError `KERNEL_LIMIT_REACHED`, `KERNEL_START_FAILED`,
+   *   `SANDBOX_UNAVAILABLE`.
+   */
+  startKernel(options: IJobKernels.IStartOptions): Promise<IJobKernel>;
+  /** Sends SIGINT to the kernel (KeyboardInterrupt in the running call). */
+  interruptKernel(kernelId: string): Promise<void>;
+  /** Kills and reaps the kernel's whole sandbox and removes its folder. */
+  shutdownKernel(kernelId: string): Promise<void>;
+}
+
+/** One running kernel as the job runner uses it (a `KernelSession`). */
+export interface IJobKernel {
+  readonly id: string;
+  /**
+   * Runs `code`; `onIOPub` gets every iopub message whose parent is this
+   * request, already validated and sanitised. Resolves with the
+   * execute_reply content; rejects only when the kernel dies (`KERNEL_DEAD`).
+   */
+  execute(
+    code: string,
+    options?: { onIOPub?: (msg: KernelMessage.IIOPubMessage) => void }
+  ): Promise<KernelMessage.IExecuteReplyMsg['content']>;
+  /** Resolves once the kernel process is gone, with the sandbox's reason. */
+  readonly exited: Promise<IKernelProcess.IExit>;
+}
+
+/** Statics and option types of {@link IJobKernels}. */
+export namespace IJobKernels {
+  export interface IStartOptions {
+    /** Files of the kernel folder: main.py and requirements.txt. */
+    files?: Record<string, string>;
+    /** The only functions a cell may call. */
+    designatedFunctions?: string[];
+    limits?: Partial<IKernelLauncher.IResourceLimits>;
+    /** The job's requirements environment (site-packages folder), read-only. */
+    requirementsEnvDir?: string;
+  }
+}

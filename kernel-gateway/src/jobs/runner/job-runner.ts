@@ -1,0 +1,354 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+
+import type { Accelerator, HostInfo, Job } from '@jaxlab/schemas';
+import type { IJobStore } from '@jaxlab/store';
+
+import type { IHostAccelerator } from '../host/accelerator-detector.js';
+import { describeAccelerators, detectAccelerators } from '../host/accelerator-detector.js';
+import type { IHostPython } from '../host/host-python.js';
+import type { EnvironmentBuilder } from '../requirements/environment-builder.js';
+import type { JobOutcome } from './job-execution.js';
+import { JobExecution } from './job-execution.js';
+import type { IJobKernels } from './job-kernels.js';
+
+/** Version of this package, recorded in every run manifest. */
+export const GATEWAY_VERSION: string = (() => {
+  try {
+    // src/jobs/runner/ and lib/jobs/runner/ are both three levels down.
+    const url = new URL('../../../package.json', import.meta.url);
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+/**
+ * The one owner of a host's job loop. It registers the host (what
+ * accelerators its JAX really sees), claims queued jobs for them atomically
+ * while fewer than `maxConcurrentJobs` run (the rest wait in queue order),
+ * runs each through a {@link JobExecution} that renews the job's lease,
+ * and periodically fails jobs whose lease lapsed (their gateway died) with
+ * HOST_LOST — any gateway may do that for any host.
+ *
+ * Queued jobs asking for an accelerator that no live host of the lab has
+ * are claimed and failed DEVICE_UNAVAILABLE, naming the accelerators there
+ * are, instead of waiting forever.
+ *
+ * `dispose()` stops claiming and ends each running job FAILED/INTERNAL with
+ * a "gateway shutting down" message (rather than leaving it to lapse into
+ * HOST_LOST), shutting its kernel down. Only a gateway that dies without
+ * disposing leaves its jobs to the lease expiry.
+ */
+export class JobRunner {
+  constructor(options: JobRunner.IOptions) {
+    this._options = {
+      hostId: os.hostname(),
+      maxConcurrentJobs: 1,
+      leaseMs: 10_000,
+      renewEveryMs: 500,
+      pollMs: 250,
+      hostHeartbeatMs: 5000,
+      expireEveryMs: 2000,
+      cancelGraceMs: 500,
+      defaultTimeLimitMs: 3600_000,
+      failUnservableJobs: true,
+      hostLivenessMs: 30_000,
+      sandboxed: true,
+      log: () => undefined,
+      ...options
+    } satisfies JobRunner.IResolvedOptions;
+  }
+
+  /** The host id jobs are claimed under. */
+  get hostId(): string {
+    return this._options.hostId;
+  }
+
+  /** The accelerators of this host (after `start()`). */
+  get accelerators(): readonly IHostAccelerator[] {
+    return this._accelerators;
+  }
+
+  /** Jobs running now. */
+  get runningJobs(): readonly Job[] {
+    return [...this._running.values()].map(e => e.job);
+  }
+
+  /**
+   * Detects the host's accelerators (unless given), inspects its Python,
+   * registers the host and starts the loop. Idempotent.
+   */
+  async start(): Promise<void> {
+    if (this._started || this._disposed) {
+      return;
+    }
+    this._started = true;
+    const { options } = this;
+    this._accelerators =
+      options.accelerators ?? (await detectAccelerators(options.python ?? (await options.envBuilder.host()).python));
+    this._hostPython = await options.envBuilder.host().catch(() => undefined);
+    if (this._disposed) {
+      return;
+    }
+    await this._heartbeat();
+    this._timers.push(
+      setInterval(() => void this._tick(), options.pollMs),
+      setInterval(() => void this._heartbeat(), options.hostHeartbeatMs),
+      setInterval(() => void this._expireLapsed(), options.expireEveryMs)
+    );
+    options.log(
+      `job runner on ${options.hostId}: ${describeAccelerators(this._accelerators)}, up to ${options.maxConcurrentJobs} job(s) at once`
+    );
+    void this._tick();
+  }
+
+  /**
+   * Resolves once no job is running and none was claimable at the last
+   * look; for tests and orderly shutdowns.
+   */
+  async whenIdle(): Promise<void> {
+    while (this._running.size > 0 || this._ticking) {
+      await Promise.race([...this._running.values()].map(e => e.done).concat(delay(50)));
+    }
+  }
+
+  /**
+   * Stops claiming, ends running jobs FAILED/INTERNAL ("gateway shutting
+   * down") and shuts their kernels down. Idempotent.
+   */
+  async dispose(): Promise<void> {
+    if (this._disposed) {
+      return this._disposing;
+    }
+    this._disposed = true;
+    this._disposing = (async () => {
+      for (const timer of this._timers) {
+        clearInterval(timer);
+      }
+      while (this._ticking) {
+        await delay(10);
+      }
+      const running = [...this._running.values()];
+      for (const entry of running) {
+        entry.execution.stop(
+          `The gateway on host ${this._options.hostId} shut down while the job ran.`,
+          'Submit the job again.'
+        );
+      }
+      await Promise.all(running.map(e => e.done));
+    })();
+    return this._disposing;
+  }
+
+  private get options(): JobRunner.IResolvedOptions {
+    return this._options;
+  }
+
+  private async _tick(): Promise<void> {
+    if (this._ticking || this._disposed) {
+      return;
+    }
+    this._ticking = true;
+    try {
+      const { options } = this;
+      const kinds = this._accelerators.map(a => a.kind);
+      while (!this._disposed && this._running.size < options.maxConcurrentJobs) {
+        const job = await options.store.claimNextJob({
+          hostId: options.hostId,
+          accelerators: kinds,
+          leaseMs: options.leaseMs
+        });
+        if (!job) {
+          break;
+        }
+        this._launch(job);
+      }
+      if (options.failUnservableJobs && !this._disposed) {
+        await this._failUnservable();
+      }
+    } catch (error) {
+      this.options.log(`job runner: claim failed: ${String(error)}`);
+    } finally {
+      this._ticking = false;
+    }
+  }
+
+  private _launch(job: Job): void {
+    const { options } = this;
+    options.log(`job ${job.id}: claimed (${job.accelerator}, ${job.entrypoint})`);
+    const execution = new JobExecution({
+      job,
+      store: options.store,
+      kernels: options.kernels,
+      envBuilder: options.envBuilder,
+      hostId: options.hostId,
+      accelerators: this._accelerators,
+      hostPython: this._hostPython,
+      gatewayVersion: GATEWAY_VERSION,
+      sandboxed: options.sandboxed,
+      leaseMs: options.leaseMs,
+      renewEveryMs: options.renewEveryMs,
+      cancelGraceMs: options.cancelGraceMs,
+      defaultTimeLimitMs: options.defaultTimeLimitMs,
+      log: options.log
+    });
+    const done = execution.run().then(
+      (outcome: JobOutcome) => {
+        options.log(
+          `job ${job.id}: ${outcome.status}${'failure' in outcome ? ` ${outcome.failure.reason}` : ''}`
+        );
+      },
+      (error: unknown) => options.log(`job ${job.id}: ${String(error)}`)
+    );
+    const entry = { job, execution, done };
+    this._running.set(job.id, entry);
+    void done.finally(() => {
+      this._running.delete(job.id);
+      // A slot is free: the next queued job need not wait for the poll.
+      void this._tick();
+    });
+  }
+
+  /**
+   * Claims and fails jobs asking for an accelerator no live host of the lab
+   * offers, saying which accelerators the lab's hosts do have.
+   */
+  private async _failUnservable(): Promise<void> {
+    const { options } = this;
+    const now = Date.now();
+    if (now - this._lastUnservableCheck < 1000) {
+      return;
+    }
+    this._lastUnservableCheck = now;
+    const hosts = await options.store.listHosts(new Date(now - options.hostLivenessMs));
+    const offered = new Map<Accelerator, IHostAccelerator>();
+    for (const accelerator of [...hosts.flatMap((h: HostInfo) => h.accelerators), ...this._accelerators]) {
+      if (accelerator.count > 0 && !offered.has(accelerator.kind)) {
+        offered.set(accelerator.kind, accelerator);
+      }
+    }
+    const missing = (['cpu', 'gpu', 'tpu'] as const).filter(kind => !offered.has(kind));
+    if (missing.length === 0) {
+      return;
+    }
+    for (;;) {
+      const job = await options.store.claimNextJob({
+        hostId: options.hostId,
+        accelerators: [...missing],
+        leaseMs: options.leaseMs
+      });
+      if (!job) {
+        return;
+      }
+      const available = describeAccelerators([...offered.values()]);
+      await options.store.appendEvents(
+        job.id,
+        [
+          {
+            type: 'job:status',
+            status: 'FAILED',
+            failure: {
+              reason: 'DEVICE_UNAVAILABLE',
+              message: `The job asked for ${job.accelerator}, but no host of this lab has one. Available accelerators: ${available}.`,
+              hint: `Submit it with accelerator "${[...offered.keys()][0] ?? 'cpu'}", or add a ${job.accelerator} host to the lab.`
+            }
+          }
+        ],
+        { hostId: options.hostId }
+      );
+      options.log(`job ${job.id}: FAILED DEVICE_UNAVAILABLE (${job.accelerator})`);
+    }
+  }
+
+  private async _heartbeat(): Promise<void> {
+    const { options } = this;
+    try {
+      await options.store.upsertHost({
+        hostId: options.hostId,
+        gatewayVersion: GATEWAY_VERSION,
+        accelerators: this._accelerators,
+        maxConcurrentJobs: options.maxConcurrentJobs,
+        runningJobs: this._running.size,
+        sandboxed: options.sandboxed,
+        lastSeenAt: new Date().toISOString()
+      });
+    } catch (error) {
+      options.log(`job runner: host heartbeat failed: ${String(error)}`);
+    }
+  }
+
+  private async _expireLapsed(): Promise<void> {
+    try {
+      const expired = await this.options.store.expireLapsedLeases();
+      for (const job of expired) {
+        this.options.log(`job ${job.id}: lease of host ${job.host ?? '?'} lapsed: FAILED HOST_LOST`);
+      }
+    } catch (error) {
+      this.options.log(`job runner: lease expiry failed: ${String(error)}`);
+    }
+  }
+
+  private _accelerators: IHostAccelerator[] = [];
+  private _disposed = false;
+  private _disposing: Promise<void> = Promise.resolve();
+  private _hostPython: IHostPython | undefined;
+  private _lastUnservableCheck = 0;
+  private _options: JobRunner.IResolvedOptions;
+  private _running = new Map<
+    string,
+    { job: Job; execution: JobExecution; done: Promise<void> }
+  >();
+  private _started = false;
+  private _ticking = false;
+  private _timers: NodeJS.Timeout[] = [];
+}
+
+/** Statics and option types of {@link JobRunner}. */
+export namespace JobRunner {
+  export interface IOptions {
+    /** The queue and where events go. */
+    store: IJobStore;
+    /** Starts restricted kernels: the gateway's KernelManager. */
+    kernels: IJobKernels;
+    /** Builds or reuses requirements environments. */
+    envBuilder: EnvironmentBuilder;
+    /** Host id jobs are claimed under (default: the host name). */
+    hostId?: string;
+    /** The host's accelerators; detected from its JAX when omitted. */
+    accelerators?: IHostAccelerator[];
+    /** Venv python to detect accelerators with (default: the builder's). */
+    python?: string;
+    /** Jobs run at once on this host (default 1). */
+    maxConcurrentJobs?: number;
+    /** Lease of a claimed job (default 10 s). */
+    leaseMs?: number;
+    /** Lease renewal, which also picks up cancel requests (default 500 ms). */
+    renewEveryMs?: number;
+    /** How often to look for queued jobs (default 250 ms). */
+    pollMs?: number;
+    /** Host registration refresh (default 5 s). */
+    hostHeartbeatMs?: number;
+    /** How often lapsed leases of any host are expired (default 2 s). */
+    expireEveryMs?: number;
+    /** After a cancel's interrupt, time before the kernel is killed (default 500 ms). */
+    cancelGraceMs?: number;
+    /** Time limit of a job that sets none (default 1 hour). */
+    defaultTimeLimitMs?: number;
+    /** Fail jobs for accelerators no live host has (default true). */
+    failUnservableJobs?: boolean;
+    /** A host counts as live if seen this recently (default 30 s). */
+    hostLivenessMs?: number;
+    /** Whether kernels run in the sandbox (recorded in manifests). */
+    sandboxed?: boolean;
+    log?: (line: string) => void;
+  }
+
+  /** @internal */
+  export type IResolvedOptions = Required<Omit<IOptions, 'accelerators' | 'python'>> &
+    Pick<IOptions, 'accelerators' | 'python'>;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
