@@ -1,0 +1,163 @@
+import type { Metrics } from '@jaxlab/schemas';
+
+/** One row of a metrics table. */
+export interface IMetricRow {
+  /** Stable key: `compilationTimeMs`, `executionTimeMs`, or `values.<name>`. */
+  key: string;
+  /** Label shown to the user. */
+  label: string;
+  /** Raw number, or null when absent. */
+  value: number | null;
+  /** Formatted value. */
+  text: string;
+}
+
+/** A row comparing two runs. */
+export interface IMetricDeltaRow {
+  /** Stable key, as in {@link IMetricRow}. */
+  key: string;
+  /** Label shown to the user. */
+  label: string;
+  /** Formatted value of run A ('—' when absent). */
+  a: string;
+  /** Formatted value of run B ('—' when absent). */
+  b: string;
+  /** Formatted B − A with sign and percentage, '' when not comparable. */
+  delta: string;
+  /** Whether B is better, worse or neither (times: lower is better). */
+  trend: 'better' | 'worse' | 'same' | 'none';
+}
+
+/**
+ * Format a duration in milliseconds for people: `850 ms`, `1.24 s`,
+ * `2 min 05 s`, `1 h 02 min`.
+ */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) {
+    return '—';
+  }
+  if (ms < 1000) {
+    return `${Math.round(ms)} ms`;
+  }
+  const seconds = ms / 1000;
+  if (seconds < 60) {
+    return `${seconds < 10 ? seconds.toFixed(2) : seconds.toFixed(1)} s`;
+  }
+  const totalSeconds = Math.floor(seconds);
+  const minutes = Math.floor(totalSeconds / 60);
+  if (minutes < 60) {
+    return `${minutes} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
+  }
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** Elapsed clock `m:ss` or `h:mm:ss` for a ticking timer. */
+export function formatClock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/**
+ * Format a parsed metric value: accuracy-like names in [0, 1] as a
+ * percentage too, other numbers with four significant digits.
+ */
+export function formatValue(name: string, value: number): string {
+  if (!Number.isFinite(value)) {
+    return String(value);
+  }
+  const plain = Number.isInteger(value)
+    ? value.toLocaleString('en-US')
+    : Math.abs(value) >= 1e6 || Math.abs(value) < 1e-3
+      ? value.toExponential(3)
+      : String(Number(value.toPrecision(4)));
+  if (/acc|precision|recall|f1/i.test(name) && value >= 0 && value <= 1 && !Number.isInteger(value)) {
+    return `${plain} (${(value * 100).toFixed(1)}%)`;
+  }
+  return plain;
+}
+
+/** Rows of a run's metrics: compilation, execution, then parsed values by name. */
+export function metricRows(metrics: Metrics | undefined | null): IMetricRow[] {
+  if (!metrics) {
+    return [];
+  }
+  const rows: IMetricRow[] = [
+    {
+      key: 'compilationTimeMs',
+      label: 'Compilation time',
+      value: metrics.compilationTimeMs,
+      text: formatDuration(metrics.compilationTimeMs)
+    },
+    {
+      key: 'executionTimeMs',
+      label: 'Execution time',
+      value: metrics.executionTimeMs,
+      text: formatDuration(metrics.executionTimeMs)
+    }
+  ];
+  for (const name of Object.keys(metrics.values ?? {}).sort()) {
+    const value = metrics.values[name];
+    rows.push({ key: `values.${name}`, label: name, value, text: formatValue(name, value) });
+  }
+  if (metrics.device) {
+    const kinds = metrics.device.kinds?.length ? ` (${metrics.device.kinds.join(', ')})` : '';
+    rows.push({
+      key: 'device',
+      label: 'Device',
+      value: null,
+      text: `${metrics.device.count} × ${metrics.device.platform}${kinds}`
+    });
+  }
+  return rows;
+}
+
+/** Short summary for a list: accuracy first, then execution time. */
+export function keyMetrics(metrics: Metrics | undefined | null): string {
+  if (!metrics) {
+    return '';
+  }
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(metrics.values ?? {}).slice(0, 2)) {
+    parts.push(`${name} ${formatValue(name, value).replace(/ \(.*\)$/, '')}`);
+  }
+  parts.push(`exec ${formatDuration(metrics.executionTimeMs)}`);
+  return parts.join(' · ');
+}
+
+/** Compare the metrics of two runs, row by row, with B − A deltas. */
+export function compareMetrics(
+  a: Metrics | undefined | null,
+  b: Metrics | undefined | null
+): IMetricDeltaRow[] {
+  const rowsA = new Map(metricRows(a).map(r => [r.key, r]));
+  const rowsB = new Map(metricRows(b).map(r => [r.key, r]));
+  const keys = [...new Set([...rowsA.keys(), ...rowsB.keys()])];
+  return keys.map(key => {
+    const ra = rowsA.get(key);
+    const rb = rowsB.get(key);
+    const label = (ra ?? rb)!.label;
+    const row: IMetricDeltaRow = {
+      key,
+      label,
+      a: ra?.text ?? '—',
+      b: rb?.text ?? '—',
+      delta: '',
+      trend: 'none'
+    };
+    if (ra?.value === null || rb?.value === null || ra === undefined || rb === undefined) {
+      return row;
+    }
+    const diff = rb.value! - ra.value!;
+    const isTime = key.endsWith('TimeMs');
+    const sign = diff > 0 ? '+' : diff < 0 ? '−' : '±';
+    const magnitude = isTime ? formatDuration(Math.abs(diff)) : formatValue('', Math.abs(diff));
+    const pct = ra.value !== 0 ? ` (${sign}${Math.abs((diff / ra.value!) * 100).toFixed(1)}%)` : '';
+    row.delta = `${sign}${magnitude}${pct}`;
+    const lowerIsBetter = isTime || /loss|error|time|latency/i.test(label);
+    row.trend = diff === 0 ? 'same' : diff < 0 === lowerIsBetter ? 'better' : 'worse';
+    return row;
+  });
+}

@@ -1,0 +1,233 @@
+import type { Failure, Job, JobEvent, JobStatus, Metrics } from '@jaxlab/schemas';
+import { Signal, type ISignal } from '@lumino/signaling';
+import { FINAL_STATUSES, type ApiClient } from '../api/api-client.js';
+import { ApiError } from '../api/api-error.js';
+import { LogModel, type FrameScheduler } from '../log/log-model.js';
+
+/** Order of the statuses; a job never moves backwards. */
+const RANK: Record<JobStatus, number> = {
+  QUEUED: 0,
+  COMPILING: 1,
+  RUNNING: 2,
+  COMPLETED: 3,
+  FAILED: 3,
+  CANCELLED: 3
+};
+
+/**
+ * State of the job a results panel shows: status, timings, metrics, failure
+ * and the live log, driven by the job's event stream.
+ *
+ * The state machine is `QUEUED → COMPILING → RUNNING → COMPLETED | FAILED |
+ * CANCELLED`: events with a sequence number already seen are ignored, a
+ * status never moves backwards, and a final status is never left.
+ */
+export class ResultsModel {
+  /** Make a model; bind it to a job with {@link ResultsModel.bind}. */
+  constructor(options: ResultsModel.IOptions = {}) {
+    this._client = options.client ?? null;
+    this._now = options.now ?? Date.now;
+    this._log = new LogModel(options.schedule);
+  }
+
+  /** Emitted when status, metrics, failure or the job change. */
+  get stateChanged(): ISignal<this, void> {
+    return this._stateChanged;
+  }
+
+  /** Output of the job. */
+  get log(): LogModel {
+    return this._log;
+  }
+
+  /** The job shown, as last fetched (its status may lag the events). */
+  get job(): Job | null {
+    return this._job;
+  }
+
+  /** Current status, or null before a job is bound. */
+  get status(): JobStatus | null {
+    return this._status;
+  }
+
+  /** Whether the status is final. */
+  get isFinal(): boolean {
+    return this._status !== null && FINAL_STATUSES.includes(this._status);
+  }
+
+  /** Metrics, once the call has returned. */
+  get metrics(): Metrics | null {
+    return this._metrics;
+  }
+
+  /** Why it failed or was cancelled. */
+  get failure(): Failure | null {
+    return this._failure;
+  }
+
+  /** Error of the event stream itself (e.g. the server went away). */
+  get streamError(): ApiError | null {
+    return this._streamError;
+  }
+
+  /** Sequence number of the last event applied. */
+  get lastSeq(): number {
+    return this._lastSeq;
+  }
+
+  /** Milliseconds from start (or submission) to the end, or to now while running. */
+  get elapsedMs(): number | null {
+    const start = this._startedAt ?? this._createdAt;
+    if (start === null) {
+      return null;
+    }
+    return Math.max(0, (this._finishedAt ?? this._now()) - start);
+  }
+
+  /**
+   * Show `job` and, with a client, stream its events from the start: the
+   * replay fills the log, then live events follow until a final status.
+   */
+  bind(job: Job): void {
+    this._abort?.abort();
+    this._abort = null;
+    this._job = job;
+    this._status = job.status;
+    this._metrics = job.metrics ?? null;
+    this._failure = job.failure ?? null;
+    this._createdAt = parseTime(job.createdAt);
+    this._startedAt = parseTime(job.startedAt);
+    this._finishedAt = parseTime(job.finishedAt);
+    this._lastSeq = 0;
+    this._streamError = null;
+    this._log.clear();
+    this._stateChanged.emit();
+    if (this._client) {
+      void this._watch(this._client, job.id);
+    }
+  }
+
+  /** Apply one event; returns whether it changed anything. */
+  applyEvent(event: JobEvent): boolean {
+    if (event.seq <= this._lastSeq) {
+      return false;
+    }
+    this._lastSeq = event.seq;
+    switch (event.type) {
+      case 'job:log':
+        this._log.append(event.stream, event.text);
+        return true;
+      case 'job:metrics':
+        this._metrics = event.metrics;
+        this._stateChanged.emit();
+        return true;
+      case 'job:status': {
+        if (this.isFinal || (this._status && RANK[event.status] < RANK[this._status])) {
+          return false;
+        }
+        const time = parseTime(event.time);
+        this._status = event.status;
+        if (event.status !== 'QUEUED' && this._startedAt === null) {
+          this._startedAt = time;
+        }
+        if (FINAL_STATUSES.includes(event.status)) {
+          this._finishedAt = time ?? this._now();
+          this._log.flush();
+        }
+        if (event.failure) {
+          this._failure = event.failure;
+        }
+        this._stateChanged.emit();
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Ask the server to cancel the job. */
+  async cancel(): Promise<void> {
+    if (!this._client || !this._job || this.isFinal) {
+      return;
+    }
+    await this._client.cancelJob(this._job.id);
+  }
+
+  /** Stop streaming; idempotent. */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._abort?.abort();
+    this._log.dispose();
+    Signal.clearData(this);
+  }
+
+  private async _watch(client: ApiClient, jobId: string): Promise<void> {
+    const abort = new AbortController();
+    this._abort = abort;
+    try {
+      for await (const event of client.jobEvents(jobId, { signal: abort.signal })) {
+        if (abort.signal.aborted) {
+          return;
+        }
+        this.applyEvent(event);
+      }
+      if (!abort.signal.aborted && this.isFinal && this._job) {
+        // Pick up fields the events do not carry (manifest, host).
+        const job = await client.getJob(jobId);
+        if (!abort.signal.aborted) {
+          this._job = job;
+          this._metrics = job.metrics ?? this._metrics;
+          this._failure = job.failure ?? this._failure;
+          this._finishedAt = parseTime(job.finishedAt) ?? this._finishedAt;
+          this._stateChanged.emit();
+        }
+      }
+    } catch (error) {
+      if (!abort.signal.aborted) {
+        this._streamError =
+          error instanceof ApiError ? error : new ApiError('INTERNAL', String(error));
+        this._stateChanged.emit();
+      }
+    }
+  }
+
+  private _client: ApiClient | null;
+  private _now: () => number;
+  private _log: LogModel;
+  private _job: Job | null = null;
+  private _status: JobStatus | null = null;
+  private _metrics: Metrics | null = null;
+  private _failure: Failure | null = null;
+  private _streamError: ApiError | null = null;
+  private _createdAt: number | null = null;
+  private _startedAt: number | null = null;
+  private _finishedAt: number | null = null;
+  private _lastSeq = 0;
+  private _abort: AbortController | null = null;
+  private _isDisposed = false;
+  private _stateChanged = new Signal<this, void>(this);
+}
+
+/** Statics of {@link ResultsModel}. */
+export namespace ResultsModel {
+  /** Options of {@link ResultsModel}. */
+  export interface IOptions {
+    /** Client to stream events and cancel with; none for a static view. */
+    client?: ApiClient | null;
+    /** Clock, ms since the epoch (tests inject one). */
+    now?: () => number;
+    /** Frame scheduler of the log. */
+    schedule?: FrameScheduler;
+  }
+}
+
+function parseTime(value: string | undefined): number | null {
+  if (!value) {
+    return null;
+  }
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
