@@ -10,6 +10,7 @@ import { JaxLabError } from '@jaxlab/schemas';
 import type { IJobStore } from '@jaxlab/store';
 import { DEFAULT_SESSION_MAX_AGE_MS, JobStoreSessionStore } from './job-store-session-store.js';
 import { bearerSecret, hashSecret, secretsEqual } from './token-secret.js';
+import { seedSampleProjects } from '../samples/seed-samples.js';
 import { publicUser } from './user.js';
 
 /** Paths that answer without credentials (matched on the URL's path). */
@@ -53,7 +54,10 @@ export interface IAuthOptions {
   afterLoginUrl?: string;
   /** Paths answering without credentials (default {@link DEFAULT_PUBLIC_PATHS}). */
   publicPaths?: readonly string[];
-  /** Called after each interactive sign-in (e.g. to seed sample projects). */
+  /**
+   * Called after each interactive sign-in. Default: give a user without
+   * projects the sample problems as projects.
+   */
   onSignIn?: (user: User) => Promise<void>;
 }
 
@@ -113,7 +117,8 @@ export function createAuth(options: IAuthOptions): IAuth {
     options.mode === 'local' ? (options.localToken ?? randomBytes(24).toString('hex')) : undefined;
   const publicPaths = new Set(options.publicPaths ?? DEFAULT_PUBLIC_PATHS);
   const afterLoginUrl = options.afterLoginUrl ?? '/lab';
-  const onSignIn = options.onSignIn ?? (async () => {});
+  const onSignIn =
+    options.onSignIn ?? (async (user: User) => void (await seedSampleProjects(store, user)));
 
   const authenticator = new passport.Passport();
   authenticator.serializeUser((user, done) => done(null, user.id));

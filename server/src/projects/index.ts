@@ -1,0 +1,3 @@
+export { createProjectsRouter } from './projects-router.js';
+export type { IProjectsRouterOptions } from './projects-router.js';
+export { DEFAULT_TIME_LIMIT_MS, withProjectDefaults } from './project-defaults.js';

@@ -1,0 +1,92 @@
+import express from 'express';
+import type { Request, Router } from 'express';
+import type { ProjectWrite } from '@jaxlab/schemas';
+import { JaxLabError, assertValid } from '@jaxlab/schemas';
+import type { IJobStore } from '@jaxlab/store';
+import { loadSample } from '../samples/sample-catalog.js';
+import { withProjectDefaults } from './project-defaults.js';
+
+/** Options of {@link createProjectsRouter}. */
+export interface IProjectsRouterOptions {
+  store: IJobStore;
+}
+
+/**
+ * CRUD of the signed-in user's projects, mounted at `/api/projects`:
+ * `POST /` (a ProjectWrite with `name`, or `{sample, name?}` to start from a
+ * sample problem) → 201, `GET /`, `GET|PATCH|DELETE /{id}`. Another user's
+ * project answers 404 `PROJECT_NOT_FOUND`, exactly like a missing one.
+ * Needs `req.user` (mount after the auth middleware).
+ */
+export function createProjectsRouter(options: IProjectsRouterOptions): Router {
+  const { store } = options;
+  const router = express.Router();
+
+  router.post('/', async (req, res) => {
+    const body: unknown = req.body ?? {};
+    assertValid('project-write', body, 'project');
+    let input: ProjectWrite = body;
+    if (input.sample !== undefined) {
+      const s = await loadSample(input.sample).catch(err => {
+        throw new JaxLabError('INVALID_REQUEST', (err as Error).message, {
+          hint: (err as JaxLabError).hint
+        });
+      });
+      input = {
+        readme: s.readme,
+        mainPy: s.mainPy,
+        requirements: s.requirements,
+        ...input,
+        name: input.name ?? s.title
+      };
+    }
+    if (input.name === undefined) {
+      throw new JaxLabError('INVALID_REQUEST', 'Invalid project: name is required', {
+        hint: 'Send {"name": "..."} or {"sample": "<id from GET /api/samples>"}.'
+      });
+    }
+    const project = await store.createProject(
+      owner(req),
+      withProjectDefaults({ ...input, name: input.name })
+    );
+    res.status(201).json(project);
+  });
+
+  router.get('/', async (req, res) => {
+    res.json(await store.listProjects(owner(req)));
+  });
+
+  router.get('/:id', async (req, res) => {
+    const project = await store.getProject(String(req.params.id), owner(req));
+    if (!project) throw notFound(String(req.params.id));
+    res.json(project);
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const body: unknown = req.body ?? {};
+    assertValid('project-write', body, 'project change');
+    const { sample: _provenance, ...patch } = body;
+    const project = await store.updateProject(String(req.params.id), owner(req), patch);
+    if (!project) throw notFound(String(req.params.id));
+    res.json(project);
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const ok = await store.deleteProject(String(req.params.id), owner(req));
+    if (!ok) throw notFound(String(req.params.id));
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+function owner(req: Request): string {
+  if (!req.user) throw new JaxLabError('UNAUTHORIZED', 'Sign-in required');
+  return req.user.id;
+}
+
+function notFound(id: string): JaxLabError {
+  return new JaxLabError('PROJECT_NOT_FOUND', `No project ${id}`, {
+    hint: 'List your projects with GET /api/projects.'
+  });
+}
