@@ -1,0 +1,255 @@
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+
+import { JaxLabError } from '@jaxlab/schemas';
+
+import { detectCgroupSupport } from './cgroup-support.js';
+import type { ICgroupSupport } from './cgroup-support.js';
+import {
+  findExposures,
+  readPythonHome,
+  resolveSystemPaths
+} from './host-paths.js';
+import { KernelCgroup } from './kernel-cgroup.js';
+import type { IKernelLauncher } from './kernel-launcher.js';
+import {
+  DEFAULT_RESOURCE_LIMITS,
+  DEFAULT_SYSTEM_PATHS,
+  SANDBOX_ID,
+  buildSandboxCommand
+} from './sandbox-policy.js';
+import type { ISandboxPolicy } from './sandbox-policy.js';
+import { SandboxedProcess } from './sandboxed-process.js';
+
+/** The hint of every SANDBOX_UNAVAILABLE error. */
+export const INSTALL_BWRAP_HINT =
+  "Install bubblewrap: apt-get install bubblewrap (or run with --unsafe-no-sandbox, which gives user code the gateway's own rights)";
+
+/**
+ * Starts kernels inside bubblewrap with cgroup (or rlimit) resource limits;
+ * see docs/sandbox.md for what is enforced where.
+ *
+ * @example
+ * ```ts
+ * const launcher = new BubblewrapLauncher({ venvDir: '/work/main/.venv' });
+ * const kernel = await launcher.launch({ kernelId, jobDir, connectionFile });
+ * await kernel.dispose(); // no process of the kernel is left
+ * ```
+ */
+export class BubblewrapLauncher implements IKernelLauncher {
+  constructor(options: BubblewrapLauncher.IOptions) {
+    this._options = options;
+  }
+
+  /** Kernels started here are confined. */
+  readonly isSandboxed = true;
+
+  /**
+   * Starts the restricted kernel (`python -I -m jaxlab_harness -f <conn>`).
+   *
+   * @throws JaxLabError `SANDBOX_UNAVAILABLE` (no bwrap) or `KERNEL_START_FAILED`.
+   */
+  launch(options: IKernelLauncher.ILaunchOptions): Promise<SandboxedProcess> {
+    return this.launchProgram({
+      ...options,
+      argv: [
+        path.join(this._options.venvDir, 'bin', 'python'),
+        '-I',
+        '-m',
+        'jaxlab_harness',
+        '-f',
+        options.connectionFile
+      ]
+    });
+  }
+
+  /**
+   * Starts any program under the same policy as a kernel (used by tests
+   * and tools). `connectionFile` is ignored.
+   *
+   * @throws JaxLabError `SANDBOX_UNAVAILABLE` or `KERNEL_START_FAILED`.
+   */
+  async launchProgram(
+    options: Omit<IKernelLauncher.ILaunchOptions, 'connectionFile'> & {
+      argv: string[];
+    }
+  ): Promise<SandboxedProcess> {
+    const host = await this.hostInfo();
+    const limits = {
+      ...DEFAULT_RESOURCE_LIMITS,
+      ...this._options.limits,
+      ...options.limits
+    };
+    const jobDir = path.resolve(options.jobDir);
+    const uid = host.isRoot ? SANDBOX_ID : process.getuid!();
+    const gid = host.isRoot ? SANDBOX_ID : process.getgid!();
+    const policy: ISandboxPolicy = {
+      jobDir,
+      venvDir: host.venvDir,
+      pythonHome: host.pythonHome,
+      requirementsEnvDir: options.requirementsEnvDir,
+      argv: options.argv,
+      env: options.env,
+      limits,
+      uid,
+      gid,
+      systemPaths: host.systemPaths,
+      devicePaths: this._options.devicePaths
+    };
+    let cgroup: KernelCgroup | undefined;
+    try {
+      if (host.isRoot) await chownTree(jobDir, uid, gid);
+      const exposures = host.isRoot
+        ? await findExposures(
+            [
+              { path: host.pythonHome, isWritable: false },
+              { path: host.venvDir, isWritable: false },
+              ...(options.requirementsEnvDir
+                ? [{ path: options.requirementsEnvDir, isWritable: false }]
+                : []),
+              { path: jobDir, isWritable: true }
+            ],
+            uid,
+            gid
+          )
+        : [];
+      if (host.cgroups.mode !== 'rlimit') {
+        cgroup = await KernelCgroup.create(host.cgroups, options.kernelId, limits);
+      }
+      const command = buildSandboxCommand(policy, {
+        isRoot: host.isRoot,
+        exposures,
+        isRlimitOnly: host.cgroups.mode === 'rlimit',
+        infoFd: 4
+      });
+      const child = spawn(command.file, command.args, {
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+        env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+        detached: true
+      });
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+      const sandboxed = new SandboxedProcess({
+        child,
+        cgroup,
+        wallClockLimitMs: limits.wallClockLimitMs,
+        log: this._options.log
+      });
+      // Only now may the first process run on: every later one starts in
+      // the cgroup (see WAIT_FOR_CGROUP_SCRIPT).
+      if (cgroup) await cgroup.addProcess(child.pid!);
+      (child.stdio[3] as Writable).end('\n');
+      return sandboxed;
+    } catch (error) {
+      await cgroup?.destroy().catch(() => undefined);
+      throw new JaxLabError(
+        'KERNEL_START_FAILED',
+        `Could not start sandbox for kernel ${options.kernelId}: ${String(error)}`,
+        { cause: error, hint: 'Check the gateway log; docs/sandbox.md lists what the sandbox needs.' }
+      );
+    }
+  }
+
+  /**
+   * What this launcher found on the host (bwrap, cgroups, Python). Cached.
+   *
+   * @throws JaxLabError `SANDBOX_UNAVAILABLE` when bwrap is not installed.
+   */
+  hostInfo(): Promise<BubblewrapLauncher.IHostInfo> {
+    this._host ??= this._detectHost();
+    this._host.catch(() => (this._host = undefined));
+    return this._host;
+  }
+
+  private async _detectHost(): Promise<BubblewrapLauncher.IHostInfo> {
+    const bwrap = await findExecutable('bwrap');
+    if (!bwrap) {
+      throw new JaxLabError(
+        'SANDBOX_UNAVAILABLE',
+        'bubblewrap (bwrap) is not installed, so kernels cannot be sandboxed',
+        { hint: INSTALL_BWRAP_HINT }
+      );
+    }
+    const venvDir = await fs.realpath(this._options.venvDir);
+    const [pythonHome, systemPaths, cgroups] = await Promise.all([
+      readPythonHome(venvDir),
+      resolveSystemPaths(DEFAULT_SYSTEM_PATHS),
+      this._options.cgroups
+        ? Promise.resolve(this._options.cgroups)
+        : detectCgroupSupport()
+    ]);
+    return {
+      bwrap,
+      venvDir,
+      pythonHome,
+      systemPaths,
+      cgroups,
+      isRoot: process.getuid?.() === 0
+    };
+  }
+
+  private readonly _options: BubblewrapLauncher.IOptions;
+  private _host: Promise<BubblewrapLauncher.IHostInfo> | undefined;
+}
+
+export namespace BubblewrapLauncher {
+  /** Options of {@link BubblewrapLauncher}. */
+  export interface IOptions {
+    /** Virtual environment with the harness (bound read-only). */
+    venvDir: string;
+    /** Defaults for every kernel's limits. */
+    limits?: Partial<IKernelLauncher.IResourceLimits>;
+    /** Accelerator device nodes to pass through (e.g. `/dev/accel0`). */
+    devicePaths?: string[];
+    /** Overrides cgroup detection (tests force 'rlimit' this way). */
+    cgroups?: ICgroupSupport;
+    /** Sink of one-line log messages. */
+    log?: (line: string) => void;
+  }
+
+  /** What the launcher found on the host. */
+  export interface IHostInfo {
+    bwrap: string;
+    venvDir: string;
+    pythonHome: string;
+    systemPaths: ISandboxPolicy['systemPaths'];
+    cgroups: ICgroupSupport;
+    isRoot: boolean;
+  }
+}
+
+/** Absolute path of `name` on the gateway's PATH (plus sbin folders). */
+export async function findExecutable(name: string): Promise<string | undefined> {
+  const dirs = [
+    ...(process.env.PATH ?? '').split(':'),
+    '/usr/local/bin',
+    '/usr/bin',
+    '/bin'
+  ].filter(Boolean);
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    try {
+      await fs.access(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Gives the job folder and its direct entries to the sandbox id, without
+ * following symlinks, so the unprivileged kernel can read its connection
+ * file and write in its folder.
+ */
+async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
+  await fs.lchown(dir, uid, gid);
+  for (const entry of await fs.readdir(dir)) {
+    await fs.lchown(path.join(dir, entry), uid, gid);
+  }
+}

@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url';
+
+import { BubblewrapLauncher } from './bubblewrap-launcher.js';
+import type { IKernelLauncher } from './kernel-launcher.js';
+import { UnsandboxedLauncher } from './unsandboxed-launcher.js';
+
+export { BubblewrapLauncher, INSTALL_BWRAP_HINT } from './bubblewrap-launcher.js';
+export { UnsandboxedLauncher } from './unsandboxed-launcher.js';
+export { SandboxedProcess } from './sandboxed-process.js';
+export { probeSandbox } from './probe-sandbox.js';
+export type { ISandboxProbe } from './probe-sandbox.js';
+export {
+  DEFAULT_RESOURCE_LIMITS,
+  SANDBOX_ID,
+  buildBwrapArgs,
+  buildSandboxCommand,
+  buildSandboxEnv
+} from './sandbox-policy.js';
+export type { ISandboxPolicy } from './sandbox-policy.js';
+export { detectCgroupSupport } from './cgroup-support.js';
+export type { CgroupMode, ICgroupSupport } from './cgroup-support.js';
+export type { IKernelLauncher, IKernelProcess } from './kernel-launcher.js';
+
+/** The repository's virtual environment (`<repo>/.venv`). */
+export const DEFAULT_VENV_DIR = fileURLToPath(new URL('../../../.venv', import.meta.url));
+
+/** Options of {@link createKernelLauncher}. */
+export interface ICreateKernelLauncherOptions {
+  /** Run kernels without any sandbox (prints a warning on every start). */
+  unsafeNoSandbox?: boolean;
+  /** Defaults for every kernel's limits. */
+  limits?: Partial<IKernelLauncher.IResourceLimits>;
+  /** Virtual environment holding the harness; default `<repo>/.venv`. */
+  venvDir?: string;
+  /** Accelerator device nodes to pass into the sandbox. */
+  devicePaths?: string[];
+  /** Sink of one-line log messages. */
+  log?: (line: string) => void;
+}
+
+/**
+ * The gateway's kernel launcher: bubblewrap by default; without bwrap,
+ * every launch() throws `SANDBOX_UNAVAILABLE` unless `unsafeNoSandbox`.
+ *
+ * @example
+ * ```ts
+ * const launcher = createKernelLauncher({ log: console.log });
+ * ```
+ */
+export function createKernelLauncher(
+  options: ICreateKernelLauncherOptions = {}
+): IKernelLauncher {
+  const venvDir = options.venvDir ?? DEFAULT_VENV_DIR;
+  if (options.unsafeNoSandbox) {
+    return new UnsandboxedLauncher({ venvDir, log: options.log });
+  }
+  // Without bwrap, launch() throws SANDBOX_UNAVAILABLE with the install hint.
+  return new BubblewrapLauncher({
+    venvDir,
+    limits: options.limits,
+    devicePaths: options.devicePaths,
+    log: options.log
+  });
+}

@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+import { JaxLabError } from '@jaxlab/schemas';
+
+import type { IKernelLauncher, IKernelProcess } from './kernel-launcher.js';
+import { buildSandboxEnv } from './sandbox-policy.js';
+
+/**
+ * Starts kernels WITHOUT any confinement: user code gets the gateway's own
+ * rights. Exists only behind `--unsafe-no-sandbox`; logs a warning on
+ * every start.
+ */
+export class UnsandboxedLauncher implements IKernelLauncher {
+  constructor(options: UnsandboxedLauncher.IOptions) {
+    this._options = options;
+  }
+
+  /** Kernels started here are not confined. */
+  readonly isSandboxed = false;
+
+  /**
+   * Spawns `<venv>/bin/python -I -m jaxlab_harness -f <conn>` in its own
+   * process group with a cleared environment.
+   *
+   * @throws JaxLabError `KERNEL_START_FAILED`.
+   */
+  async launch(options: IKernelLauncher.ILaunchOptions): Promise<IKernelProcess> {
+    this._options.log?.(
+      `WARNING: kernel ${options.kernelId} runs WITHOUT a sandbox (--unsafe-no-sandbox): its code has the gateway's own rights`
+    );
+    const python = path.join(this._options.venvDir, 'bin', 'python');
+    const child = spawn(python, ['-I', '-m', 'jaxlab_harness', '-f', options.connectionFile], {
+      cwd: options.jobDir,
+      env: buildSandboxEnv({
+        jobDir: options.jobDir,
+        venvDir: this._options.venvDir,
+        env: options.env,
+        requirementsEnvDir: options.requirementsEnvDir
+      }),
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+    } catch (error) {
+      throw new JaxLabError('KERNEL_START_FAILED', `Could not start ${python}`, {
+        cause: error,
+        hint: 'Run the install command of the README to create the virtual environment.'
+      });
+    }
+    const pid = child.pid!;
+    const exited = new Promise<IKernelProcess.IExit>(resolve =>
+      child.once('exit', (code, signal) => resolve({ code, signal }))
+    );
+    const killGroup = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // group gone
+      }
+    };
+    return {
+      pid,
+      exited,
+      signal: signal => {
+        try {
+          process.kill(pid, signal);
+        } catch {
+          // gone
+        }
+      },
+      dispose: async () => {
+        killGroup('SIGKILL');
+        await exited;
+        killGroup('SIGKILL');
+      }
+    };
+  }
+
+  private readonly _options: UnsandboxedLauncher.IOptions;
+}
+
+export namespace UnsandboxedLauncher {
+  /** Options of {@link UnsandboxedLauncher}. */
+  export interface IOptions {
+    venvDir: string;
+    log?: (line: string) => void;
+  }
+}

@@ -1,0 +1,294 @@
+import { promises as fs, readFileSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { BubblewrapLauncher } from '../../src/sandbox/index.js';
+import type { SandboxedProcess } from '../../src/sandbox/index.js';
+
+const VENV = fileURLToPath(new URL('../../../.venv', import.meta.url));
+const PYTHON = path.join(VENV, 'bin', 'python');
+
+interface IRun {
+  exit: Awaited<SandboxedProcess['exited']>;
+  stdout: string;
+  stderr: string;
+  jobDir: string;
+}
+
+let base: string;
+let counter = 0;
+const launcher = new BubblewrapLauncher({ venvDir: VENV });
+const rlimitLauncher = new BubblewrapLauncher({
+  venvDir: VENV,
+  cgroups: { mode: 'rlimit', parents: {}, reason: 'forced by test' }
+});
+
+/** Host pid and start time of every process descending from `root`. */
+function descendants(root: number): Map<number, string> {
+  const parents = new Map<number, number>();
+  const starts = new Map<number, string>();
+  for (const entry of readdirSafe('/proc')) {
+    const pid = Number(entry);
+    if (!pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(pid, Number(fields[1]));
+      starts.set(pid, fields[19]!);
+    } catch {
+      // gone
+    }
+  }
+  const found = new Map<number, string>();
+  for (const pid of parents.keys()) {
+    for (let p: number | undefined = pid; p && p > 1; p = parents.get(p)) {
+      if (p === root) {
+        found.set(pid, starts.get(pid)!);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number, start: string): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] === start && fields[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function newJobDir(): Promise<string> {
+  const jobDir = path.join(base, `k${++counter}`);
+  await fs.mkdir(jobDir);
+  return jobDir;
+}
+
+async function start(
+  code: string,
+  options: { limits?: Parameters<BubblewrapLauncher['launchProgram']>[0]['limits']; env?: Record<string, string>; on?: BubblewrapLauncher } = {}
+): Promise<{ proc: SandboxedProcess; jobDir: string; output: () => { stdout: string; stderr: string } }> {
+  const jobDir = await newJobDir();
+  await fs.writeFile(path.join(jobDir, 'main.py'), code);
+  const proc = await (options.on ?? launcher).launchProgram({
+    kernelId: path.basename(base) + path.basename(jobDir),
+    jobDir,
+    argv: [PYTHON, '-I', path.join(jobDir, 'main.py')],
+    env: options.env,
+    limits: { wallClockLimitMs: 30_000, ...options.limits }
+  });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', chunk => (stdout += chunk));
+  proc.stderr.on('data', chunk => (stderr += chunk));
+  return { proc, jobDir, output: () => ({ stdout, stderr }) };
+}
+
+async function run(code: string, options: Parameters<typeof start>[1] = {}): Promise<IRun> {
+  const started = await start(code, options);
+  const exit = await started.proc.exited;
+  return { exit, jobDir: started.jobDir, ...started.output() };
+}
+
+beforeAll(async () => {
+  // mkdtemp makes a 0700 folder: the launcher must expose the job folder
+  // to the unprivileged id through it.
+  base = await fs.mkdtemp(path.join(os.tmpdir(), 'jx-sbx-'));
+});
+
+afterAll(async () => {
+  await fs.rm(base, { recursive: true, force: true });
+});
+
+describe('BubblewrapLauncher.launchProgram()', () => {
+  it('should run Python as an unprivileged user with only the job folder writable', async () => {
+    const result = await run(`
+import os, json
+out = {'uid': os.getuid(), 'fds': sorted(os.listdir('/proc/self/fd')), 'root': sorted(os.listdir('/'))}
+for p in ['/etc/shadow', '/root/.bashrc', '/work/main/package.json', '/work/shared/DESIGN.md']:
+    try:
+        open(p).read(); out[p] = 'READ'
+    except OSError as e:
+        out[p] = type(e).__name__
+for p in ['/usr/evil', '/evil', '${VENV}/evil', '/root/.pyenv/evil']:
+    try:
+        open(p, 'w').write('x'); out[p] = 'WROTE'
+    except OSError as e:
+        out[p] = type(e).__name__
+open('own.txt', 'w').write('ok')
+print(json.dumps(out))
+`);
+    expect(result.exit.code).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.uid).toBe(65534);
+    // only stdin/out/err and the fd listing itself: nothing leaked in
+    expect(out.fds).toEqual(['0', '1', '2', '3']);
+    for (const p of ['/etc/shadow', '/root/.bashrc', '/work/main/package.json', '/work/shared/DESIGN.md']) {
+      expect(out[p]).not.toBe('READ');
+    }
+    for (const p of ['/usr/evil', '/evil', `${VENV}/evil`, '/root/.pyenv/evil']) {
+      expect(out[p]).not.toBe('WROTE');
+    }
+    const own = await fs.stat(path.join(result.jobDir, 'own.txt'));
+    expect(own.uid).toBe(65534);
+  });
+
+  it('should give the program no network and no DNS', async () => {
+    let connections = 0;
+    const server = net.createServer(socket => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const result = await run(`
+import socket
+for target in [('127.0.0.1', ${port}), ('8.8.8.8', 53)]:
+    try:
+        socket.create_connection(target, timeout=2); print('CONNECTED', target)
+    except OSError as e:
+        print('blocked', type(e).__name__)
+try:
+    socket.getaddrinfo('pypi.org', 443); print('RESOLVED')
+except OSError as e:
+    print('dns blocked', type(e).__name__)
+`);
+      expect(result.stdout).not.toContain('CONNECTED');
+      expect(result.stdout).not.toContain('RESOLVED');
+      expect(result.stdout).toContain('dns blocked');
+      expect(connections).toBe(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('should pass only allow-listed environment variables', async () => {
+    process.env.JAXLAB_TEST_SECRET = 'hunter2';
+    const result = await run('import os, json; print(json.dumps(dict(os.environ)))', {
+      env: { KERNEL_PROJECT: 'p1', AWS_SECRET_ACCESS_KEY: 'nope', JAXLAB_DESIGNATED_FUNCTIONS: 'main' }
+    });
+    const env = JSON.parse(result.stdout);
+    expect(env.KERNEL_PROJECT).toBe('p1');
+    expect(env.JAXLAB_DESIGNATED_FUNCTIONS).toBe('main');
+    expect(env.AWS_SECRET_ACCESS_KEY).toBeUndefined();
+    expect(result.stdout).not.toContain('hunter2');
+  });
+
+  it('should kill a memory bomb with limit "memory"', async () => {
+    const result = await run(
+      `
+chunks = []
+while True:
+    chunks.append(bytearray(16 * 1024 * 1024))
+`,
+      { limits: { memoryMaxBytes: 128 * 1024 ** 2 } }
+    );
+    expect(result.exit.code).not.toBe(0);
+    expect(result.exit.limit).toBe('memory');
+  });
+
+  it('should stop a fork bomb at the pids limit', async () => {
+    const result = await run(
+      `
+import os, time, sys
+n = 0
+try:
+    while True:
+        if os.fork() == 0:
+            time.sleep(60); os._exit(0)
+        n += 1
+except OSError as e:
+    print('fork refused after', n, type(e).__name__, flush=True)
+    sys.exit(3)
+`,
+      { limits: { pidsMax: 16 } }
+    );
+    expect(result.stdout).toContain('fork refused');
+    expect(result.exit.code).toBe(3);
+    expect(result.exit.limit).toBe('pids');
+  });
+
+  it('should kill a sleeper at the wall-clock limit', async () => {
+    const t0 = Date.now();
+    const result = await run('import time; time.sleep(600)', {
+      limits: { wallClockLimitMs: 1500 }
+    });
+    expect(result.exit.limit).toBe('wall-clock');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('should stop a CPU-time hog with limit "cpu-time"', async () => {
+    const result = await run('while True: pass', {
+      limits: { cpuTimeLimitS: 1 }
+    });
+    expect(result.exit.limit).toBe('cpu-time');
+  });
+
+  it('should cap file size', async () => {
+    const result = await run(
+      `
+try:
+    open('big', 'wb').write(b'x' * (8 * 1024 * 1024)); print('WROTE')
+except OSError as e:
+    print('refused', type(e).__name__)
+`,
+      { limits: { fileSizeMaxBytes: 1024 * 1024 } }
+    );
+    expect(result.stdout).not.toContain('WROTE');
+    expect((await fs.stat(path.join(result.jobDir, 'big'))).size).toBeLessThanOrEqual(1024 * 1024);
+  });
+});
+
+const DAEMON = `
+import os, signal, time, sys
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        while True: time.sleep(1)
+    os._exit(0)
+print('ready', flush=True)
+while True: time.sleep(1)
+`;
+
+for (const [name, on] of [
+  ['cgroups', launcher],
+  ['rlimits only', rlimitLauncher]
+] as const) {
+  describe(`SandboxedProcess.dispose() (${name})`, () => {
+    it('should leave no process behind: double-fork daemons and SIGTERM-ignorers die', async () => {
+      const started = await start(DAEMON, { on });
+      const t0 = Date.now();
+      while (!started.output().stdout.includes('ready') && Date.now() - t0 < 20_000) {
+        await new Promise(resolve => setTimeout(resolve, 50));
+      }
+      await new Promise(resolve => setTimeout(resolve, 300));
+      const before = descendants(started.proc.pid);
+      // bwrap's init, the program and the daemon at least
+      expect(before.size).toBeGreaterThanOrEqual(3);
+      await started.proc.dispose();
+      for (const [pid, startTime] of before) {
+        expect(isAlive(pid, startTime) ? `${pid} ${readFileSync(`/proc/${pid}/stat`, "utf8")}` : false).toBe(false);
+      }
+      // idempotent
+      await started.proc.dispose();
+    });
+  });
+}
