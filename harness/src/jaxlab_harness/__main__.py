@@ -1,0 +1,39 @@
+"""Entry point.
+
+- ``python -I -m jaxlab_harness -f <connection_file>`` starts the kernel;
+- ``python -m jaxlab_harness install-kernelspec [--prefix DIR | --user]``;
+- ``python -m jaxlab_harness kernelspec-json`` prints the spec.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the command in ``argv`` (default ``sys.argv[1:]``)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "install-kernelspec":
+        parser = argparse.ArgumentParser(prog="python -m jaxlab_harness install-kernelspec")
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument("--prefix", help="install under PREFIX/share/jupyter/kernels")
+        where.add_argument("--user", action="store_true", help="install for the current user")
+        options = parser.parse_args(argv[1:])
+        from .kernelspec import install_kernel_spec
+
+        print(install_kernel_spec(prefix=options.prefix or sys.prefix, user=options.user))
+        return 0
+    if argv and argv[0] == "kernelspec-json":
+        from .kernelspec import spec_json
+
+        print(spec_json())
+        return 0
+    from .kernelapp import launch
+
+    launch(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
