@@ -1,0 +1,217 @@
+import { ApiError, GoogleGenAI } from '@google/genai';
+import type { LintFinding, Review } from '@jaxlab/schemas';
+import { runJaxLint } from './jax-lint.js';
+import type { IJaxLintOptions } from './jax-lint.js';
+import { AI_REVIEW_HEADING, lintMarkdown } from './review-markdown.js';
+import { REVIEW_SYSTEM_INSTRUCTION, buildReviewPrompt } from './review-prompt.js';
+
+/** Model used when none is configured. */
+export const DEFAULT_REVIEW_MODEL = 'gemini-2.5-flash';
+
+/** The sentence shown when no Gemini key is configured. */
+export const AI_DISABLED_MESSAGE =
+  'The AI review is off: set GEMINI_API_KEY (a Google AI Studio key) in the server environment and restart to enable it.';
+
+const MAX_MARKDOWN_CHARS = 500_000;
+
+/** Options of {@link CodeReviewer}. */
+export interface ICodeReviewerOptions {
+  /** Gemini API key; without it the review is lint-only (`ai.status: 'disabled'`). */
+  apiKey?: string;
+  /** Gemini model (default {@link DEFAULT_REVIEW_MODEL}). */
+  model?: string;
+  /** Base URL of the Gemini API (a local stand-in in tests). */
+  baseUrl?: string;
+  /** Give up on the model after this long (default 60 s). */
+  timeoutMs?: number;
+  /** How to run the built-in lint. */
+  lint?: IJaxLintOptions;
+}
+
+/** What a review is asked about. */
+export interface IReviewInput {
+  code: string;
+  requirements?: string;
+}
+
+/** One event of a streamed review, in order: `lint`, `delta`*, `done`. */
+export type ReviewStreamEvent =
+  | { type: 'lint'; findings: LintFinding[] }
+  | { type: 'delta'; text: string }
+  | { type: 'done'; review: Review };
+
+/**
+ * "Review Code": the built-in JAX lint first, then Gemini (through Google's
+ * Gen AI SDK, `@google/genai`) with the lint findings as context. Never
+ * throws for model trouble: missing keys, errors, timeouts and quota
+ * answers become `ai.status` `'disabled'`/`'error'` with a clear message.
+ *
+ * @example
+ * ```ts
+ * const reviewer = new CodeReviewer({ apiKey: process.env.GEMINI_API_KEY });
+ * const review = await reviewer.review({ code });
+ * ```
+ */
+export class CodeReviewer {
+  constructor(options: ICodeReviewerOptions = {}) {
+    this._options = options;
+    this._model = options.model ?? DEFAULT_REVIEW_MODEL;
+    if (options.apiKey) {
+      this._ai = new GoogleGenAI({
+        apiKey: options.apiKey,
+        httpOptions: options.baseUrl ? { baseUrl: options.baseUrl } : undefined
+      });
+    }
+  }
+
+  /** The model asked, for display. */
+  get model(): string {
+    return this._model;
+  }
+
+  /** Lint, then one non-streamed model call; the whole Review. */
+  async review(input: IReviewInput, signal?: AbortSignal): Promise<Review> {
+    const { findings, lintError } = await this._lint(input.code);
+    const head = lintMarkdown(findings, lintError);
+    if (!this._ai) return this._disabled(head, findings);
+    const deadline = this._deadline(signal);
+    try {
+      const res = await this._ai.models.generateContent({
+        model: this._model,
+        contents: buildReviewPrompt(input.code, input.requirements ?? '', findings),
+        config: { systemInstruction: REVIEW_SYSTEM_INSTRUCTION, abortSignal: deadline.signal }
+      });
+      return this._ok(head, findings, res.text ?? '');
+    } catch (err) {
+      return this._failed(head, findings, err, deadline.timedOut());
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** Lint, then the model's answer as it streams; ends with the whole Review. */
+  async *reviewStream(input: IReviewInput, signal?: AbortSignal): AsyncGenerator<ReviewStreamEvent> {
+    const { findings, lintError } = await this._lint(input.code);
+    yield { type: 'lint', findings };
+    const head = lintMarkdown(findings, lintError);
+    if (!this._ai) {
+      yield { type: 'done', review: this._disabled(head, findings) };
+      return;
+    }
+    const deadline = this._deadline(signal);
+    let text = '';
+    let review: Review;
+    try {
+      const stream = await this._ai.models.generateContentStream({
+        model: this._model,
+        contents: buildReviewPrompt(input.code, input.requirements ?? '', findings),
+        config: { systemInstruction: REVIEW_SYSTEM_INSTRUCTION, abortSignal: deadline.signal }
+      });
+      for await (const chunk of stream) {
+        const delta = chunk.text ?? '';
+        if (delta) {
+          text += delta;
+          yield { type: 'delta', text: delta };
+        }
+      }
+      review = this._ok(head, findings, text);
+    } catch (err) {
+      review = this._failed(head, findings, err, deadline.timedOut(), text);
+    } finally {
+      deadline.dispose();
+    }
+    yield { type: 'done', review };
+  }
+
+  private async _lint(code: string): Promise<{ findings: LintFinding[]; lintError?: string }> {
+    try {
+      return { findings: await runJaxLint(code, this._options.lint) };
+    } catch (err) {
+      return { findings: [], lintError: (err as Error).message };
+    }
+  }
+
+  private _deadline(signal?: AbortSignal): {
+    signal: AbortSignal;
+    timedOut(): boolean;
+    dispose(): void;
+  } {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error('timeout'));
+    }, this._options.timeoutMs ?? 60_000);
+    const onAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return {
+      signal: controller.signal,
+      timedOut: () => timedOut,
+      dispose: () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+    };
+  }
+
+  private _ok(head: string, findings: LintFinding[], text: string): Review {
+    return {
+      markdown: cap(`${head}\n${AI_REVIEW_HEADING}\n\n${text.trim()}\n`),
+      findings,
+      ai: { status: 'ok', model: this._model }
+    };
+  }
+
+  private _disabled(head: string, findings: LintFinding[]): Review {
+    return {
+      markdown: cap(`${head}\n${AI_REVIEW_HEADING}\n\n_${AI_DISABLED_MESSAGE}_\n`),
+      findings,
+      ai: { status: 'disabled', message: AI_DISABLED_MESSAGE }
+    };
+  }
+
+  private _failed(
+    head: string,
+    findings: LintFinding[],
+    err: unknown,
+    timedOut: boolean,
+    partial = ''
+  ): Review {
+    const message = describeModelError(err, timedOut, this._model, this._options.timeoutMs ?? 60_000);
+    const body = partial.trim() ? `${partial.trim()}\n\n` : '';
+    return {
+      markdown: cap(`${head}\n${AI_REVIEW_HEADING}\n\n${body}_${message}_\n`),
+      findings,
+      ai: { status: 'error', model: this._model, message }
+    };
+  }
+
+  private _options: ICodeReviewerOptions;
+  private _model: string;
+  private _ai: GoogleGenAI | undefined;
+}
+
+/** A model failure as one sentence a user can act on. */
+export function describeModelError(err: unknown, timedOut: boolean, model: string, timeoutMs: number): string {
+  let message: string;
+  if (timedOut) {
+    message = `The AI review timed out: ${model} did not answer within ${Math.round(timeoutMs / 1000)} s. The lint findings above are complete; try again later.`;
+  } else if (err instanceof ApiError && err.status === 429) {
+    message = `The AI review hit the Gemini quota or rate limit (429). Wait a minute and try again, or check the quota of the API key.`;
+  } else if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+    message = `Gemini refused the API key (${err.status}). Check GEMINI_API_KEY.`;
+  } else if (err instanceof ApiError) {
+    message = `Gemini answered an error (${err.status}) for ${model}: ${firstLine(err.message)}. Try again later.`;
+  } else {
+    message = `The AI review failed: ${firstLine((err as Error)?.message ?? String(err))}. Try again later.`;
+  }
+  return message.slice(0, 2000);
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].slice(0, 300);
+}
+
+function cap(markdown: string): string {
+  return markdown.length > MAX_MARKDOWN_CHARS ? markdown.slice(0, MAX_MARKDOWN_CHARS) : markdown;
+}

@@ -1,0 +1,20 @@
+import type { LintFinding } from '@jaxlab/schemas';
+
+/** The lint findings as the Markdown section that heads every review. */
+export function lintMarkdown(findings: LintFinding[], lintError?: string): string {
+  const lines = ['## JAX lint', ''];
+  if (lintError) lines.push(`The built-in lint could not run: ${lintError}`, '');
+  else if (findings.length === 0) lines.push('No findings: the built-in JAX lint found nothing to flag.', '');
+  for (const f of findings) {
+    lines.push(
+      `- **${f.rule}${f.name ? ` ${f.name}` : ''}** (${f.severity}) at line ${f.line}, column ${f.column}: ${f.message}`,
+      `  - *Why it matters on TPU:* ${f.why}`,
+      `  - *Fix:* ${f.fix}`
+    );
+  }
+  if (findings.length > 0) lines.push('');
+  return lines.join('\n');
+}
+
+/** Heading of the model's part of the review. */
+export const AI_REVIEW_HEADING = '## AI review';
