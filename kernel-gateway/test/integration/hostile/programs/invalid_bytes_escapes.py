@@ -1,0 +1,11 @@
+# Attack: invalid UTF-8 and terminal escape sequences (title change, screen clear, OSC 52 clipboard).
+# Contained: the kernel manager replaces invalid bytes and neutralises escapes; the sandbox just passes bytes.
+# Loader: import-not-allowed
+# Sandbox: clean
+import sys
+
+
+def main():
+    sys.stdout.buffer.write(b"\xff\xfe\xc3(\n\x1b]0;pwned\x07\x1b[2J\x1b]52;c;ZXZpbA==\x07\n")
+    sys.stdout.flush()
+    print("CONTAINED")
