@@ -99,6 +99,7 @@ export class BubblewrapLauncher implements IKernelLauncher {
       devicePaths: this._options.devicePaths
     };
     let cgroup: KernelCgroup | undefined;
+    let spawned: ReturnType<typeof spawn> | undefined;
     try {
       if (host.isRoot) await chownTree(jobDir, uid, gid);
       const exposures = host.isRoot
@@ -133,6 +134,7 @@ export class BubblewrapLauncher implements IKernelLauncher {
         child.once('spawn', resolve);
         child.once('error', reject);
       });
+      spawned = child;
       const sandboxed = new SandboxedProcess({
         child,
         cgroup,
@@ -145,6 +147,8 @@ export class BubblewrapLauncher implements IKernelLauncher {
       (child.stdio[3] as Writable).end('\n');
       return sandboxed;
     } catch (error) {
+      // Not yet released from the wait on fd 3: nothing ran past the shell.
+      spawned?.kill('SIGKILL');
       await cgroup?.destroy().catch(() => undefined);
       throw new JaxLabError(
         'KERNEL_START_FAILED',
