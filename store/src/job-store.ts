@@ -113,7 +113,11 @@ export interface IJobStore {
   ): Promise<JobEvent[]>;
 
   /** Events with seq > afterSeq, in order, at most `limit`. */
-  readEvents(jobId: string, afterSeq: number, limit: number): Promise<JobEvent[]>;
+  readEvents(
+    jobId: string,
+    afterSeq: number,
+    limit: number
+  ): Promise<JobEvent[]>;
 
   /** Log chunks (the `job:log` events) with seq > afterSeq, in order. */
   readLogs(jobId: string, afterSeq: number, limit: number): Promise<LogChunk[]>;
@@ -142,12 +146,19 @@ export interface IJobStore {
 
   // ---- Projects ---------------------------------------------------------
 
-  createProject(owner: string, input: ProjectWrite & { name: string }): Promise<Project>;
+  createProject(
+    owner: string,
+    input: ProjectWrite & { name: string }
+  ): Promise<Project>;
   getProject(id: string, owner: string): Promise<Project | null>;
   listProjects(owner: string): Promise<Project[]>;
   /** Projects of every owner with a retention setting (for the sweeper). */
   listProjectsWithRetention(): Promise<Project[]>;
-  updateProject(id: string, owner: string, patch: ProjectWrite): Promise<Project | null>;
+  updateProject(
+    id: string,
+    owner: string,
+    patch: ProjectWrite
+  ): Promise<Project | null>;
   /** Deletes the project; its jobs stay (projectId kept). */
   deleteProject(id: string, owner: string): Promise<boolean>;
 
@@ -163,7 +174,11 @@ export interface IJobStore {
   deleteSession(sidHash: string): Promise<void>;
 
   /** Stores a token's hash; the secret itself is never stored. */
-  createApiToken(owner: string, name: string, tokenHash: string): Promise<ApiToken>;
+  createApiToken(
+    owner: string,
+    name: string,
+    tokenHash: string
+  ): Promise<ApiToken>;
   listApiTokens(owner: string): Promise<ApiToken[]>;
   revokeApiToken(id: string, owner: string): Promise<boolean>;
   /** The owner of a live token with this hash (and marks it used). */
@@ -180,8 +195,12 @@ export interface IJobStore {
 /** Statics and option types of {@link IJobStore}. */
 export namespace IJobStore {
   /** What `createJob` stores: the validated request plus resolved limits. */
-  export interface ICreateJob
-    extends Required<Pick<JobCreate, 'code' | 'requirements' | 'entrypoint' | 'args' | 'accelerator'>> {
+  export interface ICreateJob extends Required<
+    Pick<
+      JobCreate,
+      'code' | 'requirements' | 'entrypoint' | 'args' | 'accelerator'
+    >
+  > {
     projectId: string | null;
     timeLimitMs?: number;
   }

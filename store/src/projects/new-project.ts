@@ -1,0 +1,52 @@
+import type { Project, ProjectWrite } from '@jaxlab/schemas';
+import { DEFAULT_DESIGNATED_FUNCTIONS } from '@jaxlab/schemas';
+
+/** Run time limit of a project that names none: ten minutes. */
+export const DEFAULT_PROJECT_TIME_LIMIT_MS = 600_000;
+
+/** A new project document: the input over the defaults. */
+export function newProject(
+  id: string,
+  owner: string,
+  input: ProjectWrite & { name: string },
+  now: Date
+): Project {
+  const time = now.toISOString();
+  const project: Project = {
+    id,
+    owner,
+    name: input.name,
+    readme: input.readme ?? '',
+    mainPy: input.mainPy ?? '',
+    requirements: input.requirements ?? '',
+    designatedFunctions: input.designatedFunctions ?? [
+      ...DEFAULT_DESIGNATED_FUNCTIONS
+    ],
+    accelerator: input.accelerator ?? 'cpu',
+    timeLimitMs: input.timeLimitMs ?? DEFAULT_PROJECT_TIME_LIMIT_MS,
+    logRetentionDays: input.logRetentionDays ?? null,
+    createdAt: time,
+    updatedAt: time
+  };
+  if (input.sample !== undefined) project.sample = input.sample;
+  return project;
+}
+
+/** The project with `patch` applied (undefined fields leave it unchanged). */
+export function patchProject(
+  project: Project,
+  patch: ProjectWrite,
+  now: Date
+): Project {
+  const next: Project = { ...project };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined) {
+      (next as unknown as Record<string, unknown>)[key] = value;
+    }
+  }
+  next.id = project.id;
+  next.owner = project.owner;
+  next.createdAt = project.createdAt;
+  next.updatedAt = now.toISOString();
+  return next;
+}

@@ -1,0 +1,90 @@
+/**
+ * Schema of the embedded store, one entry per version: entry i moves the
+ * database from `PRAGMA user_version` i to i+1. Append new entries; never
+ * edit a shipped one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    projectId TEXT,
+    status TEXT NOT NULL,
+    accelerator TEXT NOT NULL,
+    entrypoint TEXT NOT NULL,
+    args TEXT NOT NULL,
+    code TEXT NOT NULL,
+    requirements TEXT NOT NULL,
+    timeLimitMs INTEGER,
+    createdAt TEXT NOT NULL,
+    updatedAt TEXT NOT NULL,
+    startedAt TEXT,
+    finishedAt TEXT,
+    host TEXT,
+    leaseHolder TEXT,
+    leaseExpiresAt INTEGER,
+    lastSeq INTEGER NOT NULL DEFAULT 0,
+    logTail TEXT NOT NULL DEFAULT '',
+    logsDeleted INTEGER NOT NULL DEFAULT 0,
+    cancelRequested INTEGER NOT NULL DEFAULT 0,
+    failure TEXT,
+    metrics TEXT,
+    manifest TEXT
+  );
+  CREATE INDEX jobs_owner_created ON jobs (owner, createdAt);
+  CREATE INDEX jobs_queue ON jobs (status, accelerator, createdAt);
+  CREATE INDEX jobs_project ON jobs (projectId);
+  CREATE INDEX jobs_lease ON jobs (leaseExpiresAt) WHERE leaseExpiresAt IS NOT NULL;
+
+  CREATE TABLE job_events (
+    jobId TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    time TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (jobId, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE projects (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    logRetentionDays INTEGER,
+    createdAt TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX projects_owner ON projects (owner, createdAt);
+
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    createdAt TEXT NOT NULL,
+    UNIQUE (provider, subject)
+  );
+
+  CREATE TABLE sessions (
+    sidHash TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    expiresAt INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_expires ON sessions (expiresAt);
+
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    createdAt TEXT NOT NULL,
+    lastUsedAt TEXT
+  );
+  CREATE INDEX api_tokens_owner ON api_tokens (owner);
+
+  CREATE TABLE hosts (
+    hostId TEXT PRIMARY KEY,
+    lastSeenAt TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  `
+];
