@@ -60,7 +60,7 @@ def parse_call(cell: str, designated: Sequence[str]) -> CallRequest | None:
     if len(cell.encode("utf-8", "replace")) > MAX_CELL_BYTES:
         raise CallNotAllowed(f"The cell is larger than {MAX_CELL_BYTES} bytes. {allowed}")
     try:
-        tree = ast.parse(cell, mode="exec")
+        tree = ast.parse(cell.strip(), mode="exec")
     except (SyntaxError, ValueError) as error:
         raise CallNotAllowed(f"The cell is not valid Python ({error}). {allowed}") from None
     except (RecursionError, MemoryError):

@@ -85,10 +85,10 @@ class _PipeReader(threading.Thread):
                         break
                 self._add(self._decoder.decode(data))
                 if self._pending_chars >= self._max_chunk or (
-                    "\n" in self._pending[-1] and not poller.poll(0)
+                    self._pending and "\n" in self._pending[-1] and not poller.poll(0)
                 ):
                     self._emit()
-        except OSError:
+        except Exception:  # closed descriptor at teardown; never raise in a thread
             pass
         finally:
             self._add(self._decoder.decode(b"", final=True))

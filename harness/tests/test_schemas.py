@@ -1,0 +1,51 @@
+"""The shipped schemas are the repository's, and validation follows them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jaxlab_harness.schemas import (
+    KERNEL_SPEC_METADATA_SCHEMA,
+    METRICS_SCHEMA,
+    SchemaError,
+    load_schema,
+    validate,
+    validate_without_library,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = REPO / "schemas" / "fixtures"
+
+
+@pytest.mark.parametrize("name", [METRICS_SCHEMA, KERNEL_SPEC_METADATA_SCHEMA])
+def test_load_schema_should_ship_the_repository_schema(name: str) -> None:
+    assert load_schema(name) == json.loads((REPO / "schemas" / "json" / name).read_text())
+
+
+def _fixtures(kind: str) -> list[tuple[str, Path]]:
+    found = []
+    for schema, folder in (
+        ("metrics", METRICS_SCHEMA),
+        ("kernel-spec-metadata", KERNEL_SPEC_METADATA_SCHEMA),
+    ):
+        for path in sorted((FIXTURES / kind / schema).glob("*.json")):
+            found.append((folder, path))
+    return found
+
+
+@pytest.mark.parametrize("check", [validate, validate_without_library], ids=["library", "fallback"])
+@pytest.mark.parametrize(("name", "path"), _fixtures("valid"), ids=lambda p: getattr(p, "name", p))
+def test_validate_should_accept_valid_fixtures(check, name: str, path: Path) -> None:
+    check(json.loads(path.read_text()), name)
+
+
+@pytest.mark.parametrize("check", [validate, validate_without_library], ids=["library", "fallback"])
+@pytest.mark.parametrize(
+    ("name", "path"), _fixtures("invalid"), ids=lambda p: getattr(p, "name", p)
+)
+def test_validate_should_reject_invalid_fixtures(check, name: str, path: Path) -> None:
+    with pytest.raises(SchemaError):
+        check(json.loads(path.read_text()), name)
