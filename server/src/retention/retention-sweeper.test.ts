@@ -1,0 +1,75 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteJobStore } from '@jaxlab/store';
+import type { NewJobEvent } from '@jaxlab/store';
+import { RetentionSweeper } from './retention-sweeper.js';
+
+const DAY = 24 * 3600 * 1000;
+let stores: SqliteJobStore[] = [];
+afterEach(async () => {
+  for (const s of stores) await s.dispose();
+  stores = [];
+});
+
+async function finishedJob(store: SqliteJobStore, owner: string, projectId: string): Promise<string> {
+  const job = await store.createJob(owner, {
+    projectId,
+    code: 'def main():\n    print("hi")\n',
+    requirements: '',
+    entrypoint: 'main',
+    args: {},
+    accelerator: 'cpu'
+  });
+  const claimed = await store.claimNextJob({ hostId: 'h', accelerators: ['cpu'], leaseMs: 60_000 });
+  expect(claimed?.id).toBe(job.id);
+  const events: NewJobEvent[] = [
+    { type: 'job:status', status: 'RUNNING' },
+    { type: 'job:log', stream: 'stdout', text: 'hi\nFinal loss: 0.5\n' },
+    {
+      type: 'job:metrics',
+      metrics: { executionTimeMs: 5, compilationTimeMs: 1, values: { loss: 0.5 }, device: { platform: 'cpu', count: 1 } }
+    } as NewJobEvent,
+    { type: 'job:status', status: 'COMPLETED' }
+  ];
+  await store.appendEvents(job.id, events, { hostId: 'h' });
+  return job.id;
+}
+
+describe('RetentionSweeper.sweepOnce()', () => {
+  it('should delete old log chunks but keep the summary and metrics', async () => {
+    const store = new SqliteJobStore({ path: ':memory:' });
+    stores.push(store);
+    await store.init();
+    const kept = await store.createProject('u1', { name: 'forever' });
+    const swept = await store.createProject('u1', { name: 'week', logRetentionDays: 7 });
+    const keptJob = await finishedJob(store, 'u1', kept.id);
+    const sweptJob = await finishedJob(store, 'u1', swept.id);
+    expect(await store.readLogs(sweptJob, 0, 100)).toHaveLength(1);
+
+    // Six days on, nothing is old enough.
+    let now = new Date(Date.now() + 6 * DAY);
+    const sweeper = new RetentionSweeper({ store, now: () => now });
+    expect(await sweeper.sweepOnce()).toEqual({ projects: 1, jobs: 0 });
+    expect(await store.readLogs(sweptJob, 0, 100)).toHaveLength(1);
+
+    now = new Date(Date.now() + 8 * DAY);
+    expect((await sweeper.sweepOnce()).jobs).toBe(1);
+    expect(await store.readLogs(sweptJob, 0, 100)).toHaveLength(0);
+    const job = await store.getJob(sweptJob, 'u1');
+    expect(job?.status).toBe('COMPLETED');
+    expect(job?.logsDeleted).toBe(true);
+    expect(job?.metrics?.values).toEqual({ loss: 0.5 });
+    expect(await store.readLogs(keptJob, 0, 100)).toHaveLength(1);
+    await sweeper.dispose();
+  });
+
+  it('should sweep on start and stop on dispose', async () => {
+    const store = new SqliteJobStore({ path: ':memory:' });
+    stores.push(store);
+    await store.init();
+    const p = await store.createProject('u1', { name: 'day', logRetentionDays: 1 });
+    const jobId = await finishedJob(store, 'u1', p.id);
+    const sweeper = new RetentionSweeper({ store, now: () => new Date(Date.now() + 2 * DAY), intervalMs: 60_000 }).start();
+    await sweeper.dispose();
+    expect(await store.readLogs(jobId, 0, 100)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,93 @@
+import type { IJobStore } from '@jaxlab/store';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Options of {@link RetentionSweeper}. */
+export interface IRetentionSweeperOptions {
+  store: IJobStore;
+  /** How often to sweep (default: hourly). */
+  intervalMs?: number;
+  /** Clock (injectable for tests). */
+  now?: () => Date;
+  /** Where sweep failures are reported (default: console.error). */
+  log?: (message: string, error?: unknown) => void;
+}
+
+/** What one sweep did. */
+export interface IRetentionSweep {
+  /** Projects with a retention setting that were looked at. */
+  projects: number;
+  /** Jobs whose log chunks were deleted. */
+  jobs: number;
+}
+
+/**
+ * Log retention: for every project with `logRetentionDays`, deletes the log
+ * chunks of its jobs that finished more than that many days ago. The job
+ * summary, status, metrics and log tail stay (see
+ * `IJobStore.deleteLogsFinishedBefore`). Owns its timer; `dispose()` stops
+ * it and is idempotent.
+ */
+export class RetentionSweeper {
+  constructor(options: IRetentionSweeperOptions) {
+    this._options = options;
+  }
+
+  /** Sweeps once now. */
+  async sweepOnce(): Promise<IRetentionSweep> {
+    const { store } = this._options;
+    const now = (this._options.now ?? (() => new Date()))();
+    const projects = await store.listProjectsWithRetention();
+    let jobs = 0;
+    for (const p of projects) {
+      if (typeof p.logRetentionDays !== 'number' || p.logRetentionDays < 1) continue;
+      const cutoff = new Date(now.getTime() - p.logRetentionDays * DAY_MS);
+      jobs += await store.deleteLogsFinishedBefore(p.id, cutoff);
+    }
+    return { projects: projects.length, jobs };
+  }
+
+  /** Sweeps now and then every `intervalMs` until disposed. */
+  start(): this {
+    if (this._timer || this._disposed) return this;
+    const tick = (): void => {
+      if (this._running) return;
+      this._running = this.sweepOnce()
+        .catch(err => (this._options.log ?? console.error)('Log retention sweep failed:', err))
+        .then(() => {
+          this._running = undefined;
+        });
+    };
+    this._timer = setInterval(tick, this._options.intervalMs ?? 3600_000);
+    this._timer.unref();
+    tick();
+    return this;
+  }
+
+  /** Stops the timer and waits for a sweep in progress. Idempotent. */
+  async dispose(): Promise<void> {
+    this._disposed = true;
+    if (this._timer) clearInterval(this._timer);
+    this._timer = undefined;
+    await this._running;
+  }
+
+  private _options: IRetentionSweeperOptions;
+  private _timer: NodeJS.Timeout | undefined;
+  private _running: Promise<void> | undefined;
+  private _disposed = false;
+}
+
+/**
+ * Starts a {@link RetentionSweeper}; call `dispose()` on shutdown.
+ *
+ * @example
+ * ```ts
+ * const sweeper = startRetentionSweeper({ store });
+ * // on shutdown:
+ * await sweeper.dispose();
+ * ```
+ */
+export function startRetentionSweeper(options: IRetentionSweeperOptions): RetentionSweeper {
+  return new RetentionSweeper(options).start();
+}
