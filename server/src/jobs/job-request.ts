@@ -1,0 +1,60 @@
+import type { JobCreate, Project } from '@jaxlab/schemas';
+import { DEFAULT_DESIGNATED_FUNCTIONS, assertValid } from '@jaxlab/schemas';
+import type { IJobStore } from '@jaxlab/store';
+import { HttpError } from '../http/http-error.js';
+
+/**
+ * Turns the body of `POST /api/jobs` into what the store writes: validates
+ * it against the `job-create` schema, then takes from the owner's project
+ * (when `projectId` is given) what the body leaves out: the accelerator,
+ * the time limit and the entrypoint (`main` when designated, else the
+ * project's first designated function). The entrypoint must be one of the
+ * project's designated functions (without a project: `main`, `train_step`).
+ * Code and requirements are copied, so later edits never change the run.
+ *
+ * @throws {@link HttpError} 400 `INVALID_REQUEST` (schema, or an entrypoint
+ *   that is not designated, listing the allowed ones); 404
+ *   `PROJECT_NOT_FOUND` for a project that is missing or another user's.
+ */
+export async function resolveJobRequest(
+  store: IJobStore,
+  owner: string,
+  body: unknown
+): Promise<IJobStore.ICreateJob> {
+  const said = new Set(body !== null && typeof body === 'object' ? Object.keys(body) : []);
+  const input: unknown = body ?? {};
+  assertValid('job-create', input, 'job');
+  const request: JobCreate = input;
+  let project: Project | null = null;
+  if (request.projectId) {
+    project = await store.getProject(request.projectId, owner);
+    if (!project) {
+      throw new HttpError('PROJECT_NOT_FOUND', `No project ${request.projectId}`, {
+        hint: 'List your projects with GET /api/projects, or leave projectId out.'
+      });
+    }
+  }
+  const designated = project?.designatedFunctions ?? DEFAULT_DESIGNATED_FUNCTIONS;
+  const entrypoint = said.has('entrypoint')
+    ? request.entrypoint!
+    : designated.includes('main')
+      ? 'main'
+      : designated[0];
+  if (!designated.includes(entrypoint)) {
+    throw new HttpError('INVALID_REQUEST', `'${entrypoint}' is not a designated function`, {
+      hint: `Call one of: ${designated.join(', ')}.`,
+      details: { allowed: [...designated] }
+    });
+  }
+  const timeLimitMs = said.has('timeLimitMs') ? request.timeLimitMs : project?.timeLimitMs;
+  const created: IJobStore.ICreateJob = {
+    projectId: project?.id ?? null,
+    code: request.code,
+    requirements: request.requirements ?? '',
+    entrypoint,
+    args: request.args ?? {},
+    accelerator: said.has('accelerator') ? request.accelerator! : (project?.accelerator ?? 'cpu')
+  };
+  if (timeLimitMs !== undefined) created.timeLimitMs = timeLimitMs;
+  return created;
+}

@@ -1,0 +1,149 @@
+import express from 'express';
+import type { Request, Router } from 'express';
+import type { Job, JobStatus } from '@jaxlab/schemas';
+import { isFinalJobStatus } from '@jaxlab/schemas';
+import type { IJobStore } from '@jaxlab/store';
+import { HttpError } from '../http/http-error.js';
+import { parseInteger, queryEnumList, queryInteger, queryString } from '../http/request-params.js';
+import { ownerOf } from '../http/request-user.js';
+import { exportNotebook, notebookFileName } from '../notebook/notebook-export.js';
+import { resolveJobRequest } from './job-request.js';
+import { jobSummaryView, jobView } from './job-view.js';
+import { streamJobEvents } from './sse-stream.js';
+
+/** Statuses a job list may filter on. */
+const JOB_STATUSES: readonly JobStatus[] = ['QUEUED', 'COMPILING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'];
+
+/** Largest `after` a client may send (a sequence number). */
+const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+
+/** Options of {@link createJobsRouter}. */
+export interface IJobsRouterOptions {
+  store: IJobStore;
+  /** Interval of SSE heartbeat comments (default 15 s). */
+  sseHeartbeatMs?: number;
+  /** Log chunks one `GET /logs` page holds at most (default 1000). */
+  maxLogPage?: number;
+}
+
+/**
+ * The jobs API, mounted at `/api/jobs` after authentication. Every call is
+ * scoped to `req.user.id`: another user's job answers 404 `JOB_NOT_FOUND`,
+ * exactly like a missing one.
+ *
+ * - `POST /` → 202 `{jobId, job}` with `Location`, the job written QUEUED;
+ * - `GET /?status=&projectId=&limit=&cursor=` → `{items, nextCursor}` (summaries, newest first);
+ * - `GET /{id}` → the job;
+ * - `GET /{id}/logs?after=&limit=` → `{items, nextAfter, done}` (log chunks by sequence);
+ * - `GET /{id}/events` → Server-Sent Events from `Last-Event-ID` (or `?after=`);
+ * - `POST /{id}/cancel` → 202 with the job, 409 `JOB_FINISHED` when it already ended;
+ * - `GET /{id}/notebook` → the run as an `.ipynb` attachment.
+ */
+export function createJobsRouter(options: IJobsRouterOptions): Router {
+  const { store } = options;
+  const maxLogPage = options.maxLogPage ?? 1000;
+  const router = express.Router();
+
+  const ownJob = async (req: Request): Promise<Job> => {
+    const id = String(req.params.id);
+    const job = id.length <= 64 ? await store.getJob(id, ownerOf(req)) : null;
+    if (!job) {
+      throw new HttpError('JOB_NOT_FOUND', `No job ${id}`, {
+        hint: 'List your jobs with GET /api/jobs.'
+      });
+    }
+    return job;
+  };
+
+  router.post('/', async (req, res) => {
+    const owner = ownerOf(req);
+    const input = await resolveJobRequest(store, owner, req.body);
+    const job = await store.createJob(owner, input);
+    res
+      .status(202)
+      .location(`${req.baseUrl}/${encodeURIComponent(job.id)}`)
+      .json({ jobId: job.id, job: jobView(job) });
+  });
+
+  router.get('/', async (req, res) => {
+    const query: IJobStore.IJobQuery = { owner: ownerOf(req) };
+    const status = queryEnumList(req, 'status', JOB_STATUSES);
+    const projectId = queryString(req, 'projectId', 64);
+    const cursor = queryString(req, 'cursor');
+    if (status) query.status = status;
+    if (projectId !== undefined) query.projectId = projectId;
+    query.limit = queryInteger(req, 'limit', { min: 1, max: 200, default: 50 });
+    if (cursor !== undefined) query.cursor = cursor;
+    // The store answers INVALID_REQUEST for a cursor it did not make.
+    const page = await store.listJobs(query);
+    res.json({ items: page.items.map(jobSummaryView), nextCursor: page.nextCursor ?? null });
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(jobView(await ownJob(req)));
+  });
+
+  router.get('/:id/logs', async (req, res) => {
+    const job = await ownJob(req);
+    const after = queryInteger(req, 'after', { min: 0, max: MAX_SEQ, default: 0 })!;
+    const limit = queryInteger(req, 'limit', { min: 1, max: maxLogPage, default: maxLogPage })!;
+    const chunks = await store.readLogs(job.id, after, limit + 1);
+    const items = chunks.slice(0, limit);
+    const more = chunks.length > limit;
+    res.json({
+      items,
+      nextAfter: items.length > 0 ? items[items.length - 1].seq : after,
+      done: !more && isFinalJobStatus(job.status)
+    });
+  });
+
+  router.get('/:id/events', async (req, res) => {
+    const job = await ownJob(req);
+    const header = req.get('last-event-id');
+    const after =
+      header !== undefined && header.trim() !== ''
+        ? parseInteger(header, 'Last-Event-ID', { min: 0, max: MAX_SEQ })
+        : queryInteger(req, 'after', { min: 0, max: MAX_SEQ, default: 0 })!;
+    const controller = new AbortController();
+    const abort = (): void => controller.abort();
+    res.on('close', abort);
+    try {
+      await streamJobEvents(res, store.watchEvents(job.id, after, controller.signal), {
+        signal: controller.signal,
+        heartbeatMs: options.sseHeartbeatMs
+      });
+    } finally {
+      res.off('close', abort);
+      controller.abort();
+    }
+  });
+
+  router.post('/:id/cancel', async (req, res) => {
+    const job = await ownJob(req);
+    if (isFinalJobStatus(job.status)) throw finished(job);
+    const cancelled = await store.requestCancel(job.id, ownerOf(req));
+    if (!cancelled) throw new HttpError('JOB_NOT_FOUND', `No job ${job.id}`);
+    // It may have ended on its own between the read and the request.
+    if (isFinalJobStatus(cancelled.status) && cancelled.status !== 'CANCELLED') throw finished(cancelled);
+    res.status(202).json(jobView(cancelled));
+  });
+
+  router.get('/:id/notebook', async (req, res) => {
+    const job = await ownJob(req);
+    const project = job.projectId ? await store.getProject(job.projectId, job.owner) : null;
+    const notebook = await exportNotebook(store, job, project);
+    res
+      .status(200)
+      .attachment(notebookFileName(job, project))
+      .type('application/x-ipynb+json')
+      .send(JSON.stringify(notebook, null, 1) + '\n');
+  });
+
+  return router;
+}
+
+function finished(job: Job): HttpError {
+  return new HttpError('JOB_FINISHED', `Job ${job.id} already ended ${job.status}`, {
+    hint: 'Only queued or running jobs can be cancelled.'
+  });
+}

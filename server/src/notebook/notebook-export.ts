@@ -1,0 +1,135 @@
+import type { Job, Project } from '@jaxlab/schemas';
+import { KERNEL_DISPLAY_NAME, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
+import type { IJobStore } from '@jaxlab/store';
+import type { NotebookOutput } from './notebook-outputs.js';
+import { StreamOutputs, failureOutput, metricsOutput } from './notebook-outputs.js';
+import { pythonCall } from './python-literal.js';
+
+/** Log chunks read per store call while exporting. */
+const LOG_PAGE = 5000;
+
+/** Default cap on the log text a notebook carries: 16 Mi characters. */
+export const NOTEBOOK_MAX_LOG_CHARS = 16 * 1024 * 1024;
+
+/** An nbformat 4.5 cell. */
+export type NotebookCell =
+  | { id: string; cell_type: 'markdown'; metadata: Record<string, unknown>; source: string }
+  | {
+      id: string;
+      cell_type: 'code';
+      metadata: Record<string, unknown>;
+      source: string;
+      execution_count: number | null;
+      outputs: NotebookOutput[];
+    };
+
+/** An nbformat 4.5 notebook. */
+export interface INotebook {
+  nbformat: 4;
+  nbformat_minor: 5;
+  metadata: Record<string, unknown>;
+  cells: NotebookCell[];
+}
+
+/**
+ * A job as an nbformat 4.5 notebook (valid under `nbformat.validate`):
+ *
+ * 1. the project's README as markdown (a heading naming the job when there
+ *    is no project or no README);
+ * 2. the job's main.py snapshot as a code cell;
+ * 3. the designated call (`train_step(steps=100)`) as a code cell carrying
+ *    the run's outputs: stdout/stderr from the stored log chunks in order,
+ *    the metrics as `application/vnd.jaxlab.metrics+json` display data, and
+ *    an error output for a failed or cancelled run.
+ *
+ * `metadata.jaxlab` holds the status, failure, timings, host, metrics and
+ * run manifest (versions); the kernelspec is the restricted kernel's.
+ */
+export async function exportNotebook(
+  store: IJobStore,
+  job: Job,
+  project: Project | null,
+  options: { maxLogChars?: number } = {}
+): Promise<INotebook> {
+  const streams = new StreamOutputs(options.maxLogChars ?? NOTEBOOK_MAX_LOG_CHARS);
+  if (!job.logsDeleted) {
+    for (let after = 0; !streams.isTruncated; ) {
+      const chunks = await store.readLogs(job.id, after, LOG_PAGE);
+      streams.add(chunks);
+      if (chunks.length < LOG_PAGE) break;
+      after = chunks[chunks.length - 1].seq;
+    }
+  }
+  const outputs = streams.toOutputs();
+  if (job.metrics) outputs.push(metricsOutput(job.metrics));
+  const failure = failureOutput(job);
+  if (failure) outputs.push(failure);
+  const ran = job.startedAt !== undefined || outputs.length > 0;
+
+  const readme = project?.readme.trim()
+    ? project.readme
+    : `# ${project?.name ?? 'JAX TPU Lab job'}\n\nJob \`${job.id}\` (${job.status}).\n`;
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: KERNEL_SPEC_NAME, display_name: KERNEL_DISPLAY_NAME, language: 'python' },
+      language_info: {
+        name: 'python',
+        ...(job.manifest?.python ? { version: job.manifest.python } : {})
+      },
+      jaxlab: jaxlabMetadata(job, project, streams.isTruncated)
+    },
+    cells: [
+      { id: 'readme', cell_type: 'markdown', metadata: {}, source: readme },
+      {
+        id: 'main-py',
+        cell_type: 'code',
+        metadata: { jaxlab: { file: 'main.py' } },
+        source: job.code,
+        execution_count: ran ? 1 : null,
+        outputs: []
+      },
+      {
+        id: 'designated-call',
+        cell_type: 'code',
+        metadata: { jaxlab: { entrypoint: job.entrypoint } },
+        source: pythonCall(job.entrypoint, job.args),
+        execution_count: ran ? 2 : null,
+        outputs
+      }
+    ]
+  };
+}
+
+/** The attachment name of a job's notebook: `<project or job>-<job id>.ipynb`. */
+export function notebookFileName(job: Job, project: Project | null): string {
+  const base = (project?.name ?? 'jaxlab-job').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  return `${base || 'jaxlab-job'}-${job.id.replace(/[^A-Za-z0-9_-]/g, '')}.ipynb`;
+}
+
+function jaxlabMetadata(job: Job, project: Project | null, logTruncated: boolean): Record<string, unknown> {
+  const meta: Record<string, unknown> = {
+    jobId: job.id,
+    projectId: job.projectId,
+    projectName: project?.name ?? null,
+    status: job.status,
+    accelerator: job.accelerator,
+    entrypoint: job.entrypoint,
+    args: job.args,
+    requirements: job.requirements,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt ?? null,
+    finishedAt: job.finishedAt ?? null,
+    durationMs:
+      job.startedAt && job.finishedAt ? Date.parse(job.finishedAt) - Date.parse(job.startedAt) : null,
+    timeLimitMs: job.timeLimitMs ?? null,
+    host: job.host ?? job.manifest?.host ?? null,
+    failure: job.failure ?? null,
+    metrics: job.metrics ?? null,
+    manifest: job.manifest ?? null
+  };
+  if (job.logsDeleted) meta.logsDeleted = true;
+  if (logTruncated) meta.logTruncated = true;
+  return meta;
+}
