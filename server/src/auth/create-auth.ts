@@ -186,7 +186,7 @@ export function createAuth(options: IAuthOptions): IAuth {
       if (err) return next(err);
       passportInit(req, res, err2 => {
         if (err2) return next(err2);
-        passportSession(req, res, err3 => {
+        passportSession(req, res, (err3?: unknown) => {
           (req as { _passportSessionDone?: boolean })._passportSessionDone = true;
           next(err3);
         });
