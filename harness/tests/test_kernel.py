@@ -1,0 +1,218 @@
+"""The real kernel, started with ``python -I -m jaxlab_harness`` and driven
+through jupyter_client: streamed output, metrics, edits, rejections,
+interrupts and CallNotAllowed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jaxlab_harness import METRICS_MIME_TYPE
+from jaxlab_harness.schemas import METRICS_SCHEMA, validate
+
+from .conftest import start_kernel
+
+MAIN = '''
+"""A small JAX program."""
+import os
+import time
+import jax
+import jax.numpy as jnp
+
+SCALE = 2.0
+
+
+@jax.jit
+def loss(w, x):
+    return jnp.mean((x @ w) ** 2) * SCALE
+
+
+def main(steps=3):
+    """Trains for `steps` steps."""
+    w = jnp.ones((4, 1))
+    x = jnp.arange(8.0).reshape(2, 4)
+    for step in range(steps):
+        print(f"step {step}", flush=True)
+    os.write(1, b"raw fd line\\n")
+    os.write(2, b"warning on fd 2\\n")
+    value = float(loss(w, x))
+    print(f"Final loss: {value}")
+    return {"loss": value, "steps": steps}
+
+
+def train_step(steps=1, seed=0):
+    time.sleep(steps)
+    return seed
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+@pytest.fixture
+def kernel(workdir: Path) -> Iterator[tuple[Any, Any, Path]]:
+    (workdir / "main.py").write_text(MAIN)
+    manager, client = start_kernel(workdir, JAXLAB_EXTRA_IMPORTS="os")
+    yield manager, client, workdir
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+
+
+def execute(client: Any, code: str, timeout_s: float = 60) -> tuple[dict, list[dict]]:
+    msg_id = client.execute(code)
+    outputs = []
+    deadline = time.monotonic() + timeout_s
+    while True:
+        msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
+        if msg["msg_type"] not in ("status", "execute_input"):
+            outputs.append(msg)
+    reply = client.get_shell_msg(timeout=10)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    return reply["content"], outputs
+
+
+def stream_text(outputs: list[dict], name: str) -> str:
+    return "".join(
+        m["content"]["text"]
+        for m in outputs
+        if m["msg_type"] == "stream" and m["content"]["name"] == name
+    )
+
+
+def metrics_of(outputs: list[dict]) -> dict:
+    found = [
+        m["content"]["data"][METRICS_MIME_TYPE]
+        for m in outputs
+        if m["msg_type"] == "display_data" and METRICS_MIME_TYPE in m["content"]["data"]
+    ]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_kernel_should_stream_output_and_publish_metrics_of_main(kernel) -> None:
+    _, client, _ = kernel
+    reply, outputs = execute(client, "main()")
+    assert reply["status"] == "ok"
+    stdout = stream_text(outputs, "stdout")
+    assert stdout.index("step 0") < stdout.index("step 2") < stdout.index("raw fd line")
+    assert stdout.index("raw fd line") < stdout.index("Final loss:")
+    assert "warning on fd 2" in stream_text(outputs, "stderr")
+    kinds = [m["msg_type"] for m in outputs]
+    assert kinds.index("display_data") > max(i for i, k in enumerate(kinds) if k == "stream")
+    metrics = metrics_of(outputs)
+    validate(metrics, METRICS_SCHEMA)
+    assert metrics["compilationTimeMs"] > 0
+    assert metrics["compilationCount"] >= 1
+    assert metrics["values"]["steps"] == 3
+    assert metrics["values"]["loss"] == pytest.approx(float(stdout.split("Final loss: ")[1]))
+    assert metrics["device"]["platform"] == "cpu"
+    results = [m for m in outputs if m["msg_type"] == "execute_result"]
+    assert "'steps': 3" in results[0]["content"]["data"]["text/plain"]
+
+
+def test_kernel_should_pick_up_saved_edits_and_report_rejected_ones(kernel) -> None:
+    _, client, workdir = kernel
+    reply, _ = execute(client, "train_step(steps=0, seed=7)")
+    assert reply["status"] == "ok"
+
+    (workdir / "main.py").write_text("def main():\n    print('edited version')\n")
+    reply, outputs = execute(client, "main()")
+    assert reply["status"] == "ok"
+    assert stream_text(outputs, "stdout") == "edited version\n"
+
+    (workdir / "main.py").write_text("import jax\n\nprint('side effect')\ndef main():\n    pass\n")
+    reply, outputs = execute(client, "main()")
+    assert reply["status"] == "error"
+    assert reply["ename"] == "LoadRejected"
+    assert "line 3, column 1" in reply["evalue"]
+    assert "top-level-statement" in reply["evalue"]
+    assert [m["msg_type"] for m in outputs] == ["error"]
+    assert "side effect" not in stream_text(outputs, "stdout")
+
+    (workdir / "main.py").write_text("def main():\n    return 41 + 1\n")
+    reply, outputs = execute(client, "main()")
+    assert reply["status"] == "ok"
+    assert any(
+        m["msg_type"] == "execute_result" and m["content"]["data"]["text/plain"] == "42"
+        for m in outputs
+    )
+
+
+def test_kernel_should_answer_call_not_allowed(kernel) -> None:
+    _, client, _ = kernel
+    for code in ("import os", "print('x')", "main(steps=len('abc'))", "main(); main()"):
+        reply, outputs = execute(client, code)
+        assert reply["status"] == "error"
+        assert reply["ename"] == "CallNotAllowed"
+        assert "main() and train_step()" in reply["evalue"]
+        assert [m["msg_type"] for m in outputs] == ["error"]
+    reply, outputs = execute(client, "   ")
+    assert reply["status"] == "ok"
+    assert outputs == []
+
+
+def test_kernel_should_report_user_errors_with_their_traceback(kernel) -> None:
+    _, client, workdir = kernel
+    (workdir / "main.py").write_text(
+        "def main():\n    print('Final loss: 1.5')\n    raise ValueError('bad shape')\n"
+    )
+    reply, outputs = execute(client, "main()")
+    assert reply["status"] == "error"
+    assert (reply["ename"], reply["evalue"]) == ("ValueError", "bad shape")
+    assert "main.py" in "\n".join(reply["traceback"])
+    assert "kernel.py" not in "\n".join(reply["traceback"])
+    assert metrics_of(outputs)["values"] == {"loss": 1.5}
+    assert outputs[-1]["msg_type"] == "error"
+
+
+def test_kernel_should_stop_a_long_call_on_interrupt(kernel) -> None:
+    manager, client, _ = kernel
+    msg_id = client.execute("train_step(steps=30)")
+    time.sleep(1.0)
+    started = time.monotonic()
+    manager.interrupt_kernel()
+    reply = client.get_shell_msg(timeout=10)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert time.monotonic() - started < 5
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    reply, _ = execute(client, "train_step(steps=0, seed=1)")
+    assert reply["status"] == "ok"
+
+
+def test_kernel_should_complete_and_inspect_designated_functions(kernel) -> None:
+    _, client, _ = kernel
+    client.complete("tra", 3)
+    reply = client.get_shell_msg(timeout=10)["content"]
+    assert reply["matches"] == ["train_step"]
+    assert (reply["cursor_start"], reply["cursor_end"]) == (0, 3)
+    client.inspect("main", 4)
+    reply = client.get_shell_msg(timeout=30)["content"]
+    assert reply["found"] is True
+    assert reply["data"]["text/plain"].startswith("main(steps=3)")
+    assert "Trains for" in reply["data"]["text/plain"]
+
+
+def test_kernel_should_report_missing_functions_and_failing_definitions(kernel) -> None:
+    _, client, workdir = kernel
+    (workdir / "main.py").write_text("def helper():\n    pass\n")
+    reply, _ = execute(client, "main()")
+    assert (reply["status"], reply["ename"]) == ("error", "FunctionNotDefined")
+    (workdir / "main.py").write_text(
+        "import jax\n@jax.jit\ndef main(x: jax.DoesNotExist):\n    pass\n"
+    )
+    reply, _outputs = execute(client, "main()")
+    assert (reply["status"], reply["ename"]) == ("error", "LoadError")
+    assert "AttributeError" in reply["evalue"]
+    (workdir / "main.py").unlink()
+    reply, _ = execute(client, "train_step()")
+    assert reply["ename"] == "FunctionNotDefined"
