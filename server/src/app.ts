@@ -30,6 +30,11 @@ export interface IAppDeps {
    * tokens, samples, rate limits). `openapi` documents the router's paths.
    */
   routers?: IAppDeps.IMountedRouter[];
+  /**
+   * Middleware run right after authentication, before every router (e.g.
+   * the per-user job rate limit, which needs `req.user`).
+   */
+  afterAuth?: RequestHandler[];
   /** OpenAPI descriptions of routes mounted elsewhere (e.g. `auth.router`'s). */
   openapi?: IOpenApiPart[];
   /** Settings; every field has a default. */
@@ -113,6 +118,7 @@ export function createApp(deps: IAppDeps): Express {
 
   if (auth.router) app.use(auth.router);
   app.use(auth.middleware);
+  for (const handler of deps.afterAuth ?? []) app.use(handler);
   app.use('/api/jobs', createJobsRouter({ store, sseHeartbeatMs: config.sseHeartbeatMs }));
   app.use('/api/hosts', createHostsRouter({ store, staleAfterMs: config.hostStaleAfterMs, now: deps.clock }));
   for (const mounted of deps.routers ?? []) app.use(mounted.path, mounted.router);
