@@ -615,7 +615,13 @@ export class MongoJobStore implements IJobStore {
     owner: string,
     input: ProjectWrite & { name: string }
   ): Promise<Project> {
-    const project = newProject(randomUUID(), owner, input, new Date());
+    const now = new Date();
+    const project = newProject(
+      newTimeOrderedId(now.getTime()),
+      owner,
+      input,
+      now
+    );
     await this._projects().insertOne(projectToDoc(project));
     return project;
   }

@@ -498,7 +498,13 @@ export class SqliteJobStore implements IJobStore {
     owner: string,
     input: ProjectWrite & { name: string }
   ): Promise<Project> {
-    const project = newProject(randomUUID(), owner, input, new Date());
+    const now = new Date();
+    const project = newProject(
+      newTimeOrderedId(now.getTime()),
+      owner,
+      input,
+      now
+    );
     this._open()
       .prepare(
         `INSERT INTO projects (id, owner, logRetentionDays, createdAt, doc)
