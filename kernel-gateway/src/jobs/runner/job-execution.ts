@@ -279,6 +279,13 @@ export class JobExecution {
         'Keep only imports, function and class definitions, literal constants and docstrings at the top level of main.py; move everything else into main().'
       );
     }
+    if (ename === 'LoadError') {
+      return fail(
+        'USER_ERROR',
+        `main.py could not be loaded: ${evalue}`,
+        'Read the traceback in the job log: an import or a definition in main.py failed.'
+      );
+    }
     if (ename === 'MemoryError' || /RESOURCE_EXHAUSTED|[Oo]ut of memory/.test(evalue)) {
       return fail(
         'OUT_OF_MEMORY',
@@ -292,10 +299,10 @@ export class JobExecution {
         fail('INTERNAL', 'The call was interrupted.', 'Submit the job again.')
       );
     }
-    if (ename === 'NameError' && evalue.includes(`'${this.job.entrypoint}'`)) {
+    if (ename === 'FunctionNotDefined') {
       return fail(
         'USER_ERROR',
-        `main.py defines no function ${this.job.entrypoint}: ${summary}`,
+        `main.py defines no function ${this.job.entrypoint}(): ${evalue}`,
         `Define ${this.job.entrypoint}() at the top level of main.py, or submit the job with the entrypoint main.py defines.`
       );
     }

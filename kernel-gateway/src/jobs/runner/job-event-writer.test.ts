@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { SqliteJobStore } from '@jaxlab/store';
+
+import { JobEventWriter } from './job-event-writer.js';
+
+describe('JobEventWriter', () => {
+  let store: SqliteJobStore;
+  let jobId: string;
+
+  beforeEach(async () => {
+    store = new SqliteJobStore({ path: ':memory:' });
+    await store.init();
+    const job = await store.createJob('local', {
+      projectId: null,
+      code: 'def main():\n    pass\n',
+      requirements: '',
+      entrypoint: 'main',
+      args: {},
+      accelerator: 'cpu'
+    });
+    await store.claimNextJob({ hostId: 'h', accelerators: ['cpu'], leaseMs: 60_000 });
+    jobId = job.id;
+  });
+
+  afterEach(async () => {
+    await store.dispose();
+  });
+
+  it('should coalesce output into few events, in order, losing nothing', async () => {
+    const writer = new JobEventWriter({ store, jobId, hostId: 'h', maxChunkBytes: 1024 });
+    let expectedOut = '';
+    for (let i = 0; i < 5000; i++) {
+      const line = `line ${i}\n`;
+      writer.log('stdout', line);
+      expectedOut += line;
+      if (i === 2500) {
+        writer.log('stderr', 'warning\n');
+      }
+    }
+    await writer.flush();
+    const chunks = await store.readLogs(jobId, 0, 100_000);
+    expect(chunks.length).toBeLessThan(100);
+    expect(chunks.every(c => Buffer.byteLength(c.text) <= 1024)).toBe(true);
+    expect(chunks.filter(c => c.stream === 'stdout').map(c => c.text).join('')).toBe(expectedOut);
+    const stderrIndex = chunks.findIndex(c => c.stream === 'stderr');
+    expect(chunks[stderrIndex].text).toBe('warning\n');
+    expect(chunks.slice(0, stderrIndex).map(c => c.text).join('')).toContain('line 2500\n');
+    expect(chunks.slice(stderrIndex + 1).map(c => c.text).join('').startsWith('line 2501\n')).toBe(true);
+  });
+
+  it('should write a status event after the logs queued before it', async () => {
+    const writer = new JobEventWriter({ store, jobId, hostId: 'h' });
+    writer.log('stdout', 'before\n');
+    await writer.append({ type: 'job:status', status: 'RUNNING' });
+    const events = await store.readEvents(jobId, 0, 100);
+    expect(events.map(e => e.type)).toEqual(['job:status', 'job:log', 'job:status']);
+  });
+
+  it('should report a lost lease once and stop writing', async () => {
+    const lost: unknown[] = [];
+    const writer = new JobEventWriter({ store, jobId, hostId: 'other-host', onLost: e => lost.push(e) });
+    writer.log('stdout', 'x\n');
+    await writer.flush();
+    writer.log('stdout', 'y\n');
+    await writer.flush();
+    expect(lost).toHaveLength(1);
+    expect(writer.error).toMatchObject({ code: 'LEASE_LOST' });
+  });
+});

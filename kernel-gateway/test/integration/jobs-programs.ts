@@ -1,0 +1,148 @@
+/**
+ * main.py programs and helpers shared by the job runner's integration tests.
+ * (Not a test file itself.)
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+
+import type { Job, JobStatus } from '@jaxlab/schemas';
+import { isFinalJobStatus } from '@jaxlab/schemas';
+import type { IJobStore } from '@jaxlab/store';
+
+/** A small logistic-regression model trained on generated data. */
+export const JAX_PROGRAM = `"""Logistic regression on generated, linearly separable data."""
+import jax
+import jax.numpy as jnp
+
+
+def make_data(key, n=512):
+    k1, k2 = jax.random.split(key)
+    x = jax.random.normal(k1, (n, 2))
+    noise = 0.1 * jax.random.normal(k2, (n,))
+    y = (x[:, 0] + 0.5 * x[:, 1] + noise > 0).astype(jnp.float32)
+    return x, y
+
+
+def loss_fn(params, x, y):
+    logits = x @ params["w"] + params["b"]
+    return jnp.mean(jnp.logaddexp(0.0, logits) - y * logits)
+
+
+def main(steps=200, lr=0.5):
+    x, y = make_data(jax.random.PRNGKey(0))
+    params = {"w": jnp.zeros(2), "b": jnp.zeros(())}
+    grad = jax.jit(jax.grad(loss_fn))
+    for step in range(steps):
+        g = grad(params, x, y)
+        params = {k: params[k] - lr * g[k] for k in params}
+        if step % 50 == 0:
+            print(f"step {step} loss {float(loss_fn(params, x, y)):.4f}")
+    accuracy = jnp.mean(((x @ params["w"] + params["b"]) > 0) == (y > 0.5))
+    print(f"Final accuracy: {float(accuracy):.4f}")
+`;
+
+/** Raises after printing a line. */
+export const RAISING_PROGRAM = `def helper(n):
+    return 1 / n
+
+
+def main():
+    print("about to fail")
+    return helper(0)
+`;
+
+/** Never ends on its own (interruptible pure Python). */
+export const ENDLESS_PROGRAM = `import time
+
+
+def main():
+    n = 0
+    while True:
+        n += 1
+        if n % 100000 == 0:
+            time.sleep(0.01)
+`;
+
+/** Has a top-level side effect: breaks the definitions-only rule. */
+export const SIDE_EFFECT_PROGRAM = `import os
+
+print("side effect at import")
+
+
+def main():
+    return 1
+`;
+
+/** Prints `lines` numbered lines, fast. */
+export const MANY_LINES_PROGRAM = `import sys
+
+
+def main(lines=100000):
+    write = sys.stdout.write
+    for i in range(lines):
+        write(f"line {i:06d}\\n")
+    sys.stdout.flush()
+`;
+
+/** Sleeps `seconds` then prints a line. */
+export const SLEEP_PROGRAM = `import time
+
+
+def main(seconds=1.0, tag="x"):
+    print(f"start {tag}", flush=True)
+    time.sleep(seconds)
+    print(f"end {tag}", flush=True)
+`;
+
+/** Creates a job the way the server does. */
+export function submitJob(
+  store: IJobStore,
+  input: Partial<IJobStore.ICreateJob> & { code: string }
+): Promise<Job> {
+  return store.createJob('local', {
+    projectId: null,
+    requirements: '',
+    entrypoint: 'main',
+    args: {},
+    accelerator: 'cpu',
+    ...input
+  });
+}
+
+/** Polls until the job reaches `status` (or any final status). */
+export async function waitForStatus(
+  store: IJobStore,
+  jobId: string,
+  statuses: JobStatus[] | 'final',
+  timeoutMs = 60_000
+): Promise<Job> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await store.getJob(jobId);
+    if (
+      job &&
+      (statuses === 'final' ? isFinalJobStatus(job.status) : statuses.includes(job.status))
+    ) {
+      return job;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`job ${jobId} is still ${job?.status} after ${timeoutMs} ms`);
+    }
+    await delay(20);
+  }
+}
+
+/** The job's whole log, in order, from the store's log chunks. */
+export async function readWholeLog(store: IJobStore, jobId: string): Promise<string> {
+  let text = '';
+  let after = 0;
+  for (;;) {
+    const chunks = await store.readLogs(jobId, after, 1000);
+    if (chunks.length === 0) {
+      return text;
+    }
+    for (const chunk of chunks) {
+      text += chunk.text;
+      after = chunk.seq;
+    }
+  }
+}
