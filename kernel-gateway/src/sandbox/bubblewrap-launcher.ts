@@ -170,7 +170,7 @@ export class BubblewrapLauncher implements IKernelLauncher {
   }
 
   private async _detectHost(): Promise<BubblewrapLauncher.IHostInfo> {
-    const bwrap = await findExecutable('bwrap');
+    const bwrap = await findExecutable(this._options.bwrapName ?? 'bwrap');
     if (!bwrap) {
       throw new JaxLabError(
         'SANDBOX_UNAVAILABLE',
@@ -213,6 +213,8 @@ export namespace BubblewrapLauncher {
     cgroups?: ICgroupSupport;
     /** Sink of one-line log messages. */
     log?: (line: string) => void;
+    /** Executable name looked up on PATH; default `bwrap`. */
+    bwrapName?: string;
   }
 
   /** What the launcher found on the host. */

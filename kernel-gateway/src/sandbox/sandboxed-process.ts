@@ -81,24 +81,27 @@ export class SandboxedProcess implements IKernelProcess {
   }
 
   private async _killAll(): Promise<void> {
-    if (this._cgroup) {
-      // Atomic: cgroup.kill (or freezer) reaches forks in flight too.
-      await this._cgroup.killAll().catch(error => this._log?.(String(error)));
-    }
     // Killing the PID namespace's init makes the kernel kill every process
-    // in the namespace; then bwrap itself exits.
+    // in the namespace; bwrap (its parent) then reaps it and exits. bwrap
+    // itself is killed only if it lingers, so that the init is not
+    // orphaned to a host init that may never reap it.
     const init = await Promise.race([
       this._sandboxInitPid,
       new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), 200))
     ]);
-    for (const pid of [init, this.pid]) {
-      if (pid === undefined) continue;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+    if (init !== undefined) {
+      killQuietly(init);
+      const closed = await Promise.race([
+        this._closed.then(() => true),
+        new Promise<boolean>(resolve => setTimeout(() => resolve(false), 2000))
+      ]);
+      if (closed) return; // _finish() still empties and removes the cgroup
     }
+    if (this._cgroup) {
+      // Atomic: cgroup.kill (or freezer) reaches forks in flight too.
+      await this._cgroup.killAll().catch(error => this._log?.(String(error)));
+    }
+    killQuietly(this.pid);
   }
 
   private async _finish(status: {
@@ -164,4 +167,12 @@ function readChildPid(stream: Readable | undefined): Promise<number | undefined>
     stream.on('close', () => resolve(undefined));
     stream.on('error', () => resolve(undefined));
   });
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { BubblewrapLauncher } from '../../src/sandbox/index.js';
+import { BubblewrapLauncher, createKernelLauncher } from '../../src/sandbox/index.js';
 import type { SandboxedProcess } from '../../src/sandbox/index.js';
 
 const VENV = fileURLToPath(new URL('../../../.venv', import.meta.url));
@@ -292,3 +292,18 @@ for (const [name, on] of [
     });
   });
 }
+
+describe('createKernelLauncher()', () => {
+  it('should refuse to start kernels with SANDBOX_UNAVAILABLE and an install hint when bwrap is missing', async () => {
+    const missing = new BubblewrapLauncher({ venvDir: VENV, bwrapName: 'bwrap-not-installed' });
+    const jobDir = await newJobDir();
+    await expect(
+      missing.launch({ kernelId: 'missing', jobDir, connectionFile: path.join(jobDir, 'c.json') })
+    ).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE', hint: expect.stringContaining('apt-get install bubblewrap') });
+  });
+
+  it('should return a sandboxed launcher unless unsafeNoSandbox is set', () => {
+    expect(createKernelLauncher({ venvDir: VENV }).isSandboxed).toBe(true);
+    expect(createKernelLauncher({ venvDir: VENV, unsafeNoSandbox: true }).isSandboxed).toBe(false);
+  });
+});
