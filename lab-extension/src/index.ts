@@ -1,0 +1,19 @@
+import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { connectionPlugin } from './plugins/connection-plugin.js';
+import { jobsPlugin } from './plugins/jobs-plugin.js';
+import { projectPlugin } from './plugins/project-plugin.js';
+import { topbarPlugin } from './plugins/topbar-plugin.js';
+
+export { ApiClient, FINAL_STATUSES } from './api/api-client.js';
+export type { IJobPage, ILogPage, ISample } from './api/api-client.js';
+export { ApiError, NETWORK_ERROR } from './api/api-error.js';
+export { SseParser } from './api/sse-parser.js';
+export type { IServerSentEvent } from './api/sse-parser.js';
+export { JaxLabConnection } from './connection/connection.js';
+export type { IJaxLabSettings } from './connection/connection.js';
+export { CommandIDs, IJaxLabConnection, IProjectTracker } from './tokens.js';
+
+/** The extension's plugins, in JupyterLab's plugin-array export form. */
+const plugins: JupyterFrontEndPlugin<any>[] = [connectionPlugin, topbarPlugin, projectPlugin, jobsPlugin];
+
+export default plugins;

@@ -1,0 +1,114 @@
+import type { Accelerator, HostInfo } from '@jaxlab/schemas';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Signal, type ISignal } from '@lumino/signaling';
+import { Widget } from '@lumino/widgets';
+
+const KINDS: Accelerator[] = ['tpu', 'gpu', 'cpu'];
+
+/**
+ * Accelerator picker: TPU, GPU and CPU, with those no connected host
+ * offers disabled and a tooltip saying so.
+ */
+export class AcceleratorPicker extends Widget {
+  /** Make a picker preselecting `preferred` once hosts are known. */
+  constructor(trans: TranslationBundle, preferred: Accelerator) {
+    super();
+    this.addClass('jp-jaxlab-AcceleratorPicker');
+    this._trans = trans;
+    this._preferred = preferred;
+    const label = document.createElement('label');
+    label.textContent = trans.__('Accelerator');
+    this._select = document.createElement('select');
+    this._select.className = 'jp-mod-styled';
+    this._select.setAttribute('aria-label', trans.__('Accelerator'));
+    label.appendChild(this._select);
+    this.node.appendChild(label);
+    this.setHosts([]);
+  }
+
+  /** Emitted when the user picks another accelerator. */
+  get changed(): ISignal<this, Accelerator> {
+    return this._changed;
+  }
+
+  /** The chosen accelerator, or null when no host offers any. */
+  get value(): Accelerator | null {
+    const option = this._select.selectedOptions[0];
+    return option && !option.disabled ? (option.value as Accelerator) : null;
+  }
+
+  /** Kinds offered by at least one host, with their device counts. */
+  get offered(): ReadonlyMap<Accelerator, number> {
+    return this._offered;
+  }
+
+  /** Rebuild the options from the hosts the server reports. */
+  setHosts(hosts: HostInfo[]): void {
+    const trans = this._trans;
+    const offered = new Map<Accelerator, number>();
+    const deviceKinds = new Map<Accelerator, string>();
+    for (const host of hosts) {
+      for (const acc of host.accelerators) {
+        if (acc.count > 0) {
+          offered.set(acc.kind, (offered.get(acc.kind) ?? 0) + acc.count);
+          if (acc.deviceKind) {
+            deviceKinds.set(acc.kind, acc.deviceKind);
+          }
+        }
+      }
+    }
+    this._offered = offered;
+    const previous = this.value ?? this._preferred;
+    this._select.replaceChildren();
+    for (const kind of KINDS) {
+      const option = document.createElement('option');
+      option.value = kind;
+      const count = offered.get(kind);
+      const name = kind.toUpperCase();
+      if (count) {
+        const device = deviceKinds.get(kind);
+        option.textContent = device ? `${name} · ${device} × ${count}` : `${name} × ${count}`;
+        option.title = trans.__('%1 device(s) available on the connected hosts', count);
+      } else {
+        option.textContent = trans.__('%1 (unavailable)', name);
+        option.disabled = true;
+        option.title = hosts.length
+          ? trans.__('No connected host offers a %1.', name)
+          : trans.__('No accelerator host is connected.');
+      }
+      this._select.appendChild(option);
+    }
+    const pick = offered.has(previous)
+      ? previous
+      : offered.has(this._preferred)
+        ? this._preferred
+        : KINDS.find(k => offered.has(k));
+    if (pick) {
+      this._select.value = pick;
+    } else {
+      this._select.selectedIndex = -1;
+    }
+    this._select.title = hosts.length ? '' : trans.__('No accelerator host is connected.');
+  }
+
+  protected onAfterAttach(): void {
+    this._select.addEventListener('change', this._onChange);
+  }
+
+  protected onBeforeDetach(): void {
+    this._select.removeEventListener('change', this._onChange);
+  }
+
+  private _onChange = (): void => {
+    if (this.value) {
+      this._preferred = this.value;
+      this._changed.emit(this.value);
+    }
+  };
+
+  private _trans: TranslationBundle;
+  private _preferred: Accelerator;
+  private _select: HTMLSelectElement;
+  private _offered: Map<Accelerator, number> = new Map();
+  private _changed = new Signal<this, Accelerator>(this);
+}

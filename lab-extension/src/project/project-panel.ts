@@ -1,0 +1,311 @@
+import type { Job, LintFinding } from '@jaxlab/schemas';
+import { MainAreaWidget, showErrorMessage } from '@jupyterlab/apputils';
+import { CodeEditorWrapper, type IEditorServices } from '@jupyterlab/codeeditor';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { runIcon, ToolbarButton } from '@jupyterlab/ui-components';
+import { Signal, type ISignal } from '@lumino/signaling';
+import { SplitPanel, TabPanel, Widget } from '@lumino/widgets';
+import type { JaxLabConnection } from '../connection/connection.js';
+import { ResultsModel } from '../results/results-model.js';
+import { ResultsWidget } from '../results/results-widget.js';
+import { ReviewWidget } from '../review/review-widget.js';
+import { AcceleratorPicker } from './accelerator-picker.js';
+import type { ProjectModel, SaveState } from './project-model.js';
+
+/**
+ * A project in the main area: main.py, README.md (rendered, read-only) and
+ * requirements.txt as tabs above, the results and the review below, and a
+ * toolbar with “Review Code”, “Run on TPU” and the accelerator picker.
+ */
+export class ProjectPanel extends MainAreaWidget<SplitPanel> {
+  /** Make a panel for `model`. */
+  constructor(options: ProjectPanel.IOptions) {
+    const content = new SplitPanel({ orientation: 'vertical', spacing: 4 });
+    super({ content });
+    const { model, connection, editorServices, rendermime, trans } = options;
+    this._projectModel = model;
+    this._connection = connection;
+    this._trans = trans;
+    this.addClass('jp-jaxlab-ProjectPanel');
+    this.id = `jp-jaxlab-project-${model.project.id}`;
+    this.title.label = model.project.name;
+    this.title.caption = trans.__('JAX TPU Lab project: %1', model.project.name);
+    this.title.closable = true;
+
+    // Files.
+    this._files = new TabPanel({ tabsMovable: false });
+    this._files.addClass('jp-jaxlab-Files');
+    const factory = editorServices.factoryService.newDocumentEditor;
+    this._mainPy = new CodeEditorWrapper({
+      factory,
+      model: model.mainPy,
+      editorOptions: { config: { lineNumbers: true } }
+    });
+    this._mainPy.addClass('jp-jaxlab-Editor');
+    this._mainPy.title.label = 'main.py';
+    this._mainPy.title.caption = trans.__('main.py: definitions only; Run calls %1()', this.entrypoint);
+    const readme = rendermime.createRenderer('text/markdown');
+    readme.addClass('jp-jaxlab-Readme');
+    readme.title.label = 'README.md';
+    readme.title.caption = trans.__('The problem statement (read-only)');
+    void readme.renderModel(
+      rendermime.createModel({ data: { 'text/markdown': model.project.readme }, trusted: false })
+    );
+    this._requirements = new CodeEditorWrapper({ factory, model: model.requirements });
+    this._requirements.addClass('jp-jaxlab-Editor');
+    this._requirements.title.label = 'requirements.txt';
+    this._requirements.title.caption = trans.__('One PEP 508 requirement per line; wheels only');
+    this._files.addWidget(this._mainPy);
+    this._files.addWidget(readme);
+    this._files.addWidget(this._requirements);
+
+    // Results and review.
+    this._results = new ResultsModel({ client: connection.client });
+    this._resultsWidget = new ResultsWidget(this._results, trans);
+    this._resultsWidget.title.label = trans.__('Results');
+    this._review = new ReviewWidget(rendermime, trans);
+    this._review.title.label = trans.__('Review');
+    this._review.findingActivated.connect(this._onFinding, this);
+    this._bottom = new TabPanel({ tabsMovable: false });
+    this._bottom.addClass('jp-jaxlab-Bottom');
+    this._bottom.addWidget(this._resultsWidget);
+    this._bottom.addWidget(this._review);
+    content.addWidget(this._files);
+    content.addWidget(this._bottom);
+    content.setRelativeSizes([3, 2]);
+
+    // Toolbar.
+    this._reviewButton = new ToolbarButton({
+      label: trans.__('Review Code'),
+      tooltip: trans.__('Lint main.py for JAX sharp bits and ask the AI reviewer (Alt+Shift+R)'),
+      className: 'jp-jaxlab-ReviewButton',
+      onClick: () => void this.review()
+    });
+    this._runButton = new ToolbarButton({
+      icon: runIcon,
+      label: trans.__('Run on TPU'),
+      tooltip: trans.__('Run main.py on the chosen accelerator (Ctrl/Cmd+Shift+Enter)'),
+      className: 'jp-jaxlab-RunButton',
+      onClick: () => void this.run()
+    });
+    this._picker = new AcceleratorPicker(trans, model.project.accelerator ?? connection.settings.defaultAccelerator);
+    this._picker.changed.connect((_, acc) => this._updateRunLabel(acc), this);
+    this._saveLabel = new Widget();
+    this._saveLabel.addClass('jp-jaxlab-SaveState');
+    this.toolbar.addItem('review', this._reviewButton);
+    this.toolbar.addItem('run', this._runButton);
+    this.toolbar.addItem('accelerator', this._picker);
+    this.toolbar.addItem('spacer', new Widget({ node: spacer() }));
+    this.toolbar.addItem('save-state', this._saveLabel);
+    model.saveStateChanged.connect(this._onSaveState, this);
+    this._onSaveState(model, model.saveState);
+    void this.refreshHosts();
+  }
+
+  /** Emitted when a run starts from this panel. */
+  get jobStarted(): ISignal<this, Job> {
+    return this._jobStarted;
+  }
+
+  /** The project being edited. */
+  get projectModel(): ProjectModel {
+    return this._projectModel;
+  }
+
+  /** The active job's state. */
+  get results(): ResultsModel {
+    return this._results;
+  }
+
+  /** The review view. */
+  get reviewWidget(): ReviewWidget {
+    return this._review;
+  }
+
+  /** The main.py editor. */
+  get mainPyEditor(): CodeEditorWrapper {
+    return this._mainPy;
+  }
+
+  /** The accelerator picker. */
+  get picker(): AcceleratorPicker {
+    return this._picker;
+  }
+
+  /** The function a run calls: the project's first designated function. */
+  get entrypoint(): string {
+    return this._projectModel.project.designatedFunctions?.[0] ?? 'main';
+  }
+
+  /** Ask the server which accelerators the connected hosts offer. */
+  async refreshHosts(): Promise<void> {
+    try {
+      this._picker.setHosts(await this._connection.client.listHosts());
+    } catch {
+      this._picker.setHosts([]);
+    }
+    this._updateRunLabel(this._picker.value);
+  }
+
+  /** Save main.py and requirements.txt now. */
+  save(): Promise<void> {
+    return this._projectModel.save();
+  }
+
+  /** Save, submit a job and show it in the results tab. */
+  async run(): Promise<Job | null> {
+    const trans = this._trans;
+    await this.refreshHosts();
+    const accelerator = this._picker.value;
+    if (!accelerator) {
+      await showErrorMessage(
+        trans.__('No accelerator available'),
+        trans.__('No connected host offers an accelerator. Start a kernel gateway (npm start does) and try again.')
+      );
+      return null;
+    }
+    this._runButton.enabled = false;
+    try {
+      await this.save();
+      const job = await this._connection.client.createJob({
+        projectId: this._projectModel.project.id,
+        code: this._projectModel.mainPy.sharedModel.getSource(),
+        requirements: this._projectModel.requirements.sharedModel.getSource(),
+        entrypoint: this.entrypoint,
+        args: {},
+        accelerator
+      });
+      this._results.bind(job);
+      this._bottom.currentWidget = this._resultsWidget;
+      this._jobStarted.emit(job);
+      return job;
+    } catch (error) {
+      const e = error as Error & { hint?: string };
+      await showErrorMessage(trans.__('The run could not start'), [e.message, e.hint].filter(Boolean).join('\n'));
+      return null;
+    } finally {
+      this._runButton.enabled = true;
+    }
+  }
+
+  /** Show a job (e.g. one started elsewhere) in the results tab. */
+  showJob(job: Job): void {
+    this._results.bind(job);
+    this._bottom.currentWidget = this._resultsWidget;
+  }
+
+  /** Review main.py and show the review tab. */
+  async review(): Promise<void> {
+    const trans = this._trans;
+    this._bottom.currentWidget = this._review;
+    this._review.showPending();
+    this._reviewButton.enabled = false;
+    try {
+      const review = await this._connection.client.review({
+        code: this._projectModel.mainPy.sharedModel.getSource(),
+        requirements: this._projectModel.requirements.sharedModel.getSource(),
+        projectId: this._projectModel.project.id
+      });
+      await this._review.showReview(review);
+    } catch (error) {
+      const e = error as Error & { hint?: string };
+      this._review.showError(trans.__('The review failed: %1 %2', e.message, e.hint ?? ''));
+    } finally {
+      this._reviewButton.enabled = true;
+    }
+  }
+
+  /** Show main.py with the cursor at `line` (1-based). */
+  goToLine(line: number, column = 1): void {
+    this._files.currentWidget = this._mainPy;
+    const editor = this._mainPy.editor;
+    const position = {
+      line: Math.max(0, Math.min(line - 1, editor.lineCount - 1)),
+      column: Math.max(0, column - 1)
+    };
+    editor.setCursorPosition(position);
+    editor.revealPosition(position);
+    editor.focus();
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    void this._projectModel.save().finally(() => this._projectModel.dispose());
+    this._results.dispose();
+    super.dispose();
+  }
+
+  protected onAfterAttach(msg: Parameters<MainAreaWidget['processMessage']>[0]): void {
+    super.onAfterAttach(msg);
+    this._hostsTimer = window.setInterval(() => void this.refreshHosts(), 20_000);
+  }
+
+  protected onBeforeDetach(msg: Parameters<MainAreaWidget['processMessage']>[0]): void {
+    window.clearInterval(this._hostsTimer);
+    super.onBeforeDetach(msg);
+  }
+
+  private _onFinding(_: ReviewWidget, finding: LintFinding): void {
+    this.goToLine(finding.line, finding.column);
+  }
+
+  private _onSaveState(_: ProjectModel, state: SaveState): void {
+    const trans = this._trans;
+    const text: Record<SaveState, string> = {
+      saved: trans.__('Saved to server'),
+      dirty: trans.__('Unsaved edits'),
+      saving: trans.__('Saving…'),
+      error: trans.__('Save failed: %1', this._projectModel.saveError)
+    };
+    this._saveLabel.node.textContent = text[state];
+    this._saveLabel.node.dataset.state = state;
+  }
+
+  private _updateRunLabel(accelerator: string | null): void {
+    // The button keeps the product's name; the picker beside it says where it runs.
+    this._runButton.node.dataset.accelerator = accelerator ?? '';
+  }
+
+  private _projectModel: ProjectModel;
+  private _connection: JaxLabConnection;
+  private _trans: TranslationBundle;
+  private _files: TabPanel;
+  private _mainPy: CodeEditorWrapper;
+  private _requirements: CodeEditorWrapper;
+  private _results: ResultsModel;
+  private _resultsWidget: ResultsWidget;
+  private _review: ReviewWidget;
+  private _bottom: TabPanel;
+  private _reviewButton: ToolbarButton;
+  private _runButton: ToolbarButton;
+  private _picker: AcceleratorPicker;
+  private _saveLabel: Widget;
+  private _hostsTimer = 0;
+  private _jobStarted = new Signal<this, Job>(this);
+}
+
+/** Statics of {@link ProjectPanel}. */
+export namespace ProjectPanel {
+  /** Options of {@link ProjectPanel}. */
+  export interface IOptions {
+    /** The project being edited. */
+    model: ProjectModel;
+    /** Server connection. */
+    connection: JaxLabConnection;
+    /** Editor factory (CodeMirror). */
+    editorServices: IEditorServices;
+    /** Markdown renderer. */
+    rendermime: IRenderMimeRegistry;
+    /** Translations. */
+    trans: TranslationBundle;
+  }
+}
+
+function spacer(): HTMLElement {
+  const node = document.createElement('div');
+  node.className = 'jp-Toolbar-spacer';
+  return node;
+}

@@ -1,0 +1,133 @@
+import type { LintFinding, Review } from '@jaxlab/schemas';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Signal, type ISignal } from '@lumino/signaling';
+import { Panel, Widget } from '@lumino/widgets';
+
+/**
+ * The review of main.py: lint findings as a clickable list (each jumps the
+ * editor to its line), then the review Markdown rendered by rendermime.
+ */
+export class ReviewWidget extends Panel {
+  /** Make an empty review view. */
+  constructor(rendermime: IRenderMimeRegistry, trans: TranslationBundle) {
+    super();
+    this.addClass('jp-jaxlab-Review');
+    this._rendermime = rendermime;
+    this._trans = trans;
+    this._status = new Widget();
+    this._status.addClass('jp-jaxlab-Review-status');
+    this._status.node.textContent = trans.__('Press “Review Code” for a review of main.py.');
+    this._findings = document.createElement('ol');
+    this._findings.className = 'jp-jaxlab-Findings';
+    const list = new Widget({ node: this._findings });
+    this.addWidget(this._status);
+    this.addWidget(list);
+  }
+
+  /** Emitted when the user picks a finding. */
+  get findingActivated(): ISignal<this, LintFinding> {
+    return this._findingActivated;
+  }
+
+  /** The findings shown. */
+  get findings(): readonly LintFinding[] {
+    return this._review?.findings ?? [];
+  }
+
+  /** Show that a review is on its way. */
+  showPending(): void {
+    this.addClass('jp-mod-pending');
+    this._status.node.textContent = this._trans.__('Reviewing main.py…');
+  }
+
+  /** Show an error instead of a review. */
+  showError(message: string): void {
+    this.removeClass('jp-mod-pending');
+    this._status.node.textContent = message;
+  }
+
+  /** Show a review. */
+  async showReview(review: Review): Promise<void> {
+    const trans = this._trans;
+    this.removeClass('jp-mod-pending');
+    this._review = review;
+    const counts = { error: 0, warning: 0, info: 0 };
+    for (const f of review.findings) {
+      counts[f.severity]++;
+    }
+    this._status.node.textContent = review.findings.length
+      ? trans.__('%1 lint findings: %2 errors, %3 warnings, %4 notes. Click one to go to its line.',
+          review.findings.length, counts.error, counts.warning, counts.info)
+      : trans.__('No lint findings.');
+    this._findings.replaceChildren();
+    review.findings.forEach((finding, index) => {
+      const li = document.createElement('li');
+      li.className = 'jp-jaxlab-Finding';
+      li.dataset.severity = finding.severity;
+      li.dataset.index = String(index);
+      li.tabIndex = 0;
+      li.title = trans.__('Go to line %1 of main.py', finding.line);
+      const head = document.createElement('div');
+      head.className = 'jp-jaxlab-Finding-head';
+      const where = document.createElement('span');
+      where.className = 'jp-jaxlab-Finding-line';
+      where.textContent = trans.__('line %1', finding.line);
+      const rule = document.createElement('span');
+      rule.className = 'jp-jaxlab-Finding-rule';
+      rule.textContent = finding.name ? `${finding.rule} ${finding.name}` : finding.rule;
+      const message = document.createElement('span');
+      message.className = 'jp-jaxlab-Finding-message';
+      message.textContent = finding.message;
+      head.append(where, rule, message);
+      const fix = document.createElement('div');
+      fix.className = 'jp-jaxlab-Finding-fix';
+      fix.textContent = `${trans.__('Fix:')} ${finding.fix}`;
+      li.append(head, fix);
+      this._findings.appendChild(li);
+    });
+    this._markdown?.dispose();
+    const renderer = this._rendermime.createRenderer('text/markdown');
+    renderer.addClass('jp-jaxlab-Review-markdown');
+    this._markdown = renderer;
+    this.addWidget(renderer);
+    const model = this._rendermime.createModel({
+      data: { 'text/markdown': review.markdown },
+      trusted: false
+    });
+    await renderer.renderModel(model);
+  }
+
+  protected onAfterAttach(): void {
+    this._findings.addEventListener('click', this._onActivate);
+    this._findings.addEventListener('keydown', this._onKey);
+  }
+
+  protected onBeforeDetach(): void {
+    this._findings.removeEventListener('click', this._onActivate);
+    this._findings.removeEventListener('keydown', this._onKey);
+  }
+
+  private _onActivate = (event: Event): void => {
+    const li = (event.target as HTMLElement).closest<HTMLElement>('.jp-jaxlab-Finding');
+    const finding = li ? this._review?.findings[Number(li.dataset.index)] : undefined;
+    if (finding) {
+      this._findingActivated.emit(finding);
+    }
+  };
+
+  private _onKey = (event: KeyboardEvent): void => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      this._onActivate(event);
+    }
+  };
+
+  private _rendermime: IRenderMimeRegistry;
+  private _trans: TranslationBundle;
+  private _status: Widget;
+  private _findings: HTMLOListElement;
+  private _markdown: Widget | null = null;
+  private _review: Review | null = null;
+  private _findingActivated = new Signal<this, LintFinding>(this);
+}
