@@ -103,8 +103,12 @@ export interface IJobStore {
    * finishedAt on a final status), failure, metrics, bounded logTail.
    * With `hostId`, appends only while that host holds the job's lease.
    *
+   * All or nothing: a refused batch stores none of its events. A batch may
+   * end with a final status but not continue past one.
+   *
    * @throws JaxLabError `JOB_FINISHED` when the job is already final,
-   *   `LEASE_LOST` when `hostId` no longer holds it, `JOB_NOT_FOUND`.
+   *   `LEASE_LOST` when `hostId` does not hold it (also once its lease
+   *   lapsed and it failed HOST_LOST), `JOB_NOT_FOUND`.
    */
   appendEvents(
     jobId: string,
@@ -126,7 +130,8 @@ export interface IJobStore {
    * Every event with seq > afterSeq, stored ones first, then live ones as
    * they are appended, each once and in order; ends after the job's final
    * status event or when `signal` aborts. Back-pressure: the producer waits
-   * for the consumer.
+   * for the consumer (events are read in bounded pages). Works across
+   * processes sharing the store. Throws `JOB_NOT_FOUND` for a missing job.
    */
   watchEvents(
     jobId: string,
