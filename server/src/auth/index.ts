@@ -5,3 +5,4 @@ export type { ITokensRouterOptions } from './tokens-router.js';
 export { JobStoreSessionStore, DEFAULT_SESSION_MAX_AGE_MS } from './job-store-session-store.js';
 export { API_TOKEN_PREFIX, bearerSecret, hashSecret, newTokenSecret } from './token-secret.js';
 export { publicUser } from './user.js';
+export { authOpenApi, tokensOpenApi } from './auth-openapi.js';

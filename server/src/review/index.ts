@@ -6,3 +6,4 @@ export { createReviewRouter } from './review-router.js';
 export type { IReviewRouterOptions } from './review-router.js';
 export { REVIEW_SYSTEM_INSTRUCTION, buildReviewPrompt } from './review-prompt.js';
 export { lintMarkdown } from './review-markdown.js';
+export { reviewOpenApi } from './review-openapi.js';

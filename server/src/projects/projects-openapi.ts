@@ -1,0 +1,53 @@
+import type { IOpenApiPart } from '../openapi/openapi-document.js';
+import { errorResponses, jsonRequestBody, jsonResponse, pathParameter } from '../openapi/openapi-builders.js';
+import { componentRef } from '../openapi/schema-components.js';
+
+const idParam = pathParameter('id', 'Project id');
+
+/** OpenAPI description of `createProjectsRouter()` at `/api/projects`. */
+export const projectsOpenApi: IOpenApiPart = {
+  paths: {
+    '/api/projects': {
+      post: {
+        operationId: 'createProject',
+        summary: 'Creates a project (name required), or one from a sample problem ({sample})',
+        tags: ['projects'],
+        requestBody: jsonRequestBody('ProjectWrite'),
+        responses: { '201': jsonResponse('The project', 'Project'), ...errorResponses(400, 401) }
+      },
+      get: {
+        operationId: 'listProjects',
+        summary: 'Your projects',
+        tags: ['projects'],
+        responses: {
+          '200': jsonResponse('The projects', { type: 'array', items: componentRef('Project') }),
+          ...errorResponses(401)
+        }
+      }
+    },
+    '/api/projects/{id}': {
+      get: {
+        operationId: 'getProject',
+        summary: 'One of your projects',
+        tags: ['projects'],
+        parameters: [idParam],
+        responses: { '200': jsonResponse('The project', 'Project'), ...errorResponses(401, 404) }
+      },
+      patch: {
+        operationId: 'updateProject',
+        summary: 'Changes fields of one of your projects',
+        tags: ['projects'],
+        parameters: [idParam],
+        requestBody: jsonRequestBody('ProjectWrite'),
+        responses: { '200': jsonResponse('The changed project', 'Project'), ...errorResponses(400, 401, 404) }
+      },
+      delete: {
+        operationId: 'deleteProject',
+        summary: 'Deletes one of your projects (its jobs stay)',
+        tags: ['projects'],
+        parameters: [idParam],
+        responses: { '204': { description: 'Deleted' }, ...errorResponses(401, 404) }
+      }
+    }
+  }
+};
