@@ -1,0 +1,226 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import express from 'express';
+import type { IJobsServer } from './jobs-server.js';
+import { MAIN_PY, logLines, runAsGateway, startJobsServer } from './jobs-server.js';
+
+let server: IJobsServer;
+afterEach(async () => {
+  await server?.close();
+});
+
+async function submit(body: Record<string, unknown> = {}, user = 'alice') {
+  const res = await server.call('POST', '/api/jobs', { body: { code: MAIN_PY, ...body }, user });
+  return { res, body: await res.json() };
+}
+
+describe('createApp() POST /api/jobs', () => {
+  it('should write the job QUEUED and answer 202 with its id and Location at once', async () => {
+    server = await startJobsServer();
+    const started = performance.now();
+    const { res, body } = await submit({ requirements: 'numpy>=1.26\n', args: { steps: 3 } });
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe(`/api/jobs/${body.jobId}`);
+    expect(body.job).toMatchObject({
+      id: body.jobId,
+      owner: 'user-alice',
+      status: 'QUEUED',
+      code: MAIN_PY,
+      requirements: 'numpy>=1.26\n',
+      entrypoint: 'main',
+      args: { steps: 3 },
+      accelerator: 'cpu',
+      projectId: null
+    });
+    expect((await server.store.getJob(body.jobId, 'user-alice'))?.status).toBe('QUEUED');
+  });
+
+  it('should answer 400 INVALID_REQUEST for bodies the schema refuses', async () => {
+    server = await startJobsServer();
+    for (const bad of [{}, { code: '' }, { code: MAIN_PY, accelerator: 'quantum' }, { code: MAIN_PY, args: { 'not-a-name': 1 } }, { code: MAIN_PY, extra: 1 }]) {
+      const res = await server.call('POST', '/api/jobs', { body: bad });
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect((await res.json()).code).toBe('INVALID_REQUEST');
+    }
+  });
+
+  it('should refuse an entrypoint that is not designated, listing the allowed ones', async () => {
+    server = await startJobsServer();
+    const { res, body } = await submit({ entrypoint: 'os_system' });
+    expect(res.status).toBe(400);
+    expect(body).toMatchObject({ code: 'INVALID_REQUEST', details: { allowed: ['main', 'train_step'] } });
+  });
+
+  it("should take the project's accelerator, time limit and designated functions when the body leaves them out", async () => {
+    server = await startJobsServer();
+    const project = await server.store.createProject('user-alice', {
+      name: 'p',
+      designatedFunctions: ['fit', 'evaluate'],
+      accelerator: 'tpu',
+      timeLimitMs: 120_000
+    });
+    const ok = await submit({ projectId: project.id });
+    expect(ok.res.status).toBe(202);
+    expect(ok.body.job).toMatchObject({ projectId: project.id, entrypoint: 'fit', accelerator: 'tpu', timeLimitMs: 120_000 });
+    const mine = await submit({ projectId: project.id, entrypoint: 'evaluate', accelerator: 'cpu', timeLimitMs: 5000 });
+    expect(mine.body.job).toMatchObject({ entrypoint: 'evaluate', accelerator: 'cpu', timeLimitMs: 5000 });
+    const refused = await submit({ projectId: project.id, entrypoint: 'main' });
+    expect(refused.res.status).toBe(400);
+    expect(refused.body.details).toEqual({ allowed: ['fit', 'evaluate'] });
+  });
+
+  it("should answer 404 PROJECT_NOT_FOUND for a missing or another user's project", async () => {
+    server = await startJobsServer();
+    const bobs = await server.store.createProject('user-bob', { name: 'b' });
+    for (const projectId of ['nope', bobs.id]) {
+      const { res, body } = await submit({ projectId });
+      expect(res.status).toBe(404);
+      expect(body.code).toBe('PROJECT_NOT_FOUND');
+    }
+  });
+});
+
+describe('createApp() error envelope', () => {
+  it('should answer every error as {reason, message, code, hint} with the right status', async () => {
+    const boom = express.Router().get('/boom', () => {
+      throw new Error('secret detail at /etc/passwd');
+    });
+    server = await startJobsServer({ routers: [{ path: '/api', router: boom }], config: { bodyLimitBytes: 10_000 } });
+    const cases: Array<[Promise<Response>, number, string]> = [
+      [server.call('POST', '/api/jobs', { raw: '{"code": ' }), 400, 'INVALID_REQUEST'],
+      [server.call('POST', '/api/jobs', { body: { code: 'x'.repeat(20_000) } }), 413, 'PAYLOAD_TOO_LARGE'],
+      [server.call('GET', '/api/no/such/route'), 404, 'NOT_FOUND'],
+      [server.call('GET', '/api/jobs', { user: '' }), 401, 'UNAUTHORIZED'],
+      [server.call('GET', '/api/jobs?limit=0'), 400, 'INVALID_REQUEST'],
+      [server.call('GET', '/api/jobs?status=DONE'), 400, 'INVALID_REQUEST'],
+      [server.call('GET', '/api/jobs?cursor=garbage'), 400, 'INVALID_REQUEST'],
+      [server.call('GET', '/api/boom'), 500, 'INTERNAL']
+    ];
+    for (const [pending, status, code] of cases) {
+      const res = await pending;
+      const text = await res.text();
+      expect(res.status, text).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = JSON.parse(text);
+      expect(body.code).toBe(code);
+      expect(typeof body.message).toBe('string');
+      expect(body).toHaveProperty('reason');
+      expect(text).not.toMatch(/passwd|at .*\.ts:\d+/);
+    }
+  });
+
+  it('should answer health and the OpenAPI document without a user', async () => {
+    server = await startJobsServer();
+    const health = await server.call('GET', '/api/health', { user: '' });
+    expect(await health.json()).toMatchObject({ ok: true, store: 'sqlite' });
+    expect((await server.call('GET', '/api/openapi.json', { user: '' })).status).toBe(200);
+  });
+});
+
+describe('createApp() GET /api/jobs', () => {
+  it('should list only the caller’s jobs, newest first, filtered and paged by cursor', async () => {
+    server = await startJobsServer();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await submit()).body.jobId);
+    await submit({}, 'bob');
+    await server.call('POST', `/api/jobs/${ids[0]}/cancel`);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await server.call('GET', `/api/jobs?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page = await res.json();
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      for (const item of page.items) expect(item).not.toHaveProperty('code');
+      seen.push(...page.items.map((j: { id: string }) => j.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+    const cancelled = await (await server.call('GET', '/api/jobs?status=CANCELLED,FAILED')).json();
+    expect(cancelled.items.map((j: { id: string }) => j.id)).toEqual([ids[0]]);
+    const queued = await (await server.call('GET', '/api/jobs?status=QUEUED&projectId=none')).json();
+    expect(queued.items).toEqual([]);
+  });
+});
+
+describe('createApp() GET /api/jobs/{id}/logs', () => {
+  it('should page log chunks by sequence and say when the log is complete', async () => {
+    server = await startJobsServer();
+    const { jobId } = (await submit()).body;
+    await runAsGateway(server.store, jobId, logLines(1, 25));
+    const texts: string[] = [];
+    let after = 0;
+    let done = false;
+    let pages = 0;
+    let ended = false;
+    while (!done && pages < 10) {
+      const page = await (await server.call('GET', `/api/jobs/${jobId}/logs?after=${after}&limit=10`)).json();
+      texts.push(...page.items.map((c: { text: string }) => c.text));
+      if (page.items.length === 0 && !ended) {
+        ended = true;
+        await server.store.appendEvents(jobId, [{ type: 'job:status', status: 'COMPLETED' }], { hostId: 'host-1' });
+      }
+      after = page.nextAfter;
+      done = page.done;
+      pages++;
+    }
+    expect(texts).toEqual(Array.from({ length: 25 }, (_, i) => `line ${i + 1}\n`));
+    expect(done).toBe(true);
+  });
+});
+
+describe('createApp() POST /api/jobs/{id}/cancel', () => {
+  it('should cancel a queued job at once, flag a running one, and refuse a finished one with 409', async () => {
+    server = await startJobsServer();
+    const queued = (await submit()).body.jobId;
+    const res = await server.call('POST', `/api/jobs/${queued}/cancel`);
+    expect(res.status).toBe(202);
+    expect((await res.json()).status).toBe('CANCELLED');
+    const again = await server.call('POST', `/api/jobs/${queued}/cancel`);
+    expect(again.status).toBe(409);
+    expect((await again.json()).code).toBe('JOB_FINISHED');
+
+    const running = (await submit()).body.jobId;
+    await runAsGateway(server.store, running);
+    const flagged = await server.call('POST', `/api/jobs/${running}/cancel`);
+    expect(flagged.status).toBe(202);
+    expect(await flagged.json()).toMatchObject({ status: 'RUNNING', cancelRequested: true });
+  });
+});
+
+describe('createApp() owner scoping', () => {
+  it("should answer 404 JOB_NOT_FOUND for another user's job on every job endpoint, and leave it alone", async () => {
+    server = await startJobsServer();
+    const jobId = (await submit()).body.jobId;
+    await runAsGateway(server.store, jobId, logLines(1, 3));
+    const endpoints: Array<[string, string]> = [
+      ['GET', `/api/jobs/${jobId}`],
+      ['GET', `/api/jobs/${jobId}/logs`],
+      ['GET', `/api/jobs/${jobId}/events`],
+      ['POST', `/api/jobs/${jobId}/cancel`],
+      ['GET', `/api/jobs/${jobId}/notebook`]
+    ];
+    for (const [method, path] of endpoints) {
+      const res = await server.call(method, path, { user: 'bob' });
+      const text = await res.text();
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(JSON.parse(text).code).toBe('JOB_NOT_FOUND');
+      expect(text).not.toContain('line 1');
+      expect(text).not.toContain('print(');
+    }
+    expect((await (await server.call('GET', '/api/jobs', { user: 'bob' })).json()).items).toEqual([]);
+    expect((await server.store.getJob(jobId))?.cancelRequested).toBe(false);
+    expect((await server.call('GET', `/api/jobs/${jobId}`)).status).toBe(200);
+  });
+});
+
+describe('createApp() GET /api/hosts', () => {
+  it('should list hosts heard from recently with the accelerators they offer', async () => {
+    server = await startJobsServer();
+    const now = new Date().toISOString();
+    await server.store.upsertHost({ hostId: 'tpu-1', gatewayVersion: '0.1.0', accelerators: [{ kind: 'tpu', count: 4 }, { kind: 'cpu', count: 1 }], maxConcurrentJobs: 2, lastSeenAt: now });
+    await server.store.upsertHost({ hostId: 'old', gatewayVersion: '0.1.0', accelerators: [{ kind: 'gpu', count: 1 }], maxConcurrentJobs: 1, lastSeenAt: new Date(Date.now() - 3_600_000).toISOString() });
+    const body = await (await server.call('GET', '/api/hosts')).json();
+    expect(body.items.map((h: { hostId: string }) => h.hostId)).toEqual(['tpu-1']);
+    expect(body.accelerators).toEqual(['cpu', 'tpu']);
+  });
+});
