@@ -44,8 +44,8 @@ export const authOpenApi: IOpenApiPart = {
         tags: ['auth'],
         ...PUBLIC,
         parameters: [
-          { name: 'code', in: 'query', required: false, schema: { type: 'string', maxLength: 2048 } },
-          { name: 'state', in: 'query', required: false, schema: { type: 'string', maxLength: 2048 } }
+          { name: 'code', in: 'query', required: false, schema: { type: 'string', maxLength: 512 } },
+          { name: 'state', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } }
         ],
         responses: { '302': redirect('Signed in; on to the lab'), ...errorResponses(401, 404) }
       }

@@ -17,7 +17,16 @@ export const reviewOpenApi: IOpenApiPart = {
               'The review. Model trouble never fails the request: see ai.status. As text/event-stream: `lint` {findings}, `delta` {text}..., `done` (the Review).',
             content: {
               'application/json': { schema: componentRef('Review') },
-              'text/event-stream': { schema: { type: 'string' } }
+              'text/event-stream': {
+                schema: {
+                  type: 'object',
+                  required: ['event', 'data'],
+                  properties: {
+                    event: { type: 'string', enum: ['lint', 'delta', 'done'] },
+                    data: { type: 'string', description: 'JSON: {findings}, {text}, or the Review' }
+                  }
+                }
+              }
             }
           },
           ...errorResponses(400, 401, 404)
