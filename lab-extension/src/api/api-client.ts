@@ -18,8 +18,10 @@ import { SseParser } from './sse-parser.js';
 export interface ISample {
   /** Sample id, passed as `sample` when creating a project. */
   id: string;
-  /** Human name. */
-  name: string;
+  /** Human title (the new project's default name). */
+  title?: string;
+  /** Older servers: human name. */
+  name?: string;
   /** One-line summary. */
   description?: string;
 }
@@ -72,7 +74,7 @@ export class ApiClient {
   /** URL a browser opens to sign in. */
   loginUrl(next?: string): string {
     const query = next ? `?next=${encodeURIComponent(next)}` : '';
-    return `${this.baseUrl}/auth/login${query}`;
+    return `${this.baseUrl}/login${query}`;
   }
 
   /** The signed-in user. @throws ApiError `UNAUTHORIZED` when signed out. */

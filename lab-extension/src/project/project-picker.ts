@@ -91,7 +91,7 @@ export class ProjectPicker extends Widget {
     samples.className = 'jp-jaxlab-CardList';
     for (const sample of this._samples) {
       samples.appendChild(
-        card(sample.name, sample.description ?? '', button(trans.__('Create project'), 'create', sample.id))
+        card(sample.title ?? sample.name ?? sample.id, sample.description ?? '', button(trans.__('Create project'), 'create', sample.id))
       );
     }
     root.appendChild(samples);
@@ -115,7 +115,7 @@ export class ProjectPicker extends Widget {
       target.disabled = true;
       const sample = this._samples.find(s => s.id === id);
       this._connection.client
-        .createProject({ name: sample?.name ?? id, sample: id })
+        .createProject({ name: sample?.title ?? sample?.name ?? id, sample: id })
         .then(project => {
           this._projectChosen.emit(project);
           return this.refresh();

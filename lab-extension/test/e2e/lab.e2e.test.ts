@@ -1,0 +1,159 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, startLab, type IRunningLab } from './start-lab.js';
+
+const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+const ready =
+  existsSync(join(REPO_ROOT, 'server/src/bin/jaxlab-server.ts')) &&
+  existsSync(join(REPO_ROOT, 'kernel-gateway/src/bin/jaxlab-gateway.ts')) &&
+  existsSync('/usr/bin/chromium');
+
+let lab: IRunningLab;
+let browser: Browser;
+let page: Page;
+
+async function shot(name: string): Promise<void> {
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
+}
+
+async function setTheme(theme: 'JupyterLab Light' | 'JupyterLab Dark'): Promise<void> {
+  await page.keyboard.press('Control+Shift+C');
+  const input = page.locator('.lm-CommandPalette-input');
+  await input.fill(`Use Theme: ${theme}`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(
+    dark => document.body.dataset.jpThemeLight === String(!dark),
+    theme === 'JupyterLab Dark',
+    { timeout: 20_000 }
+  );
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(800);
+}
+
+const results = (): ReturnType<Page['locator']> => page.locator('.jp-jaxlab-ProjectPanel:visible .jp-jaxlab-Results');
+
+describe.skipIf(!ready)('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    lab = await startLab();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run'
+      ]
+    });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    page = await context.newPage();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await lab?.stop();
+  }, 60_000);
+
+  it('should sign in with the local login URL and greet the user in the top bar', async () => {
+    await page.goto(lab.loginUrl);
+    await page.goto(lab.labUrl);
+    await page.locator('.jp-LauncherCard').first().waitFor({ timeout: 90_000 });
+    await expect
+      .poll(async () => page.locator('.jp-jaxlab-SignIn-welcome').textContent(), { timeout: 30_000 })
+      .toMatch(/^Welcome, /);
+    await expect(page.locator('.jp-jaxlab-SignIn-button')).toBeHidden;
+  }, 150_000);
+
+  it('should open a sample project from the launcher with main.py, README.md and requirements.txt', async () => {
+    await page.locator('.jp-LauncherCard', { hasText: 'JAX TPU Lab' }).first().click();
+    const create = page.locator('.jp-jaxlab-Card', { hasText: /spiral/i }).locator('button[data-action="create"]');
+    await create.click();
+    const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
+    await panel.locator('.cm-content').first().waitFor({ timeout: 30_000 });
+    const tabs = await panel.locator('.jp-jaxlab-Files .lm-TabBar-tab').allTextContents();
+    expect(tabs).toEqual(['main.py', 'README.md', 'requirements.txt']);
+    await expect.poll(() => panel.locator('.cm-content').first().textContent()).toContain('def main');
+    // Only accelerators a connected host offers are enabled (this machine: CPU).
+    await expect
+      .poll(() => panel.locator('.jp-jaxlab-AcceleratorPicker option:not([disabled])').allTextContents(), {
+        timeout: 30_000
+      })
+      .toEqual([expect.stringMatching(/^CPU/)]);
+  }, 60_000);
+
+  it('should review main.py, list lint findings and jump to a finding’s line', async () => {
+    const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
+    // Add a definition the lint flags (float64 on TPU) at the end of main.py.
+    const editor = panel.locator('.jp-jaxlab-Files .cm-content').first();
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('\n\ndef to_wide(x):\n    return jnp.asarray(x, dtype=jnp.float64)\n');
+    await expect.poll(() => panel.locator('.jp-jaxlab-SaveState').textContent(), { timeout: 15_000 }).toBe(
+      'Saved to server'
+    );
+    await panel.locator('.jp-jaxlab-ReviewButton').click();
+    const finding = panel.locator('.jp-jaxlab-Finding', { hasText: 'JAX009' });
+    await finding.waitFor({ timeout: 60_000 });
+    await panel.locator('.jp-jaxlab-Review-markdown').waitFor();
+    await shot('review.png');
+    await finding.click();
+    const activeLine = await panel.locator('.jp-jaxlab-Files .cm-activeLine').first().textContent();
+    expect(activeLine).toContain('float64');
+  }, 90_000);
+
+  it('should run main.py, stream its log and end COMPLETED with metrics', async () => {
+    const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
+    await panel.locator('.jp-jaxlab-RunButton').click();
+    const badge = results().locator('.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge');
+    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 60_000 }).toMatch(/COMPILING|RUNNING|COMPLETED/);
+    await expect.poll(() => results().locator('.jp-jaxlab-LogView-block').count(), { timeout: 90_000 }).toBeGreaterThan(0);
+    if ((await badge.getAttribute('data-status')) !== 'COMPLETED') {
+      await shot('workspace-running-light.png');
+    }
+    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 180_000 }).toBe('COMPLETED');
+    await expect(results().locator('.jp-jaxlab-LogView').textContent()).resolves.toMatch(/Final accuracy/);
+    await results().locator('.jp-jaxlab-Metrics tr[data-key="values.accuracy"]').waitFor({ timeout: 10_000 });
+    await results().locator('.jp-jaxlab-Metrics tr[data-key="executionTimeMs"]').waitFor();
+    if (!existsSync(join(SCREENSHOTS, 'workspace-running-light.png'))) {
+      await shot('workspace-running-light.png');
+    }
+    await shot('workspace-completed-light.png');
+    await setTheme('JupyterLab Dark');
+    await shot('workspace-completed-dark.png');
+    await setTheme('JupyterLab Light');
+  }, 300_000);
+
+  it('should cancel a second run', async () => {
+    const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
+    await panel.locator('.jp-jaxlab-RunButton').click();
+    const badge = results().locator('.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge');
+    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 30_000 }).toMatch(/QUEUED|COMPILING|RUNNING/);
+    await results().locator('.jp-jaxlab-Results-cancel').click();
+    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 30_000 }).toBe('CANCELLED');
+  }, 60_000);
+
+  it('should list both runs, compare them and export the first as a notebook that opens', async () => {
+    await page.locator('.jp-SideBar .lm-TabBar-tab[title="JAX TPU Lab runs"]').click();
+    const items = page.locator('.jp-jaxlab-JobItem');
+    await expect.poll(() => items.count(), { timeout: 20_000 }).toBe(2);
+    await items.nth(0).locator('input[type=checkbox]').check();
+    await items.nth(1).locator('input[type=checkbox]').check();
+    await page.locator('.jp-jaxlab-CompareButton').click();
+    const compare = page.locator('.jp-jaxlab-Compare:visible');
+    await compare.locator('.jp-jaxlab-CompareTable').waitFor({ timeout: 20_000 });
+    await shot('jobs-compare.png');
+    const completed = page.locator('.jp-jaxlab-JobItem', {
+      has: page.locator('.jp-jaxlab-StatusBadge[data-status="COMPLETED"]')
+    });
+    await completed.locator('button[data-action="export"]').click();
+    const notebook = page.locator('.jp-NotebookPanel:visible');
+    await notebook.waitFor({ timeout: 30_000 });
+    await expect.poll(() => notebook.locator('.jp-Cell').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    await expect(page.locator('.lm-TabBar-tab.lm-mod-current').first().textContent()).resolves.toMatch(/jaxlab-run-/);
+  }, 90_000);
+});
