@@ -1,0 +1,16 @@
+export { CONNECTION_FILE_NAME, DEFAULT_PYTHON, KernelManager } from './kernel-manager.js';
+export { KernelSession } from './kernel-session.js';
+export type { IKernelClient, IKernelModel } from './kernel-session.js';
+export { KernelEventSignal } from './kernel-events.js';
+export type { KernelEvent, KernelEventType } from './kernel-events.js';
+export { KERNEL_FILE_NAMES, MAX_KERNEL_FILE_BYTES, writeKernelFiles } from './kernel-files.js';
+export { loadKernelSpec } from './kernel-spec.js';
+export type { IKernelSpecModel } from './kernel-spec.js';
+export {
+  OUTPUT_LIMITS,
+  neutralizeTerminalEscapes,
+  sanitizeIOPubMessage,
+  sanitizeText
+} from './output-sanitizer.js';
+export type { ISanitizedIOPub } from './output-sanitizer.js';
+export { ReplayBuffer, canCoalesce, coalesceStreams, messageSize } from './replay-buffer.js';

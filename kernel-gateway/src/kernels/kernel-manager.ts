@@ -1,0 +1,411 @@
+import { randomUUID } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import {
+  DEFAULT_DESIGNATED_FUNCTIONS,
+  JaxLabError,
+  KERNEL_SPEC_NAME
+} from '@jaxlab/schemas';
+
+import type { IKernelLauncher } from '../sandbox/kernel-launcher.js';
+import { createConnectionInfo } from '../wire/connection-info.js';
+import { KernelEventSignal } from './kernel-events.js';
+import { writeKernelFiles } from './kernel-files.js';
+import { KernelSession } from './kernel-session.js';
+import type { IKernelModel } from './kernel-session.js';
+import type { IKernelSpecModel } from './kernel-spec.js';
+import { loadKernelSpec } from './kernel-spec.js';
+import type { ReplayBuffer } from './replay-buffer.js';
+
+/** The repository's virtual environment Python (`<repo>/.venv/bin/python`). */
+export const DEFAULT_PYTHON = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
+
+/** Name of the connection file inside a kernel folder. */
+export const CONNECTION_FILE_NAME = 'connection.json';
+
+/**
+ * Owns every kernel of a gateway: creates kernel folders and connection
+ * files, launches kernels through the injected launcher, keeps an optional
+ * pool of pre-started kernels, culls idle ones and tears everything down.
+ *
+ * @example
+ * ```ts
+ * const kernels = new KernelManager({ launcher: createKernelLauncher(), dataDir });
+ * const kernel = await kernels.startKernel({ files: { 'main.py': code } });
+ * const reply = await kernel.execute('main()', { onIOPub: msg => console.log(msg) });
+ * await kernels.dispose();
+ * ```
+ */
+export class KernelManager {
+  constructor(options: KernelManager.IOptions) {
+    this._options = options;
+    this._kernelsDir = path.join(options.dataDir, 'kernels');
+    if (options.idleCullMs && options.idleCullMs > 0) {
+      const every = Math.max(50, Math.min(options.idleCullMs / 2, 30_000));
+      this._cullTimer = setInterval(() => void this._cullIdle(), every);
+      this._cullTimer.unref();
+    }
+    if ((options.prespawn ?? 0) > 0) this._fillPool();
+  }
+
+  /** Lifecycle events of every kernel. */
+  readonly kernelChanged = new KernelEventSignal();
+
+  /** The launcher's confinement: false only with --unsafe-no-sandbox. */
+  get isSandboxed(): boolean {
+    return this._options.launcher.isSandboxed;
+  }
+
+  /** Number of started kernels waiting in the prespawn pool. */
+  get poolSize(): number {
+    return this._pool.length;
+  }
+
+  /** The `jaxlab` kernel spec (read from the harness once, then cached). */
+  kernelSpec(): Promise<IKernelSpecModel> {
+    this._spec ??= loadKernelSpec({
+      python: this._options.python ?? DEFAULT_PYTHON,
+      isSandboxed: this.isSandboxed,
+      log: this._options.log
+    });
+    return this._spec;
+  }
+
+  /**
+   * Starts a restricted kernel and resolves once it answered
+   * kernel_info_request. Served from the prespawn pool when one waits and
+   * the request needs nothing a pooled kernel lacks (default designated
+   * functions, no limits, requirements env or extra imports).
+   *
+   * @throws JaxLabError `NOT_FOUND` (unknown spec name),
+   *   `KERNEL_LIMIT_REACHED`, `KERNEL_START_FAILED`, `SANDBOX_UNAVAILABLE`,
+   *   `UNSAFE_PATH` (a file name other than main.py, requirements.txt, README.md).
+   */
+  async startKernel(options: KernelManager.IStartOptions = {}): Promise<KernelSession> {
+    this._assertNotDisposed();
+    const name = options.name ?? KERNEL_SPEC_NAME;
+    if (name !== KERNEL_SPEC_NAME) {
+      throw new JaxLabError('NOT_FOUND', `No such kernel spec: ${name}`, {
+        hint: `This gateway runs only the '${KERNEL_SPEC_NAME}' kernel.`
+      });
+    }
+    const max = this._options.maxKernels;
+    if (max !== undefined && max > 0 && this._kernels.size >= max) {
+      throw new JaxLabError('KERNEL_LIMIT_REACHED', `A maximum of ${max} kernels are allowed`, {
+        hint: 'Shut down a kernel you no longer use, then try again.'
+      });
+    }
+    const startedMs = Date.now();
+    const pooled = this._isPoolable(options) ? this._pool.shift() : undefined;
+    if (pooled) {
+      this._kernels.set(pooled.id, pooled);
+      try {
+        await writeKernelFiles(pooled.jobDir, options.files ?? {});
+      } catch (error) {
+        await this.shutdownKernel(pooled.id);
+        throw error;
+      }
+      this._fillPool();
+      this._started(pooled, startedMs, true);
+      return pooled;
+    }
+    const session = await this._createSession(options, true);
+    this._started(session, startedMs, false);
+    return session;
+  }
+
+  /** The running kernel `kernelId`, if any (pooled kernels are not listed). */
+  get(kernelId: string): KernelSession | undefined {
+    return this._kernels.get(kernelId);
+  }
+
+  /** Models of every running kernel. */
+  list(): IKernelModel[] {
+    return [...this._kernels.values()].map(kernel => kernel.model);
+  }
+
+  /**
+   * Writes files into a kernel's folder (never following symlinks). The
+   * kernel re-reads main.py before its next call.
+   *
+   * @throws JaxLabError `KERNEL_NOT_FOUND`, `UNSAFE_PATH`, `PAYLOAD_TOO_LARGE`.
+   */
+  async writeFiles(kernelId: string, files: Record<string, string>): Promise<void> {
+    await writeKernelFiles(this._require(kernelId).jobDir, files);
+  }
+
+  /**
+   * Interrupts the kernel's running call (SIGINT).
+   *
+   * @throws JaxLabError `KERNEL_NOT_FOUND`.
+   */
+  async interruptKernel(kernelId: string): Promise<void> {
+    this._require(kernelId).interrupt();
+  }
+
+  /**
+   * Restarts a kernel in place (same id and folder).
+   *
+   * @throws JaxLabError `KERNEL_NOT_FOUND`, `KERNEL_START_FAILED`.
+   */
+  async restartKernel(kernelId: string): Promise<void> {
+    const kernel = this._require(kernelId);
+    try {
+      await kernel.restart();
+    } catch (error) {
+      this._log(`kernel ${kernelId} failed to restart: ${(error as Error).message.split('\n')[0]}`);
+      throw error;
+    }
+    this._log(`kernel ${kernelId} restarted`);
+    this.kernelChanged.emit({ type: 'kernel:restarted', kernelId });
+  }
+
+  /**
+   * Shuts a kernel down: kills and reaps its whole sandbox and removes its
+   * folder.
+   *
+   * @throws JaxLabError `KERNEL_NOT_FOUND`.
+   */
+  async shutdownKernel(kernelId: string): Promise<void> {
+    const kernel = this._require(kernelId);
+    this._kernels.delete(kernelId);
+    await this._destroy(kernel);
+    this._log(`kernel ${kernelId} stopped`);
+    this.kernelChanged.emit({ type: 'kernel:shutdown', kernelId });
+  }
+
+  /** Shuts every kernel (and the pool) down. Idempotent. */
+  async dispose(): Promise<void> {
+    if (this._isDisposed) return;
+    this._isDisposed = true;
+    if (this._cullTimer) clearInterval(this._cullTimer);
+    await this._poolFilling;
+    const all = [...this._kernels.values(), ...this._pool];
+    this._kernels.clear();
+    this._pool = [];
+    await Promise.all(all.map(kernel => this._destroy(kernel)));
+  }
+
+  private async _createSession(
+    options: KernelManager.IStartOptions,
+    isCounted: boolean
+  ): Promise<KernelSession> {
+    const id = randomUUID();
+    const jobDir = path.join(this._kernelsDir, id);
+    await fs.mkdir(this._kernelsDir, { recursive: true, mode: 0o755 });
+    await fs.mkdir(jobDir, { mode: 0o700 });
+    const info = createConnectionInfo(jobDir, KERNEL_SPEC_NAME);
+    const connectionFile = path.join(jobDir, CONNECTION_FILE_NAME);
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(options.env ?? {})) {
+      if (key.startsWith('KERNEL_') && typeof value === 'string') env[key] = value;
+    }
+    env.JAXLAB_DESIGNATED_FUNCTIONS = (
+      options.designatedFunctions?.length
+        ? options.designatedFunctions
+        : DEFAULT_DESIGNATED_FUNCTIONS
+    ).join(',');
+    if (options.extraImports?.length) env.JAXLAB_EXTRA_IMPORTS = options.extraImports.join(',');
+    const session = new KernelSession({
+      id,
+      name: KERNEL_SPEC_NAME,
+      jobDir,
+      info,
+      launcher: this._options.launcher,
+      launchOptions: {
+        kernelId: id,
+        jobDir,
+        connectionFile,
+        env,
+        limits: options.limits,
+        requirementsEnvDir: options.requirementsEnvDir
+      },
+      startTimeoutMs: this._options.startTimeoutMs ?? 60_000,
+      heartbeatIntervalMs: this._options.heartbeatIntervalMs,
+      replay: this._options.replay,
+      log: line => this._log(line),
+      onEvent: event => this.kernelChanged.emit(event),
+      onClientShutdown: async restart => {
+        try {
+          if (restart) await this.restartKernel(id);
+          else if (this._kernels.has(id)) await this.shutdownKernel(id);
+        } catch (error) {
+          this._log(`kernel ${id}: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+    });
+    if (isCounted) this._kernels.set(id, session);
+    try {
+      await writeConnectionFile(connectionFile, info);
+      await writeKernelFiles(jobDir, options.files ?? {});
+      await session.start();
+      if (this._isDisposed) throw new JaxLabError('KERNEL_START_FAILED', 'The gateway is shutting down');
+    } catch (error) {
+      this._kernels.delete(id);
+      await session.shutdown().catch(() => undefined);
+      await fs.rm(jobDir, { recursive: true, force: true });
+      this._log(`kernel ${id} failed to start: ${(error as Error).message}`);
+      throw error;
+    }
+    return session;
+  }
+
+  private _started(session: KernelSession, startedMs: number, isFromPool: boolean): void {
+    const how = this.isSandboxed ? 'sandboxed' : 'UNSANDBOXED';
+    this._log(
+      `kernel ${session.id} started (${how}${isFromPool ? ', from the prespawn pool' : ''}) in ${Date.now() - startedMs} ms`
+    );
+    this.kernelChanged.emit({ type: 'kernel:started', kernelId: session.id, isFromPool });
+  }
+
+  private _isPoolable(options: KernelManager.IStartOptions): boolean {
+    const fns = options.designatedFunctions;
+    const isDefault =
+      !fns?.length ||
+      (fns.length === DEFAULT_DESIGNATED_FUNCTIONS.length &&
+        fns.every((f, i) => f === DEFAULT_DESIGNATED_FUNCTIONS[i]));
+    return (
+      isDefault &&
+      !options.limits &&
+      !options.requirementsEnvDir &&
+      !options.extraImports?.length
+    );
+  }
+
+  private _fillPool(): void {
+    if (this._isPoolFilling || this._isDisposed) return;
+    this._isPoolFilling = true;
+    this._poolFilling = (async () => {
+      try {
+        while (!this._isDisposed && this._pool.length < (this._options.prespawn ?? 0)) {
+          let session: KernelSession;
+          try {
+            session = await this._createSession({}, false);
+          } catch {
+            // Logged already; try again later rather than spin.
+            setTimeout(() => this._fillPool(), 10_000).unref();
+            return;
+          }
+          if (this._isDisposed) {
+            await this._destroy(session);
+            return;
+          }
+          this._pool.push(session);
+          void session.exited.then(() => {
+            this._pool = this._pool.filter(k => k !== session);
+          });
+        }
+      } finally {
+        this._isPoolFilling = false;
+      }
+    })();
+  }
+
+  private async _cullIdle(): Promise<void> {
+    const idleMs = this._options.idleCullMs!;
+    const now = Date.now();
+    for (const kernel of [...this._kernels.values()]) {
+      const idle = now - kernel.lastActivityMs;
+      if (kernel.connections === 0 && kernel.executionState !== 'busy' && idle > idleMs) {
+        this._log(`kernel ${kernel.id} culled after ${Math.round(idle / 1000)} s idle`);
+        this.kernelChanged.emit({ type: 'kernel:culled', kernelId: kernel.id, idleMs: idle });
+        await this.shutdownKernel(kernel.id).catch(() => undefined);
+      }
+    }
+  }
+
+  private async _destroy(kernel: KernelSession): Promise<void> {
+    await kernel.shutdown().catch(error => this._log(`kernel ${kernel.id}: shutdown: ${String(error)}`));
+    await fs.rm(kernel.jobDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  private _require(kernelId: string): KernelSession {
+    const kernel = this._kernels.get(kernelId);
+    if (!kernel) {
+      throw new JaxLabError('KERNEL_NOT_FOUND', `Kernel does not exist: ${kernelId}`, {
+        hint: 'List running kernels with GET /api/kernels.'
+      });
+    }
+    return kernel;
+  }
+
+  private _assertNotDisposed(): void {
+    if (this._isDisposed) {
+      throw new JaxLabError('KERNEL_START_FAILED', 'The kernel manager has been disposed');
+    }
+  }
+
+  private _log(line: string): void {
+    this._options.log?.(line);
+  }
+
+  private readonly _options: KernelManager.IOptions;
+  private readonly _kernelsDir: string;
+  private readonly _kernels = new Map<string, KernelSession>();
+  private _pool: KernelSession[] = [];
+  private _poolFilling: Promise<void> = Promise.resolve();
+  private _isPoolFilling = false;
+  private _cullTimer: NodeJS.Timeout | undefined;
+  private _spec: Promise<IKernelSpecModel> | undefined;
+  private _isDisposed = false;
+}
+
+/** Statics of {@link KernelManager}. */
+export namespace KernelManager {
+  /** Options of a {@link KernelManager}. */
+  export interface IOptions {
+    /** How kernels are started (BubblewrapLauncher, or unsandboxed). */
+    launcher: IKernelLauncher;
+    /** Kernels live in `<dataDir>/kernels/<kernelId>/`. */
+    dataDir: string;
+    /** Most kernels running at once (pooled ones not counted); unset: no limit. */
+    maxKernels?: number;
+    /** Python of the venv holding the harness (for the kernel spec). */
+    python?: string;
+    /** How long a kernel may take to answer kernel_info_request; default 60 s. */
+    startTimeoutMs?: number;
+    /** Shut down kernels idle (no client, not busy) this long; unset: never. */
+    idleCullMs?: number;
+    /** Pre-started kernels kept ready; default 0. */
+    prespawn?: number;
+    /** Heartbeat period; default 3 s (3 missed beats mean dead). */
+    heartbeatIntervalMs?: number;
+    /** Bounds of each kernel's replay buffer. */
+    replay?: Partial<ReplayBuffer.IOptions>;
+    /** Sink of one-line log messages. */
+    log?: (line: string) => void;
+  }
+
+  /** Options of {@link KernelManager.startKernel}. */
+  export interface IStartOptions {
+    /** Kernel spec name; only 'jaxlab'. */
+    name?: string;
+    /** Environment; only KERNEL_-prefixed variables are kept. */
+    env?: Record<string, string>;
+    /** Files for the kernel folder: main.py, requirements.txt, README.md. */
+    files?: Record<string, string>;
+    /** Functions a cell may call; default main, train_step. */
+    designatedFunctions?: string[];
+    limits?: Partial<IKernelLauncher.IResourceLimits>;
+    /** Read-only requirements environment of the job, if any. */
+    requirementsEnvDir?: string;
+    /** Extra importable module names (JAXLAB_EXTRA_IMPORTS). */
+    extraImports?: string[];
+  }
+}
+
+/** Writes the connection file (0600, never following a symlink). */
+async function writeConnectionFile(file: string, info: object): Promise<void> {
+  const handle = await fs.open(
+    file,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    0o600
+  );
+  try {
+    await handle.writeFile(JSON.stringify(info, null, 2));
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,147 @@
+import type { KernelMessage } from '@jupyterlab/services';
+import { Dealer, Request, Subscriber } from 'zeromq';
+import type { Socket } from 'zeromq';
+
+import type { IConnectionInfo, WireChannel } from './connection-info.js';
+import { channelAddress } from './connection-info.js';
+import { deserializeMessage, serializeMessage } from './wire-codec.js';
+
+/** Channels a message can be sent on from the gateway. */
+export type RequestChannel = 'shell' | 'control' | 'stdin';
+
+/**
+ * The gateway's ZeroMQ sockets to one kernel: DEALER for shell, control
+ * and stdin, SUB for iopub, REQ for the heartbeat. Every received frame is
+ * verified and validated; bad frames are dropped and reported through
+ * `onDropped`, never thrown.
+ */
+export class KernelChannels {
+  constructor(options: KernelChannels.IOptions) {
+    this._options = options;
+  }
+
+  /** Connects every socket and starts receiving. Idempotent. */
+  connect(): void {
+    if (this._sockets) return;
+    const info = this._options.info;
+    const make = <S extends Socket>(socket: S, channel: WireChannel): S => {
+      socket.linger = 0;
+      socket.connect(channelAddress(info, channel));
+      return socket;
+    };
+    const iopub = new Subscriber();
+    iopub.linger = 0;
+    iopub.subscribe();
+    iopub.connect(channelAddress(info, 'iopub'));
+    this._sockets = {
+      shell: make(new Dealer(), 'shell'),
+      control: make(new Dealer(), 'control'),
+      stdin: make(new Dealer(), 'stdin'),
+      iopub
+    };
+    for (const channel of ['shell', 'control', 'stdin', 'iopub'] as const) {
+      void this._receive(channel, this._sockets[channel]);
+    }
+  }
+
+  /**
+   * Signs and sends `msg` on `channel`. Sends on one socket are serialised
+   * (a ZeroMQ socket allows one pending send at a time).
+   */
+  send(channel: RequestChannel, msg: KernelMessage.IMessage): Promise<void> {
+    const sockets = this._sockets;
+    if (!sockets || this._isDisposed) return Promise.resolve();
+    const frames = serializeMessage(msg, this._options.info.key);
+    const previous = this._sendQueues[channel];
+    const next = previous
+      .then(() => (this._isDisposed ? undefined : sockets[channel].send(frames)))
+      .catch(error => {
+        if (!this._isDisposed) this._options.onDropped?.(channel, error);
+      });
+    this._sendQueues[channel] = next;
+    return next;
+  }
+
+  /**
+   * One heartbeat: sends a ping on the REQ socket and waits up to
+   * `timeoutMs` for the echo. A socket that missed its reply is replaced.
+   */
+  async ping(timeoutMs: number): Promise<boolean> {
+    if (this._isDisposed) return false;
+    if (!this._hb) {
+      this._hb = new Request();
+      this._hb.linger = 0;
+      this._hb.receiveTimeout = timeoutMs;
+      this._hb.sendTimeout = timeoutMs;
+      this._hb.connect(channelAddress(this._options.info, 'hb'));
+    }
+    const hb = this._hb;
+    try {
+      const token = Buffer.from(`ping-${++this._pings}`);
+      await hb.send(token);
+      const [echo] = await hb.receive();
+      return Buffer.compare(echo, token) === 0;
+    } catch {
+      hb.close();
+      if (this._hb === hb) this._hb = undefined;
+      return false;
+    }
+  }
+
+  /** Closes every socket. Idempotent. */
+  dispose(): void {
+    if (this._isDisposed) return;
+    this._isDisposed = true;
+    if (this._sockets) {
+      for (const socket of Object.values(this._sockets)) socket.close();
+    }
+    this._hb?.close();
+    this._hb = undefined;
+  }
+
+  private async _receive(channel: WireChannel, socket: Socket & AsyncIterable<Buffer[]>): Promise<void> {
+    try {
+      for await (const frames of socket) {
+        let parsed;
+        try {
+          parsed = deserializeMessage(frames, this._options.info.key, channel);
+        } catch (error) {
+          this._options.onDropped?.(channel, error);
+          continue;
+        }
+        try {
+          this._options.onMessage(parsed.msg);
+        } catch (error) {
+          this._options.onDropped?.(channel, error);
+        }
+      }
+    } catch (error) {
+      if (!this._isDisposed) this._options.onDropped?.(channel, error);
+    }
+  }
+
+  private readonly _options: KernelChannels.IOptions;
+  private _sockets:
+    | { shell: Dealer; control: Dealer; stdin: Dealer; iopub: Subscriber }
+    | undefined;
+  private _hb: Request | undefined;
+  private _pings = 0;
+  private _isDisposed = false;
+  private _sendQueues: Record<RequestChannel, Promise<void>> = {
+    shell: Promise.resolve(),
+    control: Promise.resolve(),
+    stdin: Promise.resolve()
+  };
+}
+
+/** Statics of {@link KernelChannels}. */
+export namespace KernelChannels {
+  /** Options of {@link KernelChannels}. */
+  export interface IOptions {
+    info: IConnectionInfo;
+    /** Every verified, well-formed message from the kernel, with its channel set. */
+    onMessage: (msg: KernelMessage.IMessage) => void;
+    /** A frame was dropped (bad signature, malformed) or a send failed. */
+    onDropped?: (channel: WireChannel, error: unknown) => void;
+  }
+}
