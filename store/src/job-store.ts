@@ -116,18 +116,18 @@ export interface IJobStore {
     options?: { hostId?: string }
   ): Promise<JobEvent[]>;
 
-  /** Events with seq > afterSeq, in order, at most `limit`. */
+  /** Events with seq greater than afterSeq, in order, at most `limit`. */
   readEvents(
     jobId: string,
     afterSeq: number,
     limit: number
   ): Promise<JobEvent[]>;
 
-  /** Log chunks (the `job:log` events) with seq > afterSeq, in order. */
+  /** Log chunks (the `job:log` events) with seq greater than afterSeq, in order. */
   readLogs(jobId: string, afterSeq: number, limit: number): Promise<LogChunk[]>;
 
   /**
-   * Every event with seq > afterSeq, stored ones first, then live ones as
+   * Every event with seq greater than afterSeq, stored ones first, then live ones as
    * they are appended, each once and in order; ends after the job's final
    * status event or when `signal` aborts. Back-pressure: the producer waits
    * for the consumer (events are read in bounded pages). Works across

@@ -875,7 +875,17 @@ export class MongoJobStore implements IJobStore {
       known === undefined ? seenSeq : Math.min(known, seenSeq)
     );
     const waiting = this._waiters.wait(jobId, signal, WATCH_SAFETY_MS);
-    if (!this._changeStream) this._startPolling();
+    if (!this._changeStream) {
+      this._startPolling();
+    } else {
+      // A change that arrived between the caller's read and the wait above
+      // woke nobody: look once more now that the waiter is registered.
+      const doc = await this._jobs().findOne(
+        { _id: jobId },
+        { projection: { lastSeq: 1 } }
+      );
+      if (!doc || doc.lastSeq > seenSeq) this._waiters.wake(jobId);
+    }
     await waiting;
   }
 

@@ -548,10 +548,7 @@ export function describeJobStoreContract(
         const job = await runningJob();
         const controller = new AbortController();
         const watching = collect(
-          store.watchEvents(job.id, 0, controller.signal),
-          () => {
-            // aborts while waiting for more
-          }
+          store.watchEvents(job.id, 0, controller.signal)
         );
         await sleep(50);
         controller.abort();
