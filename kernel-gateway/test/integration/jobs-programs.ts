@@ -63,9 +63,9 @@ def main():
 `;
 
 /** Has a top-level side effect: breaks the definitions-only rule. */
-export const SIDE_EFFECT_PROGRAM = `import os
+export const SIDE_EFFECT_PROGRAM = `import math
 
-print("side effect at import")
+print("side effect at import", math.pi)
 
 
 def main():
@@ -73,14 +73,9 @@ def main():
 `;
 
 /** Prints `lines` numbered lines, fast. */
-export const MANY_LINES_PROGRAM = `import sys
-
-
-def main(lines=100000):
-    write = sys.stdout.write
+export const MANY_LINES_PROGRAM = `def main(lines=100000):
     for i in range(lines):
-        write(f"line {i:06d}\\n")
-    sys.stdout.flush()
+        print(f"line {i:06d}")
 `;
 
 /** Sleeps `seconds` then prints a line. */

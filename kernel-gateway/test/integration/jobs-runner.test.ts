@@ -1,0 +1,243 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { SqliteJobStore } from '@jaxlab/store';
+
+import { EnvironmentBuilder, JobRunner } from '../../src/jobs/index.js';
+import { KernelManager } from '../../src/kernels/index.js';
+import { createKernelLauncher } from '../../src/sandbox/index.js';
+import {
+  ENDLESS_PROGRAM,
+  JAX_PROGRAM,
+  MANY_LINES_PROGRAM,
+  RAISING_PROGRAM,
+  SIDE_EFFECT_PROGRAM,
+  SLEEP_PROGRAM,
+  readWholeLog,
+  submitJob,
+  waitForStatus
+} from './jobs-programs.js';
+
+const PYTHON = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
+
+describe('JobRunner', () => {
+  let dataDir: string;
+  let store: SqliteJobStore;
+  let kernels: KernelManager;
+  let runner: JobRunner;
+  const log: string[] = [];
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync('/tmp/jl-jr-');
+    chmodSync(dataDir, 0o755);
+    store = new SqliteJobStore({ path: path.join(dataDir, 'jaxlab.db') });
+    await store.init();
+    kernels = new KernelManager({
+      launcher: createKernelLauncher(),
+      dataDir,
+      python: PYTHON
+    });
+    runner = new JobRunner({
+      store,
+      kernels,
+      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+      hostId: 'test-host',
+      maxConcurrentJobs: 3,
+      sandboxed: true,
+      log: line => log.push(line)
+    });
+    await runner.start();
+  });
+
+  afterAll(async () => {
+    await runner?.dispose();
+    await kernels?.dispose();
+    await store?.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('should run a JAX program to COMPLETED with its metrics, log and manifest', async () => {
+    const submitted = await submitJob(store, { code: JAX_PROGRAM, args: { steps: 120 } });
+    const job = await waitForStatus(store, submitted.id, 'final', 90_000);
+    expect(job.failure).toBeUndefined();
+    expect(job.status).toBe('COMPLETED');
+    expect(job.finishedAt).toBeTruthy();
+    expect(job.host).toBe('test-host');
+    expect(job.metrics!.compilationTimeMs).toBeGreaterThan(0);
+    expect(job.metrics!.executionTimeMs).toBeGreaterThan(0);
+    expect(job.metrics!.values.accuracy).toBeGreaterThan(0.9);
+    expect(job.metrics!.device.platform).toBe('cpu');
+
+    const text = await readWholeLog(store, job.id);
+    expect(text).toContain('step 0 loss');
+    expect(text).toContain('step 100 loss');
+    expect(text).toMatch(/Final accuracy: 0\.9\d+/);
+
+    const events = await store.readEvents(job.id, 0, 1000);
+    const statuses = events.flatMap(e => (e.type === 'job:status' ? [e.status] : []));
+    expect(statuses).toEqual(['COMPILING', 'RUNNING', 'COMPLETED']);
+    expect(events.some(e => e.type === 'job:metrics')).toBe(true);
+
+    expect(job.manifest).toMatchObject({
+      entrypoint: 'main',
+      args: { steps: 120 },
+      host: 'test-host',
+      sandboxed: true,
+      device: { platform: 'cpu' }
+    });
+    expect(job.manifest!.jax).toMatch(/^\d+\.\d+/);
+    expect(job.manifest!.jaxlib).toMatch(/^\d+\.\d+/);
+    expect(job.manifest!.python).toMatch(/^3\.\d+/);
+    expect(job.manifest!.codeSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('should end a raising program FAILED/USER_ERROR with its traceback in the log', async () => {
+    const submitted = await submitJob(store, { code: RAISING_PROGRAM });
+    const job = await waitForStatus(store, submitted.id, 'final');
+    expect(job.status).toBe('FAILED');
+    expect(job.failure!.reason).toBe('USER_ERROR');
+    expect(job.failure!.message).toContain('ZeroDivisionError');
+    expect(job.failure!.hint).toBeTruthy();
+    const text = await readWholeLog(store, job.id);
+    expect(text).toContain('about to fail');
+    expect(text).toContain('ZeroDivisionError');
+    expect(text).toContain('helper');
+  });
+
+  it('should end an endless loop TIMEOUT after its time limit', async () => {
+    const submitted = await submitJob(store, { code: ENDLESS_PROGRAM, timeLimitMs: 3000 });
+    await waitForStatus(store, submitted.id, ['RUNNING'], 60_000);
+    const runningAt = Date.now();
+    const job = await waitForStatus(store, submitted.id, 'final');
+    const tookMs = Date.now() - runningAt;
+    expect(job.status).toBe('FAILED');
+    expect(job.failure!.reason).toBe('TIMEOUT');
+    expect(tookMs).toBeGreaterThanOrEqual(2500);
+    expect(tookMs).toBeLessThan(8000);
+  });
+
+  it('should end a cancelled job CANCELLED in under two seconds', async () => {
+    const submitted = await submitJob(store, { code: ENDLESS_PROGRAM });
+    await waitForStatus(store, submitted.id, ['RUNNING'], 60_000);
+    const requestedAt = Date.now();
+    await store.requestCancel(submitted.id, 'local');
+    const job = await waitForStatus(store, submitted.id, 'final', 10_000);
+    const tookMs = Date.now() - requestedAt;
+    expect(job.status).toBe('CANCELLED');
+    expect(tookMs).toBeLessThan(2000);
+    console.log(`cancel took ${tookMs} ms`);
+  });
+
+  it('should end a main.py with top-level side effects LOAD_REJECTED with the line', async () => {
+    const submitted = await submitJob(store, { code: SIDE_EFFECT_PROGRAM });
+    const job = await waitForStatus(store, submitted.id, 'final');
+    expect(job.status).toBe('FAILED');
+    expect(job.failure!.reason).toBe('LOAD_REJECTED');
+    expect(job.failure!.message).toMatch(/line 3/);
+  });
+
+  it('should end a requirements line with a URL REQUIREMENTS_REJECTED naming the line', async () => {
+    const submitted = await submitJob(store, {
+      code: SLEEP_PROGRAM,
+      requirements: 'six\npkg @ https://example.com/pkg-1.0-py3-none-any.whl\n'
+    });
+    const job = await waitForStatus(store, submitted.id, 'final');
+    expect(job.status).toBe('FAILED');
+    expect(job.failure!.reason).toBe('REQUIREMENTS_REJECTED');
+    expect(job.failure!.message).toContain('line 2');
+  });
+
+  it('should fail a job asking for a TPU on this CPU host DEVICE_UNAVAILABLE naming the CPU', async () => {
+    const submitted = await submitJob(store, { code: SLEEP_PROGRAM, accelerator: 'tpu' });
+    const job = await waitForStatus(store, submitted.id, 'final', 10_000);
+    expect(job.status).toBe('FAILED');
+    expect(job.failure!.reason).toBe('DEVICE_UNAVAILABLE');
+    expect(job.failure!.message).toContain('cpu');
+    expect(job.finishedAt).toBeTruthy();
+  });
+
+  it('should deliver 100,000 log lines to the store in order with none lost', async () => {
+    const submitted = await submitJob(store, { code: MANY_LINES_PROGRAM });
+    const job = await waitForStatus(store, submitted.id, 'final', 90_000);
+    expect(job.status).toBe('COMPLETED');
+    const text = await readWholeLog(store, job.id);
+    const expected = Array.from(
+      { length: 100_000 },
+      (_, i) => `line ${String(i).padStart(6, '0')}\n`
+    ).join('');
+    expect(text.length).toBe(expected.length);
+    expect(text === expected).toBe(true);
+    const chunks = await store.readLogs(job.id, 0, 100_000);
+    // Coalesced: far fewer events than lines.
+    expect(chunks.length).toBeLessThan(2000);
+  });
+
+  it('should install requirements and make them importable in the kernel', async () => {
+    const submitted = await submitJob(store, {
+      code: 'import tabulate\n\n\ndef main():\n    print(tabulate.tabulate([[1, 2]], headers=["a", "b"]))\n',
+      requirements: 'tabulate==0.9.0\n'
+    });
+    const job = await waitForStatus(store, submitted.id, 'final', 90_000);
+    expect(job.failure).toBeUndefined();
+    expect(await readWholeLog(store, job.id)).toMatch(/a\s+b\n-+\s+-+\n\s*1\s+2/);
+    expect(job.manifest!.packages).toEqual({ tabulate: '0.9.0' });
+    expect(job.manifest!.environmentSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('JobRunner with maxConcurrentJobs', () => {
+  let dataDir: string;
+  let store: SqliteJobStore;
+  let kernels: KernelManager;
+  let runner: JobRunner;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync('/tmp/jl-jc-');
+    chmodSync(dataDir, 0o755);
+    store = new SqliteJobStore({ path: path.join(dataDir, 'jaxlab.db') });
+    await store.init();
+    kernels = new KernelManager({ launcher: createKernelLauncher(), dataDir, python: PYTHON });
+  });
+
+  afterAll(async () => {
+    await runner?.dispose();
+    await kernels?.dispose();
+    await store?.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('should run two jobs at once and keep the third waiting in order', async () => {
+    const jobs = [];
+    for (const tag of ['a', 'b', 'c']) {
+      jobs.push(await submitJob(store, { code: SLEEP_PROGRAM, args: { seconds: 2, tag } }));
+    }
+    runner = new JobRunner({
+      store,
+      kernels,
+      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+      hostId: 'concurrency-host',
+      maxConcurrentJobs: 2,
+      accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }]
+    });
+    await runner.start();
+    const [a, b] = await Promise.all(
+      jobs.slice(0, 2).map(j => waitForStatus(store, j.id, ['RUNNING'], 60_000))
+    );
+    expect([a.status, b.status]).toEqual(['RUNNING', 'RUNNING']);
+    expect((await store.getJob(jobs[2].id))!.status).toBe('QUEUED');
+    const c = await waitForStatus(store, jobs[2].id, ['RUNNING'], 60_000);
+    const first = await store.getJob(jobs[0].id);
+    const second = await store.getJob(jobs[1].id);
+    // The third started only once one of the first two had finished.
+    const firstFinish = Math.min(
+      Date.parse(first!.finishedAt!),
+      Date.parse(second!.finishedAt!)
+    );
+    expect(Date.parse(c.startedAt!)).toBeGreaterThanOrEqual(firstFinish);
+    const done = await waitForStatus(store, jobs[2].id, 'final', 60_000);
+    expect(done.status).toBe('COMPLETED');
+  });
+});
