@@ -67,7 +67,10 @@ export namespace IAuthOptions {
   export interface IGoogle {
     clientId: string;
     clientSecret: string;
-    /** Absolute URL of `/auth/google/callback` as Google must call it. */
+    /**
+     * URL of `/auth/google/callback` as Google must call it: absolute, or
+     * a path resolved against the request's origin.
+     */
     callbackUrl: string;
     authorizationUrl?: string;
     tokenUrl?: string;

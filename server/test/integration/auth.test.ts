@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuth, createTokensRouter } from '../../src/auth/index.js';
 import { MemoryJobStore } from '../fakes/memory-job-store.js';
-import { listen, miniApp } from '../fakes/mini-app.js';
+import { createApp } from '../../src/app.js';
+import { listen } from '../fakes/mini-app.js';
 import { CookieJar } from '../stand-ins/cookie-jar.js';
 import { OAuthStandIn } from '../stand-ins/oauth-stand-in.js';
 
@@ -11,35 +12,30 @@ afterEach(async () => {
   closers = [];
 });
 
-async function startServer(mode: 'google' | 'local', provider?: OAuthStandIn) {
+async function startServer(mode: 'google' | 'local', provider?: OAuthStandIn, trustProxy = false) {
   const store = new MemoryJobStore();
-  let base = '';
   const auth = createAuth({
     store,
     mode,
+    trustProxy,
     localToken: mode === 'local' ? 'local-secret-token' : undefined,
     google: provider
       ? {
           clientId: 'client-1',
           clientSecret: 'shh',
-          get callbackUrl() {
-            return `${base}/auth/google/callback`;
-          },
+          callbackUrl: '/auth/google/callback',
           authorizationUrl: `${provider.url}/authorize`,
           tokenUrl: `${provider.url}/token`,
           userProfileUrl: `${provider.url}/userinfo`
         }
       : undefined
   });
-  const app = miniApp({
+  const app = createApp({
+    store,
     auth,
     routers: [{ path: '/api/tokens', router: createTokensRouter({ store }) }]
   });
-  app.get('/api/secret', (_req, res) => {
-    res.json({ ok: true });
-  });
   const server = await listen(app);
-  base = server.url;
   closers.push(server.close);
   return { store, url: server.url, auth };
 }
@@ -49,8 +45,10 @@ async function googleDance(url: string, jar: CookieJar): Promise<Response> {
   expect(start.status).toBe(302);
   const toProvider = start.headers.get('location')!;
   expect(toProvider).toContain('state=');
+  expect(new URL(toProvider).searchParams.get('redirect_uri')).toBe(`${url}/auth/google/callback`);
   const back = await fetch(toProvider, { redirect: 'manual' });
   expect(back.status).toBe(302);
+  expect(new URL(back.headers.get('location')!).pathname).toBe('/auth/google/callback');
   return jar.fetch(back.headers.get('location')!);
 }
 
@@ -122,7 +120,11 @@ describe('createAuth() google mode', () => {
 describe('createAuth() local mode', () => {
   it('should answer 401 everywhere but public paths without the login token', async () => {
     const { url } = await startServer('local');
-    expect((await fetch(`${url}/api/secret`)).status).toBe(401);
+    for (const path of ['/api/tokens', '/api/jobs', '/api/hosts', '/api/nothing-here']) {
+      const res = await fetch(`${url}${path}`);
+      expect(res.status, path).toBe(401);
+      expect((await res.json()).code).toBe('UNAUTHORIZED');
+    }
     expect((await fetch(`${url}/api/me`)).status).toBe(401);
     expect((await fetch(`${url}/api/health`)).status).toBe(200);
     const wrong = await fetch(`${url}/login?token=nope`, { redirect: 'manual' });
@@ -140,6 +142,19 @@ describe('createAuth() local mode', () => {
     const me = await (await jar.fetch(`${url}/api/me`)).json();
     expect(me.provider).toBe('local');
     expect(me.email).toMatch(/@jaxlab\.local$/);
+  });
+
+  it('should mark the cookie Secure only when served over TLS', async () => {
+    const plain = await startServer('local');
+    const res = await fetch(`${plain.url}/login?token=local-secret-token`, { redirect: 'manual' });
+    expect(res.headers.getSetCookie().join('\n')).not.toMatch(/;\s*Secure/i);
+    const proxied = await startServer('local', undefined, true);
+    const tls = await fetch(`${proxied.url}/login?token=local-secret-token`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-proto': 'https' }
+    });
+    expect(tls.status).toBe(302);
+    expect(tls.headers.getSetCookie().join('\n')).toMatch(/;\s*Secure/i);
   });
 
   it('should accept the login token as a bearer token', async () => {

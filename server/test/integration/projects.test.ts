@@ -7,7 +7,8 @@ import { createAuth, createTokensRouter } from '../../src/auth/index.js';
 import { createProjectsRouter } from '../../src/projects/index.js';
 import { SAMPLE_PROBLEMS, createSamplesRouter, loadSample } from '../../src/samples/index.js';
 import { MemoryJobStore } from '../fakes/memory-job-store.js';
-import { listen, miniApp } from '../fakes/mini-app.js';
+import { createApp } from '../../src/app.js';
+import { listen } from '../fakes/mini-app.js';
 import { CookieJar } from '../stand-ins/cookie-jar.js';
 
 const VENV_PYTHON = new URL('../../../.venv/bin/python', import.meta.url).pathname;
@@ -20,7 +21,8 @@ afterEach(async () => {
 async function startServer() {
   const store = new MemoryJobStore();
   const auth = createAuth({ store, mode: 'local', localToken: 'tok' });
-  const app = miniApp({
+  const app = createApp({
+    store,
     auth,
     routers: [
       { path: '/api/projects', router: createProjectsRouter({ store }) },

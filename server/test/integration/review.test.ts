@@ -3,7 +3,8 @@ import { createAuth } from '../../src/auth/index.js';
 import { createProjectsRouter } from '../../src/projects/index.js';
 import { CodeReviewer, REVIEW_SYSTEM_INSTRUCTION, createReviewRouter, runJaxLint } from '../../src/review/index.js';
 import { MemoryJobStore } from '../fakes/memory-job-store.js';
-import { listen, miniApp } from '../fakes/mini-app.js';
+import { createApp } from '../../src/app.js';
+import { listen } from '../fakes/mini-app.js';
 import { GeminiStandIn } from '../stand-ins/gemini-stand-in.js';
 
 const CODE = [
@@ -36,7 +37,8 @@ beforeEach(async () => {
 async function startServer(reviewer: CodeReviewer) {
   const store = new MemoryJobStore();
   const auth = createAuth({ store, mode: 'local', localToken: 'tok' });
-  const app = miniApp({
+  const app = createApp({
+    store,
     auth,
     routers: [
       { path: '/api/review', router: createReviewRouter({ store, reviewer }) },

@@ -1,10 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAuth, createTokensRouter } from '../../src/auth/index.js';
-import { createProjectsRouter } from '../../src/projects/index.js';
-import { TokenBucket, createJobRateLimit, securityMiddleware } from '../../src/security/index.js';
-import { MemoryJobStore } from '../fakes/memory-job-store.js';
-import express from 'express';
-import { listen, miniApp } from '../fakes/mini-app.js';
+import { TokenBucket } from '../../src/security/index.js';
+import { startLabServer } from '../stand-ins/lab-server.js';
 import { CookieJar } from '../stand-ins/cookie-jar.js';
 
 const LAB = 'http://127.0.0.1:8888';
@@ -15,27 +11,15 @@ afterEach(async () => {
 });
 
 async function startServer(clock = { now: 0 }) {
-  const store = new MemoryJobStore();
-  const auth = createAuth({ store, mode: 'local', localToken: 'tok', onSignIn: async () => {} });
-  // Stand-in for the jobs router, behind the real rate limit.
-  const jobs = express.Router();
-  jobs.post('/', createJobRateLimit({ capacity: 3, refillPerMinute: 6, now: () => clock.now }), (_req, res) => {
-    res.status(202).json({ jobId: 'j' });
+  const lab = await startLabServer({
+    auth: { localToken: 'tok', onSignIn: async () => {} },
+    security: { allowedOrigins: [LAB], maxBodyBytes: 64 * 1024 },
+    rateLimit: { capacity: 3, refillPerMinute: 6, now: () => clock.now }
   });
-  const app = miniApp({
-    security: securityMiddleware({ allowedOrigins: [LAB], maxBodyBytes: 64 * 1024 }),
-    auth,
-    routers: [
-      { path: '/api/projects', router: createProjectsRouter({ store }) },
-      { path: '/api/tokens', router: createTokensRouter({ store }) },
-      { path: '/api/jobs', router: jobs }
-    ]
-  });
-  const server = await listen(app);
-  closers.push(server.close);
+  closers.push(lab.close);
   const jar = new CookieJar();
-  await jar.fetch(`${server.url}/login?token=tok`);
-  return { url: server.url, jar, store };
+  await jar.fetch(`${lab.url}/login?token=tok`);
+  return { url: lab.url, jar, store: lab.store };
 }
 
 const json = { 'content-type': 'application/json' };
@@ -138,7 +122,11 @@ describe('createJobRateLimit()', () => {
     const clock = { now: 0 };
     const { url } = await startServer(clock);
     const post = (auth: string) =>
-      fetch(`${url}/api/jobs`, { method: 'POST', headers: { ...json, authorization: auth }, body: '{}' });
+      fetch(`${url}/api/jobs`, {
+        method: 'POST',
+        headers: { ...json, authorization: auth },
+        body: JSON.stringify({ code: 'def main():\n    pass\n' })
+      });
     for (let i = 0; i < 3; i++) expect((await post('Bearer tok')).status).toBe(202);
     const limited = await post('Bearer tok');
     expect(limited.status).toBe(429);
