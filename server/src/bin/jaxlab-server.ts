@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createJobStore } from '@jaxlab/store';
+import { createApp } from '../app.js';
+import { authOpenApi, createAuth, createTokensRouter, tokensOpenApi } from '../auth/index.js';
+import { createProjectsRouter, projectsOpenApi } from '../projects/index.js';
+import { startRetentionSweeper } from '../retention/index.js';
+import { CodeReviewer, createReviewRouter, reviewOpenApi } from '../review/index.js';
+import { createSamplesRouter, samplesOpenApi } from '../samples/index.js';
+import { createJobRateLimit, securityMiddleware } from '../security/index.js';
+
+const USAGE = `Usage: jaxlab-server [--port 8700] [--ip 127.0.0.1] [--data-dir DIR] [--allow-origin URL]...
+
+Starts the JAX TPU Lab control plane. Store: MongoDB when MONGODB_URI is set,
+else SQLite at <data-dir>/jaxlab.db (data dir: --data-dir, JAXLAB_DATA_DIR or
+./.jaxlab). Sign-in: Google when GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and
+GOOGLE_CALLBACK_URL are set, else local single-user mode with a login URL
+printed at start (JAXLAB_TOKEN fixes its token). AI review: GEMINI_API_KEY.`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: process.env.JAXLAB_PORT ?? '8700' },
+      ip: { type: 'string', default: '127.0.0.1' },
+      'data-dir': { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' }
+    }
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
+  const dataDir = resolve(values['data-dir'] ?? process.env.JAXLAB_DATA_DIR ?? '.jaxlab');
+  const store = createJobStore({ dataDir });
+  await store.init();
+
+  const env = process.env;
+  const google =
+    env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET && env.GOOGLE_CALLBACK_URL
+      ? { clientId: env.GOOGLE_CLIENT_ID, clientSecret: env.GOOGLE_CLIENT_SECRET, callbackUrl: env.GOOGLE_CALLBACK_URL }
+      : undefined;
+  const auth = createAuth({
+    store,
+    mode: google ? 'google' : 'local',
+    google,
+    localToken: env.JAXLAB_TOKEN || undefined,
+    sessionSecret: env.JAXLAB_SESSION_SECRET || undefined
+  });
+  const allowedOrigins = [...(values['allow-origin'] ?? []), ...(env.JAXLAB_ALLOWED_ORIGINS?.split(',').filter(Boolean) ?? [])];
+  const reviewer = new CodeReviewer({ apiKey: env.GEMINI_API_KEY || undefined });
+  const app = createApp({
+    store,
+    auth,
+    security: securityMiddleware({ allowedOrigins }),
+    afterAuth: [createJobRateLimit()],
+    openapi: [authOpenApi],
+    routers: [
+      { path: '/api/projects', router: createProjectsRouter({ store }), openapi: projectsOpenApi },
+      { path: '/api/samples', router: createSamplesRouter(), openapi: samplesOpenApi },
+      { path: '/api/tokens', router: createTokensRouter({ store }), openapi: tokensOpenApi },
+      { path: '/api/review', router: createReviewRouter({ store, reviewer }), openapi: reviewOpenApi }
+    ]
+  });
+  const sweeper = startRetentionSweeper({ store });
+
+  const server = app.listen(port, values.ip, () => {
+    const address = server.address();
+    const actualPort = typeof address === 'object' && address ? address.port : port;
+    const host = values.ip!.includes(':') ? `[${values.ip}]` : values.ip!;
+    const url = `http://${host}:${actualPort}`;
+    console.log(`jaxlab-server ${url} (store: ${store.kind}); sign in at ${auth.loginUrl(url)}`);
+  });
+  let closing = false;
+  const shutdown = (): void => {
+    if (closing) return;
+    closing = true;
+    sweeper.dispose();
+    server.closeAllConnections();
+    server.close(() => void store.dispose().then(() => process.exit(0)));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch(error => {
+  console.error(`jaxlab-server: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
