@@ -1,0 +1,176 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { Job, JobEvent } from '@jaxlab/schemas';
+import { createApp } from '@jaxlab/server';
+import { SqliteJobStore } from '@jaxlab/store';
+
+import { EnvironmentBuilder, JobRunner } from '../../src/jobs/index.js';
+import { KernelManager } from '../../src/kernels/index.js';
+import { createKernelLauncher } from '../../src/sandbox/index.js';
+import { JAX_PROGRAM, MANY_LINES_PROGRAM } from './jobs-programs.js';
+
+const PYTHON = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
+
+/**
+ * Reads Server-Sent Events from `url` until `stop` says so (or the stream
+ * ends); `lastEventId` resumes after that sequence number.
+ */
+async function readSse(
+  url: string,
+  stop: (event: JobEvent) => boolean,
+  lastEventId?: number
+): Promise<JobEvent[]> {
+  const controller = new AbortController();
+  const response = await fetch(url, {
+    headers: {
+      accept: 'text/event-stream',
+      ...(lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {})
+    },
+    signal: controller.signal
+  });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('text/event-stream');
+  const events: JobEvent[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const reader = response.body!.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        return events;
+      }
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block
+          .split('\n')
+          .filter(line => line.startsWith('data:'))
+          .map(line => line.slice(5).trimStart())
+          .join('\n');
+        const id = /^id: ?(\d+)$/m.exec(block)?.[1];
+        if (!data) {
+          continue;
+        }
+        const event = JSON.parse(data) as JobEvent;
+        expect(Number(id)).toBe(event.seq);
+        events.push(event);
+        if (stop(event)) {
+          return events;
+        }
+      }
+    }
+  } finally {
+    // Disconnect, as a client closing its tab would.
+    controller.abort();
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+const isFinal = (event: JobEvent): boolean =>
+  event.type === 'job:status' && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(event.status);
+
+describe('POST /api/jobs to a gateway job runner (end to end)', () => {
+  let dataDir: string;
+  let store: SqliteJobStore;
+  let kernels: KernelManager;
+  let runner: JobRunner;
+  let server: Server;
+  let base: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync('/tmp/jl-e2e-');
+    chmodSync(dataDir, 0o755);
+    store = new SqliteJobStore({ path: path.join(dataDir, 'jaxlab.db') });
+    await store.init();
+    kernels = new KernelManager({ launcher: createKernelLauncher(), dataDir, python: PYTHON });
+    runner = new JobRunner({
+      store,
+      kernels,
+      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+      hostId: 'e2e-host',
+      maxConcurrentJobs: 1
+    });
+    await runner.start();
+    // Test auth: every request is the local single user's.
+    const app = createApp({ store, config: { sseHeartbeatMs: 1000 } });
+    server = await new Promise<Server>(resolve => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server?.closeAllConnections();
+    await new Promise(resolve => server?.close(resolve));
+    await runner?.dispose();
+    await kernels?.dispose();
+    await store?.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function postJob(body: Record<string, unknown>): Promise<string> {
+    const response = await fetch(`${base}/api/jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body)
+    });
+    expect(response.status).toBe(202);
+    return ((await response.json()) as { jobId: string }).jobId;
+  }
+
+  it('should run a JAX program to COMPLETED, streaming its events live', async () => {
+    const jobId = await postJob({ code: JAX_PROGRAM, args: { steps: 120 }, accelerator: 'cpu' });
+    const events = await readSse(`${base}/api/jobs/${jobId}/events`, isFinal);
+
+    expect(events.map(e => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const statuses = events.flatMap(e => (e.type === 'job:status' ? [e.status] : []));
+    expect(statuses.filter(s => s !== 'QUEUED')).toEqual(['COMPILING', 'RUNNING', 'COMPLETED']);
+    const log = events.flatMap(e => (e.type === 'job:log' ? [e.text] : [])).join('');
+    expect(log).toMatch(/Final accuracy: 0\.9\d+/);
+    expect(events.some(e => e.type === 'job:metrics')).toBe(true);
+
+    const response = await fetch(`${base}/api/jobs/${jobId}`);
+    const job = (await response.json()) as Job;
+    expect(job.status).toBe('COMPLETED');
+    expect(job.finishedAt).toBeTruthy();
+    expect(job.metrics!.compilationTimeMs).toBeGreaterThan(0);
+    expect(job.metrics!.executionTimeMs).toBeGreaterThan(0);
+    expect(job.metrics!.values.accuracy).toBeGreaterThan(0.9);
+    expect(job.manifest!.host).toBe('e2e-host');
+  });
+
+  it('should deliver 100,000 lines over SSE to a client that disconnects and resumes', async () => {
+    const jobId = await postJob({ code: MANY_LINES_PROGRAM });
+    let lines = 0;
+    const first = await readSse(`${base}/api/jobs/${jobId}/events`, event => {
+      if (event.type === 'job:log') {
+        lines += event.text.split('\n').length - 1;
+      }
+      return lines >= 40_000 || isFinal(event);
+    });
+    const lastSeq = first[first.length - 1].seq;
+    const rest = await readSse(`${base}/api/jobs/${jobId}/events`, isFinal, lastSeq);
+    expect(first.some(isFinal)).toBe(false);
+    expect(rest.length).toBeGreaterThan(0);
+    const events = [...first, ...rest];
+    expect(events.map(e => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const text = events.flatMap(e => (e.type === 'job:log' && e.stream === 'stdout' ? [e.text] : [])).join('');
+    const expected = Array.from(
+      { length: 100_000 },
+      (_, i) => `line ${String(i).padStart(6, '0')}\n`
+    ).join('');
+    expect(text.length).toBe(expected.length);
+    expect(text === expected).toBe(true);
+    const final = events[events.length - 1];
+    expect(final).toMatchObject({ type: 'job:status', status: 'COMPLETED' });
+  });
+});
