@@ -110,6 +110,26 @@ describe('createSamplesRouter()', () => {
 });
 
 describe('SAMPLE_PROBLEMS', () => {
+  it('should obey the restricted loader (definitions only)', async () => {
+    const harness = new URL('../../../harness/src', import.meta.url).pathname;
+    for (const info of SAMPLE_PROBLEMS) {
+      const s = await loadSample(info.id);
+      const { code, out } = await new Promise<{ code: number | null; out: string }>(resolve => {
+        const child = spawn(
+          VENV_PYTHON,
+          ['-c', 'import sys; from jaxlab_harness.loader import load_definitions as l; r = l(sys.stdin.read()); print(r.violations); sys.exit(0 if r.ok else 1)'],
+          { env: { ...process.env, PYTHONPATH: harness }, timeout: 30_000 }
+        );
+        let out = '';
+        child.stdout.on('data', d => (out += d));
+        child.stderr.on('data', d => (out += d));
+        child.on('close', c => resolve({ code: c, out }));
+        child.stdin.end(s.mainPy);
+      });
+      expect(code, `${info.id}: ${out}`).toBe(0);
+    }
+  });
+
   for (const info of SAMPLE_PROBLEMS) {
     it(`should run ${info.id} on the CPU within 60 s and print its Final line`, async () => {
       const s = await loadSample(info.id);
