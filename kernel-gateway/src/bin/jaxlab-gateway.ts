@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { createGateway } from '../http/create-gateway.js';
+import { KernelManager } from '../kernels/kernel-manager.js';
+import { createKernelLauncher } from '../sandbox/index.js';
+
+const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
+
+  --port N             port to listen on (default 8701)
+  --ip ADDR            address to bind (default 127.0.0.1)
+  --token T            token clients must send (default: $JAXLAB_GATEWAY_TOKEN, else a random one, printed)
+  --data-dir D         data folder; kernels live in D/kernels (default: $JAXLAB_DATA_DIR or <repo>/.jaxlab)
+  --venv DIR           virtual environment with the harness (default <repo>/.venv)
+  --max-kernels N      most kernels at once (403 beyond; default 16)
+  --prespawn N         pre-started kernels kept ready (default 0)
+  --idle-cull-s S      shut down kernels idle this many seconds (default: never)
+  --start-timeout-s S  how long a kernel may take to start (default 60)
+  --allow-origin O     allow browser Origin O (repeatable; '*' allows any)
+  --unsafe-no-sandbox  run kernels WITHOUT bubblewrap (user code gets the gateway's rights)
+  --help               show this help`;
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '8701' },
+      ip: { type: 'string', default: '127.0.0.1' },
+      token: { type: 'string' },
+      'data-dir': { type: 'string' },
+      venv: { type: 'string' },
+      'max-kernels': { type: 'string', default: '16' },
+      prespawn: { type: 'string', default: '0' },
+      'idle-cull-s': { type: 'string' },
+      'start-timeout-s': { type: 'string', default: '60' },
+      'allow-origin': { type: 'string', multiple: true, default: [] },
+      'unsafe-no-sandbox': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false }
+    }
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const log = (line: string): void => console.log(`[${new Date().toISOString()}] ${line}`);
+  const number = (name: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n < 0) {
+      console.error(`--${name} must be a non-negative number\n\n${USAGE}`);
+      process.exit(2);
+    }
+    return n;
+  };
+  let token = values.token ?? process.env.JAXLAB_GATEWAY_TOKEN;
+  if (!token) {
+    token = randomBytes(24).toString('hex');
+    log(`no --token given; generated token: ${token}`);
+  }
+  const venvDir = path.resolve(values.venv ?? path.join(REPO, '.venv'));
+  const dataDir = path.resolve(values['data-dir'] ?? process.env.JAXLAB_DATA_DIR ?? path.join(REPO, '.jaxlab'));
+  const isUnsafe = values['unsafe-no-sandbox'];
+  if (isUnsafe) {
+    log('WARNING: --unsafe-no-sandbox: kernels run WITHOUT a sandbox; user code gets the rights of this gateway');
+  }
+  const launcher = createKernelLauncher({ unsafeNoSandbox: isUnsafe, venvDir, log });
+  const cullS = number('idle-cull-s', values['idle-cull-s']);
+  const kernels = new KernelManager({
+    launcher,
+    dataDir,
+    python: path.join(venvDir, 'bin', 'python'),
+    maxKernels: number('max-kernels', values['max-kernels']),
+    prespawn: number('prespawn', values.prespawn),
+    idleCullMs: cullS ? cullS * 1000 : undefined,
+    startTimeoutMs: (number('start-timeout-s', values['start-timeout-s']) ?? 60) * 1000,
+    log
+  });
+  const gateway = createGateway({
+    kernels,
+    token,
+    allowOrigins: values['allow-origin'],
+    log
+  });
+  let isStopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (isStopping) return;
+    isStopping = true;
+    log(`${signal}: shutting down every kernel`);
+    await gateway.close();
+    await kernels.dispose();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  gateway
+    .listen(number('port', values.port) ?? 8701, values.ip)
+    .then(address => {
+      log(
+        `jaxlab-gateway listening on http://${address.address}:${address.port} (data ${dataDir}, ${isUnsafe ? 'NO SANDBOX' : 'bubblewrap sandbox'})`
+      );
+    })
+    .catch(error => {
+      console.error(`jaxlab-gateway: cannot listen: ${String(error)}`);
+      void kernels.dispose().then(() => process.exit(1));
+    });
+}
+
+main();

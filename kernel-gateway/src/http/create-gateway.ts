@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+
+import express from 'express';
+import type { Express } from 'express';
+import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
+
+import { JaxLabError, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
+
+import type { KernelManager } from '../kernels/kernel-manager.js';
+import { ChannelsConnection } from './channels-connection.js';
+import { errorMiddleware, errorResponse, notFoundHandler } from './http-error.js';
+import { kernelsRouter } from './kernels-router.js';
+import { assertRequestAllowed, requestGuard } from './request-guard.js';
+import { sessionsRouter } from './sessions-router.js';
+import { V1_PROTOCOL } from './ws-codec.js';
+
+/** Version the gateway reports at GET /api. */
+export const API_VERSION = '0.1.0';
+
+const CHANNELS_PATH = /^\/api\/kernels\/([^/]+)\/channels\/?$/;
+
+/** Collaborators and settings of {@link createGateway}. */
+export interface IGatewayOptions {
+  /** Owns the kernels; the gateway never disposes it. */
+  kernels: KernelManager;
+  /** Required token (`Authorization: token <t>`); '' disables auth. */
+  token: string;
+  /** Origins allowed besides the gateway's own host (`*`: any). */
+  allowOrigins?: string[];
+  /** Largest accepted request body (express syntax); default '8mb'. */
+  bodyLimit?: string;
+  /** Sink of one-line log messages. */
+  log?: (line: string) => void;
+}
+
+/** A gateway: the express app, its HTTP server (with WebSockets) and lifecycle. */
+export interface IGateway {
+  readonly app: Express;
+  readonly server: Server;
+  /** Starts listening; resolves with the bound address. */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /** Closes every WebSocket and the server (kernels stay with their manager). */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the Jupyter kernel gateway: the kernel REST API and the
+ * `/api/kernels/{id}/channels` WebSocket (legacy JSON and
+ * v1.kernel.websocket.jupyter.org), token auth and Origin checks.
+ *
+ * @example
+ * ```ts
+ * const gateway = createGateway({ kernels, token: 'secret' });
+ * await gateway.listen(8701, '127.0.0.1');
+ * ```
+ */
+export function createGateway(options: IGatewayOptions): IGateway {
+  const { kernels, log } = options;
+  const guard = { token: options.token, allowOrigins: options.allowOrigins ?? [] };
+  const bodyLimit = options.bodyLimit ?? '8mb';
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestGuard(guard));
+
+  app.get('/api', (_req, res) => {
+    res.json({ version: API_VERSION, gateway: 'jaxlab' });
+  });
+  app.get('/api/kernelspecs', async (_req, res) => {
+    const spec = await kernels.kernelSpec();
+    res.json({ default: KERNEL_SPEC_NAME, kernelspecs: { [spec.name]: spec } });
+  });
+  app.get('/api/kernelspecs/:name', async (req, res) => {
+    const spec = await kernels.kernelSpec();
+    if (req.params.name !== spec.name) {
+      throw new JaxLabError('NOT_FOUND', `Kernel spec ${req.params.name} not found`, {
+        hint: `This gateway has only '${spec.name}'.`
+      });
+    }
+    res.json(spec);
+  });
+  app.use('/api/kernels', kernelsRouter(kernels, bodyLimit));
+  app.use('/api/sessions', sessionsRouter(kernels, bodyLimit));
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(log));
+
+  const server = createServer(app);
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024 * 1024,
+    handleProtocols: protocols => (protocols.has(V1_PROTOCOL) ? V1_PROTOCOL : false)
+  });
+  const sockets = new Map<string, Set<WebSocket>>();
+
+  const onKernelEvent = (event: { type: string; kernelId: string }): void => {
+    if (event.type === 'kernel:shutdown' || event.type === 'kernel:culled') {
+      for (const ws of sockets.get(event.kernelId) ?? []) ws.close(1000, 'Kernel shut down');
+      sockets.delete(event.kernelId);
+    }
+  };
+  kernels.kernelChanged.connect(onKernelEvent);
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const match = CHANNELS_PATH.exec(url.pathname);
+    try {
+      if (!match) {
+        throw new JaxLabError('NOT_FOUND', `No WebSocket endpoint at ${url.pathname}`);
+      }
+      assertRequestAllowed(req, guard, true);
+      const kernelId = decodeURIComponent(match[1]);
+      const kernel = kernels.get(kernelId);
+      if (!kernel) {
+        throw new JaxLabError('KERNEL_NOT_FOUND', `Kernel does not exist: ${kernelId}`);
+      }
+      wss.handleUpgrade(req, socket, head, ws => {
+        const set = sockets.get(kernelId) ?? new Set();
+        set.add(ws);
+        sockets.set(kernelId, set);
+        ws.on('close', () => set.delete(ws));
+        new ChannelsConnection({
+          ws,
+          kernel,
+          protocol: ws.protocol === V1_PROTOCOL ? 'v1' : 'legacy',
+          clientId: url.searchParams.get('session_id') || randomUUID(),
+          log
+        });
+      });
+    } catch (error) {
+      rejectUpgrade(socket, error);
+    }
+  });
+
+  return {
+    app,
+    server,
+    listen: (port, host = '127.0.0.1') =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve(server.address() as AddressInfo));
+      }),
+    close: async () => {
+      kernels.kernelChanged.disconnect(onKernelEvent);
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>(resolve => server.close(() => resolve()));
+    }
+  };
+}
+
+function rejectUpgrade(socket: Duplex, error: unknown): void {
+  const { status, body } = errorResponse(error);
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${body.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`
+  );
+}

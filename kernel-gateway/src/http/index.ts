@@ -1,0 +1,18 @@
+export { ChannelsConnection, WS_HIGH_WATER_BYTES, WS_MAX_QUEUED_BYTES } from './channels-connection.js';
+export { API_VERSION, createGateway } from './create-gateway.js';
+export type { IGateway, IGatewayOptions } from './create-gateway.js';
+export { errorMiddleware, errorResponse, notFoundHandler } from './http-error.js';
+export type { IErrorBody } from './http-error.js';
+export { DESIGNATED_FUNCTIONS_ENV, kernelsRouter, parseStartBody } from './kernels-router.js';
+export {
+  assertRequestAllowed,
+  isAuthorized,
+  isOriginAllowed,
+  presentedToken,
+  requestGuard
+} from './request-guard.js';
+export type { IRequestGuardOptions } from './request-guard.js';
+export { sessionsRouter } from './sessions-router.js';
+export type { ISessionModel } from './sessions-router.js';
+export { V1_PROTOCOL, deserializeWsMessage, serializeWsMessage } from './ws-codec.js';
+export type { WebSocketProtocol } from './ws-codec.js';

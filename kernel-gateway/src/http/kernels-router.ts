@@ -1,0 +1,118 @@
+import express from 'express';
+import type { Router } from 'express';
+
+import { JaxLabError } from '@jaxlab/schemas';
+
+import type { KernelManager } from '../kernels/kernel-manager.js';
+
+/** Environment variable naming the designated functions of a new kernel (comma separated). */
+export const DESIGNATED_FUNCTIONS_ENV = 'KERNEL_JAXLAB_DESIGNATED_FUNCTIONS';
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every(v => typeof v === 'string')
+  );
+}
+
+/**
+ * Parses a POST /api/kernels body: `{name?, env?, files?}` (`path` and
+ * other fields jupyter_server sends are ignored). Only KERNEL_ variables
+ * of `env` pass.
+ *
+ * @throws JaxLabError `INVALID_REQUEST`.
+ */
+export function parseStartBody(body: unknown): KernelManager.IStartOptions {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (typeof b !== 'object' || Array.isArray(b)) {
+    throw new JaxLabError('INVALID_REQUEST', 'The body must be a JSON object');
+  }
+  if (b.name !== undefined && typeof b.name !== 'string') {
+    throw new JaxLabError('INVALID_REQUEST', 'name must be a string');
+  }
+  if (b.env !== undefined && !isStringRecord(b.env)) {
+    throw new JaxLabError('INVALID_REQUEST', 'env must map names to strings');
+  }
+  if (b.files !== undefined && !isStringRecord(b.files)) {
+    throw new JaxLabError('INVALID_REQUEST', 'files must map file names to text');
+  }
+  const env = Object.fromEntries(
+    Object.entries((b.env as Record<string, string> | undefined) ?? {}).filter(([k]) => k.startsWith('KERNEL_'))
+  );
+  const designated = env[DESIGNATED_FUNCTIONS_ENV]
+    ?.split(',')
+    .map(s => s.trim())
+    .filter(Boolean);
+  return {
+    name: (b.name as string | undefined) || undefined,
+    env,
+    files: b.files as Record<string, string> | undefined,
+    designatedFunctions: designated?.length ? designated : undefined
+  };
+}
+
+/** The kernels REST API (`/api/kernels`), as jupyter_server answers it. */
+export function kernelsRouter(kernels: KernelManager, bodyLimit: string): Router {
+  const router = express.Router();
+  const json = express.json({ limit: bodyLimit });
+  const require = (id: string) => {
+    const kernel = kernels.get(id);
+    if (!kernel) {
+      throw new JaxLabError('KERNEL_NOT_FOUND', `Kernel does not exist: ${id}`, {
+        hint: 'List running kernels with GET /api/kernels.'
+      });
+    }
+    return kernel;
+  };
+
+  router.get('/', (_req, res) => {
+    res.json(kernels.list());
+  });
+
+  router.post('/', json, async (req, res) => {
+    const kernel = await kernels.startKernel(parseStartBody(req.body));
+    res.status(201).location(`/api/kernels/${encodeURIComponent(kernel.id)}`).json(kernel.model);
+  });
+
+  router.get('/:kernelId', (req, res) => {
+    res.json(require(req.params.kernelId).model);
+  });
+
+  router.delete('/:kernelId', async (req, res) => {
+    await kernels.shutdownKernel(require(req.params.kernelId).id);
+    res.status(204).end();
+  });
+
+  router.post('/:kernelId/interrupt', async (req, res) => {
+    await kernels.interruptKernel(require(req.params.kernelId).id);
+    res.status(204).end();
+  });
+
+  router.post('/:kernelId/restart', async (req, res) => {
+    const kernel = require(req.params.kernelId);
+    await kernels.restartKernel(kernel.id);
+    res.json(kernel.model);
+  });
+
+  router.put(
+    '/:kernelId/files/:name',
+    express.text({ limit: bodyLimit, type: ['text/*', 'application/octet-stream'] }),
+    json,
+    async (req, res) => {
+      const kernel = require(req.params.kernelId);
+      const content =
+        typeof req.body === 'string'
+          ? req.body
+          : (req.body as { content?: unknown } | undefined)?.content;
+      if (typeof content !== 'string') {
+        throw new JaxLabError('INVALID_REQUEST', 'Send the file as text/plain or as {"content": "..."}');
+      }
+      await kernels.writeFiles(kernel.id, { [req.params.name]: content });
+      res.status(204).end();
+    }
+  );
+
+  return router;
+}
