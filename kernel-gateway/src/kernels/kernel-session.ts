@@ -242,7 +242,8 @@ export class KernelSession {
    * @throws JaxLabError `KERNEL_START_FAILED`.
    */
   async restart(): Promise<void> {
-    this._broadcastStatus('restarting');
+    // Like jupyter_server, an explicit restart broadcasts no 'restarting'
+    // status (clients read that as an automatic restart after a crash).
     await this._stopProcess(false);
     this._failPending('restarted');
     this._executionState = 'starting';
