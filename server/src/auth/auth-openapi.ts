@@ -1,10 +1,18 @@
 import type { IOpenApiPart } from '../openapi/openapi-document.js';
-import { PUBLIC, errorResponses, jsonRequestBody, jsonResponse, pathParameter } from '../openapi/openapi-builders.js';
+import {
+  PUBLIC,
+  errorResponses,
+  jsonRequestBody,
+  jsonResponse,
+  pathParameter
+} from '../openapi/openapi-builders.js';
 import { componentRef } from '../openapi/schema-components.js';
 
 const redirect = (description: string): Record<string, unknown> => ({
   description,
-  headers: { Location: { schema: { type: 'string' }, description: 'Where to go next' } }
+  headers: {
+    Location: { schema: { type: 'string' }, description: 'Where to go next' }
+  }
 });
 
 /** OpenAPI description of the sign-in routes of `createAuth().router`. */
@@ -15,17 +23,31 @@ export const authOpenApi: IOpenApiPart = {
         operationId: 'getMe',
         summary: 'The signed-in user (never a secret)',
         tags: ['auth'],
-        responses: { '200': jsonResponse('The user', 'User'), ...errorResponses(401) }
+        responses: {
+          '200': jsonResponse('The user', 'User'),
+          ...errorResponses(401)
+        }
       }
     },
     '/login': {
       get: {
         operationId: 'login',
-        summary: 'Local mode: sign in with the token the start command printed; Google mode: go to Google',
+        summary:
+          'Local mode: sign in with the token the start command printed; Google mode: go to Google',
         tags: ['auth'],
         ...PUBLIC,
-        parameters: [{ name: 'token', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } }],
-        responses: { '302': redirect('Signed in (to the lab) or on to Google'), ...errorResponses(401) }
+        parameters: [
+          {
+            name: 'token',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', maxLength: 256 }
+          }
+        ],
+        responses: {
+          '302': redirect('Signed in (to the lab) or on to Google'),
+          ...errorResponses(401)
+        }
       }
     },
     '/auth/google': {
@@ -40,14 +62,28 @@ export const authOpenApi: IOpenApiPart = {
     '/auth/google/callback': {
       get: {
         operationId: 'googleCallback',
-        summary: 'Where Google sends the browser back; refuses a forged or missing state',
+        summary:
+          'Where Google sends the browser back; refuses a forged or missing state',
         tags: ['auth'],
         ...PUBLIC,
         parameters: [
-          { name: 'code', in: 'query', required: false, schema: { type: 'string', maxLength: 512 } },
-          { name: 'state', in: 'query', required: false, schema: { type: 'string', maxLength: 256 } }
+          {
+            name: 'code',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', maxLength: 512 }
+          },
+          {
+            name: 'state',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', maxLength: 256 }
+          }
         ],
-        responses: { '302': redirect('Signed in; on to the lab'), ...errorResponses(401, 404) }
+        responses: {
+          '302': redirect('Signed in; on to the lab'),
+          ...errorResponses(401, 404)
+        }
       }
     },
     '/auth/logout': {
@@ -56,7 +92,10 @@ export const authOpenApi: IOpenApiPart = {
         summary: 'Ends the session (deleted server-side) and clears the cookie',
         tags: ['auth'],
         ...PUBLIC,
-        responses: { '204': { description: 'Signed out' }, ...errorResponses(403) }
+        responses: {
+          '204': { description: 'Signed out' },
+          ...errorResponses(403)
+        }
       }
     }
   }
@@ -69,24 +108,33 @@ export const tokensOpenApi: IOpenApiPart = {
       type: 'object',
       additionalProperties: false,
       required: ['name'],
-      properties: { name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } }
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' }
+      }
     }
   },
   paths: {
     '/api/tokens': {
       post: {
         operationId: 'createApiToken',
-        summary: 'Creates a personal API token; the secret is in this answer only',
+        summary:
+          'Creates a personal API token; the secret is in this answer only',
         tags: ['tokens'],
         requestBody: jsonRequestBody('ApiTokenCreate'),
-        responses: { '201': jsonResponse('The token, with its secret', 'ApiToken'), ...errorResponses(400, 401) }
+        responses: {
+          '201': jsonResponse('The token, with its secret', 'ApiToken'),
+          ...errorResponses(400, 401)
+        }
       },
       get: {
         operationId: 'listApiTokens',
         summary: 'Your API tokens (no secrets)',
         tags: ['tokens'],
         responses: {
-          '200': jsonResponse('The tokens', { type: 'array', items: componentRef('ApiToken') }),
+          '200': jsonResponse('The tokens', {
+            type: 'array',
+            items: componentRef('ApiToken')
+          }),
           ...errorResponses(401)
         }
       }
@@ -97,7 +145,10 @@ export const tokensOpenApi: IOpenApiPart = {
         summary: 'Revokes one of your API tokens',
         tags: ['tokens'],
         parameters: [pathParameter('id', 'Token id')],
-        responses: { '204': { description: 'Revoked' }, ...errorResponses(401, 404) }
+        responses: {
+          '204': { description: 'Revoked' },
+          ...errorResponses(401, 404)
+        }
       }
     }
   }

@@ -1,14 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import express from 'express';
-import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type {
+  NextFunction,
+  Request,
+  RequestHandler,
+  Response,
+  Router
+} from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import GoogleOAuth from 'passport-google-oauth20';
 import type { User } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
 import type { IJobStore } from '@jaxlab/store';
-import { DEFAULT_SESSION_MAX_AGE_MS, JobStoreSessionStore } from './job-store-session-store.js';
+import {
+  DEFAULT_SESSION_MAX_AGE_MS,
+  JobStoreSessionStore
+} from './job-store-session-store.js';
 import { bearerSecret, hashSecret, secretsEqual } from './token-secret.js';
 import { seedSampleProjects } from '../samples/seed-samples.js';
 import { publicUser } from './user.js';
@@ -112,16 +121,23 @@ export interface IAuth {
 export function createAuth(options: IAuthOptions): IAuth {
   const { store } = options;
   if (options.mode === 'google' && !options.google) {
-    throw new JaxLabError('INVALID_REQUEST', 'Google sign-in needs a client id, secret and callback URL', {
-      hint: 'Set GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_CALLBACK_URL, or run in local mode.'
-    });
+    throw new JaxLabError(
+      'INVALID_REQUEST',
+      'Google sign-in needs a client id, secret and callback URL',
+      {
+        hint: 'Set GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and GOOGLE_CALLBACK_URL, or run in local mode.'
+      }
+    );
   }
   const localToken =
-    options.mode === 'local' ? (options.localToken ?? randomBytes(24).toString('hex')) : undefined;
+    options.mode === 'local'
+      ? (options.localToken ?? randomBytes(24).toString('hex'))
+      : undefined;
   const publicPaths = new Set(options.publicPaths ?? DEFAULT_PUBLIC_PATHS);
   const afterLoginUrl = options.afterLoginUrl ?? '/lab';
   const onSignIn =
-    options.onSignIn ?? (async (user: User) => void (await seedSampleProjects(store, user)));
+    options.onSignIn ??
+    (async (user: User) => void (await seedSampleProjects(store, user)));
 
   const authenticator = new passport.Passport();
   authenticator.serializeUser((user, done) => done(null, user.id));
@@ -181,7 +197,10 @@ export function createAuth(options: IAuthOptions): IAuth {
   const passportInit = authenticator.initialize();
   const passportSession = authenticator.session();
   const withSession: RequestHandler = (req, res, next) => {
-    if (req.session && (req as { _passportSessionDone?: boolean })._passportSessionDone) {
+    if (
+      req.session &&
+      (req as { _passportSessionDone?: boolean })._passportSessionDone
+    ) {
       next();
       return;
     }
@@ -190,7 +209,8 @@ export function createAuth(options: IAuthOptions): IAuth {
       passportInit(req, res, err2 => {
         if (err2) return next(err2);
         passportSession(req, res, (err3?: unknown) => {
-          (req as { _passportSessionDone?: boolean })._passportSessionDone = true;
+          (req as { _passportSessionDone?: boolean })._passportSessionDone =
+            true;
           next(err3);
         });
       });
@@ -234,9 +254,13 @@ export function createAuth(options: IAuthOptions): IAuth {
           next();
         } else {
           next(
-            new JaxLabError('UNAUTHORIZED', 'The API token is not valid (unknown or revoked)', {
-              hint: 'Create a new token with POST /api/tokens while signed in.'
-            })
+            new JaxLabError(
+              'UNAUTHORIZED',
+              'The API token is not valid (unknown or revoked)',
+              {
+                hint: 'Create a new token with POST /api/tokens while signed in.'
+              }
+            )
           );
         }
       }, next);
@@ -250,12 +274,18 @@ export function createAuth(options: IAuthOptions): IAuth {
   };
 
   const identifyBearer = async (secret: string): Promise<User | null> => {
-    if (localToken !== undefined && secretsEqual(secret, localToken)) return localUser();
+    if (localToken !== undefined && secretsEqual(secret, localToken))
+      return localUser();
     const user = await store.findUserByTokenHash(hashSecret(secret));
     return user ? publicUser(user) : null;
   };
 
-  const signIn = (req: Request, res: Response, next: NextFunction, user: User): void => {
+  const signIn = (
+    req: Request,
+    res: Response,
+    next: NextFunction,
+    user: User
+  ): void => {
     req.login(user, err => {
       if (err) return next(err);
       onSignIn(user).then(() => res.redirect(302, afterLoginUrl), next);
@@ -281,9 +311,11 @@ export function createAuth(options: IAuthOptions): IAuth {
   });
   router.get('/auth/google', withSession, (req, res, next) => {
     if (options.mode !== 'google') {
-      next(new JaxLabError('NOT_FOUND', 'Google sign-in is not configured', {
-        hint: 'Set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or use the local login URL.'
-      }));
+      next(
+        new JaxLabError('NOT_FOUND', 'Google sign-in is not configured', {
+          hint: 'Set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET, or use the local login URL.'
+        })
+      );
       return;
     }
     authenticator.authenticate('google')(req, res, next);
@@ -295,9 +327,14 @@ export function createAuth(options: IAuthOptions): IAuth {
     }
     authenticator.authenticate(
       'google',
-      (err: unknown, user: User | false, info: { message?: string } | undefined) => {
+      (
+        err: unknown,
+        user: User | false,
+        info: { message?: string } | undefined
+      ) => {
         if (err || !user) {
-          const why = err instanceof Error ? err.message : (info?.message ?? 'no user');
+          const why =
+            err instanceof Error ? err.message : (info?.message ?? 'no user');
           next(
             new JaxLabError('UNAUTHORIZED', `Google sign-in failed: ${why}`, {
               hint: 'Start again from /auth/google.',
@@ -314,7 +351,11 @@ export function createAuth(options: IAuthOptions): IAuth {
     req.logout({ keepSessionInfo: false }, err => {
       if (err) return next(err);
       const done = (): void => {
-        res.clearCookie(SESSION_COOKIE_NAME, { httpOnly: true, sameSite: 'lax', path: '/' });
+        res.clearCookie(SESSION_COOKIE_NAME, {
+          httpOnly: true,
+          sameSite: 'lax',
+          path: '/'
+        });
         res.status(204).end();
       };
       if (req.session) req.session.destroy(e => (e ? next(e) : done()));

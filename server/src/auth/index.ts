@@ -1,8 +1,20 @@
-export { createAuth, DEFAULT_PUBLIC_PATHS, SESSION_COOKIE_NAME } from './create-auth.js';
+export {
+  createAuth,
+  DEFAULT_PUBLIC_PATHS,
+  SESSION_COOKIE_NAME
+} from './create-auth.js';
 export type { IAuth, IAuthOptions } from './create-auth.js';
 export { createTokensRouter } from './tokens-router.js';
 export type { ITokensRouterOptions } from './tokens-router.js';
-export { JobStoreSessionStore, DEFAULT_SESSION_MAX_AGE_MS } from './job-store-session-store.js';
-export { API_TOKEN_PREFIX, bearerSecret, hashSecret, newTokenSecret } from './token-secret.js';
+export {
+  JobStoreSessionStore,
+  DEFAULT_SESSION_MAX_AGE_MS
+} from './job-store-session-store.js';
+export {
+  API_TOKEN_PREFIX,
+  bearerSecret,
+  hashSecret,
+  newTokenSecret
+} from './token-secret.js';
 export { publicUser } from './user.js';
 export { authOpenApi, tokensOpenApi } from './auth-openapi.js';

@@ -26,7 +26,11 @@ export function createTokensRouter(options: ITokensRouterOptions): Router {
   router.post('/', async (req, res) => {
     const name = parseName(req.body);
     const secret = newTokenSecret();
-    const token = await store.createApiToken(userId(req), name, hashSecret(secret));
+    const token = await store.createApiToken(
+      userId(req),
+      name,
+      hashSecret(secret)
+    );
     res.status(201).json({ ...token, token: secret });
   });
   router.get('/', async (req, res) => {
@@ -36,9 +40,13 @@ export function createTokensRouter(options: ITokensRouterOptions): Router {
   router.delete('/:id', async (req, res) => {
     const ok = await store.revokeApiToken(String(req.params.id), userId(req));
     if (!ok) {
-      throw new JaxLabError('NOT_FOUND', `No API token ${String(req.params.id)}`, {
-        hint: 'List your tokens with GET /api/tokens.'
-      });
+      throw new JaxLabError(
+        'NOT_FOUND',
+        `No API token ${String(req.params.id)}`,
+        {
+          hint: 'List your tokens with GET /api/tokens.'
+        }
+      );
     }
     res.status(204).end();
   });
@@ -64,9 +72,13 @@ function parseName(body: unknown): string {
     b.name.length > 100 ||
     extra.length > 0
   ) {
-    throw new JaxLabError('INVALID_REQUEST', 'Invalid token request: body must be {"name": "<1-100 characters>"}', {
-      hint: 'Name the token after the program that will use it, e.g. {"name": "laptop"}.'
-    });
+    throw new JaxLabError(
+      'INVALID_REQUEST',
+      'Invalid token request: body must be {"name": "<1-100 characters>"}',
+      {
+        hint: 'Name the token after the program that will use it, e.g. {"name": "laptop"}.'
+      }
+    );
   }
   return b.name;
 }

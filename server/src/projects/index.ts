@@ -1,4 +1,7 @@
 export { createProjectsRouter } from './projects-router.js';
 export type { IProjectsRouterOptions } from './projects-router.js';
-export { DEFAULT_TIME_LIMIT_MS, withProjectDefaults } from './project-defaults.js';
+export {
+  DEFAULT_TIME_LIMIT_MS,
+  withProjectDefaults
+} from './project-defaults.js';
 export { projectsOpenApi } from './projects-openapi.js';

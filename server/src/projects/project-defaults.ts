@@ -11,7 +11,8 @@ export const DEFAULT_TIME_LIMIT_MS = 10 * 60 * 1000;
  */
 export function withProjectDefaults(
   input: ProjectWrite & { name: string }
-): Required<Omit<ProjectWrite, 'sample' | 'logRetentionDays'>> & ProjectWrite & { name: string } {
+): Required<Omit<ProjectWrite, 'sample' | 'logRetentionDays'>> &
+  ProjectWrite & { name: string } {
   return {
     readme: '',
     mainPy: '',

@@ -1,5 +1,10 @@
 import type { IOpenApiPart } from '../openapi/openapi-document.js';
-import { errorResponses, jsonRequestBody, jsonResponse, pathParameter } from '../openapi/openapi-builders.js';
+import {
+  errorResponses,
+  jsonRequestBody,
+  jsonResponse,
+  pathParameter
+} from '../openapi/openapi-builders.js';
 import { componentRef } from '../openapi/schema-components.js';
 
 const idParam = pathParameter('id', 'Project id');
@@ -10,17 +15,24 @@ export const projectsOpenApi: IOpenApiPart = {
     '/api/projects': {
       post: {
         operationId: 'createProject',
-        summary: 'Creates a project (name required), or one from a sample problem ({sample})',
+        summary:
+          'Creates a project (name required), or one from a sample problem ({sample})',
         tags: ['projects'],
         requestBody: jsonRequestBody('ProjectWrite'),
-        responses: { '201': jsonResponse('The project', 'Project'), ...errorResponses(400, 401) }
+        responses: {
+          '201': jsonResponse('The project', 'Project'),
+          ...errorResponses(400, 401)
+        }
       },
       get: {
         operationId: 'listProjects',
         summary: 'Your projects',
         tags: ['projects'],
         responses: {
-          '200': jsonResponse('The projects', { type: 'array', items: componentRef('Project') }),
+          '200': jsonResponse('The projects', {
+            type: 'array',
+            items: componentRef('Project')
+          }),
           ...errorResponses(401)
         }
       }
@@ -31,7 +43,10 @@ export const projectsOpenApi: IOpenApiPart = {
         summary: 'One of your projects',
         tags: ['projects'],
         parameters: [idParam],
-        responses: { '200': jsonResponse('The project', 'Project'), ...errorResponses(401, 404) }
+        responses: {
+          '200': jsonResponse('The project', 'Project'),
+          ...errorResponses(401, 404)
+        }
       },
       patch: {
         operationId: 'updateProject',
@@ -39,14 +54,20 @@ export const projectsOpenApi: IOpenApiPart = {
         tags: ['projects'],
         parameters: [idParam],
         requestBody: jsonRequestBody('ProjectWrite'),
-        responses: { '200': jsonResponse('The changed project', 'Project'), ...errorResponses(400, 401, 404) }
+        responses: {
+          '200': jsonResponse('The changed project', 'Project'),
+          ...errorResponses(400, 401, 404)
+        }
       },
       delete: {
         operationId: 'deleteProject',
         summary: 'Deletes one of your projects (its jobs stay)',
         tags: ['projects'],
         parameters: [idParam],
-        responses: { '204': { description: 'Deleted' }, ...errorResponses(401, 404) }
+        responses: {
+          '204': { description: 'Deleted' },
+          ...errorResponses(401, 404)
+        }
       }
     }
   }

@@ -41,9 +41,13 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
       };
     }
     if (input.name === undefined) {
-      throw new JaxLabError('INVALID_REQUEST', 'Invalid project: name is required', {
-        hint: 'Send {"name": "..."} or {"sample": "<id from GET /api/samples>"}.'
-      });
+      throw new JaxLabError(
+        'INVALID_REQUEST',
+        'Invalid project: name is required',
+        {
+          hint: 'Send {"name": "..."} or {"sample": "<id from GET /api/samples>"}.'
+        }
+      );
     }
     const project = await store.createProject(
       owner(req),
@@ -66,7 +70,11 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
     const body: unknown = req.body ?? {};
     assertValid('project-write', body, 'project change');
     const { sample: _provenance, ...patch } = body;
-    const project = await store.updateProject(String(req.params.id), owner(req), patch);
+    const project = await store.updateProject(
+      String(req.params.id),
+      owner(req),
+      patch
+    );
     if (!project) throw notFound(String(req.params.id));
     res.json(project);
   });

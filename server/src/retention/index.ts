@@ -1,2 +1,8 @@
-export { RetentionSweeper, startRetentionSweeper } from './retention-sweeper.js';
-export type { IRetentionSweep, IRetentionSweeperOptions } from './retention-sweeper.js';
+export {
+  RetentionSweeper,
+  startRetentionSweeper
+} from './retention-sweeper.js';
+export type {
+  IRetentionSweep,
+  IRetentionSweeperOptions
+} from './retention-sweeper.js';

@@ -10,7 +10,11 @@ afterEach(async () => {
   stores = [];
 });
 
-async function finishedJob(store: SqliteJobStore, owner: string, projectId: string): Promise<string> {
+async function finishedJob(
+  store: SqliteJobStore,
+  owner: string,
+  projectId: string
+): Promise<string> {
   const job = await store.createJob(owner, {
     projectId,
     code: 'def main():\n    print("hi")\n',
@@ -19,14 +23,23 @@ async function finishedJob(store: SqliteJobStore, owner: string, projectId: stri
     args: {},
     accelerator: 'cpu'
   });
-  const claimed = await store.claimNextJob({ hostId: 'h', accelerators: ['cpu'], leaseMs: 60_000 });
+  const claimed = await store.claimNextJob({
+    hostId: 'h',
+    accelerators: ['cpu'],
+    leaseMs: 60_000
+  });
   expect(claimed?.id).toBe(job.id);
   const events: NewJobEvent[] = [
     { type: 'job:status', status: 'RUNNING' },
     { type: 'job:log', stream: 'stdout', text: 'hi\nFinal loss: 0.5\n' },
     {
       type: 'job:metrics',
-      metrics: { executionTimeMs: 5, compilationTimeMs: 1, values: { loss: 0.5 }, device: { platform: 'cpu', count: 1 } }
+      metrics: {
+        executionTimeMs: 5,
+        compilationTimeMs: 1,
+        values: { loss: 0.5 },
+        device: { platform: 'cpu', count: 1 }
+      }
     } as NewJobEvent,
     { type: 'job:status', status: 'COMPLETED' }
   ];
@@ -40,7 +53,10 @@ describe('RetentionSweeper.sweepOnce()', () => {
     stores.push(store);
     await store.init();
     const kept = await store.createProject('u1', { name: 'forever' });
-    const swept = await store.createProject('u1', { name: 'week', logRetentionDays: 7 });
+    const swept = await store.createProject('u1', {
+      name: 'week',
+      logRetentionDays: 7
+    });
     const keptJob = await finishedJob(store, 'u1', kept.id);
     const sweptJob = await finishedJob(store, 'u1', swept.id);
     expect(await store.readLogs(sweptJob, 0, 100)).toHaveLength(1);
@@ -66,9 +82,16 @@ describe('RetentionSweeper.sweepOnce()', () => {
     const store = new SqliteJobStore({ path: ':memory:' });
     stores.push(store);
     await store.init();
-    const p = await store.createProject('u1', { name: 'day', logRetentionDays: 1 });
+    const p = await store.createProject('u1', {
+      name: 'day',
+      logRetentionDays: 1
+    });
     const jobId = await finishedJob(store, 'u1', p.id);
-    const sweeper = new RetentionSweeper({ store, now: () => new Date(Date.now() + 2 * DAY), intervalMs: 60_000 }).start();
+    const sweeper = new RetentionSweeper({
+      store,
+      now: () => new Date(Date.now() + 2 * DAY),
+      intervalMs: 60_000
+    }).start();
     await sweeper.dispose();
     expect(await store.readLogs(jobId, 0, 100)).toHaveLength(0);
   });

@@ -40,7 +40,8 @@ export class RetentionSweeper {
     const projects = await store.listProjectsWithRetention();
     let jobs = 0;
     for (const p of projects) {
-      if (typeof p.logRetentionDays !== 'number' || p.logRetentionDays < 1) continue;
+      if (typeof p.logRetentionDays !== 'number' || p.logRetentionDays < 1)
+        continue;
       const cutoff = new Date(now.getTime() - p.logRetentionDays * DAY_MS);
       jobs += await store.deleteLogsFinishedBefore(p.id, cutoff);
     }
@@ -53,7 +54,12 @@ export class RetentionSweeper {
     const tick = (): void => {
       if (this._running) return;
       this._running = this.sweepOnce()
-        .catch(err => (this._options.log ?? console.error)('Log retention sweep failed:', err))
+        .catch(err =>
+          (this._options.log ?? console.error)(
+            'Log retention sweep failed:',
+            err
+          )
+        )
         .then(() => {
           this._running = undefined;
         });
@@ -88,6 +94,8 @@ export class RetentionSweeper {
  * await sweeper.dispose();
  * ```
  */
-export function startRetentionSweeper(options: IRetentionSweeperOptions): RetentionSweeper {
+export function startRetentionSweeper(
+  options: IRetentionSweeperOptions
+): RetentionSweeper {
   return new RetentionSweeper(options).start();
 }

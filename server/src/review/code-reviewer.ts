@@ -3,7 +3,10 @@ import type { LintFinding, Review } from '@jaxlab/schemas';
 import { runJaxLint } from './jax-lint.js';
 import type { IJaxLintOptions } from './jax-lint.js';
 import { AI_REVIEW_HEADING, lintMarkdown } from './review-markdown.js';
-import { REVIEW_SYSTEM_INSTRUCTION, buildReviewPrompt } from './review-prompt.js';
+import {
+  REVIEW_SYSTEM_INSTRUCTION,
+  buildReviewPrompt
+} from './review-prompt.js';
 
 /** Model used when none is configured. */
 export const DEFAULT_REVIEW_MODEL = 'gemini-2.5-flash';
@@ -78,8 +81,15 @@ export class CodeReviewer {
     try {
       const res = await this._ai.models.generateContent({
         model: this._model,
-        contents: buildReviewPrompt(input.code, input.requirements ?? '', findings),
-        config: { systemInstruction: REVIEW_SYSTEM_INSTRUCTION, abortSignal: deadline.signal }
+        contents: buildReviewPrompt(
+          input.code,
+          input.requirements ?? '',
+          findings
+        ),
+        config: {
+          systemInstruction: REVIEW_SYSTEM_INSTRUCTION,
+          abortSignal: deadline.signal
+        }
       });
       return this._ok(head, findings, res.text ?? '');
     } catch (err) {
@@ -90,7 +100,10 @@ export class CodeReviewer {
   }
 
   /** Lint, then the model's answer as it streams; ends with the whole Review. */
-  async *reviewStream(input: IReviewInput, signal?: AbortSignal): AsyncGenerator<ReviewStreamEvent> {
+  async *reviewStream(
+    input: IReviewInput,
+    signal?: AbortSignal
+  ): AsyncGenerator<ReviewStreamEvent> {
     const { findings, lintError } = await this._lint(input.code);
     yield { type: 'lint', findings };
     const head = lintMarkdown(findings, lintError);
@@ -104,8 +117,15 @@ export class CodeReviewer {
     try {
       const stream = await this._ai.models.generateContentStream({
         model: this._model,
-        contents: buildReviewPrompt(input.code, input.requirements ?? '', findings),
-        config: { systemInstruction: REVIEW_SYSTEM_INSTRUCTION, abortSignal: deadline.signal }
+        contents: buildReviewPrompt(
+          input.code,
+          input.requirements ?? '',
+          findings
+        ),
+        config: {
+          systemInstruction: REVIEW_SYSTEM_INSTRUCTION,
+          abortSignal: deadline.signal
+        }
       });
       for await (const chunk of stream) {
         const delta = chunk.text ?? '';
@@ -123,7 +143,9 @@ export class CodeReviewer {
     yield { type: 'done', review };
   }
 
-  private async _lint(code: string): Promise<{ findings: LintFinding[]; lintError?: string }> {
+  private async _lint(
+    code: string
+  ): Promise<{ findings: LintFinding[]; lintError?: string }> {
     try {
       return { findings: await runJaxLint(code, this._options.lint) };
     } catch (err) {
@@ -164,7 +186,9 @@ export class CodeReviewer {
 
   private _disabled(head: string, findings: LintFinding[]): Review {
     return {
-      markdown: cap(`${head}\n${AI_REVIEW_HEADING}\n\n_${AI_DISABLED_MESSAGE}_\n`),
+      markdown: cap(
+        `${head}\n${AI_REVIEW_HEADING}\n\n_${AI_DISABLED_MESSAGE}_\n`
+      ),
       findings,
       ai: { status: 'disabled', message: AI_DISABLED_MESSAGE }
     };
@@ -177,7 +201,12 @@ export class CodeReviewer {
     timedOut: boolean,
     partial = ''
   ): Review {
-    const message = describeModelError(err, timedOut, this._model, this._options.timeoutMs ?? 60_000);
+    const message = describeModelError(
+      err,
+      timedOut,
+      this._model,
+      this._options.timeoutMs ?? 60_000
+    );
     const body = partial.trim() ? `${partial.trim()}\n\n` : '';
     return {
       markdown: cap(`${head}\n${AI_REVIEW_HEADING}\n\n${body}_${message}_\n`),
@@ -192,13 +221,21 @@ export class CodeReviewer {
 }
 
 /** A model failure as one sentence a user can act on. */
-export function describeModelError(err: unknown, timedOut: boolean, model: string, timeoutMs: number): string {
+export function describeModelError(
+  err: unknown,
+  timedOut: boolean,
+  model: string,
+  timeoutMs: number
+): string {
   let message: string;
   if (timedOut) {
     message = `The AI review timed out: ${model} did not answer within ${Math.round(timeoutMs / 1000)} s. The lint findings above are complete; try again later.`;
   } else if (err instanceof ApiError && err.status === 429) {
     message = `The AI review hit the Gemini quota or rate limit (429). Wait a minute and try again, or check the quota of the API key.`;
-  } else if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+  } else if (
+    err instanceof ApiError &&
+    (err.status === 401 || err.status === 403)
+  ) {
     message = `Gemini refused the API key (${err.status}). Check GEMINI_API_KEY.`;
   } else if (err instanceof ApiError) {
     message = `Gemini answered an error (${err.status}) for ${model}: ${firstLine(err.message)}. Try again later.`;
@@ -213,5 +250,7 @@ function firstLine(s: string): string {
 }
 
 function cap(markdown: string): string {
-  return markdown.length > MAX_MARKDOWN_CHARS ? markdown.slice(0, MAX_MARKDOWN_CHARS) : markdown;
+  return markdown.length > MAX_MARKDOWN_CHARS
+    ? markdown.slice(0, MAX_MARKDOWN_CHARS)
+    : markdown;
 }

@@ -1,9 +1,25 @@
-export { CodeReviewer, DEFAULT_REVIEW_MODEL, AI_DISABLED_MESSAGE, describeModelError } from './code-reviewer.js';
-export type { ICodeReviewerOptions, IReviewInput, ReviewStreamEvent } from './code-reviewer.js';
-export { runJaxLint, JAX_LINT_SCRIPT, DEFAULT_LINT_PYTHON } from './jax-lint.js';
+export {
+  CodeReviewer,
+  DEFAULT_REVIEW_MODEL,
+  AI_DISABLED_MESSAGE,
+  describeModelError
+} from './code-reviewer.js';
+export type {
+  ICodeReviewerOptions,
+  IReviewInput,
+  ReviewStreamEvent
+} from './code-reviewer.js';
+export {
+  runJaxLint,
+  JAX_LINT_SCRIPT,
+  DEFAULT_LINT_PYTHON
+} from './jax-lint.js';
 export type { IJaxLintOptions } from './jax-lint.js';
 export { createReviewRouter } from './review-router.js';
 export type { IReviewRouterOptions } from './review-router.js';
-export { REVIEW_SYSTEM_INSTRUCTION, buildReviewPrompt } from './review-prompt.js';
+export {
+  REVIEW_SYSTEM_INSTRUCTION,
+  buildReviewPrompt
+} from './review-prompt.js';
 export { lintMarkdown } from './review-markdown.js';
 export { reviewOpenApi } from './review-openapi.js';

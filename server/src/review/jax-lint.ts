@@ -4,10 +4,14 @@ import type { LintFinding } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
 
 /** The lint script; resolves from both src/review and lib/review. */
-export const JAX_LINT_SCRIPT = fileURLToPath(new URL('../../python/jaxlab_lint.py', import.meta.url));
+export const JAX_LINT_SCRIPT = fileURLToPath(
+  new URL('../../python/jaxlab_lint.py', import.meta.url)
+);
 
 /** The lab's Python (the repository's .venv), used when none is given. */
-export const DEFAULT_LINT_PYTHON = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
+export const DEFAULT_LINT_PYTHON = fileURLToPath(
+  new URL('../../../.venv/bin/python', import.meta.url)
+);
 
 /** Options of {@link runJaxLint}. */
 export interface IJaxLintOptions {
@@ -31,14 +35,24 @@ export interface IJaxLintOptions {
  * const findings = await runJaxLint('import jax\n...');
  * ```
  */
-export function runJaxLint(code: string, options: IJaxLintOptions = {}): Promise<LintFinding[]> {
+export function runJaxLint(
+  code: string,
+  options: IJaxLintOptions = {}
+): Promise<LintFinding[]> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const maxBytes = options.maxOutputBytes ?? 4 * 1024 * 1024;
   return new Promise((resolve, reject) => {
-    const child = spawn(options.pythonPath ?? DEFAULT_LINT_PYTHON, ['-I', JAX_LINT_SCRIPT], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' }
-    });
+    const child = spawn(
+      options.pythonPath ?? DEFAULT_LINT_PYTHON,
+      ['-I', JAX_LINT_SCRIPT],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          PYTHONDONTWRITEBYTECODE: '1'
+        }
+      }
+    );
     const chunks: Buffer[] = [];
     let size = 0;
     let failure: string | undefined;
@@ -66,9 +80,13 @@ export function runJaxLint(code: string, options: IJaxLintOptions = {}): Promise
       clearTimeout(timer);
       if (failure || code !== 0) {
         reject(
-          new JaxLabError('INTERNAL', `JAX lint failed: ${failure ?? `exit ${code}: ${stderr.trim().slice(-500)}`}`, {
-            hint: 'Check that the lab Python (.venv) exists; the review continues without lint findings.'
-          })
+          new JaxLabError(
+            'INTERNAL',
+            `JAX lint failed: ${failure ?? `exit ${code}: ${stderr.trim().slice(-500)}`}`,
+            {
+              hint: 'Check that the lab Python (.venv) exists; the review continues without lint findings.'
+            }
+          )
         );
         return;
       }
@@ -85,7 +103,8 @@ export function runJaxLint(code: string, options: IJaxLintOptions = {}): Promise
 
 function parseFindings(text: string): LintFinding[] {
   const out = (JSON.parse(text) as { findings?: unknown }).findings;
-  if (!Array.isArray(out)) throw new JaxLabError('INTERNAL', 'JAX lint answered no findings list');
+  if (!Array.isArray(out))
+    throw new JaxLabError('INTERNAL', 'JAX lint answered no findings list');
   return out.map(f => {
     const x = f as Record<string, unknown>;
     const ok =
@@ -95,7 +114,11 @@ function parseFindings(text: string): LintFinding[] {
       Number.isInteger(x.column) &&
       ['error', 'warning', 'info'].includes(x.severity as string) &&
       ['message', 'why', 'fix'].every(k => typeof x[k] === 'string');
-    if (!ok) throw new JaxLabError('INTERNAL', 'JAX lint answered a malformed finding');
+    if (!ok)
+      throw new JaxLabError(
+        'INTERNAL',
+        'JAX lint answered a malformed finding'
+      );
     const finding: LintFinding = {
       rule: x.rule as string,
       line: Math.max(1, x.line as number),

@@ -1,10 +1,15 @@
 import type { LintFinding } from '@jaxlab/schemas';
 
 /** The lint findings as the Markdown section that heads every review. */
-export function lintMarkdown(findings: LintFinding[], lintError?: string): string {
+export function lintMarkdown(
+  findings: LintFinding[],
+  lintError?: string
+): string {
   const lines = ['## JAX lint', ''];
-  if (lintError) lines.push(`The built-in lint could not run: ${lintError}`, '');
-  else if (findings.length === 0) lines.push('No findings: the built-in JAX lint found nothing to flag.', '');
+  if (lintError)
+    lines.push(`The built-in lint could not run: ${lintError}`, '');
+  else if (findings.length === 0)
+    lines.push('No findings: the built-in JAX lint found nothing to flag.', '');
   for (const f of findings) {
     lines.push(
       `- **${f.rule}${f.name ? ` ${f.name}` : ''}** (${f.severity}) at line ${f.line}, column ${f.column}: ${f.message}`,

@@ -1,5 +1,8 @@
 import type { IOpenApiPart } from '../openapi/openapi-document.js';
-import { errorResponses, jsonRequestBody } from '../openapi/openapi-builders.js';
+import {
+  errorResponses,
+  jsonRequestBody
+} from '../openapi/openapi-builders.js';
 import { componentRef } from '../openapi/schema-components.js';
 
 /** OpenAPI description of `createReviewRouter()` at `/api/review`. */
@@ -8,7 +11,8 @@ export const reviewOpenApi: IOpenApiPart = {
     '/api/review': {
       post: {
         operationId: 'reviewCode',
-        summary: 'Review Code: the built-in JAX lint, then Gemini; streamed as SSE with stream: true',
+        summary:
+          'Review Code: the built-in JAX lint, then Gemini; streamed as SSE with stream: true',
         tags: ['review'],
         requestBody: jsonRequestBody('ReviewRequest'),
         responses: {
@@ -23,7 +27,10 @@ export const reviewOpenApi: IOpenApiPart = {
                   required: ['event', 'data'],
                   properties: {
                     event: { type: 'string', enum: ['lint', 'delta', 'done'] },
-                    data: { type: 'string', description: 'JSON: {findings}, {text}, or the Review' }
+                    data: {
+                      type: 'string',
+                      description: 'JSON: {findings}, {text}, or the Review'
+                    }
                   }
                 }
               }

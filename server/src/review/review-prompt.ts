@@ -3,7 +3,7 @@ import type { LintFinding } from '@jaxlab/schemas';
 /** The system instruction that makes the model a JAX-on-TPU reviewer. */
 export const REVIEW_SYSTEM_INSTRUCTION = [
   'You are an expert reviewer of JAX code for TPU performance and correctness.',
-  'Review the user\'s main.py as a senior engineer who has shipped JAX models on TPU pods.',
+  "Review the user's main.py as a senior engineer who has shipped JAX models on TPU pods.",
   'Focus on: jit boundaries and recompilation (shapes, static arguments, Python control flow on traced values),',
   'loops (lax.scan / lax.fori_loop instead of unrolled Python loops), host-device transfers and synchronisation,',
   'dtypes (bfloat16/float32, no float64 on TPU), PRNG key handling, memory (donate_argnums, rematerialisation),',
@@ -15,12 +15,19 @@ export const REVIEW_SYSTEM_INSTRUCTION = [
 ].join(' ');
 
 /** The user prompt: the code, its requirements and the lint findings. */
-export function buildReviewPrompt(code: string, requirements: string, findings: LintFinding[]): string {
+export function buildReviewPrompt(
+  code: string,
+  requirements: string,
+  findings: LintFinding[]
+): string {
   const lint =
     findings.length === 0
       ? 'The built-in JAX lint found nothing.'
       : findings
-          .map(f => `- ${f.rule} (${f.name ?? f.severity}) line ${f.line}, column ${f.column}: ${f.message}`)
+          .map(
+            f =>
+              `- ${f.rule} (${f.name ?? f.severity}) line ${f.line}, column ${f.column}: ${f.message}`
+          )
           .join('\n');
   return [
     '## main.py',
@@ -30,7 +37,7 @@ export function buildReviewPrompt(code: string, requirements: string, findings: 
     '',
     '## requirements.txt',
     '```',
-    requirements.trim() === '' ? '(none: only the lab\'s JAX)' : requirements,
+    requirements.trim() === '' ? "(none: only the lab's JAX)" : requirements,
     '```',
     '',
     '## Built-in JAX lint findings',

@@ -28,13 +28,19 @@ export function createReviewRouter(options: IReviewRouterOptions): Router {
     if (body.projectId !== undefined) {
       const project = await store.getProject(body.projectId, owner(req));
       if (!project) {
-        throw new JaxLabError('PROJECT_NOT_FOUND', `No project ${body.projectId}`, {
-          hint: 'List your projects with GET /api/projects.'
-        });
+        throw new JaxLabError(
+          'PROJECT_NOT_FOUND',
+          `No project ${body.projectId}`,
+          {
+            hint: 'List your projects with GET /api/projects.'
+          }
+        );
       }
     }
     const input = { code: body.code, requirements: body.requirements };
-    const wantsStream = body.stream === true || (req.headers.accept ?? '').includes('text/event-stream');
+    const wantsStream =
+      body.stream === true ||
+      (req.headers.accept ?? '').includes('text/event-stream');
     const abort = new AbortController();
     res.on('close', () => abort.abort());
     if (!wantsStream) {
@@ -50,7 +56,11 @@ export function createReviewRouter(options: IReviewRouterOptions): Router {
     for await (const ev of reviewer.reviewStream(input, abort.signal)) {
       if (abort.signal.aborted) break;
       const data =
-        ev.type === 'lint' ? { findings: ev.findings } : ev.type === 'delta' ? { text: ev.text } : ev.review;
+        ev.type === 'lint'
+          ? { findings: ev.findings }
+          : ev.type === 'delta'
+            ? { text: ev.text }
+            : ev.review;
       res.write(`event: ${ev.type}\ndata: ${JSON.stringify(data)}\n\n`);
     }
     res.end();

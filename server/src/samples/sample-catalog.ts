@@ -29,19 +29,22 @@ export const SAMPLE_PROBLEMS: readonly ISampleInfo[] = Object.freeze([
   {
     id: 'linear-regression',
     title: 'Linear regression with jax.grad',
-    description: 'Fit a linear model to noisy data by gradient descent with jax.grad and jax.jit.',
+    description:
+      'Fit a linear model to noisy data by gradient descent with jax.grad and jax.jit.',
     metric: 'loss'
   },
   {
     id: 'spirals-mlp',
     title: 'MLP on two spirals',
-    description: 'Train a small MLP to separate two generated spirals; prints the final accuracy.',
+    description:
+      'Train a small MLP to separate two generated spirals; prints the final accuracy.',
     metric: 'accuracy'
   },
   {
     id: 'matmul-throughput',
     title: 'Matrix-multiply throughput',
-    description: 'Time a jit-compiled matrix multiply with block_until_ready and report TFLOP/s.',
+    description:
+      'Time a jit-compiled matrix multiply with block_until_ready and report TFLOP/s.',
     metric: 'tflops'
   }
 ]);

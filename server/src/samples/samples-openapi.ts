@@ -13,7 +13,10 @@ export const samplesOpenApi: IOpenApiPart = {
         id: { type: 'string' },
         title: { type: 'string' },
         description: { type: 'string' },
-        metric: { type: 'string', description: 'The `Final <metric>:` value it prints' }
+        metric: {
+          type: 'string',
+          description: 'The `Final <metric>:` value it prints'
+        }
       }
     }
   },
@@ -21,10 +24,14 @@ export const samplesOpenApi: IOpenApiPart = {
     '/api/samples': {
       get: {
         operationId: 'listSamples',
-        summary: 'The sample problems (create a project from one with POST /api/projects {sample})',
+        summary:
+          'The sample problems (create a project from one with POST /api/projects {sample})',
         tags: ['projects'],
         responses: {
-          '200': jsonResponse('The samples', { type: 'array', items: componentRef('SampleInfo') }),
+          '200': jsonResponse('The samples', {
+            type: 'array',
+            items: componentRef('SampleInfo')
+          }),
           ...errorResponses(401)
         }
       }

@@ -8,7 +8,10 @@ import { SAMPLE_PROBLEMS, loadSample } from './sample-catalog.js';
  * opens on something runnable. Does nothing when they have any project.
  * Returns the projects created.
  */
-export async function seedSampleProjects(store: IJobStore, user: Pick<User, 'id'>): Promise<Project[]> {
+export async function seedSampleProjects(
+  store: IJobStore,
+  user: Pick<User, 'id'>
+): Promise<Project[]> {
   if ((await store.listProjects(user.id)).length > 0) return [];
   const out: Project[] = [];
   for (const info of SAMPLE_PROBLEMS) {

@@ -10,7 +10,9 @@ export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
  * `PAYLOAD_TOO_LARGE` and malformed JSON 400 `INVALID_REQUEST`, both in the
  * error envelope. Later body parsers see the body as already parsed.
  */
-export function createJsonBody(maxBytes = DEFAULT_MAX_BODY_BYTES): RequestHandler {
+export function createJsonBody(
+  maxBytes = DEFAULT_MAX_BODY_BYTES
+): RequestHandler {
   const parse = express.json({ limit: maxBytes });
   return (req, res, next) => {
     parse(req, res, err => {
@@ -18,10 +20,14 @@ export function createJsonBody(maxBytes = DEFAULT_MAX_BODY_BYTES): RequestHandle
       const type = (err as { type?: string }).type;
       if (type === 'entity.too.large') {
         return next(
-          new JaxLabError('PAYLOAD_TOO_LARGE', `Request body is larger than ${maxBytes} bytes`, {
-            hint: 'Send a smaller body: main.py is limited to 1 MB and requirements.txt to 100 kB.',
-            cause: err
-          })
+          new JaxLabError(
+            'PAYLOAD_TOO_LARGE',
+            `Request body is larger than ${maxBytes} bytes`,
+            {
+              hint: 'Send a smaller body: main.py is limited to 1 MB and requirements.txt to 100 kB.',
+              cause: err
+            }
+          )
         );
       }
       if (type === 'entity.parse.failed') {
@@ -33,9 +39,13 @@ export function createJsonBody(maxBytes = DEFAULT_MAX_BODY_BYTES): RequestHandle
         );
       }
       next(
-        new JaxLabError('INVALID_REQUEST', `Request body could not be read: ${(err as Error).message}`, {
-          cause: err
-        })
+        new JaxLabError(
+          'INVALID_REQUEST',
+          `Request body could not be read: ${(err as Error).message}`,
+          {
+            cause: err
+          }
+        )
       );
     });
   };

@@ -11,14 +11,17 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * server's own origin. Otherwise 403 `ORIGIN_NOT_ALLOWED`. Bearer-token
  * requests are exempt: a browser cannot attach them cross-site.
  */
-export function createOriginCheck(allowedOrigins: readonly string[]): RequestHandler {
+export function createOriginCheck(
+  allowedOrigins: readonly string[]
+): RequestHandler {
   const allowed = new Set(allowedOrigins.map(normalizeOrigin));
   return (req, _res, next) => {
     if (SAFE_METHODS.has(req.method)) return next();
     if (bearerSecret(req.headers.authorization) !== undefined) return next();
     if (!req.headers.cookie) return next();
     const origin = requestOrigin(req);
-    if (origin && (allowed.has(origin) || origin === ownOrigin(req))) return next();
+    if (origin && (allowed.has(origin) || origin === ownOrigin(req)))
+      return next();
     next(
       new JaxLabError(
         'ORIGIN_NOT_ALLOWED',

@@ -54,7 +54,9 @@ export interface IJobRateLimitOptions extends Partial<ITokenBucketOptions> {
  * burst, 30 per minute): past it, 429 `RATE_LIMITED` with `Retry-After`
  * (seconds). Must run after the auth middleware (it keys on `req.user`).
  */
-export function createJobRateLimit(options: IJobRateLimitOptions = {}): RequestHandler {
+export function createJobRateLimit(
+  options: IJobRateLimitOptions = {}
+): RequestHandler {
   const bucket = new TokenBucket({
     capacity: options.capacity ?? 30,
     refillPerMinute: options.refillPerMinute ?? 30,
@@ -70,9 +72,13 @@ export function createJobRateLimit(options: IJobRateLimitOptions = {}): RequestH
     const seconds = Math.max(1, Math.ceil(r.retryAfterMs / 1000));
     res.set('Retry-After', String(seconds));
     next(
-      new JaxLabError('RATE_LIMITED', `Too many jobs started; try again in ${seconds} s`, {
-        hint: 'Wait for the Retry-After interval, or ask the administrator to raise JAXLAB_JOB_RATE_PER_MINUTE.'
-      })
+      new JaxLabError(
+        'RATE_LIMITED',
+        `Too many jobs started; try again in ${seconds} s`,
+        {
+          hint: 'Wait for the Retry-After interval, or ask the administrator to raise JAXLAB_JOB_RATE_PER_MINUTE.'
+        }
+      )
     );
   };
 }

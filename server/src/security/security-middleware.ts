@@ -28,7 +28,9 @@ export interface ISecurityOptions {
  * createApp({ security: securityMiddleware({ allowedOrigins: ['http://127.0.0.1:8888'] }) });
  * ```
  */
-export function securityMiddleware(options: ISecurityOptions = {}): RequestHandler[] {
+export function securityMiddleware(
+  options: ISecurityOptions = {}
+): RequestHandler[] {
   const allowed = new Set((options.allowedOrigins ?? []).map(normalizeOrigin));
   return [
     helmet({
@@ -45,10 +47,19 @@ export function securityMiddleware(options: ISecurityOptions = {}): RequestHandl
       hsts: options.hsts ? { maxAge: 15552000 } : false
     }),
     cors({
-      origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(normalizeOrigin(origin))),
+      origin: (origin, callback) =>
+        callback(
+          null,
+          origin !== undefined && allowed.has(normalizeOrigin(origin))
+        ),
       credentials: true,
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Accept'],
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Last-Event-ID',
+        'Accept'
+      ],
       exposedHeaders: ['Retry-After'],
       maxAge: 600
     }),

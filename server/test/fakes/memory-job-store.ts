@@ -74,7 +74,9 @@ export class MemoryJobStore implements IJobStore {
     const job = this._jobs.get(id);
     if (!job || job.owner !== owner) return null;
     if (job.status === 'QUEUED') {
-      await this.appendEvents(id, [{ type: 'job:status', status: 'CANCELLED' } as NewJobEvent]);
+      await this.appendEvents(id, [
+        { type: 'job:status', status: 'CANCELLED' } as NewJobEvent
+      ]);
     } else {
       job.cancelRequested = true;
     }
@@ -93,7 +95,10 @@ export class MemoryJobStore implements IJobStore {
     return [];
   }
 
-  async appendEvents(jobId: string, events: NewJobEvent[]): Promise<JobEvent[]> {
+  async appendEvents(
+    jobId: string,
+    events: NewJobEvent[]
+  ): Promise<JobEvent[]> {
     const job = this._jobs.get(jobId);
     if (!job) throw new JaxLabError('JOB_NOT_FOUND', `No job ${jobId}`);
     if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) {
@@ -101,7 +106,12 @@ export class MemoryJobStore implements IJobStore {
     }
     const out: JobEvent[] = [];
     for (const e of events) {
-      const full = { ...e, jobId, seq: ++job.lastSeq, time: this.now().toISOString() } as JobEvent;
+      const full = {
+        ...e,
+        jobId,
+        seq: ++job.lastSeq,
+        time: this.now().toISOString()
+      } as JobEvent;
       this._events.get(jobId)!.push(full);
       out.push(full);
       const any = full as unknown as Record<string, unknown>;
@@ -111,23 +121,41 @@ export class MemoryJobStore implements IJobStore {
           job.finishedAt = full.time;
         }
       }
-      if (full.type === 'job:log') job.logTail = (job.logTail + String(any.text)).slice(-4000);
-      if (full.type === 'job:metrics') job.metrics = any.metrics as Job['metrics'];
+      if (full.type === 'job:log')
+        job.logTail = (job.logTail + String(any.text)).slice(-4000);
+      if (full.type === 'job:metrics')
+        job.metrics = any.metrics as Job['metrics'];
     }
     return structuredClone(out);
   }
 
-  async readEvents(jobId: string, afterSeq: number, limit: number): Promise<JobEvent[]> {
-    return (this._events.get(jobId) ?? []).filter(e => e.seq > afterSeq).slice(0, limit);
+  async readEvents(
+    jobId: string,
+    afterSeq: number,
+    limit: number
+  ): Promise<JobEvent[]> {
+    return (this._events.get(jobId) ?? [])
+      .filter(e => e.seq > afterSeq)
+      .slice(0, limit);
   }
 
-  async readLogs(jobId: string, afterSeq: number, limit: number): Promise<LogChunk[]> {
+  async readLogs(
+    jobId: string,
+    afterSeq: number,
+    limit: number
+  ): Promise<LogChunk[]> {
     return (this._events.get(jobId) ?? [])
       .filter(e => e.type === 'job:log' && e.seq > afterSeq)
       .slice(0, limit)
       .map(e => {
         const a = e as unknown as LogChunk;
-        return { jobId, seq: a.seq, stream: a.stream, text: a.text, time: a.time };
+        return {
+          jobId,
+          seq: a.seq,
+          stream: a.stream,
+          text: a.text,
+          time: a.time
+        };
       });
   }
 
@@ -140,10 +168,14 @@ export class MemoryJobStore implements IJobStore {
     if (job) job.manifest = manifest;
   }
 
-  async deleteLogsFinishedBefore(projectId: string, cutoff: Date): Promise<number> {
+  async deleteLogsFinishedBefore(
+    projectId: string,
+    cutoff: Date
+  ): Promise<number> {
     let n = 0;
     for (const job of this._jobs.values()) {
-      if (job.projectId !== projectId || !job.finishedAt || job.logsDeleted) continue;
+      if (job.projectId !== projectId || !job.finishedAt || job.logsDeleted)
+        continue;
       if (new Date(job.finishedAt) >= cutoff) continue;
       this._events.set(
         job.id,
@@ -155,7 +187,10 @@ export class MemoryJobStore implements IJobStore {
     return n;
   }
 
-  async createProject(owner: string, input: ProjectWrite & { name: string }): Promise<Project> {
+  async createProject(
+    owner: string,
+    input: ProjectWrite & { name: string }
+  ): Promise<Project> {
     const t = this.now().toISOString();
     const p: Project = {
       id: randomUUID(),
@@ -180,7 +215,9 @@ export class MemoryJobStore implements IJobStore {
   }
 
   async listProjects(owner: string): Promise<Project[]> {
-    return [...this._projects.values()].filter(p => p.owner === owner).map(p => structuredClone(p));
+    return [...this._projects.values()]
+      .filter(p => p.owner === owner)
+      .map(p => structuredClone(p));
   }
 
   async listProjectsWithRetention(): Promise<Project[]> {
@@ -189,7 +226,11 @@ export class MemoryJobStore implements IJobStore {
       .map(p => structuredClone(p));
   }
 
-  async updateProject(id: string, owner: string, patch: ProjectWrite): Promise<Project | null> {
+  async updateProject(
+    id: string,
+    owner: string,
+    patch: ProjectWrite
+  ): Promise<Project | null> {
     const p = this._projects.get(id);
     if (!p || p.owner !== owner) return null;
     Object.assign(p, patch, { updatedAt: this.now().toISOString() });
@@ -206,7 +247,12 @@ export class MemoryJobStore implements IJobStore {
     const key = `${input.provider}:${input.subject}`;
     let user = this._users.get(key);
     if (!user) {
-      user = { id: randomUUID(), email: input.email, name: input.name, provider: input.provider };
+      user = {
+        id: randomUUID(),
+        email: input.email,
+        name: input.name,
+        provider: input.provider
+      };
       this._users.set(key, user);
     }
     return { ...user };
@@ -217,11 +263,18 @@ export class MemoryJobStore implements IJobStore {
     return u ? { ...u } : null;
   }
 
-  async putSession(sidHash: string, data: unknown, expiresAt: Date): Promise<void> {
+  async putSession(
+    sidHash: string,
+    data: unknown,
+    expiresAt: Date
+  ): Promise<void> {
     this._sessions.set(sidHash, { data: structuredClone(data), expiresAt });
   }
 
-  async getSession(sidHash: string, now: Date = this.now()): Promise<unknown | null> {
+  async getSession(
+    sidHash: string,
+    now: Date = this.now()
+  ): Promise<unknown | null> {
     const s = this._sessions.get(sidHash);
     if (!s || s.expiresAt <= now) return null;
     return structuredClone(s.data);
@@ -236,8 +289,16 @@ export class MemoryJobStore implements IJobStore {
     return [...this._sessions.keys()];
   }
 
-  async createApiToken(owner: string, name: string, tokenHash: string): Promise<ApiToken> {
-    const t: ApiToken = { id: randomUUID(), name, createdAt: this.now().toISOString() };
+  async createApiToken(
+    owner: string,
+    name: string,
+    tokenHash: string
+  ): Promise<ApiToken> {
+    const t: ApiToken = {
+      id: randomUUID(),
+      name,
+      createdAt: this.now().toISOString()
+    };
     this._tokens.set(t.id, { ...t, owner, hash: tokenHash });
     return { ...t };
   }
@@ -274,6 +335,9 @@ export class MemoryJobStore implements IJobStore {
   private _projects = new Map<string, Project>();
   private _users = new Map<string, User>();
   private _sessions = new Map<string, { data: unknown; expiresAt: Date }>();
-  private _tokens = new Map<string, ApiToken & { owner: string; hash: string }>();
+  private _tokens = new Map<
+    string,
+    ApiToken & { owner: string; hash: string }
+  >();
   private _hosts = new Map<string, HostInfo>();
 }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuth, createTokensRouter } from '../../src/auth/index.js';
 import { MemoryJobStore } from '../fakes/memory-job-store.js';
 import { createApp } from '../../src/app.js';
-import { listen } from '../fakes/mini-app.js';
+import { listen } from '../stand-ins/listen.js';
 import { CookieJar } from '../stand-ins/cookie-jar.js';
 import { OAuthStandIn } from '../stand-ins/oauth-stand-in.js';
 
@@ -12,7 +12,11 @@ afterEach(async () => {
   closers = [];
 });
 
-async function startServer(mode: 'google' | 'local', provider?: OAuthStandIn, trustProxy = false) {
+async function startServer(
+  mode: 'google' | 'local',
+  provider?: OAuthStandIn,
+  trustProxy = false
+) {
   const store = new MemoryJobStore();
   const auth = createAuth({
     store,
@@ -45,10 +49,14 @@ async function googleDance(url: string, jar: CookieJar): Promise<Response> {
   expect(start.status).toBe(302);
   const toProvider = start.headers.get('location')!;
   expect(toProvider).toContain('state=');
-  expect(new URL(toProvider).searchParams.get('redirect_uri')).toBe(`${url}/auth/google/callback`);
+  expect(new URL(toProvider).searchParams.get('redirect_uri')).toBe(
+    `${url}/auth/google/callback`
+  );
   const back = await fetch(toProvider, { redirect: 'manual' });
   expect(back.status).toBe(302);
-  expect(new URL(back.headers.get('location')!).pathname).toBe('/auth/google/callback');
+  expect(new URL(back.headers.get('location')!).pathname).toBe(
+    '/auth/google/callback'
+  );
   return jar.fetch(back.headers.get('location')!);
 }
 
@@ -72,8 +80,17 @@ describe('createAuth() google mode', () => {
     const me = await jar.fetch(`${url}/api/me`);
     expect(me.status).toBe(200);
     const body = await me.json();
-    expect(body).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace', provider: 'google' });
-    expect(Object.keys(body).sort()).toEqual(['email', 'id', 'name', 'provider']);
+    expect(body).toMatchObject({
+      email: 'ada@example.com',
+      name: 'Ada Lovelace',
+      provider: 'google'
+    });
+    expect(Object.keys(body).sort()).toEqual([
+      'email',
+      'id',
+      'name',
+      'provider'
+    ]);
   });
 
   it('should refuse a forged state', async () => {
@@ -93,7 +110,9 @@ describe('createAuth() google mode', () => {
     const { url } = await startServer('google', provider);
     const victim = new CookieJar();
     const start = await victim.fetch(`${url}/auth/google`);
-    const back = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    const back = await fetch(start.headers.get('location')!, {
+      redirect: 'manual'
+    });
     // An attacker replays the callback URL in another browser.
     const attacker = new CookieJar();
     const res = await attacker.fetch(back.headers.get('location')!);
@@ -120,14 +139,21 @@ describe('createAuth() google mode', () => {
 describe('createAuth() local mode', () => {
   it('should answer 401 everywhere but public paths without the login token', async () => {
     const { url } = await startServer('local');
-    for (const path of ['/api/tokens', '/api/jobs', '/api/hosts', '/api/nothing-here']) {
+    for (const path of [
+      '/api/tokens',
+      '/api/jobs',
+      '/api/hosts',
+      '/api/nothing-here'
+    ]) {
       const res = await fetch(`${url}${path}`);
       expect(res.status, path).toBe(401);
       expect((await res.json()).code).toBe('UNAUTHORIZED');
     }
     expect((await fetch(`${url}/api/me`)).status).toBe(401);
     expect((await fetch(`${url}/api/health`)).status).toBe(200);
-    const wrong = await fetch(`${url}/login?token=nope`, { redirect: 'manual' });
+    const wrong = await fetch(`${url}/login?token=nope`, {
+      redirect: 'manual'
+    });
     expect(wrong.status).toBe(401);
     expect((await wrong.json()).code).toBe('UNAUTHORIZED');
   });
@@ -146,7 +172,9 @@ describe('createAuth() local mode', () => {
 
   it('should mark the cookie Secure only when served over TLS', async () => {
     const plain = await startServer('local');
-    const res = await fetch(`${plain.url}/login?token=local-secret-token`, { redirect: 'manual' });
+    const res = await fetch(`${plain.url}/login?token=local-secret-token`, {
+      redirect: 'manual'
+    });
     expect(res.headers.getSetCookie().join('\n')).not.toMatch(/;\s*Secure/i);
     const proxied = await startServer('local', undefined, true);
     const tls = await fetch(`${proxied.url}/login?token=local-secret-token`, {
@@ -159,7 +187,9 @@ describe('createAuth() local mode', () => {
 
   it('should accept the login token as a bearer token', async () => {
     const { url } = await startServer('local');
-    const res = await fetch(`${url}/api/me`, { headers: { authorization: 'Bearer local-secret-token' } });
+    const res = await fetch(`${url}/api/me`, {
+      headers: { authorization: 'Bearer local-secret-token' }
+    });
     expect(res.status).toBe(200);
     expect((await res.json()).provider).toBe('local');
   });
@@ -168,7 +198,10 @@ describe('createAuth() local mode', () => {
 describe('createTokensRouter()', () => {
   it('should create a token shown once, authenticate with it and revoke it', async () => {
     const { url, store } = await startServer('local');
-    const admin = { authorization: 'Bearer local-secret-token', 'content-type': 'application/json' };
+    const admin = {
+      authorization: 'Bearer local-secret-token',
+      'content-type': 'application/json'
+    };
     const created = await fetch(`${url}/api/tokens`, {
       method: 'POST',
       headers: admin,
@@ -179,18 +212,29 @@ describe('createTokensRouter()', () => {
     expect(t.token).toMatch(/^jxl_[A-Za-z0-9_-]{43}$/);
     expect(t.name).toBe('laptop');
 
-    const list = await (await fetch(`${url}/api/tokens`, { headers: admin })).json();
+    const list = await (
+      await fetch(`${url}/api/tokens`, { headers: admin })
+    ).json();
     expect(list).toHaveLength(1);
     expect(list[0].token).toBeUndefined();
-    expect(JSON.stringify(await store.listApiTokens(list[0].id))).not.toContain(t.token);
+    expect(JSON.stringify(await store.listApiTokens(list[0].id))).not.toContain(
+      t.token
+    );
 
     for (const scheme of ['Bearer', 'token']) {
-      const me = await fetch(`${url}/api/me`, { headers: { authorization: `${scheme} ${t.token}` } });
+      const me = await fetch(`${url}/api/me`, {
+        headers: { authorization: `${scheme} ${t.token}` }
+      });
       expect(me.status).toBe(200);
     }
-    const del = await fetch(`${url}/api/tokens/${t.id}`, { method: 'DELETE', headers: admin });
+    const del = await fetch(`${url}/api/tokens/${t.id}`, {
+      method: 'DELETE',
+      headers: admin
+    });
     expect(del.status).toBe(204);
-    const after = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${t.token}` } });
+    const after = await fetch(`${url}/api/me`, {
+      headers: { authorization: `Bearer ${t.token}` }
+    });
     expect(after.status).toBe(401);
     expect((await after.json()).code).toBe('UNAUTHORIZED');
   });
@@ -199,7 +243,10 @@ describe('createTokensRouter()', () => {
     const { url } = await startServer('local');
     const res = await fetch(`${url}/api/tokens`, {
       method: 'POST',
-      headers: { authorization: 'Bearer local-secret-token', 'content-type': 'application/json' },
+      headers: {
+        authorization: 'Bearer local-secret-token',
+        'content-type': 'application/json'
+      },
       body: JSON.stringify({ nom: 'x' })
     });
     expect(res.status).toBe(400);

@@ -5,13 +5,18 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAuth, createTokensRouter } from '../../src/auth/index.js';
 import { createProjectsRouter } from '../../src/projects/index.js';
-import { SAMPLE_PROBLEMS, createSamplesRouter, loadSample } from '../../src/samples/index.js';
+import {
+  SAMPLE_PROBLEMS,
+  createSamplesRouter,
+  loadSample
+} from '../../src/samples/index.js';
 import { MemoryJobStore } from '../fakes/memory-job-store.js';
 import { createApp } from '../../src/app.js';
-import { listen } from '../fakes/mini-app.js';
+import { listen } from '../stand-ins/listen.js';
 import { CookieJar } from '../stand-ins/cookie-jar.js';
 
-const VENV_PYTHON = new URL('../../../.venv/bin/python', import.meta.url).pathname;
+const VENV_PYTHON = new URL('../../../.venv/bin/python', import.meta.url)
+  .pathname;
 let closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of closers.reverse()) await c();
@@ -32,16 +37,26 @@ async function startServer() {
   });
   const server = await listen(app);
   closers.push(server.close);
-  const headers = { authorization: 'Bearer tok', 'content-type': 'application/json' };
+  const headers = {
+    authorization: 'Bearer tok',
+    'content-type': 'application/json'
+  };
   const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${server.url}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body)
+    });
   return { store, url: server.url, call };
 }
 
 describe('createProjectsRouter()', () => {
   it('should create, read, list, change and delete a project with defaults', async () => {
     const { call } = await startServer();
-    const res = await call('POST', '/api/projects', { name: 'mine', mainPy: 'def main():\n    pass\n' });
+    const res = await call('POST', '/api/projects', {
+      name: 'mine',
+      mainPy: 'def main():\n    pass\n'
+    });
     expect(res.status).toBe(201);
     const p = await res.json();
     expect(p).toMatchObject({
@@ -52,11 +67,20 @@ describe('createProjectsRouter()', () => {
       readme: '',
       requirements: ''
     });
-    expect((await (await call('GET', `/api/projects/${p.id}`)).json()).mainPy).toContain('def main');
+    expect(
+      (await (await call('GET', `/api/projects/${p.id}`)).json()).mainPy
+    ).toContain('def main');
     expect(await (await call('GET', '/api/projects')).json()).toHaveLength(1);
-    const patched = await call('PATCH', `/api/projects/${p.id}`, { readme: '# Task', logRetentionDays: 7 });
+    const patched = await call('PATCH', `/api/projects/${p.id}`, {
+      readme: '# Task',
+      logRetentionDays: 7
+    });
     expect(patched.status).toBe(200);
-    expect(await patched.json()).toMatchObject({ readme: '# Task', logRetentionDays: 7, name: 'mine' });
+    expect(await patched.json()).toMatchObject({
+      readme: '# Task',
+      logRetentionDays: 7,
+      name: 'mine'
+    });
     expect((await call('DELETE', `/api/projects/${p.id}`)).status).toBe(204);
     const gone = await call('GET', `/api/projects/${p.id}`);
     expect(gone.status).toBe(404);
@@ -65,13 +89,20 @@ describe('createProjectsRouter()', () => {
 
   it('should reject a project without a name or with unknown fields', async () => {
     const { call } = await startServer();
-    for (const body of [{}, { name: '' }, { name: 'x', owner: 'someone' }, { name: 'x', accelerator: 'quantum' }]) {
+    for (const body of [
+      {},
+      { name: '' },
+      { name: 'x', owner: 'someone' },
+      { name: 'x', accelerator: 'quantum' }
+    ]) {
       const res = await call('POST', '/api/projects', body);
       expect(res.status).toBe(400);
       expect((await res.json()).code).toBe('INVALID_REQUEST');
     }
     const p = await (await call('POST', '/api/projects', { name: 'x' })).json();
-    const bad = await call('PATCH', `/api/projects/${p.id}`, { timeLimitMs: 5 });
+    const bad = await call('PATCH', `/api/projects/${p.id}`, {
+      timeLimitMs: 5
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -93,7 +124,11 @@ describe('createSamplesRouter()', () => {
     const { call } = await startServer();
     const list = await (await call('GET', '/api/samples')).json();
     expect(list.map((s: { id: string }) => s.id)).toEqual(
-      expect.arrayContaining(['linear-regression', 'spirals-mlp', 'matmul-throughput'])
+      expect.arrayContaining([
+        'linear-regression',
+        'spirals-mlp',
+        'matmul-throughput'
+      ])
     );
   });
 
@@ -105,7 +140,9 @@ describe('createSamplesRouter()', () => {
     expect(list).toHaveLength(SAMPLE_PROBLEMS.length);
     await jar.fetch(`${url}/login?token=tok`);
     const user = await (await jar.fetch(`${url}/api/me`)).json();
-    expect(await store.listProjects(user.id)).toHaveLength(SAMPLE_PROBLEMS.length);
+    expect(await store.listProjects(user.id)).toHaveLength(
+      SAMPLE_PROBLEMS.length
+    );
   });
 });
 
@@ -114,10 +151,16 @@ describe('SAMPLE_PROBLEMS', () => {
     const harness = new URL('../../../harness/src', import.meta.url).pathname;
     for (const info of SAMPLE_PROBLEMS) {
       const s = await loadSample(info.id);
-      const { code, out } = await new Promise<{ code: number | null; out: string }>(resolve => {
+      const { code, out } = await new Promise<{
+        code: number | null;
+        out: string;
+      }>(resolve => {
         const child = spawn(
           VENV_PYTHON,
-          ['-c', 'import sys; from jaxlab_harness.loader import load_definitions as l; r = l(sys.stdin.read()); print(r.violations); sys.exit(0 if r.ok else 1)'],
+          [
+            '-c',
+            'import sys; from jaxlab_harness.loader import load_definitions as l; r = l(sys.stdin.read()); print(r.violations); sys.exit(0 if r.ok else 1)'
+          ],
           { env: { ...process.env, PYTHONPATH: harness }, timeout: 30_000 }
         );
         let out = '';
@@ -137,7 +180,10 @@ describe('SAMPLE_PROBLEMS', () => {
       closers.push(() => rm(dir, { recursive: true, force: true }));
       await writeFile(join(dir, 'main.py'), s.mainPy);
       const started = Date.now();
-      const { code, out } = await new Promise<{ code: number | null; out: string }>(resolve => {
+      const { code, out } = await new Promise<{
+        code: number | null;
+        out: string;
+      }>(resolve => {
         const child = spawn(VENV_PYTHON, ['-c', 'import main; main.main()'], {
           cwd: dir,
           env: { ...process.env, JAX_PLATFORMS: 'cpu' },
@@ -150,7 +196,9 @@ describe('SAMPLE_PROBLEMS', () => {
       });
       expect(code, out).toBe(0);
       expect(Date.now() - started).toBeLessThan(60_000);
-      const m = new RegExp(`^Final ${info.metric}: ([0-9.eE+-]+)$`, 'm').exec(out);
+      const m = new RegExp(`^Final ${info.metric}: ([0-9.eE+-]+)$`, 'm').exec(
+        out
+      );
       expect(m, out).not.toBeNull();
       if (info.id === 'spirals-mlp') expect(Number(m![1])).toBeGreaterThan(0.9);
     });

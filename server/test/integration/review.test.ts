@@ -1,10 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuth } from '../../src/auth/index.js';
 import { createProjectsRouter } from '../../src/projects/index.js';
-import { CodeReviewer, REVIEW_SYSTEM_INSTRUCTION, createReviewRouter, runJaxLint } from '../../src/review/index.js';
+import {
+  CodeReviewer,
+  REVIEW_SYSTEM_INSTRUCTION,
+  createReviewRouter,
+  runJaxLint
+} from '../../src/review/index.js';
 import { MemoryJobStore } from '../fakes/memory-job-store.js';
 import { createApp } from '../../src/app.js';
-import { listen } from '../fakes/mini-app.js';
+import { listen } from '../stand-ins/listen.js';
 import { GeminiStandIn } from '../stand-ins/gemini-stand-in.js';
 
 const CODE = [
@@ -50,17 +55,28 @@ async function startServer(reviewer: CodeReviewer) {
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${server.url}/api/review`, {
       method: 'POST',
-      headers: { authorization: 'Bearer tok', 'content-type': 'application/json', ...headers },
+      headers: {
+        authorization: 'Bearer tok',
+        'content-type': 'application/json',
+        ...headers
+      },
       body: JSON.stringify(body)
     });
   return { store, url: server.url, post };
 }
 
 function withKey(timeoutMs = 5000): CodeReviewer {
-  return new CodeReviewer({ apiKey: 'test-key', baseUrl: gemini.url, model: 'gemini-test', timeoutMs });
+  return new CodeReviewer({
+    apiKey: 'test-key',
+    baseUrl: gemini.url,
+    model: 'gemini-test',
+    timeoutMs
+  });
 }
 
-async function readSse(res: Response): Promise<Array<{ event: string; data: unknown }>> {
+async function readSse(
+  res: Response
+): Promise<Array<{ event: string; data: unknown }>> {
   const text = await res.text();
   return text
     .split('\n\n')
@@ -76,27 +92,41 @@ describe('runJaxLint()', () => {
   it('should find print inside jit with its line and column', async () => {
     const findings = await runJaxLint(CODE);
     expect(findings).toEqual([
-      expect.objectContaining({ rule: 'JAX008', line: 6, column: 5, severity: 'warning' })
+      expect.objectContaining({
+        rule: 'JAX008',
+        line: 6,
+        column: 5,
+        severity: 'warning'
+      })
     ]);
   });
 });
 
 describe('createReviewRouter()', () => {
   it('should send the system instruction, the code and the lint findings to Gemini and return its review', async () => {
-    gemini.behaviour = { kind: 'answer', chunks: ['Use jax.debug.print ', 'instead of print.'] };
+    gemini.behaviour = {
+      kind: 'answer',
+      chunks: ['Use jax.debug.print ', 'instead of print.']
+    };
     const { post } = await startServer(withKey());
     const res = await post({ code: CODE, requirements: 'optax==0.2.4\n' });
     expect(res.status).toBe(200);
     const review = await res.json();
     expect(review.ai).toEqual({ status: 'ok', model: 'gemini-test' });
-    expect(review.findings.map((f: { rule: string }) => f.rule)).toEqual(['JAX008']);
-    expect(review.markdown.indexOf('JAX008')).toBeLessThan(review.markdown.indexOf('Use jax.debug.print instead of print.'));
+    expect(review.findings.map((f: { rule: string }) => f.rule)).toEqual([
+      'JAX008'
+    ]);
+    expect(review.markdown.indexOf('JAX008')).toBeLessThan(
+      review.markdown.indexOf('Use jax.debug.print instead of print.')
+    );
 
     expect(gemini.requests).toHaveLength(1);
     const r = gemini.requests[0];
     expect(r.path).toBe('/v1beta/models/gemini-test:generateContent');
     expect(r.apiKey).toBe('test-key');
-    expect(r.body.systemInstruction?.parts?.[0]?.text).toBe(REVIEW_SYSTEM_INSTRUCTION);
+    expect(r.body.systemInstruction?.parts?.[0]?.text).toBe(
+      REVIEW_SYSTEM_INSTRUCTION
+    );
     const prompt = JSON.stringify(r.body.contents);
     expect(prompt).toContain('def f(x):');
     expect(prompt).toContain('optax==0.2.4');
@@ -105,30 +135,52 @@ describe('createReviewRouter()', () => {
   });
 
   it('should stream lint, deltas and done as Server-Sent Events', async () => {
-    gemini.behaviour = { kind: 'answer', chunks: ['First. ', 'Second. ', 'Third.'] };
+    gemini.behaviour = {
+      kind: 'answer',
+      chunks: ['First. ', 'Second. ', 'Third.']
+    };
     const { post } = await startServer(withKey());
     const res = await post({ code: CODE, stream: true });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const events = await readSse(res);
-    expect(events.map(e => e.event)).toEqual(['lint', 'delta', 'delta', 'delta', 'done']);
-    expect((events[0].data as { findings: unknown[] }).findings).toHaveLength(1);
-    expect(events.slice(1, 4).map(e => (e.data as { text: string }).text).join('')).toBe('First. Second. Third.');
+    expect(events.map(e => e.event)).toEqual([
+      'lint',
+      'delta',
+      'delta',
+      'delta',
+      'done'
+    ]);
+    expect((events[0].data as { findings: unknown[] }).findings).toHaveLength(
+      1
+    );
+    expect(
+      events
+        .slice(1, 4)
+        .map(e => (e.data as { text: string }).text)
+        .join('')
+    ).toBe('First. Second. Third.');
     const done = events[4].data as { markdown: string; ai: { status: string } };
     expect(done.ai.status).toBe('ok');
     expect(done.markdown).toContain('First. Second. Third.');
-    expect(gemini.requests[0].path).toBe('/v1beta/models/gemini-test:streamGenerateContent');
+    expect(gemini.requests[0].path).toBe(
+      '/v1beta/models/gemini-test:streamGenerateContent'
+    );
     expect(gemini.requests[0].query).toContain('alt=sse');
   });
 
   it('should stream when the client accepts text/event-stream', async () => {
     const { post } = await startServer(withKey());
-    const events = await readSse(await post({ code: CODE }, { accept: 'text/event-stream' }));
+    const events = await readSse(
+      await post({ code: CODE }, { accept: 'text/event-stream' })
+    );
     expect(events[0].event).toBe('lint');
     expect(events.at(-1)!.event).toBe('done');
   });
 
   it('should return the lint findings and how to enable AI without a key', async () => {
-    const { post } = await startServer(new CodeReviewer({ baseUrl: gemini.url }));
+    const { post } = await startServer(
+      new CodeReviewer({ baseUrl: gemini.url })
+    );
     const review = await (await post({ code: CODE })).json();
     expect(review.ai.status).toBe('disabled');
     expect(review.ai.message).toContain('GEMINI_API_KEY');
@@ -142,12 +194,21 @@ describe('createReviewRouter()', () => {
     [500, '500']
   ] as const) {
     it(`should turn a ${status} from Gemini into ai.status error, not a server error`, async () => {
-      gemini.behaviour = { kind: 'status', status, message: 'Resource has been exhausted' };
+      gemini.behaviour = {
+        kind: 'status',
+        status,
+        message: 'Resource has been exhausted'
+      };
       const { post } = await startServer(withKey());
       for (const stream of [false, true]) {
         const res = await post({ code: CODE, stream });
         expect(res.status).toBe(200);
-        const review = stream ? ((await readSse(res)).at(-1)!.data as { ai: { status: string; message: string }; findings: unknown[] }) : await res.json();
+        const review = stream
+          ? ((await readSse(res)).at(-1)!.data as {
+              ai: { status: string; message: string };
+              findings: unknown[];
+            })
+          : await res.json();
         expect(review.ai.status).toBe('error');
         expect(review.ai.message).toContain(fragment);
         expect(review.findings).toHaveLength(1);
@@ -167,7 +228,7 @@ describe('createReviewRouter()', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
-  it('should reject an empty request and another user\'s project', async () => {
+  it("should reject an empty request and another user's project", async () => {
     const { post } = await startServer(withKey());
     const bad = await post({ requirements: 'x' });
     expect(bad.status).toBe(400);

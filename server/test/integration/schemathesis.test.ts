@@ -3,16 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer } from '../stand-ins/lab-server.js';
 import type { ILabServer } from '../stand-ins/lab-server.js';
 
-const SCHEMATHESIS = new URL('../../../.venv/bin/schemathesis', import.meta.url).pathname;
+const SCHEMATHESIS = new URL('../../../.venv/bin/schemathesis', import.meta.url)
+  .pathname;
 
 let lab: ILabServer;
 let token = '';
 beforeAll(async () => {
   // Generous limits: schemathesis sends many requests quickly.
-  lab = await startLabServer({ rateLimit: { capacity: 100_000, refillPerMinute: 100_000 } });
+  lab = await startLabServer({
+    rateLimit: { capacity: 100_000, refillPerMinute: 100_000 }
+  });
   const res = await fetch(`${lab.url}/api/tokens`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${lab.localToken}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${lab.localToken}`,
+      'content-type': 'application/json'
+    },
     body: JSON.stringify({ name: 'schemathesis' })
   });
   token = (await res.json()).token;
@@ -21,10 +27,18 @@ afterAll(async () => {
   await lab?.close();
 });
 
-function run(args: string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+function run(
+  args: string[],
+  timeoutMs: number
+): Promise<{ code: number | null; out: string }> {
   return new Promise(resolve => {
     const child = spawn(SCHEMATHESIS, args, {
-      env: { ...process.env, SCHEMATHESIS_HOOKS: '', NO_COLOR: '1', PYTHONUNBUFFERED: '1' },
+      env: {
+        ...process.env,
+        SCHEMATHESIS_HOOKS: '',
+        NO_COLOR: '1',
+        PYTHONUNBUFFERED: '1'
+      },
       timeout: timeoutMs,
       killSignal: 'SIGKILL'
     });
@@ -60,7 +74,8 @@ describe('GET /api/openapi.json under schemathesis', () => {
       ],
       170_000
     );
-    if (code !== 0) console.log(out.replace(/(%[0-9A-F]{2}){40,}/g, '%..').slice(-12_000));
+    if (code !== 0)
+      console.log(out.replace(/(%[0-9A-F]{2}){40,}/g, '%..').slice(-12_000));
     expect(code).toBe(0);
   }, 180_000);
 });

@@ -34,12 +34,18 @@ describe('createOriginCheck()', () => {
     });
     expect(res.status).toBe(403);
     expect((await res.json()).code).toBe('ORIGIN_NOT_ALLOWED');
-    expect((await (await jar.fetch(`${url}/api/projects`)).json())).toHaveLength(0);
+    expect(await (await jar.fetch(`${url}/api/projects`)).json()).toHaveLength(
+      0
+    );
   });
 
   it('should refuse a cookie-authenticated change without Origin or Referer', async () => {
     const { url, jar } = await startServer();
-    const res = await jar.fetch(`${url}/api/projects`, { method: 'POST', headers: json, body: '{"name":"x"}' });
+    const res = await jar.fetch(`${url}/api/projects`, {
+      method: 'POST',
+      headers: json,
+      body: '{"name":"x"}'
+    });
     expect(res.status).toBe(403);
     expect((await res.json()).code).toBe('ORIGIN_NOT_ALLOWED');
   });
@@ -56,7 +62,11 @@ describe('createOriginCheck()', () => {
     }
     const bearer = await fetch(`${url}/api/projects`, {
       method: 'POST',
-      headers: { ...json, origin: 'https://evil.example', authorization: 'Bearer tok' },
+      headers: {
+        ...json,
+        origin: 'https://evil.example',
+        authorization: 'Bearer tok'
+      },
       body: JSON.stringify({ name: 'program' })
     });
     expect(bearer.status).toBe(201);
@@ -69,14 +79,20 @@ describe('securityMiddleware() CORS', () => {
     const pre = (origin: string) =>
       fetch(`${url}/api/projects`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' }
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type'
+        }
       });
     const ok = await pre(LAB);
     expect(ok.headers.get('access-control-allow-origin')).toBe(LAB);
     expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
     const evil = await pre('https://evil.example');
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
-    const get = await fetch(`${url}/api/health`, { headers: { origin: 'https://evil.example' } });
+    const get = await fetch(`${url}/api/health`, {
+      headers: { origin: 'https://evil.example' }
+    });
     expect(get.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
@@ -109,8 +125,12 @@ describe('securityMiddleware() limits and headers', () => {
   it('should set security headers with a strict CSP', async () => {
     const { url } = await startServer();
     const res = await fetch(`${url}/api/health`);
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
-    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('content-security-policy')).toContain(
+      "default-src 'none'"
+    );
+    expect(res.headers.get('content-security-policy')).toContain(
+      "frame-ancestors 'none'"
+    );
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(res.headers.get('x-powered-by')).toBeNull();
@@ -127,7 +147,8 @@ describe('createJobRateLimit()', () => {
         headers: { ...json, authorization: auth },
         body: JSON.stringify({ code: 'def main():\n    pass\n' })
       });
-    for (let i = 0; i < 3; i++) expect((await post('Bearer tok')).status).toBe(202);
+    for (let i = 0; i < 3; i++)
+      expect((await post('Bearer tok')).status).toBe(202);
     const limited = await post('Bearer tok');
     expect(limited.status).toBe(429);
     expect((await limited.json()).code).toBe('RATE_LIMITED');
@@ -140,7 +161,11 @@ describe('createJobRateLimit()', () => {
 describe('TokenBucket.take()', () => {
   it('should keep separate buckets per key', () => {
     let now = 0;
-    const b = new TokenBucket({ capacity: 1, refillPerMinute: 60, now: () => now });
+    const b = new TokenBucket({
+      capacity: 1,
+      refillPerMinute: 60,
+      now: () => now
+    });
     expect(b.take('a').ok).toBe(true);
     expect(b.take('a')).toEqual({ ok: false, retryAfterMs: 1000 });
     expect(b.take('b').ok).toBe(true);

@@ -10,7 +10,8 @@ export class CookieJar {
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq).trim();
       const value = pair.slice(eq + 1).trim();
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this._cookies.delete(name);
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line))
+        this._cookies.delete(name);
       else this._cookies.set(name, value);
     }
   }

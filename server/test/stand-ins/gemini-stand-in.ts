@@ -46,12 +46,20 @@ export class GeminiStandIn {
           method: req.method ?? '',
           path: url.pathname,
           query: url.search,
-          apiKey: (req.headers['x-goog-api-key'] as string | undefined) ?? url.searchParams.get('key') ?? undefined,
+          apiKey:
+            (req.headers['x-goog-api-key'] as string | undefined) ??
+            url.searchParams.get('key') ??
+            undefined,
           body
         });
-        const m = /^\/v1beta\/models\/([^:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
+        const m =
+          /^\/v1beta\/models\/([^:]+):(generateContent|streamGenerateContent)$/.exec(
+            url.pathname
+          );
         if (!m || req.method !== 'POST') {
-          this._json(res, 404, { error: { code: 404, message: 'Not found', status: 'NOT_FOUND' } });
+          this._json(res, 404, {
+            error: { code: 404, message: 'Not found', status: 'NOT_FOUND' }
+          });
           return;
         }
         const b = this.behaviour;
@@ -61,7 +69,9 @@ export class GeminiStandIn {
         }
         if (b.kind === 'status') {
           const status = b.status === 429 ? 'RESOURCE_EXHAUSTED' : 'INTERNAL';
-          this._json(res, b.status, { error: { code: b.status, message: b.message, status } });
+          this._json(res, b.status, {
+            error: { code: b.status, message: b.message, status }
+          });
           return;
         }
         if (m[2] === 'generateContent') {
@@ -69,11 +79,14 @@ export class GeminiStandIn {
           return;
         }
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        for (const chunk of b.chunks) res.write(`data: ${JSON.stringify(candidate(chunk, m[1]))}\r\n\r\n`);
+        for (const chunk of b.chunks)
+          res.write(`data: ${JSON.stringify(candidate(chunk, m[1]))}\r\n\r\n`);
         res.end();
       });
     });
-    await new Promise<void>(resolve => this._server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>(resolve =>
+      this._server!.listen(0, '127.0.0.1', resolve)
+    );
     const { port } = this._server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
     return this.url;
@@ -102,8 +115,18 @@ export class GeminiStandIn {
 
 function candidate(text: string, model: string): unknown {
   return {
-    candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: 'STOP', index: 0 }],
-    usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
+    candidates: [
+      {
+        content: { role: 'model', parts: [{ text }] },
+        finishReason: 'STOP',
+        index: 0
+      }
+    ],
+    usageMetadata: {
+      promptTokenCount: 10,
+      candidatesTokenCount: 5,
+      totalTokenCount: 15
+    },
     modelVersion: model
   };
 }

@@ -5,14 +5,35 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteJobStore } from '@jaxlab/store';
 import { createApp } from '../../src/app.js';
-import { authOpenApi, createAuth, createTokensRouter, tokensOpenApi } from '../../src/auth/index.js';
+import {
+  authOpenApi,
+  createAuth,
+  createTokensRouter,
+  tokensOpenApi
+} from '../../src/auth/index.js';
 import type { IAuthOptions } from '../../src/auth/index.js';
-import { createProjectsRouter, projectsOpenApi } from '../../src/projects/index.js';
-import { CodeReviewer, createReviewRouter, reviewOpenApi } from '../../src/review/index.js';
+import {
+  createProjectsRouter,
+  projectsOpenApi
+} from '../../src/projects/index.js';
+import {
+  CodeReviewer,
+  createReviewRouter,
+  reviewOpenApi
+} from '../../src/review/index.js';
 import type { ICodeReviewerOptions } from '../../src/review/index.js';
-import { createSamplesRouter, samplesOpenApi } from '../../src/samples/index.js';
-import { createJobRateLimit, securityMiddleware } from '../../src/security/index.js';
-import type { IJobRateLimitOptions, ISecurityOptions } from '../../src/security/index.js';
+import {
+  createSamplesRouter,
+  samplesOpenApi
+} from '../../src/samples/index.js';
+import {
+  createJobRateLimit,
+  securityMiddleware
+} from '../../src/security/index.js';
+import type {
+  IJobRateLimitOptions,
+  ISecurityOptions
+} from '../../src/security/index.js';
 
 /** Options of {@link startLabServer}. */
 export interface ILabServerOptions {
@@ -35,7 +56,9 @@ export interface ILabServer {
  * temp dir, the real auth in local mode, every router of this helper) on a
  * free port.
  */
-export async function startLabServer(options: ILabServerOptions = {}): Promise<ILabServer> {
+export async function startLabServer(
+  options: ILabServerOptions = {}
+): Promise<ILabServer> {
   const dir = await mkdtemp(join(tmpdir(), 'jxl-srv-'));
   const store = new SqliteJobStore({ path: join(dir, 'jaxlab.db') });
   await store.init();
@@ -48,10 +71,26 @@ export async function startLabServer(options: ILabServerOptions = {}): Promise<I
     afterAuth: [createJobRateLimit(options.rateLimit ?? {})],
     openapi: [authOpenApi],
     routers: [
-      { path: '/api/projects', router: createProjectsRouter({ store }), openapi: projectsOpenApi },
-      { path: '/api/samples', router: createSamplesRouter(), openapi: samplesOpenApi },
-      { path: '/api/review', router: createReviewRouter({ store, reviewer }), openapi: reviewOpenApi },
-      { path: '/api/tokens', router: createTokensRouter({ store }), openapi: tokensOpenApi }
+      {
+        path: '/api/projects',
+        router: createProjectsRouter({ store }),
+        openapi: projectsOpenApi
+      },
+      {
+        path: '/api/samples',
+        router: createSamplesRouter(),
+        openapi: samplesOpenApi
+      },
+      {
+        path: '/api/review',
+        router: createReviewRouter({ store, reviewer }),
+        openapi: reviewOpenApi
+      },
+      {
+        path: '/api/tokens',
+        router: createTokensRouter({ store }),
+        openapi: tokensOpenApi
+      }
     ],
     log: () => {}
   });

@@ -18,7 +18,11 @@ export interface IStandInUser {
  */
 export class OAuthStandIn {
   /** Who the next `/authorize` signs in. */
-  user: IStandInUser = { sub: '1001', email: 'ada@example.com', name: 'Ada Lovelace' };
+  user: IStandInUser = {
+    sub: '1001',
+    email: 'ada@example.com',
+    name: 'Ada Lovelace'
+  };
 
   async start(): Promise<string> {
     this._server = createServer((req, res) => {
@@ -48,26 +52,41 @@ export class OAuthStandIn {
           const token = randomBytes(8).toString('hex');
           this._tokens.set(token, user);
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }));
+          res.end(
+            JSON.stringify({
+              access_token: token,
+              token_type: 'Bearer',
+              expires_in: 3600
+            })
+          );
         });
         return;
       }
       if (url.pathname === '/userinfo') {
         // The oauth library sends the token as a query parameter; accept both.
         const auth = req.headers.authorization ?? '';
-        const token = url.searchParams.get('access_token') ?? auth.replace(/^Bearer /, '');
+        const token =
+          url.searchParams.get('access_token') ?? auth.replace(/^Bearer /, '');
         const user = this._tokens.get(token);
         if (!user) {
           res.writeHead(401).end();
           return;
         }
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ...user, email_verified: true, given_name: user.name.split(' ')[0] }));
+        res.end(
+          JSON.stringify({
+            ...user,
+            email_verified: true,
+            given_name: user.name.split(' ')[0]
+          })
+        );
         return;
       }
       res.writeHead(404).end();
     });
-    await new Promise<void>(resolve => this._server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>(resolve =>
+      this._server!.listen(0, '127.0.0.1', resolve)
+    );
     const { port } = this._server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
     return this.url;
