@@ -4,7 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { createJobStore } from '@jaxlab/store';
+import type { IJobStore } from '@jaxlab/store';
+
 import { createGateway } from '../http/create-gateway.js';
+import { EnvironmentBuilder, JobRunner } from '../jobs/index.js';
 import { KernelManager } from '../kernels/kernel-manager.js';
 import { createKernelLauncher } from '../sandbox/index.js';
 
@@ -21,6 +25,11 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
   --start-timeout-s S  how long a kernel may take to start (default 60)
   --allow-origin O     allow browser Origin O (repeatable; '*' allows any)
   --unsafe-no-sandbox  run kernels WITHOUT bubblewrap (user code gets the gateway's rights)
+  --run-jobs           claim and run queued jobs from the store (the default): SQLite at
+                       D/jaxlab.db, or MongoDB when $MONGODB_URI is set
+  --no-run-jobs        serve kernels only; run no jobs
+  --max-jobs N         jobs run at once on this host (default 1; the rest wait in order)
+  --host-id ID         host id jobs are claimed under (default: the host name)
   --help               show this help`;
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -39,6 +48,10 @@ function main(): void {
       'start-timeout-s': { type: 'string', default: '60' },
       'allow-origin': { type: 'string', multiple: true, default: [] },
       'unsafe-no-sandbox': { type: 'boolean', default: false },
+      'run-jobs': { type: 'boolean', default: true },
+      'no-run-jobs': { type: 'boolean', default: false },
+      'max-jobs': { type: 'string', default: '1' },
+      'host-id': { type: 'string' },
       help: { type: 'boolean', default: false }
     }
   });
@@ -79,6 +92,34 @@ function main(): void {
     startTimeoutMs: (number('start-timeout-s', values['start-timeout-s']) ?? 60) * 1000,
     log
   });
+  // The job runner: claims queued jobs of the shared store for this host.
+  const isRunningJobs = values['run-jobs'] && !values['no-run-jobs'];
+  let store: IJobStore | undefined;
+  let runner: JobRunner | undefined;
+  if (isRunningJobs) {
+    const python = path.join(venvDir, 'bin', 'python');
+    const jobStore = createJobStore({ dataDir });
+    store = jobStore;
+    runner = new JobRunner({
+      store: jobStore,
+      kernels,
+      envBuilder: new EnvironmentBuilder({ dataDir, python, log }),
+      python,
+      hostId: values['host-id'],
+      maxConcurrentJobs: Math.max(1, number('max-jobs', values['max-jobs']) ?? 1),
+      sandboxed: !isUnsafe,
+      log
+    });
+    const jobRunner = runner;
+    void jobStore
+      .init()
+      .then(() => jobRunner.start())
+      .then(() => log(`running jobs from the ${jobStore.kind} store`))
+      .catch(error => {
+        console.error(`jaxlab-gateway: cannot run jobs: ${String(error)}`);
+        process.exit(1);
+      });
+  }
   const gateway = createGateway({
     kernels,
     token,
@@ -90,8 +131,10 @@ function main(): void {
     if (isStopping) return;
     isStopping = true;
     log(`${signal}: shutting down every kernel`);
+    await runner?.dispose();
     await gateway.close();
     await kernels.dispose();
+    await store?.dispose();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

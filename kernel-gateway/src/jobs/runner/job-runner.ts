@@ -56,7 +56,10 @@ export class JobRunner {
       hostLivenessMs: 30_000,
       sandboxed: true,
       log: () => undefined,
-      ...options
+      // An option given as undefined keeps its default.
+      ...(Object.fromEntries(
+        Object.entries(options).filter(([, value]) => value !== undefined)
+      ) as JobRunner.IOptions)
     } satisfies JobRunner.IResolvedOptions;
   }
 
