@@ -17,11 +17,17 @@ export { pipSandboxArgv } from './requirements/pip-sandbox.js';
 export type { IPipSandboxOptions } from './requirements/pip-sandbox.js';
 export { hostConstraints, inspectHostPython } from './host/host-python.js';
 export type { IHostPython } from './host/host-python.js';
-export { describeAccelerators, detectAccelerators } from './host/accelerator-detector.js';
+export {
+  describeAccelerators,
+  detectAccelerators
+} from './host/accelerator-detector.js';
 export type { IHostAccelerator } from './host/accelerator-detector.js';
 export { JobEventWriter } from './runner/job-event-writer.js';
 export { JobExecution } from './runner/job-execution.js';
 export type { JobOutcome } from './runner/job-execution.js';
 export type { IJobKernel, IJobKernels } from './runner/job-kernels.js';
 export { GATEWAY_VERSION, JobRunner } from './runner/job-runner.js';
-export { renderDesignatedCall, renderPythonLiteral } from './runner/python-call.js';
+export {
+  renderDesignatedCall,
+  renderPythonLiteral
+} from './runner/python-call.js';

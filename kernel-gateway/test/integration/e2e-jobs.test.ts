@@ -15,7 +15,9 @@ import { KernelManager } from '../../src/kernels/index.js';
 import { createKernelLauncher } from '../../src/sandbox/index.js';
 import { JAX_PROGRAM, MANY_LINES_PROGRAM } from './jobs-programs.js';
 
-const PYTHON = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
+const PYTHON = fileURLToPath(
+  new URL('../../../.venv/bin/python', import.meta.url)
+);
 
 /**
  * Reads Server-Sent Events from `url` until `stop` says so (or the stream
@@ -30,7 +32,9 @@ async function readSse(
   const response = await fetch(url, {
     headers: {
       accept: 'text/event-stream',
-      ...(lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {})
+      ...(lastEventId !== undefined
+        ? { 'last-event-id': String(lastEventId) }
+        : {})
     },
     signal: controller.signal
   });
@@ -76,7 +80,8 @@ async function readSse(
 }
 
 const isFinal = (event: JobEvent): boolean =>
-  event.type === 'job:status' && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(event.status);
+  event.type === 'job:status' &&
+  ['COMPLETED', 'FAILED', 'CANCELLED'].includes(event.status);
 
 describe('POST /api/jobs to a gateway job runner (end to end)', () => {
   let dataDir: string;
@@ -91,7 +96,11 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
     chmodSync(dataDir, 0o755);
     store = new SqliteJobStore({ path: path.join(dataDir, 'jaxlab.db') });
     await store.init();
-    kernels = new KernelManager({ launcher: createKernelLauncher(), dataDir, python: PYTHON });
+    kernels = new KernelManager({
+      launcher: createKernelLauncher(),
+      dataDir,
+      python: PYTHON
+    });
     runner = new JobRunner({
       store,
       kernels,
@@ -128,13 +137,25 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
   }
 
   it('should run a JAX program to COMPLETED, streaming its events live', async () => {
-    const jobId = await postJob({ code: JAX_PROGRAM, args: { steps: 120 }, accelerator: 'cpu' });
+    const jobId = await postJob({
+      code: JAX_PROGRAM,
+      args: { steps: 120 },
+      accelerator: 'cpu'
+    });
     const events = await readSse(`${base}/api/jobs/${jobId}/events`, isFinal);
 
     expect(events.map(e => e.seq)).toEqual(events.map((_, i) => i + 1));
-    const statuses = events.flatMap(e => (e.type === 'job:status' ? [e.status] : []));
-    expect(statuses.filter(s => s !== 'QUEUED')).toEqual(['COMPILING', 'RUNNING', 'COMPLETED']);
-    const log = events.flatMap(e => (e.type === 'job:log' ? [e.text] : [])).join('');
+    const statuses = events.flatMap(e =>
+      e.type === 'job:status' ? [e.status] : []
+    );
+    expect(statuses.filter(s => s !== 'QUEUED')).toEqual([
+      'COMPILING',
+      'RUNNING',
+      'COMPLETED'
+    ]);
+    const log = events
+      .flatMap(e => (e.type === 'job:log' ? [e.text] : []))
+      .join('');
     expect(log).toMatch(/Final accuracy: 0\.9\d+/);
     expect(events.some(e => e.type === 'job:metrics')).toBe(true);
 
@@ -158,12 +179,20 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
       return lines >= 40_000 || isFinal(event);
     });
     const lastSeq = first[first.length - 1].seq;
-    const rest = await readSse(`${base}/api/jobs/${jobId}/events`, isFinal, lastSeq);
+    const rest = await readSse(
+      `${base}/api/jobs/${jobId}/events`,
+      isFinal,
+      lastSeq
+    );
     expect(first.some(isFinal)).toBe(false);
     expect(rest.length).toBeGreaterThan(0);
     const events = [...first, ...rest];
     expect(events.map(e => e.seq)).toEqual(events.map((_, i) => i + 1));
-    const text = events.flatMap(e => (e.type === 'job:log' && e.stream === 'stdout' ? [e.text] : [])).join('');
+    const text = events
+      .flatMap(e =>
+        e.type === 'job:log' && e.stream === 'stdout' ? [e.text] : []
+      )
+      .join('');
     const expected = Array.from(
       { length: 100_000 },
       (_, i) => `line ${String(i).padStart(6, '0')}\n`

@@ -13,7 +13,9 @@ import {
 } from '../../src/jobs/index.js';
 
 const execFileAsync = promisify(execFile);
-const PYTHON = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
+const PYTHON = fileURLToPath(
+  new URL('../../../.venv/bin/python', import.meta.url)
+);
 
 describe('EnvironmentBuilder.build()', () => {
   let dataDir: string;
@@ -72,7 +74,9 @@ describe('EnvironmentBuilder.build()', () => {
     ]);
     expect(a!.sha256).toBe(b!.sha256);
     expect(a!.packages).toHaveProperty('tomli');
-    expect(readdirSync(path.join(dataDir, 'envs')).filter(n => n.startsWith('.tmp'))).toEqual([]);
+    expect(
+      readdirSync(path.join(dataDir, 'envs')).filter(n => n.startsWith('.tmp'))
+    ).toEqual([]);
   });
 
   it('should let the first of two racing builders (processes) win the rename', async () => {
@@ -86,7 +90,9 @@ describe('EnvironmentBuilder.build()', () => {
     expect(a!.dir).toBe(b!.dir);
     expect([a!.reused, b!.reused].sort()).toEqual([false, true]);
     expect(a!.packages).toEqual({ six: '1.16.0' });
-    expect(readdirSync(path.join(dataDir, 'envs')).filter(n => n.startsWith('.tmp'))).toEqual([]);
+    expect(
+      readdirSync(path.join(dataDir, 'envs')).filter(n => n.startsWith('.tmp'))
+    ).toEqual([]);
   });
 
   it('should keep jax pinned to the host version', async () => {
@@ -103,6 +109,8 @@ describe('EnvironmentBuilder.build()', () => {
     await expect(builder.build(sanitized)).rejects.toMatchObject({
       code: 'REQUIREMENTS_REJECTED'
     });
-    expect(readdirSync(path.join(dataDir, 'envs')).filter(n => n.startsWith('.tmp'))).toEqual([]);
+    expect(
+      readdirSync(path.join(dataDir, 'envs')).filter(n => n.startsWith('.tmp'))
+    ).toEqual([]);
   });
 });

@@ -73,7 +73,10 @@ function processesMentioning(text: string): number[] {
 function kernelCgroupDirs(kernelsDir: string): string[] {
   const ids = existsSync(kernelsDir) ? readdirSync(kernelsDir) : [];
   const dirs: string[] = [];
-  for (const root of ['/sys/fs/cgroup', ...safeReaddir('/sys/fs/cgroup').map(n => `/sys/fs/cgroup/${n}`)]) {
+  for (const root of [
+    '/sys/fs/cgroup',
+    ...safeReaddir('/sys/fs/cgroup').map(n => `/sys/fs/cgroup/${n}`)
+  ]) {
     for (const id of ids) {
       const dir = path.join(root, 'jaxlab', id);
       if (existsSync(path.join(dir, 'cgroup.procs'))) {
@@ -129,7 +132,12 @@ describe('JobRunner in a gateway killed mid-job', () => {
     gateway.stderr!.on('data', chunk => output.push(String(chunk)));
 
     const submitted = await submitJob(store, { code: ENDLESS_PROGRAM });
-    const running = await waitForStatus(store, submitted.id, ['RUNNING'], 90_000).catch(error => {
+    const running = await waitForStatus(
+      store,
+      submitted.id,
+      ['RUNNING'],
+      90_000
+    ).catch(error => {
       throw new Error(`${String(error)}\ngateway output:\n${output.join('')}`);
     });
     expect(running.host).toBe('doomed-host');
@@ -165,7 +173,9 @@ describe('JobRunner in a gateway killed mid-job', () => {
     // The kernel's cgroups (when the sandbox uses them) hold no process
     // either; their empty folders stay until someone removes them.
     for (const dir of kernelCgroupDirs(kernelsDir)) {
-      expect(readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').trim()).toBe('');
+      expect(readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').trim()).toBe(
+        ''
+      );
       leftoverCgroups.push(dir);
     }
   });

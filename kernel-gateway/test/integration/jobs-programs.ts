@@ -115,19 +115,26 @@ export async function waitForStatus(
     const job = await store.getJob(jobId);
     if (
       job &&
-      (statuses === 'final' ? isFinalJobStatus(job.status) : statuses.includes(job.status))
+      (statuses === 'final'
+        ? isFinalJobStatus(job.status)
+        : statuses.includes(job.status))
     ) {
       return job;
     }
     if (Date.now() > deadline) {
-      throw new Error(`job ${jobId} is still ${job?.status} after ${timeoutMs} ms`);
+      throw new Error(
+        `job ${jobId} is still ${job?.status} after ${timeoutMs} ms`
+      );
     }
     await delay(20);
   }
 }
 
 /** The job's whole log, in order, from the store's log chunks. */
-export async function readWholeLog(store: IJobStore, jobId: string): Promise<string> {
+export async function readWholeLog(
+  store: IJobStore,
+  jobId: string
+): Promise<string> {
   let text = '';
   let after = 0;
   for (;;) {

@@ -21,7 +21,9 @@ import {
   waitForStatus
 } from './jobs-programs.js';
 
-const PYTHON = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
+const PYTHON = fileURLToPath(
+  new URL('../../../.venv/bin/python', import.meta.url)
+);
 
 describe('JobRunner', () => {
   let dataDir: string;
@@ -60,7 +62,10 @@ describe('JobRunner', () => {
   });
 
   it('should run a JAX program to COMPLETED with its metrics, log and manifest', async () => {
-    const submitted = await submitJob(store, { code: JAX_PROGRAM, args: { steps: 120 } });
+    const submitted = await submitJob(store, {
+      code: JAX_PROGRAM,
+      args: { steps: 120 }
+    });
     const job = await waitForStatus(store, submitted.id, 'final', 90_000);
     expect(job.failure).toBeUndefined();
     expect(job.status).toBe('COMPLETED');
@@ -77,7 +82,9 @@ describe('JobRunner', () => {
     expect(text).toMatch(/Final accuracy: 0\.9\d+/);
 
     const events = await store.readEvents(job.id, 0, 1000);
-    const statuses = events.flatMap(e => (e.type === 'job:status' ? [e.status] : []));
+    const statuses = events.flatMap(e =>
+      e.type === 'job:status' ? [e.status] : []
+    );
     expect(statuses).toEqual(['COMPILING', 'RUNNING', 'COMPLETED']);
     expect(events.some(e => e.type === 'job:metrics')).toBe(true);
 
@@ -108,7 +115,10 @@ describe('JobRunner', () => {
   });
 
   it('should end an endless loop TIMEOUT after its time limit', async () => {
-    const submitted = await submitJob(store, { code: ENDLESS_PROGRAM, timeLimitMs: 3000 });
+    const submitted = await submitJob(store, {
+      code: ENDLESS_PROGRAM,
+      timeLimitMs: 3000
+    });
     await waitForStatus(store, submitted.id, ['RUNNING'], 60_000);
     const runningAt = Date.now();
     const job = await waitForStatus(store, submitted.id, 'final');
@@ -151,7 +161,10 @@ describe('JobRunner', () => {
   });
 
   it('should fail a job asking for a TPU on this CPU host DEVICE_UNAVAILABLE naming the CPU', async () => {
-    const submitted = await submitJob(store, { code: SLEEP_PROGRAM, accelerator: 'tpu' });
+    const submitted = await submitJob(store, {
+      code: SLEEP_PROGRAM,
+      accelerator: 'tpu'
+    });
     const job = await waitForStatus(store, submitted.id, 'final', 10_000);
     expect(job.status).toBe('FAILED');
     expect(job.failure!.reason).toBe('DEVICE_UNAVAILABLE');
@@ -182,13 +195,15 @@ describe('JobRunner', () => {
     });
     const job = await waitForStatus(store, submitted.id, 'final', 90_000);
     expect(job.failure).toBeUndefined();
-    expect(await readWholeLog(store, job.id)).toMatch(/a\s+b\n-+\s+-+\n\s*1\s+2/);
+    expect(await readWholeLog(store, job.id)).toMatch(
+      /a\s+b\n-+\s+-+\n\s*1\s+2/
+    );
     expect(job.manifest!.packages).toEqual({ tabulate: '0.9.0' });
     expect(job.manifest!.environmentSha256).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 
-describe('JobRunner with maxConcurrentJobs', () => {
+describe('JobRunner (a runner per case)', () => {
   let dataDir: string;
   let store: SqliteJobStore;
   let kernels: KernelManager;
@@ -199,7 +214,11 @@ describe('JobRunner with maxConcurrentJobs', () => {
     chmodSync(dataDir, 0o755);
     store = new SqliteJobStore({ path: path.join(dataDir, 'jaxlab.db') });
     await store.init();
-    kernels = new KernelManager({ launcher: createKernelLauncher(), dataDir, python: PYTHON });
+    kernels = new KernelManager({
+      launcher: createKernelLauncher(),
+      dataDir,
+      python: PYTHON
+    });
   });
 
   afterAll(async () => {
@@ -212,7 +231,12 @@ describe('JobRunner with maxConcurrentJobs', () => {
   it('should run two jobs at once and keep the third waiting in order', async () => {
     const jobs = [];
     for (const tag of ['a', 'b', 'c']) {
-      jobs.push(await submitJob(store, { code: SLEEP_PROGRAM, args: { seconds: 2, tag } }));
+      jobs.push(
+        await submitJob(store, {
+          code: SLEEP_PROGRAM,
+          args: { seconds: 2, tag }
+        })
+      );
     }
     runner = new JobRunner({
       store,
@@ -239,5 +263,52 @@ describe('JobRunner with maxConcurrentJobs', () => {
     expect(Date.parse(c.startedAt!)).toBeGreaterThanOrEqual(firstFinish);
     const done = await waitForStatus(store, jobs[2].id, 'final', 60_000);
     expect(done.status).toBe('COMPLETED');
+  });
+
+  it('should fail DEVICE_UNAVAILABLE a TPU job whose kernel JAX saw only the CPU', async () => {
+    await runner?.dispose();
+    // A host that claims a TPU its JAX does not really see.
+    runner = new JobRunner({
+      store,
+      kernels,
+      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+      hostId: 'misconfigured-host',
+      accelerators: [
+        { kind: 'tpu', count: 4, deviceKind: 'TPU v5 lite' },
+        { kind: 'cpu', count: 1, deviceKind: 'cpu' }
+      ]
+    });
+    await runner.start();
+    const submitted = await submitJob(store, {
+      code: JAX_PROGRAM,
+      args: { steps: 10 },
+      accelerator: 'tpu'
+    });
+    const job = await waitForStatus(store, submitted.id, 'final', 60_000);
+    expect(job.status).toBe('FAILED');
+    expect(job.failure!.reason).toBe('DEVICE_UNAVAILABLE');
+    expect(job.failure!.message).toContain('cpu');
+    expect(job.manifest!.device).toMatchObject({ platform: 'cpu' });
+  });
+
+  it('should end running jobs FAILED/INTERNAL and stop their kernels on dispose()', async () => {
+    await runner?.dispose();
+    runner = new JobRunner({
+      store,
+      kernels,
+      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+      hostId: 'stopping-host',
+      accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }]
+    });
+    await runner.start();
+    const submitted = await submitJob(store, { code: ENDLESS_PROGRAM });
+    await waitForStatus(store, submitted.id, ['RUNNING'], 60_000);
+    expect(kernels.list()).toHaveLength(1);
+    await runner.dispose();
+    const job = (await store.getJob(submitted.id))!;
+    expect(job.status).toBe('FAILED');
+    expect(job.failure!.reason).toBe('INTERNAL');
+    expect(job.finishedAt).toBeTruthy();
+    expect(kernels.list()).toHaveLength(0);
   });
 });

@@ -27,14 +27,22 @@ print(json.dumps(list(found.values())))
  * cpu, gpu and tpu), detected once by running the venv's python. The CPU is
  * always there, even when detection fails.
  */
-export async function detectAccelerators(python: string): Promise<IHostAccelerator[]> {
+export async function detectAccelerators(
+  python: string
+): Promise<IHostAccelerator[]> {
   let found: IHostAccelerator[] = [];
   try {
-    const { stdout } = await execFileAsync(python, ['-I', '-c', DETECT_SCRIPT], {
-      timeout: 120_000,
-      env: { PATH: '/usr/bin:/bin', JAX_PLATFORMS: '' }
-    });
-    found = JSON.parse(stdout.trim().split('\n').pop() ?? '[]') as IHostAccelerator[];
+    const { stdout } = await execFileAsync(
+      python,
+      ['-I', '-c', DETECT_SCRIPT],
+      {
+        timeout: 120_000,
+        env: { PATH: '/usr/bin:/bin', JAX_PLATFORMS: '' }
+      }
+    );
+    found = JSON.parse(
+      stdout.trim().split('\n').pop() ?? '[]'
+    ) as IHostAccelerator[];
   } catch {
     found = [];
   }

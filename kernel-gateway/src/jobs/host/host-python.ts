@@ -57,16 +57,24 @@ print(json.dumps({
  */
 export async function inspectHostPython(python: string): Promise<IHostPython> {
   try {
-    const { stdout } = await execFileAsync(python, ['-I', '-c', INSPECT_SCRIPT], {
-      timeout: 60_000,
-      maxBuffer: 16 * 1024 * 1024
-    });
+    const { stdout } = await execFileAsync(
+      python,
+      ['-I', '-c', INSPECT_SCRIPT],
+      {
+        timeout: 60_000,
+        maxBuffer: 16 * 1024 * 1024
+      }
+    );
     return { python, ...(JSON.parse(stdout) as Omit<IHostPython, 'python'>) };
   } catch (cause) {
-    throw new JaxLabError('INTERNAL', `Cannot inspect the host's Python venv ${python}`, {
-      cause,
-      hint: 'Run scripts/bootstrap.sh to create the venv with jax and pip.'
-    });
+    throw new JaxLabError(
+      'INTERNAL',
+      `Cannot inspect the host's Python venv ${python}`,
+      {
+        cause,
+        hint: 'Run scripts/bootstrap.sh to create the venv with jax and pip.'
+      }
+    );
   }
 }
 
@@ -80,7 +88,8 @@ export function hostConstraints(host: IHostPython): string {
     Object.entries(host.packages)
       .filter(
         ([name]) =>
-          PINNED.has(name) || PINNED_PREFIXES.some(prefix => name.startsWith(prefix))
+          PINNED.has(name) ||
+          PINNED_PREFIXES.some(prefix => name.startsWith(prefix))
       )
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([name, version]) => `${name}==${version}`)

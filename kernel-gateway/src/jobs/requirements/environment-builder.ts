@@ -101,7 +101,10 @@ export class EnvironmentBuilder {
       );
       this._pending.set(sha256, pending);
     } else {
-      options.onOutput?.('stdout', 'Waiting for the same environment being built by another job.\n');
+      options.onOutput?.(
+        'stdout',
+        'Waiting for the same environment being built by another job.\n'
+      );
     }
     return pending;
   }
@@ -115,7 +118,10 @@ export class EnvironmentBuilder {
     await fs.mkdir(this.envsDir, { recursive: true });
     const cacheDir = path.join(this._dataDir, 'pip-cache');
     await fs.mkdir(cacheDir, { recursive: true });
-    const buildDir = path.join(this.envsDir, `.tmp-${randomBytes(6).toString('hex')}`);
+    const buildDir = path.join(
+      this.envsDir,
+      `.tmp-${randomBytes(6).toString('hex')}`
+    );
     await fs.mkdir(buildDir);
     try {
       const requirementsFile = path.join(buildDir, 'requirements.txt');
@@ -153,7 +159,9 @@ export class EnvironmentBuilder {
         : pip;
       this._log(`building requirements environment ${sha256.slice(0, 12)}`);
       await this._run(argv, buildDir, options);
-      const packages = await readInstalledPackages(path.join(buildDir, 'site-packages'));
+      const packages = await readInstalledPackages(
+        path.join(buildDir, 'site-packages')
+      );
       await fs.writeFile(
         path.join(buildDir, 'jaxlab-environment.json'),
         JSON.stringify(
@@ -172,7 +180,10 @@ export class EnvironmentBuilder {
       );
       await fs.rm(requirementsFile);
       await fs.rm(constraintsFile);
-      await fs.rm(path.join(buildDir, '.cache'), { recursive: true, force: true });
+      await fs.rm(path.join(buildDir, '.cache'), {
+        recursive: true,
+        force: true
+      });
       try {
         // Atomic: the folder appears complete or not at all. A rename onto a
         // non-empty folder fails, so a concurrent builder's result wins.
@@ -180,7 +191,10 @@ export class EnvironmentBuilder {
         return { ...(await this._describe(sha256, false)) };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if ((code === 'ENOTEMPTY' || code === 'EEXIST') && existsSync(path.join(this.envsDir, sha256))) {
+        if (
+          (code === 'ENOTEMPTY' || code === 'EEXIST') &&
+          existsSync(path.join(this.envsDir, sha256))
+        ) {
           return this._describe(sha256, true);
         }
         throw error;
@@ -190,7 +204,10 @@ export class EnvironmentBuilder {
     }
   }
 
-  private async _describe(sha256: string, reused: boolean): Promise<IRequirementsEnvironment> {
+  private async _describe(
+    sha256: string,
+    reused: boolean
+  ): Promise<IRequirementsEnvironment> {
     const dir = path.join(this.envsDir, sha256);
     const sitePackagesDir = path.join(dir, 'site-packages');
     return {
@@ -202,12 +219,20 @@ export class EnvironmentBuilder {
     };
   }
 
-  private _run(argv: string[], cwd: string, options: EnvironmentBuilder.IBuildOptions): Promise<void> {
+  private _run(
+    argv: string[],
+    cwd: string,
+    options: EnvironmentBuilder.IBuildOptions
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = spawn(argv[0], argv.slice(1), {
         cwd,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: cwd, LANG: 'C.UTF-8' }
+        env: {
+          PATH: '/usr/local/bin:/usr/bin:/bin',
+          HOME: cwd,
+          LANG: 'C.UTF-8'
+        }
       });
       let tail = '';
       const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
@@ -231,17 +256,23 @@ export class EnvironmentBuilder {
       child.on('error', error => {
         clearTimeout(timer);
         reject(
-          new JaxLabError('INTERNAL', `Cannot start the requirements build: ${error.message}`, {
-            cause: error,
-            hint: 'Install bubblewrap (bwrap) on the host.'
-          })
+          new JaxLabError(
+            'INTERNAL',
+            `Cannot start the requirements build: ${error.message}`,
+            {
+              cause: error,
+              hint: 'Install bubblewrap (bwrap) on the host.'
+            }
+          )
         );
       });
       child.on('close', code => {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
         if (why === 'aborted') {
-          reject(new JaxLabError('CONFLICT', 'The requirements build was cancelled.'));
+          reject(
+            new JaxLabError('CONFLICT', 'The requirements build was cancelled.')
+          );
         } else if (why === 'timeout') {
           reject(
             new JaxLabError(
@@ -303,7 +334,9 @@ export namespace EnvironmentBuilder {
  * Installed distributions of a `--target` folder, read from the `Name` and
  * `Version` lines of each `*.dist-info/METADATA`.
  */
-export async function readInstalledPackages(sitePackagesDir: string): Promise<Record<string, string>> {
+export async function readInstalledPackages(
+  sitePackagesDir: string
+): Promise<Record<string, string>> {
   const packages: Record<string, string> = {};
   let entries: string[];
   try {
@@ -313,7 +346,10 @@ export async function readInstalledPackages(sitePackagesDir: string): Promise<Re
   }
   for (const entry of entries.filter(e => e.endsWith('.dist-info')).sort()) {
     try {
-      const metadata = await fs.readFile(path.join(sitePackagesDir, entry, 'METADATA'), 'utf8');
+      const metadata = await fs.readFile(
+        path.join(sitePackagesDir, entry, 'METADATA'),
+        'utf8'
+      );
       const headers = metadata.split(/\r?\n\r?\n/)[0];
       const name = /^Name:\s*(.+)$/m.exec(headers)?.[1]?.trim();
       const version = /^Version:\s*(.+)$/m.exec(headers)?.[1]?.trim();

@@ -35,7 +35,11 @@ export function pipSandboxArgv(options: IPipSandboxOptions): string[] {
   const venvDir = path.dirname(venvBin);
   // The venv's python is a symlink into the base install (pyenv, /usr/local).
   const baseDir = path.dirname(path.dirname(realpathSync(options.python)));
-  const readOnly = new Set<string>([venvDir, baseDir, ...options.readOnlyFiles]);
+  const readOnly = new Set<string>([
+    venvDir,
+    baseDir,
+    ...options.readOnlyFiles
+  ]);
   const argv = [
     'bwrap',
     '--unshare-all',

@@ -87,26 +87,23 @@ describe('validateRequirements()', () => {
     expect(validateRequirements(text).sanitized).toBe(sanitized);
   });
 
-  it.each(REJECTED)(
-    'should reject %j naming line %i',
-    (text, line) => {
-      let error: unknown;
-      try {
-        validateRequirements(text);
-      } catch (e) {
-        error = e;
-      }
-      expect(isJaxLabError(error)).toBe(true);
-      const jaxlabError = error as {
-        code: string;
-        hint?: string;
-        details: { line: number };
-      };
-      expect(jaxlabError.code).toBe('REQUIREMENTS_REJECTED');
-      expect(jaxlabError.details.line).toBe(line);
-      expect(jaxlabError.hint).toBeTruthy();
+  it.each(REJECTED)('should reject %j naming line %i', (text, line) => {
+    let error: unknown;
+    try {
+      validateRequirements(text);
+    } catch (e) {
+      error = e;
     }
-  );
+    expect(isJaxLabError(error)).toBe(true);
+    const jaxlabError = error as {
+      code: string;
+      hint?: string;
+      details: { line: number };
+    };
+    expect(jaxlabError.code).toBe('REQUIREMENTS_REJECTED');
+    expect(jaxlabError.details.line).toBe(line);
+    expect(jaxlabError.hint).toBeTruthy();
+  });
 
   it('should return the parts of each requirement with its line', () => {
     const { requirements } = validateRequirements(

@@ -141,7 +141,10 @@ function parseRequirementLine(raw: string, line: number): IRequirement | null {
       'Remove the options after the requirement; only names, extras, versions and markers are accepted.'
     );
   }
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) || /^(git|hg|svn|bzr)\+/i.test(text)) {
+  if (
+    /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(text) ||
+    /^(git|hg|svn|bzr)\+/i.test(text)
+  ) {
     throw reject(
       line,
       'URLs are not allowed',
@@ -280,7 +283,9 @@ class LineParser {
   private _parseSpecifier(): string {
     const op = this._match(/===|~=|==|!=|<=|>=|<|>/y);
     if (!op) {
-      throw this._fail('expected a version operator (==, !=, <=, >=, <, >, ~=, ===)');
+      throw this._fail(
+        'expected a version operator (==, !=, <=, >=, <, >, ~=, ===)'
+      );
     }
     this._skipSpace();
     const version = this._match(/[A-Za-z0-9_.*+!-]+/y);
@@ -292,7 +297,9 @@ class LineParser {
     }
     const wildcard = version.endsWith('.*');
     if (wildcard && op !== '==' && op !== '!=') {
-      throw this._fail(`a wildcard version (\`${version}\`) is only allowed with == and !=`);
+      throw this._fail(
+        `a wildcard version (\`${version}\`) is only allowed with == and !=`
+      );
     }
     const base = wildcard ? version.slice(0, -2) : version;
     const match = PEP440_VERSION.exec(base);
@@ -300,7 +307,9 @@ class LineParser {
       throw this._fail(`\`${version}\` is not a valid PEP 440 version`);
     }
     if (op === '~=' && !base.includes('.')) {
-      throw this._fail('~= needs a version with at least two parts, e.g. ~=1.4');
+      throw this._fail(
+        '~= needs a version with at least two parts, e.g. ~=1.4'
+      );
     }
     return op + version;
   }
@@ -341,7 +350,9 @@ class LineParser {
       this._match(/not\s+in\b/y) ??
       this._match(/in\b/y);
     if (!op) {
-      throw this._fail('expected a comparison (==, !=, <, in, not in, ...) in the environment marker');
+      throw this._fail(
+        'expected a comparison (==, !=, <, in, not in, ...) in the environment marker'
+      );
     }
     this._parseMarkerValue();
   }

@@ -19,7 +19,11 @@ describe('JobEventWriter', () => {
       args: {},
       accelerator: 'cpu'
     });
-    await store.claimNextJob({ hostId: 'h', accelerators: ['cpu'], leaseMs: 60_000 });
+    await store.claimNextJob({
+      hostId: 'h',
+      accelerators: ['cpu'],
+      leaseMs: 60_000
+    });
     jobId = job.id;
   });
 
@@ -28,7 +32,12 @@ describe('JobEventWriter', () => {
   });
 
   it('should coalesce output into few events, in order, losing nothing', async () => {
-    const writer = new JobEventWriter({ store, jobId, hostId: 'h', maxChunkBytes: 1024 });
+    const writer = new JobEventWriter({
+      store,
+      jobId,
+      hostId: 'h',
+      maxChunkBytes: 1024
+    });
     let expectedOut = '';
     for (let i = 0; i < 5000; i++) {
       const line = `line ${i}\n`;
@@ -42,11 +51,27 @@ describe('JobEventWriter', () => {
     const chunks = await store.readLogs(jobId, 0, 100_000);
     expect(chunks.length).toBeLessThan(100);
     expect(chunks.every(c => Buffer.byteLength(c.text) <= 1024)).toBe(true);
-    expect(chunks.filter(c => c.stream === 'stdout').map(c => c.text).join('')).toBe(expectedOut);
+    expect(
+      chunks
+        .filter(c => c.stream === 'stdout')
+        .map(c => c.text)
+        .join('')
+    ).toBe(expectedOut);
     const stderrIndex = chunks.findIndex(c => c.stream === 'stderr');
     expect(chunks[stderrIndex].text).toBe('warning\n');
-    expect(chunks.slice(0, stderrIndex).map(c => c.text).join('')).toContain('line 2500\n');
-    expect(chunks.slice(stderrIndex + 1).map(c => c.text).join('').startsWith('line 2501\n')).toBe(true);
+    expect(
+      chunks
+        .slice(0, stderrIndex)
+        .map(c => c.text)
+        .join('')
+    ).toContain('line 2500\n');
+    expect(
+      chunks
+        .slice(stderrIndex + 1)
+        .map(c => c.text)
+        .join('')
+        .startsWith('line 2501\n')
+    ).toBe(true);
   });
 
   it('should write a status event after the logs queued before it', async () => {
@@ -54,12 +79,21 @@ describe('JobEventWriter', () => {
     writer.log('stdout', 'before\n');
     await writer.append({ type: 'job:status', status: 'RUNNING' });
     const events = await store.readEvents(jobId, 0, 100);
-    expect(events.map(e => e.type)).toEqual(['job:status', 'job:log', 'job:status']);
+    expect(events.map(e => e.type)).toEqual([
+      'job:status',
+      'job:log',
+      'job:status'
+    ]);
   });
 
   it('should report a lost lease once and stop writing', async () => {
     const lost: unknown[] = [];
-    const writer = new JobEventWriter({ store, jobId, hostId: 'other-host', onLost: e => lost.push(e) });
+    const writer = new JobEventWriter({
+      store,
+      jobId,
+      hostId: 'other-host',
+      onLost: e => lost.push(e)
+    });
     writer.log('stdout', 'x\n');
     await writer.flush();
     writer.log('stdout', 'y\n');

@@ -83,7 +83,9 @@ export class JobEventWriter {
         return;
       }
       try {
-        await this._store.appendEvents(this._jobId, events, { hostId: this._hostId });
+        await this._store.appendEvents(this._jobId, events, {
+          hostId: this._hostId
+        });
       } catch (error) {
         this._error = error;
         this._onLost(error);

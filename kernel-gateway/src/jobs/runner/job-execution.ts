@@ -62,7 +62,10 @@ export class JobExecution {
       jobId: options.job.id,
       hostId: options.hostId,
       onLost: error => {
-        if (isJaxLabError(error) && (error.code === 'LEASE_LOST' || error.code === 'JOB_FINISHED')) {
+        if (
+          isJaxLabError(error) &&
+          (error.code === 'LEASE_LOST' || error.code === 'JOB_FINISHED')
+        ) {
           this._loseLease();
         }
       }
@@ -79,7 +82,10 @@ export class JobExecution {
 
   /** Runs the job to its end. Never throws. */
   async run(): Promise<JobOutcome> {
-    const renewTimer = setInterval(() => void this._renew(), this._options.renewEveryMs);
+    const renewTimer = setInterval(
+      () => void this._renew(),
+      this._options.renewEveryMs
+    );
     let outcome: JobOutcome;
     try {
       outcome = await Promise.race([
@@ -104,11 +110,17 @@ export class JobExecution {
         await this._writer.append(
           outcome.status === 'COMPLETED'
             ? { type: 'job:status', status: 'COMPLETED' }
-            : { type: 'job:status', status: outcome.status, failure: outcome.failure }
+            : {
+                type: 'job:status',
+                status: outcome.status,
+                failure: outcome.failure
+              }
         );
       }
     } catch (error) {
-      this._options.log(`job ${this.job.id}: cannot record its end: ${String(error)}`);
+      this._options.log(
+        `job ${this.job.id}: cannot record its end: ${String(error)}`
+      );
     }
     await this._shutdownKernel();
     return outcome;
@@ -124,7 +136,9 @@ export class JobExecution {
     const options = this._options;
 
     // DEVICE_UNAVAILABLE before anything: this host's JAX does not see it.
-    if (!options.accelerators.some(a => a.kind === job.accelerator && a.count > 0)) {
+    if (
+      !options.accelerators.some(a => a.kind === job.accelerator && a.count > 0)
+    ) {
       return fail(
         'DEVICE_UNAVAILABLE',
         `The job asked for ${job.accelerator}, but host ${options.hostId} has only: ${describeAccelerators(options.accelerators)}.`,
@@ -196,7 +210,10 @@ export class JobExecution {
 
     const call = renderDesignatedCall(job.entrypoint, job.args);
     await this._writer.append({ type: 'job:status', status: 'RUNNING' });
-    this._timeLimitTimer = setTimeout(() => this._onTimeLimit(timeLimitMs), timeLimitMs);
+    this._timeLimitTimer = setTimeout(
+      () => this._onTimeLimit(timeLimitMs),
+      timeLimitMs
+    );
 
     let idle!: () => void;
     const idleSeen = new Promise<void>(resolve => (idle = resolve));
@@ -237,39 +254,49 @@ export class JobExecution {
         traceback: errorContent?.traceback ?? reply.traceback
       });
     }
-    return fail('INTERNAL', 'The kernel aborted the call.', 'Submit the job again.');
+    return fail(
+      'INTERNAL',
+      'The kernel aborted the call.',
+      'Submit the job again.'
+    );
   }
 
   /** Turns one iopub message into job events; returns an error's content. */
-  private _onIOPub(msg: KernelMessage.IIOPubMessage): KernelMessage.IErrorMsg['content'] | undefined {
-    switch (msg.header.msg_type) {
-      case 'stream': {
-        const content = (msg as KernelMessage.IStreamMsg).content;
-        this._writer.log(content.name === 'stderr' ? 'stderr' : 'stdout', content.text);
-        return undefined;
+  private _onIOPub(
+    msg: KernelMessage.IIOPubMessage
+  ): KernelMessage.IErrorMsg['content'] | undefined {
+    const type = msg.header.msg_type;
+    if (type === 'stream') {
+      const content = (msg as KernelMessage.IStreamMsg).content;
+      this._writer.log(
+        content.name === 'stderr' ? 'stderr' : 'stdout',
+        content.text
+      );
+    } else if (type === 'display_data' || type === 'execute_result') {
+      const data = (msg as KernelMessage.IDisplayDataMsg).content.data ?? {};
+      const metrics = data[METRICS_MIME_TYPE];
+      if (metrics !== undefined && isValid('metrics', metrics)) {
+        this._metrics = metrics;
+        void this._writer.append({ type: 'job:metrics', metrics });
       }
-      case 'display_data':
-      case 'execute_result': {
-        const data = (msg as KernelMessage.IDisplayDataMsg).content.data ?? {};
-        const metrics = data[METRICS_MIME_TYPE];
-        if (metrics !== undefined && isValid('metrics', metrics)) {
-          this._metrics = metrics;
-          void this._writer.append({ type: 'job:metrics', metrics: this._metrics });
-        }
-        return undefined;
-      }
-      case 'error': {
-        const content = (msg as KernelMessage.IErrorMsg).content;
-        const traceback = (content.traceback ?? []).join('\n');
-        this._writer.log('stderr', (traceback || `${content.ename}: ${content.evalue}`) + '\n');
-        return content;
-      }
-      default:
-        return undefined;
+    } else if (type === 'error') {
+      const content = (msg as KernelMessage.IErrorMsg).content;
+      const traceback = (content.traceback ?? []).join('\n');
+      this._writer.log(
+        'stderr',
+        (traceback || `${content.ename}: ${content.evalue}`) + '\n'
+      );
+      return content;
     }
+    // status, execute_input, clear_output and comms carry no job output.
+    return undefined;
   }
 
-  private _outcomeOfError(error: { ename: string; evalue: string; traceback?: string[] }): JobOutcome {
+  private _outcomeOfError(error: {
+    ename: string;
+    evalue: string;
+    traceback?: string[];
+  }): JobOutcome {
     const { ename, evalue } = error;
     const summary = `${ename}: ${evalue}`.slice(0, 3000);
     if (LOAD_REJECTED_ENAMES.has(ename)) {
@@ -286,7 +313,10 @@ export class JobExecution {
         'Read the traceback in the job log: an import or a definition in main.py failed.'
       );
     }
-    if (ename === 'MemoryError' || /RESOURCE_EXHAUSTED|[Oo]ut of memory/.test(evalue)) {
+    if (
+      ename === 'MemoryError' ||
+      /RESOURCE_EXHAUSTED|[Oo]ut of memory/.test(evalue)
+    ) {
       return fail(
         'OUT_OF_MEMORY',
         `The job ran out of memory: ${summary}`,
@@ -313,7 +343,10 @@ export class JobExecution {
     );
   }
 
-  private _outcomeOfExit(exit: IKernelProcess.IExit | undefined, cause: unknown): JobOutcome {
+  private _outcomeOfExit(
+    exit: IKernelProcess.IExit | undefined,
+    cause: unknown
+  ): JobOutcome {
     switch (exit?.limit) {
       case 'memory':
         return fail(
@@ -334,7 +367,9 @@ export class JobExecution {
           'Make the job do less work, or split it into several jobs.'
         );
       case 'wall-clock':
-        return this._timeoutOutcome(this.job.timeLimitMs ?? this._options.defaultTimeLimitMs);
+        return this._timeoutOutcome(
+          this.job.timeLimitMs ?? this._options.defaultTimeLimitMs
+        );
       case undefined:
         break;
     }
@@ -353,7 +388,11 @@ export class JobExecution {
   /** A job that asked for tpu/gpu must not silently have run on the CPU. */
   private _checkDevice(): JobOutcome | undefined {
     const platform = this._metrics?.device.platform;
-    if (this.job.accelerator !== 'cpu' && platform && platform !== this.job.accelerator) {
+    if (
+      this.job.accelerator !== 'cpu' &&
+      platform &&
+      platform !== this.job.accelerator
+    ) {
       return fail(
         'DEVICE_UNAVAILABLE',
         `The job asked for ${this.job.accelerator}, but JAX in the kernel saw only ${platform} (${this._metrics!.device.count} device(s)); its results were not accepted.`,
@@ -380,7 +419,9 @@ export class JobExecution {
         this._cancel();
       }
     } catch (error) {
-      this._options.log(`job ${this.job.id}: cannot renew the lease: ${String(error)}`);
+      this._options.log(
+        `job ${this.job.id}: cannot renew the lease: ${String(error)}`
+      );
     } finally {
       this._renewing = false;
     }
@@ -388,7 +429,11 @@ export class JobExecution {
 
   private _cancel(): void {
     this._cancelling = true;
-    const outcome = fail('CANCELLED', 'The job was cancelled on request.', 'Submit it again to rerun it.');
+    const outcome = fail(
+      'CANCELLED',
+      'The job was cancelled on request.',
+      'Submit it again to rerun it.'
+    );
     this._interruptThenForce(outcome, this._options.cancelGraceMs);
   }
 
@@ -415,8 +460,13 @@ export class JobExecution {
     this._forcedOutcome = outcome;
     this._abort.abort();
     if (this._kernel) {
-      this._options.kernels.interruptKernel(this._kernel.id).catch(() => undefined);
-      this._graceTimer = setTimeout(() => this._forced.resolve(outcome), graceMs);
+      this._options.kernels
+        .interruptKernel(this._kernel.id)
+        .catch(() => undefined);
+      this._graceTimer = setTimeout(
+        () => this._forced.resolve(outcome),
+        graceMs
+      );
     } else {
       this._forced.resolve(outcome);
     }
@@ -461,7 +511,9 @@ export class JobExecution {
     try {
       await this._options.store.setManifest(job.id, manifest);
     } catch (error) {
-      this._options.log(`job ${job.id}: cannot record the run manifest: ${String(error)}`);
+      this._options.log(
+        `job ${job.id}: cannot record the run manifest: ${String(error)}`
+      );
     }
   }
 
@@ -469,9 +521,13 @@ export class JobExecution {
     const kernel =
       this._kernel ?? (await this._kernelStart?.catch(() => undefined));
     if (kernel) {
-      await this._options.kernels.shutdownKernel(kernel.id).catch(error =>
-        this._options.log(`job ${this.job.id}: kernel shutdown failed: ${String(error)}`)
-      );
+      await this._options.kernels
+        .shutdownKernel(kernel.id)
+        .catch(error =>
+          this._options.log(
+            `job ${this.job.id}: kernel shutdown failed: ${String(error)}`
+          )
+        );
     }
   }
 
@@ -484,7 +540,11 @@ export class JobExecution {
     const hint =
       (isJaxLabError(error) && error.hint) ||
       'Submit the job again; if it keeps failing, tell the host administrator.';
-    return fail('INTERNAL', `The gateway could not run the job: ${message}`, hint);
+    return fail(
+      'INTERNAL',
+      `The gateway could not run the job: ${message}`,
+      hint
+    );
   }
 
   private _abort = new AbortController();
@@ -531,7 +591,11 @@ function fail(
 ): Extract<JobOutcome, { failure: Failure }> {
   return {
     status: reason === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
-    failure: { reason, message: message.slice(0, 4000), hint: hint.slice(0, 1000) }
+    failure: {
+      reason,
+      message: message.slice(0, 4000),
+      hint: hint.slice(0, 1000)
+    }
   };
 }
 

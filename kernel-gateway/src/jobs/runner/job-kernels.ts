@@ -1,6 +1,9 @@
 import type { KernelMessage } from '@jupyterlab/services';
 
-import type { IKernelLauncher, IKernelProcess } from '../../sandbox/kernel-launcher.js';
+import type {
+  IKernelLauncher,
+  IKernelProcess
+} from '../../sandbox/kernel-launcher.js';
 
 /**
  * What the job runner needs of the gateway's `KernelManager`: the manager

@@ -5,7 +5,10 @@ import type { Accelerator, HostInfo, Job } from '@jaxlab/schemas';
 import type { IJobStore } from '@jaxlab/store';
 
 import type { IHostAccelerator } from '../host/accelerator-detector.js';
-import { describeAccelerators, detectAccelerators } from '../host/accelerator-detector.js';
+import {
+  describeAccelerators,
+  detectAccelerators
+} from '../host/accelerator-detector.js';
 import type { IHostPython } from '../host/host-python.js';
 import type { EnvironmentBuilder } from '../requirements/environment-builder.js';
 import type { JobOutcome } from './job-execution.js';
@@ -17,7 +20,8 @@ export const GATEWAY_VERSION: string = (() => {
   try {
     // src/jobs/runner/ and lib/jobs/runner/ are both three levels down.
     const url = new URL('../../../package.json', import.meta.url);
-    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string })
+      .version;
   } catch {
     return '0.0.0';
   }
@@ -89,7 +93,10 @@ export class JobRunner {
     this._started = true;
     const { options } = this;
     this._accelerators =
-      options.accelerators ?? (await detectAccelerators(options.python ?? (await options.envBuilder.host()).python));
+      options.accelerators ??
+      (await detectAccelerators(
+        options.python ?? (await options.envBuilder.host()).python
+      ));
     this._hostPython = await options.envBuilder.host().catch(() => undefined);
     if (this._disposed) {
       return;
@@ -112,7 +119,9 @@ export class JobRunner {
    */
   async whenIdle(): Promise<void> {
     while (this._running.size > 0 || this._ticking) {
-      await Promise.race([...this._running.values()].map(e => e.done).concat(delay(50)));
+      await Promise.race(
+        [...this._running.values()].map(e => e.done).concat(delay(50))
+      );
     }
   }
 
@@ -156,7 +165,10 @@ export class JobRunner {
     try {
       const { options } = this;
       const kinds = this._accelerators.map(a => a.kind);
-      while (!this._disposed && this._running.size < options.maxConcurrentJobs) {
+      while (
+        !this._disposed &&
+        this._running.size < options.maxConcurrentJobs
+      ) {
         const job = await options.store.claimNextJob({
           hostId: options.hostId,
           accelerators: kinds,
@@ -179,7 +191,9 @@ export class JobRunner {
 
   private _launch(job: Job): void {
     const { options } = this;
-    options.log(`job ${job.id}: claimed (${job.accelerator}, ${job.entrypoint})`);
+    options.log(
+      `job ${job.id}: claimed (${job.accelerator}, ${job.entrypoint})`
+    );
     const execution = new JobExecution({
       job,
       store: options.store,
@@ -224,14 +238,21 @@ export class JobRunner {
       return;
     }
     this._lastUnservableCheck = now;
-    const hosts = await options.store.listHosts(new Date(now - options.hostLivenessMs));
+    const hosts = await options.store.listHosts(
+      new Date(now - options.hostLivenessMs)
+    );
     const offered = new Map<Accelerator, IHostAccelerator>();
-    for (const accelerator of [...hosts.flatMap((h: HostInfo) => h.accelerators), ...this._accelerators]) {
+    for (const accelerator of [
+      ...hosts.flatMap((h: HostInfo) => h.accelerators),
+      ...this._accelerators
+    ]) {
       if (accelerator.count > 0 && !offered.has(accelerator.kind)) {
         offered.set(accelerator.kind, accelerator);
       }
     }
-    const missing = (['cpu', 'gpu', 'tpu'] as const).filter(kind => !offered.has(kind));
+    const missing = (['cpu', 'gpu', 'tpu'] as const).filter(
+      kind => !offered.has(kind)
+    );
     if (missing.length === 0) {
       return;
     }
@@ -260,7 +281,9 @@ export class JobRunner {
         ],
         { hostId: options.hostId }
       );
-      options.log(`job ${job.id}: FAILED DEVICE_UNAVAILABLE (${job.accelerator})`);
+      options.log(
+        `job ${job.id}: FAILED DEVICE_UNAVAILABLE (${job.accelerator})`
+      );
     }
   }
 
@@ -285,7 +308,9 @@ export class JobRunner {
     try {
       const expired = await this.options.store.expireLapsedLeases();
       for (const job of expired) {
-        this.options.log(`job ${job.id}: lease of host ${job.host ?? '?'} lapsed: FAILED HOST_LOST`);
+        this.options.log(
+          `job ${job.id}: lease of host ${job.host ?? '?'} lapsed: FAILED HOST_LOST`
+        );
       }
     } catch (error) {
       this.options.log(`job runner: lease expiry failed: ${String(error)}`);
@@ -348,7 +373,9 @@ export namespace JobRunner {
   }
 
   /** @internal */
-  export type IResolvedOptions = Required<Omit<IOptions, 'accelerators' | 'python'>> &
+  export type IResolvedOptions = Required<
+    Omit<IOptions, 'accelerators' | 'python'>
+  > &
     Pick<IOptions, 'accelerators' | 'python'>;
 }
 

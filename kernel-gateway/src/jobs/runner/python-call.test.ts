@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 
 import { renderDesignatedCall, renderPythonLiteral } from './python-call.js';
 
-const PYTHON = fileURLToPath(new URL('../../../../.venv/bin/python', import.meta.url));
+const PYTHON = fileURLToPath(
+  new URL('../../../../.venv/bin/python', import.meta.url)
+);
 
 describe('renderDesignatedCall()', () => {
   it('should render keyword arguments as Python literals', () => {
@@ -30,7 +32,9 @@ describe('renderDesignatedCall()', () => {
     };
     const call = renderDesignatedCall('f', args);
     const script = `import ast, json, sys\ncall = ast.parse(sys.argv[1], mode='eval').body\nprint(json.dumps({k.arg: ast.literal_eval(k.value) for k in call.keywords}))`;
-    const echoed = execFileSync(PYTHON, ['-I', '-c', script, call], { encoding: 'utf8' });
+    const echoed = execFileSync(PYTHON, ['-I', '-c', script, call], {
+      encoding: 'utf8'
+    });
     expect(JSON.parse(echoed)).toEqual(args);
   });
 

@@ -11,13 +11,22 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
  *
  * @throws JaxLabError `INVALID_REQUEST` for a bad name or a non-finite number.
  */
-export function renderDesignatedCall(entrypoint: string, args: LiteralArgs = {}): string {
+export function renderDesignatedCall(
+  entrypoint: string,
+  args: LiteralArgs = {}
+): string {
   if (!IDENTIFIER.test(entrypoint)) {
-    throw new JaxLabError('INVALID_REQUEST', `"${entrypoint}" is not a function name`);
+    throw new JaxLabError(
+      'INVALID_REQUEST',
+      `"${entrypoint}" is not a function name`
+    );
   }
   const parts = Object.entries(args).map(([name, value]) => {
     if (!IDENTIFIER.test(name)) {
-      throw new JaxLabError('INVALID_REQUEST', `"${name}" is not an argument name`);
+      throw new JaxLabError(
+        'INVALID_REQUEST',
+        `"${name}" is not an argument name`
+      );
     }
     return `${name}=${renderPythonLiteral(value)}`;
   });
@@ -29,25 +38,34 @@ export function renderPythonLiteral(value: Literal): string {
   if (value === null) {
     return 'None';
   }
-  switch (typeof value) {
-    case 'boolean':
-      return value ? 'True' : 'False';
-    case 'number':
-      if (!Number.isFinite(value)) {
-        throw new JaxLabError('INVALID_REQUEST', `${value} is not a literal number`);
-      }
-      return String(value);
-    case 'string':
-      // A JSON string literal is a valid Python str literal (same escapes).
-      return JSON.stringify(value);
-    case 'object':
-      if (Array.isArray(value)) {
-        return `[${value.map(renderPythonLiteral).join(', ')}]`;
-      }
-      return `{${Object.entries(value)
-        .map(([k, v]) => `${JSON.stringify(k)}: ${renderPythonLiteral(v as Literal)}`)
-        .join(', ')}}`;
-    default:
-      throw new JaxLabError('INVALID_REQUEST', `Unsupported argument ${String(value)}`);
+  if (typeof value === 'boolean') {
+    return value ? 'True' : 'False';
   }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) {
+      throw new JaxLabError(
+        'INVALID_REQUEST',
+        `${value} is not a literal number`
+      );
+    }
+    return String(value);
+  }
+  if (typeof value === 'string') {
+    // A JSON string literal is a valid Python str literal (same escapes).
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map(renderPythonLiteral).join(', ')}]`;
+  }
+  if (typeof value === 'object') {
+    return `{${Object.entries(value)
+      .map(
+        ([k, v]) => `${JSON.stringify(k)}: ${renderPythonLiteral(v as Literal)}`
+      )
+      .join(', ')}}`;
+  }
+  throw new JaxLabError(
+    'INVALID_REQUEST',
+    `Unsupported argument ${String(value)}`
+  );
 }
