@@ -4,6 +4,7 @@ import type { IJobStore } from '@jaxlab/store';
 import { createHostsRouter, hostsOpenApi } from './hosts/index.js';
 import { errorMiddleware, notFoundMiddleware } from './http/error-middleware.js';
 import { DEFAULT_BODY_LIMIT_BYTES, jsonBody } from './http/json-body.js';
+import { methodNotAllowedMiddleware } from './http/method-not-allowed.js';
 import { localUserAuth } from './http/request-user.js';
 import { createJobsRouter, jobsOpenApi } from './jobs/index.js';
 import { coreOpenApi } from './openapi/core-openapi.js';
@@ -78,7 +79,8 @@ export namespace IAppDeps {
  *    on every request has `req.user`, and every store call is scoped to
  *    `req.user.id` (another user's document answers 404);
  * 4. `/api/jobs`, `/api/hosts`, then `deps.routers` in order;
- * 5. 404 `NOT_FOUND` for anything else, and the one error middleware that
+ * 5. 405 for a documented path with an undocumented method, 404
+ *    `NOT_FOUND` for anything else, and the one error middleware that
  *    renders `{reason, message, code, hint}`.
  *
  * The caller owns the store (`init()` before, `dispose()` after).
@@ -105,15 +107,16 @@ export function createApp(deps: IAppDeps): Express {
   app.use(jsonBody(config.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
 
   let openapi: Record<string, unknown> | undefined;
+  const openapiDocument = (): Record<string, unknown> =>
+    (openapi ??= createOpenApiDocument({
+      version: SERVER_VERSION,
+      parts: [coreOpenApi, jobsOpenApi, hostsOpenApi, ...(deps.openapi ?? []), ...(deps.routers ?? []).flatMap(r => (r.openapi ? [r.openapi] : []))]
+    }));
   app.get('/api/health', (_req, res) => {
     res.json({ ok: true, store: store.kind, version: SERVER_VERSION });
   });
   app.get('/api/openapi.json', (_req, res) => {
-    openapi ??= createOpenApiDocument({
-      version: SERVER_VERSION,
-      parts: [coreOpenApi, jobsOpenApi, hostsOpenApi, ...(deps.openapi ?? []), ...(deps.routers ?? []).flatMap(r => (r.openapi ? [r.openapi] : []))]
-    });
-    res.json(openapi);
+    res.json(openapiDocument());
   });
 
   if (auth.router) app.use(auth.router);
@@ -123,6 +126,7 @@ export function createApp(deps: IAppDeps): Express {
   app.use('/api/hosts', createHostsRouter({ store, staleAfterMs: config.hostStaleAfterMs, now: deps.clock }));
   for (const mounted of deps.routers ?? []) app.use(mounted.path, mounted.router);
 
+  app.use(methodNotAllowedMiddleware(() => openapiDocument().paths as Record<string, Record<string, unknown>>));
   app.use(notFoundMiddleware());
   app.use(errorMiddleware({ log: deps.log }));
   return app;

@@ -7,6 +7,7 @@ export {
   errorMiddleware,
   jsonBody,
   localUserAuth,
+  methodNotAllowedMiddleware,
   notFoundMiddleware,
   ownerOf,
   parseInteger,

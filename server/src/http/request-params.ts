@@ -59,7 +59,7 @@ export function queryEnumList<T extends string>(req: Request, name: string, allo
  * @throws {@link HttpError} 400 `INVALID_REQUEST`.
  */
 export function parseInteger(raw: string, name: string, spec: IIntegerParam): number {
-  const value = /^\d{1,15}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  const value = /^\d{1,16}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
   if (!Number.isSafeInteger(value) || value < spec.min || value > spec.max) {
     throw invalid(`'${name}' must be an integer from ${spec.min} to ${spec.max}`);
   }

@@ -130,7 +130,20 @@ export const jobsOpenApi: IOpenApiPart = {
         responses: {
           '200': {
             description: 'An event stream of JobEvent data',
-            content: { 'text/event-stream': { schema: { type: 'string' }, 'x-item-schema': componentRef('JobEvent') } }
+            content: {
+              'text/event-stream': {
+                schema: {
+                  type: 'object',
+                  description: 'One event of the stream',
+                  required: ['data'],
+                  properties: {
+                    id: { type: 'string', pattern: '^[0-9]+$' },
+                    event: { type: 'string', enum: ['job:status', 'job:log', 'job:metrics', 'error'] },
+                    data: { type: 'string', contentMediaType: 'application/json', contentSchema: componentRef('JobEvent') }
+                  }
+                }
+              }
+            }
           },
           ...errorResponses(400, 404)
         }

@@ -94,6 +94,7 @@ describe('createApp() error envelope', () => {
       [server.call('GET', '/api/jobs?limit=0'), 400, 'INVALID_REQUEST'],
       [server.call('GET', '/api/jobs?status=DONE'), 400, 'INVALID_REQUEST'],
       [server.call('GET', '/api/jobs?cursor=garbage'), 400, 'INVALID_REQUEST'],
+      [server.call('DELETE', '/api/jobs'), 405, 'INVALID_REQUEST'],
       [server.call('GET', '/api/boom'), 500, 'INTERNAL']
     ];
     for (const [pending, status, code] of cases) {
