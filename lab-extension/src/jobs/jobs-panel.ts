@@ -58,7 +58,8 @@ export class JobsPanel extends Widget {
     const compare = document.createElement('button');
     compare.className = 'jp-jaxlab-Button jp-jaxlab-CompareButton';
     compare.dataset.action = 'compare';
-    compare.textContent = trans.__('Compare (%1/2)', model.selected.length);
+    compare.textContent = trans.__('Compare');
+    compare.title = trans.__('Tick two runs, then compare them side by side (%1/2 ticked)', model.selected.length);
     compare.disabled = model.selected.length !== 2;
     const refresh = document.createElement('button');
     refresh.className = 'jp-jaxlab-Button';
@@ -98,7 +99,9 @@ export class JobsPanel extends Widget {
         : '…';
       const metrics = document.createElement('div');
       metrics.className = 'jp-jaxlab-JobItem-metrics';
-      metrics.textContent = job.failure ? job.failure.reason : keyMetrics(job.metrics);
+      metrics.textContent =
+        job.status === 'FAILED' && job.failure ? `${job.failure.reason}: ${job.failure.message}` : keyMetrics(job.metrics);
+      metrics.title = metrics.textContent;
       const actions = document.createElement('span');
       actions.className = 'jp-jaxlab-JobItem-actions';
       actions.append(
@@ -107,8 +110,11 @@ export class JobsPanel extends Widget {
       );
       const row = document.createElement('div');
       row.className = 'jp-jaxlab-JobItem-row';
-      row.append(check, badge, when, duration, actions);
-      li.append(row, metrics);
+      row.append(check, badge, when, duration);
+      const second = document.createElement('div');
+      second.className = 'jp-jaxlab-JobItem-row';
+      second.append(metrics, actions);
+      li.append(row, second);
       list.appendChild(li);
     }
     root.appendChild(list);

@@ -19,7 +19,6 @@ export class AcceleratorPicker extends Widget {
     const label = document.createElement('label');
     label.textContent = trans.__('Accelerator');
     this._select = document.createElement('select');
-    this._select.className = 'jp-mod-styled';
     this._select.setAttribute('aria-label', trans.__('Accelerator'));
     label.appendChild(this._select);
     this.node.appendChild(label);

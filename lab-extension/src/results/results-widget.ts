@@ -134,7 +134,7 @@ export class ResultsWidget extends Panel {
 
   private _tick = (): void => {
     const elapsed = this._model.elapsedMs;
-    this._elapsed.textContent = elapsed === null ? '' : `⏱ ${formatClock(elapsed)}`;
+    this._elapsed.textContent = elapsed === null ? '' : `${this._trans.__('Elapsed')} ${formatClock(elapsed)}`;
   };
 
   private _onCancel = (): void => {

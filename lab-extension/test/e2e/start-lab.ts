@@ -176,6 +176,13 @@ export async function startLab(options: IStartLabOptions = {}): Promise<IRunning
     const extSettings = join(settingsDir, '@jaxlab', 'lab-extension');
     mkdirSync(extSettings, { recursive: true });
     writeFileSync(join(extSettings, 'plugin.jupyterlab-settings'), JSON.stringify({ serverUrl }));
+    // No news pop-up over the screenshots.
+    const apputils = join(settingsDir, '@jupyterlab', 'apputils-extension');
+    mkdirSync(apputils, { recursive: true });
+    writeFileSync(
+      join(apputils, 'notification.jupyterlab-settings'),
+      JSON.stringify({ fetchNews: 'false', checkForUpdates: false })
+    );
     const notebooks = join(dataDir, 'notebooks');
     mkdirSync(notebooks, { recursive: true });
     start(
@@ -191,7 +198,8 @@ export async function startLab(options: IStartLabOptions = {}): Promise<IRunning
         `--ServerApp.root_dir=${notebooks}`,
         `--gateway-url=${gatewayUrl}`,
         '--LabApp.news_url=',
-        '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate'
+        '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+        ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
       ],
       {
         JUPYTERLAB_SETTINGS_DIR: settingsDir,
