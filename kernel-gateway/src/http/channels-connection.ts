@@ -102,6 +102,11 @@ export class ChannelsConnection implements IKernelClient {
     let msg: unknown;
     try {
       msg = deserializeWsMessage(isBinary ? data : data.toString('utf8'), isBinary, this._options.protocol);
+      // Like jupyter_server: a legacy message without a channel goes to shell
+      // (jupyter_server's GatewayKernelClient sends none).
+      if (typeof msg === 'object' && msg !== null && (msg as { channel?: unknown }).channel == null) {
+        (msg as { channel: string }).channel = 'shell';
+      }
       assertClientMessage(msg);
     } catch (error) {
       this._options.log?.(

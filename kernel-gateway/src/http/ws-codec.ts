@@ -54,8 +54,13 @@ export function serializeWsMessage(
     });
     return Buffer.concat([table, ...parts]);
   }
+  // jupyter_server's legacy frames are jupyter_client's deserialized dicts,
+  // which repeat msg_id and msg_type at the top level (GatewayKernelClient
+  // and nbclient read them there).
   const json = {
     channel: msg.channel,
+    msg_id: msg.header.msg_id,
+    msg_type: msg.header.msg_type,
     header: msg.header,
     parent_header: msg.parent_header ?? {},
     metadata: msg.metadata ?? {},

@@ -42,8 +42,8 @@ const HEADER_STRING_FIELDS = ['msg_id', 'msg_type', 'session'] as const;
 
 /**
  * Asserts `value` is a Jupyter message header: `msg_id`, `msg_type` and
- * `session` are non-empty strings (at most 256 characters), `username`,
- * `date` and `version` strings when present.
+ * `session` are non-empty strings (at most 256 characters), `username`
+ * and `version` strings when present.
  *
  * @throws JaxLabError `WIRE_PROTOCOL_VIOLATION`.
  */
@@ -58,7 +58,8 @@ export function assertHeader(
       throw violation(`${where}.${field} must be a non-empty string of at most 256 characters`);
     }
   }
-  for (const field of ['username', 'date', 'version'] as const) {
+  // `date` is left alone: clients send ISO strings, null, or nothing.
+  for (const field of ['username', 'version'] as const) {
     if (value[field] !== undefined && typeof value[field] !== 'string') {
       throw violation(`${where}.${field} must be a string`);
     }
