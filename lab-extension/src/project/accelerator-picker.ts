@@ -50,7 +50,7 @@ export class AcceleratorPicker extends Widget {
       for (const acc of host.accelerators) {
         if (acc.count > 0) {
           offered.set(acc.kind, (offered.get(acc.kind) ?? 0) + acc.count);
-          if (acc.deviceKind) {
+          if (acc.deviceKind && acc.deviceKind.toLowerCase() !== acc.kind) {
             deviceKinds.set(acc.kind, acc.deviceKind);
           }
         }

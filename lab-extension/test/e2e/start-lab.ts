@@ -57,6 +57,7 @@ export async function startLab(options: IStartLabOptions = {}): Promise<IRunning
   const serverUrl = `http://${host}:${serverPort}`;
   const gatewayUrl = `http://${host}:${gatewayPort}`;
   const labToken = `e2e${Math.random().toString(36).slice(2)}`;
+  const gatewayToken = `gw${Math.random().toString(36).slice(2)}`;
   const labOrigin = `http://${host}:${labPort}`;
   const labUrl = `${labOrigin}/lab?token=${labToken}`;
   const children: ChildProcess[] = [];
@@ -78,9 +79,7 @@ export async function startLab(options: IStartLabOptions = {}): Promise<IRunning
     JAXLAB_SERVER_PORT: String(serverPort),
     JAXLAB_GATEWAY_PORT: String(gatewayPort),
     JAXLAB_LAB_PORT: String(labPort),
-    JAXLAB_SERVER_URL: serverUrl,
-    JAXLAB_ALLOWED_ORIGINS: labOrigin,
-    JAXLAB_AFTER_LOGIN_URL: `${labOrigin}/lab`
+    JAXLAB_SERVER_URL: serverUrl
   };
   delete env.GOOGLE_CLIENT_ID;
   delete env.GEMINI_API_KEY;
@@ -150,12 +149,12 @@ export async function startLab(options: IStartLabOptions = {}): Promise<IRunning
       'server/lib/bin/jaxlab-server.js',
       '--port',
       String(serverPort),
-      '--host',
+      '--ip',
       host,
-      '--allowed-origin',
-      labOrigin,
-      '--after-login-url',
-      `${labOrigin}/lab`
+      '--data-dir',
+      dataDir,
+      '--allow-origin',
+      labOrigin
     ]);
     const loginUrl = await waitFor(
       () => /(https?:\/\/\S+\/login\?token=[\w.~%-]+)/.exec(log)?.[1] ?? null,
@@ -167,8 +166,14 @@ export async function startLab(options: IStartLabOptions = {}): Promise<IRunning
       'kernel-gateway/lib/bin/jaxlab-gateway.js',
       '--port',
       String(gatewayPort),
-      '--host',
-      host
+      '--ip',
+      host,
+      '--token',
+      gatewayToken,
+      '--data-dir',
+      dataDir,
+      '--allow-origin',
+      labOrigin
     ]);
     await waitForHttp(`${gatewayUrl}/api/kernelspecs`, timeoutMs, () => `the gateway did not start:\n${log}`);
     // 3. JupyterLab with the extension, kernels on the gateway.
@@ -197,6 +202,7 @@ export async function startLab(options: IStartLabOptions = {}): Promise<IRunning
         `--IdentityProvider.token=${labToken}`,
         `--ServerApp.root_dir=${notebooks}`,
         `--gateway-url=${gatewayUrl}`,
+        `--GatewayClient.auth_token=${gatewayToken}`,
         '--LabApp.news_url=',
         '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
         ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
