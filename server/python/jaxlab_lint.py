@@ -337,6 +337,8 @@ class Linter:
         self.tree = tree
         self.al = Aliases(tree)
         self.findings: list[Finding] = []
+        self._reported: set[tuple[str, int, int]] = set()
+        self._traced_node_ids: set[int] | None = None
         self.functions: dict[str, ast.FunctionDef] = {}
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -355,8 +357,9 @@ class Linter:
         line = getattr(node, "lineno", 1)
         col = getattr(node, "col_offset", 0) + 1
         key = (rule_id, line, col)
-        if any((f.rule, f.line, f.column) == key for f in self.findings):
+        if key in self._reported:
             return
+        self._reported.add(key)
         if len(self.findings) < MAX_FINDINGS:
             self.findings.append(
                 Finding(
@@ -676,10 +679,14 @@ class Linter:
                 self.check_loop_stmt(stmt, loop_vars, in_traced)
 
     def enclosing_traced(self, target: ast.AST) -> bool:
-        for fn in self.functions.values():
-            if fn.name in self.traced and any(n is target for n in ast.walk(fn)):
-                return True
-        return False
+        if self._traced_node_ids is None:
+            self._traced_node_ids = {
+                id(n)
+                for fn in self.functions.values()
+                if fn.name in self.traced
+                for n in ast.walk(fn)
+            }
+        return id(target) in self._traced_node_ids
 
     def check_loop_stmt(
         self, stmt: ast.AST, loop_vars: set[str], in_traced: bool

@@ -17,7 +17,7 @@ export const DEFAULT_LINT_PYTHON = fileURLToPath(
 export interface IJaxLintOptions {
   /** Python interpreter (default: the repository's .venv). */
   pythonPath?: string;
-  /** Kill the linter after this long (default 10 s). */
+  /** Kill the linter after this long (default 20 s). */
   timeoutMs?: number;
   /** Most bytes of output accepted (default 4 MiB). */
   maxOutputBytes?: number;
@@ -39,7 +39,7 @@ export function runJaxLint(
   code: string,
   options: IJaxLintOptions = {}
 ): Promise<LintFinding[]> {
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 20_000;
   const maxBytes = options.maxOutputBytes ?? 4 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     const child = spawn(

@@ -76,7 +76,7 @@ export function createJobRateLimit(
         'RATE_LIMITED',
         `Too many jobs started; try again in ${seconds} s`,
         {
-          hint: 'Wait for the Retry-After interval, or ask the administrator to raise JAXLAB_JOB_RATE_PER_MINUTE.'
+          hint: 'Wait for the Retry-After interval before starting more jobs.'
         }
       )
     );
