@@ -64,7 +64,8 @@ export interface IAuthOptions {
   /** Paths answering without credentials (default {@link DEFAULT_PUBLIC_PATHS}). */
   publicPaths?: readonly string[];
   /**
-   * Called after each interactive sign-in. Default: give a user without
+   * Called after each interactive sign-in, and in local mode at the first
+   * use of the login token per start. Default: give a user without
    * projects the sample problems as projects.
    */
   onSignIn?: (user: User) => Promise<void>;
@@ -229,7 +230,13 @@ export function createAuth(options: IAuthOptions): IAuth {
           email: options.localUser?.email ?? `${name}@jaxlab.local`,
           name
         })
-        .then(publicUser);
+        .then(async user => {
+          // Programs (the lab extension) may use the login token without
+          // ever opening the login URL: welcome the local user once per
+          // start either way.
+          await onSignIn(publicUser(user));
+          return publicUser(user);
+        });
       localUserRecord.catch(() => (localUserRecord = undefined));
     }
     return localUserRecord;

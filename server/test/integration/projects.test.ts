@@ -23,9 +23,15 @@ afterEach(async () => {
   closers = [];
 });
 
-async function startServer() {
+async function startServer(seedSamples = false) {
   const store = new MemoryJobStore();
-  const auth = createAuth({ store, mode: 'local', localToken: 'tok' });
+  const auth = createAuth({
+    store,
+    mode: 'local',
+    localToken: 'tok',
+    // The default welcome seeds the samples; most tests want an empty account.
+    onSignIn: seedSamples ? undefined : async () => {}
+  });
   const app = createApp({
     store,
     auth,
@@ -132,8 +138,16 @@ describe('createSamplesRouter()', () => {
     );
   });
 
+  it('should seed the samples for the local user of a program using the login token', async () => {
+    const { call } = await startServer(true);
+    const list = await (await call('GET', '/api/projects')).json();
+    expect(list.map((p: { sample?: string }) => p.sample).sort()).toEqual(
+      SAMPLE_PROBLEMS.map(s => s.id).sort()
+    );
+  });
+
   it('should seed the samples as projects at a first interactive sign-in only', async () => {
-    const { url, store } = await startServer();
+    const { url, store } = await startServer(true);
     const jar = new CookieJar();
     await jar.fetch(`${url}/login?token=tok`);
     const list = await (await jar.fetch(`${url}/api/projects`)).json();
