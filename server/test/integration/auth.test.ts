@@ -1,5 +1,13 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAuth, createTokensRouter } from '../../src/auth/index.js';
+import { SqliteJobStore } from '@jaxlab/store';
+import {
+  createAuth,
+  createTokensRouter,
+  hashSecret
+} from '../../src/auth/index.js';
 import { MemoryJobStore } from '../fakes/memory-job-store.js';
 import { createApp } from '../../src/app.js';
 import { listen } from '../stand-ins/listen.js';
@@ -251,5 +259,47 @@ describe('createTokensRouter()', () => {
     });
     expect(res.status).toBe(400);
     expect((await res.json()).code).toBe('INVALID_REQUEST');
+  });
+});
+
+describe('JobStoreSessionStore', () => {
+  it('should keep sessions in the database across server restarts, stored only hashed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jxl-ses-'));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const boot = async () => {
+      const store = new SqliteJobStore({ path: join(dir, 'jaxlab.db') });
+      await store.init();
+      const auth = createAuth({
+        store,
+        mode: 'local',
+        localToken: 'tok',
+        sessionSecret: 'fixed',
+        onSignIn: async () => {}
+      });
+      const server = await listen(createApp({ store, auth }));
+      return {
+        url: server.url,
+        close: async () => {
+          await server.close();
+          await store.dispose();
+        }
+      };
+    };
+    const first = await boot();
+    const jar = new CookieJar();
+    await jar.fetch(`${first.url}/login?token=tok`);
+    expect((await jar.fetch(`${first.url}/api/me`)).status).toBe(200);
+    await first.close();
+
+    const raw = await readFile(join(dir, 'jaxlab.db'));
+    const sid = decodeURIComponent(jar.header().split('=')[1])
+      .slice(2)
+      .split('.')[0];
+    expect(raw.includes(Buffer.from(hashSecret(sid)))).toBe(true);
+    expect(raw.includes(Buffer.from(sid))).toBe(false);
+
+    const second = await boot();
+    closers.push(second.close);
+    expect((await jar.fetch(`${second.url}/api/me`)).status).toBe(200);
   });
 });
