@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffStats, lineDiff } from './line-diff.js';
+import { collapseUnchanged, diffStats, lineDiff } from './line-diff.js';
 
 describe('lineDiff()', () => {
   it('should find the changed lines with line numbers of both sides', () => {
@@ -23,5 +23,16 @@ describe('lineDiff()', () => {
     expect(lineDiff('a\nb', 'a\nb').every(d => d.kind === 'same')).toBe(true);
     expect(lineDiff('', 'x\ny').map(d => d.kind)).toEqual(['add', 'add']);
     expect(lineDiff('x', '').map(d => d.kind)).toEqual(['del']);
+  });
+});
+
+describe('collapseUnchanged()', () => {
+  it('should keep context around changes and count the lines left out', () => {
+    const a = Array.from({ length: 20 }, (_, i) => `l${i}`).join('\n');
+    const b = a.replace('l10', 'L10');
+    const items = collapseUnchanged(lineDiff(a, b), 2);
+    expect(items[0]).toEqual({ skipped: 8 });
+    expect(items.filter(i => 'kind' in i && i.kind !== 'same')).toHaveLength(2);
+    expect(items[items.length - 1]).toEqual({ skipped: 7 });
   });
 });

@@ -107,3 +107,39 @@ function splitLines(text: string): string[] {
   }
   return lines;
 }
+
+/** A run of unchanged lines left out of a displayed diff. */
+export interface IDiffGap {
+  /** Number of lines left out. */
+  skipped: number;
+}
+
+/**
+ * Keep `context` unchanged lines around each change and replace longer
+ * unchanged runs with a gap, as unified diffs do.
+ */
+export function collapseUnchanged(diff: IDiffLine[], context = 3): (IDiffLine | IDiffGap)[] {
+  const out: (IDiffLine | IDiffGap)[] = [];
+  let i = 0;
+  while (i < diff.length) {
+    if (diff[i].kind !== 'same') {
+      out.push(diff[i++]);
+      continue;
+    }
+    let j = i;
+    while (j < diff.length && diff[j].kind === 'same') {
+      j++;
+    }
+    const keepHead = i === 0 ? 0 : context;
+    const keepTail = j === diff.length ? 0 : context;
+    if (j - i > keepHead + keepTail + 1) {
+      out.push(...diff.slice(i, i + keepHead));
+      out.push({ skipped: j - i - keepHead - keepTail });
+      out.push(...diff.slice(j - keepTail, j));
+    } else {
+      out.push(...diff.slice(i, j));
+    }
+    i = j;
+  }
+  return out;
+}

@@ -1,9 +1,10 @@
 import type { Job } from '@jaxlab/schemas';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import { diffStats, lineDiff } from '../diff/line-diff.js';
+import { collapseUnchanged, diffStats, lineDiff } from '../diff/line-diff.js';
 import { compareMetrics, formatDuration } from '../metrics/metrics-format.js';
 import { renderStatusBadge } from '../results/status-badge.js';
+import { shortJobId } from './job-label.js';
 
 /**
  * Two runs side by side: status and timings, a metrics table with B − A
@@ -15,7 +16,7 @@ export class CompareWidget extends Widget {
     super();
     this.addClass('jp-jaxlab-Compare');
     this.id = `jp-jaxlab-compare-${a.id}-${b.id}`;
-    this.title.label = trans.__('Compare %1 ↔ %2', a.id.slice(0, 6), b.id.slice(0, 6));
+    this.title.label = trans.__('Compare %1 ↔ %2', shortJobId(a.id), shortJobId(b.id));
     this.title.closable = true;
 
     const root = document.createElement('div');
@@ -27,7 +28,7 @@ export class CompareWidget extends Widget {
     const table = document.createElement('table');
     table.className = 'jp-jaxlab-CompareTable';
     const head = table.createTHead().insertRow();
-    for (const text of ['', `A · ${a.id.slice(0, 8)}`, `B · ${b.id.slice(0, 8)}`, trans.__('Δ (B − A)')]) {
+    for (const text of ['', `A · ${shortJobId(a.id)}`, `B · ${shortJobId(b.id)}`, trans.__('Δ (B − A)')]) {
       const th = document.createElement('th');
       th.textContent = text;
       head.appendChild(th);
@@ -69,7 +70,15 @@ export class CompareWidget extends Widget {
     root.appendChild(h2diff);
     const pre = document.createElement('div');
     pre.className = 'jp-jaxlab-Diff';
-    for (const line of diff) {
+    for (const item of collapseUnchanged(diff, 3)) {
+      if ('skipped' in item) {
+        const gap = document.createElement('div');
+        gap.className = 'jp-jaxlab-Diff-gap';
+        gap.textContent = trans.__('⋯ %1 unchanged lines', item.skipped);
+        pre.appendChild(gap);
+        continue;
+      }
+      const line = item;
       const row = document.createElement('div');
       row.className = `jp-jaxlab-Diff-line jp-mod-${line.kind}`;
       const na = document.createElement('span');

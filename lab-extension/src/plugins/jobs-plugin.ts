@@ -14,6 +14,7 @@ import type { ProjectPanel } from '../project/project-panel.js';
 import { ResultsModel } from '../results/results-model.js';
 import { ResultsWidget } from '../results/results-widget.js';
 import { CommandIDs, IJaxLabConnection, IProjectTracker } from '../tokens.js';
+import { shortJobId } from '../jobs/job-label.js';
 
 /**
  * Runs: the left-sidebar list of the current project's runs, opening a past
@@ -81,7 +82,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
           const content = new ResultsWidget(results, trans);
           const widget = new MainAreaWidget({ content });
           widget.id = id;
-          widget.title.label = trans.__('Run %1', jobId.slice(0, 8));
+          widget.title.label = trans.__('Run %1', shortJobId(jobId));
           widget.title.icon = jaxlabIcon;
           widget.title.closable = true;
           widget.disposed.connect(() => results.dispose());
@@ -123,7 +124,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
         const jobId = String(args.jobId ?? '');
         try {
           const content = await connection.client.getNotebook(jobId);
-          const path = `jaxlab-run-${jobId.slice(0, 8)}.ipynb`;
+          const path = `jaxlab-run-${shortJobId(jobId)}.ipynb`;
           await app.serviceManager.contents.save(path, { type: 'notebook', format: 'json', content });
           return await app.commands.execute('docmanager:open', { path });
         } catch (error) {

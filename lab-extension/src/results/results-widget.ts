@@ -4,6 +4,7 @@ import { LogView } from '../log/log-view.js';
 import { formatClock, metricRows } from '../metrics/metrics-format.js';
 import type { ResultsModel } from './results-model.js';
 import { renderStatusBadge } from './status-badge.js';
+import { shortJobId } from '../jobs/job-label.js';
 
 /**
  * Results of the active job: status badge, ticking elapsed time, Cancel,
@@ -85,7 +86,7 @@ export class ResultsWidget extends Panel {
     renderStatusBadge(this._badge, trans, model.status);
     const job = model.job;
     this._title.textContent = job
-      ? trans.__('Run %1 · %2 · %3()', job.id.slice(0, 8), job.accelerator.toUpperCase(), job.entrypoint)
+      ? trans.__('Run %1 · %2 · %3()', shortJobId(job.id), job.accelerator.toUpperCase(), job.entrypoint)
       : '';
     this._cancel.hidden = !job || model.isFinal;
     this._cancel.disabled = !!job?.cancelRequested;

@@ -149,19 +149,34 @@ describe.skipIf(!ready)('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await expect.poll(() => badge.getAttribute('data-status'), { timeout: 30_000 }).toBe('CANCELLED');
   }, 60_000);
 
-  it('should list both runs, compare them and export the first as a notebook that opens', async () => {
+  it('should run an edited main.py again', async () => {
+    const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
+    await panel.locator('.jp-jaxlab-Files .cm-content').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('\nRUN_LABEL = "second try"\n');
+    await page.keyboard.press('Control+Home');
+    await panel.locator('.jp-jaxlab-RunButton').click();
+    const badge = results().locator('.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge');
+    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 180_000 }).toBe('COMPLETED');
+  }, 200_000);
+
+  it('should list the runs, compare two and export the first as a notebook that opens', async () => {
     const items = page.locator('.jp-jaxlab-JobItem');
-    await expect.poll(() => items.count(), { timeout: 20_000 }).toBe(2);
-    await items.nth(0).locator('input[type=checkbox]').check();
-    await items.nth(1).locator('input[type=checkbox]').check();
-    await page.locator('.jp-jaxlab-CompareButton').click();
-    const compare = page.locator('.jp-jaxlab-Compare:visible');
-    await compare.locator('.jp-jaxlab-CompareTable').waitFor({ timeout: 20_000 });
-    await shot('jobs-compare.png');
+    await expect.poll(() => items.count(), { timeout: 20_000 }).toBe(3);
     const completed = page.locator('.jp-jaxlab-JobItem', {
       has: page.locator('.jp-jaxlab-StatusBadge[data-status="COMPLETED"]')
     });
-    await completed.locator('button[data-action="export"]').click();
+    await expect.poll(() => completed.count(), { timeout: 20_000 }).toBe(2);
+    await completed.nth(0).locator('input[type=checkbox]').check();
+    await completed.nth(1).locator('input[type=checkbox]').check();
+    await page.locator('.jp-jaxlab-CompareButton').click();
+    const compare = page.locator('.jp-jaxlab-Compare:visible');
+    await compare.locator('.jp-jaxlab-CompareTable').waitFor({ timeout: 20_000 });
+    await expect(compare.locator('h2').nth(1).textContent()).resolves.toMatch(/\+[1-9]/);
+    await expect(compare.locator('tr[data-key="executionTimeMs"] .jp-jaxlab-Delta').textContent()).resolves.toMatch(/[+−±]/);
+    await shot('jobs-compare.png');
+    // The oldest run is the last in the list.
+    await completed.nth(1).locator('button[data-action="export"]').click();
     const notebook = page.locator('.jp-NotebookPanel:visible');
     await notebook.waitFor({ timeout: 30_000 });
     await expect.poll(() => notebook.locator('.jp-Cell').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
