@@ -15,6 +15,15 @@ const redirect = (description: string): Record<string, unknown> => ({
   }
 });
 
+const nextParameter = {
+  name: 'next',
+  in: 'query',
+  required: false,
+  description:
+    'Where to go after sign-in: a local path or an allowed origin (anything else is ignored)',
+  schema: { type: 'string', maxLength: 1024 }
+};
+
 /** OpenAPI description of the sign-in routes of `createAuth().router`. */
 export const authOpenApi: IOpenApiPart = {
   paths: {
@@ -37,6 +46,7 @@ export const authOpenApi: IOpenApiPart = {
         tags: ['auth'],
         ...PUBLIC,
         parameters: [
+          nextParameter,
           {
             name: 'token',
             in: 'query',
@@ -55,6 +65,7 @@ export const authOpenApi: IOpenApiPart = {
         operationId: 'signInWithGoogle',
         summary: 'Starts Google Sign-In (404 when Google is not configured)',
         tags: ['auth'],
+        parameters: [nextParameter],
         ...PUBLIC,
         responses: { '302': redirect('On to Google'), ...errorResponses(404) }
       }

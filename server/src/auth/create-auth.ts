@@ -59,8 +59,13 @@ export interface IAuthOptions {
   sessionMaxAgeMs?: number;
   /** Trust X-Forwarded-Proto for the cookie's Secure flag. */
   trustProxy?: boolean;
-  /** Where a successful sign-in redirects (default `/lab`). */
+  /** Where a successful sign-in redirects without `?next=` (default `/lab`). */
   afterLoginUrl?: string;
+  /**
+   * Origins `?next=` may send the browser back to after sign-in (e.g. the
+   * JupyterLab's); local paths are always allowed, anything else is ignored.
+   */
+  allowedRedirectOrigins?: readonly string[];
   /** Paths answering without credentials (default {@link DEFAULT_PUBLIC_PATHS}). */
   publicPaths?: readonly string[];
   /**
@@ -287,25 +292,58 @@ export function createAuth(options: IAuthOptions): IAuth {
     return user ? publicUser(user) : null;
   };
 
+  const redirectOrigins = new Set(
+    (options.allowedRedirectOrigins ?? []).map(o => {
+      try {
+        return new URL(o).origin;
+      } catch {
+        return o;
+      }
+    })
+  );
+  /** `?next=` when it is a local path or an allowed origin (no open redirect). */
+  const safeNext = (req: Request): string | undefined => {
+    const raw = req.query.next;
+    if (typeof raw !== 'string' || raw.length > 2048) return undefined;
+    if (/^\/(?![/\\])/.test(raw)) return raw;
+    try {
+      const url = new URL(raw);
+      return redirectOrigins.has(url.origin) ? url.toString() : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
   const signIn = (
     req: Request,
     res: Response,
     next: NextFunction,
-    user: User
+    user: User,
+    returnTo: string | undefined
   ): void => {
     req.login(user, err => {
       if (err) return next(err);
-      onSignIn(user).then(() => res.redirect(302, afterLoginUrl), next);
+      onSignIn(user).then(
+        () => res.redirect(302, returnTo ?? afterLoginUrl),
+        next
+      );
     });
   };
 
   const router = express.Router();
   router.get('/login', withSession, (req, res, next) => {
+    const returnTo = safeNext(req);
     if (options.mode === 'google') {
-      res.redirect(302, '/auth/google');
+      const q = returnTo ? `?next=${encodeURIComponent(returnTo)}` : '';
+      res.redirect(302, `/auth/google${q}`);
       return;
     }
     const token = typeof req.query.token === 'string' ? req.query.token : '';
+    if (!token && req.user) {
+      // Already signed in (session cookie): just go on.
+      res.redirect(302, returnTo ?? afterLoginUrl);
+      return;
+    }
     if (!localToken || !token || !secretsEqual(token, localToken)) {
       next(
         new JaxLabError('UNAUTHORIZED', 'The login token is missing or wrong', {
@@ -314,7 +352,7 @@ export function createAuth(options: IAuthOptions): IAuth {
       );
       return;
     }
-    localUser().then(user => signIn(req, res, next, user), next);
+    localUser().then(user => signIn(req, res, next, user, returnTo), next);
   });
   router.get('/auth/google', withSession, (req, res, next) => {
     if (options.mode !== 'google') {
@@ -325,6 +363,8 @@ export function createAuth(options: IAuthOptions): IAuth {
       );
       return;
     }
+    const returnTo = safeNext(req);
+    if (returnTo && req.session) req.session.returnTo = returnTo;
     authenticator.authenticate('google')(req, res, next);
   });
   router.get('/auth/google/callback', withSession, (req, res, next) => {
@@ -350,7 +390,9 @@ export function createAuth(options: IAuthOptions): IAuth {
           );
           return;
         }
-        signIn(req, res, next, user);
+        // Read before req.login regenerates the session.
+        const returnTo = req.session?.returnTo;
+        signIn(req, res, next, user, returnTo);
       }
     )(req, res, next);
   });

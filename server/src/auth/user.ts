@@ -1,4 +1,12 @@
 import type { User } from '@jaxlab/schemas';
+import 'express-session';
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Where to go after Google sign-in (from `?next=`). */
+    returnTo?: string;
+  }
+}
 
 declare global {
   // Passport's `Express.User` is empty; ours is the signed-in user as

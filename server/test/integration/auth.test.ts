@@ -303,3 +303,50 @@ describe('JobStoreSessionStore', () => {
     expect((await jar.fetch(`${second.url}/api/me`)).status).toBe(200);
   });
 });
+
+describe('createAuth() ?next=', () => {
+  it('should return to a local path or an allowed origin after sign-in, never elsewhere', async () => {
+    const store = new MemoryJobStore();
+    const auth = createAuth({
+      store,
+      mode: 'local',
+      localToken: 'tok',
+      allowedRedirectOrigins: ['http://127.0.0.1:8888'],
+      onSignIn: async () => {}
+    });
+    const server = await listen(createApp({ store, auth }));
+    closers.push(server.close);
+    const cases: Array<[string, string]> = [
+      ['/lab/tree', '/lab/tree'],
+      ['http://127.0.0.1:8888/lab', 'http://127.0.0.1:8888/lab'],
+      ['https://evil.example/x', '/lab'],
+      ['//evil.example/x', '/lab'],
+      ['/\\evil.example', '/lab']
+    ];
+    for (const [next, location] of cases) {
+      const res = await fetch(
+        `${server.url}/login?token=tok&next=${encodeURIComponent(next)}`,
+        { redirect: 'manual' }
+      );
+      expect(res.status, next).toBe(302);
+      expect(res.headers.get('location'), next).toBe(location);
+    }
+  });
+
+  it('should carry ?next= through the Google redirect dance', async () => {
+    const provider = new OAuthStandIn();
+    await provider.start();
+    closers.push(() => provider.stop());
+    const { url } = await startServer('google', provider);
+    const jar = new CookieJar();
+    const start = await jar.fetch(
+      `${url}/auth/google?next=${encodeURIComponent('/lab/tree/x')}`
+    );
+    const back = await fetch(start.headers.get('location')!, {
+      redirect: 'manual'
+    });
+    const done = await jar.fetch(back.headers.get('location')!);
+    expect(done.status).toBe(302);
+    expect(done.headers.get('location')).toBe('/lab/tree/x');
+  });
+});
