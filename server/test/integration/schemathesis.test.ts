@@ -60,7 +60,7 @@ describe('GET /api/openapi.json under schemathesis', () => {
         '--checks',
         'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
         '--phases',
-        'examples,coverage,fuzzing',
+        'examples,coverage,fuzzing,stateful',
         '--max-examples',
         '10',
         '--seed',
@@ -77,7 +77,7 @@ describe('GET /api/openapi.json under schemathesis', () => {
       ],
       170_000
     );
-    if (code !== 0)
+    if (code !== 0 || process.env.JAXLAB_SHOW_SCHEMATHESIS)
       console.log(out.replace(/(%[0-9A-F]{2}){40,}/g, '%..').slice(-12_000));
     expect(code).toBe(0);
   }, 180_000);
