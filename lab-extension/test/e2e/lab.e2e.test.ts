@@ -96,6 +96,13 @@ describe.skipIf(!ready)('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await expect.poll(() => panel.locator('.jp-jaxlab-SaveState').textContent(), { timeout: 15_000 }).toBe(
       'Saved to server'
     );
+    // Saved on the server: another browser (here: a plain API client) sees the edit.
+    const token = new URL(lab.loginUrl).searchParams.get('token');
+    const projects = (await (
+      await fetch(`${lab.serverUrl}/api/projects`, { headers: { Authorization: `Bearer ${token}` } })
+    ).json()) as { items?: { mainPy: string }[] } | { mainPy: string }[];
+    const list = Array.isArray(projects) ? projects : (projects.items ?? []);
+    expect(list.some(p => p.mainPy.includes('def to_wide(x):'))).toBe(true);
     await panel.locator('.jp-jaxlab-ReviewButton').click();
     const finding = panel.locator('.jp-jaxlab-Finding', { hasText: 'JAX009' });
     await finding.waitFor({ timeout: 60_000 });

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,6 +63,7 @@ export async function startLab(options: IStartLabOptions = {}): Promise<IRunning
   const children: ChildProcess[] = [];
   let log = '';
 
+  ensureExtensionInstalled();
   const build = spawnSync('npx', ['tsc', '-b', 'server', 'kernel-gateway'], {
     cwd: REPO_ROOT,
     encoding: 'utf8'
@@ -220,6 +221,26 @@ export async function startLab(options: IStartLabOptions = {}): Promise<IRunning
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * Build the extension and pip-install it into the repository's `.venv` when
+ * JupyterLab there does not have it yet.
+ */
+export function ensureExtensionInstalled(): void {
+  const installed = join(REPO_ROOT, '.venv/share/jupyter/labextensions/@jaxlab/lab-extension/package.json');
+  if (existsSync(installed)) {
+    return;
+  }
+  for (const [command, args, cwd] of [
+    ['npm', ['run', 'build', '-w', '@jaxlab/lab-extension'], REPO_ROOT],
+    [join(REPO_ROOT, '.venv/bin/pip'), ['install', '--no-deps', './lab-extension'], REPO_ROOT]
+  ] as const) {
+    const run = spawnSync(command, [...args], { cwd, encoding: 'utf8' });
+    if (run.status !== 0) {
+      throw new Error(`${command} ${args.join(' ')} failed:\n${run.stdout}${run.stderr}`);
+    }
   }
 }
 
