@@ -16,7 +16,9 @@ Starts the JAX TPU Lab control plane. Store: MongoDB when MONGODB_URI is set,
 else SQLite at <data-dir>/jaxlab.db (data dir: --data-dir, JAXLAB_DATA_DIR or
 ./.jaxlab). Sign-in: Google when GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and
 GOOGLE_CALLBACK_URL are set, else local single-user mode with a login URL
-printed at start (JAXLAB_TOKEN fixes its token). AI review: GEMINI_API_KEY.`;
+printed at start (JAXLAB_TOKEN fixes its token); after sign-in the browser goes
+to ?next= or JAXLAB_LAB_URL. AI review: GEMINI_API_KEY (model: GEMINI_MODEL).
+Behind a TLS proxy set JAXLAB_TRUST_PROXY=1 (Secure cookies).`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -43,20 +45,26 @@ async function main(): Promise<void> {
     env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET && env.GOOGLE_CALLBACK_URL
       ? { clientId: env.GOOGLE_CLIENT_ID, clientSecret: env.GOOGLE_CLIENT_SECRET, callbackUrl: env.GOOGLE_CALLBACK_URL }
       : undefined;
+  const allowedOrigins = [...(values['allow-origin'] ?? []), ...(env.JAXLAB_ALLOWED_ORIGINS?.split(',').filter(Boolean) ?? [])];
+  const trustProxy = env.JAXLAB_TRUST_PROXY === '1';
   const auth = createAuth({
     store,
     mode: google ? 'google' : 'local',
     google,
     localToken: env.JAXLAB_TOKEN || undefined,
-    sessionSecret: env.JAXLAB_SESSION_SECRET || undefined
+    sessionSecret: env.JAXLAB_SESSION_SECRET || undefined,
+    trustProxy,
+    // After sign-in: `?next=` (a local path or an allowed origin), else the lab.
+    afterLoginUrl: env.JAXLAB_LAB_URL || undefined,
+    allowedRedirectOrigins: [...allowedOrigins, ...(env.JAXLAB_LAB_URL ? [env.JAXLAB_LAB_URL] : [])]
   });
-  const allowedOrigins = [...(values['allow-origin'] ?? []), ...(env.JAXLAB_ALLOWED_ORIGINS?.split(',').filter(Boolean) ?? [])];
-  const reviewer = new CodeReviewer({ apiKey: env.GEMINI_API_KEY || undefined });
+  const reviewer = new CodeReviewer({ apiKey: env.GEMINI_API_KEY || undefined, model: env.GEMINI_MODEL || undefined });
   const app = createApp({
     store,
     auth,
     security: securityMiddleware({ allowedOrigins }),
-    afterAuth: [createJobRateLimit()],
+    afterAuth: [createJobRateLimit(), createJobRateLimit({ path: '/api/review', capacity: 20, refillPerMinute: 20 })],
+    config: { trustProxy },
     openapi: [authOpenApi],
     routers: [
       { path: '/api/projects', router: createProjectsRouter({ store }), openapi: projectsOpenApi },
