@@ -47,6 +47,8 @@ export function runJaxLint(
       ['-I', JAX_LINT_SCRIPT],
       {
         stdio: ['pipe', 'pipe', 'pipe'],
+        // Own process group, so a timeout kills everything it started.
+        detached: true,
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           PYTHONDONTWRITEBYTECODE: '1'
@@ -56,15 +58,24 @@ export function runJaxLint(
     const chunks: Buffer[] = [];
     let size = 0;
     let failure: string | undefined;
+    const killAll = (): void => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+    };
     const timer = setTimeout(() => {
       failure = `the linter took longer than ${timeoutMs} ms`;
-      child.kill('SIGKILL');
+      killAll();
     }, timeoutMs);
     child.stdout.on('data', (d: Buffer) => {
       size += d.length;
       if (size > maxBytes) {
         failure = 'the linter wrote too much output';
-        child.kill('SIGKILL');
+        killAll();
         return;
       }
       chunks.push(d);
