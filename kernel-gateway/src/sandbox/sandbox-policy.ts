@@ -171,9 +171,6 @@ export function buildBwrapArgs(
   }
   args.push('--ro-bind', policy.pythonHome, policy.pythonHome);
   args.push('--ro-bind', policy.venvDir, policy.venvDir);
-  if (policy.requirementsEnvDir) {
-    args.push('--ro-bind', policy.requirementsEnvDir, policy.requirementsEnvDir);
-  }
   args.push('--proc', '/proc', '--dev', '/dev');
   for (const device of policy.devicePaths ?? []) {
     args.push('--dev-bind-try', device, device);
@@ -183,6 +180,10 @@ export function buildBwrapArgs(
   const tmpSize = String(policy.limits.tmpSizeMaxBytes);
   args.push('--size', tmpSize, '--perms', '1777', '--tmpfs', '/tmp');
   args.push('--size', tmpSize, '--perms', '1777', '--tmpfs', '/dev/shm');
+  // Bound after /tmp too, so that folders under /tmp are not hidden by it.
+  if (policy.requirementsEnvDir) {
+    args.push('--ro-bind', policy.requirementsEnvDir, policy.requirementsEnvDir);
+  }
   args.push('--bind', policy.jobDir, policy.jobDir, '--chdir', policy.jobDir);
   // bwrap's own root tmpfs (holding the mount points) would otherwise be
   // writable and unbounded; the remount is not recursive, so the job

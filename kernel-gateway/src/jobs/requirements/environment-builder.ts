@@ -184,6 +184,8 @@ export class EnvironmentBuilder {
         recursive: true,
         force: true
       });
+      // mkdtemp made it 0700; the sandbox user of the kernels must read it.
+      await fs.chmod(buildDir, 0o755);
       try {
         // Atomic: the folder appears complete or not at all. A rename onto a
         // non-empty folder fails, so a concurrent builder's result wins.
