@@ -77,6 +77,7 @@ export interface IAuthOptions {
 }
 
 /** Statics of {@link IAuthOptions}. */
+// eslint-disable-next-line @typescript-eslint/no-namespace -- statics beside the interface, as @jupyterlab/services does
 export namespace IAuthOptions {
   /** Google OAuth 2.0 client settings. */
   export interface IGoogle {

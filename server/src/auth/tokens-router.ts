@@ -1,5 +1,6 @@
 import express from 'express';
 import type { Router } from 'express';
+import type { ApiToken } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
 import type { IJobStore } from '@jaxlab/store';
 import { hashSecret, newTokenSecret } from './token-secret.js';
@@ -35,7 +36,7 @@ export function createTokensRouter(options: ITokensRouterOptions): Router {
   });
   router.get('/', async (req, res) => {
     const tokens = await store.listApiTokens(userId(req));
-    res.json(tokens.map(({ token: _secret, ...t }) => t));
+    res.json(tokens.map(withoutSecret));
   });
   router.delete('/:id', async (req, res) => {
     const ok = await store.revokeApiToken(String(req.params.id), userId(req));
@@ -81,4 +82,15 @@ function parseName(body: unknown): string {
     );
   }
   return b.name;
+}
+
+/** A listed token: never the secret, even if a store returned one. */
+function withoutSecret(token: ApiToken): ApiToken {
+  const out: ApiToken = {
+    id: token.id,
+    name: token.name,
+    createdAt: token.createdAt
+  };
+  if (token.lastUsedAt) out.lastUsedAt = token.lastUsedAt;
+  return out;
 }

@@ -2,6 +2,7 @@ import type { User } from '@jaxlab/schemas';
 import 'express-session';
 
 declare module 'express-session' {
+  // eslint-disable-next-line @typescript-eslint/naming-convention -- augments express-session's type
   interface SessionData {
     /** Where to go after Google sign-in (from `?next=`). */
     returnTo?: string;
@@ -13,6 +14,7 @@ declare global {
   // GET /api/me shows it.
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
+    // eslint-disable-next-line @typescript-eslint/naming-convention -- augments passport's type
     interface User {
       id: string;
       email: string;

@@ -69,7 +69,9 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
   router.patch('/:id', async (req, res) => {
     const body: unknown = req.body ?? {};
     assertValid('project-write', body, 'project change');
-    const { sample: _provenance, ...patch } = body;
+    // `sample` records where a project came from; it never changes.
+    const patch: ProjectWrite = { ...body };
+    delete patch.sample;
     const project = await store.updateProject(
       String(req.params.id),
       owner(req),

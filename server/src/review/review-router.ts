@@ -13,8 +13,8 @@ export interface IReviewRouterOptions {
 }
 
 /**
- * `POST /` (mount at `/api/review`) `{code, requirements?, projectId?,
- * stream?}`: the Review JSON `{markdown, findings, ai}`, or with
+ * `POST /` (mount at `/api/review`) with a ReviewRequest body (`code`,
+ * optional `requirements`, `projectId`, `stream`): the Review JSON, or with
  * `stream: true` or `Accept: text/event-stream` Server-Sent Events: `lint`
  * (the findings), `delta` chunks of the model's Markdown, then `done` (the
  * whole Review). Model trouble never fails the request (see `ai.status`).
