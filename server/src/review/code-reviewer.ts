@@ -35,6 +35,8 @@ export interface ICodeReviewerOptions {
 export interface IReviewInput {
   code: string;
   requirements?: string;
+  /** The problem statement (the project's README), as context. */
+  problem?: string;
 }
 
 /** One event of a streamed review, in order: `lint`, `delta`*, `done`. */
@@ -84,7 +86,8 @@ export class CodeReviewer {
         contents: buildReviewPrompt(
           input.code,
           input.requirements ?? '',
-          findings
+          findings,
+          input.problem
         ),
         config: {
           systemInstruction: REVIEW_SYSTEM_INSTRUCTION,
@@ -120,7 +123,8 @@ export class CodeReviewer {
         contents: buildReviewPrompt(
           input.code,
           input.requirements ?? '',
-          findings
+          findings,
+          input.problem
         ),
         config: {
           systemInstruction: REVIEW_SYSTEM_INSTRUCTION,

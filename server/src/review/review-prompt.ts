@@ -14,11 +14,15 @@ export const REVIEW_SYSTEM_INSTRUCTION = [
   'why it matters on TPU and a concrete fix as a short code snippet. Do not repeat the whole program.'
 ].join(' ');
 
-/** The user prompt: the code, its requirements and the lint findings. */
+/**
+ * The user prompt: the problem statement (the project's README, when
+ * known), the code, its requirements and the lint findings.
+ */
 export function buildReviewPrompt(
   code: string,
   requirements: string,
-  findings: LintFinding[]
+  findings: LintFinding[],
+  problem = ''
 ): string {
   const lint =
     findings.length === 0
@@ -29,7 +33,11 @@ export function buildReviewPrompt(
               `- ${f.rule} (${f.name ?? f.severity}) line ${f.line}, column ${f.column}: ${f.message}`
           )
           .join('\n');
+  const statement = problem.trim()
+    ? ['## Problem statement (README.md)', problem.trim().slice(0, 20_000), '']
+    : [];
   return [
+    ...statement,
     '## main.py',
     '```python',
     code,

@@ -25,6 +25,7 @@ export function createReviewRouter(options: IReviewRouterOptions): Router {
   router.post('/', async (req, res) => {
     const body: unknown = req.body;
     assertValid('review-request', body, 'review request');
+    let problem: string | undefined;
     if (body.projectId !== undefined) {
       const project = await store.getProject(body.projectId, owner(req));
       if (!project) {
@@ -36,8 +37,9 @@ export function createReviewRouter(options: IReviewRouterOptions): Router {
           }
         );
       }
+      problem = project.readme;
     }
-    const input = { code: body.code, requirements: body.requirements };
+    const input = { code: body.code, requirements: body.requirements, problem };
     const wantsStream =
       body.stream === true ||
       (req.headers.accept ?? '').includes('text/event-stream');

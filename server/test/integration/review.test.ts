@@ -134,6 +134,27 @@ describe('createReviewRouter()', () => {
     expect(prompt).toContain('line 6');
   });
 
+  it("should give the model the project's README as the problem statement", async () => {
+    const { post, url } = await startServer(withKey());
+    const created = await fetch(`${url}/api/projects`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer tok',
+        'content-type': 'application/json'
+      },
+      body: JSON.stringify({
+        name: 'p',
+        readme: '# Classify the spirals PROBLEM_7f'
+      })
+    });
+    const project = await created.json();
+    const res = await post({ code: CODE, projectId: project.id });
+    expect((await res.json()).ai.status).toBe('ok');
+    expect(JSON.stringify(gemini.requests[0].body.contents)).toContain(
+      'Classify the spirals PROBLEM_7f'
+    );
+  });
+
   it('should stream lint, deltas and done as Server-Sent Events', async () => {
     gemini.behaviour = {
       kind: 'answer',
