@@ -18,8 +18,8 @@ step "TypeScript tests (vitest)"
 npx vitest run --reporter=default --reporter=json \
   --outputFile.json=.jaxlab/vitest-report.json "$@" || status=1
 
-step "Python harness tests (pytest)"
-.venv/bin/python -m pytest harness/tests -q -p no:cacheprovider \
+step "Python tests: harness and the JAX lint (pytest)"
+.venv/bin/python -m pytest harness/tests server/python/tests -q -p no:cacheprovider \
   --junitxml=.jaxlab/pytest-report.xml || status=1
 
 step "summary"

@@ -2,13 +2,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startLab, type IRunningLab } from './start-lab.js';
+import { REPO_ROOT, startLab } from '../../../scripts/start-lab.mjs';
+
+type IRunningLab = Awaited<ReturnType<typeof startLab>>;
 
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
-const ready =
-  existsSync(join(REPO_ROOT, 'server/src/bin/jaxlab-server.ts')) &&
-  existsSync(join(REPO_ROOT, 'kernel-gateway/src/bin/jaxlab-gateway.ts')) &&
-  existsSync('/usr/bin/chromium');
 
 let lab: IRunningLab;
 let browser: Browser;
@@ -35,7 +33,7 @@ async function setTheme(theme: 'JupyterLab Light' | 'JupyterLab Dark'): Promise<
 
 const results = (): ReturnType<Page['locator']> => page.locator('.jp-jaxlab-ProjectPanel:visible .jp-jaxlab-Results');
 
-describe.skipIf(!ready)('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
+describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     lab = await startLab();
