@@ -1,6 +1,9 @@
 import tseslint from 'typescript-eslint';
 import tsdoc from 'eslint-plugin-tsdoc';
 
+const sources = ['*/src/**/*.ts'];
+const tests = ['**/*.test.ts', '*/test/**/*.ts'];
+
 export default tseslint.config(
   {
     ignores: [
@@ -15,19 +18,15 @@ export default tseslint.config(
   },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
-    plugins: { tsdoc },
-    languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname }
-    },
     rules: {
-      'tsdoc/syntax': 'warn',
+      // Statics live in a namespace beside their interface, as in
+      // @jupyterlab/services (IKernelConnection.IOptions).
+      '@typescript-eslint/no-namespace': 'off',
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/naming-convention': [
+      '@typescript-eslint/no-unused-vars': [
         'error',
-        { selector: 'interface', format: ['PascalCase'], prefix: ['I'] }
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }
       ],
       camelcase: [
         'error',
@@ -35,6 +34,25 @@ export default tseslint.config(
           properties: 'never',
           allow: ['msg_id', 'msg_type', 'parent_header', 'session_id', 'kernel_name']
         }
+      ]
+    }
+  },
+  {
+    files: sources,
+    ignores: tests,
+    plugins: { tsdoc },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname }
+    },
+    rules: {
+      'tsdoc/syntax': 'warn',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true }
+      ],
+      '@typescript-eslint/naming-convention': [
+        'error',
+        { selector: 'interface', format: ['PascalCase'], prefix: ['I'] }
       ]
     }
   }

@@ -155,6 +155,9 @@ export class JobsPanel extends Widget {
       case 'export':
         void this._commands.execute(CommandIDs.exportNotebook, { jobId: jobId ?? '' });
         break;
+      default:
+        // A button without a known action: nothing to do.
+        break;
     }
   };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job, JobEvent } from '@jaxlab/schemas';
+import type { Failure, Job, JobEvent } from '@jaxlab/schemas';
 import { ResultsModel } from './results-model.js';
 
 const t0 = Date.parse('2025-01-01T00:00:00Z');
@@ -13,7 +13,7 @@ function job(): Job {
   };
 }
 
-const status = (seq: number, s: JobEvent extends infer E ? E extends { type: 'job:status' } ? E['status'] : never : never, at: number, failure?: any): JobEvent =>
+const status = (seq: number, s: JobEvent extends infer E ? E extends { type: 'job:status' } ? E['status'] : never : never, at: number, failure?: Failure): JobEvent =>
   ({ jobId: 'j1', seq, time: iso(at), type: 'job:status', status: s, ...(failure ? { failure } : {}) });
 
 describe('ResultsModel.applyEvent()', () => {
