@@ -75,7 +75,10 @@ npx tsc -b
 h=$(find lab-extension/src lab-extension/style lab-extension/schema lab-extension/package.json lab-extension/pyproject.toml -type f 2>/dev/null -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
 if [ -f lab-extension/pyproject.toml ] && ! fresh lab-extension "$h"; then
   say "building the JupyterLab extension"
-  (cd lab-extension && npx tsc -b && PATH="$ROOT/.venv/bin:$PATH" jupyter labextension build .)
+  # Through the package's script: it makes lab-extension/node_modules first,
+  # without which `jupyter labextension build` would run jlpm (yarn) over
+  # the whole npm workspace.
+  PATH="$ROOT/.venv/bin:$PATH" npm run build -w @jaxlab/lab-extension --silent
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --force-reinstall ./lab-extension
   stamp lab-extension "$h"
 fi
