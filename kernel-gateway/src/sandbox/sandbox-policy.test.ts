@@ -59,6 +59,12 @@ describe('buildBwrapArgs()', () => {
     expect(tmp).toBeLessThan(args.indexOf('--bind'));
   });
 
+  it('should bind Python and the venv after the /tmp and /dev/shm tmpfs, so folders under /tmp stay visible', () => {
+    const tmpfs = args.lastIndexOf('--tmpfs');
+    expect(args.indexOf('/root/.pyenv/versions/3.11.7')).toBeGreaterThan(tmpfs);
+    expect(args.indexOf('/repo/.venv')).toBeGreaterThan(tmpfs);
+  });
+
   it('should end with the program started isolated after --', () => {
     const dashes = args.lastIndexOf('--');
     expect(args.slice(dashes + 1)).toEqual(policy.argv);

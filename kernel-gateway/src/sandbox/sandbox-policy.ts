@@ -169,8 +169,6 @@ export function buildBwrapArgs(
       args.push('--ro-bind-try', system.path, system.path);
     }
   }
-  args.push('--ro-bind', policy.pythonHome, policy.pythonHome);
-  args.push('--ro-bind', policy.venvDir, policy.venvDir);
   args.push('--proc', '/proc', '--dev', '/dev');
   for (const device of policy.devicePaths ?? []) {
     args.push('--dev-bind-try', device, device);
@@ -180,7 +178,10 @@ export function buildBwrapArgs(
   const tmpSize = String(policy.limits.tmpSizeMaxBytes);
   args.push('--size', tmpSize, '--perms', '1777', '--tmpfs', '/tmp');
   args.push('--size', tmpSize, '--perms', '1777', '--tmpfs', '/dev/shm');
-  // Bound after /tmp too, so that folders under /tmp are not hidden by it.
+  // Bound after /tmp too, so that folders under /tmp (a Python, venv or
+  // requirements environment there) are not hidden by it.
+  args.push('--ro-bind', policy.pythonHome, policy.pythonHome);
+  args.push('--ro-bind', policy.venvDir, policy.venvDir);
   if (policy.requirementsEnvDir) {
     args.push('--ro-bind', policy.requirementsEnvDir, policy.requirementsEnvDir);
   }
