@@ -69,6 +69,17 @@ export function percentile(values, p) {
 
 export const median = values => percentile(values, 50);
 
+/** Wall-clock time in ms with sub-ms precision (same clock as the kernel's header dates). */
+export const nowMs = () => performance.timeOrigin + performance.now();
+
+/** A Jupyter header date (ISO 8601, up to microseconds, Z or offset) in ms since the epoch. */
+export function headerDateMs(date) {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?$/.exec(date);
+  if (!m) return NaN;
+  const frac = m[2] ? Number(`0.${m[2]}`) * 1000 : 0;
+  return Date.parse(`${m[1]}${m[3] ?? 'Z'}`) + frac;
+}
+
 export function fmt(n, digits = 1) {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
 }
@@ -81,6 +92,7 @@ export class KernelClient {
     this.handlers = new Set();
     this.ws.on('message', data => {
       const msg = JSON.parse(data.toString());
+      msg.receivedAt = nowMs();
       for (const h of this.handlers) h(msg);
     });
   }
@@ -92,6 +104,7 @@ export class KernelClient {
   }
   send(msgType, content, channel = 'shell') {
     const msgId = randomUUID();
+    this.sentAt = nowMs();
     this.ws.send(
       JSON.stringify({
         channel,
@@ -111,21 +124,29 @@ export class KernelClient {
     );
     return msgId;
   }
-  /** Sends a request and resolves when its reply and its idle status have arrived. */
+  /**
+   * Sends a request and resolves when its reply and its idle status have
+   * arrived. The reply carries `timing`: when it was sent, and the busy and
+   * idle status messages (their header dates and receive times).
+   */
   request(msgType, content, onIOPub) {
     return new Promise(resolve => {
       let reply;
-      let idle = false;
+      let idle;
+      let busy;
       const msgId = this.send(msgType, content);
+      const sentAt = this.sentAt;
       const h = msg => {
         if (msg.parent_header?.msg_id !== msgId) return;
         if (msg.channel === 'shell') reply = msg;
         else if (msg.channel === 'iopub') {
-          if (msg.msg_type === 'status' && msg.content.execution_state === 'idle') idle = true;
+          if (msg.msg_type === 'status' && msg.content.execution_state === 'idle') idle = msg;
+          else if (msg.msg_type === 'status' && msg.content.execution_state === 'busy') busy = msg;
           else onIOPub?.(msg);
         }
         if (reply && idle) {
           this.handlers.delete(h);
+          reply.timing = { sentAt, busy, idle };
           resolve(reply);
         }
       };
