@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs both benchmarks (npm run bench). Builds first so the figures are of
+# the current sources. Extra arguments go to neither; run a bench alone with
+# `node bench/<name>.mjs --help`-style flags (see the top of each file).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx tsc -b kernel-gateway server >/dev/null
+echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), nproc $(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# git $(git rev-parse --short HEAD)"
+echo
+echo "## issue 2: gateway vs Jupyter Kernel Gateway"
+node bench/gateway-vs-kernel-gateway.mjs 2> >(grep '^#' >&2)
+echo
+echo "## issue 3: jobs"
+node bench/jobs.mjs 2> >(grep -E '^#|Error|error' >&2)
+echo
+echo "# done $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
