@@ -22,6 +22,9 @@ import type { ReplayBuffer } from './replay-buffer.js';
 /** The repository's virtual environment Python (`<repo>/.venv/bin/python`). */
 export const DEFAULT_PYTHON = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
 
+/** Kernel ids are UUIDs; only folders named like one are ever reaped. */
+const KERNEL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Name of the connection file inside a kernel folder. */
 export const CONNECTION_FILE_NAME = 'connection.json';
 
@@ -47,8 +50,17 @@ export class KernelManager {
       this._cullTimer = setInterval(() => void this._cullIdle(), every);
       this._cullTimer.unref();
     }
+    this.leftoversReaped = this._reapLeftovers();
     if ((options.prespawn ?? 0) > 0) this._fillPool();
   }
+
+  /**
+   * Resolves, once after construction, with the ids of kernels an earlier
+   * gateway run over the same data folder left behind (it died without
+   * tearing them down): their processes were killed, their cgroups and
+   * folders removed. Kernel starts wait for it. Never rejects.
+   */
+  readonly leftoversReaped: Promise<string[]>;
 
   /** Lifecycle events of every kernel. */
   readonly kernelChanged = new KernelEventSignal();
@@ -181,6 +193,7 @@ export class KernelManager {
     if (this._isDisposed) return;
     this._isDisposed = true;
     if (this._cullTimer) clearInterval(this._cullTimer);
+    await this.leftoversReaped;
     await this._poolFilling;
     const all = [...this._kernels.values(), ...this._pool];
     this._kernels.clear();
@@ -192,6 +205,7 @@ export class KernelManager {
     options: KernelManager.IStartOptions,
     isCounted: boolean
   ): Promise<KernelSession> {
+    await this.leftoversReaped;
     const id = randomUUID();
     const jobDir = path.join(this._kernelsDir, id);
     await fs.mkdir(this._kernelsDir, { recursive: true, mode: 0o755 });
@@ -250,6 +264,39 @@ export class KernelManager {
       throw error;
     }
     return session;
+  }
+
+  /**
+   * Reaps what an earlier run left in `<dataDir>/kernels`: every kernel
+   * folder (named by a kernel id) that no kernel of this manager owns. Only
+   * those ids are touched, so other gateways' kernels on the same host
+   * (other data folders) are left alone.
+   */
+  private async _reapLeftovers(): Promise<string[]> {
+    let entries: string[];
+    try {
+      entries = await fs.readdir(this._kernelsDir);
+    } catch {
+      return []; // no kernels folder yet
+    }
+    const reaped: string[] = [];
+    for (const id of entries) {
+      if (!KERNEL_ID.test(id) || this._kernels.has(id) || this._pool.some(k => k.id === id)) continue;
+      const jobDir = path.join(this._kernelsDir, id);
+      try {
+        const stat = await fs.lstat(jobDir);
+        if (!stat.isDirectory()) continue;
+        const killed = (await this._options.launcher.reapLeftover?.(id, jobDir)) ?? 0;
+        await fs.rm(jobDir, { recursive: true, force: true });
+        reaped.push(id);
+        this._log(
+          `kernel ${id} of an earlier run reaped (${killed} leftover process${killed === 1 ? '' : 'es'} killed, cgroups and folder removed)`
+        );
+      } catch (error) {
+        this._log(`kernel ${id} of an earlier run could not be reaped: ${String(error)}`);
+      }
+    }
+    return reaped;
   }
 
   private _started(session: KernelSession, startedMs: number, isFromPool: boolean): void {

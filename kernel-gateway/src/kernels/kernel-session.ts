@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import type { Readable } from 'node:stream';
 
 import type { KernelMessage } from '@jupyterlab/services';
 
@@ -518,9 +517,8 @@ export class KernelSession {
   }
 
   private _collectOutput(proc: IKernelProcess): void {
-    const streams = proc as IKernelProcess & { stdout?: Readable; stderr?: Readable };
-    for (const stream of [streams.stdout, streams.stderr]) {
-      if (!stream || typeof stream.on !== 'function') continue;
+    for (const stream of [proc.stdout, proc.stderr]) {
+      if (!stream) continue;
       stream.on('data', (chunk: Buffer) => {
         this._outputTail = (this._outputTail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
       });

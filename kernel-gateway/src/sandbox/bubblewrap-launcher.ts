@@ -13,6 +13,7 @@ import {
   resolveSystemPaths
 } from './host-paths.js';
 import { KernelCgroup } from './kernel-cgroup.js';
+import { reapLeftoverSandbox } from './leftover-sandbox.js';
 import type { IKernelLauncher } from './kernel-launcher.js';
 import {
   DEFAULT_RESOURCE_LIMITS,
@@ -156,6 +157,24 @@ export class BubblewrapLauncher implements IKernelLauncher {
         { cause: error, hint: 'Check the gateway log; docs/sandbox.md lists what the sandbox needs.' }
       );
     }
+  }
+
+  /**
+   * Kills what kernel `kernelId` of an earlier gateway run left behind:
+   * processes in its cgroups or running as the sandbox uid in `jobDir`,
+   * then removes its cgroup folders.
+   *
+   * @throws Error when its processes cannot be killed.
+   */
+  async reapLeftover(kernelId: string, jobDir: string): Promise<number> {
+    const cgroups = this._options.cgroups ?? (await this.hostInfo().catch(() => undefined))?.cgroups;
+    return reapLeftoverSandbox({
+      kernelId,
+      jobDir: path.resolve(jobDir),
+      uid: process.getuid?.() === 0 ? SANDBOX_ID : process.getuid?.(),
+      cgroups,
+      log: this._options.log
+    });
   }
 
   /**

@@ -37,6 +37,29 @@ export class KernelCgroup {
     return cgroup;
   }
 
+  /**
+   * The cgroup folders a kernel `kernelId` left behind (an earlier gateway
+   * run that died without teardown), or undefined when none exists.
+   * `extraDirs` adds folders found elsewhere (e.g. from a leftover
+   * process's /proc/<pid>/cgroup) for hierarchies without one here.
+   */
+  static async existing(
+    support: ICgroupSupport,
+    kernelId: string,
+    extraDirs: Partial<Record<keyof ICgroupSupport['parents'], string>> = {}
+  ): Promise<KernelCgroup | undefined> {
+    const dirs: Partial<Record<keyof ICgroupSupport['parents'], string>> = {};
+    for (const [name, parent] of Object.entries(support.parents)) {
+      const dir = parent ? path.join(parent, kernelId) : undefined;
+      if (dir && (await exists(dir))) dirs[name as keyof typeof dirs] = dir;
+    }
+    for (const [name, dir] of Object.entries(extraDirs)) {
+      const key = name as keyof typeof dirs;
+      if (!dirs[key] && dir && (await exists(dir))) dirs[key] = dir;
+    }
+    return Object.keys(dirs).length > 0 ? new KernelCgroup(support.mode, dirs) : undefined;
+  }
+
   private constructor(
     mode: ICgroupSupport['mode'],
     dirs: Partial<Record<keyof ICgroupSupport['parents'], string>>

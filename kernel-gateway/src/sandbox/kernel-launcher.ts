@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * The seam between the kernel manager and the sandbox: how a kernel process
  * is started and torn down. `BubblewrapLauncher` (the default) confines it;
@@ -15,6 +17,15 @@ export interface IKernelLauncher {
    * @throws JaxLabError `SANDBOX_UNAVAILABLE` or `KERNEL_START_FAILED`.
    */
   launch(options: IKernelLauncher.ILaunchOptions): Promise<IKernelProcess>;
+
+  /**
+   * Kills whatever kernel `kernelId` (folder `jobDir`) left behind from an
+   * earlier gateway run that died without tearing it down (processes
+   * still running, cgroup folders) and removes its cgroups. Leaves the
+   * folder itself to the caller. Resolves with the number of processes
+   * found. Optional: launchers without host-wide state need none.
+   */
+  reapLeftover?(kernelId: string, jobDir: string): Promise<number>;
 }
 
 /** A running kernel process, owned by whoever launched it. */
@@ -23,6 +34,15 @@ export interface IKernelProcess {
   readonly pid: number;
   /** Resolves once every process of the kernel is gone, with how it ended. */
   readonly exited: Promise<IKernelProcess.IExit>;
+  /**
+   * The kernel process's stdout, when the launcher captures it (the
+   * kernel manager keeps its tail for start-failure messages). Whoever
+   * launched the process must read it, or the kernel blocks once the pipe
+   * is full.
+   */
+  readonly stdout?: Readable;
+  /** The kernel process's stderr, when captured (see `stdout`). */
+  readonly stderr?: Readable;
   /** Sends a signal to the kernel's main process (SIGINT for interrupt). */
   signal(signal: NodeJS.Signals): void;
   /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { JaxLabError } from '@jaxlab/schemas';
 
 import type { IKernelLauncher, IKernelProcess } from './kernel-launcher.js';
+import { reapLeftoverSandbox } from './leftover-sandbox.js';
 import { buildSandboxEnv } from './sandbox-policy.js';
 
 /**
@@ -21,7 +22,8 @@ export class UnsandboxedLauncher implements IKernelLauncher {
 
   /**
    * Spawns `<venv>/bin/python -I -m jaxlab_harness -f <conn>` in its own
-   * process group with a cleared environment.
+   * process group with a cleared environment; its stdout and stderr are
+   * pipes the caller must read (KernelSession does).
    *
    * @throws JaxLabError `KERNEL_START_FAILED`.
    */
@@ -38,7 +40,7 @@ export class UnsandboxedLauncher implements IKernelLauncher {
         env: options.env,
         requirementsEnvDir: options.requirementsEnvDir
       }),
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
       detached: true
     });
     try {
@@ -66,6 +68,8 @@ export class UnsandboxedLauncher implements IKernelLauncher {
     return {
       pid,
       exited,
+      stdout: child.stdout!,
+      stderr: child.stderr!,
       signal: signal => {
         try {
           process.kill(pid, signal);
@@ -79,6 +83,14 @@ export class UnsandboxedLauncher implements IKernelLauncher {
         killGroup('SIGKILL');
       }
     };
+  }
+
+  /**
+   * Kills the processes an unsandboxed kernel of an earlier gateway run
+   * left running in `jobDir` (recognised by their `JAXLAB_WORKDIR`).
+   */
+  reapLeftover(kernelId: string, jobDir: string): Promise<number> {
+    return reapLeftoverSandbox({ kernelId, jobDir: path.resolve(jobDir), log: this._options.log });
   }
 
   private readonly _options: UnsandboxedLauncher.IOptions;

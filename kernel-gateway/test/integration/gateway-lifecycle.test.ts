@@ -169,6 +169,21 @@ describe('KernelManager.startKernel() with a kernel that exits at once', () => {
     expect(readdirSync(path.join(dataDir, 'kernels'))).toEqual([]);
   });
 
+  it('should carry the stderr tail of an unsandboxed kernel too', async () => {
+    const unsafe = new KernelManager({
+      launcher: createKernelLauncher({ venvDir: fakeVenv, unsafeNoSandbox: true }),
+      dataDir
+    });
+    try {
+      await expect(unsafe.startKernel()).rejects.toMatchObject({
+        code: 'KERNEL_START_FAILED',
+        message: expect.stringContaining('cannot start: the kernel exploded')
+      });
+    } finally {
+      await unsafe.dispose();
+    }
+  });
+
   it('should answer POST /api/kernels with the same error as JSON', async () => {
     const { createGateway } = await import('../../src/http/index.js');
     const gateway = createGateway({ kernels, token: 't' });
