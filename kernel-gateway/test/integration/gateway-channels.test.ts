@@ -22,7 +22,7 @@ def main(n=3):
 
 
 def flood(lines=100000):
-    pad = "." * 180
+    pad = "." * 280
     for i in range(lines):
         print(f"{i:06d} {pad}")
 
@@ -93,6 +93,7 @@ describe('kernel channels WebSocket over live sockets', () => {
     const fast = await open();
     const slow = await open();
     slow.ws.pause();
+    // ~29 MB: more than loopback TCP buffers plus the 4 MiB high-water mark hold
     const lines = 100_000;
     const { id, reply } = await run(fast, `flood(lines=${lines})`);
     expect(reply.content.status).toBe('ok');
@@ -102,7 +103,7 @@ describe('kernel channels WebSocket over live sockets', () => {
 
     slow.ws.resume();
     await slow.waitFor(isIdleOf(id), 60_000);
-    const pad = '.'.repeat(180);
+    const pad = '.'.repeat(280);
     const expected = Array.from({ length: lines }, (_, i) => `${String(i).padStart(6, '0')} ${pad}\n`).join('');
     const text = (messages: IWsMessage[]): string =>
       streamOf(messages, id)
