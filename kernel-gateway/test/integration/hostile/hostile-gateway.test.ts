@@ -284,8 +284,10 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
           expectSanitised(result.iopub);
           const limit = program.sandbox.slice('limit='.length);
           if (limit === 'pids') {
-            // The refusal reached the user before the kernel, short of
-            // tasks for its own threads, was ended by the sandbox.
+            // The refusal reached the user; then the harness, reporting the
+            // run's devices, starts XLA's CPU client, whose thread pool
+            // cannot start (pthread_create EAGAIN): XLA aborts the kernel
+            // and the sandbox reports the pids limit.
             expect(result.text).toMatch(/CONTAINED: (fork|thread) refused/);
           }
           // The sandbox killed the kernel: the call fails as KERNEL_DEAD,
