@@ -169,7 +169,7 @@ async function measure(t) {
     await settle();
   }
   const poolHits = (t.proc.log().match(/from the prespawn pool/g) ?? []).length;
-  const serverStarts = [...t.proc.log().matchAll(/started \((?:UN)?sandboxed[^)]*\) in (\d+) ms/g)].map(m =>
+  const serverStarts = [...t.proc.log().matchAll(/started \((?:UN)?sandboxed[^)]*\) in (\d+) ms/gi)].map(m =>
     Number(m[1])
   );
   const k = await startKernel(t);

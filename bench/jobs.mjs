@@ -186,7 +186,7 @@ async function follow(base, jobId, onLine) {
         const text = partial[event.stream] + event.text;
         const lines = text.split('\n');
         partial[event.stream] = lines.pop();
-        for (const line of lines) onLine?.(line, now, event.stream);
+        for (const line of lines) onLine?.(line, now, Date.parse(event.time));
       } else if (event.type === 'job:status') {
         statuses.push({ status: event.status, time: Date.parse(event.time), receivedAt: now, failure: event.failure });
         if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(event.status)) isFinal = true;
@@ -222,13 +222,20 @@ async function eventPhase(base) {
     code: EVENTS_PY, entrypoint: 'main', args: { n: EVENT_LINES, interval_s: interval }
   });
   const latencies = [];
-  const { statuses } = await follow(base, jobId, (line, receivedAt) => {
+  const toStore = [];
+  const toClient = [];
+  const { statuses } = await follow(base, jobId, (line, receivedAt, eventTime) => {
     const m = /^(\d+) (\d+)$/.exec(line);
-    if (m) latencies.push(receivedAt - Number(BigInt(m[2]) / 1000000n));
+    if (!m) return;
+    const printedAt = Number(BigInt(m[2]) / 1000000n);
+    latencies.push(receivedAt - printedAt);
+    // The event's time is stamped by the gateway when it appends the log event.
+    toStore.push(eventTime - printedAt);
+    toClient.push(receivedAt - eventTime);
   });
   const done = at(statuses, 'COMPLETED');
   if (!done) throw new Error(`event job ended ${JSON.stringify(statuses.at(-1))}`);
-  return { latencies, received: latencies.length };
+  return { latencies, toStore, toClient, received: latencies.length };
 }
 
 async function throughputPhase(base) {
@@ -419,6 +426,9 @@ if (oh) {
   console.log(`| harness overhead: job RUNNING -> COMPLETED minus plain python wall | ${fmt(overhead, 0)} ms | | < 150 ms: ${verdict(overhead < 150)} | |`);
   console.log(`| harness overhead, plain wall without interpreter start (${fmt(oh.bare, 0)} ms; the kernel is already running) | ${fmt(overheadNoInterp, 0)} ms | | < 150 ms: ${verdict(overheadNoInterp < 150)} | |`);
   console.log(`| user-visible: submit -> COMPLETED seen by the SSE client, minus plain python wall | ${fmt(oh.endToEnd - oh.plain, 0)} ms | | (not a goal; includes the kernel start) | |`);
+}
+if (ev) {
+  console.log(`\nevent latency legs (median / p99 ms): print -> the gateway stamps the log event ${fmt(median(ev.toStore), 0)} / ${fmt(percentile(ev.toStore, 99), 0)}; event stamp -> SSE client has it ${fmt(median(ev.toClient), 0)} / ${fmt(percentile(ev.toClient, 99), 0)}`);
 }
 if (tp && oh) {
   console.log('\ndetails:');
