@@ -33,18 +33,30 @@ export interface ILeftoverMatch {
  *
  * @throws Error when processes are still there after `timeoutMs`.
  */
-export async function reapLeftoverSandbox(match: ILeftoverMatch, timeoutMs = 10_000): Promise<number> {
+export async function reapLeftoverSandbox(
+  match: ILeftoverMatch,
+  timeoutMs = 10_000
+): Promise<number> {
   const first = await leftoverProcesses(match);
-  const learned = await cgroupDirsOf(first.map(p => p.pid), match.kernelId);
+  const learned = await cgroupDirsOf(
+    first.map(p => p.pid),
+    match.kernelId
+  );
   const cgroup = match.cgroups
     ? await KernelCgroup.existing(match.cgroups, match.kernelId, learned)
     : undefined;
   const deadline = Date.now() + timeoutMs;
   // The cgroup first: atomic, so forks in flight cannot escape.
   if (cgroup) await cgroup.killAll(timeoutMs);
-  for (let left = await leftoverProcesses(match); left.length > 0; left = await leftoverProcesses(match)) {
+  for (
+    let left = await leftoverProcesses(match);
+    left.length > 0;
+    left = await leftoverProcesses(match)
+  ) {
     if (Date.now() > deadline) {
-      throw new Error(`Processes of leftover kernel ${match.kernelId} survive: ${left.map(p => p.pid).join(', ')}`);
+      throw new Error(
+        `Processes of leftover kernel ${match.kernelId} survive: ${left.map(p => p.pid).join(', ')}`
+      );
     }
     for (const { pid } of left) {
       try {
@@ -57,7 +69,9 @@ export async function reapLeftoverSandbox(match: ILeftoverMatch, timeoutMs = 10_
   }
   if (cgroup) await cgroup.destroy();
   if (first.length > 0) {
-    match.log?.(`killed ${first.length} leftover processes of kernel ${match.kernelId}`);
+    match.log?.(
+      `killed ${first.length} leftover processes of kernel ${match.kernelId}`
+    );
   }
   return first.length;
 }
@@ -67,9 +81,12 @@ interface IHostProcess {
 }
 
 /** Live processes of the leftover kernel, by cgroup, uid and folder, or environment. */
-async function leftoverProcesses(match: ILeftoverMatch): Promise<IHostProcess[]> {
+async function leftoverProcesses(
+  match: ILeftoverMatch
+): Promise<IHostProcess[]> {
   const suffix = `/jaxlab/${match.kernelId}`;
-  const inside = (dir: string): boolean => dir === match.jobDir || dir.startsWith(`${match.jobDir}/`);
+  const inside = (dir: string): boolean =>
+    dir === match.jobDir || dir.startsWith(`${match.jobDir}/`);
   const found: IHostProcess[] = [];
   for (const entry of await fs.readdir('/proc')) {
     const pid = Number(entry);
@@ -77,7 +94,10 @@ async function leftoverProcesses(match: ILeftoverMatch): Promise<IHostProcess[]>
     const proc = `/proc/${pid}`;
     try {
       const stat = await fs.readFile(`${proc}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
+      if (
+        stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z'
+      )
+        continue;
       const cgroups = await fs.readFile(`${proc}/cgroup`, 'utf8');
       if (cgroups.split('\n').some(line => line.endsWith(suffix))) {
         found.push({ pid });
@@ -87,10 +107,12 @@ async function leftoverProcesses(match: ILeftoverMatch): Promise<IHostProcess[]>
       if (!inside(cwd)) continue;
       if (match.uid !== undefined) {
         const status = await fs.readFile(`${proc}/status`, 'utf8');
-        if (Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) === match.uid) found.push({ pid });
+        if (Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) === match.uid)
+          found.push({ pid });
       } else {
         const environ = await fs.readFile(`${proc}/environ`, 'utf8');
-        if (environ.split('\0').includes(`JAXLAB_WORKDIR=${match.jobDir}`)) found.push({ pid });
+        if (environ.split('\0').includes(`JAXLAB_WORKDIR=${match.jobDir}`))
+          found.push({ pid });
       }
     } catch {
       // gone, or not ours to read
@@ -104,16 +126,26 @@ async function leftoverProcesses(match: ILeftoverMatch): Promise<IHostProcess[]>
  * may lie under another parent than this gateway's, e.g. a memory cgroup
  * of an earlier run).
  */
-async function cgroupDirsOf(pids: number[], kernelId: string): Promise<Partial<ICgroupParents>> {
+async function cgroupDirsOf(
+  pids: number[],
+  kernelId: string
+): Promise<Partial<ICgroupParents>> {
   const dirs: Partial<ICgroupParents> = {};
   if (pids.length === 0) return dirs;
-  const mounts = parseCgroupMounts(await fs.readFile('/proc/self/mountinfo', 'utf8').catch(() => ''));
+  const mounts = parseCgroupMounts(
+    await fs.readFile('/proc/self/mountinfo', 'utf8').catch(() => '')
+  );
   for (const pid of pids) {
-    const text = await fs.readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '');
+    const text = await fs
+      .readFile(`/proc/${pid}/cgroup`, 'utf8')
+      .catch(() => '');
     for (const [key, cgroupPath] of parseProcCgroup(text)) {
       if (!cgroupPath.endsWith(`/jaxlab/${kernelId}`)) continue;
       const mount = mounts.find(m =>
-        key === '' ? m.kind === 'cgroup2' : Array.isArray(m.kind) && key.split(',').some(c => (m.kind as string[]).includes(c))
+        key === ''
+          ? m.kind === 'cgroup2'
+          : Array.isArray(m.kind) &&
+            key.split(',').some(c => (m.kind as string[]).includes(c))
       );
       if (!mount) continue;
       const dir = path.join(mount.mountPoint, cgroupPath);

@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KernelSession } from '../../src/kernels/index.js';
 import { startTestGateway } from './gateway-harness.js';
 import type { ITestGateway } from './gateway-harness.js';
-import { V1, clientMessage, executeRequest, openChannels } from './ws-client.js';
+import {
+  V1,
+  clientMessage,
+  executeRequest,
+  openChannels
+} from './ws-client.js';
 import type { IChannelsClient, IWsMessage } from './ws-client.js';
 
 const PROGRAM = `import sys
@@ -38,11 +43,17 @@ def send_buffer():
         )
 `;
 
-const BUFFER = Buffer.concat([Buffer.from([0, 1, 2, 255]), Buffer.from('binary')]);
+const BUFFER = Buffer.concat([
+  Buffer.from([0, 1, 2, 255]),
+  Buffer.from('binary')
+]);
 
 function streamOf(messages: IWsMessage[], parentId: string): IWsMessage[] {
   return messages.filter(
-    m => m.channel === 'iopub' && m.header.msg_type === 'stream' && m.parent_header.msg_id === parentId
+    m =>
+      m.channel === 'iopub' &&
+      m.header.msg_type === 'stream' &&
+      m.parent_header.msg_id === parentId
   );
 }
 
@@ -59,18 +70,26 @@ describe('kernel channels WebSocket over live sockets', () => {
   let kernel: KernelSession;
   const clients: IChannelsClient[] = [];
 
-  async function open(protocol: 'legacy' | 'v1' = 'legacy'): Promise<IChannelsClient> {
+  async function open(
+    protocol: 'legacy' | 'v1' = 'legacy'
+  ): Promise<IChannelsClient> {
     const client = await openChannels(gw.port, gw.token, kernel.id, protocol);
     clients.push(client);
     return client;
   }
 
   /** Runs `code` from `client` and resolves with the reply once the kernel is idle again. */
-  async function run(client: IChannelsClient, code: string): Promise<{ id: string; reply: IWsMessage }> {
+  async function run(
+    client: IChannelsClient,
+    code: string
+  ): Promise<{ id: string; reply: IWsMessage }> {
     const request = executeRequest(code, client.session);
     client.send(request);
     const id = request.header.msg_id;
-    const reply = await client.waitFor(m => m.header.msg_type === 'execute_reply' && m.parent_header.msg_id === id);
+    const reply = await client.waitFor(
+      m =>
+        m.header.msg_type === 'execute_reply' && m.parent_header.msg_id === id
+    );
     await client.waitFor(isIdleOf(id));
     return { id, reply };
   }
@@ -104,7 +123,10 @@ describe('kernel channels WebSocket over live sockets', () => {
     slow.ws.resume();
     await slow.waitFor(isIdleOf(id), 60_000);
     const pad = '.'.repeat(280);
-    const expected = Array.from({ length: lines }, (_, i) => `${String(i).padStart(6, '0')} ${pad}\n`).join('');
+    const expected = Array.from(
+      { length: lines },
+      (_, i) => `${String(i).padStart(6, '0')} ${pad}\n`
+    ).join('');
     const text = (messages: IWsMessage[]): string =>
       streamOf(messages, id)
         .map(m => String(m.content.text))
@@ -117,18 +139,26 @@ describe('kernel channels WebSocket over live sockets', () => {
     expect(fastCount).toBeLessThan(lines);
     expect(slowCount).toBeLessThan(fastCount);
     for (const client of [fast, slow]) {
-      expect(JSON.stringify(client.received)).not.toContain('IOPub data rate exceeded');
+      expect(JSON.stringify(client.received)).not.toContain(
+        'IOPub data rate exceeded'
+      );
       expect(client.ws.readyState).toBe(client.ws.OPEN);
     }
     await slow.close();
     await new Promise(resolve => setTimeout(resolve, 100));
-    expect(gw.log.some(l => /merged \d+ stream messages for slow client/.test(l))).toBe(true);
+    expect(
+      gw.log.some(l => /merged \d+ stream messages for slow client/.test(l))
+    ).toBe(true);
     await fast.close();
   });
 
   it('should take a legacy binary frame with buffers to the kernel and refuse a malformed one', async () => {
     const client = await open();
-    const comm = clientMessage('comm_msg', { comm_id: 'c-1', data: { hello: 1 } }, client.session);
+    const comm = clientMessage(
+      'comm_msg',
+      { comm_id: 'c-1', data: { hello: 1 } },
+      client.session
+    );
     comm.buffers = [BUFFER];
     client.send(comm);
     // The kernel got and parsed it: it went busy and idle for this very message.
@@ -142,7 +172,12 @@ describe('kernel channels WebSocket over live sockets', () => {
     client.ws.send(broken);
     const { reply } = await run(client, 'main(n=1)');
     expect(reply.content.status).toBe('ok');
-    expect(gw.log.some(l => l.includes('refused a message') && l.includes('offsets out of range'))).toBe(true);
+    expect(
+      gw.log.some(
+        l =>
+          l.includes('refused a message') && l.includes('offsets out of range')
+      )
+    ).toBe(true);
     expect(client.ws.readyState).toBe(client.ws.OPEN);
   });
 
@@ -151,7 +186,10 @@ describe('kernel channels WebSocket over live sockets', () => {
     const { id, reply } = await run(client, 'send_buffer()');
     expect(reply.content.status).toBe('ok');
     const display = await client.waitFor(
-      m => m.header.msg_type === 'display_data' && m.parent_header.msg_id === id && (m.buffers?.length ?? 0) > 0
+      m =>
+        m.header.msg_type === 'display_data' &&
+        m.parent_header.msg_id === id &&
+        (m.buffers?.length ?? 0) > 0
     );
     expect(client.frames.binary).toBeGreaterThanOrEqual(1);
     expect(display.channel).toBe('iopub');
@@ -173,11 +211,18 @@ describe('kernel channels WebSocket over live sockets', () => {
 
     const withBuffer = await run(client, 'send_buffer()');
     const display = await client.waitFor(
-      m => m.header.msg_type === 'display_data' && m.parent_header.msg_id === withBuffer.id && (m.buffers?.length ?? 0) > 0
+      m =>
+        m.header.msg_type === 'display_data' &&
+        m.parent_header.msg_id === withBuffer.id &&
+        (m.buffers?.length ?? 0) > 0
     );
     expect(Buffer.compare(display.buffers![0]!, BUFFER)).toBe(0);
 
-    const comm = clientMessage('comm_msg', { comm_id: 'c-2', data: {} }, client.session);
+    const comm = clientMessage(
+      'comm_msg',
+      { comm_id: 'c-2', data: {} },
+      client.session
+    );
     comm.buffers = [BUFFER];
     client.send(comm);
     await client.waitFor(isIdleOf(comm.header.msg_id));
@@ -186,7 +231,13 @@ describe('kernel channels WebSocket over live sockets', () => {
     client.ws.send(JSON.stringify(executeRequest('main()', client.session)));
     const again = await run(client, 'main(n=1)');
     expect(again.reply.content.status).toBe('ok');
-    expect(gw.log.some(l => l.includes('refused a message') && l.includes('v1 frames must be binary'))).toBe(true);
+    expect(
+      gw.log.some(
+        l =>
+          l.includes('refused a message') &&
+          l.includes('v1 frames must be binary')
+      )
+    ).toBe(true);
     expect(client.frames.text).toBe(0);
   });
 });

@@ -2,7 +2,16 @@
  * Kernel lifecycle as clients of the gateway see it: idle culling, death
  * detected through the heartbeat, and a kernel that fails to start.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +33,10 @@ async function listedIds(gw: ITestGateway): Promise<string[]> {
   return ((await res.json()) as { id: string }[]).map(k => k.id);
 }
 
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+async function until(
+  condition: () => boolean,
+  timeoutMs: number
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('timed out');
@@ -51,10 +63,22 @@ describe('KernelManager idle culling', () => {
     const idle = await gw.kernels.startKernel();
     expect((await listedIds(gw)).sort()).toEqual([idle.id, watched.id].sort());
 
-    await until(() => events.some(e => e.type === 'kernel:culled' && e.kernelId === idle.id), 10_000);
-    const culled = events.find(e => e.type === 'kernel:culled' && e.kernelId === idle.id) as { idleMs: number };
+    await until(
+      () =>
+        events.some(e => e.type === 'kernel:culled' && e.kernelId === idle.id),
+      10_000
+    );
+    const culled = events.find(
+      e => e.type === 'kernel:culled' && e.kernelId === idle.id
+    ) as { idleMs: number };
     expect(culled.idleMs).toBeGreaterThanOrEqual(800);
-    await until(() => events.some(e => e.type === 'kernel:shutdown' && e.kernelId === idle.id), 10_000);
+    await until(
+      () =>
+        events.some(
+          e => e.type === 'kernel:shutdown' && e.kernelId === idle.id
+        ),
+      10_000
+    );
     expect(await listedIds(gw)).toEqual([watched.id]);
     expect((await gw.api(`/api/kernels/${idle.id}`)).status).toBe(404);
     expect(existsSync(idle.jobDir)).toBe(false);
@@ -65,7 +89,13 @@ describe('KernelManager idle culling', () => {
     await new Promise(resolve => setTimeout(resolve, 1200));
     expect(await listedIds(gw)).toEqual([watched.id]);
     await client.close();
-    await until(() => events.some(e => e.type === 'kernel:culled' && e.kernelId === watched.id), 10_000);
+    await until(
+      () =>
+        events.some(
+          e => e.type === 'kernel:culled' && e.kernelId === watched.id
+        ),
+      10_000
+    );
     await until(() => gw.kernels.list().length === 0, 10_000);
     expect(await listedIds(gw)).toEqual([]);
   });
@@ -102,29 +132,45 @@ describe('KernelSession heartbeat', () => {
     // A call works, so the kernel was alive.
     const request = executeRequest('main()', client.session);
     client.send(request);
-    await client.waitFor(m => m.header.msg_type === 'execute_reply' && m.parent_header.msg_id === request.header.msg_id);
+    await client.waitFor(
+      m =>
+        m.header.msg_type === 'execute_reply' &&
+        m.parent_header.msg_id === request.header.msg_id
+    );
 
     // Freeze the kernel's Python: its process lives on, its heartbeat is silent.
-    const python = sandboxProcesses(kernel.id, kernel.jobDir).filter(p => p.comm.startsWith('python'));
+    const python = sandboxProcesses(kernel.id, kernel.jobDir).filter(p =>
+      p.comm.startsWith('python')
+    );
     expect(python).toHaveLength(1);
     process.kill(python[0]!.pid, 'SIGSTOP');
     stopped.push(python[0]!.pid);
     const stoppedAt = Date.now();
 
     const dead = await client.waitFor(
-      m => m.channel === 'iopub' && m.header.msg_type === 'status' && m.content.execution_state === 'dead',
+      m =>
+        m.channel === 'iopub' &&
+        m.header.msg_type === 'status' &&
+        m.content.execution_state === 'dead',
       15_000
     );
     expect(dead).toBeDefined();
     // three missed beats of 400 ms, not an instant
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(700);
-    const event = events.find(e => e.type === 'kernel:dead' && e.kernelId === kernel.id) as { reason: string };
+    const event = events.find(
+      e => e.type === 'kernel:dead' && e.kernelId === kernel.id
+    ) as { reason: string };
     expect(event.reason).toMatch(/missed \d+ heartbeats/);
-    const model = (await (await gw.api(`/api/kernels/${kernel.id}`)).json()) as { execution_state: string };
+    const model = (await (
+      await gw.api(`/api/kernels/${kernel.id}`)
+    ).json()) as { execution_state: string };
     expect(model.execution_state).toBe('dead');
     // The gateway tore the frozen sandbox down.
     await kernel.exited;
-    await until(() => sandboxProcesses(kernel.id, kernel.jobDir).length === 0, 10_000);
+    await until(
+      () => sandboxProcesses(kernel.id, kernel.jobDir).length === 0,
+      10_000
+    );
     await client.close();
   });
 });
@@ -141,13 +187,19 @@ describe('KernelManager.startKernel() with a kernel that exits at once', () => {
     fakeVenv = mkdtempSync('/tmp/jl-fv-');
     chmodSync(fakeVenv, 0o755);
     mkdirSync(path.join(fakeVenv, 'bin'), { mode: 0o755 });
-    writeFileSync(path.join(fakeVenv, 'pyvenv.cfg'), readFileSync(path.join(VENV, 'pyvenv.cfg')));
+    writeFileSync(
+      path.join(fakeVenv, 'pyvenv.cfg'),
+      readFileSync(path.join(VENV, 'pyvenv.cfg'))
+    );
     writeFileSync(
       path.join(fakeVenv, 'bin', 'python'),
       '#!/bin/sh\necho "jaxlab_harness: cannot start: the kernel exploded" >&2\nexit 3\n',
       { mode: 0o755 }
     );
-    kernels = new KernelManager({ launcher: createKernelLauncher({ venvDir: fakeVenv }), dataDir });
+    kernels = new KernelManager({
+      launcher: createKernelLauncher({ venvDir: fakeVenv }),
+      dataDir
+    });
   });
 
   afterAll(async () => {
@@ -157,10 +209,12 @@ describe('KernelManager.startKernel() with a kernel that exits at once', () => {
   });
 
   it('should fail with KERNEL_START_FAILED carrying the exit and the stderr tail, leaving nothing behind', async () => {
-    const error = await kernels.startKernel({ files: { 'main.py': 'def main():\n    return 1\n' } }).then(
-      () => undefined,
-      (e: unknown) => e as { code: string; message: string; hint?: string }
-    );
+    const error = await kernels
+      .startKernel({ files: { 'main.py': 'def main():\n    return 1\n' } })
+      .then(
+        () => undefined,
+        (e: unknown) => e as { code: string; message: string; hint?: string }
+      );
     expect(error?.code).toBe('KERNEL_START_FAILED');
     expect(error?.message).toContain('exited (code 3');
     expect(error?.message).toContain('cannot start: the kernel exploded');
@@ -171,7 +225,10 @@ describe('KernelManager.startKernel() with a kernel that exits at once', () => {
 
   it('should carry the stderr tail of an unsandboxed kernel too', async () => {
     const unsafe = new KernelManager({
-      launcher: createKernelLauncher({ venvDir: fakeVenv, unsafeNoSandbox: true }),
+      launcher: createKernelLauncher({
+        venvDir: fakeVenv,
+        unsafeNoSandbox: true
+      }),
       dataDir
     });
     try {
@@ -191,11 +248,18 @@ describe('KernelManager.startKernel() with a kernel that exits at once', () => {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/api/kernels`, {
         method: 'POST',
-        headers: { Authorization: 'token t', 'Content-Type': 'application/json' },
+        headers: {
+          Authorization: 'token t',
+          'Content-Type': 'application/json'
+        },
         body: JSON.stringify({ name: 'jaxlab' })
       });
       expect(res.status).toBeGreaterThanOrEqual(500);
-      const body = (await res.json()) as { code: string; message: string; reason: string };
+      const body = (await res.json()) as {
+        code: string;
+        message: string;
+        reason: string;
+      };
       expect(body.code).toBe('KERNEL_START_FAILED');
       expect(body.message).toContain('the kernel exploded');
     } finally {

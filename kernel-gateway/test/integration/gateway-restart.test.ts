@@ -10,20 +10,35 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KernelManager } from '../../src/kernels/index.js';
-import { BubblewrapLauncher, DEFAULT_VENV_DIR } from '../../src/sandbox/index.js';
+import {
+  BubblewrapLauncher,
+  DEFAULT_VENV_DIR
+} from '../../src/sandbox/index.js';
 import type { SandboxedProcess } from '../../src/sandbox/index.js';
 import { sandboxProcesses } from './sandbox-processes.js';
 
-const GATEWAY_BIN = fileURLToPath(new URL('../../lib/bin/jaxlab-gateway.js', import.meta.url));
+const GATEWAY_BIN = fileURLToPath(
+  new URL('../../lib/bin/jaxlab-gateway.js', import.meta.url)
+);
 
-async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+async function until(
+  condition: () => boolean,
+  timeoutMs: number
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) return false;
@@ -33,16 +48,33 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
 }
 
 /** Starts the jaxlab-gateway command and resolves with its base URL once it listens. */
-async function startGatewayProcess(dataDir: string, token: string): Promise<{ child: ChildProcess; baseUrl: string }> {
+async function startGatewayProcess(
+  dataDir: string,
+  token: string
+): Promise<{ child: ChildProcess; baseUrl: string }> {
   const child = spawn(
     process.execPath,
-    [GATEWAY_BIN, '--port', '0', '--ip', '127.0.0.1', '--token', token, '--data-dir', dataDir, '--no-run-jobs'],
+    [
+      GATEWAY_BIN,
+      '--port',
+      '0',
+      '--ip',
+      '127.0.0.1',
+      '--token',
+      token,
+      '--data-dir',
+      dataDir,
+      '--no-run-jobs'
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] }
   );
   let output = '';
   child.stdout!.on('data', chunk => (output += String(chunk)));
   child.stderr!.on('data', chunk => (output += String(chunk)));
-  const listening = await until(() => /listening on (http:\/\/\S+)/.test(output) || child.exitCode !== null, 30_000);
+  const listening = await until(
+    () => /listening on (http:\/\/\S+)/.test(output) || child.exitCode !== null,
+    30_000
+  );
   const baseUrl = /listening on (http:\/\/\S+)/.exec(output)?.[1];
   if (!listening || !baseUrl) {
     child.kill('SIGKILL');
@@ -87,8 +119,14 @@ describe('KernelManager after a SIGKILLed gateway', () => {
     child = started.child;
     const res = await fetch(`${started.baseUrl}/api/kernels`, {
       method: 'POST',
-      headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'jaxlab', files: { 'main.py': 'def main():\n    return 1\n' } })
+      headers: {
+        Authorization: `token ${token}`,
+        'Content-Type': 'application/json'
+      },
+      body: JSON.stringify({
+        name: 'jaxlab',
+        files: { 'main.py': 'def main():\n    return 1\n' }
+      })
     });
     expect(res.status).toBe(201);
     const killedId = ((await res.json()) as { id: string }).id;
@@ -102,7 +140,8 @@ describe('KernelManager after a SIGKILLed gateway', () => {
     await until(() => sandboxProcesses(killedId, killedDir).length === 0, 5000);
     expect(existsSync(killedDir)).toBe(true);
     const leftCgroups = cgroupDirs(killedId).filter(dir => existsSync(dir));
-    if (cgroups.mode !== 'rlimit') expect(leftCgroups.length).toBeGreaterThan(0);
+    if (cgroups.mode !== 'rlimit')
+      expect(leftCgroups.length).toBeGreaterThan(0);
 
     // 2. A leftover whose process still runs in its cgroup (as a daemon would).
     const aliveId = randomUUID();
@@ -111,22 +150,37 @@ describe('KernelManager after a SIGKILLed gateway', () => {
     survivor = await launcher.launchProgram({
       kernelId: aliveId,
       jobDir: aliveDir,
-      argv: [path.join(DEFAULT_VENV_DIR, 'bin', 'python'), '-I', '-c', 'import time; time.sleep(600)']
+      argv: [
+        path.join(DEFAULT_VENV_DIR, 'bin', 'python'),
+        '-I',
+        '-c',
+        'import time; time.sleep(600)'
+      ]
     });
-    expect(await until(() => sandboxProcesses(aliveId, aliveDir).length >= 2, 10_000)).toBe(true);
+    expect(
+      await until(() => sandboxProcesses(aliveId, aliveDir).length >= 2, 10_000)
+    ).toBe(true);
 
     // 3. Not ours: a folder that is no kernel id, and a live kernel of another data folder.
     const notes = path.join(dataDir, 'kernels', 'notes');
     mkdirSync(notes);
     const other = new KernelManager({ launcher, dataDir: otherDataDir });
     managers.push(other);
-    const otherKernel = await other.startKernel({ files: { 'main.py': 'def main():\n    print("still here")\n' } });
+    const otherKernel = await other.startKernel({
+      files: { 'main.py': 'def main():\n    print("still here")\n' }
+    });
 
     // 4. The next manager over the same data folder reaps the leftovers.
     const log: string[] = [];
-    const next = new KernelManager({ launcher, dataDir, log: line => log.push(line) });
+    const next = new KernelManager({
+      launcher,
+      dataDir,
+      log: line => log.push(line)
+    });
     managers.push(next);
-    expect((await next.leftoversReaped).sort()).toEqual([aliveId, killedId].sort());
+    expect((await next.leftoversReaped).sort()).toEqual(
+      [aliveId, killedId].sort()
+    );
     for (const [id, dir] of [
       [killedId, killedDir],
       [aliveId, aliveDir]
@@ -135,14 +189,20 @@ describe('KernelManager after a SIGKILLed gateway', () => {
       expect(cgroupDirs(id).filter(d => existsSync(d))).toEqual([]);
       expect(sandboxProcesses(id, dir)).toEqual([]);
     }
-    expect((await survivor.exited).signal ?? (await survivor.exited).code).toBeTruthy();
-    expect(log.some(l => l.includes(`kernel ${aliveId} of an earlier run reaped`))).toBe(true);
+    expect(
+      (await survivor.exited).signal ?? (await survivor.exited).code
+    ).toBeTruthy();
+    expect(
+      log.some(l => l.includes(`kernel ${aliveId} of an earlier run reaped`))
+    ).toBe(true);
     expect(readdirSync(path.join(dataDir, 'kernels'))).toEqual(['notes']);
 
     // The other gateway's kernel was not touched; the new manager works.
     const seen: string[] = [];
     const reply = await otherKernel.execute('main()', {
-      onIOPub: msg => msg.header.msg_type === 'stream' && seen.push((msg.content as { text: string }).text)
+      onIOPub: msg =>
+        msg.header.msg_type === 'stream' &&
+        seen.push((msg.content as { text: string }).text)
     });
     expect(reply.status).toBe('ok');
     expect(seen.join('')).toContain('still here');

@@ -14,7 +14,9 @@ export interface IHostProcess {
   comm: string;
 }
 
-function stat(pid: number): { state: string; start: string; comm: string } | undefined {
+function stat(
+  pid: number
+): { state: string; start: string; comm: string } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
@@ -28,7 +30,8 @@ function stat(pid: number): { state: string; start: string; comm: string } | und
 function isOfKernel(pid: number, kernelId: string, jobDir: string): boolean {
   try {
     const cgroups = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
-    if (cgroups.split('\n').some(line => line.endsWith(`/jaxlab/${kernelId}`))) return true;
+    if (cgroups.split('\n').some(line => line.endsWith(`/jaxlab/${kernelId}`)))
+      return true;
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
     if (uid !== SANDBOX_ID) return false;
@@ -43,13 +46,17 @@ function isOfKernel(pid: number, kernelId: string, jobDir: string): boolean {
  * Live (not zombie) host processes of kernel `kernelId`'s sandbox: in its
  * cgroup, or running as uid 65534 inside `jobDir`.
  */
-export function sandboxProcesses(kernelId: string, jobDir: string): IHostProcess[] {
+export function sandboxProcesses(
+  kernelId: string,
+  jobDir: string
+): IHostProcess[] {
   const found: IHostProcess[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!pid || !isOfKernel(pid, kernelId, jobDir)) continue;
     const info = stat(pid);
-    if (info && info.state !== 'Z') found.push({ pid, start: info.start, comm: info.comm });
+    if (info && info.state !== 'Z')
+      found.push({ pid, start: info.start, comm: info.comm });
   }
   return found;
 }

@@ -14,7 +14,12 @@ export const V1 = 'v1.kernel.websocket.jupyter.org';
 /** A message as the client sees it (buffers as Buffers). */
 export interface IWsMessage {
   channel: string;
-  header: { msg_id: string; msg_type: string; session: string; [key: string]: unknown };
+  header: {
+    msg_id: string;
+    msg_type: string;
+    session: string;
+    [key: string]: unknown;
+  };
   parent_header: { msg_id?: string; [key: string]: unknown };
   metadata: Record<string, unknown>;
   content: Record<string, unknown>;
@@ -48,7 +53,13 @@ export function clientMessage(
 export function executeRequest(code: string, session: string): IWsMessage {
   return clientMessage(
     'execute_request',
-    { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false },
+    {
+      code,
+      silent: false,
+      store_history: false,
+      user_expressions: {},
+      allow_stdin: false
+    },
     session
   );
 }
@@ -69,10 +80,16 @@ export function encodeLegacyBinary(msg: IWsMessage): Buffer {
 
 function decodeLegacyBinary(data: Buffer): IWsMessage {
   const n = data.readUInt32BE(0);
-  const offsets = Array.from({ length: n }, (_, i) => data.readUInt32BE(4 * (i + 1)));
+  const offsets = Array.from({ length: n }, (_, i) =>
+    data.readUInt32BE(4 * (i + 1))
+  );
   offsets.push(data.length);
-  const msg = JSON.parse(data.subarray(offsets[0], offsets[1]).toString('utf8')) as IWsMessage;
-  msg.buffers = offsets.slice(1, -1).map((start, i) => data.subarray(start, offsets[i + 2]));
+  const msg = JSON.parse(
+    data.subarray(offsets[0], offsets[1]).toString('utf8')
+  ) as IWsMessage;
+  msg.buffers = offsets
+    .slice(1, -1)
+    .map((start, i) => data.subarray(start, offsets[i + 2]));
   return msg;
 }
 
@@ -100,9 +117,12 @@ export function encodeV1(msg: IWsMessage): Buffer {
 
 function decodeV1(data: Buffer): IWsMessage {
   const count = Number(data.readBigUInt64LE(0));
-  const offsets = Array.from({ length: count }, (_, i) => Number(data.readBigUInt64LE(8 * (i + 1))));
+  const offsets = Array.from({ length: count }, (_, i) =>
+    Number(data.readBigUInt64LE(8 * (i + 1)))
+  );
   const part = (i: number): Buffer => data.subarray(offsets[i], offsets[i + 1]);
-  const json = (i: number): never => JSON.parse(part(i).toString('utf8')) as never;
+  const json = (i: number): never =>
+    JSON.parse(part(i).toString('utf8')) as never;
   return {
     channel: part(0).toString('utf8'),
     header: json(1),
@@ -124,7 +144,10 @@ export interface IChannelsClient {
   /** Sends `msg` in this connection's protocol (legacy: binary when it has buffers). */
   send(msg: IWsMessage): void;
   /** Resolves with the first received message matching `predicate`. */
-  waitFor(predicate: (m: IWsMessage) => boolean, timeoutMs?: number): Promise<IWsMessage>;
+  waitFor(
+    predicate: (m: IWsMessage) => boolean,
+    timeoutMs?: number
+  ): Promise<IWsMessage>;
   close(): Promise<void>;
 }
 
@@ -143,11 +166,18 @@ export async function openChannels(
   const received: IWsMessage[] = [];
   const frames = { text: 0, binary: 0 };
   ws.on('message', (data, isBinary) => {
-    const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+    const bytes = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.from(data as Buffer);
     if (isBinary) frames.binary++;
     else frames.text++;
     if (protocol === 'v1') received.push(decodeV1(bytes));
-    else received.push(isBinary ? decodeLegacyBinary(bytes) : (JSON.parse(bytes.toString('utf8')) as IWsMessage));
+    else
+      received.push(
+        isBinary
+          ? decodeLegacyBinary(bytes)
+          : (JSON.parse(bytes.toString('utf8')) as IWsMessage)
+      );
   });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);

@@ -14,7 +14,13 @@
  *   destructive ones (limits, never-ending) get a kernel each with small
  *   limits.
  */
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,7 +40,17 @@ import { isRunning, sandboxProcesses } from '../sandbox-processes.js';
 const PROGRAMS = fileURLToPath(new URL('./programs/', import.meta.url));
 
 /** Modules the hostile programs import, allowed so their attacks run. */
-const EXTRA_IMPORTS = ['os', 'subprocess', 'ctypes', 'socket', 'sys', 'signal', 'threading', 'resource', 'site'];
+const EXTRA_IMPORTS = [
+  'os',
+  'subprocess',
+  'ctypes',
+  'socket',
+  'sys',
+  'signal',
+  'threading',
+  'resource',
+  'site'
+];
 
 /** Limits of the kernels that are meant to be killed. */
 const SMALL_LIMITS = {
@@ -43,7 +59,8 @@ const SMALL_LIMITS = {
   wallClockLimitMs: 5000
 };
 
-const TRIVIAL = 'def main():\n    print("hello from main")\n    return {"answer": 42.0}\n';
+const TRIVIAL =
+  'def main():\n    print("hello from main")\n    return {"answer": 42.0}\n';
 
 interface IProgram {
   file: string;
@@ -60,11 +77,19 @@ const programs: IProgram[] = readdirSync(PROGRAMS)
     const source = readFileSync(path.join(PROGRAMS, file), 'utf8');
     const header = (name: string): string =>
       new RegExp(`^# ${name}: (.+)$`, 'm').exec(source)?.[1]?.trim() ?? '';
-    return { file, attack: header('Attack'), loaderRule: header('Loader'), sandbox: header('Sandbox'), source };
+    return {
+      file,
+      attack: header('Attack'),
+      loaderRule: header('Loader'),
+      sandbox: header('Sandbox'),
+      source
+    };
   });
 
 /** Programs whose attack gets past the loader once their imports are allowed. */
-const reachSandbox = programs.filter(p => p.loaderRule === 'ok' || p.loaderRule === 'import-not-allowed');
+const reachSandbox = programs.filter(
+  p => p.loaderRule === 'ok' || p.loaderRule === 'import-not-allowed'
+);
 const harmless = reachSandbox.filter(p => p.sandbox === 'clean');
 const destructive = reachSandbox.filter(p => p.sandbox !== 'clean');
 
@@ -86,7 +111,10 @@ function streamText(iopub: KernelMessage.IIOPubMessage[]): string {
 function metricsBundles(iopub: KernelMessage.IIOPubMessage[]): unknown[] {
   return iopub
     .filter(m => m.header.msg_type === 'display_data')
-    .map(m => (m.content as { data: Record<string, unknown> }).data[METRICS_MIME_TYPE])
+    .map(
+      m =>
+        (m.content as { data: Record<string, unknown> }).data[METRICS_MIME_TYPE]
+    )
     .filter(data => data !== undefined);
 }
 
@@ -94,7 +122,9 @@ async function call(kernel: KernelSession, code = 'main()'): Promise<ICall> {
   const iopub: KernelMessage.IIOPubMessage[] = [];
   const result: ICall = { iopub, text: '' };
   try {
-    result.reply = await kernel.execute(code, { onIOPub: msg => iopub.push(msg) });
+    result.reply = await kernel.execute(code, {
+      onIOPub: msg => iopub.push(msg)
+    });
   } catch (error) {
     result.error = error as { code?: string };
   }
@@ -107,7 +137,9 @@ function expectSanitised(iopub: KernelMessage.IIOPubMessage[]): void {
   const note = 200;
   const check = (value: unknown): void => {
     if (typeof value === 'string') {
-      expect(value.length).toBeLessThanOrEqual(OUTPUT_LIMITS.maxStringChars + note);
+      expect(value.length).toBeLessThanOrEqual(
+        OUTPUT_LIMITS.maxStringChars + note
+      );
       expect(value).not.toMatch(/\x1b(?!\[[0-9;]*m)/);
       expect(value.isWellFormed()).toBe(true);
     } else if (value && typeof value === 'object') {
@@ -117,10 +149,13 @@ function expectSanitised(iopub: KernelMessage.IIOPubMessage[]): void {
   for (const msg of iopub) {
     check(msg.content);
     if (msg.header.msg_type === 'status') {
-      expect(['busy', 'idle', 'starting']).toContain((msg.content as { execution_state: string }).execution_state);
+      expect(['busy', 'idle', 'starting']).toContain(
+        (msg.content as { execution_state: string }).execution_state
+      );
     }
   }
-  for (const metrics of metricsBundles(iopub)) expect(isValid('metrics', metrics)).toBe(true);
+  for (const metrics of metricsBundles(iopub))
+    expect(isValid('metrics', metrics)).toBe(true);
 }
 
 describe('hostile programs through KernelManager and the real sandbox', () => {
@@ -131,8 +166,12 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
   const token = 'hostile-token';
   const log: string[] = [];
 
-  async function listedKernels(): Promise<{ id: string; execution_state: string }[]> {
-    const res = await fetch(`${baseUrl}/api/kernels`, { headers: { Authorization: `token ${token}` } });
+  async function listedKernels(): Promise<
+    { id: string; execution_state: string }[]
+  > {
+    const res = await fetch(`${baseUrl}/api/kernels`, {
+      headers: { Authorization: `token ${token}` }
+    });
     expect(res.status).toBe(200);
     return (await res.json()) as { id: string; execution_state: string }[];
   }
@@ -142,7 +181,8 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
     const before = sandboxProcesses(kernel.id, kernel.jobDir);
     await kernels.shutdownKernel(kernel.id);
     expect(sandboxProcesses(kernel.id, kernel.jobDir)).toEqual([]);
-    for (const proc of before) expect(isRunning(proc), `${proc.comm} ${proc.pid}`).toBe(false);
+    for (const proc of before)
+      expect(isRunning(proc), `${proc.comm} ${proc.pid}`).toBe(false);
     expect((await listedKernels()).map(k => k.id)).not.toContain(kernel.id);
   }
 
@@ -205,8 +245,12 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
         const reply = result.reply as KernelMessage.IReplyErrorContent;
         expect(reply.ename).toBe('LoadRejected');
         expect(reply.evalue).toMatch(/line \d+, column \d+ \[[a-z-]+\]/);
-        expect([reply.evalue, ...reply.traceback].join('\n')).toContain(`[${program.loaderRule}]`);
-        expect(result.iopub.some(m => m.header.msg_type === 'error')).toBe(true);
+        expect([reply.evalue, ...reply.traceback].join('\n')).toContain(
+          `[${program.loaderRule}]`
+        );
+        expect(result.iopub.some(m => m.header.msg_type === 'error')).toBe(
+          true
+        );
         // Not a line of the program ran: no marker, no metrics.
         expect(result.text).not.toMatch(/CONTAINED|ESCAPED|READY/);
         expect(metricsBundles(result.iopub)).toEqual([]);
@@ -260,14 +304,21 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
           files: { 'main.py': program.source },
           extraImports: EXTRA_IMPORTS,
           // never-ending programs are ended by shutdown, not by the timer
-          limits: isDispose ? { ...SMALL_LIMITS, wallClockLimitMs: 60_000 } : SMALL_LIMITS
+          limits: isDispose
+            ? { ...SMALL_LIMITS, wallClockLimitMs: 60_000 }
+            : SMALL_LIMITS
         });
         if (isDispose) {
           const iopub: KernelMessage.IIOPubMessage[] = [];
-          const running = kernel.execute('main()', { onIOPub: msg => iopub.push(msg) });
+          const running = kernel.execute('main()', {
+            onIOPub: msg => iopub.push(msg)
+          });
           running.catch(() => undefined);
           const t0 = Date.now();
-          while (!streamText(iopub).includes('READY') && Date.now() - t0 < 20_000) {
+          while (
+            !streamText(iopub).includes('READY') &&
+            Date.now() - t0 < 20_000
+          ) {
             await new Promise(resolve => setTimeout(resolve, 50));
           }
           expect(streamText(iopub)).toContain('READY');
@@ -299,7 +350,13 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
           expect(await listedKernels()).toContainEqual(
             expect.objectContaining({ id: kernel.id, execution_state: 'dead' })
           );
-          expect(log.some(l => l.includes(`kernel ${kernel.id} died`) && l.includes(`${limit} limit`))).toBe(true);
+          expect(
+            log.some(
+              l =>
+                l.includes(`kernel ${kernel.id} died`) &&
+                l.includes(`${limit} limit`)
+            )
+          ).toBe(true);
           await shutdownAndCheck(kernel);
         }
         await expectHealthy();
@@ -323,16 +380,21 @@ const CHECKS: Record<string, (result: ICall) => void> = {
     const bundles = metricsBundles(iopub);
     expect(bundles).toHaveLength(1);
     const values = (bundles[0] as { values: Record<string, number> }).values;
-    for (const value of Object.values(values)) expect(Number.isFinite(value)).toBe(true);
+    for (const value of Object.values(values))
+      expect(Number.isFinite(value)).toBe(true);
   },
   'forged_iopub.py': ({ text, iopub }) => {
     const flood = iopub.find(
-      m => m.header.msg_type === 'stream' && (m.content as { text: string }).text.startsWith('FFFF')
+      m =>
+        m.header.msg_type === 'stream' &&
+        (m.content as { text: string }).text.startsWith('FFFF')
     );
     expect(flood).toBeDefined();
     const floodText = (flood!.content as { text: string }).text;
     expect(floodText.length).toBeLessThan(OUTPUT_LIMITS.maxStringChars + 200);
-    expect(floodText).toMatch(/\[jaxlab-gateway: \d+ more characters of this output were cut\]/);
+    expect(floodText).toMatch(
+      /\[jaxlab-gateway: \d+ more characters of this output were cut\]/
+    );
     expect(text).toContain('[jaxlab-gateway] invalid metrics dropped');
     // the harness's own metrics are the only ones, and valid
     expect(metricsBundles(iopub)).toHaveLength(1);
