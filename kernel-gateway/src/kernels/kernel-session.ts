@@ -5,12 +5,16 @@ import type { KernelMessage } from '@jupyterlab/services';
 
 import { JaxLabError } from '@jaxlab/schemas';
 
-import type { IKernelLauncher, IKernelProcess } from '../sandbox/kernel-launcher.js';
+import type {
+  IKernelLauncher,
+  IKernelProcess
+} from '../sandbox/kernel-launcher.js';
 import type { IConnectionInfo } from '../wire/connection-info.js';
 import { ipcSocketPaths } from '../wire/connection-info.js';
 import type { RequestChannel } from '../wire/kernel-channels.js';
 import { KernelChannels } from '../wire/kernel-channels.js';
 import { createMessage } from '../wire/message-factory.js';
+import { MAX_JSON_PART_BYTES } from '../wire/wire-codec.js';
 import type { KernelEvent } from './kernel-events.js';
 import { sanitizeIOPubMessage } from './output-sanitizer.js';
 import { ReplayBuffer } from './replay-buffer.js';
@@ -44,6 +48,8 @@ interface IPending {
 
 const MAX_PENDING = 10_000;
 const OUTPUT_TAIL_CHARS = 4096;
+/** How long a kernel that lost a channel may take to be seen exiting. */
+const CHANNEL_LOST_GRACE_MS = 1000;
 
 /**
  * One running kernel: its process (through the launcher), its ZeroMQ
@@ -153,29 +159,35 @@ export class KernelSession {
         this._executes.delete(msgId);
         resolve(reply);
       };
-      const msgId = this._request('shell', 'execute_request', {
-        code,
-        silent: false,
-        store_history: true,
-        user_expressions: {},
-        allow_stdin: false,
-        stop_on_error: true
-      }, {
-        onReply: msg => {
-          reply = msg.content as KernelMessage.IExecuteReplyMsg['content'];
-          finish();
+      const msgId = this._request(
+        'shell',
+        'execute_request',
+        {
+          code,
+          silent: false,
+          store_history: true,
+          user_expressions: {},
+          allow_stdin: false,
+          stop_on_error: true
         },
-        onIOPub: msg => {
-          options.onIOPub?.(msg as KernelMessage.IIOPubMessage);
-          if (
-            msg.header.msg_type === 'status' &&
-            (msg.content as { execution_state?: string }).execution_state === 'idle'
-          ) {
-            isIdle = true;
+        {
+          onReply: msg => {
+            reply = msg.content as KernelMessage.IExecuteReplyMsg['content'];
             finish();
+          },
+          onIOPub: msg => {
+            options.onIOPub?.(msg as KernelMessage.IIOPubMessage);
+            if (
+              msg.header.msg_type === 'status' &&
+              (msg.content as { execution_state?: string }).execution_state ===
+                'idle'
+            ) {
+              isIdle = true;
+              finish();
+            }
           }
         }
-      });
+      );
       this._executes.set(msgId, error => {
         clearTimeout(timer);
         reject(error);
@@ -192,7 +204,9 @@ export class KernelSession {
     this._clients.add(client);
     this._touch();
     if (this._replay.length > 0) {
-      for (const msg of this._replay.drain(text => this._gatewayStream('stderr', text))) {
+      for (const msg of this._replay.drain(text =>
+        this._gatewayStream('stderr', text)
+      )) {
         client.send(msg);
       }
     }
@@ -276,7 +290,9 @@ export class KernelSession {
     for (const socket of ipcSocketPaths(this._options.info)) {
       await fs.rm(socket, { force: true });
     }
-    const proc = await this._options.launcher.launch(this._options.launchOptions);
+    const proc = await this._options.launcher.launch(
+      this._options.launchOptions
+    );
     this._process = proc;
     this._collectOutput(proc);
     this._channels = new KernelChannels({
@@ -285,7 +301,8 @@ export class KernelSession {
       onDropped: (channel, error) =>
         this._options.log?.(
           `kernel ${this.id}: dropped a ${channel} frame: ${error instanceof Error ? error.message : String(error)}`
-        )
+        ),
+      onDisconnected: channel => this._onChannelLost(proc, channel)
     });
     this._channels.connect();
     void proc.exited.then(exit => this._onProcessExit(proc, exit));
@@ -308,7 +325,9 @@ export class KernelSession {
         throw new JaxLabError(
           'KERNEL_START_FAILED',
           `Kernel ${this.id} ${why}${tail ? `. Its last output:\n${tail}` : ''}`,
-          { hint: 'Check that the harness is installed in the virtual environment and the sandbox works (see the gateway log).' }
+          {
+            hint: 'Check that the harness is installed in the virtual environment and the sandbox works (see the gateway log).'
+          }
         );
       }
       const replied = new Promise<KernelMessage.IMessage>(resolve =>
@@ -319,7 +338,9 @@ export class KernelSession {
         (await Promise.race([
           replied,
           proc.exited.then(() => undefined),
-          new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), wait))
+          new Promise<undefined>(resolve =>
+            setTimeout(() => resolve(undefined), wait)
+          )
         ])) ?? info;
       if (info && !this._isIOPubSeen) {
         // Slow joiner: let the subscription settle, then ask again.
@@ -338,7 +359,8 @@ export class KernelSession {
     let misses = 0;
     let isBeating = false;
     this._heartbeat = setInterval(() => {
-      if (isBeating || !channels || this._channels !== channels || this.isDead) return;
+      if (isBeating || !channels || this._channels !== channels || this.isDead)
+        return;
       isBeating = true;
       void channels.ping(Math.min(intervalMs, 5000)).then(isAlive => {
         isBeating = false;
@@ -370,7 +392,10 @@ export class KernelSession {
         session: this._session
       });
       await channels.send('control', request);
-      await Promise.race([proc.exited, new Promise(resolve => setTimeout(resolve, 1000))]);
+      await Promise.race([
+        proc.exited,
+        new Promise(resolve => setTimeout(resolve, 1000))
+      ]);
     }
     this._process = undefined;
     this._channels = undefined;
@@ -381,17 +406,39 @@ export class KernelSession {
     }
   }
 
-  private _onProcessExit(proc: IKernelProcess, exit: IKernelProcess.IExit): void {
+  private _onProcessExit(
+    proc: IKernelProcess,
+    exit: IKernelProcess.IExit
+  ): void {
     this._lastExit = exit;
     if (proc !== this._process || this._isShuttingDown) return;
     const limit = exit.limit ? ` (${exit.limit} limit reached)` : '';
-    this._markDead(`process exited with code ${exit.code}, signal ${exit.signal}${limit}`);
+    this._markDead(
+      `process exited with code ${exit.code}, signal ${exit.signal}${limit}`
+    );
     this._stopHeartbeat();
     this._channels?.dispose();
     this._channels = undefined;
     this._process = undefined;
     void proc.dispose();
     this._resolveExited(exit);
+  }
+
+  /**
+   * A channel that went away while its kernel still runs will not come
+   * back (ZeroMQ does not reconnect after a protocol error), so the kernel
+   * could no longer be heard: stop it and say why. A kernel that is exiting
+   * loses its channels too; give its exit a moment to be seen first.
+   */
+  private _onChannelLost(proc: IKernelProcess, channel: string): void {
+    setTimeout(() => {
+      if (proc !== this._process || this._isShuttingDown || this.isDead) return;
+      this._markDead(
+        `lost its ${channel} channel while running: it sent a message frame over ` +
+          `${MAX_JSON_PART_BYTES} bytes or broke the protocol; the gateway stopped it`
+      );
+      void proc.dispose();
+    }, CHANNEL_LOST_GRACE_MS).unref();
   }
 
   private _markDead(reason: string): void {
@@ -422,7 +469,12 @@ export class KernelSession {
     content: Record<string, unknown>,
     pending: IPending
   ): string {
-    const msg = createMessage({ channel, msgType, content, session: this._session });
+    const msg = createMessage({
+      channel,
+      msgType,
+      content,
+      session: this._session
+    });
     this._addPending(msg.header.msg_id, pending);
     this._internalIds.add(msg.header.msg_id);
     void this._channels?.send(channel, msg);
@@ -440,7 +492,8 @@ export class KernelSession {
 
   private _onKernelMessage(msg: KernelMessage.IMessage): void {
     this._touch();
-    const parentId = (msg.parent_header as Partial<KernelMessage.IHeader>)?.msg_id;
+    const parentId = (msg.parent_header as Partial<KernelMessage.IHeader>)
+      ?.msg_id;
     const pending = parentId ? this._pending.get(parentId) : undefined;
     if (msg.channel === 'iopub') {
       this._isIOPubSeen = true;
@@ -478,11 +531,17 @@ export class KernelSession {
     const out =
       msg ??
       (problem?.startsWith('invalid metrics')
-        ? this._gatewayStream('stderr', `[jaxlab-gateway] ${problem}\n`, raw.header)
+        ? this._gatewayStream(
+            'stderr',
+            `[jaxlab-gateway] ${problem}\n`,
+            raw.header
+          )
         : undefined);
     if (!out) return;
     if (out.header.msg_type === 'status') {
-      this._executionState = String((out.content as { execution_state: string }).execution_state);
+      this._executionState = String(
+        (out.content as { execution_state: string }).execution_state
+      );
     }
     pending?.onIOPub?.(out);
     if (this._clients.size > 0) {
@@ -520,7 +579,9 @@ export class KernelSession {
     for (const stream of [proc.stdout, proc.stderr]) {
       if (!stream) continue;
       stream.on('data', (chunk: Buffer) => {
-        this._outputTail = (this._outputTail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
+        this._outputTail = (this._outputTail + chunk.toString('utf8')).slice(
+          -OUTPUT_TAIL_CHARS
+        );
       });
       stream.on('error', () => undefined);
     }

@@ -4,7 +4,11 @@ import type { Socket } from 'zeromq';
 
 import type { IConnectionInfo, WireChannel } from './connection-info.js';
 import { channelAddress } from './connection-info.js';
-import { deserializeMessage, serializeMessage } from './wire-codec.js';
+import {
+  deserializeMessage,
+  MAX_JSON_PART_BYTES,
+  serializeMessage
+} from './wire-codec.js';
 
 /** Channels a message can be sent on from the gateway. */
 export type RequestChannel = 'shell' | 'control' | 'stdin';
@@ -24,15 +28,18 @@ export class KernelChannels {
   connect(): void {
     if (this._sockets) return;
     const info = this._options.info;
+    // ZeroMQ disconnects a peer that sends a larger frame before it is
+    // buffered, so a hostile kernel cannot make the gateway hold one.
+    const maxFrameBytes = this._options.maxFrameBytes ?? MAX_JSON_PART_BYTES;
     const make = <S extends Socket>(socket: S, channel: WireChannel): S => {
       socket.linger = 0;
+      socket.maxMessageSize = maxFrameBytes;
       socket.connect(channelAddress(info, channel));
       return socket;
     };
     const iopub = new Subscriber();
-    iopub.linger = 0;
     iopub.subscribe();
-    iopub.connect(channelAddress(info, 'iopub'));
+    make(iopub, 'iopub');
     this._sockets = {
       shell: make(new Dealer(), 'shell'),
       control: make(new Dealer(), 'control'),
@@ -40,7 +47,13 @@ export class KernelChannels {
       iopub
     };
     for (const channel of ['shell', 'control', 'stdin', 'iopub'] as const) {
-      void this._receive(channel, this._sockets[channel]);
+      const socket = this._sockets[channel];
+      // ZeroMQ reconnects after a lost connection, but not after a protocol
+      // error such as an oversized frame: the owner must hear of both.
+      socket.events.on('disconnect', () => {
+        if (!this._isDisposed) this._options.onDisconnected?.(channel);
+      });
+      void this._receive(channel, socket);
     }
   }
 
@@ -54,7 +67,9 @@ export class KernelChannels {
     const frames = serializeMessage(msg, this._options.info.key);
     const previous = this._sendQueues[channel];
     const next = previous
-      .then(() => (this._isDisposed ? undefined : sockets[channel].send(frames)))
+      .then(() =>
+        this._isDisposed ? undefined : sockets[channel].send(frames)
+      )
       .catch(error => {
         if (!this._isDisposed) this._options.onDropped?.(channel, error);
       });
@@ -99,7 +114,10 @@ export class KernelChannels {
     this._hb = undefined;
   }
 
-  private async _receive(channel: WireChannel, socket: Socket & AsyncIterable<Buffer[]>): Promise<void> {
+  private async _receive(
+    channel: WireChannel,
+    socket: Socket & AsyncIterable<Buffer[]>
+  ): Promise<void> {
     try {
       for await (const frames of socket) {
         let parsed;
@@ -141,7 +159,17 @@ export namespace KernelChannels {
     info: IConnectionInfo;
     /** Every verified, well-formed message from the kernel, with its channel set. */
     onMessage: (msg: KernelMessage.IMessage) => void;
+    /**
+     * Largest frame accepted from the kernel (default MAX_JSON_PART_BYTES);
+     * a kernel that sends a larger one is disconnected for good.
+     */
+    maxFrameBytes?: number;
     /** A frame was dropped (bad signature, malformed) or a send failed. */
     onDropped?: (channel: WireChannel, error: unknown) => void;
+    /**
+     * The kernel's end of `channel` went away: it exited, or it broke the
+     * protocol (a frame over `maxFrameBytes`) and will not be reconnected.
+     */
+    onDisconnected?: (channel: WireChannel) => void;
   }
 }

@@ -329,6 +329,21 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
           await shutdownAndCheck(kernel);
           await expect(running).rejects.toMatchObject({ code: 'KERNEL_DEAD' });
           for (const proc of inside) expect(isRunning(proc)).toBe(false);
+        } else if (program.sandbox === 'exit') {
+          // The gateway itself stopped the kernel for breaking the protocol.
+          const result = await call(kernel);
+          expect(result.text).toContain('READY');
+          expect(result.error?.code).toBe('KERNEL_DEAD');
+          expect((await kernel.exited).limit).toBeUndefined();
+          expect(kernel.model.execution_state).toBe('dead');
+          expect(
+            log.some(
+              l =>
+                l.includes(`kernel ${kernel.id} died`) &&
+                l.includes('message frame over')
+            )
+          ).toBe(true);
+          await shutdownAndCheck(kernel);
         } else {
           const result = await call(kernel);
           expect(result.text).not.toContain('ESCAPED');
