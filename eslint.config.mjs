@@ -26,13 +26,23 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': [
         'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_'
+        }
       ],
       camelcase: [
         'error',
         {
           properties: 'never',
-          allow: ['msg_id', 'msg_type', 'parent_header', 'session_id', 'kernel_name']
+          allow: [
+            'msg_id',
+            'msg_type',
+            'parent_header',
+            'session_id',
+            'kernel_name'
+          ]
         }
       ]
     }
@@ -42,7 +52,10 @@ export default tseslint.config(
     ignores: tests,
     plugins: { tsdoc },
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname }
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname
+      }
     },
     rules: {
       'tsdoc/syntax': 'warn',

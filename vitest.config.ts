@@ -13,18 +13,22 @@ const alias = Object.fromEntries(
 export default defineConfig({
   resolve: { alias },
   test: {
-    projects: ['schemas', 'store', 'kernel-gateway', 'server', 'lab-extension'].map(
-      name => ({
-        extends: true as const,
-        test: {
-          name,
-          root: `./${name}`,
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000
-        }
-      })
-    ),
+    projects: [
+      'schemas',
+      'store',
+      'kernel-gateway',
+      'server',
+      'lab-extension'
+    ].map(name => ({
+      extends: true as const,
+      test: {
+        name,
+        root: `./${name}`,
+        include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        testTimeout: 60_000,
+        hookTimeout: 120_000
+      }
+    })),
     pool: 'forks',
     fileParallelism: false
   }

@@ -31,7 +31,10 @@ const { values: opts } = parseArgs({
     prespawn: { type: 'string', default: '2' },
     // cold, pool, peer, peer-nodelay (peer with TCP_NODELAY, a reference),
     // unsandboxed (ours without bubblewrap: where the sandbox's time goes).
-    variants: { type: 'string', default: 'cold,pool,peer,peer-nodelay,unsandboxed' }
+    variants: {
+      type: 'string',
+      default: 'cold,pool,peer,peer-nodelay,unsandboxed'
+    }
   }
 });
 const STARTS = Number(opts.starts);
@@ -56,14 +59,25 @@ async function ours({ prespawn = 0, unsandboxed = false } = {}) {
   const port = await freePort();
   const p = startProcess('node', [
     join(ROOT, 'kernel-gateway/lib/bin/jaxlab-gateway.js'),
-    '--port', String(port), '--token', TOKEN, '--data-dir', dataDir,
-    '--prespawn', String(prespawn), '--max-kernels', '64', '--no-run-jobs',
+    '--port',
+    String(port),
+    '--token',
+    TOKEN,
+    '--data-dir',
+    dataDir,
+    '--prespawn',
+    String(prespawn),
+    '--max-kernels',
+    '64',
+    '--no-run-jobs',
     ...(unsandboxed ? ['--unsafe-no-sandbox'] : [])
   ]);
   return {
     name: unsandboxed
       ? 'jaxlab --unsafe-no-sandbox (profiling only)'
-      : prespawn ? `jaxlab from the pool (prespawn ${prespawn})` : 'jaxlab cold',
+      : prespawn
+        ? `jaxlab from the pool (prespawn ${prespawn})`
+        : 'jaxlab cold',
     isPool: prespawn > 0,
     base: `http://127.0.0.1:${port}`,
     kernelName: 'jaxlab',
@@ -71,7 +85,10 @@ async function ours({ prespawn = 0, unsandboxed = false } = {}) {
     async setup(base, id) {
       const r = await fetch(`${base}/api/kernels/${id}/files/main.py`, {
         method: 'PUT',
-        headers: { Authorization: `token ${TOKEN}`, 'Content-Type': 'text/plain' },
+        headers: {
+          Authorization: `token ${TOKEN}`,
+          'Content-Type': 'text/plain'
+        },
         body: MAIN_PY
       });
       if (!r.ok) throw new Error(`files: ${r.status} ${await r.text()}`);
@@ -90,7 +107,10 @@ async function peer({ nodelay = false } = {}) {
     '--KernelGatewayApp.default_kernel_name=python3'
   ];
   const p = nodelay
-    ? startProcess(PY, [join(ROOT, 'bench/peer/kernelgateway_nodelay.py'), ...args.slice(1)])
+    ? startProcess(PY, [
+        join(ROOT, 'bench/peer/kernelgateway_nodelay.py'),
+        ...args.slice(1)
+      ])
     : startProcess(join(ROOT, '.venv/bin/jupyter'), args);
   return {
     name: nodelay
@@ -116,10 +136,15 @@ const VARIANTS = {
 };
 
 async function startKernel(t) {
-  const headers = { Authorization: `token ${TOKEN}`, 'Content-Type': 'application/json' };
+  const headers = {
+    Authorization: `token ${TOKEN}`,
+    'Content-Type': 'application/json'
+  };
   const t0 = performance.now();
   const r = await fetch(`${t.base}/api/kernels`, {
-    method: 'POST', headers, body: JSON.stringify({ name: t.kernelName })
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name: t.kernelName })
   });
   if (r.status !== 201) throw new Error(`start: ${r.status} ${await r.text()}`);
   const { id } = await r.json();
@@ -141,19 +166,29 @@ async function startKernel(t) {
 async function stopKernel(t, k) {
   k.client.close();
   await fetch(`${t.base}/api/kernels/${k.id}`, {
-    method: 'DELETE', headers: { Authorization: `token ${TOKEN}` }
+    method: 'DELETE',
+    headers: { Authorization: `token ${TOKEN}` }
   });
 }
 
 const exec = (client, code, onIOPub) =>
   client.request(
     'execute_request',
-    { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+    {
+      code,
+      silent: false,
+      store_history: false,
+      user_expressions: {},
+      allow_stdin: false,
+      stop_on_error: true
+    },
     onIOPub
   );
 
 async function measure(t) {
-  await waitForHttp(`${t.base}/api/kernelspecs`, { Authorization: `token ${TOKEN}` });
+  await waitForHttp(`${t.base}/api/kernelspecs`, {
+    Authorization: `token ${TOKEN}`
+  });
   const settle = () => new Promise(r => setTimeout(r, t.isPool ? 3000 : 300));
   // Warm-up start (page cache, first imports), not counted.
   if (t.isPool) await settle();
@@ -169,9 +204,9 @@ async function measure(t) {
     await settle();
   }
   const poolHits = (t.proc.log().match(/from the prespawn pool/g) ?? []).length;
-  const serverStarts = [...t.proc.log().matchAll(/started \((?:UN)?sandboxed[^)]*\) in (\d+) ms/gi)].map(m =>
-    Number(m[1])
-  );
+  const serverStarts = [
+    ...t.proc.log().matchAll(/started \((?:UN)?sandboxed[^)]*\) in (\d+) ms/gi)
+  ].map(m => Number(m[1]));
   const k = await startKernel(t);
   await t.setup(t.base, k.id, k.client);
   for (let i = 0; i < 5; i++) await exec(k.client, 'main()'); // warm-up
@@ -184,11 +219,14 @@ async function measure(t) {
     const t0 = performance.now();
     const reply = await exec(k.client, 'main()');
     trips.push(performance.now() - t0);
-    if (reply.content.status !== 'ok') throw new Error(JSON.stringify(reply.content));
+    if (reply.content.status !== 'ok')
+      throw new Error(JSON.stringify(reply.content));
     const { sentAt, busy, idle } = reply.timing;
     if (busy && idle) {
       legs.toKernel.push(headerDateMs(busy.header.date) - sentAt);
-      legs.inKernel.push(headerDateMs(idle.header.date) - headerDateMs(busy.header.date));
+      legs.inKernel.push(
+        headerDateMs(idle.header.date) - headerDateMs(busy.header.date)
+      );
       legs.fromKernel.push(idle.receivedAt - headerDateMs(idle.header.date));
     }
   }
@@ -205,29 +243,48 @@ async function measure(t) {
   const floodMs = performance.now() - t0;
   const lines = text.split('\n').filter(l => /^\d+$/.test(l));
   let inOrder = lines.length === LINES;
-  for (let i = 0; i < lines.length && inOrder; i++) inOrder = lines[i] === String(i);
+  for (let i = 0; i < lines.length && inOrder; i++)
+    inOrder = lines[i] === String(i);
   await stopKernel(t, k);
   return {
-    startMedian: median(starts), startP99: percentile(starts, 99),
+    startMedian: median(starts),
+    startP99: percentile(starts, 99),
     poolHits: t.isPool ? `${Math.max(0, poolHits - 1)}/${STARTS}` : '',
     serverStartMedian: median(serverStarts.slice(1, 1 + STARTS)),
-    tripMedian: median(trips), tripP99: percentile(trips, 99),
-    legs: Object.fromEntries(Object.entries(legs).map(([k, v]) => [k, median(v)])),
-    linesPerS: (lines.length / floodMs) * 1000, floodMs, messages,
-    received: lines.length, inOrder,
+    tripMedian: median(trips),
+    tripP99: percentile(trips, 99),
+    legs: Object.fromEntries(
+      Object.entries(legs).map(([k, v]) => [k, median(v)])
+    ),
+    linesPerS: (lines.length / floodMs) * 1000,
+    floodMs,
+    messages,
+    received: lines.length,
+    inOrder,
     dropped: /IOPub (data|message) rate exceeded/.test(text)
   };
 }
 
-const load = () => loadavg().map(n => n.toFixed(2)).join(' ');
-console.log(`# ${new Date().toISOString()} on ${hostname()}: ${cpus().length} cores (${cpus()[0]?.model}), load average ${load()}`);
-console.log(`# node bench/gateway-vs-kernel-gateway.mjs --starts ${STARTS} --trips ${TRIPS} --lines ${LINES} --prespawn ${PRESPAWN} --variants ${opts.variants}`);
+const load = () =>
+  loadavg()
+    .map(n => n.toFixed(2))
+    .join(' ');
+console.log(
+  `# ${new Date().toISOString()} on ${hostname()}: ${cpus().length} cores (${cpus()[0]?.model}), load average ${load()}`
+);
+console.log(
+  `# node bench/gateway-vs-kernel-gateway.mjs --starts ${STARTS} --trips ${TRIPS} --lines ${LINES} --prespawn ${PRESPAWN} --variants ${opts.variants}`
+);
 const results = {};
 for (const v of opts.variants.split(',')) {
   const t = await VARIANTS[v]();
   const loadBefore = load();
   try {
-    results[v] = { name: t.name, ...(await measure(t)), load: `${loadBefore} -> ${load()}` };
+    results[v] = {
+      name: t.name,
+      ...(await measure(t)),
+      load: `${loadBefore} -> ${load()}`
+    };
   } catch (e) {
     console.error(`${t.name} failed: ${e.stack}\n${t.proc.log().slice(-2000)}`);
     results[v] = null;
@@ -238,37 +295,76 @@ for (const v of opts.variants.split(',')) {
   console.error(`# ${v} done (load ${load()})`);
 }
 
-console.log(`\nkernel start: ${STARTS} starts after 1 warm-up; round trip: ${TRIPS} trivial calls \`main()\` after 5 warm-up; stream: one call \`train_step(n=${LINES})\` printing ${LINES} lines to one WebSocket client\n`);
-console.log('| gateway | start median ms | start p99 ms | round trip median ms | round trip p99 ms | stream lines/s | lines received (stream msgs) | load avg during |');
+console.log(
+  `\nkernel start: ${STARTS} starts after 1 warm-up; round trip: ${TRIPS} trivial calls \`main()\` after 5 warm-up; stream: one call \`train_step(n=${LINES})\` printing ${LINES} lines to one WebSocket client\n`
+);
+console.log(
+  '| gateway | start median ms | start p99 ms | round trip median ms | round trip p99 ms | stream lines/s | lines received (stream msgs) | load avg during |'
+);
 console.log('| --- | --: | --: | --: | --: | --: | --- | --- |');
 for (const [v, r] of Object.entries(results)) {
-  if (!r) { console.log(`| ${v} | failed | | | | | | |`); continue; }
-  const note = [r.inOrder ? 'in order' : 'MISSING/OUT OF ORDER', r.dropped ? 'rate limit hit' : '', r.poolHits ? `pool hits ${r.poolHits}` : '']
-    .filter(Boolean).join(', ');
-  console.log(`| ${r.name} | ${fmt(r.startMedian)} | ${fmt(r.startP99)} | ${fmt(r.tripMedian, 2)} | ${fmt(r.tripP99, 2)} | ${fmt(r.linesPerS, 0)} | ${r.received}/${LINES} (${r.messages}) ${note} | ${r.load} |`);
+  if (!r) {
+    console.log(`| ${v} | failed | | | | | | |`);
+    continue;
+  }
+  const note = [
+    r.inOrder ? 'in order' : 'MISSING/OUT OF ORDER',
+    r.dropped ? 'rate limit hit' : '',
+    r.poolHits ? `pool hits ${r.poolHits}` : ''
+  ]
+    .filter(Boolean)
+    .join(', ');
+  console.log(
+    `| ${r.name} | ${fmt(r.startMedian)} | ${fmt(r.startP99)} | ${fmt(r.tripMedian, 2)} | ${fmt(r.tripP99, 2)} | ${fmt(r.linesPerS, 0)} | ${r.received}/${LINES} (${r.messages}) ${note} | ${r.load} |`
+  );
 }
-console.log('\nround trip legs (medians, ms; from the kernel\'s header dates, same clock): client -> kernel busy | busy -> idle in the kernel | kernel idle -> client');
+console.log(
+  "\nround trip legs (medians, ms; from the kernel's header dates, same clock): client -> kernel busy | busy -> idle in the kernel | kernel idle -> client"
+);
 for (const r of Object.values(results)) {
-  if (r) console.log(`  ${r.name}: ${fmt(r.legs.toKernel, 2)} | ${fmt(r.legs.inKernel, 2)} | ${fmt(r.legs.fromKernel, 2)}`);
+  if (r)
+    console.log(
+      `  ${r.name}: ${fmt(r.legs.toKernel, 2)} | ${fmt(r.legs.inKernel, 2)} | ${fmt(r.legs.fromKernel, 2)}`
+    );
 }
 const { cold, pool, peer: kg, 'peer-nodelay': kgNd, unsandboxed } = results;
 const ratio = (a, b) => (a && b ? fmt(a / b, 2) : 'n/a');
-const verdict = (ok) => (ok ? 'met' : 'MISSED');
+const verdict = ok => (ok ? 'met' : 'MISSED');
 if (kg) {
-  console.log('\n| ratio (ours / peer) | vs Kernel Gateway | vs Kernel Gateway + TCP_NODELAY | goal |');
+  console.log(
+    '\n| ratio (ours / peer) | vs Kernel Gateway | vs Kernel Gateway + TCP_NODELAY | goal |'
+  );
   console.log('| --- | --: | --: | --- |');
   const row = (label, a, key, goal, ok) =>
-    console.log(`| ${label} | ${ratio(a?.[key], kg[key])} | ${ratio(a?.[key], kgNd?.[key])} | ${goal} ${a ? verdict(ok(a[key] / kg[key])) : ''} |`);
+    console.log(
+      `| ${label} | ${ratio(a?.[key], kg[key])} | ${ratio(a?.[key], kgNd?.[key])} | ${goal} ${a ? verdict(ok(a[key] / kg[key])) : ''} |`
+    );
   row('cold start (median)', cold, 'startMedian', '<= 1.0', x => x <= 1.0);
   row('cold start (p99)', cold, 'startP99', '<= 1.0', x => x <= 1.0);
-  row('start from the pool (median)', pool, 'startMedian', '<= 0.2', x => x <= 0.2);
+  row(
+    'start from the pool (median)',
+    pool,
+    'startMedian',
+    '<= 0.2',
+    x => x <= 0.2
+  );
   row('start from the pool (p99)', pool, 'startP99', '<= 0.2', x => x <= 0.2);
   row('round trip (median)', cold, 'tripMedian', '<= 0.5', x => x <= 0.5);
   row('round trip (p99)', cold, 'tripP99', '<= 0.5', x => x <= 0.5);
-  row('stream throughput', cold, 'linesPerS', `>= 1.0, nothing lost${cold?.inOrder ? ' (all in order)' : ' (LOST LINES)'}`, x => x >= 1.0 && cold.inOrder);
+  row(
+    'stream throughput',
+    cold,
+    'linesPerS',
+    `>= 1.0, nothing lost${cold?.inOrder ? ' (all in order)' : ' (LOST LINES)'}`,
+    x => x >= 1.0 && cold.inOrder
+  );
 }
 if (cold && unsandboxed) {
-  console.log(`\nprofile: the gateway's own start log says median ${fmt(cold.serverStartMedian, 0)} ms sandboxed, ${fmt(unsandboxed.serverStartMedian, 0)} ms unsandboxed;`);
-  console.log(`sandbox share of the cold start ~ ${fmt(cold.startMedian - unsandboxed.startMedian, 0)} ms of ${fmt(cold.startMedian, 0)} ms (median to median).`);
+  console.log(
+    `\nprofile: the gateway's own start log says median ${fmt(cold.serverStartMedian, 0)} ms sandboxed, ${fmt(unsandboxed.serverStartMedian, 0)} ms unsandboxed;`
+  );
+  console.log(
+    `sandbox share of the cold start ~ ${fmt(cold.startMedian - unsandboxed.startMedian, 0)} ms of ${fmt(cold.startMedian, 0)} ms (median to median).`
+  );
 }
 process.exit(0);

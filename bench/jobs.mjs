@@ -104,7 +104,10 @@ if __name__ == "__main__":
     main()
 `;
 
-const load = () => loadavg().map(n => n.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map(n => n.toFixed(2))
+    .join(' ');
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
@@ -115,7 +118,13 @@ async function startServer() {
   const port = await freePort();
   const p = startProcess(
     'node',
-    [join(ROOT, 'server/lib/bin/jaxlab-server.js'), '--port', String(port), '--data-dir', dataDir],
+    [
+      join(ROOT, 'server/lib/bin/jaxlab-server.js'),
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir
+    ],
     { env: { ...process.env, JAXLAB_TOKEN: TOKEN, GEMINI_API_KEY: '' } }
   );
   procs.push(p);
@@ -132,12 +141,20 @@ async function startGateway() {
   const port = await freePort();
   const p = startProcess('node', [
     join(ROOT, 'kernel-gateway/lib/bin/jaxlab-gateway.js'),
-    '--port', String(port), '--token', TOKEN, '--data-dir', dataDir,
-    '--run-jobs', '--max-jobs', '1'
+    '--port',
+    String(port),
+    '--token',
+    TOKEN,
+    '--data-dir',
+    dataDir,
+    '--run-jobs',
+    '--max-jobs',
+    '1'
   ]);
   procs.push(p);
   await waitForHttp(`http://127.0.0.1:${port}/api`, auth, 30000);
-  for (let i = 0; i < 300 && !/running jobs from/.test(p.log()); i++) await sleep(100);
+  for (let i = 0; i < 300 && !/running jobs from/.test(p.log()); i++)
+    await sleep(100);
   return { proc: p };
 }
 
@@ -180,7 +197,8 @@ async function follow(base, jobId, onLine) {
       if (!dataLine) continue;
       const event = JSON.parse(dataLine.slice(6));
       events++;
-      if (event.seq !== lastSeq + 1) throw new Error(`event ${event.seq} after ${lastSeq}`);
+      if (event.seq !== lastSeq + 1)
+        throw new Error(`event ${event.seq} after ${lastSeq}`);
       lastSeq = event.seq;
       if (event.type === 'job:log') {
         const text = partial[event.stream] + event.text;
@@ -188,8 +206,14 @@ async function follow(base, jobId, onLine) {
         partial[event.stream] = lines.pop();
         for (const line of lines) onLine?.(line, now, Date.parse(event.time));
       } else if (event.type === 'job:status') {
-        statuses.push({ status: event.status, time: Date.parse(event.time), receivedAt: now, failure: event.failure });
-        if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(event.status)) isFinal = true;
+        statuses.push({
+          status: event.status,
+          time: Date.parse(event.time),
+          receivedAt: now,
+          failure: event.failure
+        });
+        if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(event.status))
+          isFinal = true;
       } else if (event.type === 'job:metrics') {
         metrics = event.metrics;
       }
@@ -206,9 +230,15 @@ async function submissionPhase() {
   let warmup = [];
   while (samples.length < SUBMISSIONS) {
     const server = await startServer();
-    const count = Math.min(BURST, SUBMISSIONS - samples.length + WARMUP_PER_SERVER);
+    const count = Math.min(
+      BURST,
+      SUBMISSIONS - samples.length + WARMUP_PER_SERVER
+    );
     for (let i = 0; i < count; i++) {
-      const { ms } = await submit(server.base, { code: FLOOD_PY, accelerator: 'tpu' });
+      const { ms } = await submit(server.base, {
+        code: FLOOD_PY,
+        accelerator: 'tpu'
+      });
       (i < WARMUP_PER_SERVER ? warmup : samples).push(ms);
     }
     await server.proc.stop();
@@ -219,40 +249,56 @@ async function submissionPhase() {
 async function eventPhase(base) {
   const interval = EVENT_MS / EVENT_LINES / 1000;
   const { jobId } = await submit(base, {
-    code: EVENTS_PY, entrypoint: 'main', args: { n: EVENT_LINES, interval_s: interval }
+    code: EVENTS_PY,
+    entrypoint: 'main',
+    args: { n: EVENT_LINES, interval_s: interval }
   });
   const latencies = [];
   const toStore = [];
   const toClient = [];
-  const { statuses } = await follow(base, jobId, (line, receivedAt, eventTime) => {
-    const m = /^(\d+) (\d+)$/.exec(line);
-    if (!m) return;
-    const printedAt = Number(BigInt(m[2]) / 1000000n);
-    latencies.push(receivedAt - printedAt);
-    // The event's time is stamped by the gateway when it appends the log event.
-    toStore.push(eventTime - printedAt);
-    toClient.push(receivedAt - eventTime);
-  });
+  const { statuses } = await follow(
+    base,
+    jobId,
+    (line, receivedAt, eventTime) => {
+      const m = /^(\d+) (\d+)$/.exec(line);
+      if (!m) return;
+      const printedAt = Number(BigInt(m[2]) / 1000000n);
+      latencies.push(receivedAt - printedAt);
+      // The event's time is stamped by the gateway when it appends the log event.
+      toStore.push(eventTime - printedAt);
+      toClient.push(receivedAt - eventTime);
+    }
+  );
   const done = at(statuses, 'COMPLETED');
-  if (!done) throw new Error(`event job ended ${JSON.stringify(statuses.at(-1))}`);
+  if (!done)
+    throw new Error(`event job ended ${JSON.stringify(statuses.at(-1))}`);
   return { latencies, toStore, toClient, received: latencies.length };
 }
 
 async function throughputPhase(base) {
-  const { jobId } = await submit(base, { code: FLOOD_PY, entrypoint: 'main', args: { n: LINES } });
+  const { jobId } = await submit(base, {
+    code: FLOOD_PY,
+    entrypoint: 'main',
+    args: { n: LINES }
+  });
   let next = 0;
   let isInOrder = true;
   let first;
   let last;
-  const { statuses, metrics, events } = await follow(base, jobId, (line, receivedAt) => {
-    if (line !== String(next)) isInOrder = false;
-    next++;
-    first ??= receivedAt;
-    last = receivedAt;
-  });
+  const { statuses, metrics, events } = await follow(
+    base,
+    jobId,
+    (line, receivedAt) => {
+      if (line !== String(next)) isInOrder = false;
+      next++;
+      first ??= receivedAt;
+      last = receivedAt;
+    }
+  );
   const running = at(statuses, 'RUNNING');
   const completed = at(statuses, 'COMPLETED');
-  if (!completed) throw new Error(`flood job ended ${JSON.stringify(statuses.at(-1))}`);
+  if (!completed)
+    throw new Error(`flood job ended ${JSON.stringify(statuses.at(-1))}`);
   return {
     received: next,
     isInOrder: isInOrder && next === LINES,
@@ -298,9 +344,12 @@ async function overheadPhase(base) {
     const endToEnd = performance.now() - t0;
     const running = at(statuses, 'RUNNING');
     const completed = at(statuses, 'COMPLETED');
-    if (!completed) throw new Error(`JAX job ended ${JSON.stringify(statuses.at(-1))}`);
+    if (!completed)
+      throw new Error(`JAX job ended ${JSON.stringify(statuses.at(-1))}`);
     const compiling = at(statuses, 'COMPILING');
-    const doc = await (await fetch(`${base}/api/jobs/${jobId}`, { headers: auth })).json();
+    const doc = await (
+      await fetch(`${base}/api/jobs/${jobId}`, { headers: auth })
+    ).json();
     const createdAt = Date.parse((doc.job ?? doc).createdAt);
     if (i === 0) continue; // warm-up
     jobs.push({
@@ -333,7 +382,9 @@ async function overheadPhase(base) {
 async function peerStream() {
   const port = await freePort();
   const p = startProcess(join(ROOT, '.venv/bin/jupyter'), [
-    'kernelgateway', '--KernelGatewayApp.ip=127.0.0.1', `--KernelGatewayApp.port=${port}`,
+    'kernelgateway',
+    '--KernelGatewayApp.ip=127.0.0.1',
+    `--KernelGatewayApp.port=${port}`,
     `--KernelGatewayApp.auth_token=${TOKEN}`
   ]);
   procs.push(p);
@@ -341,12 +392,29 @@ async function peerStream() {
   const headers = { Authorization: `token ${TOKEN}` };
   try {
     await waitForHttp(`${base}/api/kernelspecs`, headers);
-    const r = await fetch(`${base}/api/kernels`, { method: 'POST', headers, body: JSON.stringify({ name: 'python3' }) });
+    const r = await fetch(`${base}/api/kernels`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'python3' })
+    });
     const { id } = await r.json();
-    const c = new KernelClient(`ws://127.0.0.1:${port}/api/kernels/${id}/channels?token=${TOKEN}`);
+    const c = new KernelClient(
+      `ws://127.0.0.1:${port}/api/kernels/${id}/channels?token=${TOKEN}`
+    );
     await c.open();
     const exec = (code, onIOPub) =>
-      c.request('execute_request', { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true }, onIOPub);
+      c.request(
+        'execute_request',
+        {
+          code,
+          silent: false,
+          store_history: false,
+          user_expressions: {},
+          allow_stdin: false,
+          stop_on_error: true
+        },
+        onIOPub
+      );
     await exec(FLOOD_PY);
     await exec('main(n=1000)');
     let text = '';
@@ -367,8 +435,12 @@ async function peerStream() {
   }
 }
 
-console.log(`# ${new Date().toISOString()} on ${hostname()}: ${cpus().length} cores (${cpus()[0]?.model}), load average ${load()}`);
-console.log(`# node bench/jobs.mjs --submissions ${SUBMISSIONS} --event-lines ${EVENT_LINES} --event-ms ${EVENT_MS} --lines ${LINES} --runs ${RUNS}${opts['no-peer'] ? ' --no-peer' : ''}`);
+console.log(
+  `# ${new Date().toISOString()} on ${hostname()}: ${cpus().length} cores (${cpus()[0]?.model}), load average ${load()}`
+);
+console.log(
+  `# node bench/jobs.mjs --submissions ${SUBMISSIONS} --event-lines ${EVENT_LINES} --event-ms ${EVENT_MS} --lines ${LINES} --runs ${RUNS}${opts['no-peer'] ? ' --no-peer' : ''}`
+);
 const phaseLoad = {};
 let sub;
 let ev;
@@ -409,37 +481,70 @@ console.log('\n| measure | median | p99 | goal | load avg at start of phase |');
 console.log('| --- | --: | --: | --- | --- |');
 if (sub) {
   const p99 = percentile(sub.samples, 99);
-  console.log(`| submission, POST /api/jobs until 202 (${sub.samples.length} sequential, ${sub.warmup.length} warm-up left out) | ${fmt(median(sub.samples), 2)} ms | ${fmt(p99, 2)} ms | p99 < 10 ms: ${verdict(p99 < 10)} | ${phaseLoad.submission} |`);
+  console.log(
+    `| submission, POST /api/jobs until 202 (${sub.samples.length} sequential, ${sub.warmup.length} warm-up left out) | ${fmt(median(sub.samples), 2)} ms | ${fmt(p99, 2)} ms | p99 < 10 ms: ${verdict(p99 < 10)} | ${phaseLoad.submission} |`
+  );
 }
 if (ev) {
   const p99 = percentile(ev.latencies, 99);
-  console.log(`| event latency, print in the kernel until the SSE client has the line (${ev.received}/${EVENT_LINES} lines over ${EVENT_MS} ms) | ${fmt(median(ev.latencies), 1)} ms | ${fmt(p99, 1)} ms | p99 < 50 ms: ${verdict(p99 < 50)} | ${phaseLoad.events} |`);
+  console.log(
+    `| event latency, print in the kernel until the SSE client has the line (${ev.received}/${EVENT_LINES} lines over ${EVENT_MS} ms) | ${fmt(median(ev.latencies), 1)} ms | ${fmt(p99, 1)} ms | p99 < 50 ms: ${verdict(p99 < 50)} | ${phaseLoad.events} |`
+  );
 }
 if (tp) {
-  console.log(`| log throughput end to end, one SSE client (${tp.received}/${LINES} lines${tp.isInOrder ? ', all in order' : ', LOST OR OUT OF ORDER'}, ${tp.events} events, ${fmt(tp.spanMs / 1000, 2)} s from RUNNING to the last line) | ${fmt(tp.linesPerS, 0)} lines/s | | >= 50,000 lines/s, nothing lost: ${verdict(tp.linesPerS >= 50000 && tp.isInOrder)} | ${phaseLoad.throughput} |`);
+  console.log(
+    `| log throughput end to end, one SSE client (${tp.received}/${LINES} lines${tp.isInOrder ? ', all in order' : ', LOST OR OUT OF ORDER'}, ${tp.events} events, ${fmt(tp.spanMs / 1000, 2)} s from RUNNING to the last line) | ${fmt(tp.linesPerS, 0)} lines/s | | >= 50,000 lines/s, nothing lost: ${verdict(tp.linesPerS >= 50000 && tp.isInOrder)} | ${phaseLoad.throughput} |`
+  );
 }
 if (oh) {
   const overhead = oh.runningToCompleted - oh.plain;
   const overheadNoInterp = oh.runningToCompleted - (oh.plain - oh.bare);
-  console.log(`| JAX program: plain \`python main.py\` wall time (${RUNS} runs) | ${fmt(oh.plain, 0)} ms | ${fmt(oh.plainP99, 0)} ms | | ${phaseLoad.overhead} |`);
-  console.log(`| same program as a job: RUNNING -> COMPLETED (${RUNS} jobs, 1 warm-up left out) | ${fmt(oh.runningToCompleted, 0)} ms | | | |`);
-  console.log(`| harness overhead: job RUNNING -> COMPLETED minus plain python wall | ${fmt(overhead, 0)} ms | | < 150 ms: ${verdict(overhead < 150)} | |`);
-  console.log(`| harness overhead, plain wall without interpreter start (${fmt(oh.bare, 0)} ms; the kernel is already running) | ${fmt(overheadNoInterp, 0)} ms | | < 150 ms: ${verdict(overheadNoInterp < 150)} | |`);
-  console.log(`| user-visible: submit -> COMPLETED seen by the SSE client, minus plain python wall | ${fmt(oh.endToEnd - oh.plain, 0)} ms | | (not a goal; includes the kernel start) | |`);
+  console.log(
+    `| JAX program: plain \`python main.py\` wall time (${RUNS} runs) | ${fmt(oh.plain, 0)} ms | ${fmt(oh.plainP99, 0)} ms | | ${phaseLoad.overhead} |`
+  );
+  console.log(
+    `| same program as a job: RUNNING -> COMPLETED (${RUNS} jobs, 1 warm-up left out) | ${fmt(oh.runningToCompleted, 0)} ms | | | |`
+  );
+  console.log(
+    `| harness overhead: job RUNNING -> COMPLETED minus plain python wall | ${fmt(overhead, 0)} ms | | < 150 ms: ${verdict(overhead < 150)} | |`
+  );
+  console.log(
+    `| harness overhead, plain wall without interpreter start (${fmt(oh.bare, 0)} ms; the kernel is already running) | ${fmt(overheadNoInterp, 0)} ms | | < 150 ms: ${verdict(overheadNoInterp < 150)} | |`
+  );
+  console.log(
+    `| user-visible: submit -> COMPLETED seen by the SSE client, minus plain python wall | ${fmt(oh.endToEnd - oh.plain, 0)} ms | | (not a goal; includes the kernel start) | |`
+  );
 }
 if (ev) {
-  console.log(`\nevent latency legs (median / p99 ms): print -> the gateway stamps the log event ${fmt(median(ev.toStore), 0)} / ${fmt(percentile(ev.toStore, 99), 0)}; event stamp -> SSE client has it ${fmt(median(ev.toClient), 0)} / ${fmt(percentile(ev.toClient, 99), 0)}`);
+  console.log(
+    `\nevent latency legs (median / p99 ms): print -> the gateway stamps the log event ${fmt(median(ev.toStore), 0)} / ${fmt(percentile(ev.toStore, 99), 0)}; event stamp -> SSE client has it ${fmt(median(ev.toClient), 0)} / ${fmt(percentile(ev.toClient, 99), 0)}`
+  );
 }
 if (tp && oh) {
   console.log('\ndetails:');
-  console.log(`  throughput job: ${fmt(tp.linesPerSFromRunning, 0)} lines/s counted from RUNNING instead of the first line; first line ${fmt(tp.firstLineMs, 0)} ms after RUNNING; RUNNING -> COMPLETED ${fmt(tp.runningToCompletedMs, 0)} ms; kernel executionTimeMs ${fmt(tp.executionTimeMs, 0)} ms (the print loop itself)`);
-  console.log(`  JAX job: kernel executionTimeMs ${fmt(oh.executionTimeMs, 0)} ms (compilationTimeMs ${fmt(oh.compilationTimeMs, 0)}); createdAt -> COMPILING (claim) ${fmt(oh.claim, 0)} ms; COMPILING -> RUNNING (kernel start) ${fmt(oh.kernelStart, 0)} ms; submit -> COMPLETED seen by the client ${fmt(oh.endToEnd, 0)} ms; printed "${oh.final}"`);
-  console.log(`  plain python: interpreter start ${fmt(oh.bare, 0)} ms, \`import jax, jax.numpy\` ${fmt(oh.jaxImport, 0)} ms (both included in the plain wall time)`);
-  console.log(`  RUNNING -> COMPLETED minus executionTimeMs = ${fmt(oh.runningToCompleted - oh.executionTimeMs, 0)} ms (loading main.py incl. import jax, capture, metrics, event writes)`);
+  console.log(
+    `  throughput job: ${fmt(tp.linesPerSFromRunning, 0)} lines/s counted from RUNNING instead of the first line; first line ${fmt(tp.firstLineMs, 0)} ms after RUNNING; RUNNING -> COMPLETED ${fmt(tp.runningToCompletedMs, 0)} ms; kernel executionTimeMs ${fmt(tp.executionTimeMs, 0)} ms (the print loop itself)`
+  );
+  console.log(
+    `  JAX job: kernel executionTimeMs ${fmt(oh.executionTimeMs, 0)} ms (compilationTimeMs ${fmt(oh.compilationTimeMs, 0)}); createdAt -> COMPILING (claim) ${fmt(oh.claim, 0)} ms; COMPILING -> RUNNING (kernel start) ${fmt(oh.kernelStart, 0)} ms; submit -> COMPLETED seen by the client ${fmt(oh.endToEnd, 0)} ms; printed "${oh.final}"`
+  );
+  console.log(
+    `  plain python: interpreter start ${fmt(oh.bare, 0)} ms, \`import jax, jax.numpy\` ${fmt(oh.jaxImport, 0)} ms (both included in the plain wall time)`
+  );
+  console.log(
+    `  RUNNING -> COMPLETED minus executionTimeMs = ${fmt(oh.runningToCompleted - oh.executionTimeMs, 0)} ms (loading main.py incl. import jax, capture, metrics, event writes)`
+  );
 }
 if (tp && peer) {
-  console.log(`\npeer reference: Jupyter Kernel Gateway + ipykernel streams the same ${LINES}-line print loop to one WebSocket client at ${fmt(peer.linesPerS, 0)} lines/s (${peer.received}/${LINES} received${peer.dropped ? ', IOPub rate limit hit' : ''}; load ${phaseLoad.peer})`);
-  console.log(`ratio jobs end to end / peer stream: ${fmt(tp.linesPerS / peer.linesPerS, 2)}x (the job path also stores every line in SQLite and re-reads it for SSE)`);
+  console.log(
+    `\npeer reference: Jupyter Kernel Gateway + ipykernel streams the same ${LINES}-line print loop to one WebSocket client at ${fmt(peer.linesPerS, 0)} lines/s (${peer.received}/${LINES} received${peer.dropped ? ', IOPub rate limit hit' : ''}; load ${phaseLoad.peer})`
+  );
+  console.log(
+    `ratio jobs end to end / peer stream: ${fmt(tp.linesPerS / peer.linesPerS, 2)}x (the job path also stores every line in SQLite and re-reads it for SSE)`
+  );
 }
-if (oh) console.log(`ratio job RUNNING -> COMPLETED / plain python wall: ${fmt(oh.runningToCompleted / oh.plain, 2)}x`);
+if (oh)
+  console.log(
+    `ratio job RUNNING -> COMPLETED / plain python wall: ${fmt(oh.runningToCompleted / oh.plain, 2)}x`
+  );
 process.exit(0);

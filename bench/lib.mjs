@@ -63,7 +63,10 @@ export async function waitForHttp(url, headers = {}, timeoutMs = 60000) {
 export function percentile(values, p) {
   const s = [...values].sort((a, b) => a - b);
   if (s.length === 0) return NaN;
-  const i = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
+  const i = Math.min(
+    s.length - 1,
+    Math.max(0, Math.ceil((p / 100) * s.length) - 1)
+  );
   return s[i];
 }
 
@@ -140,8 +143,16 @@ export class KernelClient {
         if (msg.parent_header?.msg_id !== msgId) return;
         if (msg.channel === 'shell') reply = msg;
         else if (msg.channel === 'iopub') {
-          if (msg.msg_type === 'status' && msg.content.execution_state === 'idle') idle = msg;
-          else if (msg.msg_type === 'status' && msg.content.execution_state === 'busy') busy = msg;
+          if (
+            msg.msg_type === 'status' &&
+            msg.content.execution_state === 'idle'
+          )
+            idle = msg;
+          else if (
+            msg.msg_type === 'status' &&
+            msg.content.execution_state === 'busy'
+          )
+            busy = msg;
           else onIOPub?.(msg);
         }
         if (reply && idle) {

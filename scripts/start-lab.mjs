@@ -5,7 +5,14 @@
 // folder, so both go through the same machinery.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,7 +47,9 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
  */
 export async function startLab(options = {}) {
   const isTempDir = !options.dataDir;
-  const dataDir = resolve(options.dataDir ?? mkdtempSync(join(tmpdir(), 'jxl-')));
+  const dataDir = resolve(
+    options.dataDir ?? mkdtempSync(join(tmpdir(), 'jxl-'))
+  );
   mkdirSync(dataDir, { recursive: true });
   // The sandbox user must reach the kernel folders inside it.
   chmodSync(dataDir, 0o755);
@@ -92,15 +101,22 @@ export async function startLab(options = {}) {
 
   const stop = async () => {
     await Promise.all(children.reverse().map(stopChild));
-    if (isTempDir && !options.keepDataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (isTempDir && !options.keepDataDir)
+      rmSync(dataDir, { recursive: true, force: true });
   };
 
   try {
     // 1. Control plane, local single-user mode: prints a login URL.
     start('server', process.execPath, [
       'server/lib/bin/jaxlab-server.js',
-      '--port', String(serverPort), '--ip', host, '--data-dir', dataDir,
-      '--allow-origin', labOrigin
+      '--port',
+      String(serverPort),
+      '--ip',
+      host,
+      '--data-dir',
+      dataDir,
+      '--allow-origin',
+      labOrigin
     ]);
     const loginUrl = await waitFor(
       () => /(https?:\/\/\S+\/login\?token=[\w.~%-]+)/.exec(log)?.[1] ?? null,
@@ -110,29 +126,52 @@ export async function startLab(options = {}) {
     // 2. Kernel gateway on the same store: registers its host, runs jobs.
     start('gateway', process.execPath, [
       'kernel-gateway/lib/bin/jaxlab-gateway.js',
-      '--port', String(gatewayPort), '--ip', host, '--token', gatewayToken,
-      '--data-dir', dataDir, '--allow-origin', labOrigin
+      '--port',
+      String(gatewayPort),
+      '--ip',
+      host,
+      '--token',
+      gatewayToken,
+      '--data-dir',
+      dataDir,
+      '--allow-origin',
+      labOrigin
     ]);
-    await waitForHttp(`${gatewayUrl}/api/kernelspecs`, timeoutMs, () => `the gateway did not start:\n${log}`);
+    await waitForHttp(
+      `${gatewayUrl}/api/kernelspecs`,
+      timeoutMs,
+      () => `the gateway did not start:\n${log}`
+    );
     // 3. JupyterLab with the extension; notebooks and consoles run on the
     //    gateway's restricted kernels (--gateway-url).
     const settingsDir = join(dataDir, 'lab-settings');
-    writeSettings(settingsDir, '@jaxlab/lab-extension', 'plugin', { serverUrl });
-    writeSettings(settingsDir, '@jupyterlab/apputils-extension', 'notification', {
-      fetchNews: 'false',
-      checkForUpdates: false
+    writeSettings(settingsDir, '@jaxlab/lab-extension', 'plugin', {
+      serverUrl
     });
+    writeSettings(
+      settingsDir,
+      '@jupyterlab/apputils-extension',
+      'notification',
+      {
+        fetchNews: 'false',
+        checkForUpdates: false
+      }
+    );
     const notebooks = join(dataDir, 'notebooks');
     mkdirSync(notebooks, { recursive: true });
     start(
       'lab',
       join(REPO_ROOT, '.venv/bin/jupyter'),
       [
-        'lab', '--no-browser',
-        `--ServerApp.ip=${host}`, `--ServerApp.port=${labPort}`, '--ServerApp.port_retries=0',
+        'lab',
+        '--no-browser',
+        `--ServerApp.ip=${host}`,
+        `--ServerApp.port=${labPort}`,
+        '--ServerApp.port_retries=0',
         `--IdentityProvider.token=${labToken}`,
         `--ServerApp.root_dir=${notebooks}`,
-        `--gateway-url=${gatewayUrl}`, `--GatewayClient.auth_token=${gatewayToken}`,
+        `--gateway-url=${gatewayUrl}`,
+        `--GatewayClient.auth_token=${gatewayToken}`,
         '--LabApp.news_url=',
         '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
         ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
@@ -145,8 +184,20 @@ export async function startLab(options = {}) {
         PATH: `${join(REPO_ROOT, '.venv/bin')}:${process.env.PATH ?? ''}`
       }
     );
-    await waitForHttp(`${labOrigin}/api/status?token=${labToken}`, timeoutMs, () => `JupyterLab did not start:\n${log}`);
-    return { serverUrl, gatewayUrl, labUrl, loginUrl, dataDir, output: () => log, stop };
+    await waitForHttp(
+      `${labOrigin}/api/status?token=${labToken}`,
+      timeoutMs,
+      () => `JupyterLab did not start:\n${log}`
+    );
+    return {
+      serverUrl,
+      gatewayUrl,
+      labUrl,
+      loginUrl,
+      dataDir,
+      output: () => log,
+      stop
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -156,20 +207,36 @@ export async function startLab(options = {}) {
 /** Builds the TS packages and installs the extension into .venv if missing. */
 function ensureBuilt() {
   const steps = [['npx', ['tsc', '-b', 'server', 'kernel-gateway']]];
-  if (!existsSync(join(REPO_ROOT, '.venv/share/jupyter/labextensions/@jaxlab/lab-extension/package.json'))) {
+  if (
+    !existsSync(
+      join(
+        REPO_ROOT,
+        '.venv/share/jupyter/labextensions/@jaxlab/lab-extension/package.json'
+      )
+    )
+  ) {
     steps.push(['npm', ['run', 'build', '-w', '@jaxlab/lab-extension']]);
-    steps.push([join(REPO_ROOT, '.venv/bin/pip'), ['install', '-q', '--no-deps', './lab-extension']]);
+    steps.push([
+      join(REPO_ROOT, '.venv/bin/pip'),
+      ['install', '-q', '--no-deps', './lab-extension']
+    ]);
   }
   for (const [command, args] of steps) {
     const run = spawnSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${run.stdout}${run.stderr}`);
+    if (run.status !== 0)
+      throw new Error(
+        `${command} ${args.join(' ')} failed:\n${run.stdout}${run.stderr}`
+      );
   }
 }
 
 function writeSettings(settingsDir, pkg, plugin, settings) {
   const dir = join(settingsDir, ...pkg.split('/'));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${plugin}.jupyterlab-settings`), JSON.stringify(settings));
+  writeFileSync(
+    join(dir, `${plugin}.jupyterlab-settings`),
+    JSON.stringify(settings)
+  );
 }
 
 function stopChild(child) {
@@ -230,7 +297,10 @@ async function waitForHttp(url, timeoutMs, message) {
 }
 
 // `node scripts/start-lab.mjs`: the lab for a person, until Ctrl-C.
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (
+  process.argv[1] &&
+  resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
   const port = (name, fallback) => Number(process.env[name] ?? fallback);
   const lab = await startLab({
     dataDir: process.env.JAXLAB_DATA_DIR ?? join(REPO_ROOT, '.jaxlab'),

@@ -23,9 +23,13 @@ try {
   passed += n('tests') - bad - n('skipped');
   failed += bad;
   skipped += n('skipped');
-  console.log(`pytest: ${n('tests') - bad - n('skipped')} passed, ${bad} failed`);
+  console.log(
+    `pytest: ${n('tests') - bad - n('skipped')} passed, ${bad} failed`
+  );
 } catch {
   failed += 1;
   console.log('pytest: no report (the run did not finish)');
 }
-console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
+console.log(
+  `${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : '')
+);

@@ -14,6 +14,9 @@ step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 step "schemas: generated code matches schemas/json"
 node schemas/scripts/generate.mjs --check || status=1
 
+step "lint and format (eslint, prettier --check)"
+npx eslint --quiet . && npx prettier --check --log-level warn . || status=1
+
 step "TypeScript tests (vitest)"
 npx vitest run --reporter=default --reporter=json \
   --outputFile.json=.jaxlab/vitest-report.json "$@" || status=1

@@ -14,6 +14,11 @@ export type { IJaxLabSettings } from './connection/connection.js';
 export { CommandIDs, IJaxLabConnection, IProjectTracker } from './tokens.js';
 
 /** The extension's plugins, in JupyterLab's plugin-array export form. */
-const plugins: JupyterFrontEndPlugin<unknown>[] = [connectionPlugin, topbarPlugin, projectPlugin, jobsPlugin];
+const plugins: JupyterFrontEndPlugin<unknown>[] = [
+  connectionPlugin,
+  topbarPlugin,
+  projectPlugin,
+  jobsPlugin
+];
 
 export default plugins;

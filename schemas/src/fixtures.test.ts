@@ -26,7 +26,10 @@ describe('isValid() on golden fixtures', () => {
   it.each(fixtures('valid'))('should accept valid/%s', (_, schema, value) => {
     expect(isValid(schema, value)).toBe(true);
   });
-  it.each(fixtures('invalid'))('should reject invalid/%s', (_, schema, value) => {
-    expect(isValid(schema, value)).toBe(false);
-  });
+  it.each(fixtures('invalid'))(
+    'should reject invalid/%s',
+    (_, schema, value) => {
+      expect(isValid(schema, value)).toBe(false);
+    }
+  );
 });

@@ -1,11 +1,16 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import {
+  Ajv2020,
+  type ErrorObject,
+  type ValidateFunction
+} from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { JaxLabError } from './errors.js';
 import { SCHEMA_DOCUMENTS } from './generated/schema-documents.js';
 import type * as T from './generated/types.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+const addFormats =
+  addFormatsModule as unknown as typeof addFormatsModule.default;
 
 /** Map from schema name to the TS type it validates. */
 export interface ISchemaTypes {

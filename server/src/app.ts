@@ -2,7 +2,10 @@ import express from 'express';
 import type { Express, RequestHandler, Router } from 'express';
 import type { IJobStore } from '@jaxlab/store';
 import { createHostsRouter, hostsOpenApi } from './hosts/index.js';
-import { errorMiddleware, notFoundMiddleware } from './http/error-middleware.js';
+import {
+  errorMiddleware,
+  notFoundMiddleware
+} from './http/error-middleware.js';
 import { DEFAULT_BODY_LIMIT_BYTES, jsonBody } from './http/json-body.js';
 import { methodNotAllowedMiddleware } from './http/method-not-allowed.js';
 import { localUserAuth } from './http/request-user.js';
@@ -97,7 +100,8 @@ export namespace IAppDeps {
 export function createApp(deps: IAppDeps): Express {
   const { store } = deps;
   const config = deps.config ?? {};
-  const auth: { middleware: RequestHandler; router?: Router } = deps.auth ?? localUserAuth();
+  const auth: { middleware: RequestHandler; router?: Router } =
+    deps.auth ?? localUserAuth();
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy ?? false);
@@ -110,7 +114,13 @@ export function createApp(deps: IAppDeps): Express {
   const openapiDocument = (): Record<string, unknown> =>
     (openapi ??= createOpenApiDocument({
       version: SERVER_VERSION,
-      parts: [coreOpenApi, jobsOpenApi, hostsOpenApi, ...(deps.openapi ?? []), ...(deps.routers ?? []).flatMap(r => (r.openapi ? [r.openapi] : []))]
+      parts: [
+        coreOpenApi,
+        jobsOpenApi,
+        hostsOpenApi,
+        ...(deps.openapi ?? []),
+        ...(deps.routers ?? []).flatMap(r => (r.openapi ? [r.openapi] : []))
+      ]
     }));
   app.get('/api/health', (_req, res) => {
     res.json({ ok: true, store: store.kind, version: SERVER_VERSION });
@@ -122,11 +132,26 @@ export function createApp(deps: IAppDeps): Express {
   if (auth.router) app.use(auth.router);
   app.use(auth.middleware);
   for (const handler of deps.afterAuth ?? []) app.use(handler);
-  app.use('/api/jobs', createJobsRouter({ store, sseHeartbeatMs: config.sseHeartbeatMs }));
-  app.use('/api/hosts', createHostsRouter({ store, staleAfterMs: config.hostStaleAfterMs, now: deps.clock }));
-  for (const mounted of deps.routers ?? []) app.use(mounted.path, mounted.router);
+  app.use(
+    '/api/jobs',
+    createJobsRouter({ store, sseHeartbeatMs: config.sseHeartbeatMs })
+  );
+  app.use(
+    '/api/hosts',
+    createHostsRouter({
+      store,
+      staleAfterMs: config.hostStaleAfterMs,
+      now: deps.clock
+    })
+  );
+  for (const mounted of deps.routers ?? [])
+    app.use(mounted.path, mounted.router);
 
-  app.use(methodNotAllowedMiddleware(() => openapiDocument().paths as Record<string, Record<string, unknown>>));
+  app.use(
+    methodNotAllowedMiddleware(
+      () => openapiDocument().paths as Record<string, Record<string, unknown>>
+    )
+  );
   app.use(notFoundMiddleware());
   app.use(errorMiddleware({ log: deps.log }));
   return app;

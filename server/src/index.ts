@@ -16,12 +16,27 @@ export {
   queryString
 } from './http/index.js';
 export type { IErrorMiddlewareOptions, IIntegerParam } from './http/index.js';
-export { createJobsRouter, formatSseEvent, jobsOpenApi, resolveJobRequest, streamJobEvents } from './jobs/index.js';
+export {
+  createJobsRouter,
+  formatSseEvent,
+  jobsOpenApi,
+  resolveJobRequest,
+  streamJobEvents
+} from './jobs/index.js';
 export type { IJobsRouterOptions, ISseStreamOptions } from './jobs/index.js';
 export { createHostsRouter, hostsOpenApi } from './hosts/index.js';
 export type { IHostsRouterOptions } from './hosts/index.js';
-export { exportNotebook, notebookFileName, pythonCall, pythonLiteral } from './notebook/index.js';
-export type { INotebook, NotebookCell, NotebookOutput } from './notebook/index.js';
+export {
+  exportNotebook,
+  notebookFileName,
+  pythonCall,
+  pythonLiteral
+} from './notebook/index.js';
+export type {
+  INotebook,
+  NotebookCell,
+  NotebookOutput
+} from './notebook/index.js';
 export {
   PUBLIC,
   coreOpenApi,

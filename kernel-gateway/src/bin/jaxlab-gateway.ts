@@ -59,8 +59,12 @@ function main(): void {
     console.log(USAGE);
     return;
   }
-  const log = (line: string): void => console.log(`[${new Date().toISOString()}] ${line}`);
-  const number = (name: string, text: string | undefined): number | undefined => {
+  const log = (line: string): void =>
+    console.log(`[${new Date().toISOString()}] ${line}`);
+  const number = (
+    name: string,
+    text: string | undefined
+  ): number | undefined => {
     if (text === undefined) return undefined;
     const n = Number(text);
     if (!Number.isFinite(n) || n < 0) {
@@ -75,12 +79,22 @@ function main(): void {
     log(`no --token given; generated token: ${token}`);
   }
   const venvDir = path.resolve(values.venv ?? path.join(REPO, '.venv'));
-  const dataDir = path.resolve(values['data-dir'] ?? process.env.JAXLAB_DATA_DIR ?? path.join(REPO, '.jaxlab'));
+  const dataDir = path.resolve(
+    values['data-dir'] ??
+      process.env.JAXLAB_DATA_DIR ??
+      path.join(REPO, '.jaxlab')
+  );
   const isUnsafe = values['unsafe-no-sandbox'];
   if (isUnsafe) {
-    log('WARNING: --unsafe-no-sandbox: kernels run WITHOUT a sandbox; user code gets the rights of this gateway');
+    log(
+      'WARNING: --unsafe-no-sandbox: kernels run WITHOUT a sandbox; user code gets the rights of this gateway'
+    );
   }
-  const launcher = createKernelLauncher({ unsafeNoSandbox: isUnsafe, venvDir, log });
+  const launcher = createKernelLauncher({
+    unsafeNoSandbox: isUnsafe,
+    venvDir,
+    log
+  });
   const cullS = number('idle-cull-s', values['idle-cull-s']);
   const kernels = new KernelManager({
     launcher,
@@ -89,7 +103,8 @@ function main(): void {
     maxKernels: number('max-kernels', values['max-kernels']),
     prespawn: number('prespawn', values.prespawn),
     idleCullMs: cullS ? cullS * 1000 : undefined,
-    startTimeoutMs: (number('start-timeout-s', values['start-timeout-s']) ?? 60) * 1000,
+    startTimeoutMs:
+      (number('start-timeout-s', values['start-timeout-s']) ?? 60) * 1000,
     log
   });
   // The job runner: claims queued jobs of the shared store for this host.
@@ -106,7 +121,10 @@ function main(): void {
       envBuilder: new EnvironmentBuilder({ dataDir, python, log }),
       python,
       hostId: values['host-id'],
-      maxConcurrentJobs: Math.max(1, number('max-jobs', values['max-jobs']) ?? 1),
+      maxConcurrentJobs: Math.max(
+        1,
+        number('max-jobs', values['max-jobs']) ?? 1
+      ),
       sandboxed: !isUnsafe,
       log
     });

@@ -1,8 +1,15 @@
 import type { KernelMessage } from '@jupyterlab/services';
 import type { WebSocket } from 'ws';
 
-import type { IKernelClient, KernelSession } from '../kernels/kernel-session.js';
-import { canCoalesce, coalesceStreams, messageSize } from '../kernels/replay-buffer.js';
+import type {
+  IKernelClient,
+  KernelSession
+} from '../kernels/kernel-session.js';
+import {
+  canCoalesce,
+  coalesceStreams,
+  messageSize
+} from '../kernels/replay-buffer.js';
 import { assertClientMessage } from '../wire/message-validation.js';
 import type { WebSocketProtocol } from './ws-codec.js';
 import { deserializeWsMessage, serializeWsMessage } from './ws-codec.js';
@@ -27,7 +34,12 @@ export class ChannelsConnection implements IKernelClient {
     this.id = options.clientId;
     const ws = options.ws;
     ws.on('message', (data, isBinary) =>
-      this._onMessage(Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer), isBinary)
+      this._onMessage(
+        Array.isArray(data)
+          ? Buffer.concat(data)
+          : Buffer.from(data as ArrayBuffer),
+        isBinary
+      )
     );
     ws.on('close', () => this.dispose());
     ws.on('error', () => this.dispose());
@@ -40,7 +52,10 @@ export class ChannelsConnection implements IKernelClient {
   /** Sends one message, or queues (and coalesces) it while the client is slow. */
   send(msg: KernelMessage.IMessage): void {
     if (this._isDisposed) return;
-    if (this._queue.length === 0 && this._options.ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
+    if (
+      this._queue.length === 0 &&
+      this._options.ws.bufferedAmount < WS_HIGH_WATER_BYTES
+    ) {
       this._write(msg);
       return;
     }
@@ -88,7 +103,10 @@ export class ChannelsConnection implements IKernelClient {
     if (this._flushTimer) return;
     this._flushTimer = setTimeout(() => {
       this._flushTimer = undefined;
-      while (this._queue.length > 0 && this._options.ws.bufferedAmount < WS_HIGH_WATER_BYTES) {
+      while (
+        this._queue.length > 0 &&
+        this._options.ws.bufferedAmount < WS_HIGH_WATER_BYTES
+      ) {
         const msg = this._queue.shift()!;
         this._queuedBytes = Math.max(0, this._queuedBytes - messageSize(msg));
         this._write(msg);
@@ -101,10 +119,18 @@ export class ChannelsConnection implements IKernelClient {
   private _onMessage(data: Buffer, isBinary: boolean): void {
     let msg: unknown;
     try {
-      msg = deserializeWsMessage(isBinary ? data : data.toString('utf8'), isBinary, this._options.protocol);
+      msg = deserializeWsMessage(
+        isBinary ? data : data.toString('utf8'),
+        isBinary,
+        this._options.protocol
+      );
       // Like jupyter_server: a legacy message without a channel goes to shell
       // (jupyter_server's GatewayKernelClient sends none).
-      if (typeof msg === 'object' && msg !== null && (msg as { channel?: unknown }).channel == null) {
+      if (
+        typeof msg === 'object' &&
+        msg !== null &&
+        (msg as { channel?: unknown }).channel == null
+      ) {
         (msg as { channel: string }).channel = 'shell';
       }
       assertClientMessage(msg);

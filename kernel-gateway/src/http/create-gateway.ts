@@ -13,7 +13,11 @@ import { JaxLabError, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
 
 import type { KernelManager } from '../kernels/kernel-manager.js';
 import { ChannelsConnection } from './channels-connection.js';
-import { errorMiddleware, errorResponse, notFoundHandler } from './http-error.js';
+import {
+  errorMiddleware,
+  errorResponse,
+  notFoundHandler
+} from './http-error.js';
 import { kernelsRouter } from './kernels-router.js';
 import { assertRequestAllowed, requestGuard } from './request-guard.js';
 import { sessionsRouter } from './sessions-router.js';
@@ -61,7 +65,10 @@ export interface IGateway {
  */
 export function createGateway(options: IGatewayOptions): IGateway {
   const { kernels, log } = options;
-  const guard = { token: options.token, allowOrigins: options.allowOrigins ?? [] };
+  const guard = {
+    token: options.token,
+    allowOrigins: options.allowOrigins ?? []
+  };
   const bodyLimit = options.bodyLimit ?? '8mb';
   const app = express();
   app.disable('x-powered-by');
@@ -78,9 +85,13 @@ export function createGateway(options: IGatewayOptions): IGateway {
   app.get('/api/kernelspecs/:name', async (req, res) => {
     const spec = await kernels.kernelSpec();
     if (req.params.name !== spec.name) {
-      throw new JaxLabError('NOT_FOUND', `Kernel spec ${req.params.name} not found`, {
-        hint: `This gateway has only '${spec.name}'.`
-      });
+      throw new JaxLabError(
+        'NOT_FOUND',
+        `Kernel spec ${req.params.name} not found`,
+        {
+          hint: `This gateway has only '${spec.name}'.`
+        }
+      );
     }
     res.json(spec);
   });
@@ -93,13 +104,15 @@ export function createGateway(options: IGatewayOptions): IGateway {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 64 * 1024 * 1024,
-    handleProtocols: protocols => (protocols.has(V1_PROTOCOL) ? V1_PROTOCOL : false)
+    handleProtocols: protocols =>
+      protocols.has(V1_PROTOCOL) ? V1_PROTOCOL : false
   });
   const sockets = new Map<string, Set<WebSocket>>();
 
   const onKernelEvent = (event: { type: string; kernelId: string }): void => {
     if (event.type === 'kernel:shutdown' || event.type === 'kernel:culled') {
-      for (const ws of sockets.get(event.kernelId) ?? []) ws.close(1000, 'Kernel shut down');
+      for (const ws of sockets.get(event.kernelId) ?? [])
+        ws.close(1000, 'Kernel shut down');
       sockets.delete(event.kernelId);
     }
   };
@@ -110,13 +123,19 @@ export function createGateway(options: IGatewayOptions): IGateway {
     const match = CHANNELS_PATH.exec(url.pathname);
     try {
       if (!match) {
-        throw new JaxLabError('NOT_FOUND', `No WebSocket endpoint at ${url.pathname}`);
+        throw new JaxLabError(
+          'NOT_FOUND',
+          `No WebSocket endpoint at ${url.pathname}`
+        );
       }
       assertRequestAllowed(req, guard, true);
       const kernelId = decodeURIComponent(match[1]);
       const kernel = kernels.get(kernelId);
       if (!kernel) {
-        throw new JaxLabError('KERNEL_NOT_FOUND', `Kernel does not exist: ${kernelId}`);
+        throw new JaxLabError(
+          'KERNEL_NOT_FOUND',
+          `Kernel does not exist: ${kernelId}`
+        );
       }
       wss.handleUpgrade(req, socket, head, ws => {
         const set = sockets.get(kernelId) ?? new Set();
@@ -142,7 +161,9 @@ export function createGateway(options: IGatewayOptions): IGateway {
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, host, () => resolve(server.address() as AddressInfo));
+        server.listen(port, host, () =>
+          resolve(server.address() as AddressInfo)
+        );
       }),
     close: async () => {
       kernels.kernelChanged.disconnect(onKernelEvent);

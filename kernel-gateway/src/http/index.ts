@@ -1,9 +1,21 @@
-export { ChannelsConnection, WS_HIGH_WATER_BYTES, WS_MAX_QUEUED_BYTES } from './channels-connection.js';
+export {
+  ChannelsConnection,
+  WS_HIGH_WATER_BYTES,
+  WS_MAX_QUEUED_BYTES
+} from './channels-connection.js';
 export { API_VERSION, createGateway } from './create-gateway.js';
 export type { IGateway, IGatewayOptions } from './create-gateway.js';
-export { errorMiddleware, errorResponse, notFoundHandler } from './http-error.js';
+export {
+  errorMiddleware,
+  errorResponse,
+  notFoundHandler
+} from './http-error.js';
 export type { IErrorBody } from './http-error.js';
-export { DESIGNATED_FUNCTIONS_ENV, kernelsRouter, parseStartBody } from './kernels-router.js';
+export {
+  DESIGNATED_FUNCTIONS_ENV,
+  kernelsRouter,
+  parseStartBody
+} from './kernels-router.js';
 export {
   assertRequestAllowed,
   isAuthorized,
@@ -14,5 +26,9 @@ export {
 export type { IRequestGuardOptions } from './request-guard.js';
 export { sessionsRouter } from './sessions-router.js';
 export type { ISessionModel } from './sessions-router.js';
-export { V1_PROTOCOL, deserializeWsMessage, serializeWsMessage } from './ws-codec.js';
+export {
+  V1_PROTOCOL,
+  deserializeWsMessage,
+  serializeWsMessage
+} from './ws-codec.js';
 export type { WebSocketProtocol } from './ws-codec.js';

@@ -36,13 +36,17 @@ export function parseStartBody(body: unknown): KernelManager.IStartOptions {
     throw new JaxLabError('INVALID_REQUEST', 'env must map names to strings');
   }
   if (b.files !== undefined && !isStringRecord(b.files)) {
-    throw new JaxLabError('INVALID_REQUEST', 'files must map file names to text');
+    throw new JaxLabError(
+      'INVALID_REQUEST',
+      'files must map file names to text'
+    );
   }
   const env = Object.fromEntries(
-    Object.entries((b.env as Record<string, string> | undefined) ?? {}).filter(([k]) => k.startsWith('KERNEL_'))
+    Object.entries((b.env as Record<string, string> | undefined) ?? {}).filter(
+      ([k]) => k.startsWith('KERNEL_')
+    )
   );
-  const designated = env[DESIGNATED_FUNCTIONS_ENV]
-    ?.split(',')
+  const designated = env[DESIGNATED_FUNCTIONS_ENV]?.split(',')
     .map(s => s.trim())
     .filter(Boolean);
   return {
@@ -54,15 +58,22 @@ export function parseStartBody(body: unknown): KernelManager.IStartOptions {
 }
 
 /** The kernels REST API (`/api/kernels`), as jupyter_server answers it. */
-export function kernelsRouter(kernels: KernelManager, bodyLimit: string): Router {
+export function kernelsRouter(
+  kernels: KernelManager,
+  bodyLimit: string
+): Router {
   const router = express.Router();
   const json = express.json({ limit: bodyLimit });
   const require = (id: string) => {
     const kernel = kernels.get(id);
     if (!kernel) {
-      throw new JaxLabError('KERNEL_NOT_FOUND', `Kernel does not exist: ${id}`, {
-        hint: 'List running kernels with GET /api/kernels.'
-      });
+      throw new JaxLabError(
+        'KERNEL_NOT_FOUND',
+        `Kernel does not exist: ${id}`,
+        {
+          hint: 'List running kernels with GET /api/kernels.'
+        }
+      );
     }
     return kernel;
   };
@@ -73,7 +84,10 @@ export function kernelsRouter(kernels: KernelManager, bodyLimit: string): Router
 
   router.post('/', json, async (req, res) => {
     const kernel = await kernels.startKernel(parseStartBody(req.body));
-    res.status(201).location(`/api/kernels/${encodeURIComponent(kernel.id)}`).json(kernel.model);
+    res
+      .status(201)
+      .location(`/api/kernels/${encodeURIComponent(kernel.id)}`)
+      .json(kernel.model);
   });
 
   router.get('/:kernelId', (req, res) => {
@@ -98,7 +112,10 @@ export function kernelsRouter(kernels: KernelManager, bodyLimit: string): Router
 
   router.put(
     '/:kernelId/files/:name',
-    express.text({ limit: bodyLimit, type: ['text/*', 'application/octet-stream'] }),
+    express.text({
+      limit: bodyLimit,
+      type: ['text/*', 'application/octet-stream']
+    }),
     json,
     async (req, res) => {
       const kernel = require(req.params.kernelId);
@@ -107,7 +124,10 @@ export function kernelsRouter(kernels: KernelManager, bodyLimit: string): Router
           ? req.body
           : (req.body as { content?: unknown } | undefined)?.content;
       if (typeof content !== 'string') {
-        throw new JaxLabError('INVALID_REQUEST', 'Send the file as text/plain or as {"content": "..."}');
+        throw new JaxLabError(
+          'INVALID_REQUEST',
+          'Send the file as text/plain or as {"content": "..."}'
+        );
       }
       await kernels.writeFiles(kernel.id, { [req.params.name]: content });
       res.status(204).end();

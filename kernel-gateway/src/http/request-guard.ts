@@ -18,7 +18,10 @@ function digest(value: string): Buffer {
 }
 
 /** The token a request presents: `Authorization: token|bearer <t>`, or `?token=`. */
-export function presentedToken(req: IncomingMessage, isQueryAllowed: boolean): string | undefined {
+export function presentedToken(
+  req: IncomingMessage,
+  isQueryAllowed: boolean
+): string | undefined {
   const header = req.headers.authorization;
   if (header) {
     const match = /^(token|bearer)\s+(\S+)\s*$/i.exec(header);
@@ -43,17 +46,26 @@ export function isAuthorized(
 ): boolean {
   if (options.token === '') return true;
   const token = presentedToken(req, isQueryAllowed);
-  return token !== undefined && timingSafeEqual(digest(token), digest(options.token));
+  return (
+    token !== undefined && timingSafeEqual(digest(token), digest(options.token))
+  );
 }
 
 /**
  * Whether the request's Origin (if any) may act on the gateway: absent
  * (not a browser), the gateway's own host, or in the allow-list.
  */
-export function isOriginAllowed(req: IncomingMessage, options: IRequestGuardOptions): boolean {
+export function isOriginAllowed(
+  req: IncomingMessage,
+  options: IRequestGuardOptions
+): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
-  if (options.allowOrigins.includes('*') || options.allowOrigins.includes(origin)) return true;
+  if (
+    options.allowOrigins.includes('*') ||
+    options.allowOrigins.includes(origin)
+  )
+    return true;
   try {
     return new URL(origin).host === req.headers.host;
   } catch {
@@ -72,11 +84,16 @@ export function assertRequestAllowed(
       hint: 'Send Authorization: token <token> (or ?token= on WebSocket URLs).'
     });
   }
-  const isStateChanging = isUpgrade || !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
+  const isStateChanging =
+    isUpgrade || !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
   if (isStateChanging && !isOriginAllowed(req, options)) {
-    throw new JaxLabError('ORIGIN_NOT_ALLOWED', `Origin ${req.headers.origin} is not allowed`, {
-      hint: 'Start the gateway with --allow-origin <origin> to allow it.'
-    });
+    throw new JaxLabError(
+      'ORIGIN_NOT_ALLOWED',
+      `Origin ${req.headers.origin} is not allowed`,
+      {
+        hint: 'Start the gateway with --allow-origin <origin> to allow it.'
+      }
+    );
   }
 }
 

@@ -31,7 +31,10 @@ interface ISessionRecord {
  * Gateway and jupyter_server have it: a session ties a path to a kernel;
  * deleting it shuts the kernel down.
  */
-export function sessionsRouter(kernels: KernelManager, bodyLimit: string): Router {
+export function sessionsRouter(
+  kernels: KernelManager,
+  bodyLimit: string
+): Router {
   const router = express.Router();
   const sessions = new Map<string, ISessionRecord>();
   const json = express.json({ limit: bodyLimit });
@@ -64,7 +67,10 @@ export function sessionsRouter(kernels: KernelManager, bodyLimit: string): Route
     const k = (body.kernel ?? {}) as { id?: unknown; name?: unknown };
     if (typeof k.id === 'string') {
       if (!kernels.get(k.id)) {
-        throw new JaxLabError('KERNEL_NOT_FOUND', `Kernel does not exist: ${k.id}`);
+        throw new JaxLabError(
+          'KERNEL_NOT_FOUND',
+          `Kernel does not exist: ${k.id}`
+        );
       }
       return k.id;
     }
@@ -117,7 +123,8 @@ export function sessionsRouter(kernels: KernelManager, bodyLimit: string): Route
   router.delete('/:sessionId', async (req, res) => {
     const record = require(req.params.sessionId);
     sessions.delete(record.id);
-    if (kernels.get(record.kernelId)) await kernels.shutdownKernel(record.kernelId);
+    if (kernels.get(record.kernelId))
+      await kernels.shutdownKernel(record.kernelId);
     res.status(204).end();
   });
 

@@ -33,7 +33,9 @@ export function serializeWsMessage(
   msg: KernelMessage.IMessage,
   protocol: WebSocketProtocol
 ): string | Buffer {
-  const buffers = (msg.buffers ?? []).map(b => bufferOf(b as ArrayBuffer | ArrayBufferView));
+  const buffers = (msg.buffers ?? []).map(b =>
+    bufferOf(b as ArrayBuffer | ArrayBufferView)
+  );
   if (protocol === 'v1') {
     const parts = [
       Buffer.from(msg.channel, 'utf8'),
@@ -98,20 +100,23 @@ export function deserializeWsMessage(
   protocol: WebSocketProtocol
 ): unknown {
   if (protocol === 'v1') {
-    if (!isBinary || typeof data === 'string') throw violation('v1 frames must be binary');
+    if (!isBinary || typeof data === 'string')
+      throw violation('v1 frames must be binary');
     if (data.length < 8) throw violation('frame too short');
     const count = Number(data.readBigUInt64LE(0));
     if (count < 6 || count > MAX_OFFSETS || data.length < 8 * (1 + count)) {
       throw violation('bad offset table');
     }
     const offsets: number[] = [];
-    for (let i = 0; i < count; i++) offsets.push(Number(data.readBigUInt64LE(8 * (i + 1))));
+    for (let i = 0; i < count; i++)
+      offsets.push(Number(data.readBigUInt64LE(8 * (i + 1))));
     for (let i = 0; i < count; i++) {
       if (offsets[i] > data.length || (i > 0 && offsets[i] < offsets[i - 1])) {
         throw violation('offsets out of range');
       }
     }
-    const part = (i: number): Buffer => data.subarray(offsets[i], offsets[i + 1]);
+    const part = (i: number): Buffer =>
+      data.subarray(offsets[i], offsets[i + 1]);
     const buffers = [];
     for (let i = 5; i < count - 1; i++) {
       const b = Buffer.from(part(i));
@@ -126,23 +131,32 @@ export function deserializeWsMessage(
       buffers
     };
   }
-  if (!isBinary) return parseJson(Buffer.from(data as string | Buffer), 'message');
+  if (!isBinary)
+    return parseJson(Buffer.from(data as string | Buffer), 'message');
   const buf = Buffer.from(data as Buffer);
   if (buf.length < 4) throw violation('frame too short');
   const n = buf.readUInt32BE(0);
-  if (n < 1 || n > MAX_OFFSETS || buf.length < 4 * (n + 1)) throw violation('bad offset table');
+  if (n < 1 || n > MAX_OFFSETS || buf.length < 4 * (n + 1))
+    throw violation('bad offset table');
   const offsets: number[] = [];
   for (let i = 1; i <= n; i++) offsets.push(buf.readUInt32BE(4 * i));
   offsets.push(buf.length);
   for (let i = 0; i < n; i++) {
-    if (offsets[i] > offsets[i + 1] || offsets[i] < 4 * (n + 1)) throw violation('offsets out of range');
+    if (offsets[i] > offsets[i + 1] || offsets[i] < 4 * (n + 1))
+      throw violation('offsets out of range');
   }
-  const msg = parseJson(buf.subarray(offsets[0], offsets[1]), 'message') as Record<string, unknown>;
-  if (typeof msg !== 'object' || msg === null) throw violation('message is not an object');
+  const msg = parseJson(
+    buf.subarray(offsets[0], offsets[1]),
+    'message'
+  ) as Record<string, unknown>;
+  if (typeof msg !== 'object' || msg === null)
+    throw violation('message is not an object');
   msg.buffers = [];
   for (let i = 1; i < n; i++) {
     const b = Buffer.from(buf.subarray(offsets[i], offsets[i + 1]));
-    (msg.buffers as DataView[]).push(new DataView(b.buffer, b.byteOffset, b.byteLength));
+    (msg.buffers as DataView[]).push(
+      new DataView(b.buffer, b.byteOffset, b.byteLength)
+    );
   }
   return msg;
 }

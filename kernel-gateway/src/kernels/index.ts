@@ -1,9 +1,17 @@
-export { CONNECTION_FILE_NAME, DEFAULT_PYTHON, KernelManager } from './kernel-manager.js';
+export {
+  CONNECTION_FILE_NAME,
+  DEFAULT_PYTHON,
+  KernelManager
+} from './kernel-manager.js';
 export { KernelSession } from './kernel-session.js';
 export type { IKernelClient, IKernelModel } from './kernel-session.js';
 export { KernelEventSignal } from './kernel-events.js';
 export type { KernelEvent, KernelEventType } from './kernel-events.js';
-export { KERNEL_FILE_NAMES, MAX_KERNEL_FILE_BYTES, writeKernelFiles } from './kernel-files.js';
+export {
+  KERNEL_FILE_NAMES,
+  MAX_KERNEL_FILE_BYTES,
+  writeKernelFiles
+} from './kernel-files.js';
 export { loadKernelSpec } from './kernel-spec.js';
 export type { IKernelSpecModel } from './kernel-spec.js';
 export {
@@ -13,4 +21,9 @@ export {
   sanitizeText
 } from './output-sanitizer.js';
 export type { ISanitizedIOPub } from './output-sanitizer.js';
-export { ReplayBuffer, canCoalesce, coalesceStreams, messageSize } from './replay-buffer.js';
+export {
+  ReplayBuffer,
+  canCoalesce,
+  coalesceStreams,
+  messageSize
+} from './replay-buffer.js';

@@ -28,39 +28,61 @@ export async function writeKernelFiles(
 ): Promise<void> {
   for (const [name, text] of Object.entries(files)) {
     if (!KERNEL_FILE_NAMES.includes(name)) {
-      throw new JaxLabError('UNSAFE_PATH', `Cannot write '${name}' into a kernel folder`, {
-        hint: `Only ${KERNEL_FILE_NAMES.join(', ')} may be written.`
-      });
+      throw new JaxLabError(
+        'UNSAFE_PATH',
+        `Cannot write '${name}' into a kernel folder`,
+        {
+          hint: `Only ${KERNEL_FILE_NAMES.join(', ')} may be written.`
+        }
+      );
     }
     if (typeof text !== 'string') {
-      throw new JaxLabError('INVALID_REQUEST', `The content of ${name} must be text`);
+      throw new JaxLabError(
+        'INVALID_REQUEST',
+        `The content of ${name} must be text`
+      );
     }
     const bytes = Buffer.from(text, 'utf8');
     if (bytes.length > MAX_KERNEL_FILE_BYTES) {
-      throw new JaxLabError('PAYLOAD_TOO_LARGE', `${name} is over ${MAX_KERNEL_FILE_BYTES} bytes`, {
-        hint: 'Keep main.py and requirements.txt small.'
-      });
+      throw new JaxLabError(
+        'PAYLOAD_TOO_LARGE',
+        `${name} is over ${MAX_KERNEL_FILE_BYTES} bytes`,
+        {
+          hint: 'Keep main.py and requirements.txt small.'
+        }
+      );
     }
     const file = path.join(kernelDir, name);
     let handle: fs.FileHandle;
     try {
       handle = await fs.open(
         file,
-        constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK,
+        constants.O_WRONLY |
+          constants.O_CREAT |
+          constants.O_NOFOLLOW |
+          constants.O_NONBLOCK,
         0o644
       );
     } catch (error) {
-      throw new JaxLabError('UNSAFE_PATH', `Cannot open ${name} in the kernel folder safely`, {
-        cause: error,
-        hint: 'The kernel replaced the file with a link or special file; restart the kernel.'
-      });
+      throw new JaxLabError(
+        'UNSAFE_PATH',
+        `Cannot open ${name} in the kernel folder safely`,
+        {
+          cause: error,
+          hint: 'The kernel replaced the file with a link or special file; restart the kernel.'
+        }
+      );
     }
     try {
       const stat = await handle.stat();
       if (!stat.isFile() || stat.nlink !== 1) {
-        throw new JaxLabError('UNSAFE_PATH', `${name} in the kernel folder is not a plain file`, {
-          hint: 'The kernel replaced the file with a link or special file; restart the kernel.'
-        });
+        throw new JaxLabError(
+          'UNSAFE_PATH',
+          `${name} in the kernel folder is not a plain file`,
+          {
+            hint: 'The kernel replaced the file with a link or special file; restart the kernel.'
+          }
+        );
       }
       await handle.truncate(0);
       await handle.write(bytes, 0, bytes.length, 0);

@@ -20,10 +20,13 @@ import { loadKernelSpec } from './kernel-spec.js';
 import type { ReplayBuffer } from './replay-buffer.js';
 
 /** The repository's virtual environment Python (`<repo>/.venv/bin/python`). */
-export const DEFAULT_PYTHON = fileURLToPath(new URL('../../../.venv/bin/python', import.meta.url));
+export const DEFAULT_PYTHON = fileURLToPath(
+  new URL('../../../.venv/bin/python', import.meta.url)
+);
 
 /** Kernel ids are UUIDs; only folders named like one are ever reaped. */
-const KERNEL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const KERNEL_ID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Name of the connection file inside a kernel folder. */
 export const CONNECTION_FILE_NAME = 'connection.json';
@@ -95,7 +98,9 @@ export class KernelManager {
    *   `KERNEL_LIMIT_REACHED`, `KERNEL_START_FAILED`, `SANDBOX_UNAVAILABLE`,
    *   `UNSAFE_PATH` (a file name other than main.py, requirements.txt, README.md).
    */
-  async startKernel(options: KernelManager.IStartOptions = {}): Promise<KernelSession> {
+  async startKernel(
+    options: KernelManager.IStartOptions = {}
+  ): Promise<KernelSession> {
     this._assertNotDisposed();
     const name = options.name ?? KERNEL_SPEC_NAME;
     if (name !== KERNEL_SPEC_NAME) {
@@ -105,9 +110,13 @@ export class KernelManager {
     }
     const max = this._options.maxKernels;
     if (max !== undefined && max > 0 && this._kernels.size >= max) {
-      throw new JaxLabError('KERNEL_LIMIT_REACHED', `A maximum of ${max} kernels are allowed`, {
-        hint: 'Shut down a kernel you no longer use, then try again.'
-      });
+      throw new JaxLabError(
+        'KERNEL_LIMIT_REACHED',
+        `A maximum of ${max} kernels are allowed`,
+        {
+          hint: 'Shut down a kernel you no longer use, then try again.'
+        }
+      );
     }
     const startedMs = Date.now();
     const pooled = this._isPoolable(options) ? this._pool.shift() : undefined;
@@ -144,7 +153,10 @@ export class KernelManager {
    *
    * @throws JaxLabError `KERNEL_NOT_FOUND`, `UNSAFE_PATH`, `PAYLOAD_TOO_LARGE`.
    */
-  async writeFiles(kernelId: string, files: Record<string, string>): Promise<void> {
+  async writeFiles(
+    kernelId: string,
+    files: Record<string, string>
+  ): Promise<void> {
     await writeKernelFiles(this._require(kernelId).jobDir, files);
   }
 
@@ -167,7 +179,9 @@ export class KernelManager {
     try {
       await kernel.restart();
     } catch (error) {
-      this._log(`kernel ${kernelId} failed to restart: ${(error as Error).message.split('\n')[0]}`);
+      this._log(
+        `kernel ${kernelId} failed to restart: ${(error as Error).message.split('\n')[0]}`
+      );
       throw error;
     }
     this._log(`kernel ${kernelId} restarted`);
@@ -214,14 +228,16 @@ export class KernelManager {
     const connectionFile = path.join(jobDir, CONNECTION_FILE_NAME);
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(options.env ?? {})) {
-      if (key.startsWith('KERNEL_') && typeof value === 'string') env[key] = value;
+      if (key.startsWith('KERNEL_') && typeof value === 'string')
+        env[key] = value;
     }
     env.JAXLAB_DESIGNATED_FUNCTIONS = (
       options.designatedFunctions?.length
         ? options.designatedFunctions
         : DEFAULT_DESIGNATED_FUNCTIONS
     ).join(',');
-    if (options.extraImports?.length) env.JAXLAB_EXTRA_IMPORTS = options.extraImports.join(',');
+    if (options.extraImports?.length)
+      env.JAXLAB_EXTRA_IMPORTS = options.extraImports.join(',');
     const session = new KernelSession({
       id,
       name: KERNEL_SPEC_NAME,
@@ -255,7 +271,11 @@ export class KernelManager {
       await writeConnectionFile(connectionFile, info);
       await writeKernelFiles(jobDir, options.files ?? {});
       await session.start();
-      if (this._isDisposed) throw new JaxLabError('KERNEL_START_FAILED', 'The gateway is shutting down');
+      if (this._isDisposed)
+        throw new JaxLabError(
+          'KERNEL_START_FAILED',
+          'The gateway is shutting down'
+        );
     } catch (error) {
       this._kernels.delete(id);
       await session.shutdown().catch(() => undefined);
@@ -281,30 +301,46 @@ export class KernelManager {
     }
     const reaped: string[] = [];
     for (const id of entries) {
-      if (!KERNEL_ID.test(id) || this._kernels.has(id) || this._pool.some(k => k.id === id)) continue;
+      if (
+        !KERNEL_ID.test(id) ||
+        this._kernels.has(id) ||
+        this._pool.some(k => k.id === id)
+      )
+        continue;
       const jobDir = path.join(this._kernelsDir, id);
       try {
         const stat = await fs.lstat(jobDir);
         if (!stat.isDirectory()) continue;
-        const killed = (await this._options.launcher.reapLeftover?.(id, jobDir)) ?? 0;
+        const killed =
+          (await this._options.launcher.reapLeftover?.(id, jobDir)) ?? 0;
         await fs.rm(jobDir, { recursive: true, force: true });
         reaped.push(id);
         this._log(
           `kernel ${id} of an earlier run reaped (${killed} leftover process${killed === 1 ? '' : 'es'} killed, cgroups and folder removed)`
         );
       } catch (error) {
-        this._log(`kernel ${id} of an earlier run could not be reaped: ${String(error)}`);
+        this._log(
+          `kernel ${id} of an earlier run could not be reaped: ${String(error)}`
+        );
       }
     }
     return reaped;
   }
 
-  private _started(session: KernelSession, startedMs: number, isFromPool: boolean): void {
+  private _started(
+    session: KernelSession,
+    startedMs: number,
+    isFromPool: boolean
+  ): void {
     const how = this.isSandboxed ? 'sandboxed' : 'UNSANDBOXED';
     this._log(
       `kernel ${session.id} started (${how}${isFromPool ? ', from the prespawn pool' : ''}) in ${Date.now() - startedMs} ms`
     );
-    this.kernelChanged.emit({ type: 'kernel:started', kernelId: session.id, isFromPool });
+    this.kernelChanged.emit({
+      type: 'kernel:started',
+      kernelId: session.id,
+      isFromPool
+    });
   }
 
   private _isPoolable(options: KernelManager.IStartOptions): boolean {
@@ -326,7 +362,10 @@ export class KernelManager {
     this._isPoolFilling = true;
     this._poolFilling = (async () => {
       try {
-        while (!this._isDisposed && this._pool.length < (this._options.prespawn ?? 0)) {
+        while (
+          !this._isDisposed &&
+          this._pool.length < (this._options.prespawn ?? 0)
+        ) {
           let session: KernelSession;
           try {
             session = await this._createSession({}, false);
@@ -355,32 +394,55 @@ export class KernelManager {
     const now = Date.now();
     for (const kernel of [...this._kernels.values()]) {
       const idle = now - kernel.lastActivityMs;
-      if (kernel.connections === 0 && kernel.executionState !== 'busy' && idle > idleMs) {
-        this._log(`kernel ${kernel.id} culled after ${Math.round(idle / 1000)} s idle`);
-        this.kernelChanged.emit({ type: 'kernel:culled', kernelId: kernel.id, idleMs: idle });
+      if (
+        kernel.connections === 0 &&
+        kernel.executionState !== 'busy' &&
+        idle > idleMs
+      ) {
+        this._log(
+          `kernel ${kernel.id} culled after ${Math.round(idle / 1000)} s idle`
+        );
+        this.kernelChanged.emit({
+          type: 'kernel:culled',
+          kernelId: kernel.id,
+          idleMs: idle
+        });
         await this.shutdownKernel(kernel.id).catch(() => undefined);
       }
     }
   }
 
   private async _destroy(kernel: KernelSession): Promise<void> {
-    await kernel.shutdown().catch(error => this._log(`kernel ${kernel.id}: shutdown: ${String(error)}`));
-    await fs.rm(kernel.jobDir, { recursive: true, force: true }).catch(() => undefined);
+    await kernel
+      .shutdown()
+      .catch(error =>
+        this._log(`kernel ${kernel.id}: shutdown: ${String(error)}`)
+      );
+    await fs
+      .rm(kernel.jobDir, { recursive: true, force: true })
+      .catch(() => undefined);
   }
 
   private _require(kernelId: string): KernelSession {
     const kernel = this._kernels.get(kernelId);
     if (!kernel) {
-      throw new JaxLabError('KERNEL_NOT_FOUND', `Kernel does not exist: ${kernelId}`, {
-        hint: 'List running kernels with GET /api/kernels.'
-      });
+      throw new JaxLabError(
+        'KERNEL_NOT_FOUND',
+        `Kernel does not exist: ${kernelId}`,
+        {
+          hint: 'List running kernels with GET /api/kernels.'
+        }
+      );
     }
     return kernel;
   }
 
   private _assertNotDisposed(): void {
     if (this._isDisposed) {
-      throw new JaxLabError('KERNEL_START_FAILED', 'The kernel manager has been disposed');
+      throw new JaxLabError(
+        'KERNEL_START_FAILED',
+        'The kernel manager has been disposed'
+      );
     }
   }
 
@@ -447,7 +509,10 @@ export namespace KernelManager {
 async function writeConnectionFile(file: string, info: object): Promise<void> {
   const handle = await fs.open(
     file,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+    constants.O_WRONLY |
+      constants.O_CREAT |
+      constants.O_EXCL |
+      constants.O_NOFOLLOW,
     0o600
   );
   try {

@@ -42,13 +42,23 @@ export async function loadKernelSpec(options: {
         (error, stdout) => (error ? reject(error) : resolve(stdout))
       )
     );
-    spec = { env: {}, ...(JSON.parse(text) as Omit<IKernelSpecModel['spec'], 'env'>) };
+    spec = {
+      env: {},
+      ...(JSON.parse(text) as Omit<IKernelSpecModel['spec'], 'env'>)
+    };
   } catch (error) {
     options.log?.(
       `WARNING: could not read the kernel spec from the harness (${String(error)}); using a built-in one`
     );
     spec = {
-      argv: [options.python, '-I', '-m', 'jaxlab_harness', '-f', '{connection_file}'],
+      argv: [
+        options.python,
+        '-I',
+        '-m',
+        'jaxlab_harness',
+        '-f',
+        '{connection_file}'
+      ],
       display_name: KERNEL_DISPLAY_NAME,
       language: 'python',
       interrupt_mode: 'signal',
@@ -66,7 +76,10 @@ export async function loadKernelSpec(options: {
   }
   const jaxlab = spec.metadata?.jaxlab as Record<string, unknown> | undefined;
   if (!jaxlab) {
-    throw new JaxLabError('INTERNAL', 'The harness kernel spec has no metadata.jaxlab');
+    throw new JaxLabError(
+      'INTERNAL',
+      'The harness kernel spec has no metadata.jaxlab'
+    );
   }
   jaxlab.sandboxed = options.isSandboxed;
   return { name: KERNEL_SPEC_NAME, spec, resources: {} };

@@ -32,7 +32,9 @@ const ESCAPES = /\x1b(\[[0-9;]{0,64}m)?|[\x90\x9b\x9d]/g;
  * ```
  */
 export function neutralizeTerminalEscapes(text: string): string {
-  return text.replace(ESCAPES, (match, sgr: string | undefined) => (sgr ? match : '\u241b'));
+  return text.replace(ESCAPES, (match, sgr: string | undefined) =>
+    sgr ? match : '\u241b'
+  );
 }
 
 /**
@@ -40,7 +42,10 @@ export function neutralizeTerminalEscapes(text: string): string {
  * into) replaced by U+FFFD, escapes neutralised, and cut at `maxChars`
  * with a note saying how much was cut.
  */
-export function sanitizeText(text: string, maxChars: number = OUTPUT_LIMITS.maxStringChars): string {
+export function sanitizeText(
+  text: string,
+  maxChars: number = OUTPUT_LIMITS.maxStringChars
+): string {
   let safe = (text as string & { toWellFormed(): string }).toWellFormed();
   if (safe.length > maxChars) {
     const cut = safe.length - maxChars;
@@ -56,11 +61,16 @@ function sanitizeValue(value: unknown, depth: number): unknown {
   }
   if (depth >= OUTPUT_LIMITS.maxDepth) return null;
   if (Array.isArray(value)) {
-    return value.slice(0, OUTPUT_LIMITS.maxArrayItems).map(v => sanitizeValue(v, depth + 1));
+    return value
+      .slice(0, OUTPUT_LIMITS.maxArrayItems)
+      .map(v => sanitizeValue(v, depth + 1));
   }
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).slice(0, OUTPUT_LIMITS.maxObjectKeys)) {
-    out[sanitizeText(key, 256)] = sanitizeValue((value as Record<string, unknown>)[key], depth + 1);
+    out[sanitizeText(key, 256)] = sanitizeValue(
+      (value as Record<string, unknown>)[key],
+      depth + 1
+    );
   }
   return out;
 }
@@ -80,19 +90,36 @@ export interface ISanitizedIOPub {
  * `dead`); metrics display_data checked against the `metrics` schema and
  * dropped when invalid.
  */
-export function sanitizeIOPubMessage(msg: KernelMessage.IMessage): ISanitizedIOPub {
+export function sanitizeIOPubMessage(
+  msg: KernelMessage.IMessage
+): ISanitizedIOPub {
   const content = sanitizeValue(msg.content, 0) as Record<string, unknown>;
   const type = msg.header.msg_type;
-  if (type === 'status' && !KERNEL_STATES.has(String(content.execution_state))) {
-    return { msg: undefined, problem: `status '${String(content.execution_state)}' is not one a kernel may report` };
+  if (
+    type === 'status' &&
+    !KERNEL_STATES.has(String(content.execution_state))
+  ) {
+    return {
+      msg: undefined,
+      problem: `status '${String(content.execution_state)}' is not one a kernel may report`
+    };
   }
-  if (type === 'display_data' || type === 'update_display_data' || type === 'execute_result') {
+  if (
+    type === 'display_data' ||
+    type === 'update_display_data' ||
+    type === 'execute_result'
+  ) {
     const data = content.data as Record<string, unknown> | undefined;
     if (data && typeof data === 'object' && METRICS_MIME_TYPE in data) {
       const metrics = data[METRICS_MIME_TYPE];
       if (!isValid('metrics', metrics)) {
-        const errors = validationErrors('metrics', metrics).slice(0, 3).join('; ');
-        return { msg: undefined, problem: `invalid metrics dropped: ${errors}` };
+        const errors = validationErrors('metrics', metrics)
+          .slice(0, 3)
+          .join('; ');
+        return {
+          msg: undefined,
+          problem: `invalid metrics dropped: ${errors}`
+        };
       }
     }
   }

@@ -8,7 +8,10 @@ export function messageSize(msg: KernelMessage.IMessage): number {
 }
 
 /** Whether `b` is a stream message that may be appended to `a`. */
-export function canCoalesce(a: KernelMessage.IMessage, b: KernelMessage.IMessage): boolean {
+export function canCoalesce(
+  a: KernelMessage.IMessage,
+  b: KernelMessage.IMessage
+): boolean {
   return (
     a.header.msg_type === 'stream' &&
     b.header.msg_type === 'stream' &&
@@ -27,7 +30,10 @@ export function coalesceStreams(
 ): KernelMessage.IMessage {
   const content = a.content as KernelMessage.IStreamMsg['content'];
   const more = (b.content as KernelMessage.IStreamMsg['content']).text;
-  return { ...a, content: { ...content, text: content.text + more } } as KernelMessage.IMessage;
+  return {
+    ...a,
+    content: { ...content, text: content.text + more }
+  } as KernelMessage.IMessage;
 }
 
 /**
@@ -82,7 +88,9 @@ export class ReplayBuffer {
    * was dropped, `makeNote(text)` builds the message that says so, and it
    * comes first.
    */
-  drain(makeNote: (text: string) => KernelMessage.IMessage): KernelMessage.IMessage[] {
+  drain(
+    makeNote: (text: string) => KernelMessage.IMessage
+  ): KernelMessage.IMessage[] {
     const out = this._items.map(item => item.msg);
     if (this._droppedMessages > 0) {
       out.unshift(

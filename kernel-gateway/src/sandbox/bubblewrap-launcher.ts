@@ -118,7 +118,11 @@ export class BubblewrapLauncher implements IKernelLauncher {
           )
         : [];
       if (host.cgroups.mode !== 'rlimit') {
-        cgroup = await KernelCgroup.create(host.cgroups, options.kernelId, limits);
+        cgroup = await KernelCgroup.create(
+          host.cgroups,
+          options.kernelId,
+          limits
+        );
       }
       const command = buildSandboxCommand(policy, {
         isRoot: host.isRoot,
@@ -128,7 +132,9 @@ export class BubblewrapLauncher implements IKernelLauncher {
       });
       const child = spawn(command.file, command.args, {
         stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-        env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+        env: {
+          PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+        },
         detached: true
       });
       await new Promise<void>((resolve, reject) => {
@@ -154,7 +160,10 @@ export class BubblewrapLauncher implements IKernelLauncher {
       throw new JaxLabError(
         'KERNEL_START_FAILED',
         `Could not start sandbox for kernel ${options.kernelId}: ${String(error)}`,
-        { cause: error, hint: 'Check the gateway log; docs/sandbox.md lists what the sandbox needs.' }
+        {
+          cause: error,
+          hint: 'Check the gateway log; docs/sandbox.md lists what the sandbox needs.'
+        }
       );
     }
   }
@@ -167,7 +176,9 @@ export class BubblewrapLauncher implements IKernelLauncher {
    * @throws Error when its processes cannot be killed.
    */
   async reapLeftover(kernelId: string, jobDir: string): Promise<number> {
-    const cgroups = this._options.cgroups ?? (await this.hostInfo().catch(() => undefined))?.cgroups;
+    const cgroups =
+      this._options.cgroups ??
+      (await this.hostInfo().catch(() => undefined))?.cgroups;
     return reapLeftoverSandbox({
       kernelId,
       jobDir: path.resolve(jobDir),
@@ -248,7 +259,9 @@ export namespace BubblewrapLauncher {
 }
 
 /** Absolute path of `name` on the gateway's PATH (plus sbin folders). */
-export async function findExecutable(name: string): Promise<string | undefined> {
+export async function findExecutable(
+  name: string
+): Promise<string | undefined> {
   const dirs = [
     ...(process.env.PATH ?? '').split(':'),
     '/usr/local/bin',

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseCgroupMounts, parseProcCgroup, selectCgroupMode } from './cgroup-support.js';
+import {
+  parseCgroupMounts,
+  parseProcCgroup,
+  selectCgroupMode
+} from './cgroup-support.js';
 
 const HYBRID_MOUNTINFO = [
   '40 30 0:35 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory',
@@ -9,7 +13,8 @@ const HYBRID_MOUNTINFO = [
   '43 30 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw',
   '44 30 0:39 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu'
 ].join('\n');
-const HYBRID_SELF = '8:pids:/\n6:freezer:/\n4:memory:/process_api/abc\n1:cpu:/\n0::/\n';
+const HYBRID_SELF =
+  '8:pids:/\n6:freezer:/\n4:memory:/process_api/abc\n1:cpu:/\n0::/\n';
 
 describe('parseCgroupMounts()', () => {
   it('should find v2 and the memory, pids and freezer v1 hierarchies', () => {
@@ -27,7 +32,12 @@ describe('selectCgroupMode()', () => {
   const ownCgroups = parseProcCgroup(HYBRID_SELF);
 
   it('should pick v1 limits with v2 cgroup.kill on a hybrid host, nested in the own cgroup', () => {
-    const support = selectCgroupMode({ mounts, ownCgroups, v2Controllers: [], isWritable: () => true });
+    const support = selectCgroupMode({
+      mounts,
+      ownCgroups,
+      v2Controllers: [],
+      isWritable: () => true
+    });
     expect(support.mode).toBe('v1');
     expect(support.parents).toEqual({
       memory: '/sys/fs/cgroup/memory/process_api/abc/jaxlab',
@@ -38,13 +48,25 @@ describe('selectCgroupMode()', () => {
   });
 
   it('should pick v2 when memory and pids are delegated', () => {
-    const support = selectCgroupMode({ mounts, ownCgroups, v2Controllers: ['memory', 'pids'], isWritable: () => true });
+    const support = selectCgroupMode({
+      mounts,
+      ownCgroups,
+      v2Controllers: ['memory', 'pids'],
+      isWritable: () => true
+    });
     expect(support.mode).toBe('v2');
-    expect(support.parents).toEqual({ unified: '/sys/fs/cgroup/unified/jaxlab' });
+    expect(support.parents).toEqual({
+      unified: '/sys/fs/cgroup/unified/jaxlab'
+    });
   });
 
   it('should fall back to rlimits when no cgroup is writable', () => {
-    const support = selectCgroupMode({ mounts, ownCgroups, v2Controllers: [], isWritable: () => false });
+    const support = selectCgroupMode({
+      mounts,
+      ownCgroups,
+      v2Controllers: [],
+      isWritable: () => false
+    });
     expect(support.mode).toBe('rlimit');
   });
 });

@@ -53,7 +53,8 @@ export function parseCgroupMounts(mountinfo: string): ICgroupMount[] {
       const controllers = superOptions
         .split(',')
         .filter(o => ['memory', 'pids', 'freezer'].includes(o));
-      if (controllers.length > 0) mounts.push({ mountPoint, kind: controllers });
+      if (controllers.length > 0)
+        mounts.push({ mountPoint, kind: controllers });
     }
   }
   return mounts;
@@ -156,7 +157,9 @@ export async function detectCgroupSupport(): Promise<ICgroupSupport> {
   for (const mount of mounts) {
     const key = mount.kind === 'cgroup2' ? '' : mount.kind.join(',');
     if (!ownCgroups.has(key)) continue;
-    candidates.push(path.join(mount.mountPoint, ownCgroups.get(key)!, 'jaxlab'));
+    candidates.push(
+      path.join(mount.mountPoint, ownCgroups.get(key)!, 'jaxlab')
+    );
   }
   for (const dir of candidates) {
     try {
@@ -188,7 +191,9 @@ export async function detectCgroupSupport(): Promise<ICgroupSupport> {
  */
 async function enableV2Controllers(parent: string): Promise<string[]> {
   const read = async (file: string): Promise<string[]> =>
-    (await fs.readFile(file, 'utf8').catch(() => '')).split(/\s+/).filter(Boolean);
+    (await fs.readFile(file, 'utf8').catch(() => ''))
+      .split(/\s+/)
+      .filter(Boolean);
   const available = await read(path.join(parent, 'cgroup.controllers'));
   const wanted = ['memory', 'pids'].filter(c => available.includes(c));
   if (wanted.length > 0) {

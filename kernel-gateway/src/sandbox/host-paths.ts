@@ -30,8 +30,7 @@ export async function findBlockingAncestor(
   for (const part of parts.slice(0, -1)) {
     dir = path.join(dir, part);
     const stat = await fs.stat(dir);
-    const bit =
-      stat.uid === uid ? 0o100 : stat.gid === gid ? 0o010 : 0o001;
+    const bit = stat.uid === uid ? 0o100 : stat.gid === gid ? 0o010 : 0o001;
     if ((stat.mode & bit) === 0) return dir;
   }
   return undefined;

@@ -4,7 +4,10 @@ import { BubblewrapLauncher } from './bubblewrap-launcher.js';
 import type { IKernelLauncher } from './kernel-launcher.js';
 import { UnsandboxedLauncher } from './unsandboxed-launcher.js';
 
-export { BubblewrapLauncher, INSTALL_BWRAP_HINT } from './bubblewrap-launcher.js';
+export {
+  BubblewrapLauncher,
+  INSTALL_BWRAP_HINT
+} from './bubblewrap-launcher.js';
 export { UnsandboxedLauncher } from './unsandboxed-launcher.js';
 export { SandboxedProcess } from './sandboxed-process.js';
 export { probeSandbox } from './probe-sandbox.js';
@@ -22,7 +25,9 @@ export type { CgroupMode, ICgroupSupport } from './cgroup-support.js';
 export type { IKernelLauncher, IKernelProcess } from './kernel-launcher.js';
 
 /** The repository's virtual environment (`<repo>/.venv`). */
-export const DEFAULT_VENV_DIR = fileURLToPath(new URL('../../../.venv', import.meta.url));
+export const DEFAULT_VENV_DIR = fileURLToPath(
+  new URL('../../../.venv', import.meta.url)
+);
 
 /** Options of {@link createKernelLauncher}. */
 export interface ICreateKernelLauncherOptions {

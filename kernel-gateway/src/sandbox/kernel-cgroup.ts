@@ -57,7 +57,9 @@ export class KernelCgroup {
       const key = name as keyof typeof dirs;
       if (!dirs[key] && dir && (await exists(dir))) dirs[key] = dir;
     }
-    return Object.keys(dirs).length > 0 ? new KernelCgroup(support.mode, dirs) : undefined;
+    return Object.keys(dirs).length > 0
+      ? new KernelCgroup(support.mode, dirs)
+      : undefined;
   }
 
   private constructor(
@@ -69,7 +71,9 @@ export class KernelCgroup {
   }
 
   /** The cgroup folders, per hierarchy. */
-  get dirs(): Readonly<Partial<Record<keyof ICgroupSupport['parents'], string>>> {
+  get dirs(): Readonly<
+    Partial<Record<keyof ICgroupSupport['parents'], string>>
+  > {
     return this._dirs;
   }
 
@@ -93,10 +97,20 @@ export class KernelCgroup {
   /** Whether the kernel's memory limit made the OOM killer act. */
   async wasOomKilled(): Promise<boolean> {
     if (this._mode === 'v2' && this._dirs.unified) {
-      return (await readKeyed(path.join(this._dirs.unified, 'memory.events'), 'oom_kill')) > 0;
+      return (
+        (await readKeyed(
+          path.join(this._dirs.unified, 'memory.events'),
+          'oom_kill'
+        )) > 0
+      );
     }
     if (this._dirs.memory) {
-      return (await readKeyed(path.join(this._dirs.memory, 'memory.oom_control'), 'oom_kill')) > 0;
+      return (
+        (await readKeyed(
+          path.join(this._dirs.memory, 'memory.oom_control'),
+          'oom_kill'
+        )) > 0
+      );
     }
     return false;
   }
@@ -119,7 +133,9 @@ export class KernelCgroup {
     const deadline = Date.now() + timeoutMs;
     while ((await this.pids()).length > 0) {
       if (Date.now() > deadline) {
-        throw new Error(`Processes left in ${Object.values(this._dirs).join(', ')}`);
+        throw new Error(
+          `Processes left in ${Object.values(this._dirs).join(', ')}`
+        );
       }
       await this._killOnce();
       await sleep(20);
@@ -146,7 +162,8 @@ export class KernelCgroup {
       return;
     }
     const freezer = this._dirs.freezer;
-    if (freezer) await fs.writeFile(path.join(freezer, 'freezer.state'), 'FROZEN');
+    if (freezer)
+      await fs.writeFile(path.join(freezer, 'freezer.state'), 'FROZEN');
     try {
       for (const pid of await this.pids()) {
         try {
@@ -156,18 +173,27 @@ export class KernelCgroup {
         }
       }
     } finally {
-      if (freezer) await fs.writeFile(path.join(freezer, 'freezer.state'), 'THAWED');
+      if (freezer)
+        await fs.writeFile(path.join(freezer, 'freezer.state'), 'THAWED');
     }
   }
 
-  private async _writeLimits(limits: IKernelLauncher.IResourceLimits): Promise<void> {
+  private async _writeLimits(
+    limits: IKernelLauncher.IResourceLimits
+  ): Promise<void> {
     const { unified, memory, pids } = this._dirs;
     if (this._mode === 'v2' && unified) {
-      await fs.writeFile(path.join(unified, 'memory.max'), String(limits.memoryMaxBytes));
+      await fs.writeFile(
+        path.join(unified, 'memory.max'),
+        String(limits.memoryMaxBytes)
+      );
       await fs
         .writeFile(path.join(unified, 'memory.swap.max'), '0')
         .catch(() => undefined); // absent without swap accounting
-      await fs.writeFile(path.join(unified, 'pids.max'), String(limits.pidsMax));
+      await fs.writeFile(
+        path.join(unified, 'pids.max'),
+        String(limits.pidsMax)
+      );
       return;
     }
     if (memory) {
@@ -178,14 +204,20 @@ export class KernelCgroup {
       // memsw (memory + swap) must not be below limit_in_bytes; absent
       // when the kernel has no swap accounting.
       await fs
-        .writeFile(path.join(memory, 'memory.memsw.limit_in_bytes'), String(limits.memoryMaxBytes))
+        .writeFile(
+          path.join(memory, 'memory.memsw.limit_in_bytes'),
+          String(limits.memoryMaxBytes)
+        )
         .catch(() => undefined);
     }
-    if (pids) await fs.writeFile(path.join(pids, 'pids.max'), String(limits.pidsMax));
+    if (pids)
+      await fs.writeFile(path.join(pids, 'pids.max'), String(limits.pidsMax));
   }
 
   private readonly _mode: ICgroupSupport['mode'];
-  private readonly _dirs: Partial<Record<keyof ICgroupSupport['parents'], string>>;
+  private readonly _dirs: Partial<
+    Record<keyof ICgroupSupport['parents'], string>
+  >;
 }
 
 /** Reads `key value` lines (memory.events, oom_control, pids.events). */

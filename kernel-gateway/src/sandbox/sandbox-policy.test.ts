@@ -14,8 +14,19 @@ const policy: ISandboxPolicy = {
   jobDir: '/data/kernels/k1',
   venvDir: '/repo/.venv',
   pythonHome: '/root/.pyenv/versions/3.11.7',
-  argv: ['/repo/.venv/bin/python', '-I', '-m', 'jaxlab_harness', '-f', '/data/kernels/k1/conn.json'],
-  env: { KERNEL_PROJECT: 'p', JAXLAB_DESIGNATED_FUNCTIONS: 'main', SECRET_TOKEN: 's' },
+  argv: [
+    '/repo/.venv/bin/python',
+    '-I',
+    '-m',
+    'jaxlab_harness',
+    '-f',
+    '/data/kernels/k1/conn.json'
+  ],
+  env: {
+    KERNEL_PROJECT: 'p',
+    JAXLAB_DESIGNATED_FUNCTIONS: 'main',
+    SECRET_TOKEN: 's'
+  },
   limits: { ...DEFAULT_RESOURCE_LIMITS, tmpSizeMaxBytes: 1000 },
   uid: 65534,
   gid: 65534,
@@ -32,7 +43,13 @@ describe('buildBwrapArgs()', () => {
   const args = buildBwrapArgs(policy, { infoFd: 4 });
 
   it('should unshare every namespace, forbid nested user namespaces and start a new session', () => {
-    for (const flag of ['--unshare-all', '--unshare-user', '--disable-userns', '--new-session', '--clearenv']) {
+    for (const flag of [
+      '--unshare-all',
+      '--unshare-user',
+      '--disable-userns',
+      '--new-session',
+      '--clearenv'
+    ]) {
       expect(args).toContain(flag);
     }
     expect(args).not.toContain('--share-net');
@@ -45,7 +62,9 @@ describe('buildBwrapArgs()', () => {
     expect(after(args, '--symlink', 2)).toEqual(['usr/lib', '/lib']);
     const ro = args.flatMap((a, i) => (a === '--ro-bind' ? [args[i + 1]] : []));
     expect(ro).toEqual(['/root/.pyenv/versions/3.11.7', '/repo/.venv']);
-    const rw = args.flatMap((a, i) => (a === '--bind' || a === '--dev-bind' ? [args[i + 1]] : []));
+    const rw = args.flatMap((a, i) =>
+      a === '--bind' || a === '--dev-bind' ? [args[i + 1]] : []
+    );
     expect(rw).toEqual(['/data/kernels/k1']);
     expect(after(args, '--chdir')).toEqual(['/data/kernels/k1']);
     expect(after(args, '--remount-ro')).toEqual(['/']);
@@ -53,9 +72,21 @@ describe('buildBwrapArgs()', () => {
 
   it('should size-limit /tmp and /dev/shm, and mount /tmp before the job folder', () => {
     const tmp = args.indexOf('/tmp');
-    expect(args.slice(tmp - 5, tmp)).toEqual(['--size', '1000', '--perms', '1777', '--tmpfs']);
+    expect(args.slice(tmp - 5, tmp)).toEqual([
+      '--size',
+      '1000',
+      '--perms',
+      '1777',
+      '--tmpfs'
+    ]);
     const shm = args.indexOf('/dev/shm');
-    expect(args.slice(shm - 5, shm)).toEqual(['--size', '1000', '--perms', '1777', '--tmpfs']);
+    expect(args.slice(shm - 5, shm)).toEqual([
+      '--size',
+      '1000',
+      '--perms',
+      '1777',
+      '--tmpfs'
+    ]);
     expect(tmp).toBeLessThan(args.indexOf('--bind'));
   });
 
@@ -89,7 +120,13 @@ describe('buildSandboxEnv()', () => {
 describe('buildPrlimitArgs()', () => {
   it('should never limit address space, and add data and nproc only without cgroups', () => {
     const withCgroups = buildPrlimitArgs(DEFAULT_RESOURCE_LIMITS, false);
-    expect(withCgroups).toEqual(['--cpu=3600:3605', `--fsize=${1024 ** 3}`, '--nofile=1024', '--core=0', '--']);
+    expect(withCgroups).toEqual([
+      '--cpu=3600:3605',
+      `--fsize=${1024 ** 3}`,
+      '--nofile=1024',
+      '--core=0',
+      '--'
+    ]);
     const rlimitOnly = buildPrlimitArgs(DEFAULT_RESOURCE_LIMITS, true);
     expect(rlimitOnly).toContain(`--data=${4 * 1024 ** 3}`);
     expect(rlimitOnly).toContain('--nproc=256');
@@ -99,7 +136,10 @@ describe('buildPrlimitArgs()', () => {
 
 describe('buildSandboxCommand()', () => {
   it('should wait for cgroup placement, drop to the unprivileged id as root, then prlimit and bwrap', () => {
-    const { file, args } = buildSandboxCommand(policy, { isRoot: true, isRlimitOnly: false });
+    const { file, args } = buildSandboxCommand(policy, {
+      isRoot: true,
+      isRlimitOnly: false
+    });
     expect(file).toBe('/bin/bash');
     expect(args[1]).toContain('read -r _ <&3');
     const chain = args.slice(3);
@@ -110,10 +150,30 @@ describe('buildSandboxCommand()', () => {
   });
 
   it('should expose unreachable folders in a private mount namespace only when root', () => {
-    const exposures = [{ path: '/root/.pyenv/versions/3.11.7', blocker: '/root', isWritable: false }];
-    const root = buildSandboxCommand(policy, { isRoot: true, isRlimitOnly: false, exposures });
-    expect(root.args.slice(3, 8)).toEqual(['unshare', '--mount', '--propagation', 'private', '--']);
-    const user = buildSandboxCommand(policy, { isRoot: false, isRlimitOnly: false, exposures });
+    const exposures = [
+      {
+        path: '/root/.pyenv/versions/3.11.7',
+        blocker: '/root',
+        isWritable: false
+      }
+    ];
+    const root = buildSandboxCommand(policy, {
+      isRoot: true,
+      isRlimitOnly: false,
+      exposures
+    });
+    expect(root.args.slice(3, 8)).toEqual([
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      '--'
+    ]);
+    const user = buildSandboxCommand(policy, {
+      isRoot: false,
+      isRlimitOnly: false,
+      exposures
+    });
     expect(user.args[3]).toBe('prlimit');
     expect(user.args).not.toContain('setpriv');
   });
@@ -127,7 +187,9 @@ describe('buildExposeScript()', () => {
     ]);
     expect(script.match(/mount -t tmpfs/g)).toHaveLength(1);
     expect(script).toContain(`exec 5<'/root/a b'\\''c'`);
-    expect(script).toContain('mount --no-canonicalize --bind -o ro /proc/self/fd/5');
+    expect(script).toContain(
+      'mount --no-canonicalize --bind -o ro /proc/self/fd/5'
+    );
     expect(script).toContain('mount --no-canonicalize --bind /proc/self/fd/6');
     expect(script.trim().endsWith('exec "$@"')).toBe(true);
   });

@@ -111,7 +111,10 @@ export const DEFAULT_SYSTEM_PATHS: readonly string[] = Object.freeze([
  * allow-listed variables of `requested` (`KERNEL_*` and {@link PASSED_ENV_NAMES}).
  */
 export function buildSandboxEnv(
-  policy: Pick<ISandboxPolicy, 'jobDir' | 'venvDir' | 'env' | 'requirementsEnvDir'>
+  policy: Pick<
+    ISandboxPolicy,
+    'jobDir' | 'venvDir' | 'env' | 'requirementsEnvDir'
+  >
 ): Record<string, string> {
   const env: Record<string, string> = {
     HOME: policy.jobDir,
@@ -183,7 +186,11 @@ export function buildBwrapArgs(
   args.push('--ro-bind', policy.pythonHome, policy.pythonHome);
   args.push('--ro-bind', policy.venvDir, policy.venvDir);
   if (policy.requirementsEnvDir) {
-    args.push('--ro-bind', policy.requirementsEnvDir, policy.requirementsEnvDir);
+    args.push(
+      '--ro-bind',
+      policy.requirementsEnvDir,
+      policy.requirementsEnvDir
+    );
   }
   args.push('--bind', policy.jobDir, policy.jobDir, '--chdir', policy.jobDir);
   // bwrap's own root tmpfs (holding the mount points) would otherwise be
@@ -311,7 +318,10 @@ export function buildSandboxCommand(
       '--'
     );
   }
-  chain.push('prlimit', ...buildPrlimitArgs(policy.limits, options.isRlimitOnly));
+  chain.push(
+    'prlimit',
+    ...buildPrlimitArgs(policy.limits, options.isRlimitOnly)
+  );
   chain.push('bwrap', ...buildBwrapArgs(policy, { infoFd: options.infoFd }));
   return {
     file: '/bin/bash',

@@ -31,7 +31,9 @@ export class SandboxedProcess implements IKernelProcess {
     if (Number.isFinite(options.wallClockLimitMs)) {
       this._wallClockTimer = setTimeout(() => {
         this._limit ??= 'wall-clock';
-        this._log?.(`wall-clock limit of ${options.wallClockLimitMs} ms reached`);
+        this._log?.(
+          `wall-clock limit of ${options.wallClockLimitMs} ms reached`
+        );
         void this._killAll();
       }, options.wallClockLimitMs);
       this._wallClockTimer.unref();
@@ -87,7 +89,9 @@ export class SandboxedProcess implements IKernelProcess {
     // orphaned to a host init that may never reap it.
     const init = await Promise.race([
       this._sandboxInitPid,
-      new Promise<undefined>(resolve => setTimeout(() => resolve(undefined), 200))
+      new Promise<undefined>(resolve =>
+        setTimeout(() => resolve(undefined), 200)
+      )
     ]);
     if (init !== undefined) {
       killQuietly(init);
@@ -110,7 +114,11 @@ export class SandboxedProcess implements IKernelProcess {
   }): Promise<IKernelProcess.IExit> {
     clearTimeout(this._wallClockTimer);
     if (this._cgroup) {
-      if (!this._limit && !this._isDisposed && (await this._cgroup.wasOomKilled())) {
+      if (
+        !this._limit &&
+        !this._isDisposed &&
+        (await this._cgroup.wasOomKilled())
+      ) {
         this._limit = 'memory';
       }
       if (
@@ -129,7 +137,10 @@ export class SandboxedProcess implements IKernelProcess {
     if (!this._limit && status.code === 128 + SIGXCPU_NUMBER) {
       this._limit = 'cpu-time';
     }
-    const exit: IKernelProcess.IExit = { code: status.code, signal: status.signal };
+    const exit: IKernelProcess.IExit = {
+      code: status.code,
+      signal: status.signal
+    };
     if (this._limit) exit.limit = this._limit;
     return exit;
   }
@@ -137,7 +148,10 @@ export class SandboxedProcess implements IKernelProcess {
   private readonly _cgroup: KernelCgroup | undefined;
   private readonly _log: ((line: string) => void) | undefined;
   private readonly _sandboxInitPid: Promise<number | undefined>;
-  private readonly _closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly _closed: Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }>;
   private _wallClockTimer: NodeJS.Timeout | undefined;
   private _limit: IKernelProcess.IExit['limit'];
   private _isDisposed = false;
@@ -154,7 +168,9 @@ export namespace SandboxedProcess {
 }
 
 /** Reads bwrap's `--info-fd` JSON (`{"child-pid": N}`) from `stream`. */
-function readChildPid(stream: Readable | undefined): Promise<number | undefined> {
+function readChildPid(
+  stream: Readable | undefined
+): Promise<number | undefined> {
   if (!stream) return Promise.resolve(undefined);
   return new Promise(resolve => {
     let text = '';

@@ -27,32 +27,42 @@ export class UnsandboxedLauncher implements IKernelLauncher {
    *
    * @throws JaxLabError `KERNEL_START_FAILED`.
    */
-  async launch(options: IKernelLauncher.ILaunchOptions): Promise<IKernelProcess> {
+  async launch(
+    options: IKernelLauncher.ILaunchOptions
+  ): Promise<IKernelProcess> {
     this._options.log?.(
       `WARNING: kernel ${options.kernelId} runs WITHOUT a sandbox (--unsafe-no-sandbox): its code has the gateway's own rights`
     );
     const python = path.join(this._options.venvDir, 'bin', 'python');
-    const child = spawn(python, ['-I', '-m', 'jaxlab_harness', '-f', options.connectionFile], {
-      cwd: options.jobDir,
-      env: buildSandboxEnv({
-        jobDir: options.jobDir,
-        venvDir: this._options.venvDir,
-        env: options.env,
-        requirementsEnvDir: options.requirementsEnvDir
-      }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true
-    });
+    const child = spawn(
+      python,
+      ['-I', '-m', 'jaxlab_harness', '-f', options.connectionFile],
+      {
+        cwd: options.jobDir,
+        env: buildSandboxEnv({
+          jobDir: options.jobDir,
+          venvDir: this._options.venvDir,
+          env: options.env,
+          requirementsEnvDir: options.requirementsEnvDir
+        }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true
+      }
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
         child.once('error', reject);
       });
     } catch (error) {
-      throw new JaxLabError('KERNEL_START_FAILED', `Could not start ${python}`, {
-        cause: error,
-        hint: 'Run the install command of the README to create the virtual environment.'
-      });
+      throw new JaxLabError(
+        'KERNEL_START_FAILED',
+        `Could not start ${python}`,
+        {
+          cause: error,
+          hint: 'Run the install command of the README to create the virtual environment.'
+        }
+      );
     }
     const pid = child.pid!;
     const exited = new Promise<IKernelProcess.IExit>(resolve =>
@@ -90,7 +100,11 @@ export class UnsandboxedLauncher implements IKernelLauncher {
    * left running in `jobDir` (recognised by their `JAXLAB_WORKDIR`).
    */
   reapLeftover(kernelId: string, jobDir: string): Promise<number> {
-    return reapLeftoverSandbox({ kernelId, jobDir: path.resolve(jobDir), log: this._options.log });
+    return reapLeftoverSandbox({
+      kernelId,
+      jobDir: path.resolve(jobDir),
+      log: this._options.log
+    });
   }
 
   private readonly _options: UnsandboxedLauncher.IOptions;

@@ -34,7 +34,10 @@ export type WireChannel = 'shell' | 'iopub' | 'stdin' | 'control' | 'hb';
  * channelAddress(info, 'shell'); // 'ipc:///tmp/k/0f3…/s-1'
  * ```
  */
-export function createConnectionInfo(kernelDir: string, kernelName = 'jaxlab'): IConnectionInfo {
+export function createConnectionInfo(
+  kernelDir: string,
+  kernelName = 'jaxlab'
+): IConnectionInfo {
   return {
     transport: 'ipc',
     ip: path.join(kernelDir, 's'),
@@ -50,7 +53,10 @@ export function createConnectionInfo(kernelDir: string, kernelName = 'jaxlab'): 
 }
 
 /** The ZeroMQ address of one channel of `info`. */
-export function channelAddress(info: IConnectionInfo, channel: WireChannel): string {
+export function channelAddress(
+  info: IConnectionInfo,
+  channel: WireChannel
+): string {
   const port = info[`${channel}_port`];
   return info.transport === 'ipc'
     ? `ipc://${info.ip}-${port}`

@@ -26,7 +26,9 @@ export interface ICreateMessageOptions {
  * const msg = createMessage({ channel: 'shell', msgType: 'kernel_info_request', content: {}, session });
  * ```
  */
-export function createMessage(options: ICreateMessageOptions): KernelMessage.IMessage {
+export function createMessage(
+  options: ICreateMessageOptions
+): KernelMessage.IMessage {
   return {
     channel: options.channel,
     header: {

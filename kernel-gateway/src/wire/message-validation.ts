@@ -5,28 +5,29 @@ import { JaxLabError } from '@jaxlab/schemas';
 import type { WireChannel } from './connection-info.js';
 
 /** Message types a client may send, per channel (everything else is refused). */
-export const CLIENT_REQUEST_TYPES: Readonly<Record<'shell' | 'control' | 'stdin', readonly string[]>> =
-  Object.freeze({
-    shell: Object.freeze([
-      'execute_request',
-      'inspect_request',
-      'complete_request',
-      'history_request',
-      'is_complete_request',
-      'comm_info_request',
-      'kernel_info_request',
-      'comm_open',
-      'comm_msg',
-      'comm_close'
-    ]),
-    control: Object.freeze([
-      'kernel_info_request',
-      'interrupt_request',
-      'shutdown_request',
-      'debug_request'
-    ]),
-    stdin: Object.freeze(['input_reply'])
-  });
+export const CLIENT_REQUEST_TYPES: Readonly<
+  Record<'shell' | 'control' | 'stdin', readonly string[]>
+> = Object.freeze({
+  shell: Object.freeze([
+    'execute_request',
+    'inspect_request',
+    'complete_request',
+    'history_request',
+    'is_complete_request',
+    'comm_info_request',
+    'kernel_info_request',
+    'comm_open',
+    'comm_msg',
+    'comm_close'
+  ]),
+  control: Object.freeze([
+    'kernel_info_request',
+    'interrupt_request',
+    'shutdown_request',
+    'debug_request'
+  ]),
+  stdin: Object.freeze(['input_reply'])
+});
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -55,7 +56,9 @@ export function assertHeader(
   for (const field of HEADER_STRING_FIELDS) {
     const v = value[field];
     if (typeof v !== 'string' || v.length === 0 || v.length > 256) {
-      throw violation(`${where}.${field} must be a non-empty string of at most 256 characters`);
+      throw violation(
+        `${where}.${field} must be a non-empty string of at most 256 characters`
+      );
     }
   }
   // `date` is left alone: clients send ISO strings, null, or nothing.
@@ -73,7 +76,9 @@ export function assertHeader(
  *
  * @throws JaxLabError `WIRE_PROTOCOL_VIOLATION`.
  */
-export function assertMessage(value: unknown): asserts value is KernelMessage.IMessage {
+export function assertMessage(
+  value: unknown
+): asserts value is KernelMessage.IMessage {
   if (!isRecord(value)) throw violation('message is not an object');
   assertHeader(value.header);
   const parent = value.parent_header;
@@ -84,7 +89,8 @@ export function assertMessage(value: unknown): asserts value is KernelMessage.IM
   }
   if (!isRecord(value.content)) throw violation('content is not an object');
   if (value.buffers !== undefined) {
-    if (!Array.isArray(value.buffers)) throw violation('buffers is not an array');
+    if (!Array.isArray(value.buffers))
+      throw violation('buffers is not an array');
     for (const b of value.buffers) {
       if (!ArrayBuffer.isView(b) && !(b instanceof ArrayBuffer)) {
         throw violation('a buffer is not binary');
@@ -102,13 +108,20 @@ export function assertMessage(value: unknown): asserts value is KernelMessage.IM
  */
 export function assertClientMessage(
   value: unknown
-): asserts value is KernelMessage.IMessage & { channel: 'shell' | 'control' | 'stdin' } {
+): asserts value is KernelMessage.IMessage & {
+  channel: 'shell' | 'control' | 'stdin';
+} {
   assertMessage(value);
-  const channel = (value as { channel?: unknown }).channel as WireChannel | undefined;
+  const channel = (value as { channel?: unknown }).channel as
+    WireChannel | undefined;
   if (channel !== 'shell' && channel !== 'control' && channel !== 'stdin') {
-    throw violation(`channel must be shell, control or stdin, not ${String(channel)}`);
+    throw violation(
+      `channel must be shell, control or stdin, not ${String(channel)}`
+    );
   }
   if (!CLIENT_REQUEST_TYPES[channel].includes(value.header.msg_type)) {
-    throw violation(`${value.header.msg_type} is not a request clients may send on ${channel}`);
+    throw violation(
+      `${value.header.msg_type} is not a request clients may send on ${channel}`
+    );
   }
 }

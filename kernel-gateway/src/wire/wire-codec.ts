@@ -78,7 +78,9 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 
 function parseJsonPart(frame: Buffer, what: string): unknown {
   if (frame.length > MAX_JSON_PART_BYTES) {
-    throw violation(`${what} is ${frame.length} bytes, over the ${MAX_JSON_PART_BYTES} byte limit`);
+    throw violation(
+      `${what} is ${frame.length} bytes, over the ${MAX_JSON_PART_BYTES} byte limit`
+    );
   }
   try {
     // Invalid UTF-8 becomes U+FFFD here instead of failing the message.
@@ -109,7 +111,8 @@ export function deserializeMessage(
 ): IWireMessage {
   const at = frames.findIndex(f => f.equals(DELIMITER));
   if (at < 0) throw violation('no <IDS|MSG> delimiter');
-  if (frames.length < at + 6) throw violation('fewer than 5 frames after the delimiter');
+  if (frames.length < at + 6)
+    throw violation('fewer than 5 frames after the delimiter');
   const signature = frames[at + 1].toString('latin1');
   const parts = frames.slice(at + 2, at + 6);
   if (!signaturesMatch(signParts(key, parts), signature)) {
@@ -121,7 +124,9 @@ export function deserializeMessage(
     parent_header: parseJsonPart(parts[1], 'parent_header'),
     metadata: parseJsonPart(parts[2], 'metadata'),
     content: parseJsonPart(parts[3], 'content'),
-    buffers: frames.slice(at + 6).map(b => new DataView(b.buffer, b.byteOffset, b.byteLength))
+    buffers: frames
+      .slice(at + 6)
+      .map(b => new DataView(b.buffer, b.byteOffset, b.byteLength))
   };
   assertMessage(msg);
   return { identities: frames.slice(0, at).map(f => Buffer.from(f)), msg };

@@ -13,7 +13,10 @@ interface IWsMessage {
   content: Record<string, unknown>;
 }
 
-function executeRequest(code: string, session: string): IWsMessage & Record<string, unknown> {
+function executeRequest(
+  code: string,
+  session: string
+): IWsMessage & Record<string, unknown> {
   return {
     channel: 'shell',
     header: {
@@ -26,12 +29,22 @@ function executeRequest(code: string, session: string): IWsMessage & Record<stri
     },
     parent_header: {},
     metadata: {},
-    content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false }
+    content: {
+      code,
+      silent: false,
+      store_history: false,
+      user_expressions: {},
+      allow_stdin: false
+    }
   };
 }
 
 /** Opens a legacy-protocol (no subprotocol) channels socket and collects JSON frames. */
-async function openLegacy(gw: ITestGateway, kernelId: string, session = randomUUID()) {
+async function openLegacy(
+  gw: ITestGateway,
+  kernelId: string,
+  session = randomUUID()
+) {
   const ws = new WebSocket(
     `ws://127.0.0.1:${gw.port}/api/kernels/${kernelId}/channels?session_id=${session}&token=${gw.token}`
   );
@@ -44,7 +57,10 @@ async function openLegacy(gw: ITestGateway, kernelId: string, session = randomUU
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  const waitFor = async (predicate: (m: IWsMessage) => boolean, timeoutMs = 30_000) => {
+  const waitFor = async (
+    predicate: (m: IWsMessage) => boolean,
+    timeoutMs = 30_000
+  ) => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const found = received.find(predicate);
@@ -71,14 +87,21 @@ describe('createGateway() REST and legacy WebSocket API', () => {
   it('should answer 401 JSON without the token', async () => {
     const res = await fetch(`${gw.baseUrl}/api/kernels`);
     expect(res.status).toBe(401);
-    expect(await res.json()).toMatchObject({ code: 'UNAUTHORIZED', reason: 'Unauthorized' });
+    expect(await res.json()).toMatchObject({
+      code: 'UNAUTHORIZED',
+      reason: 'Unauthorized'
+    });
   });
 
   it('should start a kernel with 201, a Location header and files from the body', async () => {
     const res = await gw.api('/api/kernels', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'jaxlab', env: { KERNEL_USERNAME: 'me' }, files: { 'main.py': JAX_PROGRAM } })
+      body: JSON.stringify({
+        name: 'jaxlab',
+        env: { KERNEL_USERNAME: 'me' },
+        files: { 'main.py': JAX_PROGRAM }
+      })
     });
     expect(res.status).toBe(201);
     const model = (await res.json()) as { id: string; execution_state: string };
@@ -104,7 +127,9 @@ describe('createGateway() REST and legacy WebSocket API', () => {
         { headers }
       );
       const status = await new Promise<number>(resolve =>
-        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+        ws.once('unexpected-response', (_req, res) =>
+          resolve(res.statusCode ?? 0)
+        )
       );
       expect([401, 403]).toContain(status);
     }
@@ -116,16 +141,28 @@ describe('createGateway() REST and legacy WebSocket API', () => {
     const request = executeRequest('main(n=3)', a.session);
     a.ws.send(JSON.stringify(request));
     const reply = await a.waitFor(
-      m => m.header.msg_type === 'execute_reply' && m.parent_header.msg_id === request.header.msg_id
+      m =>
+        m.header.msg_type === 'execute_reply' &&
+        m.parent_header.msg_id === request.header.msg_id
     );
     expect(reply.channel).toBe('shell');
     expect(reply.content.status).toBe('ok');
-    await b.waitFor(m => m.header.msg_type === 'status' && m.content.execution_state === 'idle' && m.parent_header.msg_id === request.header.msg_id);
+    await b.waitFor(
+      m =>
+        m.header.msg_type === 'status' &&
+        m.content.execution_state === 'idle' &&
+        m.parent_header.msg_id === request.header.msg_id
+    );
     const streamed = (x: IWsMessage[]) =>
-      x.filter(m => m.header.msg_type === 'stream').map(m => m.content.text).join('');
+      x
+        .filter(m => m.header.msg_type === 'stream')
+        .map(m => m.content.text)
+        .join('');
     expect(streamed(a.received)).toContain('line 0\nline 1\nline 2\n');
     expect(streamed(b.received)).toContain('line 0\nline 1\nline 2\n');
-    expect(b.received.some(m => m.header.msg_type === 'execute_reply')).toBe(false);
+    expect(b.received.some(m => m.header.msg_type === 'execute_reply')).toBe(
+      false
+    );
     a.ws.close();
     b.ws.close();
   });
@@ -139,7 +176,9 @@ describe('createGateway() REST and legacy WebSocket API', () => {
     const good = executeRequest('main(n=1)', a.session);
     a.ws.send(JSON.stringify(good));
     await a.waitFor(m => m.header.msg_type === 'execute_reply');
-    expect(a.received.some(m => m.parent_header.msg_id === bad.header.msg_id)).toBe(false);
+    expect(
+      a.received.some(m => m.parent_header.msg_id === bad.header.msg_id)
+    ).toBe(false);
     expect(gw.log.some(l => l.includes('refused a message'))).toBe(true);
     a.ws.close();
   });
@@ -150,7 +189,11 @@ describe('createGateway() REST and legacy WebSocket API', () => {
     a.ws.close();
     await new Promise(resolve => setTimeout(resolve, 3000));
     const b = await openLegacy(gw, kernelId);
-    await b.waitFor(m => m.header.msg_type === 'stream' && String(m.content.text).includes('line 3'));
+    await b.waitFor(
+      m =>
+        m.header.msg_type === 'stream' &&
+        String(m.content.text).includes('line 3')
+    );
     b.ws.close();
   });
 
@@ -161,11 +204,14 @@ describe('createGateway() REST and legacy WebSocket API', () => {
       body: JSON.stringify({ content: JAX_PROGRAM.replace('"line"', '"row"') })
     });
     expect(ok.status).toBe(204);
-    const bad = await gw.api(`/api/kernels/${kernelId}/files/sitecustomize.py`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'text/plain' },
-      body: 'import os'
-    });
+    const bad = await gw.api(
+      `/api/kernels/${kernelId}/files/sitecustomize.py`,
+      {
+        method: 'PUT',
+        headers: { 'Content-Type': 'text/plain' },
+        body: 'import os'
+      }
+    );
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: 'UNSAFE_PATH' });
   });
@@ -174,14 +220,24 @@ describe('createGateway() REST and legacy WebSocket API', () => {
     const res = await gw.api('/api/sessions', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ path: 'a.ipynb', name: 'a', type: 'notebook', kernel: { id: kernelId } })
+      body: JSON.stringify({
+        path: 'a.ipynb',
+        name: 'a',
+        type: 'notebook',
+        kernel: { id: kernelId }
+      })
     });
     expect(res.status).toBe(201);
-    const session = (await res.json()) as { id: string; kernel: { id: string } };
+    const session = (await res.json()) as {
+      id: string;
+      kernel: { id: string };
+    };
     expect(session.kernel.id).toBe(kernelId);
     const list = (await (await gw.api('/api/sessions')).json()) as unknown[];
     expect(list).toHaveLength(1);
-    const del = await gw.api(`/api/sessions/${session.id}`, { method: 'DELETE' });
+    const del = await gw.api(`/api/sessions/${session.id}`, {
+      method: 'DELETE'
+    });
     expect(del.status).toBe(204);
     expect((await gw.api(`/api/kernels/${kernelId}`)).status).toBe(404);
   });

@@ -53,12 +53,16 @@ describe('@jupyterlab/services against the gateway', () => {
     expect(specs.specs?.default).toBe('jaxlab');
     const spec = specs.specs?.kernelspecs.jaxlab;
     expect(spec?.display_name).toBe('JAX (restricted)');
-    expect((spec?.metadata as { jaxlab: { sandboxed: boolean } }).jaxlab.sandboxed).toBe(true);
+    expect(
+      (spec?.metadata as { jaxlab: { sandboxed: boolean } }).jaxlab.sandboxed
+    ).toBe(true);
     specs.dispose();
   });
 
   it('should start, execute main() with streamed output and metrics, interrupt, restart and shut down', async () => {
-    const kernel: Kernel.IKernelConnection = await manager.startNew({ name: 'jaxlab' });
+    const kernel: Kernel.IKernelConnection = await manager.startNew({
+      name: 'jaxlab'
+    });
     const put = await gw.api(`/api/kernels/${kernel.id}/files/main.py`, {
       method: 'PUT',
       headers: { 'Content-Type': 'text/plain' },
@@ -71,7 +75,9 @@ describe('@jupyterlab/services against the gateway', () => {
     future.onIOPub = msg => void iopub.push(msg);
     const reply = await future.done;
     expect(reply.content.status).toBe('ok');
-    expect(opened.some(ws => ws.protocol === 'v1.kernel.websocket.jupyter.org')).toBe(true);
+    expect(
+      opened.some(ws => ws.protocol === 'v1.kernel.websocket.jupyter.org')
+    ).toBe(true);
     const text = iopub
       .filter(m => m.header.msg_type === 'stream')
       .map(m => (m.content as KernelMessage.IStreamMsg['content']).text)
@@ -82,19 +88,25 @@ describe('@jupyterlab/services against the gateway', () => {
     const metrics = iopub.find(
       m =>
         m.header.msg_type === 'display_data' &&
-        METRICS_MIME_TYPE in (m.content as KernelMessage.IDisplayDataMsg['content']).data
+        METRICS_MIME_TYPE in
+          (m.content as KernelMessage.IDisplayDataMsg['content']).data
     );
     expect(metrics).toBeDefined();
 
     const long = kernel.requestExecute({ code: 'train_step(seconds=30)' });
     await new Promise(resolve => setTimeout(resolve, 1500));
     await kernel.interrupt();
-    const interrupted = await long.done.catch(error => error as KernelMessage.IExecuteReplyMsg);
+    const interrupted = await long.done.catch(
+      error => error as KernelMessage.IExecuteReplyMsg
+    );
     expect(interrupted.content.status).toBe('error');
-    expect((interrupted.content as KernelMessage.IReplyErrorContent).ename).toBe('KeyboardInterrupt');
+    expect(
+      (interrupted.content as KernelMessage.IReplyErrorContent).ename
+    ).toBe('KeyboardInterrupt');
 
     await kernel.restart();
-    const afterRestart = await kernel.requestExecute({ code: 'main(n=1)' }).done;
+    const afterRestart = await kernel.requestExecute({ code: 'main(n=1)' })
+      .done;
     expect(afterRestart.content.status).toBe('ok');
 
     await kernel.shutdown();

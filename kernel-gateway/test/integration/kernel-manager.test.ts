@@ -50,7 +50,9 @@ describe('KernelManager', () => {
     const kernel = await kernels.startKernel({ files: { 'main.py': PROGRAM } });
     expect(kernels.list().map(k => k.id)).toContain(kernel.id);
     const seen: KernelMessage.IIOPubMessage[] = [];
-    const reply = await kernel.execute('main()', { onIOPub: msg => seen.push(msg) });
+    const reply = await kernel.execute('main()', {
+      onIOPub: msg => seen.push(msg)
+    });
     expect(reply.status).toBe('ok');
     const text = seen
       .filter(m => m.header.msg_type === 'stream')
@@ -60,7 +62,9 @@ describe('KernelManager', () => {
     expect(text).toContain('\x1b[31mred\x1b[0m');
     expect(text).toContain('\u241b]0;title');
     const metrics = seen.find(
-      m => m.header.msg_type === 'display_data' && METRICS_MIME_TYPE in (m.content as { data: object }).data
+      m =>
+        m.header.msg_type === 'display_data' &&
+        METRICS_MIME_TYPE in (m.content as { data: object }).data
     );
     expect(metrics).toBeDefined();
     expect(log.some(l => l.includes(`kernel ${kernel.id} started`))).toBe(true);
@@ -78,7 +82,9 @@ describe('KernelManager', () => {
   });
 
   it('should refuse a kernel beyond maxKernels with KERNEL_LIMIT_REACHED', async () => {
-    await expect(kernels.startKernel()).rejects.toMatchObject({ code: 'KERNEL_LIMIT_REACHED' });
+    await expect(kernels.startKernel()).rejects.toMatchObject({
+      code: 'KERNEL_LIMIT_REACHED'
+    });
   });
 
   it('should restart in place and shut down removing the folder', async () => {
@@ -90,7 +96,9 @@ describe('KernelManager', () => {
     await kernels.shutdownKernel(kernel.id);
     expect(existsSync(kernel.jobDir)).toBe(false);
     expect(kernels.get(kernel.id)).toBeUndefined();
-    await expect(kernel.execute('main()')).rejects.toMatchObject({ code: 'KERNEL_DEAD' });
+    await expect(kernel.execute('main()')).rejects.toMatchObject({
+      code: 'KERNEL_DEAD'
+    });
   });
 
   it('should report a kernel whose process dies as dead', async () => {

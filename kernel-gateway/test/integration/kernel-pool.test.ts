@@ -19,7 +19,11 @@ describe('KernelManager prespawn pool', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync('/tmp/jl-pool-');
     chmodSync(dataDir, 0o755);
-    kernels = new KernelManager({ launcher: createKernelLauncher(), dataDir, prespawn: 1 });
+    kernels = new KernelManager({
+      launcher: createKernelLauncher(),
+      dataDir,
+      prespawn: 1
+    });
     kernels.kernelChanged.connect(e => events.push(e));
     const deadline = Date.now() + 30_000;
     while (kernels.poolSize < 1 && Date.now() < deadline) {
@@ -37,18 +41,28 @@ describe('KernelManager prespawn pool', () => {
     let t = Date.now();
     const pooled = await kernels.startKernel({ files: { 'main.py': PROGRAM } });
     const pooledMs = Date.now() - t;
-    expect(events.find(e => e.type === 'kernel:started')).toMatchObject({ kernelId: pooled.id, isFromPool: true });
+    expect(events.find(e => e.type === 'kernel:started')).toMatchObject({
+      kernelId: pooled.id,
+      isFromPool: true
+    });
     const out: string[] = [];
     const reply = await pooled.execute('main()', {
-      onIOPub: m => m.header.msg_type === 'stream' && out.push((m.content as { text: string }).text)
+      onIOPub: m =>
+        m.header.msg_type === 'stream' &&
+        out.push((m.content as { text: string }).text)
     });
     expect(reply.status).toBe('ok');
     expect(out.join('')).toContain('from the pool');
 
     t = Date.now();
-    const cold = await kernels.startKernel({ designatedFunctions: ['main'], files: { 'main.py': PROGRAM } });
+    const cold = await kernels.startKernel({
+      designatedFunctions: ['main'],
+      files: { 'main.py': PROGRAM }
+    });
     const coldMs = Date.now() - t;
-    expect(events.find(e => e.type === 'kernel:started' && e.kernelId === cold.id)).toMatchObject({ isFromPool: false });
+    expect(
+      events.find(e => e.type === 'kernel:started' && e.kernelId === cold.id)
+    ).toMatchObject({ isFromPool: false });
     expect(pooledMs).toBeLessThan(coldMs / 2);
     expect(kernels.list()).toHaveLength(2);
   });

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { BubblewrapLauncher, createKernelLauncher } from '../../src/sandbox/index.js';
+import {
+  BubblewrapLauncher,
+  createKernelLauncher
+} from '../../src/sandbox/index.js';
 import type { SandboxedProcess } from '../../src/sandbox/index.js';
 
 const VENV = fileURLToPath(new URL('../../../.venv', import.meta.url));
@@ -81,8 +84,16 @@ async function newJobDir(): Promise<string> {
 
 async function start(
   code: string,
-  options: { limits?: Parameters<BubblewrapLauncher['launchProgram']>[0]['limits']; env?: Record<string, string>; on?: BubblewrapLauncher } = {}
-): Promise<{ proc: SandboxedProcess; jobDir: string; output: () => { stdout: string; stderr: string } }> {
+  options: {
+    limits?: Parameters<BubblewrapLauncher['launchProgram']>[0]['limits'];
+    env?: Record<string, string>;
+    on?: BubblewrapLauncher;
+  } = {}
+): Promise<{
+  proc: SandboxedProcess;
+  jobDir: string;
+  output: () => { stdout: string; stderr: string };
+}> {
   const jobDir = await newJobDir();
   await fs.writeFile(path.join(jobDir, 'main.py'), code);
   const proc = await (options.on ?? launcher).launchProgram({
@@ -99,7 +110,10 @@ async function start(
   return { proc, jobDir, output: () => ({ stdout, stderr }) };
 }
 
-async function run(code: string, options: Parameters<typeof start>[1] = {}): Promise<IRun> {
+async function run(
+  code: string,
+  options: Parameters<typeof start>[1] = {}
+): Promise<IRun> {
   const started = await start(code, options);
   const exit = await started.proc.exited;
   return { exit, jobDir: started.jobDir, ...started.output() };
@@ -138,10 +152,20 @@ print(json.dumps(out))
     expect(out.uid).toBe(65534);
     // only stdin/out/err and the fd listing itself: nothing leaked in
     expect(out.fds).toEqual(['0', '1', '2', '3']);
-    for (const p of ['/etc/shadow', '/root/.bashrc', '/work/main/package.json', '/work/shared/DESIGN.md']) {
+    for (const p of [
+      '/etc/shadow',
+      '/root/.bashrc',
+      '/work/main/package.json',
+      '/work/shared/DESIGN.md'
+    ]) {
       expect(out[p]).not.toBe('READ');
     }
-    for (const p of ['/usr/evil', '/evil', `${VENV}/evil`, '/root/.pyenv/evil']) {
+    for (const p of [
+      '/usr/evil',
+      '/evil',
+      `${VENV}/evil`,
+      '/root/.pyenv/evil'
+    ]) {
       expect(out[p]).not.toBe('WROTE');
     }
     const own = await fs.stat(path.join(result.jobDir, 'own.txt'));
@@ -180,9 +204,16 @@ except OSError as e:
 
   it('should pass only allow-listed environment variables', async () => {
     process.env.JAXLAB_TEST_SECRET = 'hunter2';
-    const result = await run('import os, json; print(json.dumps(dict(os.environ)))', {
-      env: { KERNEL_PROJECT: 'p1', AWS_SECRET_ACCESS_KEY: 'nope', JAXLAB_DESIGNATED_FUNCTIONS: 'main' }
-    });
+    const result = await run(
+      'import os, json; print(json.dumps(dict(os.environ)))',
+      {
+        env: {
+          KERNEL_PROJECT: 'p1',
+          AWS_SECRET_ACCESS_KEY: 'nope',
+          JAXLAB_DESIGNATED_FUNCTIONS: 'main'
+        }
+      }
+    );
     const env = JSON.parse(result.stdout);
     expect(env.KERNEL_PROJECT).toBe('p1');
     expect(env.JAXLAB_DESIGNATED_FUNCTIONS).toBe('main');
@@ -251,7 +282,9 @@ except OSError as e:
       { limits: { fileSizeMaxBytes: 1024 * 1024 } }
     );
     expect(result.stdout).not.toContain('WROTE');
-    expect((await fs.stat(path.join(result.jobDir, 'big'))).size).toBeLessThanOrEqual(1024 * 1024);
+    expect(
+      (await fs.stat(path.join(result.jobDir, 'big'))).size
+    ).toBeLessThanOrEqual(1024 * 1024);
   });
 });
 
@@ -276,7 +309,10 @@ for (const [name, on] of [
     it('should leave no process behind: double-fork daemons and SIGTERM-ignorers die', async () => {
       const started = await start(DAEMON, { on });
       const t0 = Date.now();
-      while (!started.output().stdout.includes('ready') && Date.now() - t0 < 20_000) {
+      while (
+        !started.output().stdout.includes('ready') &&
+        Date.now() - t0 < 20_000
+      ) {
         await new Promise(resolve => setTimeout(resolve, 50));
       }
       await new Promise(resolve => setTimeout(resolve, 300));
@@ -285,7 +321,11 @@ for (const [name, on] of [
       expect(before.size).toBeGreaterThanOrEqual(3);
       await started.proc.dispose();
       for (const [pid, startTime] of before) {
-        expect(isAlive(pid, startTime) ? `${pid} ${readFileSync(`/proc/${pid}/stat`, "utf8")}` : false).toBe(false);
+        expect(
+          isAlive(pid, startTime)
+            ? `${pid} ${readFileSync(`/proc/${pid}/stat`, 'utf8')}`
+            : false
+        ).toBe(false);
       }
       // idempotent
       await started.proc.dispose();
@@ -295,15 +335,27 @@ for (const [name, on] of [
 
 describe('createKernelLauncher()', () => {
   it('should refuse to start kernels with SANDBOX_UNAVAILABLE and an install hint when bwrap is missing', async () => {
-    const missing = new BubblewrapLauncher({ venvDir: VENV, bwrapName: 'bwrap-not-installed' });
+    const missing = new BubblewrapLauncher({
+      venvDir: VENV,
+      bwrapName: 'bwrap-not-installed'
+    });
     const jobDir = await newJobDir();
     await expect(
-      missing.launch({ kernelId: 'missing', jobDir, connectionFile: path.join(jobDir, 'c.json') })
-    ).rejects.toMatchObject({ code: 'SANDBOX_UNAVAILABLE', hint: expect.stringContaining('apt-get install bubblewrap') });
+      missing.launch({
+        kernelId: 'missing',
+        jobDir,
+        connectionFile: path.join(jobDir, 'c.json')
+      })
+    ).rejects.toMatchObject({
+      code: 'SANDBOX_UNAVAILABLE',
+      hint: expect.stringContaining('apt-get install bubblewrap')
+    });
   });
 
   it('should return a sandboxed launcher unless unsafeNoSandbox is set', () => {
     expect(createKernelLauncher({ venvDir: VENV }).isSandboxed).toBe(true);
-    expect(createKernelLauncher({ venvDir: VENV, unsafeNoSandbox: true }).isSandboxed).toBe(false);
+    expect(
+      createKernelLauncher({ venvDir: VENV, unsafeNoSandbox: true }).isSandboxed
+    ).toBe(false);
   });
 });

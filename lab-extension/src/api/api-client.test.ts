@@ -1,4 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient } from './api-client.js';
@@ -32,24 +37,45 @@ afterEach(async () => {
 });
 
 function logEvent(seq: number, text: string): string {
-  const data = { jobId: 'j1', seq, time: new Date().toISOString(), type: 'job:log', stream: 'stdout', text };
+  const data = {
+    jobId: 'j1',
+    seq,
+    time: new Date().toISOString(),
+    type: 'job:log',
+    stream: 'stdout',
+    text
+  };
   return `id: ${seq}\nevent: job:log\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 function statusEvent(seq: number, status: string): string {
-  const data = { jobId: 'j1', seq, time: new Date().toISOString(), type: 'job:status', status };
+  const data = {
+    jobId: 'j1',
+    seq,
+    time: new Date().toISOString(),
+    type: 'job:status',
+    status
+  };
   return `id: ${seq}\nevent: job:status\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 describe('SseParser.push()', () => {
   it('should assemble events split across arbitrary chunk boundaries', () => {
-    const wire = ': hello\r\n' + logEvent(1, 'a') + 'data: x\ndata: y\n\n' + statusEvent(2, 'COMPLETED');
+    const wire =
+      ': hello\r\n' +
+      logEvent(1, 'a') +
+      'data: x\ndata: y\n\n' +
+      statusEvent(2, 'COMPLETED');
     const parser = new SseParser();
     const events = [];
     for (const ch of wire) {
       events.push(...parser.push(ch));
     }
-    expect(events.map(e => e.event)).toEqual(['job:log', 'message', 'job:status']);
+    expect(events.map(e => e.event)).toEqual([
+      'job:log',
+      'message',
+      'job:status'
+    ]);
     expect(events[1].data).toBe('x\ny');
     expect(events[2].id).toBe('2');
   });
@@ -59,7 +85,14 @@ describe('ApiClient requests', () => {
   it('should send the bearer token and parse JSON', async () => {
     handler = (_req, res) => {
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ id: 'u1', email: 'a@b.c', name: 'A', provider: 'local' }));
+      res.end(
+        JSON.stringify({
+          id: 'u1',
+          email: 'a@b.c',
+          name: 'A',
+          provider: 'local'
+        })
+      );
     };
     const client = new ApiClient({ baseUrl: baseUrl + '/', token: 'tok' });
     const me = await client.me();
@@ -71,7 +104,14 @@ describe('ApiClient requests', () => {
     handler = (_req, res) => {
       res.statusCode = 404;
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ reason: 'Not Found', message: 'no', code: 'JOB_NOT_FOUND', hint: 'look' }));
+      res.end(
+        JSON.stringify({
+          reason: 'Not Found',
+          message: 'no',
+          code: 'JOB_NOT_FOUND',
+          hint: 'look'
+        })
+      );
     };
     const client = new ApiClient({ baseUrl });
     const error = await client.getJob('x').catch(e => e);
@@ -89,7 +129,9 @@ describe('ApiClient requests', () => {
     const client = new ApiClient({ baseUrl });
     expect((await client.me().catch(e => e)).code).toBe('UNAUTHORIZED');
     const dead = new ApiClient({ baseUrl: 'http://127.0.0.1:1' });
-    expect((await dead.listProjects().catch(e => e)).code).toBe('NETWORK_ERROR');
+    expect((await dead.listProjects().catch(e => e)).code).toBe(
+      'NETWORK_ERROR'
+    );
   });
 
   it('should submit a job and return the queued job', async () => {
@@ -99,13 +141,22 @@ describe('ApiClient requests', () => {
       req.on('end', () => {
         res.statusCode = 202;
         res.setHeader('Content-Type', 'application/json');
-        res.end(JSON.stringify({ jobId: 'j1', job: { id: 'j1', status: 'QUEUED' } }));
+        res.end(
+          JSON.stringify({ jobId: 'j1', job: { id: 'j1', status: 'QUEUED' } })
+        );
       });
     };
     const client = new ApiClient({ baseUrl });
-    const job = await client.createJob({ projectId: 'p', code: 'def main(): pass', accelerator: 'cpu' });
+    const job = await client.createJob({
+      projectId: 'p',
+      code: 'def main(): pass',
+      accelerator: 'cpu'
+    });
     expect(job).toMatchObject({ id: 'j1', status: 'QUEUED' });
-    expect(JSON.parse(body)).toMatchObject({ projectId: 'p', accelerator: 'cpu' });
+    expect(JSON.parse(body)).toMatchObject({
+      projectId: 'p',
+      accelerator: 'cpu'
+    });
   });
 
   it('should pass list filters as query parameters', async () => {
@@ -135,7 +186,10 @@ describe('ApiClient.jobEvents()', () => {
         // A server may replay an event the client already has.
         let out = '';
         for (let seq = after; seq <= 4; seq++) {
-          out += seq === 4 ? statusEvent(4, 'COMPLETED') : logEvent(seq, `${['', 'one', 'two', 'three'][seq]}\n`);
+          out +=
+            seq === 4
+              ? statusEvent(4, 'COMPLETED')
+              : logEvent(seq, `${['', 'one', 'two', 'three'][seq]}\n`);
         }
         res.end(out);
       }
@@ -147,7 +201,10 @@ describe('ApiClient.jobEvents()', () => {
     }
     expect(events.map(e => e.seq)).toEqual([1, 2, 3, 4]);
     expect(seen[1].lastEventId).toBe('2');
-    expect(events[3]).toMatchObject({ type: 'job:status', status: 'COMPLETED' });
+    expect(events[3]).toMatchObject({
+      type: 'job:status',
+      status: 'COMPLETED'
+    });
   });
 
   it('should stream 100,000 events in order', async () => {
@@ -191,7 +248,9 @@ describe('ApiClient.jobEvents()', () => {
     const controller = new AbortController();
     const client = new ApiClient({ baseUrl });
     const events = [];
-    for await (const event of client.jobEvents('j1', { signal: controller.signal })) {
+    for await (const event of client.jobEvents('j1', {
+      signal: controller.signal
+    })) {
       events.push(event);
       controller.abort();
     }

@@ -217,21 +217,28 @@ export class ApiClient {
         if (lastSeq > 0) {
           headers.set('Last-Event-ID', String(lastSeq));
         }
-        response = await this._fetch(`${this.baseUrl}/api/jobs/${enc(id)}/events`, {
-          method: 'GET',
-          headers,
-          credentials: 'include',
-          signal
-        });
+        response = await this._fetch(
+          `${this.baseUrl}/api/jobs/${enc(id)}/events`,
+          {
+            method: 'GET',
+            headers,
+            credentials: 'include',
+            signal
+          }
+        );
       } catch (error) {
         if (signal?.aborted) {
           return;
         }
         if (++failures > this._maxRetries) {
-          throw new ApiError(NETWORK_ERROR, 'The event stream is unreachable.', {
-            cause: error,
-            hint: 'Check that the JAX TPU Lab server is running.'
-          });
+          throw new ApiError(
+            NETWORK_ERROR,
+            'The event stream is unreachable.',
+            {
+              cause: error,
+              hint: 'Check that the JAX TPU Lab server is running.'
+            }
+          );
         }
         await sleep(this._retryDelayMs, signal);
         continue;
@@ -252,7 +259,9 @@ export class ApiClient {
           if (done) {
             break;
           }
-          for (const raw of parser.push(decoder.decode(value, { stream: true }))) {
+          for (const raw of parser.push(
+            decoder.decode(value, { stream: true })
+          )) {
             if (!raw.event.startsWith('job:')) {
               continue;
             }
@@ -277,9 +286,13 @@ export class ApiClient {
           return;
         }
         if (error instanceof SyntaxError) {
-          throw new ApiError('INVALID_RESPONSE', 'The server sent a malformed event.', {
-            cause: error
-          });
+          throw new ApiError(
+            'INVALID_RESPONSE',
+            'The server sent a malformed event.',
+            {
+              cause: error
+            }
+          );
         }
         // The connection dropped: resume below.
       } finally {
@@ -297,12 +310,20 @@ export class ApiClient {
     }
   }
 
-  private async _json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async _json<T>(
+    method: string,
+    path: string,
+    body?: unknown
+  ): Promise<T> {
     const response = await this._request(method, path, body);
     return (await response.json()) as T;
   }
 
-  private async _request(method: string, path: string, body?: unknown): Promise<Response> {
+  private async _request(
+    method: string,
+    path: string,
+    body?: unknown
+  ): Promise<Response> {
     const headers = this._headers();
     if (body !== undefined) {
       headers.set('Content-Type', 'application/json');

@@ -41,8 +41,12 @@ export const NETWORK_ERROR = 'NETWORK_ERROR';
  * server's `{reason, message, code, hint}` envelope when there is one.
  */
 export async function errorFromResponse(response: Response): Promise<ApiError> {
-  let body: { message?: string; code?: string; hint?: string; reason?: string } =
-    {};
+  let body: {
+    message?: string;
+    code?: string;
+    hint?: string;
+    reason?: string;
+  } = {};
   try {
     body = (await response.json()) as typeof body;
   } catch {
@@ -51,7 +55,8 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   const code = body.code ?? codeOfStatus(response.status);
   return new ApiError(
     code,
-    body.message ?? `${response.status} ${response.statusText || body.reason || ''}`.trim(),
+    body.message ??
+      `${response.status} ${response.statusText || body.reason || ''}`.trim(),
     { status: response.status, hint: body.hint }
   );
 }

@@ -86,7 +86,10 @@ export class JaxLabConnection {
   }
 
   private _makeClient(): ApiClient {
-    return new ApiClient({ baseUrl: this._settings.serverUrl, token: this._settings.token });
+    return new ApiClient({
+      baseUrl: this._settings.serverUrl,
+      token: this._settings.token
+    });
   }
 
   private _settings: IJaxLabSettings;

@@ -18,7 +18,11 @@ export interface IDiffLine {
  * @param maxCells - bound on the DP table (rows × columns); beyond it the
  * middle is reported as all deleted then all added.
  */
-export function lineDiff(a: string, b: string, maxCells = 4_000_000): IDiffLine[] {
+export function lineDiff(
+  a: string,
+  b: string,
+  maxCells = 4_000_000
+): IDiffLine[] {
   const la = splitLines(a);
   const lb = splitLines(b);
   let head = 0;
@@ -42,8 +46,12 @@ export function lineDiff(a: string, b: string, maxCells = 4_000_000): IDiffLine[
   const n = ma.length;
   const m = mb.length;
   if (n * m > maxCells) {
-    ma.forEach((text, i) => out.push({ kind: 'del', text, aLine: head + i + 1, bLine: null }));
-    mb.forEach((text, j) => out.push({ kind: 'add', text, aLine: null, bLine: head + j + 1 }));
+    ma.forEach((text, i) =>
+      out.push({ kind: 'del', text, aLine: head + i + 1, bLine: null })
+    );
+    mb.forEach((text, j) =>
+      out.push({ kind: 'add', text, aLine: null, bLine: head + j + 1 })
+    );
   } else {
     // lcs[i][j]: LCS length of ma[i..] and mb[j..], flattened.
     const width = m + 1;
@@ -60,14 +68,32 @@ export function lineDiff(a: string, b: string, maxCells = 4_000_000): IDiffLine[
     let j = 0;
     while (i < n || j < m) {
       if (i < n && j < m && ma[i] === mb[j]) {
-        out.push({ kind: 'same', text: ma[i], aLine: head + i + 1, bLine: head + j + 1 });
+        out.push({
+          kind: 'same',
+          text: ma[i],
+          aLine: head + i + 1,
+          bLine: head + j + 1
+        });
         i++;
         j++;
-      } else if (j >= m || (i < n && lcs[(i + 1) * width + j] >= lcs[i * width + j + 1])) {
-        out.push({ kind: 'del', text: ma[i], aLine: head + i + 1, bLine: null });
+      } else if (
+        j >= m ||
+        (i < n && lcs[(i + 1) * width + j] >= lcs[i * width + j + 1])
+      ) {
+        out.push({
+          kind: 'del',
+          text: ma[i],
+          aLine: head + i + 1,
+          bLine: null
+        });
         i++;
       } else {
-        out.push({ kind: 'add', text: mb[j], aLine: null, bLine: head + j + 1 });
+        out.push({
+          kind: 'add',
+          text: mb[j],
+          aLine: null,
+          bLine: head + j + 1
+        });
         j++;
       }
     }
@@ -84,7 +110,10 @@ export function lineDiff(a: string, b: string, maxCells = 4_000_000): IDiffLine[
 }
 
 /** Counts of added and deleted lines. */
-export function diffStats(diff: IDiffLine[]): { added: number; deleted: number } {
+export function diffStats(diff: IDiffLine[]): {
+  added: number;
+  deleted: number;
+} {
   let added = 0;
   let deleted = 0;
   for (const line of diff) {
@@ -118,7 +147,10 @@ export interface IDiffGap {
  * Keep `context` unchanged lines around each change and replace longer
  * unchanged runs with a gap, as unified diffs do.
  */
-export function collapseUnchanged(diff: IDiffLine[], context = 3): (IDiffLine | IDiffGap)[] {
+export function collapseUnchanged(
+  diff: IDiffLine[],
+  context = 3
+): (IDiffLine | IDiffGap)[] {
   const out: (IDiffLine | IDiffGap)[] = [];
   let i = 0;
   while (i < diff.length) {

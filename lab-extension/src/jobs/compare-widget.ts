@@ -16,7 +16,11 @@ export class CompareWidget extends Widget {
     super();
     this.addClass('jp-jaxlab-Compare');
     this.id = `jp-jaxlab-compare-${a.id}-${b.id}`;
-    this.title.label = trans.__('Compare %1 ↔ %2', shortJobId(a.id), shortJobId(b.id));
+    this.title.label = trans.__(
+      'Compare %1 ↔ %2',
+      shortJobId(a.id),
+      shortJobId(b.id)
+    );
     this.title.closable = true;
 
     const root = document.createElement('div');
@@ -28,7 +32,12 @@ export class CompareWidget extends Widget {
     const table = document.createElement('table');
     table.className = 'jp-jaxlab-CompareTable';
     const head = table.createTHead().insertRow();
-    for (const text of ['', `A · ${shortJobId(a.id)}`, `B · ${shortJobId(b.id)}`, trans.__('Δ (B − A)')]) {
+    for (const text of [
+      '',
+      `A · ${shortJobId(a.id)}`,
+      `B · ${shortJobId(b.id)}`,
+      trans.__('Δ (B − A)')
+    ]) {
       const th = document.createElement('th');
       th.textContent = text;
       head.appendChild(th);
@@ -54,7 +63,9 @@ export class CompareWidget extends Widget {
     for (const row of compareMetrics(a.metrics, b.metrics)) {
       const tr = body.insertRow();
       tr.dataset.key = row.key;
-      tr.insertCell().textContent = row.key.startsWith('values.') ? row.label : trans.__(row.label);
+      tr.insertCell().textContent = row.key.startsWith('values.')
+        ? row.label
+        : trans.__(row.label);
       tr.insertCell().textContent = row.a;
       tr.insertCell().textContent = row.b;
       const delta = tr.insertCell();
@@ -66,7 +77,11 @@ export class CompareWidget extends Widget {
     const diff = lineDiff(a.code, b.code);
     const stats = diffStats(diff);
     const h2diff = document.createElement('h2');
-    h2diff.textContent = trans.__('main.py: +%1 −%2 lines', stats.added, stats.deleted);
+    h2diff.textContent = trans.__(
+      'main.py: +%1 −%2 lines',
+      stats.added,
+      stats.deleted
+    );
     root.appendChild(h2diff);
     const pre = document.createElement('div');
     pre.className = 'jp-jaxlab-Diff';
@@ -89,7 +104,8 @@ export class CompareWidget extends Widget {
       nb.textContent = line.bLine === null ? '' : String(line.bLine);
       const sign = document.createElement('span');
       sign.className = 'jp-jaxlab-Diff-sign';
-      sign.textContent = line.kind === 'add' ? '+' : line.kind === 'del' ? '−' : ' ';
+      sign.textContent =
+        line.kind === 'add' ? '+' : line.kind === 'del' ? '−' : ' ';
       const text = document.createElement('span');
       text.className = 'jp-jaxlab-Diff-text';
       text.textContent = line.text;

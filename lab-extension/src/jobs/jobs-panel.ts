@@ -13,7 +13,11 @@ import type { JobsModel } from './jobs-model.js';
  */
 export class JobsPanel extends Widget {
   /** Make a panel over `model`; buttons run `commands`. */
-  constructor(model: JobsModel, commands: CommandRegistry, trans: TranslationBundle) {
+  constructor(
+    model: JobsModel,
+    commands: CommandRegistry,
+    trans: TranslationBundle
+  ) {
     super();
     this.addClass('jp-jaxlab-JobsPanel');
     this.id = 'jp-jaxlab-jobs';
@@ -59,7 +63,10 @@ export class JobsPanel extends Widget {
     compare.className = 'jp-jaxlab-Button jp-jaxlab-CompareButton';
     compare.dataset.action = 'compare';
     compare.textContent = trans.__('Compare');
-    compare.title = trans.__('Tick two runs, then compare them side by side (%1/2 ticked)', model.selected.length);
+    compare.title = trans.__(
+      'Tick two runs, then compare them side by side (%1/2 ticked)',
+      model.selected.length
+    );
     compare.disabled = model.selected.length !== 2;
     const refresh = document.createElement('button');
     refresh.className = 'jp-jaxlab-Button';
@@ -68,7 +75,9 @@ export class JobsPanel extends Widget {
     header.append(h2, compare, refresh);
     root.appendChild(header);
     if (!model.projectId) {
-      root.appendChild(note(trans.__('Open a JAX TPU Lab project to see its runs.')));
+      root.appendChild(
+        note(trans.__('Open a JAX TPU Lab project to see its runs.'))
+      );
     } else if (model.error) {
       root.appendChild(note(model.error));
     } else if (!model.jobs.length) {
@@ -100,13 +109,20 @@ export class JobsPanel extends Widget {
       const metrics = document.createElement('div');
       metrics.className = 'jp-jaxlab-JobItem-metrics';
       metrics.textContent =
-        job.status === 'FAILED' && job.failure ? `${job.failure.reason}: ${job.failure.message}` : keyMetrics(job.metrics);
+        job.status === 'FAILED' && job.failure
+          ? `${job.failure.reason}: ${job.failure.message}`
+          : keyMetrics(job.metrics);
       metrics.title = metrics.textContent;
       const actions = document.createElement('span');
       actions.className = 'jp-jaxlab-JobItem-actions';
       actions.append(
         action(trans.__('Open'), 'open', job.id),
-        action(trans.__('Export'), 'export', job.id, !FINAL_STATUSES.includes(job.status))
+        action(
+          trans.__('Export'),
+          'export',
+          job.id,
+          !FINAL_STATUSES.includes(job.status)
+        )
       );
       const row = document.createElement('div');
       row.className = 'jp-jaxlab-JobItem-row';
@@ -135,7 +151,9 @@ export class JobsPanel extends Widget {
   };
 
   private _onClick = (event: MouseEvent): void => {
-    const target = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
+    const target = (event.target as HTMLElement).closest<HTMLButtonElement>(
+      'button[data-action]'
+    );
     if (!target) {
       return;
     }
@@ -153,7 +171,9 @@ export class JobsPanel extends Widget {
         void this._commands.execute(CommandIDs.openJob, { jobId: jobId ?? '' });
         break;
       case 'export':
-        void this._commands.execute(CommandIDs.exportNotebook, { jobId: jobId ?? '' });
+        void this._commands.execute(CommandIDs.exportNotebook, {
+          jobId: jobId ?? ''
+        });
         break;
       default:
         // A button without a known action: nothing to do.
@@ -174,7 +194,12 @@ function note(text: string): HTMLElement {
   return p;
 }
 
-function action(label: string, name: string, jobId: string, disabled = false): HTMLButtonElement {
+function action(
+  label: string,
+  name: string,
+  jobId: string,
+  disabled = false
+): HTMLButtonElement {
   const b = document.createElement('button');
   b.className = 'jp-jaxlab-Button jp-jaxlab-LinkButton';
   b.textContent = label;

@@ -23,7 +23,9 @@ describe('AnsiParser.push()', () => {
 
   it('should read bright, 256 and true colours and drop non-SGR sequences', () => {
     const parser = new AnsiParser();
-    const out = parser.push('\x1b[92ma\x1b[38;5;196mb\x1b[48;2;1;2;3mc\x1b[2Kd');
+    const out = parser.push(
+      '\x1b[92ma\x1b[38;5;196mb\x1b[48;2;1;2;3mc\x1b[2Kd'
+    );
     expect(out.map(s => s.text).join('')).toBe('abcd');
     expect(out[0].style.fg).toBe(10);
     expect(out[1].style.fg).toBe('rgb(255, 0, 0)');

@@ -26,7 +26,8 @@ export interface IAnsiSegment {
 
 // CSI sequences: ESC [ params intermediates final; also bare OSC / other ESC.
 // eslint-disable-next-line no-control-regex
-const ESCAPE = /\x1b(?:\[([0-9;:?]*)[ -/]*([@-~])|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+const ESCAPE =
+  /\x1b(?:\[([0-9;:?]*)[ -/]*([@-~])|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
 
 /**
  * Streaming parser of ANSI SGR colours ("Select Graphic Rendition",
@@ -57,7 +58,10 @@ export class AnsiParser {
     ESCAPE.lastIndex = 0;
     for (let match = ESCAPE.exec(text); match; match = ESCAPE.exec(text)) {
       if (match.index > last) {
-        segments.push({ text: text.slice(last, match.index), style: this._style });
+        segments.push({
+          text: text.slice(last, match.index),
+          style: this._style
+        });
       }
       last = ESCAPE.lastIndex;
       if (match[2] === 'm') {
@@ -76,7 +80,8 @@ export class AnsiParser {
   }
 
   private _apply(params: string): void {
-    const codes = params === '' ? [0] : params.split(/[;:]/).map(p => Number(p) || 0);
+    const codes =
+      params === '' ? [0] : params.split(/[;:]/).map(p => Number(p) || 0);
     const style: IAnsiStyle = { ...this._style };
     for (let i = 0; i < codes.length; i++) {
       const code = codes[i];
@@ -121,7 +126,9 @@ export class AnsiParser {
           style[key] = color256(codes[i + 2] ?? 0);
           i += 2;
         } else if (codes[i + 1] === 2) {
-          const [r, g, b] = codes.slice(i + 2, i + 5).map(v => Math.min(255, v ?? 0));
+          const [r, g, b] = codes
+            .slice(i + 2, i + 5)
+            .map(v => Math.min(255, v ?? 0));
           style[key] = `rgb(${r}, ${g}, ${b})`;
           i += 4;
         }
@@ -187,7 +194,10 @@ export function renderSegment(doc: Document, segment: IAnsiSegment): Node {
     } else if (value === 'inverse-fg' || value === 'inverse-bg') {
       span.classList.add(`jp-jaxlab-ansi-${value}`);
     } else if (value !== undefined) {
-      span.style.setProperty(key === 'fg' ? 'color' : 'background-color', value);
+      span.style.setProperty(
+        key === 'fg' ? 'color' : 'background-color',
+        value
+      );
     }
   }
   if (style.bold) {

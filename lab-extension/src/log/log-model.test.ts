@@ -5,7 +5,11 @@ import { LogModel, type ILogBatch } from './log-model.js';
 import { LogView } from './log-view.js';
 import { TailFollower } from './tail-follow.js';
 
-function manualFrames(): { schedule: (cb: () => void) => () => void; run: () => void; count: () => number } {
+function manualFrames(): {
+  schedule: (cb: () => void) => () => void;
+  run: () => void;
+  count: () => number;
+} {
   let queue: (() => void)[] = [];
   let scheduled = 0;
   return {
@@ -54,7 +58,10 @@ describe('LogView', () => {
     const started = performance.now();
     for (let frame = 0; frame < 100; frame++) {
       for (let i = 0; i < 1000; i++) {
-        model.append('stdout', `step ${frame * 1000 + i} loss=\x1b[32m0.1\x1b[0m\n`);
+        model.append(
+          'stdout',
+          `step ${frame * 1000 + i} loss=\x1b[32m0.1\x1b[0m\n`
+        );
       }
       model.append('stderr', `warning ${frame}\n`);
       frames.run();
@@ -63,8 +70,12 @@ describe('LogView', () => {
     expect(model.lineCount).toBe(100_100);
     expect(view.blockCount).toBeLessThanOrEqual(52);
     expect(view.node.querySelectorAll('.jp-jaxlab-stderr')).toHaveLength(100);
-    expect(view.node.querySelector('.jp-jaxlab-stderr')!.textContent).toBe('warning 0\n');
-    expect(view.node.querySelectorAll('.jp-jaxlab-ansi-fg-2').length).toBe(100_000);
+    expect(view.node.querySelector('.jp-jaxlab-stderr')!.textContent).toBe(
+      'warning 0\n'
+    );
+    expect(view.node.querySelectorAll('.jp-jaxlab-ansi-fg-2').length).toBe(
+      100_000
+    );
     expect(view.node.textContent).toContain('step 99999 loss=0.1');
     expect(elapsed).toBeLessThan(20_000);
     Widget.detach(view);
@@ -83,7 +94,9 @@ describe('LogView', () => {
     expect(view.blockCount).toBeLessThanOrEqual(3);
     expect(view.node.textContent).toContain('l99');
     expect(view.node.textContent).not.toContain('l5\n');
-    expect(view.node.querySelector('.jp-jaxlab-LogView-note')!.textContent).toMatch(/earlier lines/);
+    expect(
+      view.node.querySelector('.jp-jaxlab-LogView-note')!.textContent
+    ).toMatch(/earlier lines/);
     Widget.detach(view);
     view.dispose();
   });
@@ -93,9 +106,17 @@ describe('TailFollower.onScroll()', () => {
   it('should stop following when the user scrolls up and resume at the bottom', () => {
     const follower = new TailFollower();
     expect(follower.isFollowing).toBe(true);
-    follower.onScroll({ scrollTop: 100, scrollHeight: 1000, clientHeight: 200 });
+    follower.onScroll({
+      scrollTop: 100,
+      scrollHeight: 1000,
+      clientHeight: 200
+    });
     expect(follower.isFollowing).toBe(false);
-    follower.onScroll({ scrollTop: 798, scrollHeight: 1000, clientHeight: 200 });
+    follower.onScroll({
+      scrollTop: 798,
+      scrollHeight: 1000,
+      clientHeight: 200
+    });
     expect(follower.isFollowing).toBe(true);
   });
 
@@ -105,7 +126,11 @@ describe('TailFollower.onScroll()', () => {
     follower.follow();
     follower.willScrollTo(800);
     // Content grew between our scroll and the event: still ours.
-    follower.onScroll({ scrollTop: 800, scrollHeight: 1500, clientHeight: 200 });
+    follower.onScroll({
+      scrollTop: 800,
+      scrollHeight: 1500,
+      clientHeight: 200
+    });
     expect(follower.isFollowing).toBe(true);
   });
 });

@@ -1,6 +1,11 @@
 import { Widget } from '@lumino/widgets';
 import { AnsiParser, isPlainStyle, renderSegment } from './ansi.js';
-import { countNewlines, type ILogBatch, type LogModel, type LogStream } from './log-model.js';
+import {
+  countNewlines,
+  type ILogBatch,
+  type LogModel,
+  type LogStream
+} from './log-model.js';
 import { TailFollower } from './tail-follow.js';
 
 /**
@@ -80,7 +85,8 @@ export class LogView extends Widget {
   }
 
   private _appendEntry(stream: LogStream, text: string): void {
-    const parser = stream === 'stderr' ? this._stderrParser : this._stdoutParser;
+    const parser =
+      stream === 'stderr' ? this._stderrParser : this._stdoutParser;
     for (const segment of parser.push(text)) {
       let rest = segment.text;
       while (rest) {
@@ -92,10 +98,16 @@ export class LogView extends Widget {
         this._blockLineCount += countNewlines(piece);
         const container = stream === 'stderr' ? this._stderrSpan(block) : block;
         const last = container.lastChild;
-        if (isPlainStyle(segment.style) && last && last.nodeType === Node.TEXT_NODE) {
+        if (
+          isPlainStyle(segment.style) &&
+          last &&
+          last.nodeType === Node.TEXT_NODE
+        ) {
           (last as Text).appendData(piece);
         } else {
-          container.appendChild(renderSegment(document, { text: piece, style: segment.style }));
+          container.appendChild(
+            renderSegment(document, { text: piece, style: segment.style })
+          );
         }
         if (this._blockLineCount >= this._blockLines) {
           this._blocks.push(this._newBlock());
@@ -108,7 +120,11 @@ export class LogView extends Widget {
 
   private _stderrSpan(block: HTMLPreElement): HTMLElement {
     const last = block.lastChild as HTMLElement | null;
-    if (last && last.nodeType === Node.ELEMENT_NODE && last.classList.contains('jp-jaxlab-stderr')) {
+    if (
+      last &&
+      last.nodeType === Node.ELEMENT_NODE &&
+      last.classList.contains('jp-jaxlab-stderr')
+    ) {
       return last;
     }
     const span = document.createElement('span');

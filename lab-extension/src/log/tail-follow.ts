@@ -36,8 +36,12 @@ export class TailFollower {
   /** Handle a scroll event with the element's geometry. */
   onScroll(metrics: IScrollMetrics): void {
     const atBottom =
-      metrics.scrollHeight - metrics.scrollTop - metrics.clientHeight <= this.slackPx;
-    if (this._expected !== null && Math.abs(metrics.scrollTop - this._expected) <= 1) {
+      metrics.scrollHeight - metrics.scrollTop - metrics.clientHeight <=
+      this.slackPx;
+    if (
+      this._expected !== null &&
+      Math.abs(metrics.scrollTop - this._expected) <= 1
+    ) {
       this._expected = null;
       return;
     }

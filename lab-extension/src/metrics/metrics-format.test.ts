@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Metrics } from '@jaxlab/schemas';
-import { compareMetrics, formatClock, formatDuration, formatValue, keyMetrics, metricRows } from './metrics-format.js';
+import {
+  compareMetrics,
+  formatClock,
+  formatDuration,
+  formatValue,
+  keyMetrics,
+  metricRows
+} from './metrics-format.js';
 
 const metrics = (exec: number, acc: number): Metrics => ({
   compilationTimeMs: 412.4,
@@ -31,7 +38,12 @@ describe('formatValue()', () => {
 describe('metricRows()', () => {
   it('should list compilation, execution, parsed values and the device', () => {
     const rows = metricRows(metrics(2500, 0.95));
-    expect(rows.map(r => r.label)).toEqual(['Compilation time', 'Execution time', 'accuracy', 'Device']);
+    expect(rows.map(r => r.label)).toEqual([
+      'Compilation time',
+      'Execution time',
+      'accuracy',
+      'Device'
+    ]);
     expect(rows[1].text).toBe('2.50 s');
     expect(keyMetrics(metrics(2500, 0.95))).toBe('accuracy 0.95 · exec 2.50 s');
   });

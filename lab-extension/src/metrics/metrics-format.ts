@@ -73,7 +73,12 @@ export function formatValue(name: string, value: number): string {
     : Math.abs(value) >= 1e6 || Math.abs(value) < 1e-3
       ? value.toExponential(3)
       : String(Number(value.toPrecision(4)));
-  if (/acc|precision|recall|f1/i.test(name) && value >= 0 && value <= 1 && !Number.isInteger(value)) {
+  if (
+    /acc|precision|recall|f1/i.test(name) &&
+    value >= 0 &&
+    value <= 1 &&
+    !Number.isInteger(value)
+  ) {
     return `${plain} (${(value * 100).toFixed(1)}%)`;
   }
   return plain;
@@ -100,10 +105,17 @@ export function metricRows(metrics: Metrics | undefined | null): IMetricRow[] {
   ];
   for (const name of Object.keys(metrics.values ?? {}).sort()) {
     const value = metrics.values[name];
-    rows.push({ key: `values.${name}`, label: name, value, text: formatValue(name, value) });
+    rows.push({
+      key: `values.${name}`,
+      label: name,
+      value,
+      text: formatValue(name, value)
+    });
   }
   if (metrics.device) {
-    const kinds = metrics.device.kinds?.length ? ` (${metrics.device.kinds.join(', ')})` : '';
+    const kinds = metrics.device.kinds?.length
+      ? ` (${metrics.device.kinds.join(', ')})`
+      : '';
     rows.push({
       key: 'device',
       label: 'Device',
@@ -120,7 +132,10 @@ export function keyMetrics(metrics: Metrics | undefined | null): string {
     return '';
   }
   const parts: string[] = [];
-  for (const [name, value] of Object.entries(metrics.values ?? {}).slice(0, 2)) {
+  for (const [name, value] of Object.entries(metrics.values ?? {}).slice(
+    0,
+    2
+  )) {
     parts.push(`${name} ${formatValue(name, value).replace(/ \(.*\)$/, '')}`);
   }
   parts.push(`exec ${formatDuration(metrics.executionTimeMs)}`);
@@ -147,17 +162,28 @@ export function compareMetrics(
       delta: '',
       trend: 'none'
     };
-    if (ra?.value === null || rb?.value === null || ra === undefined || rb === undefined) {
+    if (
+      ra?.value === null ||
+      rb?.value === null ||
+      ra === undefined ||
+      rb === undefined
+    ) {
       return row;
     }
     const diff = rb.value! - ra.value!;
     const isTime = key.endsWith('TimeMs');
     const sign = diff > 0 ? '+' : diff < 0 ? '−' : '±';
-    const magnitude = isTime ? formatDuration(Math.abs(diff)) : formatValue('', Math.abs(diff));
-    const pct = ra.value !== 0 ? ` (${sign}${Math.abs((diff / ra.value!) * 100).toFixed(1)}%)` : '';
+    const magnitude = isTime
+      ? formatDuration(Math.abs(diff))
+      : formatValue('', Math.abs(diff));
+    const pct =
+      ra.value !== 0
+        ? ` (${sign}${Math.abs((diff / ra.value!) * 100).toFixed(1)}%)`
+        : '';
     row.delta = `${sign}${magnitude}${pct}`;
     const lowerIsBetter = isTime || /loss|error|time|latency/i.test(label);
-    row.trend = diff === 0 ? 'same' : diff < 0 === lowerIsBetter ? 'better' : 'worse';
+    row.trend =
+      diff === 0 ? 'same' : diff < 0 === lowerIsBetter ? 'better' : 'worse';
     return row;
   });
 }

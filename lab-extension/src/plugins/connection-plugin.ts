@@ -1,6 +1,12 @@
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { JaxLabConnection, type IJaxLabSettings } from '../connection/connection.js';
+import {
+  JaxLabConnection,
+  type IJaxLabSettings
+} from '../connection/connection.js';
 import { IJaxLabConnection } from '../tokens.js';
 
 const PLUGIN_ID = '@jaxlab/lab-extension:plugin';
@@ -11,7 +17,8 @@ const PLUGIN_ID = '@jaxlab/lab-extension:plugin';
  */
 export const connectionPlugin: JupyterFrontEndPlugin<JaxLabConnection> = {
   id: PLUGIN_ID,
-  description: 'Connects JupyterLab to the JAX TPU Lab server, configured in Settings.',
+  description:
+    'Connects JupyterLab to the JAX TPU Lab server, configured in Settings.',
   autoStart: true,
   provides: IJaxLabConnection,
   optional: [ISettingRegistry],
@@ -24,11 +31,16 @@ export const connectionPlugin: JupyterFrontEndPlugin<JaxLabConnection> = {
       try {
         const settings = await registry.load(PLUGIN_ID);
         const apply = (): void =>
-          connection.configure(settings.composite as unknown as Partial<IJaxLabSettings>);
+          connection.configure(
+            settings.composite as unknown as Partial<IJaxLabSettings>
+          );
         apply();
         settings.changed.connect(apply);
       } catch (error) {
-        console.warn('JAX TPU Lab: settings could not be loaded; using defaults.', error);
+        console.warn(
+          'JAX TPU Lab: settings could not be loaded; using defaults.',
+          error
+        );
       }
     }
     return connection;

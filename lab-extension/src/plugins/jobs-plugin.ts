@@ -3,7 +3,12 @@ import {
   type JupyterFrontEnd,
   type JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget, showErrorMessage, type WidgetTracker } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  MainAreaWidget,
+  showErrorMessage,
+  type WidgetTracker
+} from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import type { JaxLabConnection } from '../connection/connection.js';
 import { jaxlabIcon } from '../icons/jaxlab-icon.js';
@@ -22,7 +27,8 @@ import { shortJobId } from '../jobs/job-label.js';
  */
 export const jobsPlugin: JupyterFrontEndPlugin<void> = {
   id: '@jaxlab/lab-extension:jobs',
-  description: 'Lists a JAX TPU Lab project’s runs; opens, compares and exports them as notebooks.',
+  description:
+    'Lists a JAX TPU Lab project’s runs; opens, compares and exports them as notebooks.',
   autoStart: true,
   requires: [IJaxLabConnection, IProjectTracker],
   optional: [ITranslator, ILayoutRestorer, ICommandPalette],
@@ -71,7 +77,9 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       execute: async args => {
         const jobId = String(args.jobId ?? '');
         const id = `jp-jaxlab-job-${jobId}`;
-        const existing = Array.from(app.shell.widgets('main')).find(w => w.id === id);
+        const existing = Array.from(app.shell.widgets('main')).find(
+          w => w.id === id
+        );
         if (existing) {
           app.shell.activateById(id);
           return;
@@ -90,7 +98,10 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
           app.shell.add(widget, 'main', { mode: 'split-right' });
           app.shell.activateById(id);
         } catch (error) {
-          await showErrorMessage(trans.__('Cannot open the run'), (error as Error).message);
+          await showErrorMessage(
+            trans.__('Cannot open the run'),
+            (error as Error).message
+          );
         }
       }
     });
@@ -102,8 +113,13 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
         const ids = [args.a, args.b].filter(Boolean).map(String);
         const [idA, idB] = ids.length === 2 ? ids : model.selected;
         try {
-          const jobs = await Promise.all([connection.client.getJob(idA), connection.client.getJob(idB)]);
-          jobs.sort((x, y) => Date.parse(x.createdAt) - Date.parse(y.createdAt));
+          const jobs = await Promise.all([
+            connection.client.getJob(idA),
+            connection.client.getJob(idB)
+          ]);
+          jobs.sort(
+            (x, y) => Date.parse(x.createdAt) - Date.parse(y.createdAt)
+          );
           const content = new CompareWidget(jobs[0], jobs[1], trans);
           const widget = new MainAreaWidget({ content });
           widget.id = content.id;
@@ -113,7 +129,10 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
           app.shell.add(widget, 'main');
           app.shell.activateById(widget.id);
         } catch (error) {
-          await showErrorMessage(trans.__('Cannot compare the runs'), (error as Error).message);
+          await showErrorMessage(
+            trans.__('Cannot compare the runs'),
+            (error as Error).message
+          );
         }
       }
     });
@@ -125,15 +144,25 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
         try {
           const content = await connection.client.getNotebook(jobId);
           const path = `jaxlab-run-${shortJobId(jobId)}.ipynb`;
-          await app.serviceManager.contents.save(path, { type: 'notebook', format: 'json', content });
+          await app.serviceManager.contents.save(path, {
+            type: 'notebook',
+            format: 'json',
+            content
+          });
           return await app.commands.execute('docmanager:open', { path });
         } catch (error) {
-          await showErrorMessage(trans.__('Cannot export the run'), (error as Error).message);
+          await showErrorMessage(
+            trans.__('Cannot export the run'),
+            (error as Error).message
+          );
           return null;
         }
       }
     });
     palette?.addItem({ command: CommandIDs.showJobs, category: 'JAX TPU Lab' });
-    palette?.addItem({ command: CommandIDs.compareJobs, category: 'JAX TPU Lab' });
+    palette?.addItem({
+      command: CommandIDs.compareJobs,
+      category: 'JAX TPU Lab'
+    });
   }
 };

@@ -1,4 +1,7 @@
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import type { JaxLabConnection } from '../connection/connection.js';
@@ -8,7 +11,8 @@ import { CommandIDs, IJaxLabConnection } from '../tokens.js';
 /** Top-bar “JAX TPU Lab · Sign In / Welcome, <email>”. */
 export const topbarPlugin: JupyterFrontEndPlugin<void> = {
   id: '@jaxlab/lab-extension:topbar',
-  description: 'Shows who is signed in to JAX TPU Lab in the top bar, with a Sign In button.',
+  description:
+    'Shows who is signed in to JAX TPU Lab in the top bar, with a Sign In button.',
   autoStart: true,
   requires: [IJaxLabConnection],
   optional: [ITranslator, ICommandPalette],

@@ -66,8 +66,13 @@ export class AcceleratorPicker extends Widget {
       const name = kind.toUpperCase();
       if (count) {
         const device = deviceKinds.get(kind);
-        option.textContent = device ? `${name} · ${device} × ${count}` : `${name} × ${count}`;
-        option.title = trans.__('%1 device(s) available on the connected hosts', count);
+        option.textContent = device
+          ? `${name} · ${device} × ${count}`
+          : `${name} × ${count}`;
+        option.title = trans.__(
+          '%1 device(s) available on the connected hosts',
+          count
+        );
       } else {
         option.textContent = trans.__('%1 (unavailable)', name);
         option.disabled = true;
@@ -87,7 +92,9 @@ export class AcceleratorPicker extends Widget {
     } else {
       this._select.selectedIndex = -1;
     }
-    this._select.title = hosts.length ? '' : trans.__('No accelerator host is connected.');
+    this._select.title = hosts.length
+      ? ''
+      : trans.__('No accelerator host is connected.');
   }
 
   protected onAfterAttach(): void {

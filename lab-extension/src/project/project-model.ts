@@ -14,7 +14,11 @@ export type SaveState = 'saved' | 'dirty' | 'saving' | 'error';
  */
 export class ProjectModel {
   /** Wrap `project`; edits go to the server through `client()`. */
-  constructor(project: Project, client: () => ApiClient, options: { debounceMs?: number } = {}) {
+  constructor(
+    project: Project,
+    client: () => ApiClient,
+    options: { debounceMs?: number } = {}
+  ) {
     this._project = project;
     this._client = client;
     this._debounceMs = options.debounceMs ?? 800;
@@ -75,7 +79,8 @@ export class ProjectModel {
       // Edits made while saving are still pending.
       const current =
         this.mainPy.sharedModel.getSource() === this._project.mainPy &&
-        this.requirements.sharedModel.getSource() === this._project.requirements;
+        this.requirements.sharedModel.getSource() ===
+          this._project.requirements;
       this._setState(current ? 'saved' : 'dirty');
       if (!current) {
         this._schedule();

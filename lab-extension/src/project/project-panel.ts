@@ -1,6 +1,9 @@
 import type { Job, LintFinding } from '@jaxlab/schemas';
 import { MainAreaWidget, showErrorMessage } from '@jupyterlab/apputils';
-import { CodeEditorWrapper, type IEditorServices } from '@jupyterlab/codeeditor';
+import {
+  CodeEditorWrapper,
+  type IEditorServices
+} from '@jupyterlab/codeeditor';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { runIcon, ToolbarButton } from '@jupyterlab/ui-components';
@@ -30,7 +33,10 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this.addClass('jp-jaxlab-ProjectPanel');
     this.id = `jp-jaxlab-project-${model.project.id}`;
     this.title.label = model.project.name;
-    this.title.caption = trans.__('JAX TPU Lab project: %1', model.project.name);
+    this.title.caption = trans.__(
+      'JAX TPU Lab project: %1',
+      model.project.name
+    );
     this.title.closable = true;
 
     // Files.
@@ -44,18 +50,29 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     });
     this._mainPy.addClass('jp-jaxlab-Editor');
     this._mainPy.title.label = 'main.py';
-    this._mainPy.title.caption = trans.__('main.py: definitions only; Run calls %1()', this.entrypoint);
+    this._mainPy.title.caption = trans.__(
+      'main.py: definitions only; Run calls %1()',
+      this.entrypoint
+    );
     const readme = rendermime.createRenderer('text/markdown');
     readme.addClass('jp-jaxlab-Readme');
     readme.title.label = 'README.md';
     readme.title.caption = trans.__('The problem statement (read-only)');
     void readme.renderModel(
-      rendermime.createModel({ data: { 'text/markdown': model.project.readme }, trusted: false })
+      rendermime.createModel({
+        data: { 'text/markdown': model.project.readme },
+        trusted: false
+      })
     );
-    this._requirements = new CodeEditorWrapper({ factory, model: model.requirements });
+    this._requirements = new CodeEditorWrapper({
+      factory,
+      model: model.requirements
+    });
     this._requirements.addClass('jp-jaxlab-Editor');
     this._requirements.title.label = 'requirements.txt';
-    this._requirements.title.caption = trans.__('One PEP 508 requirement per line; wheels only');
+    this._requirements.title.caption = trans.__(
+      'One PEP 508 requirement per line; wheels only'
+    );
     this._files.addWidget(this._mainPy);
     this._files.addWidget(readme);
     this._files.addWidget(this._requirements);
@@ -78,18 +95,25 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     // Toolbar.
     this._reviewButton = new ToolbarButton({
       label: trans.__('Review Code'),
-      tooltip: trans.__('Lint main.py for JAX sharp bits and ask the AI reviewer (Alt+Shift+R)'),
+      tooltip: trans.__(
+        'Lint main.py for JAX sharp bits and ask the AI reviewer (Alt+Shift+R)'
+      ),
       className: 'jp-jaxlab-ReviewButton',
       onClick: () => void this.review()
     });
     this._runButton = new ToolbarButton({
       icon: runIcon,
       label: trans.__('Run on TPU'),
-      tooltip: trans.__('Run main.py on the chosen accelerator (Ctrl/Cmd+Shift+Enter)'),
+      tooltip: trans.__(
+        'Run main.py on the chosen accelerator (Ctrl/Cmd+Shift+Enter)'
+      ),
       className: 'jp-jaxlab-RunButton',
       onClick: () => void this.run()
     });
-    this._picker = new AcceleratorPicker(trans, model.project.accelerator ?? connection.settings.defaultAccelerator);
+    this._picker = new AcceleratorPicker(
+      trans,
+      model.project.accelerator ?? connection.settings.defaultAccelerator
+    );
     this._picker.changed.connect((_, acc) => this._updateRunLabel(acc), this);
     this._saveLabel = new Widget();
     this._saveLabel.addClass('jp-jaxlab-SaveState');
@@ -161,7 +185,9 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     if (!accelerator) {
       await showErrorMessage(
         trans.__('No accelerator available'),
-        trans.__('No connected host offers an accelerator. Start a kernel gateway (npm start does) and try again.')
+        trans.__(
+          'No connected host offers an accelerator. Start a kernel gateway (npm start does) and try again.'
+        )
       );
       return null;
     }
@@ -182,7 +208,10 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       return job;
     } catch (error) {
       const e = error as Error & { hint?: string };
-      await showErrorMessage(trans.__('The run could not start'), [e.message, e.hint].filter(Boolean).join('\n'));
+      await showErrorMessage(
+        trans.__('The run could not start'),
+        [e.message, e.hint].filter(Boolean).join('\n')
+      );
       return null;
     } finally {
       this._runButton.enabled = true;
@@ -210,7 +239,9 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       await this._review.showReview(review);
     } catch (error) {
       const e = error as Error & { hint?: string };
-      this._review.showError(trans.__('The review failed: %1 %2', e.message, e.hint ?? ''));
+      this._review.showError(
+        trans.__('The review failed: %1 %2', e.message, e.hint ?? '')
+      );
     } finally {
       this._reviewButton.enabled = true;
     }
@@ -238,12 +269,19 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     super.dispose();
   }
 
-  protected onAfterAttach(msg: Parameters<MainAreaWidget['processMessage']>[0]): void {
+  protected onAfterAttach(
+    msg: Parameters<MainAreaWidget['processMessage']>[0]
+  ): void {
     super.onAfterAttach(msg);
-    this._hostsTimer = window.setInterval(() => void this.refreshHosts(), 20_000);
+    this._hostsTimer = window.setInterval(
+      () => void this.refreshHosts(),
+      20_000
+    );
   }
 
-  protected onBeforeDetach(msg: Parameters<MainAreaWidget['processMessage']>[0]): void {
+  protected onBeforeDetach(
+    msg: Parameters<MainAreaWidget['processMessage']>[0]
+  ): void {
     window.clearInterval(this._hostsTimer);
     super.onBeforeDetach(msg);
   }

@@ -33,14 +33,19 @@ export class ProjectPicker extends Widget {
     const client = this._connection.client;
     this._message = '';
     try {
-      [this._projects, this._samples] = await Promise.all([client.listProjects(), client.listSamples()]);
+      [this._projects, this._samples] = await Promise.all([
+        client.listProjects(),
+        client.listSamples()
+      ]);
     } catch (error) {
       const e = error as Error & { code?: string; hint?: string };
       this._projects = [];
       this._samples = [];
       this._message =
         e.code === 'UNAUTHORIZED'
-          ? trans.__('Sign in first: use “Sign In” in the top bar, then press Refresh.')
+          ? trans.__(
+              'Sign in first: use “Sign In” in the top bar, then press Refresh.'
+            )
           : `${e.message} ${e.hint ?? ''}`;
     }
     this._render();
@@ -62,7 +67,9 @@ export class ProjectPicker extends Widget {
     const h1 = document.createElement('h1');
     h1.textContent = trans.__('JAX TPU Lab');
     const lead = document.createElement('p');
-    lead.textContent = trans.__('Write, review and run JAX code on accelerator hosts.');
+    lead.textContent = trans.__(
+      'Write, review and run JAX code on accelerator hosts.'
+    );
     const refresh = button(trans.__('Refresh'), 'refresh', '');
     root.append(h1, lead, refresh);
     if (this._message) {
@@ -77,12 +84,18 @@ export class ProjectPicker extends Widget {
     if (!this._projects.length) {
       const li = document.createElement('li');
       li.className = 'jp-jaxlab-Card-empty';
-      li.textContent = trans.__('No projects yet: start one from a sample below.');
+      li.textContent = trans.__(
+        'No projects yet: start one from a sample below.'
+      );
       projects.appendChild(li);
     }
     for (const project of this._projects) {
       projects.appendChild(
-        card(project.name, firstLine(project.readme), button(trans.__('Open'), 'open', project.id))
+        card(
+          project.name,
+          firstLine(project.readme),
+          button(trans.__('Open'), 'open', project.id)
+        )
       );
     }
     root.appendChild(projects);
@@ -91,7 +104,11 @@ export class ProjectPicker extends Widget {
     samples.className = 'jp-jaxlab-CardList';
     for (const sample of this._samples) {
       samples.appendChild(
-        card(sample.title ?? sample.name ?? sample.id, sample.description ?? '', button(trans.__('Create project'), 'create', sample.id))
+        card(
+          sample.title ?? sample.name ?? sample.id,
+          sample.description ?? '',
+          button(trans.__('Create project'), 'create', sample.id)
+        )
       );
     }
     root.appendChild(samples);
@@ -99,7 +116,9 @@ export class ProjectPicker extends Widget {
   }
 
   private _onClick = (event: MouseEvent): void => {
-    const target = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
+    const target = (event.target as HTMLElement).closest<HTMLButtonElement>(
+      'button[data-action]'
+    );
     if (!target) {
       return;
     }
@@ -115,7 +134,10 @@ export class ProjectPicker extends Widget {
       target.disabled = true;
       const sample = this._samples.find(s => s.id === id);
       this._connection.client
-        .createProject({ name: sample?.title ?? sample?.name ?? id, sample: id })
+        .createProject({
+          name: sample?.title ?? sample?.name ?? id,
+          sample: id
+        })
         .then(project => {
           this._projectChosen.emit(project);
           return this.refresh();
@@ -162,6 +184,7 @@ function card(title: string, text: string, action: HTMLElement): HTMLLIElement {
 }
 
 function firstLine(markdown: string): string {
-  const line = markdown.split('\n').find(l => l.trim() && !l.startsWith('#')) ?? '';
+  const line =
+    markdown.split('\n').find(l => l.trim() && !l.startsWith('#')) ?? '';
   return line.length > 160 ? `${line.slice(0, 157)}…` : line;
 }

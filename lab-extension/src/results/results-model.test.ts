@@ -7,19 +7,48 @@ const iso = (s: number): string => new Date(t0 + s * 1000).toISOString();
 
 function job(): Job {
   return {
-    id: 'j1', owner: 'u', projectId: 'p', status: 'QUEUED', accelerator: 'cpu', entrypoint: 'main',
-    args: {}, code: '', requirements: '', createdAt: iso(0), updatedAt: iso(0), lastSeq: 0,
-    logTail: '', cancelRequested: false
+    id: 'j1',
+    owner: 'u',
+    projectId: 'p',
+    status: 'QUEUED',
+    accelerator: 'cpu',
+    entrypoint: 'main',
+    args: {},
+    code: '',
+    requirements: '',
+    createdAt: iso(0),
+    updatedAt: iso(0),
+    lastSeq: 0,
+    logTail: '',
+    cancelRequested: false
   };
 }
 
-const status = (seq: number, s: JobEvent extends infer E ? E extends { type: 'job:status' } ? E['status'] : never : never, at: number, failure?: Failure): JobEvent =>
-  ({ jobId: 'j1', seq, time: iso(at), type: 'job:status', status: s, ...(failure ? { failure } : {}) });
+const status = (
+  seq: number,
+  s: JobEvent extends infer E
+    ? E extends { type: 'job:status' }
+      ? E['status']
+      : never
+    : never,
+  at: number,
+  failure?: Failure
+): JobEvent => ({
+  jobId: 'j1',
+  seq,
+  time: iso(at),
+  type: 'job:status',
+  status: s,
+  ...(failure ? { failure } : {})
+});
 
 describe('ResultsModel.applyEvent()', () => {
   it('should move forward through the statuses and stop at a final one', () => {
     let now = t0 + 5000;
-    const model = new ResultsModel({ now: () => now, schedule: () => () => undefined });
+    const model = new ResultsModel({
+      now: () => now,
+      schedule: () => () => undefined
+    });
     model.bind(job());
     expect(model.status).toBe('QUEUED');
     expect(model.applyEvent(status(1, 'COMPILING', 1))).toBe(true);
@@ -30,10 +59,25 @@ describe('ResultsModel.applyEvent()', () => {
     expect(model.applyEvent(status(2, 'RUNNING', 2))).toBe(false);
     expect(model.applyEvent(status(3, 'QUEUED', 3))).toBe(false);
     expect(model.status).toBe('RUNNING');
-    model.applyEvent({ jobId: 'j1', seq: 4, time: iso(3), type: 'job:log', stream: 'stdout', text: 'Final accuracy: 0.9\n' });
     model.applyEvent({
-      jobId: 'j1', seq: 5, time: iso(4), type: 'job:metrics',
-      metrics: { compilationTimeMs: 10, executionTimeMs: 100, values: { accuracy: 0.9 }, device: { platform: 'cpu', count: 1 } }
+      jobId: 'j1',
+      seq: 4,
+      time: iso(3),
+      type: 'job:log',
+      stream: 'stdout',
+      text: 'Final accuracy: 0.9\n'
+    });
+    model.applyEvent({
+      jobId: 'j1',
+      seq: 5,
+      time: iso(4),
+      type: 'job:metrics',
+      metrics: {
+        compilationTimeMs: 10,
+        executionTimeMs: 100,
+        values: { accuracy: 0.9 },
+        device: { platform: 'cpu', count: 1 }
+      }
     });
     expect(model.applyEvent(status(6, 'COMPLETED', 6))).toBe(true);
     now += 60_000;
@@ -49,7 +93,11 @@ describe('ResultsModel.applyEvent()', () => {
   it('should keep the failure reason and hint of a failed job', () => {
     const model = new ResultsModel({ schedule: () => () => undefined });
     model.bind(job());
-    const failure = { reason: 'TIMEOUT', message: 'Ran past 60 s.', hint: 'Raise the time limit.' };
+    const failure = {
+      reason: 'TIMEOUT',
+      message: 'Ran past 60 s.',
+      hint: 'Raise the time limit.'
+    };
     model.applyEvent(status(1, 'FAILED', 1, failure));
     expect(model.status).toBe('FAILED');
     expect(model.failure).toEqual(failure);

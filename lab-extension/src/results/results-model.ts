@@ -1,4 +1,10 @@
-import type { Failure, Job, JobEvent, JobStatus, Metrics } from '@jaxlab/schemas';
+import type {
+  Failure,
+  Job,
+  JobEvent,
+  JobStatus,
+  Metrics
+} from '@jaxlab/schemas';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { FINAL_STATUSES, type ApiClient } from '../api/api-client.js';
 import { ApiError } from '../api/api-error.js';
@@ -122,7 +128,10 @@ export class ResultsModel {
         this._stateChanged.emit();
         return true;
       case 'job:status': {
-        if (this.isFinal || (this._status && RANK[event.status] < RANK[this._status])) {
+        if (
+          this.isFinal ||
+          (this._status && RANK[event.status] < RANK[this._status])
+        ) {
           return false;
         }
         const time = parseTime(event.time);
@@ -168,7 +177,9 @@ export class ResultsModel {
     const abort = new AbortController();
     this._abort = abort;
     try {
-      for await (const event of client.jobEvents(jobId, { signal: abort.signal })) {
+      for await (const event of client.jobEvents(jobId, {
+        signal: abort.signal
+      })) {
         if (abort.signal.aborted) {
           return;
         }
@@ -188,7 +199,9 @@ export class ResultsModel {
     } catch (error) {
       if (!abort.signal.aborted) {
         this._streamError =
-          error instanceof ApiError ? error : new ApiError('INTERNAL', String(error));
+          error instanceof ApiError
+            ? error
+            : new ApiError('INTERNAL', String(error));
         this._stateChanged.emit();
       }
     }

@@ -31,9 +31,16 @@ export class ResultsWidget extends Panel {
     this._follow.className = 'jp-jaxlab-Button jp-jaxlab-Results-follow';
     this._follow.textContent = trans.__('Follow output');
     this._cancel = document.createElement('button');
-    this._cancel.className = 'jp-jaxlab-Button jp-mod-warn jp-jaxlab-Results-cancel';
+    this._cancel.className =
+      'jp-jaxlab-Button jp-mod-warn jp-jaxlab-Results-cancel';
     this._cancel.textContent = trans.__('Cancel');
-    this._header.append(this._badge, this._title, this._elapsed, this._follow, this._cancel);
+    this._header.append(
+      this._badge,
+      this._title,
+      this._elapsed,
+      this._follow,
+      this._cancel
+    );
 
     this._failure = document.createElement('div');
     this._failure.className = 'jp-jaxlab-Failure';
@@ -45,7 +52,9 @@ export class ResultsWidget extends Panel {
     top.node.append(this._header, this._failure, this._metrics);
     this.addWidget(top);
     this._logView = new LogView(model.log, {
-      emptyText: trans.__('Press “Run on TPU” to run main.py; its output appears here.')
+      emptyText: trans.__(
+        'Press “Run on TPU” to run main.py; its output appears here.'
+      )
     });
     this.addWidget(this._logView);
 
@@ -86,7 +95,12 @@ export class ResultsWidget extends Panel {
     renderStatusBadge(this._badge, trans, model.status);
     const job = model.job;
     this._title.textContent = job
-      ? trans.__('Run %1 · %2 · %3()', shortJobId(job.id), job.accelerator.toUpperCase(), job.entrypoint)
+      ? trans.__(
+          'Run %1 · %2 · %3()',
+          shortJobId(job.id),
+          job.accelerator.toUpperCase(),
+          job.entrypoint
+        )
       : '';
     this._cancel.hidden = !job || model.isFinal;
     this._cancel.disabled = !!job?.cancelRequested;
@@ -125,7 +139,9 @@ export class ResultsWidget extends Panel {
       const tr = document.createElement('tr');
       tr.dataset.key = row.key;
       const th = document.createElement('th');
-      th.textContent = row.key.startsWith('values.') ? row.label : trans.__(row.label);
+      th.textContent = row.key.startsWith('values.')
+        ? row.label
+        : trans.__(row.label);
       const td = document.createElement('td');
       td.textContent = row.text;
       tr.append(th, td);
@@ -135,7 +151,10 @@ export class ResultsWidget extends Panel {
 
   private _tick = (): void => {
     const elapsed = this._model.elapsedMs;
-    this._elapsed.textContent = elapsed === null ? '' : `${this._trans.__('Elapsed')} ${formatClock(elapsed)}`;
+    this._elapsed.textContent =
+      elapsed === null
+        ? ''
+        : `${this._trans.__('Elapsed')} ${formatClock(elapsed)}`;
   };
 
   private _onCancel = (): void => {

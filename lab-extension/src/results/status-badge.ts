@@ -2,7 +2,10 @@ import type { JobStatus } from '@jaxlab/schemas';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 /** Words for each status, through the translator. */
-export function statusLabel(trans: TranslationBundle, status: JobStatus | null): string {
+export function statusLabel(
+  trans: TranslationBundle,
+  status: JobStatus | null
+): string {
   switch (status) {
     case 'QUEUED':
       return trans.__('Queued');

@@ -17,7 +17,9 @@ export class ReviewWidget extends Panel {
     this._trans = trans;
     this._status = new Widget();
     this._status.addClass('jp-jaxlab-Review-status');
-    this._status.node.textContent = trans.__('Press “Review Code” for a review of main.py.');
+    this._status.node.textContent = trans.__(
+      'Press “Review Code” for a review of main.py.'
+    );
     this._findings = document.createElement('ol');
     this._findings.className = 'jp-jaxlab-Findings';
     const list = new Widget({ node: this._findings });
@@ -57,8 +59,13 @@ export class ReviewWidget extends Panel {
       counts[f.severity]++;
     }
     this._status.node.textContent = review.findings.length
-      ? trans.__('%1 lint findings: %2 errors, %3 warnings, %4 notes. Click one to go to its line.',
-          review.findings.length, counts.error, counts.warning, counts.info)
+      ? trans.__(
+          '%1 lint findings: %2 errors, %3 warnings, %4 notes. Click one to go to its line.',
+          review.findings.length,
+          counts.error,
+          counts.warning,
+          counts.info
+        )
       : trans.__('No lint findings.');
     this._findings.replaceChildren();
     review.findings.forEach((finding, index) => {
@@ -75,7 +82,9 @@ export class ReviewWidget extends Panel {
       where.textContent = trans.__('line %1', finding.line);
       const rule = document.createElement('span');
       rule.className = 'jp-jaxlab-Finding-rule';
-      rule.textContent = finding.name ? `${finding.rule} ${finding.name}` : finding.rule;
+      rule.textContent = finding.name
+        ? `${finding.rule} ${finding.name}`
+        : finding.rule;
       const message = document.createElement('span');
       message.className = 'jp-jaxlab-Finding-message';
       message.textContent = finding.message;
@@ -109,8 +118,12 @@ export class ReviewWidget extends Panel {
   }
 
   private _onActivate = (event: Event): void => {
-    const li = (event.target as HTMLElement).closest<HTMLElement>('.jp-jaxlab-Finding');
-    const finding = li ? this._review?.findings[Number(li.dataset.index)] : undefined;
+    const li = (event.target as HTMLElement).closest<HTMLElement>(
+      '.jp-jaxlab-Finding'
+    );
+    const finding = li
+      ? this._review?.findings[Number(li.dataset.index)]
+      : undefined;
     if (finding) {
       this._findingActivated.emit(finding);
     }

@@ -21,7 +21,8 @@ export class SignInWidget extends Widget {
     this._welcome = document.createElement('span');
     this._welcome.className = 'jp-jaxlab-SignIn-welcome';
     this._button = document.createElement('button');
-    this._button.className = 'jp-jaxlab-Button jp-mod-accept jp-jaxlab-SignIn-button';
+    this._button.className =
+      'jp-jaxlab-Button jp-mod-accept jp-jaxlab-SignIn-button';
     this._button.textContent = trans.__('Sign In');
     this.node.append(brand, this._welcome, this._button);
     connection.userChanged.connect(this._render, this);
@@ -30,7 +31,11 @@ export class SignInWidget extends Widget {
 
   /** Open the sign-in page and watch for the session to appear. */
   signIn(): void {
-    window.open(this._connection.client.loginUrl(window.location.href), '_blank', 'noopener');
+    window.open(
+      this._connection.client.loginUrl(window.location.href),
+      '_blank',
+      'noopener'
+    );
     this._pollUntil = Date.now() + 120_000;
   }
 
@@ -58,8 +63,12 @@ export class SignInWidget extends Widget {
 
   private _render(_: JaxLabConnection, user: User | null): void {
     this._button.hidden = !!user;
-    this._welcome.textContent = user ? this._trans.__('Welcome, %1', user.email || user.name) : '';
-    this._welcome.title = user ? `${user.name} (${user.provider ?? 'local'})` : '';
+    this._welcome.textContent = user
+      ? this._trans.__('Welcome, %1', user.email || user.name)
+      : '';
+    this._welcome.title = user
+      ? `${user.name} (${user.provider ?? 'local'})`
+      : '';
   }
 
   private _onClick = (): void => {

@@ -17,7 +17,9 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, name) });
 }
 
-async function setTheme(theme: 'JupyterLab Light' | 'JupyterLab Dark'): Promise<void> {
+async function setTheme(
+  theme: 'JupyterLab Light' | 'JupyterLab Dark'
+): Promise<void> {
   await page.keyboard.press('Control+Shift+C');
   const input = page.locator('.lm-CommandPalette-input');
   await input.fill(`Use Theme: ${theme}`);
@@ -31,7 +33,8 @@ async function setTheme(theme: 'JupyterLab Light' | 'JupyterLab Dark'): Promise<
   await page.waitForTimeout(800);
 }
 
-const results = (): ReturnType<Page['locator']> => page.locator('.jp-jaxlab-ProjectPanel:visible .jp-jaxlab-Results');
+const results = (): ReturnType<Page['locator']> =>
+  page.locator('.jp-jaxlab-ProjectPanel:visible .jp-jaxlab-Results');
 
 describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
   beforeAll(async () => {
@@ -48,7 +51,9 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
         '--no-first-run'
       ]
     });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 }
+    });
     page = await context.newPage();
   }, 240_000);
 
@@ -62,25 +67,45 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await page.goto(lab.labUrl);
     await page.locator('.jp-LauncherCard').first().waitFor({ timeout: 90_000 });
     await expect
-      .poll(async () => page.locator('.jp-jaxlab-SignIn-welcome').textContent(), { timeout: 30_000 })
+      .poll(
+        async () => page.locator('.jp-jaxlab-SignIn-welcome').textContent(),
+        { timeout: 30_000 }
+      )
       .toMatch(/^Welcome, /);
-    expect(await page.locator('.jp-jaxlab-SignIn-button').isHidden()).toBe(true);
+    expect(await page.locator('.jp-jaxlab-SignIn-button').isHidden()).toBe(
+      true
+    );
   }, 150_000);
 
   it('should open a sample project from the launcher with main.py, README.md and requirements.txt', async () => {
-    await page.locator('.jp-LauncherCard', { hasText: 'JAX TPU Lab' }).first().click();
-    const create = page.locator('.jp-jaxlab-Card', { hasText: /spiral/i }).locator('button[data-action="create"]');
+    await page
+      .locator('.jp-LauncherCard', { hasText: 'JAX TPU Lab' })
+      .first()
+      .click();
+    const create = page
+      .locator('.jp-jaxlab-Card', { hasText: /spiral/i })
+      .locator('button[data-action="create"]');
     await create.click();
     const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
     await panel.locator('.cm-content').first().waitFor({ timeout: 30_000 });
-    const tabs = await panel.locator('.jp-jaxlab-Files .lm-TabBar-tab').allTextContents();
+    const tabs = await panel
+      .locator('.jp-jaxlab-Files .lm-TabBar-tab')
+      .allTextContents();
     expect(tabs).toEqual(['main.py', 'README.md', 'requirements.txt']);
-    await expect.poll(() => panel.locator('.cm-content').first().textContent()).toContain('import jax');
+    await expect
+      .poll(() => panel.locator('.cm-content').first().textContent())
+      .toContain('import jax');
     // Only accelerators a connected host offers are enabled (this machine: CPU).
     await expect
-      .poll(() => panel.locator('.jp-jaxlab-AcceleratorPicker option:not([disabled])').allTextContents(), {
-        timeout: 30_000
-      })
+      .poll(
+        () =>
+          panel
+            .locator('.jp-jaxlab-AcceleratorPicker option:not([disabled])')
+            .allTextContents(),
+        {
+          timeout: 30_000
+        }
+      )
       .toEqual([expect.stringMatching(/^CPU/)]);
   }, 60_000);
 
@@ -90,14 +115,20 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     const editor = panel.locator('.jp-jaxlab-Files .cm-content').first();
     await editor.click();
     await page.keyboard.press('Control+End');
-    await page.keyboard.insertText('\n\ndef to_wide(x):\n    return jnp.asarray(x, dtype=jnp.float64)\n');
-    await expect.poll(() => panel.locator('.jp-jaxlab-SaveState').textContent(), { timeout: 15_000 }).toBe(
-      'Saved to server'
+    await page.keyboard.insertText(
+      '\n\ndef to_wide(x):\n    return jnp.asarray(x, dtype=jnp.float64)\n'
     );
+    await expect
+      .poll(() => panel.locator('.jp-jaxlab-SaveState').textContent(), {
+        timeout: 15_000
+      })
+      .toBe('Saved to server');
     // Saved on the server: another browser (here: a plain API client) sees the edit.
     const token = new URL(lab.loginUrl).searchParams.get('token');
     const projects = (await (
-      await fetch(`${lab.serverUrl}/api/projects`, { headers: { Authorization: `Bearer ${token}` } })
+      await fetch(`${lab.serverUrl}/api/projects`, {
+        headers: { Authorization: `Bearer ${token}` }
+      })
     ).json()) as { items?: { mainPy: string }[] } | { mainPy: string }[];
     const list = Array.isArray(projects) ? projects : (projects.items ?? []);
     expect(list.some(p => p.mainPy.includes('def to_wide(x):'))).toBe(true);
@@ -120,22 +151,40 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
       .toContain('float64');
     // Back to the top of main.py for the screenshots.
     await page.keyboard.press('Control+Home');
-    await page.locator('.jp-SideBar .lm-TabBar-tab[title="JAX TPU Lab runs"]').click();
+    await page
+      .locator('.jp-SideBar .lm-TabBar-tab[title="JAX TPU Lab runs"]')
+      .click();
   }, 90_000);
 
   it('should run main.py, stream its log and end COMPLETED with metrics', async () => {
     const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
     await panel.locator('.jp-jaxlab-RunButton').click();
-    const badge = results().locator('.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge');
-    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 60_000 }).toMatch(/COMPILING|RUNNING|COMPLETED/);
-    await expect.poll(() => results().locator('.jp-jaxlab-LogView-block').count(), { timeout: 90_000 }).toBeGreaterThan(0);
+    const badge = results().locator(
+      '.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge'
+    );
+    await expect
+      .poll(() => badge.getAttribute('data-status'), { timeout: 60_000 })
+      .toMatch(/COMPILING|RUNNING|COMPLETED/);
+    await expect
+      .poll(() => results().locator('.jp-jaxlab-LogView-block').count(), {
+        timeout: 90_000
+      })
+      .toBeGreaterThan(0);
     if ((await badge.getAttribute('data-status')) !== 'COMPLETED') {
       await shot('workspace-running-light.png');
     }
-    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 180_000 }).toBe('COMPLETED');
-    await expect(results().locator('.jp-jaxlab-LogView').textContent()).resolves.toMatch(/Final accuracy/);
-    await results().locator('.jp-jaxlab-Metrics tr[data-key="values.accuracy"]').waitFor({ timeout: 10_000 });
-    await results().locator('.jp-jaxlab-Metrics tr[data-key="executionTimeMs"]').waitFor();
+    await expect
+      .poll(() => badge.getAttribute('data-status'), { timeout: 180_000 })
+      .toBe('COMPLETED');
+    await expect(
+      results().locator('.jp-jaxlab-LogView').textContent()
+    ).resolves.toMatch(/Final accuracy/);
+    await results()
+      .locator('.jp-jaxlab-Metrics tr[data-key="values.accuracy"]')
+      .waitFor({ timeout: 10_000 });
+    await results()
+      .locator('.jp-jaxlab-Metrics tr[data-key="executionTimeMs"]')
+      .waitFor();
     if (!existsSync(join(SCREENSHOTS, 'workspace-running-light.png'))) {
       await shot('workspace-running-light.png');
     }
@@ -148,10 +197,16 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
   it('should cancel a second run', async () => {
     const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
     await panel.locator('.jp-jaxlab-RunButton').click();
-    const badge = results().locator('.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge');
-    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 30_000 }).toMatch(/QUEUED|COMPILING|RUNNING/);
+    const badge = results().locator(
+      '.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge'
+    );
+    await expect
+      .poll(() => badge.getAttribute('data-status'), { timeout: 30_000 })
+      .toMatch(/QUEUED|COMPILING|RUNNING/);
     await results().locator('.jp-jaxlab-Results-cancel').click();
-    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 30_000 }).toBe('CANCELLED');
+    await expect
+      .poll(() => badge.getAttribute('data-status'), { timeout: 30_000 })
+      .toBe('CANCELLED');
   }, 60_000);
 
   it('should run an edited main.py again', async () => {
@@ -161,8 +216,12 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await page.keyboard.insertText('\nRUN_LABEL = "second try"\n');
     await page.keyboard.press('Control+Home');
     await panel.locator('.jp-jaxlab-RunButton').click();
-    const badge = results().locator('.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge');
-    await expect.poll(() => badge.getAttribute('data-status'), { timeout: 180_000 }).toBe('COMPLETED');
+    const badge = results().locator(
+      '.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge'
+    );
+    await expect
+      .poll(() => badge.getAttribute('data-status'), { timeout: 180_000 })
+      .toBe('COMPLETED');
   }, 200_000);
 
   it('should list the runs, compare two and export the first as a notebook that opens', async () => {
@@ -176,17 +235,31 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await completed.nth(1).locator('input[type=checkbox]').check();
     await page.locator('.jp-jaxlab-CompareButton').click();
     const compare = page.locator('.jp-jaxlab-Compare:visible');
-    await compare.locator('.jp-jaxlab-CompareTable').waitFor({ timeout: 20_000 });
-    await expect(compare.locator('h2').nth(1).textContent()).resolves.toMatch(/\+[1-9]/);
-    await expect(compare.locator('tr[data-key="executionTimeMs"] .jp-jaxlab-Delta').textContent()).resolves.toMatch(/[+−±]/);
+    await compare
+      .locator('.jp-jaxlab-CompareTable')
+      .waitFor({ timeout: 20_000 });
+    await expect(compare.locator('h2').nth(1).textContent()).resolves.toMatch(
+      /\+[1-9]/
+    );
+    await expect(
+      compare
+        .locator('tr[data-key="executionTimeMs"] .jp-jaxlab-Delta')
+        .textContent()
+    ).resolves.toMatch(/[+−±]/);
     await shot('jobs-compare.png');
     // The oldest run is the last in the list.
     await completed.nth(1).locator('button[data-action="export"]').click();
     const notebook = page.locator('.jp-NotebookPanel:visible');
     await notebook.waitFor({ timeout: 30_000 });
-    await expect.poll(() => notebook.locator('.jp-Cell').count(), { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
-    await expect.poll(() => notebook.textContent(), { timeout: 20_000 }).toMatch(/Final accuracy/);
-    const tab = page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current');
+    await expect
+      .poll(() => notebook.locator('.jp-Cell').count(), { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(() => notebook.textContent(), { timeout: 20_000 })
+      .toMatch(/Final accuracy/);
+    const tab = page.locator(
+      '#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current'
+    );
     await expect(tab.first().textContent()).resolves.toMatch(/jaxlab-run-/);
   }, 90_000);
 });

@@ -3,10 +3,19 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createJobStore } from '@jaxlab/store';
 import { createApp } from '../app.js';
-import { authOpenApi, createAuth, createTokensRouter, tokensOpenApi } from '../auth/index.js';
+import {
+  authOpenApi,
+  createAuth,
+  createTokensRouter,
+  tokensOpenApi
+} from '../auth/index.js';
 import { createProjectsRouter, projectsOpenApi } from '../projects/index.js';
 import { startRetentionSweeper } from '../retention/index.js';
-import { CodeReviewer, createReviewRouter, reviewOpenApi } from '../review/index.js';
+import {
+  CodeReviewer,
+  createReviewRouter,
+  reviewOpenApi
+} from '../review/index.js';
 import { createSamplesRouter, samplesOpenApi } from '../samples/index.js';
 import { createJobRateLimit, securityMiddleware } from '../security/index.js';
 
@@ -35,17 +44,27 @@ async function main(): Promise<void> {
     return;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, not ${values.port}`);
-  const dataDir = resolve(values['data-dir'] ?? process.env.JAXLAB_DATA_DIR ?? '.jaxlab');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0..65535, not ${values.port}`);
+  const dataDir = resolve(
+    values['data-dir'] ?? process.env.JAXLAB_DATA_DIR ?? '.jaxlab'
+  );
   const store = createJobStore({ dataDir });
   await store.init();
 
   const env = process.env;
   const google =
     env.GOOGLE_CLIENT_ID && env.GOOGLE_CLIENT_SECRET && env.GOOGLE_CALLBACK_URL
-      ? { clientId: env.GOOGLE_CLIENT_ID, clientSecret: env.GOOGLE_CLIENT_SECRET, callbackUrl: env.GOOGLE_CALLBACK_URL }
+      ? {
+          clientId: env.GOOGLE_CLIENT_ID,
+          clientSecret: env.GOOGLE_CLIENT_SECRET,
+          callbackUrl: env.GOOGLE_CALLBACK_URL
+        }
       : undefined;
-  const allowedOrigins = [...(values['allow-origin'] ?? []), ...(env.JAXLAB_ALLOWED_ORIGINS?.split(',').filter(Boolean) ?? [])];
+  const allowedOrigins = [
+    ...(values['allow-origin'] ?? []),
+    ...(env.JAXLAB_ALLOWED_ORIGINS?.split(',').filter(Boolean) ?? [])
+  ];
   const trustProxy = env.JAXLAB_TRUST_PROXY === '1';
   const auth = createAuth({
     store,
@@ -56,31 +75,63 @@ async function main(): Promise<void> {
     trustProxy,
     // After sign-in: `?next=` (a local path or an allowed origin), else the lab.
     afterLoginUrl: env.JAXLAB_LAB_URL || undefined,
-    allowedRedirectOrigins: [...allowedOrigins, ...(env.JAXLAB_LAB_URL ? [env.JAXLAB_LAB_URL] : [])]
+    allowedRedirectOrigins: [
+      ...allowedOrigins,
+      ...(env.JAXLAB_LAB_URL ? [env.JAXLAB_LAB_URL] : [])
+    ]
   });
-  const reviewer = new CodeReviewer({ apiKey: env.GEMINI_API_KEY || undefined, model: env.GEMINI_MODEL || undefined });
+  const reviewer = new CodeReviewer({
+    apiKey: env.GEMINI_API_KEY || undefined,
+    model: env.GEMINI_MODEL || undefined
+  });
   const app = createApp({
     store,
     auth,
     security: securityMiddleware({ allowedOrigins }),
-    afterAuth: [createJobRateLimit(), createJobRateLimit({ path: '/api/review', capacity: 20, refillPerMinute: 20 })],
+    afterAuth: [
+      createJobRateLimit(),
+      createJobRateLimit({
+        path: '/api/review',
+        capacity: 20,
+        refillPerMinute: 20
+      })
+    ],
     config: { trustProxy },
     openapi: [authOpenApi],
     routers: [
-      { path: '/api/projects', router: createProjectsRouter({ store }), openapi: projectsOpenApi },
-      { path: '/api/samples', router: createSamplesRouter(), openapi: samplesOpenApi },
-      { path: '/api/tokens', router: createTokensRouter({ store }), openapi: tokensOpenApi },
-      { path: '/api/review', router: createReviewRouter({ store, reviewer }), openapi: reviewOpenApi }
+      {
+        path: '/api/projects',
+        router: createProjectsRouter({ store }),
+        openapi: projectsOpenApi
+      },
+      {
+        path: '/api/samples',
+        router: createSamplesRouter(),
+        openapi: samplesOpenApi
+      },
+      {
+        path: '/api/tokens',
+        router: createTokensRouter({ store }),
+        openapi: tokensOpenApi
+      },
+      {
+        path: '/api/review',
+        router: createReviewRouter({ store, reviewer }),
+        openapi: reviewOpenApi
+      }
     ]
   });
   const sweeper = startRetentionSweeper({ store });
 
   const server = app.listen(port, values.ip, () => {
     const address = server.address();
-    const actualPort = typeof address === 'object' && address ? address.port : port;
+    const actualPort =
+      typeof address === 'object' && address ? address.port : port;
     const host = values.ip!.includes(':') ? `[${values.ip}]` : values.ip!;
     const url = `http://${host}:${actualPort}`;
-    console.log(`jaxlab-server ${url} (store: ${store.kind}); sign in at ${auth.loginUrl(url)}`);
+    console.log(
+      `jaxlab-server ${url} (store: ${store.kind}); sign in at ${auth.loginUrl(url)}`
+    );
   });
   let closing = false;
   const shutdown = (): void => {
@@ -95,6 +146,8 @@ async function main(): Promise<void> {
 }
 
 main().catch(error => {
-  console.error(`jaxlab-server: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `jaxlab-server: ${error instanceof Error ? error.message : String(error)}`
+  );
   process.exit(1);
 });

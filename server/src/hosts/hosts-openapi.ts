@@ -10,7 +10,11 @@ export const hostsOpenApi: IOpenApiPart = {
       required: ['items', 'accelerators'],
       properties: {
         items: { type: 'array', items: componentRef('HostInfo') },
-        accelerators: { type: 'array', items: componentRef('Accelerator'), description: 'Kinds the connected hosts offer together' }
+        accelerators: {
+          type: 'array',
+          items: componentRef('Accelerator'),
+          description: 'Kinds the connected hosts offer together'
+        }
       }
     }
   },
@@ -20,7 +24,10 @@ export const hostsOpenApi: IOpenApiPart = {
         operationId: 'listHosts',
         summary: 'Connected gateway hosts and the accelerators they offer',
         tags: ['hosts'],
-        responses: { '200': jsonResponse('The hosts heard from recently', 'HostList'), ...errorResponses() }
+        responses: {
+          '200': jsonResponse('The hosts heard from recently', 'HostList'),
+          ...errorResponses()
+        }
       }
     }
   }

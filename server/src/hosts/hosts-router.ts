@@ -26,9 +26,13 @@ export function createHostsRouter(options: IHostsRouterOptions): Router {
   const now = options.now ?? (() => new Date());
   router.get('/', async (req, res) => {
     ownerOf(req);
-    const since = new Date(now().getTime() - (options.staleAfterMs ?? HOST_STALE_AFTER_MS));
+    const since = new Date(
+      now().getTime() - (options.staleAfterMs ?? HOST_STALE_AFTER_MS)
+    );
     const items = await options.store.listHosts(since);
-    const accelerators = [...new Set(items.flatMap(h => h.accelerators.map(a => a.kind)))].sort();
+    const accelerators = [
+      ...new Set(items.flatMap(h => h.accelerators.map(a => a.kind)))
+    ].sort();
     res.json({ items, accelerators });
   });
   return router;

@@ -15,8 +15,11 @@ export interface IErrorMiddlewareOptions {
  * causes are logged. After a streamed answer has started it only ends the
  * response.
  */
-export function errorMiddleware(options: IErrorMiddlewareOptions = {}): ErrorRequestHandler {
-  const log = options.log ?? ((message, error) => console.error(message, error));
+export function errorMiddleware(
+  options: IErrorMiddlewareOptions = {}
+): ErrorRequestHandler {
+  const log =
+    options.log ?? ((message, error) => console.error(message, error));
   return (err, req, res, next) => {
     const error = HttpError.from(err);
     if (error.status >= 500) {
@@ -33,7 +36,8 @@ export function errorMiddleware(options: IErrorMiddlewareOptions = {}): ErrorReq
       code: error.code
     };
     if (error.hint !== undefined) body.hint = error.hint;
-    if (error.details !== undefined && error.status < 500) body.details = error.details;
+    if (error.details !== undefined && error.status < 500)
+      body.details = error.details;
     res.status(error.status).json(body);
   };
 }

@@ -55,24 +55,41 @@ export class HttpError extends JaxLabError {
     const status = (error as { status?: unknown } | null)?.status;
     if (type === 'entity.too.large') {
       const limit = (error as { limit?: number }).limit;
-      return new HttpError('PAYLOAD_TOO_LARGE', `The request body is larger than the limit${limit ? ` of ${limit} bytes` : ''}`, {
-        hint: 'Send a smaller body (code and requirements have size limits).',
-        cause: error
-      });
+      return new HttpError(
+        'PAYLOAD_TOO_LARGE',
+        `The request body is larger than the limit${limit ? ` of ${limit} bytes` : ''}`,
+        {
+          hint: 'Send a smaller body (code and requirements have size limits).',
+          cause: error
+        }
+      );
     }
     if (type === 'entity.parse.failed') {
-      return new HttpError('INVALID_REQUEST', 'The request body is not valid JSON', {
-        hint: 'Send a JSON body with Content-Type: application/json.',
-        cause: error
-      });
+      return new HttpError(
+        'INVALID_REQUEST',
+        'The request body is not valid JSON',
+        {
+          hint: 'Send a JSON body with Content-Type: application/json.',
+          cause: error
+        }
+      );
     }
-    if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) {
+    if (
+      typeof type === 'string' &&
+      typeof status === 'number' &&
+      status >= 400 &&
+      status < 500
+    ) {
       // Other body-parser refusals: unsupported charset or encoding, aborted body.
-      return new HttpError('INVALID_REQUEST', `The request body could not be read (${type})`, {
-        hint: 'Send an uncompressed UTF-8 JSON body.',
-        cause: error,
-        status: status === 415 ? 415 : 400
-      });
+      return new HttpError(
+        'INVALID_REQUEST',
+        `The request body could not be read (${type})`,
+        {
+          hint: 'Send an uncompressed UTF-8 JSON body.',
+          cause: error,
+          status: status === 415 ? 415 : 400
+        }
+      );
     }
     return new HttpError('INTERNAL', 'Internal server error', {
       hint: 'Try again; if it keeps happening, report it with the time of the request.',

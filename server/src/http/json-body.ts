@@ -9,6 +9,12 @@ export const DEFAULT_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
  * `PAYLOAD_TOO_LARGE`, malformed ones with 400 `INVALID_REQUEST` through
  * the error middleware). Bodies of other types are left unparsed.
  */
-export function jsonBody(limitBytes: number = DEFAULT_BODY_LIMIT_BYTES): RequestHandler {
-  return express.json({ limit: limitBytes, strict: true, type: ['application/json', 'application/*+json'] });
+export function jsonBody(
+  limitBytes: number = DEFAULT_BODY_LIMIT_BYTES
+): RequestHandler {
+  return express.json({
+    limit: limitBytes,
+    strict: true,
+    type: ['application/json', 'application/*+json']
+  });
 }

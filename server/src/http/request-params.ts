@@ -15,7 +15,11 @@ export interface IIntegerParam {
  * @throws {@link HttpError} 400 `INVALID_REQUEST` when it is not one, or is
  *   given more than once.
  */
-export function queryInteger(req: Request, name: string, spec: IIntegerParam): number | undefined {
+export function queryInteger(
+  req: Request,
+  name: string,
+  spec: IIntegerParam
+): number | undefined {
   const raw = queryString(req, name);
   return raw === undefined ? spec.default : parseInteger(raw, name, spec);
 }
@@ -25,11 +29,17 @@ export function queryInteger(req: Request, name: string, spec: IIntegerParam): n
  *
  * @throws {@link HttpError} 400 `INVALID_REQUEST` when repeated or nested.
  */
-export function queryString(req: Request, name: string, maxLength = 1024): string | undefined {
+export function queryString(
+  req: Request,
+  name: string,
+  maxLength = 1024
+): string | undefined {
   const raw = req.query[name];
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || raw.length > maxLength) {
-    throw invalid(`Query parameter '${name}' must be given once, as text of at most ${maxLength} characters`);
+    throw invalid(
+      `Query parameter '${name}' must be given once, as text of at most ${maxLength} characters`
+    );
   }
   return raw;
 }
@@ -40,13 +50,21 @@ export function queryString(req: Request, name: string, maxLength = 1024): strin
  *
  * @throws {@link HttpError} 400 `INVALID_REQUEST` naming the allowed values.
  */
-export function queryEnumList<T extends string>(req: Request, name: string, allowed: readonly T[]): T[] | undefined {
+export function queryEnumList<T extends string>(
+  req: Request,
+  name: string,
+  allowed: readonly T[]
+): T[] | undefined {
   const raw = req.query[name];
   if (raw === undefined) return undefined;
-  const parts = (Array.isArray(raw) ? raw : [raw]).flatMap(v => (typeof v === 'string' ? v.split(',') : [null]));
+  const parts = (Array.isArray(raw) ? raw : [raw]).flatMap(v =>
+    typeof v === 'string' ? v.split(',') : [null]
+  );
   for (const part of parts) {
     if (part === null || !(allowed as readonly string[]).includes(part)) {
-      throw invalid(`Query parameter '${name}' must be one or more of ${allowed.join(', ')}`);
+      throw invalid(
+        `Query parameter '${name}' must be one or more of ${allowed.join(', ')}`
+      );
     }
   }
   return parts as T[];
@@ -58,10 +76,16 @@ export function queryEnumList<T extends string>(req: Request, name: string, allo
  *
  * @throws {@link HttpError} 400 `INVALID_REQUEST`.
  */
-export function parseInteger(raw: string, name: string, spec: IIntegerParam): number {
+export function parseInteger(
+  raw: string,
+  name: string,
+  spec: IIntegerParam
+): number {
   const value = /^\d{1,16}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
   if (!Number.isSafeInteger(value) || value < spec.min || value > spec.max) {
-    throw invalid(`'${name}' must be an integer from ${spec.min} to ${spec.max}`);
+    throw invalid(
+      `'${name}' must be an integer from ${spec.min} to ${spec.max}`
+    );
   }
   return value;
 }

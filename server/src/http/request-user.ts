@@ -31,7 +31,9 @@ export const LOCAL_USER: Readonly<User> = Object.freeze({
  * credentials at all. Only for tests and the explicitly unsafe mode: the
  * real server uses `createAuth()` from `./auth/`.
  */
-export function localUserAuth(user: User = LOCAL_USER): { middleware: RequestHandler } {
+export function localUserAuth(user: User = LOCAL_USER): {
+  middleware: RequestHandler;
+} {
   const frozen = { ...user };
   return {
     middleware: (req, _res, next) => {

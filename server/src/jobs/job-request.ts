@@ -21,7 +21,9 @@ export async function resolveJobRequest(
   owner: string,
   body: unknown
 ): Promise<IJobStore.ICreateJob> {
-  const said = new Set(body !== null && typeof body === 'object' ? Object.keys(body) : []);
+  const said = new Set(
+    body !== null && typeof body === 'object' ? Object.keys(body) : []
+  );
   const input: unknown = body ?? {};
   assertValid('job-create', input, 'job');
   const request: JobCreate = input;
@@ -29,31 +31,44 @@ export async function resolveJobRequest(
   if (request.projectId) {
     project = await store.getProject(request.projectId, owner);
     if (!project) {
-      throw new HttpError('PROJECT_NOT_FOUND', `No project ${request.projectId}`, {
-        hint: 'List your projects with GET /api/projects, or leave projectId out.'
-      });
+      throw new HttpError(
+        'PROJECT_NOT_FOUND',
+        `No project ${request.projectId}`,
+        {
+          hint: 'List your projects with GET /api/projects, or leave projectId out.'
+        }
+      );
     }
   }
-  const designated = project?.designatedFunctions ?? DEFAULT_DESIGNATED_FUNCTIONS;
+  const designated =
+    project?.designatedFunctions ?? DEFAULT_DESIGNATED_FUNCTIONS;
   const entrypoint = said.has('entrypoint')
     ? request.entrypoint!
     : designated.includes('main')
       ? 'main'
       : designated[0];
   if (!designated.includes(entrypoint)) {
-    throw new HttpError('INVALID_REQUEST', `'${entrypoint}' is not a designated function`, {
-      hint: `Call one of: ${designated.join(', ')}.`,
-      details: { allowed: [...designated] }
-    });
+    throw new HttpError(
+      'INVALID_REQUEST',
+      `'${entrypoint}' is not a designated function`,
+      {
+        hint: `Call one of: ${designated.join(', ')}.`,
+        details: { allowed: [...designated] }
+      }
+    );
   }
-  const timeLimitMs = said.has('timeLimitMs') ? request.timeLimitMs : project?.timeLimitMs;
+  const timeLimitMs = said.has('timeLimitMs')
+    ? request.timeLimitMs
+    : project?.timeLimitMs;
   const created: IJobStore.ICreateJob = {
     projectId: project?.id ?? null,
     code: request.code,
     requirements: request.requirements ?? '',
     entrypoint,
     args: request.args ?? {},
-    accelerator: said.has('accelerator') ? request.accelerator! : (project?.accelerator ?? 'cpu')
+    accelerator: said.has('accelerator')
+      ? request.accelerator!
+      : (project?.accelerator ?? 'cpu')
   };
   if (timeLimitMs !== undefined) created.timeLimitMs = timeLimitMs;
   return created;

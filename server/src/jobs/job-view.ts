@@ -3,7 +3,11 @@ import { SCHEMA_DOCUMENTS } from '@jaxlab/schemas';
 import type { JobSummary } from '@jaxlab/store';
 
 const JOB_FIELDS: readonly string[] = Object.keys(
-  (SCHEMA_DOCUMENTS.find(s => s.$id === 'https://jaxlab.dev/schemas/job/v1') as { properties: object }).properties
+  (
+    SCHEMA_DOCUMENTS.find(
+      s => s.$id === 'https://jaxlab.dev/schemas/job/v1'
+    ) as { properties: object }
+  ).properties
 );
 
 /**

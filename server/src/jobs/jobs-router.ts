@@ -4,15 +4,30 @@ import type { Job, JobStatus } from '@jaxlab/schemas';
 import { isFinalJobStatus } from '@jaxlab/schemas';
 import type { IJobStore } from '@jaxlab/store';
 import { HttpError } from '../http/http-error.js';
-import { parseInteger, queryEnumList, queryInteger, queryString } from '../http/request-params.js';
+import {
+  parseInteger,
+  queryEnumList,
+  queryInteger,
+  queryString
+} from '../http/request-params.js';
 import { ownerOf } from '../http/request-user.js';
-import { exportNotebook, notebookFileName } from '../notebook/notebook-export.js';
+import {
+  exportNotebook,
+  notebookFileName
+} from '../notebook/notebook-export.js';
 import { resolveJobRequest } from './job-request.js';
 import { jobSummaryView, jobView } from './job-view.js';
 import { streamJobEvents } from './sse-stream.js';
 
 /** Statuses a job list may filter on. */
-const JOB_STATUSES: readonly JobStatus[] = ['QUEUED', 'COMPILING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'];
+const JOB_STATUSES: readonly JobStatus[] = [
+  'QUEUED',
+  'COMPILING',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED'
+];
 
 /** Largest `after` a client may send (a sequence number). */
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
@@ -76,7 +91,10 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
     if (cursor !== undefined) query.cursor = cursor;
     // The store answers INVALID_REQUEST for a cursor it did not make.
     const page = await store.listJobs(query);
-    res.json({ items: page.items.map(jobSummaryView), nextCursor: page.nextCursor ?? null });
+    res.json({
+      items: page.items.map(jobSummaryView),
+      nextCursor: page.nextCursor ?? null
+    });
   });
 
   router.get('/:id', async (req, res) => {
@@ -85,8 +103,16 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
 
   router.get('/:id/logs', async (req, res) => {
     const job = await ownJob(req);
-    const after = queryInteger(req, 'after', { min: 0, max: MAX_SEQ, default: 0 })!;
-    const limit = queryInteger(req, 'limit', { min: 1, max: maxLogPage, default: maxLogPage })!;
+    const after = queryInteger(req, 'after', {
+      min: 0,
+      max: MAX_SEQ,
+      default: 0
+    })!;
+    const limit = queryInteger(req, 'limit', {
+      min: 1,
+      max: maxLogPage,
+      default: maxLogPage
+    })!;
     const chunks = await store.readLogs(job.id, after, limit + 1);
     const items = chunks.slice(0, limit);
     const more = chunks.length > limit;
@@ -108,10 +134,14 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
     const abort = (): void => controller.abort();
     res.on('close', abort);
     try {
-      await streamJobEvents(res, store.watchEvents(job.id, after, controller.signal), {
-        signal: controller.signal,
-        heartbeatMs: options.sseHeartbeatMs
-      });
+      await streamJobEvents(
+        res,
+        store.watchEvents(job.id, after, controller.signal),
+        {
+          signal: controller.signal,
+          heartbeatMs: options.sseHeartbeatMs
+        }
+      );
     } finally {
       res.off('close', abort);
       controller.abort();
@@ -124,13 +154,16 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
     const cancelled = await store.requestCancel(job.id, ownerOf(req));
     if (!cancelled) throw new HttpError('JOB_NOT_FOUND', `No job ${job.id}`);
     // It may have ended on its own between the read and the request.
-    if (isFinalJobStatus(cancelled.status) && cancelled.status !== 'CANCELLED') throw finished(cancelled);
+    if (isFinalJobStatus(cancelled.status) && cancelled.status !== 'CANCELLED')
+      throw finished(cancelled);
     res.status(202).json(jobView(cancelled));
   });
 
   router.get('/:id/notebook', async (req, res) => {
     const job = await ownJob(req);
-    const project = job.projectId ? await store.getProject(job.projectId, job.owner) : null;
+    const project = job.projectId
+      ? await store.getProject(job.projectId, job.owner)
+      : null;
     const notebook = await exportNotebook(store, job, project);
     res
       .status(200)
@@ -143,7 +176,11 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
 }
 
 function finished(job: Job): HttpError {
-  return new HttpError('JOB_FINISHED', `Job ${job.id} already ended ${job.status}`, {
-    hint: 'Only queued or running jobs can be cancelled.'
-  });
+  return new HttpError(
+    'JOB_FINISHED',
+    `Job ${job.id} already ended ${job.status}`,
+    {
+      hint: 'Only queued or running jobs can be cancelled.'
+    }
+  );
 }

@@ -59,7 +59,12 @@ export async function streamJobEvents(
   } catch (error) {
     if (!signal.aborted) {
       const e = HttpError.from(error);
-      const envelope = { reason: e.reason, message: e.message, code: e.code, hint: e.hint };
+      const envelope = {
+        reason: e.reason,
+        message: e.message,
+        code: e.code,
+        hint: e.hint
+      };
       res.write(`event: error\ndata: ${JSON.stringify(envelope)}\n\n`);
     }
   } finally {

@@ -2,7 +2,11 @@ import type { Job, Project } from '@jaxlab/schemas';
 import { KERNEL_DISPLAY_NAME, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
 import type { IJobStore } from '@jaxlab/store';
 import type { NotebookOutput } from './notebook-outputs.js';
-import { StreamOutputs, failureOutput, metricsOutput } from './notebook-outputs.js';
+import {
+  StreamOutputs,
+  failureOutput,
+  metricsOutput
+} from './notebook-outputs.js';
 import { pythonCall } from './python-literal.js';
 
 /** Log chunks read per store call while exporting. */
@@ -13,7 +17,12 @@ export const NOTEBOOK_MAX_LOG_CHARS = 16 * 1024 * 1024;
 
 /** An nbformat 4.5 cell. */
 export type NotebookCell =
-  | { id: string; cell_type: 'markdown'; metadata: Record<string, unknown>; source: string }
+  | {
+      id: string;
+      cell_type: 'markdown';
+      metadata: Record<string, unknown>;
+      source: string;
+    }
   | {
       id: string;
       cell_type: 'code';
@@ -51,9 +60,11 @@ export async function exportNotebook(
   project: Project | null,
   options: { maxLogChars?: number } = {}
 ): Promise<INotebook> {
-  const streams = new StreamOutputs(options.maxLogChars ?? NOTEBOOK_MAX_LOG_CHARS);
+  const streams = new StreamOutputs(
+    options.maxLogChars ?? NOTEBOOK_MAX_LOG_CHARS
+  );
   if (!job.logsDeleted) {
-    for (let after = 0; !streams.isTruncated; ) {
+    for (let after = 0; !streams.isTruncated;) {
       const chunks = await store.readLogs(job.id, after, LOG_PAGE);
       streams.add(chunks);
       if (chunks.length < LOG_PAGE) break;
@@ -73,7 +84,11 @@ export async function exportNotebook(
     nbformat: 4,
     nbformat_minor: 5,
     metadata: {
-      kernelspec: { name: KERNEL_SPEC_NAME, display_name: KERNEL_DISPLAY_NAME, language: 'python' },
+      kernelspec: {
+        name: KERNEL_SPEC_NAME,
+        display_name: KERNEL_DISPLAY_NAME,
+        language: 'python'
+      },
       language_info: {
         name: 'python',
         ...(job.manifest?.python ? { version: job.manifest.python } : {})
@@ -104,11 +119,17 @@ export async function exportNotebook(
 
 /** The attachment name of a job's notebook: `<project or job>-<job id>.ipynb`. */
 export function notebookFileName(job: Job, project: Project | null): string {
-  const base = (project?.name ?? 'jaxlab-job').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+  const base = (project?.name ?? 'jaxlab-job')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return `${base || 'jaxlab-job'}-${job.id.replace(/[^A-Za-z0-9_-]/g, '')}.ipynb`;
 }
 
-function jaxlabMetadata(job: Job, project: Project | null, logTruncated: boolean): Record<string, unknown> {
+function jaxlabMetadata(
+  job: Job,
+  project: Project | null,
+  logTruncated: boolean
+): Record<string, unknown> {
   const meta: Record<string, unknown> = {
     jobId: job.id,
     projectId: job.projectId,
@@ -122,7 +143,9 @@ function jaxlabMetadata(job: Job, project: Project | null, logTruncated: boolean
     startedAt: job.startedAt ?? null,
     finishedAt: job.finishedAt ?? null,
     durationMs:
-      job.startedAt && job.finishedAt ? Date.parse(job.finishedAt) - Date.parse(job.startedAt) : null,
+      job.startedAt && job.finishedAt
+        ? Date.parse(job.finishedAt) - Date.parse(job.startedAt)
+        : null,
     timeLimitMs: job.timeLimitMs ?? null,
     host: job.host ?? job.manifest?.host ?? null,
     failure: job.failure ?? null,

@@ -4,8 +4,17 @@ import { METRICS_MIME_TYPE } from '@jaxlab/schemas';
 /** One output of an nbformat 4 code cell. */
 export type NotebookOutput =
   | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: string }
-  | { output_type: 'display_data'; data: Record<string, unknown>; metadata: Record<string, unknown> }
-  | { output_type: 'error'; ename: string; evalue: string; traceback: string[] };
+  | {
+      output_type: 'display_data';
+      data: Record<string, unknown>;
+      metadata: Record<string, unknown>;
+    }
+  | {
+      output_type: 'error';
+      ename: string;
+      evalue: string;
+      traceback: string[];
+    };
 
 /**
  * Collects log chunks (in sequence order) into stream outputs, merging
@@ -41,13 +50,20 @@ export class StreamOutputs {
 
   /** The stream outputs so far. */
   toOutputs(): NotebookOutput[] {
-    return this._outputs.map(o => ({ output_type: 'stream', name: o.name, text: o.parts.join('') }));
+    return this._outputs.map(o => ({
+      output_type: 'stream',
+      name: o.name,
+      text: o.parts.join('')
+    }));
   }
 
   private _chars = 0;
   private _truncated = false;
   private readonly _maxChars: number;
-  private readonly _outputs: Array<{ name: 'stdout' | 'stderr'; parts: string[] }> = [];
+  private readonly _outputs: Array<{
+    name: 'stdout' | 'stderr';
+    parts: string[];
+  }> = [];
 }
 
 /** The metrics as the kernel published them: display_data with the metrics mime type plus text. */
@@ -56,7 +72,9 @@ export function metricsOutput(metrics: Metrics): NotebookOutput {
     `compilation: ${metrics.compilationTimeMs.toFixed(1)} ms`,
     `execution: ${metrics.executionTimeMs.toFixed(1)} ms`,
     `device: ${metrics.device.platform} x${metrics.device.count}`,
-    ...Object.entries(metrics.values).map(([name, value]) => `${name}: ${value}`)
+    ...Object.entries(metrics.values).map(
+      ([name, value]) => `${name}: ${value}`
+    )
   ];
   return {
     output_type: 'display_data',

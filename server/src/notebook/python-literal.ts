@@ -15,7 +15,8 @@ export function pythonLiteral(value: Literal): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new RangeError(`Not a finite number: ${value}`);
+    if (!Number.isFinite(value))
+      throw new RangeError(`Not a finite number: ${value}`);
     return String(value);
   }
   if (typeof value === 'string') return pythonString(value);
@@ -34,7 +35,9 @@ export function pythonLiteral(value: Literal): string {
  * ```
  */
 export function pythonCall(entrypoint: string, args: LiteralArgs): string {
-  const kwargs = Object.entries(args).map(([k, v]) => `${k}=${pythonLiteral(v)}`);
+  const kwargs = Object.entries(args).map(
+    ([k, v]) => `${k}=${pythonLiteral(v)}`
+  );
   return `${entrypoint}(${kwargs.join(', ')})`;
 }
 

@@ -21,7 +21,10 @@ export const coreOpenApi: IOpenApiPart = {
         summary: 'Whether the server is up, and which store it uses',
         tags: ['server'],
         ...PUBLIC,
-        responses: { '200': jsonResponse('The server is up', 'Health'), ...errorResponses() }
+        responses: {
+          '200': jsonResponse('The server is up', 'Health'),
+          ...errorResponses()
+        }
       }
     },
     '/api/openapi.json': {
@@ -30,7 +33,10 @@ export const coreOpenApi: IOpenApiPart = {
         summary: 'This OpenAPI 3.1 document',
         tags: ['server'],
         ...PUBLIC,
-        responses: { '200': jsonResponse('The document', { type: 'object' }), ...errorResponses() }
+        responses: {
+          '200': jsonResponse('The document', { type: 'object' }),
+          ...errorResponses()
+        }
       }
     }
   }

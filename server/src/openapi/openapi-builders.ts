@@ -5,17 +5,31 @@ import type { JsonSchema } from './schema-components.js';
 export type OpenApiPaths = Record<string, Record<string, unknown>>;
 
 /** A JSON response of an operation, its schema a component name or an inline schema. */
-export function jsonResponse(description: string, schema: string | JsonSchema, headers?: Record<string, unknown>): Record<string, unknown> {
+export function jsonResponse(
+  description: string,
+  schema: string | JsonSchema,
+  headers?: Record<string, unknown>
+): Record<string, unknown> {
   return {
     description,
     ...(headers ? { headers } : {}),
-    content: { 'application/json': { schema: typeof schema === 'string' ? componentRef(schema) : schema } }
+    content: {
+      'application/json': {
+        schema: typeof schema === 'string' ? componentRef(schema) : schema
+      }
+    }
   };
 }
 
 /** A JSON request body whose schema is a component. */
-export function jsonRequestBody(schema: string, required = true): Record<string, unknown> {
-  return { required, content: { 'application/json': { schema: componentRef(schema) } } };
+export function jsonRequestBody(
+  schema: string,
+  required = true
+): Record<string, unknown> {
+  return {
+    required,
+    content: { 'application/json': { schema: componentRef(schema) } }
+  };
 }
 
 /**
@@ -25,18 +39,37 @@ export function jsonRequestBody(schema: string, required = true): Record<string,
  */
 export function errorResponses(...statuses: number[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const status of statuses) out[String(status)] = jsonResponse(ERROR_TEXT[status] ?? 'Error', 'ApiError');
-  out.default = jsonResponse('Error envelope {reason, message, code, hint}', 'ApiError');
+  for (const status of statuses)
+    out[String(status)] = jsonResponse(
+      ERROR_TEXT[status] ?? 'Error',
+      'ApiError'
+    );
+  out.default = jsonResponse(
+    'Error envelope {reason, message, code, hint}',
+    'ApiError'
+  );
   return out;
 }
 
 /** A path parameter `name`, a string of at most `maxLength` characters. */
-export function pathParameter(name: string, description: string, maxLength = 64): Record<string, unknown> {
-  return { name, in: 'path', required: true, description, schema: { type: 'string', minLength: 1, maxLength } };
+export function pathParameter(
+  name: string,
+  description: string,
+  maxLength = 64
+): Record<string, unknown> {
+  return {
+    name,
+    in: 'path',
+    required: true,
+    description,
+    schema: { type: 'string', minLength: 1, maxLength }
+  };
 }
 
 /** Operations with `security: []` answer without credentials. */
-export const PUBLIC: Readonly<{ security: [] }> = Object.freeze({ security: [] });
+export const PUBLIC: Readonly<{ security: [] }> = Object.freeze({
+  security: []
+});
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid request (INVALID_REQUEST)',

@@ -30,12 +30,17 @@ export interface IOpenApiOptions {
  *
  * @throws Error when two parts define the same operation or schema name.
  */
-export function createOpenApiDocument(options: IOpenApiOptions): Record<string, unknown> {
+export function createOpenApiDocument(
+  options: IOpenApiOptions
+): Record<string, unknown> {
   const schemas: Record<string, JsonSchema> = schemaComponents();
   const paths: OpenApiPaths = {};
   for (const part of options.parts) {
     for (const [name, schema] of Object.entries(part.schemas ?? {})) {
-      if (schemas[name] && JSON.stringify(schemas[name]) !== JSON.stringify(schema)) {
+      if (
+        schemas[name] &&
+        JSON.stringify(schemas[name]) !== JSON.stringify(schema)
+      ) {
         throw new Error(`OpenAPI schema ${name} is defined twice`);
       }
       schemas[name] = schema;
@@ -43,7 +48,10 @@ export function createOpenApiDocument(options: IOpenApiOptions): Record<string, 
     for (const [path, item] of Object.entries(part.paths)) {
       const merged = (paths[path] ??= {});
       for (const [method, operation] of Object.entries(item)) {
-        if (merged[method] !== undefined) throw new Error(`OpenAPI operation ${method.toUpperCase()} ${path} is defined twice`);
+        if (merged[method] !== undefined)
+          throw new Error(
+            `OpenAPI operation ${method.toUpperCase()} ${path} is defined twice`
+          );
         merged[method] = operation;
       }
     }
@@ -55,25 +63,29 @@ export function createOpenApiDocument(options: IOpenApiOptions): Record<string, 
       title: 'JAX TPU Lab control plane',
       version: options.version,
       description:
-        'Jobs, projects, code review and accounts of JAX TPU Lab. Every error answers the ApiError envelope {reason, message, code, hint}; every document is scoped to the signed-in user (another user\'s answers 404).',
+        "Jobs, projects, code review and accounts of JAX TPU Lab. Every error answers the ApiError envelope {reason, message, code, hint}; every document is scoped to the signed-in user (another user's answers 404).",
       license: { name: 'BSD-3-Clause', identifier: 'BSD-3-Clause' }
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }, { cookieAuth: [] }],
-    paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
+    paths: Object.fromEntries(
+      Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))
+    ),
     components: {
       schemas,
       securitySchemes: {
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',
-          description: 'A personal API token (POST /api/tokens), or the local login token in single-user mode.'
+          description:
+            'A personal API token (POST /api/tokens), or the local login token in single-user mode.'
         },
         cookieAuth: {
           type: 'apiKey',
           in: 'cookie',
           name: 'jaxlab.sid',
-          description: 'The session cookie set by sign-in; state-changing requests must also come from an allowed Origin.'
+          description:
+            'The session cookie set by sign-in; state-changing requests must also come from an allowed Origin.'
         }
       }
     }

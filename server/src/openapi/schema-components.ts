@@ -32,18 +32,31 @@ export function componentRef(name: string): { $ref: string } {
   return { $ref: `#/components/schemas/${name}` };
 }
 
-function rewriteRefs(value: unknown, title: string, titleOfId: Map<string, string>): unknown {
-  if (Array.isArray(value)) return value.map(v => rewriteRefs(v, title, titleOfId));
+function rewriteRefs(
+  value: unknown,
+  title: string,
+  titleOfId: Map<string, string>
+): unknown {
+  if (Array.isArray(value))
+    return value.map(v => rewriteRefs(v, title, titleOfId));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    out[key] = key === '$ref' && typeof v === 'string' ? rewriteRef(v, title, titleOfId) : rewriteRefs(v, title, titleOfId);
+    out[key] =
+      key === '$ref' && typeof v === 'string'
+        ? rewriteRef(v, title, titleOfId)
+        : rewriteRefs(v, title, titleOfId);
   }
   return out;
 }
 
-function rewriteRef(ref: string, title: string, titleOfId: Map<string, string>): string {
-  if (ref.startsWith('#')) return `#/components/schemas/${title}${ref.slice(1)}`;
+function rewriteRef(
+  ref: string,
+  title: string,
+  titleOfId: Map<string, string>
+): string {
+  if (ref.startsWith('#'))
+    return `#/components/schemas/${title}${ref.slice(1)}`;
   if (!ref.startsWith(ID_PREFIX)) return ref;
   const [id, fragment = ''] = ref.split('#');
   const target = titleOfId.get(id);

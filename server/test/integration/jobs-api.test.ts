@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import express from 'express';
 import type { IJobsServer } from './jobs-server.js';
-import { MAIN_PY, logLines, runAsGateway, startJobsServer } from './jobs-server.js';
+import {
+  MAIN_PY,
+  logLines,
+  runAsGateway,
+  startJobsServer
+} from './jobs-server.js';
 
 let server: IJobsServer;
 afterEach(async () => {
@@ -9,7 +14,10 @@ afterEach(async () => {
 });
 
 async function submit(body: Record<string, unknown> = {}, user = 'alice') {
-  const res = await server.call('POST', '/api/jobs', { body: { code: MAIN_PY, ...body }, user });
+  const res = await server.call('POST', '/api/jobs', {
+    body: { code: MAIN_PY, ...body },
+    user
+  });
   return { res, body: await res.json() };
 }
 
@@ -17,7 +25,10 @@ describe('createApp() POST /api/jobs', () => {
   it('should write the job QUEUED and answer 202 with its id and Location at once', async () => {
     server = await startJobsServer();
     const started = performance.now();
-    const { res, body } = await submit({ requirements: 'numpy>=1.26\n', args: { steps: 3 } });
+    const { res, body } = await submit({
+      requirements: 'numpy>=1.26\n',
+      args: { steps: 3 }
+    });
     expect(performance.now() - started).toBeLessThan(500);
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toBe(`/api/jobs/${body.jobId}`);
@@ -32,12 +43,20 @@ describe('createApp() POST /api/jobs', () => {
       accelerator: 'cpu',
       projectId: null
     });
-    expect((await server.store.getJob(body.jobId, 'user-alice'))?.status).toBe('QUEUED');
+    expect((await server.store.getJob(body.jobId, 'user-alice'))?.status).toBe(
+      'QUEUED'
+    );
   });
 
   it('should answer 400 INVALID_REQUEST for bodies the schema refuses', async () => {
     server = await startJobsServer();
-    for (const bad of [{}, { code: '' }, { code: MAIN_PY, accelerator: 'quantum' }, { code: MAIN_PY, args: { 'not-a-name': 1 } }, { code: MAIN_PY, extra: 1 }]) {
+    for (const bad of [
+      {},
+      { code: '' },
+      { code: MAIN_PY, accelerator: 'quantum' },
+      { code: MAIN_PY, args: { 'not-a-name': 1 } },
+      { code: MAIN_PY, extra: 1 }
+    ]) {
       const res = await server.call('POST', '/api/jobs', { body: bad });
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect((await res.json()).code).toBe('INVALID_REQUEST');
@@ -48,7 +67,10 @@ describe('createApp() POST /api/jobs', () => {
     server = await startJobsServer();
     const { res, body } = await submit({ entrypoint: 'os_system' });
     expect(res.status).toBe(400);
-    expect(body).toMatchObject({ code: 'INVALID_REQUEST', details: { allowed: ['main', 'train_step'] } });
+    expect(body).toMatchObject({
+      code: 'INVALID_REQUEST',
+      details: { allowed: ['main', 'train_step'] }
+    });
   });
 
   it("should take the project's accelerator, time limit and designated functions when the body leaves them out", async () => {
@@ -61,9 +83,23 @@ describe('createApp() POST /api/jobs', () => {
     });
     const ok = await submit({ projectId: project.id });
     expect(ok.res.status).toBe(202);
-    expect(ok.body.job).toMatchObject({ projectId: project.id, entrypoint: 'fit', accelerator: 'tpu', timeLimitMs: 120_000 });
-    const mine = await submit({ projectId: project.id, entrypoint: 'evaluate', accelerator: 'cpu', timeLimitMs: 5000 });
-    expect(mine.body.job).toMatchObject({ entrypoint: 'evaluate', accelerator: 'cpu', timeLimitMs: 5000 });
+    expect(ok.body.job).toMatchObject({
+      projectId: project.id,
+      entrypoint: 'fit',
+      accelerator: 'tpu',
+      timeLimitMs: 120_000
+    });
+    const mine = await submit({
+      projectId: project.id,
+      entrypoint: 'evaluate',
+      accelerator: 'cpu',
+      timeLimitMs: 5000
+    });
+    expect(mine.body.job).toMatchObject({
+      entrypoint: 'evaluate',
+      accelerator: 'cpu',
+      timeLimitMs: 5000
+    });
     const refused = await submit({ projectId: project.id, entrypoint: 'main' });
     expect(refused.res.status).toBe(400);
     expect(refused.body.details).toEqual({ allowed: ['fit', 'evaluate'] });
@@ -85,10 +121,23 @@ describe('createApp() error envelope', () => {
     const boom = express.Router().get('/boom', () => {
       throw new Error('secret detail at /etc/passwd');
     });
-    server = await startJobsServer({ routers: [{ path: '/api', router: boom }], config: { bodyLimitBytes: 10_000 } });
+    server = await startJobsServer({
+      routers: [{ path: '/api', router: boom }],
+      config: { bodyLimitBytes: 10_000 }
+    });
     const cases: Array<[Promise<Response>, number, string]> = [
-      [server.call('POST', '/api/jobs', { raw: '{"code": ' }), 400, 'INVALID_REQUEST'],
-      [server.call('POST', '/api/jobs', { body: { code: 'x'.repeat(20_000) } }), 413, 'PAYLOAD_TOO_LARGE'],
+      [
+        server.call('POST', '/api/jobs', { raw: '{"code": ' }),
+        400,
+        'INVALID_REQUEST'
+      ],
+      [
+        server.call('POST', '/api/jobs', {
+          body: { code: 'x'.repeat(20_000) }
+        }),
+        413,
+        'PAYLOAD_TOO_LARGE'
+      ],
       [server.call('GET', '/api/no/such/route'), 404, 'NOT_FOUND'],
       [server.call('GET', '/api/jobs', { user: '' }), 401, 'UNAUTHORIZED'],
       [server.call('GET', '/api/jobs?limit=0'), 400, 'INVALID_REQUEST'],
@@ -114,7 +163,9 @@ describe('createApp() error envelope', () => {
     server = await startJobsServer();
     const health = await server.call('GET', '/api/health', { user: '' });
     expect(await health.json()).toMatchObject({ ok: true, store: 'sqlite' });
-    expect((await server.call('GET', '/api/openapi.json', { user: '' })).status).toBe(200);
+    expect(
+      (await server.call('GET', '/api/openapi.json', { user: '' })).status
+    ).toBe(200);
   });
 });
 
@@ -128,7 +179,10 @@ describe('createApp() GET /api/jobs', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await server.call('GET', `/api/jobs?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res = await server.call(
+        'GET',
+        `/api/jobs?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`
+      );
       const page = await res.json();
       expect(page.items.length).toBeLessThanOrEqual(2);
       for (const item of page.items) expect(item).not.toHaveProperty('code');
@@ -136,9 +190,13 @@ describe('createApp() GET /api/jobs', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual([...ids].reverse());
-    const cancelled = await (await server.call('GET', '/api/jobs?status=CANCELLED,FAILED')).json();
+    const cancelled = await (
+      await server.call('GET', '/api/jobs?status=CANCELLED,FAILED')
+    ).json();
     expect(cancelled.items.map((j: { id: string }) => j.id)).toEqual([ids[0]]);
-    const queued = await (await server.call('GET', '/api/jobs?status=QUEUED&projectId=none')).json();
+    const queued = await (
+      await server.call('GET', '/api/jobs?status=QUEUED&projectId=none')
+    ).json();
     expect(queued.items).toEqual([]);
   });
 });
@@ -154,17 +212,28 @@ describe('createApp() GET /api/jobs/{id}/logs', () => {
     let pages = 0;
     let ended = false;
     while (!done && pages < 10) {
-      const page = await (await server.call('GET', `/api/jobs/${jobId}/logs?after=${after}&limit=10`)).json();
+      const page = await (
+        await server.call(
+          'GET',
+          `/api/jobs/${jobId}/logs?after=${after}&limit=10`
+        )
+      ).json();
       texts.push(...page.items.map((c: { text: string }) => c.text));
       if (page.items.length === 0 && !ended) {
         ended = true;
-        await server.store.appendEvents(jobId, [{ type: 'job:status', status: 'COMPLETED' }], { hostId: 'host-1' });
+        await server.store.appendEvents(
+          jobId,
+          [{ type: 'job:status', status: 'COMPLETED' }],
+          { hostId: 'host-1' }
+        );
       }
       after = page.nextAfter;
       done = page.done;
       pages++;
     }
-    expect(texts).toEqual(Array.from({ length: 25 }, (_, i) => `line ${i + 1}\n`));
+    expect(texts).toEqual(
+      Array.from({ length: 25 }, (_, i) => `line ${i + 1}\n`)
+    );
     expect(done).toBe(true);
   });
 });
@@ -184,7 +253,10 @@ describe('createApp() POST /api/jobs/{id}/cancel', () => {
     await runAsGateway(server.store, running);
     const flagged = await server.call('POST', `/api/jobs/${running}/cancel`);
     expect(flagged.status).toBe(202);
-    expect(await flagged.json()).toMatchObject({ status: 'RUNNING', cancelRequested: true });
+    expect(await flagged.json()).toMatchObject({
+      status: 'RUNNING',
+      cancelRequested: true
+    });
   });
 });
 
@@ -208,7 +280,10 @@ describe('createApp() owner scoping', () => {
       expect(text).not.toContain('line 1');
       expect(text).not.toContain('print(');
     }
-    expect((await (await server.call('GET', '/api/jobs', { user: 'bob' })).json()).items).toEqual([]);
+    expect(
+      (await (await server.call('GET', '/api/jobs', { user: 'bob' })).json())
+        .items
+    ).toEqual([]);
     expect((await server.store.getJob(jobId))?.cancelRequested).toBe(false);
     expect((await server.call('GET', `/api/jobs/${jobId}`)).status).toBe(200);
   });
@@ -218,10 +293,27 @@ describe('createApp() GET /api/hosts', () => {
   it('should list hosts heard from recently with the accelerators they offer', async () => {
     server = await startJobsServer();
     const now = new Date().toISOString();
-    await server.store.upsertHost({ hostId: 'tpu-1', gatewayVersion: '0.1.0', accelerators: [{ kind: 'tpu', count: 4 }, { kind: 'cpu', count: 1 }], maxConcurrentJobs: 2, lastSeenAt: now });
-    await server.store.upsertHost({ hostId: 'old', gatewayVersion: '0.1.0', accelerators: [{ kind: 'gpu', count: 1 }], maxConcurrentJobs: 1, lastSeenAt: new Date(Date.now() - 3_600_000).toISOString() });
+    await server.store.upsertHost({
+      hostId: 'tpu-1',
+      gatewayVersion: '0.1.0',
+      accelerators: [
+        { kind: 'tpu', count: 4 },
+        { kind: 'cpu', count: 1 }
+      ],
+      maxConcurrentJobs: 2,
+      lastSeenAt: now
+    });
+    await server.store.upsertHost({
+      hostId: 'old',
+      gatewayVersion: '0.1.0',
+      accelerators: [{ kind: 'gpu', count: 1 }],
+      maxConcurrentJobs: 1,
+      lastSeenAt: new Date(Date.now() - 3_600_000).toISOString()
+    });
     const body = await (await server.call('GET', '/api/hosts')).json();
-    expect(body.items.map((h: { hostId: string }) => h.hostId)).toEqual(['tpu-1']);
+    expect(body.items.map((h: { hostId: string }) => h.hostId)).toEqual([
+      'tpu-1'
+    ]);
     expect(body.accelerators).toEqual(['cpu', 'tpu']);
   });
 });

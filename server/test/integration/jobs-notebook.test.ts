@@ -5,8 +5,10 @@ import { pythonCall, pythonLiteral } from '@jaxlab/server';
 import type { IJobsServer } from './jobs-server.js';
 import { MAIN_PY, runAsGateway, startJobsServer } from './jobs-server.js';
 
-const VENV_PYTHON = new URL('../../../.venv/bin/python', import.meta.url).pathname;
-const VALIDATE = 'import nbformat,sys; nbformat.validate(nbformat.reads(sys.stdin.read(), as_version=4))';
+const VENV_PYTHON = new URL('../../../.venv/bin/python', import.meta.url)
+  .pathname;
+const VALIDATE =
+  'import nbformat,sys; nbformat.validate(nbformat.reads(sys.stdin.read(), as_version=4))';
 
 let server: IJobsServer;
 afterEach(async () => {
@@ -14,7 +16,11 @@ afterEach(async () => {
 });
 
 function nbformatValidate(text: string): void {
-  const result = spawnSync(VENV_PYTHON, ['-c', VALIDATE], { input: text, encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(VENV_PYTHON, ['-c', VALIDATE], {
+    input: text,
+    encoding: 'utf8',
+    timeout: 30_000
+  });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
 }
@@ -35,7 +41,11 @@ describe('createApp() GET /api/jobs/{id}/notebook', () => {
       designatedFunctions: ['train_step']
     });
     const created = await server.call('POST', '/api/jobs', {
-      body: { projectId: project.id, code: MAIN_PY, args: { steps: 100, seed: 0, name: "it's", on: true, lr: null } }
+      body: {
+        projectId: project.id,
+        code: MAIN_PY,
+        args: { steps: 100, seed: 0, name: "it's", on: true, lr: null }
+      }
     });
     const { jobId } = await created.json();
     await runAsGateway(server.store, jobId, [
@@ -48,48 +58,100 @@ describe('createApp() GET /api/jobs/{id}/notebook', () => {
     ]);
     const res = await server.call('GET', `/api/jobs/${jobId}/notebook`);
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-disposition')).toMatch(new RegExp(`^attachment; filename="?Spirals-MLP-${jobId}\\.ipynb"?$`));
+    expect(res.headers.get('content-disposition')).toMatch(
+      new RegExp(`^attachment; filename="?Spirals-MLP-${jobId}\\.ipynb"?$`)
+    );
     const text = await res.text();
     nbformatValidate(text);
     const nb = JSON.parse(text);
     expect(nb).toMatchObject({ nbformat: 4, nbformat_minor: 5 });
-    expect(nb.metadata.kernelspec).toEqual({ name: 'jaxlab', display_name: 'JAX (restricted)', language: 'python' });
-    expect(nb.metadata.jaxlab).toMatchObject({ jobId, status: 'COMPLETED', host: 'host-1', metrics: METRICS, projectName: 'Spirals MLP' });
+    expect(nb.metadata.kernelspec).toEqual({
+      name: 'jaxlab',
+      display_name: 'JAX (restricted)',
+      language: 'python'
+    });
+    expect(nb.metadata.jaxlab).toMatchObject({
+      jobId,
+      status: 'COMPLETED',
+      host: 'host-1',
+      metrics: METRICS,
+      projectName: 'Spirals MLP'
+    });
     expect(nb.metadata.jaxlab.startedAt).toEqual(expect.any(String));
     expect(nb.metadata.jaxlab.finishedAt).toEqual(expect.any(String));
     const [readme, code, call] = nb.cells;
-    expect(readme).toMatchObject({ cell_type: 'markdown', source: '# Spirals\n\nTrain an MLP.\n' });
-    expect(code).toMatchObject({ cell_type: 'code', source: MAIN_PY, execution_count: 1 });
-    expect(call.source).toBe("train_step(steps=100, seed=0, name='it\\'s', on=True, lr=None)");
+    expect(readme).toMatchObject({
+      cell_type: 'markdown',
+      source: '# Spirals\n\nTrain an MLP.\n'
+    });
+    expect(code).toMatchObject({
+      cell_type: 'code',
+      source: MAIN_PY,
+      execution_count: 1
+    });
+    expect(call.source).toBe(
+      "train_step(steps=100, seed=0, name='it\\'s', on=True, lr=None)"
+    );
     expect(call.execution_count).toBe(2);
     expect(call.outputs).toEqual([
       { output_type: 'stream', name: 'stdout', text: 'step 1\nstep 2\n' },
       { output_type: 'stream', name: 'stderr', text: 'warning: slow\n' },
       { output_type: 'stream', name: 'stdout', text: 'Final accuracy: 0.97\n' },
-      { output_type: 'display_data', data: { [METRICS_MIME_TYPE]: METRICS, 'text/plain': expect.stringContaining('accuracy: 0.97') }, metadata: {} }
+      {
+        output_type: 'display_data',
+        data: {
+          [METRICS_MIME_TYPE]: METRICS,
+          'text/plain': expect.stringContaining('accuracy: 0.97')
+        },
+        metadata: {}
+      }
     ]);
   });
 
   it('should carry the failure as an error output and head a project-less job with its id', async () => {
     server = await startJobsServer();
-    const { jobId } = await (await server.call('POST', '/api/jobs', { body: { code: MAIN_PY } })).json();
+    const { jobId } = await (
+      await server.call('POST', '/api/jobs', { body: { code: MAIN_PY } })
+    ).json();
     await runAsGateway(server.store, jobId, [
-      { type: 'job:log', stream: 'stderr', text: 'Traceback (most recent call last):\nZeroDivisionError: division by zero\n' },
-      { type: 'job:status', status: 'FAILED', failure: { reason: 'USER_ERROR', message: 'main() raised ZeroDivisionError', hint: 'Fix the error shown in the log.' } }
+      {
+        type: 'job:log',
+        stream: 'stderr',
+        text: 'Traceback (most recent call last):\nZeroDivisionError: division by zero\n'
+      },
+      {
+        type: 'job:status',
+        status: 'FAILED',
+        failure: {
+          reason: 'USER_ERROR',
+          message: 'main() raised ZeroDivisionError',
+          hint: 'Fix the error shown in the log.'
+        }
+      }
     ]);
-    const text = await (await server.call('GET', `/api/jobs/${jobId}/notebook`)).text();
+    const text = await (
+      await server.call('GET', `/api/jobs/${jobId}/notebook`)
+    ).text();
     nbformatValidate(text);
     const nb = JSON.parse(text);
     expect(nb.cells[0].source).toContain(jobId);
     expect(nb.cells[2].source).toBe('main()');
-    expect(nb.cells[2].outputs.at(-1)).toMatchObject({ output_type: 'error', ename: 'USER_ERROR', evalue: 'main() raised ZeroDivisionError' });
+    expect(nb.cells[2].outputs.at(-1)).toMatchObject({
+      output_type: 'error',
+      ename: 'USER_ERROR',
+      evalue: 'main() raised ZeroDivisionError'
+    });
     expect(nb.metadata.jaxlab.failure.reason).toBe('USER_ERROR');
   });
 
   it('should export a queued job as a valid notebook without outputs', async () => {
     server = await startJobsServer();
-    const { jobId } = await (await server.call('POST', '/api/jobs', { body: { code: MAIN_PY } })).json();
-    const text = await (await server.call('GET', `/api/jobs/${jobId}/notebook`)).text();
+    const { jobId } = await (
+      await server.call('POST', '/api/jobs', { body: { code: MAIN_PY } })
+    ).json();
+    const text = await (
+      await server.call('GET', `/api/jobs/${jobId}/notebook`)
+    ).text();
     nbformatValidate(text);
     const nb = JSON.parse(text);
     expect(nb.cells[2]).toMatchObject({ outputs: [], execution_count: null });
@@ -98,9 +160,18 @@ describe('createApp() GET /api/jobs/{id}/notebook', () => {
 
 describe('pythonLiteral()', () => {
   it('should render JSON values as Python literals Python reads back unchanged', () => {
-    const value = { s: 'a\'b"c\\d\n\u0001é', n: [1, -2.5, 1e-7], t: true, f: false, z: null, nested: { k: ['x'] } };
+    const value = {
+      s: 'a\'b"c\\d\n\u0001é',
+      n: [1, -2.5, 1e-7],
+      t: true,
+      f: false,
+      z: null,
+      nested: { k: ['x'] }
+    };
     const source = `import json,sys\nv = ${pythonLiteral(value)}\nsys.stdout.write(json.dumps(v))`;
-    const result = spawnSync(VENV_PYTHON, ['-I', '-c', source], { encoding: 'utf8' });
+    const result = spawnSync(VENV_PYTHON, ['-I', '-c', source], {
+      encoding: 'utf8'
+    });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual(value);
     expect(pythonCall('main', {})).toBe('main()');

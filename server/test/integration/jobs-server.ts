@@ -15,7 +15,16 @@ export interface IJobsServer {
   url: string;
   store: SqliteJobStore;
   /** fetch as `user` (default alice). */
-  call(method: string, path: string, options?: { body?: unknown; user?: string; headers?: Record<string, string>; raw?: string }): Promise<Response>;
+  call(
+    method: string,
+    path: string,
+    options?: {
+      body?: unknown;
+      user?: string;
+      headers?: Record<string, string>;
+      raw?: string;
+    }
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -34,11 +43,18 @@ export const testUserAuth: RequestHandler = (req, _res, next) => {
 };
 
 /** Starts createApp on a temp-dir SqliteJobStore, listening on a free port. */
-export async function startJobsServer(deps: Partial<IAppDeps> = {}): Promise<IJobsServer> {
+export async function startJobsServer(
+  deps: Partial<IAppDeps> = {}
+): Promise<IJobsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'jlsrv-'));
   const store = new SqliteJobStore({ path: join(dir, 'jaxlab.db') });
   await store.init();
-  const app = createApp({ store, auth: { middleware: testUserAuth }, log: () => {}, ...deps });
+  const app = createApp({
+    store,
+    auth: { middleware: testUserAuth },
+    log: () => {},
+    ...deps
+  });
   const server: Server = await new Promise(resolve => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -51,10 +67,16 @@ export async function startJobsServer(deps: Partial<IAppDeps> = {}): Promise<IJo
         method,
         headers: {
           'x-test-user': options.user ?? 'alice',
-          ...(options.body !== undefined || options.raw !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(options.body !== undefined || options.raw !== undefined
+            ? { 'content-type': 'application/json' }
+            : {}),
           ...options.headers
         },
-        body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body))
+        body:
+          options.raw ??
+          (options.body === undefined
+            ? undefined
+            : JSON.stringify(options.body))
       }),
     close: async () => {
       server.closeAllConnections();
@@ -66,15 +88,36 @@ export async function startJobsServer(deps: Partial<IAppDeps> = {}): Promise<IJo
 }
 
 /** Plays a gateway: claims the job (COMPILING), then RUNNING and `events`. */
-export async function runAsGateway(store: SqliteJobStore, jobId: string, events: NewJobEvent[] = []): Promise<void> {
-  const claimed = await store.claimNextJob({ hostId: 'host-1', accelerators: ['cpu', 'gpu', 'tpu'], leaseMs: 60_000 });
-  if (claimed?.id !== jobId) throw new Error(`claimed ${claimed?.id} instead of ${jobId}`);
-  await store.appendEvents(jobId, [{ type: 'job:status', status: 'RUNNING' }, ...events], { hostId: 'host-1' });
+export async function runAsGateway(
+  store: SqliteJobStore,
+  jobId: string,
+  events: NewJobEvent[] = []
+): Promise<void> {
+  const claimed = await store.claimNextJob({
+    hostId: 'host-1',
+    accelerators: ['cpu', 'gpu', 'tpu'],
+    leaseMs: 60_000
+  });
+  if (claimed?.id !== jobId)
+    throw new Error(`claimed ${claimed?.id} instead of ${jobId}`);
+  await store.appendEvents(
+    jobId,
+    [{ type: 'job:status', status: 'RUNNING' }, ...events],
+    { hostId: 'host-1' }
+  );
 }
 
 /** `n` log events, `prefix` + line number, one line each. */
-export function logLines(from: number, n: number, stream: 'stdout' | 'stderr' = 'stdout'): NewJobEvent[] {
-  return Array.from({ length: n }, (_, i) => ({ type: 'job:log', stream, text: `line ${from + i}\n` }));
+export function logLines(
+  from: number,
+  n: number,
+  stream: 'stdout' | 'stderr' = 'stdout'
+): NewJobEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    type: 'job:log',
+    stream,
+    text: `line ${from + i}\n`
+  }));
 }
 
 /** One parsed Server-Sent Event. */
@@ -118,7 +161,9 @@ export async function readSse(
           }
         }
         if (!hasData) continue;
-        if (onMessage(message, JSON.parse(message.data) as JobEvent) === false) {
+        if (
+          onMessage(message, JSON.parse(message.data) as JobEvent) === false
+        ) {
           controller.abort();
           return comments;
         }
