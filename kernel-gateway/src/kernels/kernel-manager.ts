@@ -189,15 +189,18 @@ export class KernelManager {
   }
 
   /**
-   * Shuts a kernel down: kills and reaps its whole sandbox and removes its
-   * folder.
+   * Shuts a kernel down: asks it to exit (unless `now`), kills and reaps its
+   * whole sandbox and removes its folder.
    *
    * @throws JaxLabError `KERNEL_NOT_FOUND`.
    */
-  async shutdownKernel(kernelId: string): Promise<void> {
+  async shutdownKernel(
+    kernelId: string,
+    options: { now?: boolean } = {}
+  ): Promise<void> {
     const kernel = this._require(kernelId);
     this._kernels.delete(kernelId);
-    await this._destroy(kernel);
+    await this._destroy(kernel, options);
     this._log(`kernel ${kernelId} stopped`);
     this.kernelChanged.emit({ type: 'kernel:shutdown', kernelId });
   }
@@ -412,9 +415,12 @@ export class KernelManager {
     }
   }
 
-  private async _destroy(kernel: KernelSession): Promise<void> {
+  private async _destroy(
+    kernel: KernelSession,
+    options: { now?: boolean } = {}
+  ): Promise<void> {
     await kernel
-      .shutdown()
+      .shutdown(options)
       .catch(error =>
         this._log(`kernel ${kernel.id}: shutdown: ${String(error)}`)
       );

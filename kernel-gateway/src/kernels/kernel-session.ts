@@ -266,12 +266,13 @@ export class KernelSession {
   }
 
   /**
-   * Shuts the kernel down: asks it politely on control, then kills and
-   * reaps the whole sandbox. Idempotent.
+   * Shuts the kernel down: asks it politely on control (unless `now`; the
+   * kernel may take up to a second to exit), then kills and reaps the whole
+   * sandbox. Idempotent.
    */
-  async shutdown(): Promise<void> {
+  async shutdown(options: { now?: boolean } = {}): Promise<void> {
     this._isShuttingDown = true;
-    await this._stopProcess(true);
+    await this._stopProcess(!options.now);
     this._failPending('shut down');
     if (this._executionState !== 'dead') {
       this._executionState = 'dead';

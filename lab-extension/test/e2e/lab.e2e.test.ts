@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,25 @@ async function setTheme(
 
 const results = (): ReturnType<Page['locator']> =>
   page.locator('.jp-jaxlab-ProjectPanel:visible .jp-jaxlab-Results');
+
+/**
+ * Saves a screenshot of the active run once it shows log lines, and keeps
+ * it only if the run was RUNNING both before and after it was taken.
+ */
+async function shotWhileRunning(name: string): Promise<void> {
+  const badge = results().locator(
+    '.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge'
+  );
+  await expect
+    .poll(() => results().locator('.jp-jaxlab-LogView-block').count(), {
+      timeout: 90_000
+    })
+    .toBeGreaterThan(0);
+  if ((await badge.getAttribute('data-status')) !== 'RUNNING') return;
+  const image = await page.screenshot();
+  if ((await badge.getAttribute('data-status')) !== 'RUNNING') return;
+  writeFileSync(join(SCREENSHOTS, name), image);
+}
 
 describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
   beforeAll(async () => {
@@ -170,9 +189,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
         timeout: 90_000
       })
       .toBeGreaterThan(0);
-    if ((await badge.getAttribute('data-status')) !== 'COMPLETED') {
-      await shot('workspace-running-light.png');
-    }
+    await shotWhileRunning('workspace-running-light.png');
     await expect
       .poll(() => badge.getAttribute('data-status'), { timeout: 180_000 })
       .toBe('COMPLETED');
@@ -185,9 +202,6 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await results()
       .locator('.jp-jaxlab-Metrics tr[data-key="executionTimeMs"]')
       .waitFor();
-    if (!existsSync(join(SCREENSHOTS, 'workspace-running-light.png'))) {
-      await shot('workspace-running-light.png');
-    }
     await shot('workspace-completed-light.png');
     await setTheme('JupyterLab Dark');
     await shot('workspace-completed-dark.png');
@@ -195,6 +209,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
   }, 300_000);
 
   it('should cancel a second run', async () => {
+    await setTheme('JupyterLab Dark');
     const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
     await panel.locator('.jp-jaxlab-RunButton').click();
     const badge = results().locator(
@@ -203,11 +218,13 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await expect
       .poll(() => badge.getAttribute('data-status'), { timeout: 30_000 })
       .toMatch(/QUEUED|COMPILING|RUNNING/);
+    await shotWhileRunning('workspace-running-dark.png');
     await results().locator('.jp-jaxlab-Results-cancel').click();
     await expect
       .poll(() => badge.getAttribute('data-status'), { timeout: 30_000 })
       .toBe('CANCELLED');
-  }, 60_000);
+    await setTheme('JupyterLab Light');
+  }, 90_000);
 
   it('should run an edited main.py again', async () => {
     const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');

@@ -521,8 +521,10 @@ export class JobExecution {
     const kernel =
       this._kernel ?? (await this._kernelStart?.catch(() => undefined));
     if (kernel) {
+      // The job has ended: nothing in the kernel is worth a polite exit,
+      // which can take a second that the next queued job would wait for.
       await this._options.kernels
-        .shutdownKernel(kernel.id)
+        .shutdownKernel(kernel.id, { now: true })
         .catch(error =>
           this._options.log(
             `job ${this.job.id}: kernel shutdown failed: ${String(error)}`

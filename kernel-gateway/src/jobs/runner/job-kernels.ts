@@ -19,8 +19,11 @@ export interface IJobKernels {
   startKernel(options: IJobKernels.IStartOptions): Promise<IJobKernel>;
   /** Sends SIGINT to the kernel (KeyboardInterrupt in the running call). */
   interruptKernel(kernelId: string): Promise<void>;
-  /** Kills and reaps the kernel's whole sandbox and removes its folder. */
-  shutdownKernel(kernelId: string): Promise<void>;
+  /**
+   * Kills and reaps the kernel's whole sandbox and removes its folder;
+   * `now` skips asking the kernel to exit first.
+   */
+  shutdownKernel(kernelId: string, options?: { now?: boolean }): Promise<void>;
 }
 
 /** One running kernel as the job runner uses it (a `KernelSession`). */
