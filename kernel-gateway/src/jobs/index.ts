@@ -13,6 +13,7 @@ export {
   readInstalledPackages
 } from './requirements/environment-builder.js';
 export type { IRequirementsEnvironment } from './requirements/environment-builder.js';
+export { IndexProxy, PYPI_HOSTS } from './requirements/index-proxy.js';
 export { pipSandboxArgv } from './requirements/pip-sandbox.js';
 export type { IPipSandboxOptions } from './requirements/pip-sandbox.js';
 export { hostConstraints, inspectHostPython } from './host/host-python.js';

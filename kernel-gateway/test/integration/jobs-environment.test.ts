@@ -1,5 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync
+} from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   EnvironmentBuilder,
   hostConstraints,
+  IndexProxy,
+  pipSandboxArgv,
   validateRequirements
 } from '../../src/jobs/index.js';
 
@@ -112,5 +120,54 @@ describe('EnvironmentBuilder.build()', () => {
     expect(
       readdirSync(path.join(dataDir, 'envs')).filter(n => n.startsWith('.tmp'))
     ).toEqual([]);
+  });
+});
+
+describe('the pip sandbox', () => {
+  it('should have no network but the index proxy, whose tunnels reach only the package index', async () => {
+    const dir = mkdtempSync('/tmp/jl-pipnet-');
+    const buildDir = path.join(dir, 'build');
+    const cacheDir = path.join(dir, 'cache');
+    mkdirSync(buildDir);
+    mkdirSync(cacheDir);
+    const proxy = new IndexProxy();
+    await proxy.listen(path.join(dir, 'index.sock'));
+    // Run where pip would run, with the same `--proxy <url>` appended.
+    const probe = [
+      'import socket, sys',
+      'port = int(sys.argv[-1].rsplit(":", 1)[1])',
+      'try:',
+      '    socket.create_connection(("151.101.0.223", 443), timeout=5)',
+      '    print("direct: ESCAPED")',
+      'except OSError as error:',
+      '    print("direct: refused", type(error).__name__)',
+      'for target in ("example.com:443", "pypi.org:443"):',
+      '    s = socket.create_connection(("127.0.0.1", port), timeout=20)',
+      '    s.sendall(b"CONNECT " + target.encode() + b" HTTP/1.1\\r\\n\\r\\n")',
+      '    print(target, s.recv(200).split(b"\\r\\n")[0].decode())',
+      '    s.close()'
+    ].join('\n');
+    try {
+      const argv = pipSandboxArgv({
+        python: PYTHON,
+        buildDir,
+        cacheDir,
+        readOnlyFiles: [],
+        indexProxySocket: path.join(dir, 'index.sock'),
+        command: [PYTHON, '-I', '-c', probe]
+      });
+      const { stdout } = await execFileAsync(argv[0]!, argv.slice(1), {
+        timeout: 60_000
+      });
+      expect(stdout).toMatch(/^direct: refused OSError/m);
+      expect(stdout).toContain('example.com:443 HTTP/1.1 403 Forbidden');
+      expect(stdout).toContain(
+        'pypi.org:443 HTTP/1.1 200 Connection established'
+      );
+      expect(proxy.refused).toEqual(['CONNECT example.com:443']);
+    } finally {
+      await proxy.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

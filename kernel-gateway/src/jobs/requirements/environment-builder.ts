@@ -8,6 +8,7 @@ import { JaxLabError } from '@jaxlab/schemas';
 
 import type { IHostPython } from '../host/host-python.js';
 import { hostConstraints, inspectHostPython } from '../host/host-python.js';
+import { IndexProxy } from './index-proxy.js';
 import { pipSandboxArgv } from './pip-sandbox.js';
 import { normalizeProjectName } from './requirements-validator.js';
 
@@ -43,6 +44,7 @@ export class EnvironmentBuilder {
     this._dataDir = path.resolve(options.dataDir);
     this._python = options.python;
     this._sandboxed = options.sandboxed ?? true;
+    this._indexHosts = options.indexHosts;
     this._buildTimeoutMs = options.buildTimeoutMs ?? 10 * 60_000;
     this._log = options.log ?? (() => undefined);
   }
@@ -148,17 +150,27 @@ export class EnvironmentBuilder {
         '-r',
         requirementsFile
       ];
-      const argv = this._sandboxed
-        ? pipSandboxArgv({
+      this._log(`building requirements environment ${sha256.slice(0, 12)}`);
+      if (this._sandboxed) {
+        const proxy = new IndexProxy({ hosts: this._indexHosts });
+        const indexProxySocket = `${buildDir}.sock`;
+        await proxy.listen(indexProxySocket);
+        try {
+          const argv = pipSandboxArgv({
             python: this._python,
             buildDir,
             cacheDir,
             readOnlyFiles: [],
+            indexProxySocket,
             command: pip
-          })
-        : pip;
-      this._log(`building requirements environment ${sha256.slice(0, 12)}`);
-      await this._run(argv, buildDir, options);
+          });
+          await this._run(argv, buildDir, options, proxy);
+        } finally {
+          await proxy.close();
+        }
+      } else {
+        await this._run(pip, buildDir, options);
+      }
       const packages = await readInstalledPackages(
         path.join(buildDir, 'site-packages')
       );
@@ -224,7 +236,8 @@ export class EnvironmentBuilder {
   private _run(
     argv: string[],
     cwd: string,
-    options: EnvironmentBuilder.IBuildOptions
+    options: EnvironmentBuilder.IBuildOptions,
+    proxy?: IndexProxy
   ): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = spawn(argv[0], argv.slice(1), {
@@ -287,10 +300,13 @@ export class EnvironmentBuilder {
           resolve();
         } else {
           const lastLines = tail.trim().split('\n').slice(-8).join('\n');
+          const refused = proxy?.refused.length
+            ? `\nThe build may reach only the package index; refused: ${proxy.refused.join(', ')}.`
+            : '';
           reject(
             new JaxLabError(
               'REQUIREMENTS_REJECTED',
-              `pip could not install the requirements (exit ${code}):\n${lastLines}`,
+              `pip could not install the requirements (exit ${code}):\n${lastLines}${refused}`,
               {
                 hint: 'Check that each project and version exists on the package index as a wheel for this host (only wheels are installed) and does not conflict with the host-pinned jax/jaxlib versions.'
               }
@@ -308,6 +324,7 @@ export class EnvironmentBuilder {
   private _pending = new Map<string, Promise<IRequirementsEnvironment>>();
   private _python: string;
   private _sandboxed: boolean;
+  private _indexHosts: readonly string[] | undefined;
 }
 
 /** Statics and option types of {@link EnvironmentBuilder}. */
@@ -317,8 +334,13 @@ export namespace EnvironmentBuilder {
     dataDir: string;
     /** The host venv's python, whose pip builds environments. */
     python: string;
-    /** Run pip inside bubblewrap (default true). */
+    /**
+     * Run pip inside bubblewrap (default true), whose only network is a
+     * proxy to the package index.
+     */
     sandboxed?: boolean;
+    /** Host names of the package index (default PyPI's). */
+    indexHosts?: readonly string[];
     /** Longest a pip run may take (default 10 minutes). */
     buildTimeoutMs?: number;
     log?: (line: string) => void;

@@ -11,22 +11,70 @@ export interface IPipSandboxOptions {
   cacheDir: string;
   /** Files pip reads (constraints, requirements): read-only. */
   readOnlyFiles: string[];
-  /** The command to run inside (python, then pip's arguments). */
+  /** The Unix socket of the {@link IndexProxy}: the build's only way out. */
+  indexProxySocket: string;
+  /** The pip command to run inside (python, then pip's arguments). */
   command: string[];
 }
 
+/** Where the index proxy's socket appears inside the sandbox. */
+const PROXY_SOCKET_INSIDE = '/run/jaxlab-index.sock';
+
+/**
+ * Runs inside the sandbox, in front of pip: listens on the sandbox's own
+ * loopback and forwards each connection to the index proxy's Unix socket,
+ * then runs the pip command given after the socket path with `--proxy`
+ * pointing there. The sandbox has no other network.
+ */
+const FORWARDER_PY = `
+import socket, subprocess, sys, threading
+
+socket_path, command = sys.argv[1], sys.argv[2:]
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(64)
+
+
+def pump(source, sink):
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    try:
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+def serve():
+    while True:
+        client, _ = listener.accept()
+        upstream = socket.socket(socket.AF_UNIX)
+        try:
+            upstream.connect(socket_path)
+        except OSError:
+            client.close()
+            continue
+        threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
+        threading.Thread(target=pump, args=(upstream, client), daemon=True).start()
+
+
+threading.Thread(target=serve, daemon=True).start()
+proxy = "http://127.0.0.1:%d" % listener.getsockname()[1]
+sys.exit(subprocess.call(command + ["--proxy", proxy]))
+`;
+
 /**
  * The bubblewrap command line that runs pip for a requirements environment:
- * every namespace unshared but the network, a cleared environment, only
- * /usr, the venv, its base Python and the few /etc files name resolution
- * and TLS need mounted read-only, and only the build folder and the wheel
- * cache writable. The process dies with its parent.
- *
- * The network is the host's: bubblewrap cannot limit it to the package
- * index. Enforcing that needs a network namespace whose only route is an
- * egress proxy allowing the index hosts (e.g. slirp4netns or a veth pair
- * plus an HTTP CONNECT proxy with an allow-list). Wheels-only installs
- * (`--only-binary=:all:`) mean no downloaded code runs during the build.
+ * every namespace unshared, the network included, a cleared environment,
+ * only /usr, the venv, its base Python and the TLS certificates mounted
+ * read-only, only the build folder and the wheel cache writable. The one
+ * way out is the index proxy's socket, reached through a forwarder on the
+ * sandbox's loopback that pip uses as its proxy; the proxy opens tunnels
+ * to the package index only. The process dies with its parent. Wheels-only
+ * installs (`--only-binary=:all:`) mean no downloaded code runs during the
+ * build.
  *
  * @returns argv, `bwrap` first.
  */
@@ -43,7 +91,6 @@ export function pipSandboxArgv(options: IPipSandboxOptions): string[] {
   const argv = [
     'bwrap',
     '--unshare-all',
-    '--share-net',
     '--die-with-parent',
     '--new-session',
     '--clearenv',
@@ -72,14 +119,7 @@ export function pipSandboxArgv(options: IPipSandboxOptions): string[] {
       argv.push('--symlink', `usr/${link}`, `/${link}`);
     }
   }
-  for (const file of [
-    '/etc/resolv.conf',
-    '/etc/hosts',
-    '/etc/nsswitch.conf',
-    '/etc/ssl',
-    '/etc/ca-certificates',
-    '/etc/pki'
-  ]) {
+  for (const file of ['/etc/ssl', '/etc/ca-certificates', '/etc/pki']) {
     argv.push('--ro-bind-try', file, file);
   }
   for (const dir of readOnly) {
@@ -94,9 +134,17 @@ export function pipSandboxArgv(options: IPipSandboxOptions): string[] {
     '--bind',
     options.cacheDir,
     options.cacheDir,
+    '--bind',
+    options.indexProxySocket,
+    PROXY_SOCKET_INSIDE,
     '--chdir',
     options.buildDir,
     '--',
+    options.python,
+    '-I',
+    '-c',
+    FORWARDER_PY,
+    PROXY_SOCKET_INSIDE,
     ...options.command
   );
   return argv;
