@@ -142,7 +142,8 @@ function main(): void {
     kernels,
     token,
     allowOrigins: values['allow-origin'],
-    log
+    log,
+    projects: store
   });
   let isStopping = false;
   const stop = async (signal: string): Promise<void> => {

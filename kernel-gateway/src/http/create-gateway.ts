@@ -19,6 +19,7 @@ import {
   notFoundHandler
 } from './http-error.js';
 import { kernelsRouter } from './kernels-router.js';
+import type { IProjectSource } from './kernels-router.js';
 import { assertRequestAllowed, requestGuard } from './request-guard.js';
 import { sessionsRouter } from './sessions-router.js';
 import { V1_PROTOCOL } from './ws-codec.js';
@@ -40,6 +41,8 @@ export interface IGatewayOptions {
   bodyLimit?: string;
   /** Sink of one-line log messages. */
   log?: (line: string) => void;
+  /** Projects a start request may name (`KERNEL_JAXLAB_PROJECT_ID`). */
+  projects?: IProjectSource;
 }
 
 /** A gateway: the express app, its HTTP server (with WebSockets) and lifecycle. */
@@ -95,7 +98,7 @@ export function createGateway(options: IGatewayOptions): IGateway {
     }
     res.json(spec);
   });
-  app.use('/api/kernels', kernelsRouter(kernels, bodyLimit));
+  app.use('/api/kernels', kernelsRouter(kernels, bodyLimit, options.projects));
   app.use('/api/sessions', sessionsRouter(kernels, bodyLimit));
   app.use(notFoundHandler);
   app.use(errorMiddleware(log));

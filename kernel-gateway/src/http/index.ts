@@ -14,8 +14,12 @@ export type { IErrorBody } from './http-error.js';
 export {
   DESIGNATED_FUNCTIONS_ENV,
   kernelsRouter,
-  parseStartBody
+  OWNER_ENV,
+  parseStartBody,
+  PROJECT_ENV,
+  withProjectFiles
 } from './kernels-router.js';
+export type { IProjectSource } from './kernels-router.js';
 export {
   assertRequestAllowed,
   isAuthorized,

@@ -3,10 +3,21 @@ import type { Router } from 'express';
 
 import { JaxLabError } from '@jaxlab/schemas';
 
+import type { Project } from '@jaxlab/schemas';
+
 import type { KernelManager } from '../kernels/kernel-manager.js';
 
 /** Environment variable naming the designated functions of a new kernel (comma separated). */
 export const DESIGNATED_FUNCTIONS_ENV = 'KERNEL_JAXLAB_DESIGNATED_FUNCTIONS';
+/** Environment variable naming the project whose files a new kernel gets. */
+export const PROJECT_ENV = 'KERNEL_JAXLAB_PROJECT_ID';
+/** Environment variable naming the owner of that project (a user id). */
+export const OWNER_ENV = 'KERNEL_JAXLAB_OWNER';
+
+/** Where the gateway reads projects named at kernel start (the job store). */
+export interface IProjectSource {
+  getProject(id: string, owner: string): Promise<Project | null>;
+}
 
 function isStringRecord(value: unknown): value is Record<string, string> {
   return (
@@ -57,10 +68,68 @@ export function parseStartBody(body: unknown): KernelManager.IStartOptions {
   };
 }
 
+/**
+ * Completes start options whose env names a project ({@link PROJECT_ENV}
+ * and {@link OWNER_ENV}): the kernel's folder gets the project's main.py,
+ * requirements.txt and README.md, and its designated functions are the
+ * project's. Files given in the body win.
+ *
+ * @throws JaxLabError `INVALID_REQUEST` (no owner, or no project source),
+ *   `PROJECT_NOT_FOUND` (no such project of that owner).
+ */
+export async function withProjectFiles(
+  start: KernelManager.IStartOptions,
+  projects: IProjectSource | undefined
+): Promise<KernelManager.IStartOptions> {
+  const projectId = start.env?.[PROJECT_ENV];
+  if (!projectId) return start;
+  const owner = start.env?.[OWNER_ENV];
+  if (!owner) {
+    throw new JaxLabError(
+      'INVALID_REQUEST',
+      `${PROJECT_ENV} needs ${OWNER_ENV}`,
+      {
+        hint: `Pass the project owner's user id as ${OWNER_ENV} in the start request's env.`
+      }
+    );
+  }
+  if (!projects) {
+    throw new JaxLabError(
+      'INVALID_REQUEST',
+      'This gateway has no project store',
+      {
+        hint: 'Start jaxlab-gateway with the lab’s data folder (--run-jobs), or write files with PUT /api/kernels/{id}/files/{name}.'
+      }
+    );
+  }
+  const project = await projects.getProject(projectId, owner);
+  if (!project) {
+    throw new JaxLabError(
+      'PROJECT_NOT_FOUND',
+      `Project ${projectId} not found`,
+      {
+        hint: 'Check the project id and its owner.'
+      }
+    );
+  }
+  return {
+    ...start,
+    files: {
+      'main.py': project.mainPy,
+      'requirements.txt': project.requirements,
+      'README.md': project.readme,
+      ...start.files
+    },
+    designatedFunctions:
+      start.designatedFunctions ?? project.designatedFunctions
+  };
+}
+
 /** The kernels REST API (`/api/kernels`), as jupyter_server answers it. */
 export function kernelsRouter(
   kernels: KernelManager,
-  bodyLimit: string
+  bodyLimit: string,
+  projects?: IProjectSource
 ): Router {
   const router = express.Router();
   const json = express.json({ limit: bodyLimit });
@@ -83,7 +152,9 @@ export function kernelsRouter(
   });
 
   router.post('/', json, async (req, res) => {
-    const kernel = await kernels.startKernel(parseStartBody(req.body));
+    const kernel = await kernels.startKernel(
+      await withProjectFiles(parseStartBody(req.body), projects)
+    );
     res
       .status(201)
       .location(`/api/kernels/${encodeURIComponent(kernel.id)}`)

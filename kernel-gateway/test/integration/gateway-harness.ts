@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 
 import { createGateway } from '../../src/http/index.js';
+import type { IProjectSource } from '../../src/http/index.js';
 import type { IGateway } from '../../src/http/index.js';
 import { KernelManager } from '../../src/kernels/index.js';
 import { createKernelLauncher } from '../../src/sandbox/index.js';
@@ -41,7 +42,10 @@ export interface ITestGateway {
 
 /** Starts a gateway with the real sandbox launcher. */
 export async function startTestGateway(
-  options: Partial<KernelManager.IOptions> & { allowOrigins?: string[] } = {}
+  options: Partial<KernelManager.IOptions> & {
+    allowOrigins?: string[];
+    projects?: IProjectSource;
+  } = {}
 ): Promise<ITestGateway> {
   const dataDir = mkdtempSync('/tmp/jl-gw-');
   chmodSync(dataDir, 0o755);
@@ -57,6 +61,7 @@ export async function startTestGateway(
     kernels,
     token,
     allowOrigins: options.allowOrigins,
+    projects: options.projects,
     log: line => log.push(line)
   });
   const { port } = await gateway.listen(0, '127.0.0.1');
