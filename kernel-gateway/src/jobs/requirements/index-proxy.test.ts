@@ -22,14 +22,16 @@ async function echoServer(): Promise<number> {
   return (server.address() as net.AddressInfo).port;
 }
 
-async function startProxy(options: IndexProxy.IOptions): Promise<string> {
+async function startProxy(
+  options: IndexProxy.IOptions
+): Promise<{ proxy: IndexProxy; socketPath: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'jaxlab-proxy-'));
   const socketPath = path.join(dir, 'index.sock');
   const proxy = new IndexProxy(options);
   await proxy.listen(socketPath);
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   cleanups.push(() => proxy.close());
-  return socketPath;
+  return { proxy, socketPath };
 }
 
 /** Sends `request` through the proxy socket; resolves with all it answered. */
@@ -51,7 +53,7 @@ function exchange(socketPath: string, request: string): Promise<string> {
 describe('IndexProxy', () => {
   it('should tunnel to an allowed host and port, bytes both ways', async () => {
     const port = await echoServer();
-    const socketPath = await startProxy({
+    const { socketPath } = await startProxy({
       hosts: ['127.0.0.1'],
       ports: [port]
     });
@@ -66,12 +68,10 @@ describe('IndexProxy', () => {
 
   it('should refuse other hosts, other ports, plain HTTP and garbage with 403, and list them', async () => {
     const port = await echoServer();
-    const dir = mkdtempSync(path.join(tmpdir(), 'jaxlab-proxy-'));
-    const proxy = new IndexProxy({ hosts: ['127.0.0.1'], ports: [port] });
-    await proxy.listen(path.join(dir, 'index.sock'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    cleanups.push(() => proxy.close());
-    const socketPath = path.join(dir, 'index.sock');
+    const { proxy, socketPath } = await startProxy({
+      hosts: ['127.0.0.1'],
+      ports: [port]
+    });
 
     for (const request of [
       `CONNECT evil.example:443 HTTP/1.1\r\n\r\n`,
@@ -93,7 +93,7 @@ describe('IndexProxy', () => {
 
   it('should answer 502 when the index cannot be reached', async () => {
     const port = await echoServer();
-    const socketPath = await startProxy({
+    const { socketPath } = await startProxy({
       hosts: ['localhost.invalid'],
       ports: [port]
     });
