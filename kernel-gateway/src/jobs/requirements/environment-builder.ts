@@ -44,7 +44,6 @@ export class EnvironmentBuilder {
     this._dataDir = path.resolve(options.dataDir);
     this._python = options.python;
     this._sandboxed = options.sandboxed ?? true;
-    this._indexHosts = options.indexHosts;
     this._buildTimeoutMs = options.buildTimeoutMs ?? 10 * 60_000;
     this._log = options.log ?? (() => undefined);
   }
@@ -152,7 +151,7 @@ export class EnvironmentBuilder {
       ];
       this._log(`building requirements environment ${sha256.slice(0, 12)}`);
       if (this._sandboxed) {
-        const proxy = new IndexProxy({ hosts: this._indexHosts });
+        const proxy = new IndexProxy();
         const indexProxySocket = `${buildDir}.sock`;
         await proxy.listen(indexProxySocket);
         try {
@@ -324,7 +323,6 @@ export class EnvironmentBuilder {
   private _pending = new Map<string, Promise<IRequirementsEnvironment>>();
   private _python: string;
   private _sandboxed: boolean;
-  private _indexHosts: readonly string[] | undefined;
 }
 
 /** Statics and option types of {@link EnvironmentBuilder}. */
@@ -336,11 +334,9 @@ export namespace EnvironmentBuilder {
     python: string;
     /**
      * Run pip inside bubblewrap (default true), whose only network is a
-     * proxy to the package index.
+     * proxy to PyPI.
      */
     sandboxed?: boolean;
-    /** Host names of the package index (default PyPI's). */
-    indexHosts?: readonly string[];
     /** Longest a pip run may take (default 10 minutes). */
     buildTimeoutMs?: number;
     log?: (line: string) => void;
