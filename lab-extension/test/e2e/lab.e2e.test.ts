@@ -278,5 +278,18 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
       '#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current'
     );
     await expect(tab.first().textContent()).resolves.toMatch(/jaxlab-run-/);
+    // Notebooks in this JupyterLab run on the gateway's restricted kernel.
+    await expect
+      .poll(() => notebook.locator('.jp-Toolbar-kernelName').textContent(), {
+        timeout: 60_000
+      })
+      .toContain('JAX (restricted)');
+    // The kernel started on the gateway and answered: idle in the status bar.
+    await expect
+      .poll(() => page.locator('#jp-main-statusbar').textContent(), {
+        timeout: 60_000
+      })
+      .toContain('JAX (restricted) | Idle');
+    await shot('notebook-export.png');
   }, 90_000);
 });
