@@ -48,6 +48,10 @@ interface IPending {
 
 const MAX_PENDING = 10_000;
 const OUTPUT_TAIL_CHARS = 4096;
+/** How long a kernel may take to answer shutdown_request before it is killed. */
+const SHUTDOWN_REPLY_TIMEOUT_MS = 1000;
+/** How long a kernel that answered shutdown_request may take to exit by itself. */
+const SHUTDOWN_EXIT_GRACE_MS = 100;
 /** How long a kernel that lost a channel may take to be seen exiting. */
 const CHANNEL_LOST_GRACE_MS = 1000;
 
@@ -386,16 +390,20 @@ export class KernelSession {
     const proc = this._process;
     const channels = this._channels;
     if (proc && isPolite && channels && !this.isDead) {
-      const request = createMessage({
-        channel: 'control',
-        msgType: 'shutdown_request',
-        content: { restart: false },
-        session: this._session
-      });
-      await channels.send('control', request);
+      // The reply says the kernel has run its shutdown; what is left is
+      // process teardown, which may take a second and need not be waited for.
+      const replied = new Promise<void>(resolve =>
+        this._request(
+          'control',
+          'shutdown_request',
+          { restart: false },
+          { onReply: () => resolve() }
+        )
+      );
       await Promise.race([
         proc.exited,
-        new Promise(resolve => setTimeout(resolve, 1000))
+        replied.then(() => delay(SHUTDOWN_EXIT_GRACE_MS)),
+        delay(SHUTDOWN_REPLY_TIMEOUT_MS)
       ]);
     }
     this._process = undefined;
@@ -631,4 +639,8 @@ export namespace KernelSession {
     /** A client asked for shutdown (or restart) on control. */
     onClientShutdown?: (restart: boolean) => Promise<void>;
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
 }

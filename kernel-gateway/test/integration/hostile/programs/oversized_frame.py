@@ -5,6 +5,7 @@
 # Loader: import-not-allowed
 # Sandbox: exit
 import sys
+import time
 
 
 def main():
@@ -14,6 +15,7 @@ def main():
         return
     kernel = module.JaxLabKernel.instance()
     print("READY", flush=True)
+    time.sleep(0.5)  # captured output is published by another thread: let it go first
     kernel._send_iopub("stream", {"name": "stdout", "text": "F" * (80 * 1024 * 1024)}, kernel.get_parent())
     while True:
         pass
