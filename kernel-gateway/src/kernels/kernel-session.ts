@@ -270,9 +270,8 @@ export class KernelSession {
   }
 
   /**
-   * Shuts the kernel down: asks it politely on control (unless `now`; the
-   * kernel may take up to a second to exit), then kills and reaps the whole
-   * sandbox. Idempotent.
+   * Shuts the kernel down: asks it politely on control (unless `now`), then
+   * kills and reaps the whole sandbox. Idempotent.
    */
   async shutdown(options: { now?: boolean } = {}): Promise<void> {
     this._isShuttingDown = true;

@@ -522,7 +522,7 @@ export class JobExecution {
       this._kernel ?? (await this._kernelStart?.catch(() => undefined));
     if (kernel) {
       // The job has ended: nothing in the kernel is worth a polite exit,
-      // which can take a second that the next queued job would wait for.
+      // which the next queued job would wait for.
       await this._options.kernels
         .shutdownKernel(kernel.id, { now: true })
         .catch(error =>
