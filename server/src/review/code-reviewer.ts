@@ -1,4 +1,5 @@
 import { ApiError, GoogleGenAI } from '@google/genai';
+import type { GenerateContentParameters } from '@google/genai';
 import type { LintFinding, Review } from '@jaxlab/schemas';
 import { runJaxLint } from './jax-lint.js';
 import type { IJaxLintOptions } from './jax-lint.js';
@@ -81,19 +82,9 @@ export class CodeReviewer {
     if (!this._ai) return this._disabled(head, findings);
     const deadline = this._deadline(signal);
     try {
-      const res = await this._ai.models.generateContent({
-        model: this._model,
-        contents: buildReviewPrompt(
-          input.code,
-          input.requirements ?? '',
-          findings,
-          input.problem
-        ),
-        config: {
-          systemInstruction: REVIEW_SYSTEM_INSTRUCTION,
-          abortSignal: deadline.signal
-        }
-      });
+      const res = await this._ai.models.generateContent(
+        this._modelRequest(input, findings, deadline.signal)
+      );
       return this._ok(head, findings, res.text ?? '');
     } catch (err) {
       return this._failed(head, findings, err, deadline.timedOut());
@@ -118,19 +109,9 @@ export class CodeReviewer {
     let text = '';
     let review: Review;
     try {
-      const stream = await this._ai.models.generateContentStream({
-        model: this._model,
-        contents: buildReviewPrompt(
-          input.code,
-          input.requirements ?? '',
-          findings,
-          input.problem
-        ),
-        config: {
-          systemInstruction: REVIEW_SYSTEM_INSTRUCTION,
-          abortSignal: deadline.signal
-        }
-      });
+      const stream = await this._ai.models.generateContentStream(
+        this._modelRequest(input, findings, deadline.signal)
+      );
       for await (const chunk of stream) {
         const delta = chunk.text ?? '';
         if (delta) {
@@ -145,6 +126,24 @@ export class CodeReviewer {
       deadline.dispose();
     }
     yield { type: 'done', review };
+  }
+
+  /** The model call of a review: the prompt with the lint findings, the system instruction. */
+  private _modelRequest(
+    input: IReviewInput,
+    findings: LintFinding[],
+    abortSignal: AbortSignal
+  ): GenerateContentParameters {
+    return {
+      model: this._model,
+      contents: buildReviewPrompt(
+        input.code,
+        input.requirements ?? '',
+        findings,
+        input.problem
+      ),
+      config: { systemInstruction: REVIEW_SYSTEM_INSTRUCTION, abortSignal }
+    };
   }
 
   private async _lint(
