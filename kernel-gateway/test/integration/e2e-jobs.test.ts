@@ -1,23 +1,16 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Job, JobEvent } from '@jaxlab/schemas';
 import { createApp } from '@jaxlab/server';
-import { SqliteJobStore } from '@jaxlab/store';
+import type { SqliteJobStore } from '@jaxlab/store';
 
-import { EnvironmentBuilder, JobRunner } from '../../src/jobs/index.js';
-import { KernelManager } from '../../src/kernels/index.js';
-import { createKernelLauncher } from '../../src/sandbox/index.js';
+import { JobRunner } from '../../src/jobs/index.js';
+import { createTestJobHost } from './job-host.js';
+import type { ITestJobHost } from './job-host.js';
 import { JAX_PROGRAM, MANY_LINES_PROGRAM } from './jobs-programs.js';
-
-const PYTHON = fileURLToPath(
-  new URL('../../../.venv/bin/python', import.meta.url)
-);
 
 /**
  * Reads Server-Sent Events from `url` until `stop` says so (or the stream
@@ -84,27 +77,19 @@ const isFinal = (event: JobEvent): boolean =>
   ['COMPLETED', 'FAILED', 'CANCELLED'].includes(event.status);
 
 describe('POST /api/jobs to a gateway job runner (end to end)', () => {
-  let dataDir: string;
+  let host: ITestJobHost;
   let store: SqliteJobStore;
-  let kernels: KernelManager;
   let runner: JobRunner;
   let server: Server;
   let base: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync('/tmp/jl-e2e-');
-    chmodSync(dataDir, 0o755);
-    store = new SqliteJobStore({ path: path.join(dataDir, 'jaxlab.db') });
-    await store.init();
-    kernels = new KernelManager({
-      launcher: createKernelLauncher(),
-      dataDir,
-      python: PYTHON
-    });
+    host = await createTestJobHost('jl-e2e-');
+    store = host.store;
     runner = new JobRunner({
       store,
-      kernels,
-      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+      kernels: host.kernels,
+      envBuilder: host.envBuilder,
       hostId: 'e2e-host',
       maxConcurrentJobs: 1
     });
@@ -121,9 +106,7 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
     server?.closeAllConnections();
     await new Promise(resolve => server?.close(resolve));
     await runner?.dispose();
-    await kernels?.dispose();
-    await store?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
+    await host?.dispose();
   });
 
   async function postJob(body: Record<string, unknown>): Promise<string> {

@@ -1,14 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { SqliteJobStore } from '@jaxlab/store';
+import type { SqliteJobStore } from '@jaxlab/store';
 
-import { EnvironmentBuilder, JobRunner } from '../../src/jobs/index.js';
-import { KernelManager } from '../../src/kernels/index.js';
-import { createKernelLauncher } from '../../src/sandbox/index.js';
+import { JobRunner } from '../../src/jobs/index.js';
+import { createTestJobHost } from './job-host.js';
+import type { ITestJobHost } from './job-host.js';
 import {
   ENDLESS_PROGRAM,
   JAX_PROGRAM,
@@ -21,31 +17,19 @@ import {
   waitForStatus
 } from './jobs-programs.js';
 
-const PYTHON = fileURLToPath(
-  new URL('../../../.venv/bin/python', import.meta.url)
-);
-
 describe('JobRunner', () => {
-  let dataDir: string;
+  let host: ITestJobHost;
   let store: SqliteJobStore;
-  let kernels: KernelManager;
   let runner: JobRunner;
   const log: string[] = [];
 
   beforeAll(async () => {
-    dataDir = mkdtempSync('/tmp/jl-jr-');
-    chmodSync(dataDir, 0o755);
-    store = new SqliteJobStore({ path: path.join(dataDir, 'jaxlab.db') });
-    await store.init();
-    kernels = new KernelManager({
-      launcher: createKernelLauncher(),
-      dataDir,
-      python: PYTHON
-    });
+    host = await createTestJobHost('jl-jr-');
+    store = host.store;
     runner = new JobRunner({
       store,
-      kernels,
-      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+      kernels: host.kernels,
+      envBuilder: host.envBuilder,
       hostId: 'test-host',
       maxConcurrentJobs: 3,
       sandboxed: true,
@@ -56,9 +40,7 @@ describe('JobRunner', () => {
 
   afterAll(async () => {
     await runner?.dispose();
-    await kernels?.dispose();
-    await store?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
+    await host?.dispose();
   });
 
   it('should run a JAX program to COMPLETED with its metrics, log and manifest', async () => {
@@ -204,28 +186,18 @@ describe('JobRunner', () => {
 });
 
 describe('JobRunner (a runner per case)', () => {
-  let dataDir: string;
+  let host: ITestJobHost;
   let store: SqliteJobStore;
-  let kernels: KernelManager;
   let runner: JobRunner;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync('/tmp/jl-jc-');
-    chmodSync(dataDir, 0o755);
-    store = new SqliteJobStore({ path: path.join(dataDir, 'jaxlab.db') });
-    await store.init();
-    kernels = new KernelManager({
-      launcher: createKernelLauncher(),
-      dataDir,
-      python: PYTHON
-    });
+    host = await createTestJobHost('jl-jc-');
+    store = host.store;
   });
 
   afterAll(async () => {
     await runner?.dispose();
-    await kernels?.dispose();
-    await store?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
+    await host?.dispose();
   });
 
   it('should run two jobs at once and keep the third waiting in order', async () => {
@@ -240,8 +212,8 @@ describe('JobRunner (a runner per case)', () => {
     }
     runner = new JobRunner({
       store,
-      kernels,
-      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+      kernels: host.kernels,
+      envBuilder: host.envBuilder,
       hostId: 'concurrency-host',
       maxConcurrentJobs: 2,
       accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }]
@@ -270,8 +242,8 @@ describe('JobRunner (a runner per case)', () => {
     // A host that claims a TPU its JAX does not really see.
     runner = new JobRunner({
       store,
-      kernels,
-      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+      kernels: host.kernels,
+      envBuilder: host.envBuilder,
       hostId: 'misconfigured-host',
       accelerators: [
         { kind: 'tpu', count: 4, deviceKind: 'TPU v5 lite' },
@@ -295,20 +267,20 @@ describe('JobRunner (a runner per case)', () => {
     await runner?.dispose();
     runner = new JobRunner({
       store,
-      kernels,
-      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+      kernels: host.kernels,
+      envBuilder: host.envBuilder,
       hostId: 'stopping-host',
       accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }]
     });
     await runner.start();
     const submitted = await submitJob(store, { code: ENDLESS_PROGRAM });
     await waitForStatus(store, submitted.id, ['RUNNING'], 60_000);
-    expect(kernels.list()).toHaveLength(1);
+    expect(host.kernels.list()).toHaveLength(1);
     await runner.dispose();
     const job = (await store.getJob(submitted.id))!;
     expect(job.status).toBe('FAILED');
     expect(job.failure!.reason).toBe('INTERNAL');
     expect(job.finishedAt).toBeTruthy();
-    expect(kernels.list()).toHaveLength(0);
+    expect(host.kernels.list()).toHaveLength(0);
   });
 });

@@ -1,0 +1,47 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { SqliteJobStore } from '@jaxlab/store';
+
+import { EnvironmentBuilder } from '../../src/jobs/index.js';
+import { KernelManager } from '../../src/kernels/index.js';
+import { createKernelLauncher } from '../../src/sandbox/index.js';
+
+export const PYTHON = fileURLToPath(
+  new URL('../../../.venv/bin/python', import.meta.url)
+);
+
+/** What a JobRunner needs, in a fresh data folder of its own. */
+export interface ITestJobHost {
+  dataDir: string;
+  store: SqliteJobStore;
+  kernels: KernelManager;
+  envBuilder: EnvironmentBuilder;
+  /** Disposes the kernels and the store and removes the folder. */
+  dispose(): Promise<void>;
+}
+
+/** A SQLite store and a sandboxed kernel manager under `/tmp/<prefix>…`. */
+export async function createTestJobHost(prefix: string): Promise<ITestJobHost> {
+  const dataDir = mkdtempSync(`/tmp/${prefix}`);
+  chmodSync(dataDir, 0o755);
+  const store = new SqliteJobStore({ path: path.join(dataDir, 'jaxlab.db') });
+  await store.init();
+  const kernels = new KernelManager({
+    launcher: createKernelLauncher(),
+    dataDir,
+    python: PYTHON
+  });
+  return {
+    dataDir,
+    store,
+    kernels,
+    envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+    dispose: async () => {
+      await kernels.dispose();
+      await store.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+}
