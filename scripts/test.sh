@@ -14,8 +14,9 @@ step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 step "schemas: generated code matches schemas/json"
 node schemas/scripts/generate.mjs --check || status=1
 
-step "lint and format (eslint, prettier --check)"
-npx eslint --quiet . && npx prettier --check --log-level warn . || status=1
+step "lint, format and the tests' types (eslint, prettier --check, tsc)"
+npx eslint --quiet . && npx prettier --check --log-level warn . &&
+  npx tsc -p tsconfig.tests.json || status=1
 
 step "TypeScript tests (vitest)"
 npx vitest run --reporter=default --reporter=json \

@@ -8,7 +8,7 @@ import type { ITestGateway } from './gateway-harness.js';
 
 interface IWsMessage {
   channel: string;
-  header: { msg_id: string; msg_type: string };
+  header: { msg_id: string; msg_type: string } & Record<string, unknown>;
   parent_header: { msg_id?: string };
   content: Record<string, unknown>;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Failure, Job, JobEvent } from '@jaxlab/schemas';
+import type { Failure, Job, JobEvent, JobStatus } from '@jaxlab/schemas';
 import { ResultsModel } from './results-model.js';
 
 const t0 = Date.parse('2025-01-01T00:00:00Z');
@@ -26,11 +26,7 @@ function job(): Job {
 
 const status = (
   seq: number,
-  s: JobEvent extends infer E
-    ? E extends { type: 'job:status' }
-      ? E['status']
-      : never
-    : never,
+  s: JobStatus,
   at: number,
   failure?: Failure
 ): JobEvent => ({
@@ -93,7 +89,7 @@ describe('ResultsModel.applyEvent()', () => {
   it('should keep the failure reason and hint of a failed job', () => {
     const model = new ResultsModel({ schedule: () => () => undefined });
     model.bind(job());
-    const failure = {
+    const failure: Failure = {
       reason: 'TIMEOUT',
       message: 'Ran past 60 s.',
       hint: 'Raise the time limit.'
