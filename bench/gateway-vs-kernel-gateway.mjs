@@ -121,7 +121,7 @@ async function peer({ nodelay = false } = {}) {
     kernelName: 'python3',
     proc: p,
     async setup(_base, _id, client) {
-      await exec(client, MAIN_PY);
+      await client.execute(MAIN_PY);
     },
     cleanup: () => {}
   };
@@ -171,20 +171,6 @@ async function stopKernel(t, k) {
   });
 }
 
-const exec = (client, code, onIOPub) =>
-  client.request(
-    'execute_request',
-    {
-      code,
-      silent: false,
-      store_history: false,
-      user_expressions: {},
-      allow_stdin: false,
-      stop_on_error: true
-    },
-    onIOPub
-  );
-
 async function measure(t) {
   await waitForHttp(`${t.base}/api/kernelspecs`, {
     Authorization: `token ${TOKEN}`
@@ -209,7 +195,7 @@ async function measure(t) {
   ].map(m => Number(m[1]));
   const k = await startKernel(t);
   await t.setup(t.base, k.id, k.client);
-  for (let i = 0; i < 5; i++) await exec(k.client, 'main()'); // warm-up
+  for (let i = 0; i < 5; i++) await k.client.execute('main()'); // warm-up
   const trips = [];
   // Where a round trip goes, from the kernel's own header dates (same clock):
   // client -> kernel (busy status stamped), inside the kernel (busy -> idle
@@ -217,7 +203,7 @@ async function measure(t) {
   const legs = { toKernel: [], inKernel: [], fromKernel: [] };
   for (let i = 0; i < TRIPS; i++) {
     const t0 = performance.now();
-    const reply = await exec(k.client, 'main()');
+    const reply = await k.client.execute('main()');
     trips.push(performance.now() - t0);
     if (reply.content.status !== 'ok')
       throw new Error(JSON.stringify(reply.content));
@@ -230,11 +216,11 @@ async function measure(t) {
       legs.fromKernel.push(idle.receivedAt - headerDateMs(idle.header.date));
     }
   }
-  await exec(k.client, `train_step(n=${Math.min(LINES, 1000)})`); // warm-up
+  await k.client.execute(`train_step(n=${Math.min(LINES, 1000)})`); // warm-up
   let text = '';
   let messages = 0;
   const t0 = performance.now();
-  await exec(k.client, `train_step(n=${LINES})`, msg => {
+  await k.client.execute(`train_step(n=${LINES})`, msg => {
     if (msg.msg_type === 'stream') {
       text += msg.content.text;
       messages++;

@@ -404,24 +404,11 @@ async function peerStream() {
       `ws://127.0.0.1:${port}/api/kernels/${id}/channels?token=${TOKEN}`
     );
     await c.open();
-    const exec = (code, onIOPub) =>
-      c.request(
-        'execute_request',
-        {
-          code,
-          silent: false,
-          store_history: false,
-          user_expressions: {},
-          allow_stdin: false,
-          stop_on_error: true
-        },
-        onIOPub
-      );
-    await exec(FLOOD_PY);
-    await exec('main(n=1000)');
+    await c.execute(FLOOD_PY);
+    await c.execute('main(n=1000)');
     let text = '';
     const t0 = performance.now();
-    await exec(`main(n=${LINES})`, msg => {
+    await c.execute(`main(n=${LINES})`, msg => {
       if (msg.msg_type === 'stream') text += msg.content.text;
     });
     const ms = performance.now() - t0;

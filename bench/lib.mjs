@@ -164,6 +164,21 @@ export class KernelClient {
       this.handlers.add(h);
     });
   }
+  /** Executes `code` (see `request`); `onIOPub` gets its output. */
+  execute(code, onIOPub) {
+    return this.request(
+      'execute_request',
+      {
+        code,
+        silent: false,
+        store_history: false,
+        user_expressions: {},
+        allow_stdin: false,
+        stop_on_error: true
+      },
+      onIOPub
+    );
+  }
   close() {
     this.ws.close();
   }
