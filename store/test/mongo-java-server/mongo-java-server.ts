@@ -14,6 +14,7 @@ const sources = [
 /** A running mongo-java-server and how to reach and stop it. */
 export interface IMongoJavaServer {
   uri: string;
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -40,10 +41,18 @@ export function ensureMongoJavaServerJar(): string {
   return jarPath;
 }
 
-/** Starts mongo-java-server on a free port of 127.0.0.1. */
-export async function startMongoJavaServer(): Promise<IMongoJavaServer> {
+/**
+ * Starts mongo-java-server on a free port of 127.0.0.1, with its oplog on
+ * (it serves change streams) unless `oplog` is false (it then answers like
+ * a standalone MongoDB server, which has none).
+ */
+export async function startMongoJavaServer(
+  options: { oplog?: boolean } = {}
+): Promise<IMongoJavaServer> {
   const jar = ensureMongoJavaServerJar();
-  const child: ChildProcess = spawn('java', ['-Xmx512m', '-jar', jar, '0'], {
+  const args = ['-Xmx512m', '-jar', jar, '0'];
+  if (options.oplog === false) args.push('--no-oplog');
+  const child: ChildProcess = spawn('java', args, {
     stdio: ['pipe', 'pipe', 'inherit']
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -66,6 +75,7 @@ export async function startMongoJavaServer(): Promise<IMongoJavaServer> {
   });
   return {
     uri: `mongodb://127.0.0.1:${port}`,
+    port,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise(resolve => child.once('exit', resolve));
