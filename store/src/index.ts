@@ -1,6 +1,14 @@
-export type { IJobStore, IPage, JobSummary, NewJobEvent } from './job-store.js';
-export { SqliteJobStore } from './sqlite/sqlite-job-store.js';
-export { MongoJobStore } from './mongodb/mongo-job-store.js';
-export { createJobStore } from './create-job-store.js';
-export type { ICreateJobStoreOptions } from './create-job-store.js';
-export { LOG_TAIL_MAX_BYTES } from './jobs/log-tail.js';
+export { openStore } from './open-store.js';
+export type { IOpenStoreOptions, IStore } from './store.js';
+export type { IJobs, IPage, JobSummary } from './jobs/contract.js';
+export type { IJobQueue } from './queue/contract.js';
+export type { IJobEvents, NewJobEvent } from './events/contract.js';
+export type { IProjects } from './projects/contract.js';
+export type {
+  IAccounts,
+  IApiTokens,
+  ISessions,
+  IUsers
+} from './accounts/contract.js';
+export type { IHosts } from './hosts/contract.js';
+export { LOG_TAIL_MAX_BYTES } from './events/log-tail.js';

@@ -2,13 +2,12 @@
 // as its parent and appends a job's events in batches, then its final status.
 // argv: <dbPath> <jobId> <hostId> <batches> <linesPerBatch>
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SqliteJobStore } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
 import type { NewJobEvent } from '@jaxlab/store';
 
 const [dbPath, jobId, hostId, batches, perBatch] = process.argv.slice(2);
-const store = new SqliteJobStore({ path: dbPath });
-await store.init();
-await store.appendEvents(jobId, [{ type: 'job:status', status: 'RUNNING' }], {
+const store = await openStore({ sqlite: { path: dbPath } });
+await store.events.append(jobId, [{ type: 'job:status', status: 'RUNNING' }], {
   hostId
 });
 let line = 0;
@@ -21,10 +20,14 @@ for (let b = 0; b < Number(batches); b++) {
       text: `child line ${line++}\n`
     });
   }
-  await store.appendEvents(jobId, events, { hostId });
+  await store.events.append(jobId, events, { hostId });
   await sleep(2);
 }
-await store.appendEvents(jobId, [{ type: 'job:status', status: 'COMPLETED' }], {
-  hostId
-});
+await store.events.append(
+  jobId,
+  [{ type: 'job:status', status: 'COMPLETED' }],
+  {
+    hostId
+  }
+);
 await store.dispose();

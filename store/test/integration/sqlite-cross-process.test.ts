@@ -5,18 +5,20 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '@jaxlab/schemas';
-import { SqliteJobStore } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
 const childDir = fileURLToPath(new URL('../cross-process/', import.meta.url));
 
-describe('SqliteJobStore.watchEvents() across processes', () => {
+describe('IJobEvents.watch() on SQLite across processes', () => {
   let dir: string;
-  let store: SqliteJobStore;
+  let path: string;
+  let store: IStore;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jaxlab-xproc-'));
-    store = new SqliteJobStore({ path: join(dir, 'jaxlab.db') });
-    await store.init();
+    path = join(dir, 'jaxlab.db');
+    store = await openStore({ sqlite: { path } });
   });
 
   afterEach(async () => {
@@ -25,7 +27,7 @@ describe('SqliteJobStore.watchEvents() across processes', () => {
   });
 
   it('should deliver every event another process appends, once and in order', async () => {
-    const job = await store.createJob('owner', {
+    const job = await store.jobs.create('owner', {
       projectId: null,
       code: 'def main():\n    pass\n',
       requirements: '',
@@ -33,7 +35,7 @@ describe('SqliteJobStore.watchEvents() across processes', () => {
       args: {},
       accelerator: 'cpu'
     });
-    await store.claimNextJob({
+    await store.queue.claimNext({
       hostId: 'child-host',
       accelerators: ['cpu'],
       leaseMs: 60_000
@@ -41,7 +43,7 @@ describe('SqliteJobStore.watchEvents() across processes', () => {
 
     const events: JobEvent[] = [];
     const watching = (async () => {
-      for await (const event of store.watchEvents(job.id, 0))
+      for await (const event of store.events.watch(job.id, 0))
         events.push(event);
     })();
 
@@ -53,7 +55,7 @@ describe('SqliteJobStore.watchEvents() across processes', () => {
         '--import',
         join(childDir, 'register-ts.mjs'),
         join(childDir, 'append-events-child.ts'),
-        store.path,
+        path,
         job.id,
         'child-host',
         String(batches),

@@ -1,26 +1,36 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteJobStore } from '@jaxlab/store';
-import type { IJobStore } from '@jaxlab/store';
-import { describeJobStoreContract } from '../contract/job-store.contract.js';
+import { openStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
+import {
+  RESOURCE_CONTRACTS,
+  describeJobEventsContract
+} from '../contract/index.js';
+import type { OpenStoreBackend } from '../contract/index.js';
 
-describeJobStoreContract('SqliteJobStore', async () => {
+// Every part's contract on one SQLite file per test; peers are further
+// connections to the same file (as the server and gateway processes are).
+const openSqlite: OpenStoreBackend = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'jaxlab-store-'));
   const path = join(dir, 'jaxlab.db');
-  const stores: IJobStore[] = [];
-  const openStore = async (): Promise<IJobStore> => {
-    const store = new SqliteJobStore({ path });
-    await store.init();
+  const stores: IStore[] = [];
+  const open = async (): Promise<IStore> => {
+    const store = await openStore({ sqlite: { path } });
     stores.push(store);
     return store;
   };
   return {
-    store: await openStore(),
-    openPeer: openStore,
+    store: await open(),
+    openPeer: open,
     cleanup: async () => {
       for (const store of stores) await store.dispose();
       rmSync(dir, { recursive: true, force: true });
     }
   };
-});
+};
+
+for (const describeContract of RESOURCE_CONTRACTS) {
+  describeContract('SQLite', openSqlite);
+}
+describeJobEventsContract('SQLite', openSqlite);

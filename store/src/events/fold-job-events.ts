@@ -1,6 +1,6 @@
 import type { Failure, JobEvent, JobStatus, Metrics } from '@jaxlab/schemas';
 import { JaxLabError, isFinalJobStatus } from '@jaxlab/schemas';
-import type { NewJobEvent } from '../job-store.js';
+import type { NewJobEvent } from './contract.js';
 import { appendToLogTail } from './log-tail.js';
 
 /** The fields of a job that its events change. */

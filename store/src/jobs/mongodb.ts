@@ -1,0 +1,122 @@
+import type { Filter } from 'mongodb';
+import type { Job } from '@jaxlab/schemas';
+import { insertEventDocs } from '../mongodb/event-docs.js';
+import type { IJobDoc } from '../mongodb/job-docs.js';
+import { NOT_FINAL, docToJob } from '../mongodb/job-docs.js';
+import type { MongoDatabase } from '../mongodb/mongo-database.js';
+import type { IJobs, IPage, JobSummary } from './contract.js';
+import { decodeJobCursor, encodeJobCursor, jobPageSize } from './job-cursor.js';
+import { cancelledWhileQueuedFailure } from './job-failures.js';
+import { newTimeOrderedId } from './time-ordered-id.js';
+
+/** {@link IJobs} on MongoDB: one document per job in `jobs`. */
+export class MongoJobs implements IJobs {
+  constructor(database: MongoDatabase) {
+    this._database = database;
+  }
+
+  async create(owner: string, input: IJobs.ICreate): Promise<Job> {
+    const now = new Date();
+    const time = now.toISOString();
+    const doc: IJobDoc = {
+      _id: newTimeOrderedId(now.getTime()),
+      owner,
+      projectId: input.projectId,
+      status: 'QUEUED',
+      accelerator: input.accelerator,
+      entrypoint: input.entrypoint,
+      argsJson: JSON.stringify(input.args),
+      code: input.code,
+      requirements: input.requirements,
+      timeLimitMs: input.timeLimitMs ?? null,
+      createdAt: time,
+      updatedAt: time,
+      startedAt: null,
+      finishedAt: null,
+      host: null,
+      leaseHolder: null,
+      leaseExpiresAt: null,
+      lastSeq: 0,
+      logTail: '',
+      logsDeleted: false,
+      cancelRequested: false,
+      failure: null,
+      metricsJson: null,
+      manifestJson: null
+    };
+    await this._database.jobs.insertOne(doc);
+    return docToJob(doc);
+  }
+
+  async get(id: string, owner?: string): Promise<Job | null> {
+    const filter: Filter<IJobDoc> = { _id: id };
+    if (owner !== undefined) filter.owner = owner;
+    const doc = await this._database.jobs.findOne(filter);
+    return doc ? docToJob(doc) : null;
+  }
+
+  async list(query: IJobs.IQuery): Promise<IPage<JobSummary>> {
+    const limit = jobPageSize(query.limit);
+    const filter: Filter<IJobDoc> = { owner: query.owner };
+    if (query.status?.length) filter.status = { $in: query.status };
+    if (query.projectId !== undefined) filter.projectId = query.projectId;
+    if (query.cursor) {
+      const cursor = decodeJobCursor(query.cursor);
+      filter.$or = [
+        { createdAt: { $lt: cursor.createdAt } },
+        { createdAt: cursor.createdAt, _id: { $lt: cursor.id } }
+      ];
+    }
+    // One more than a page tells whether another page follows.
+    const docs = await this._database.jobs
+      .find(filter, { projection: { code: 0, requirements: 0 } })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .toArray();
+    const items = docs.slice(0, limit).map(doc => docToJob(doc) as JobSummary);
+    const last = items[items.length - 1];
+    return docs.length > limit
+      ? { items, nextCursor: encodeJobCursor(last) }
+      : { items };
+  }
+
+  async requestCancel(id: string, owner: string): Promise<Job | null> {
+    const time = new Date().toISOString();
+    const failure = cancelledWhileQueuedFailure();
+    // QUEUED -> CANCELLED in one guarded update, so a claim cannot race it.
+    const cancelled = await this._database.jobs.findOneAndUpdate(
+      { _id: id, owner, status: 'QUEUED' },
+      {
+        $set: {
+          status: 'CANCELLED',
+          finishedAt: time,
+          updatedAt: time,
+          failure,
+          cancelRequested: true
+        },
+        $inc: { lastSeq: 1 }
+      },
+      { returnDocument: 'after' }
+    );
+    if (cancelled) {
+      await insertEventDocs(this._database, [
+        {
+          jobId: id,
+          seq: cancelled.lastSeq,
+          time,
+          type: 'job:status',
+          status: 'CANCELLED',
+          failure
+        }
+      ]);
+      return docToJob(cancelled);
+    }
+    await this._database.jobs.updateOne(
+      { _id: id, owner, status: NOT_FINAL },
+      { $set: { cancelRequested: true, updatedAt: time } }
+    );
+    return this.get(id, owner);
+  }
+
+  private _database: MongoDatabase;
+}

@@ -1,0 +1,29 @@
+import { MongoAccounts } from '../accounts/mongodb.js';
+import { MongoJobEvents } from '../events/mongodb.js';
+import { MongoHosts } from '../hosts/mongodb.js';
+import { MongoJobs } from '../jobs/mongodb.js';
+import { MongoProjects } from '../projects/mongodb.js';
+import { MongoJobQueue } from '../queue/mongodb.js';
+import type { IOpenStoreOptions, IStore } from '../store.js';
+import { MongoDatabase } from './mongo-database.js';
+
+/**
+ * The MongoDB store, every part on one client. Server replicas and gateway
+ * hosts may share the database; on a replica set, watchers learn of other
+ * processes' appends through a change stream.
+ */
+export async function openMongoStore(
+  options: IOpenStoreOptions.IMongoDb & { uri: string }
+): Promise<IStore> {
+  const database = await MongoDatabase.connect(options);
+  return {
+    kind: 'mongodb',
+    jobs: new MongoJobs(database),
+    queue: new MongoJobQueue(database),
+    events: new MongoJobEvents(database),
+    projects: new MongoProjects(database),
+    accounts: new MongoAccounts(database),
+    hosts: new MongoHosts(database),
+    dispose: () => database.dispose()
+  };
+}

@@ -1,0 +1,33 @@
+import type { Project, ProjectWrite } from '@jaxlab/schemas';
+
+/**
+ * Projects (README, main.py, requirements, designated functions, limits)
+ * per owner. Ownership: every method but `listWithRetention` matches on
+ * the owner and answers `null`/`false` for another user's project, exactly
+ * as for a missing one.
+ */
+export interface IProjects {
+  /** Writes a new project: the input over the defaults. */
+  create(
+    owner: string,
+    input: ProjectWrite & { name: string }
+  ): Promise<Project>;
+
+  get(id: string, owner: string): Promise<Project | null>;
+
+  /** The owner's projects, oldest first. */
+  list(owner: string): Promise<Project[]>;
+
+  /** Projects of every owner with a retention setting (for the sweeper). */
+  listWithRetention(): Promise<Project[]>;
+
+  /** Applies the fields `patch` sets; null when missing or not the owner's. */
+  update(
+    id: string,
+    owner: string,
+    patch: ProjectWrite
+  ): Promise<Project | null>;
+
+  /** Deletes the project; its jobs stay (projectId kept). */
+  delete(id: string, owner: string): Promise<boolean>;
+}

@@ -1,0 +1,80 @@
+import type { Job, JobStatus } from '@jaxlab/schemas';
+import type { SqliteDatabase } from './sqlite-database.js';
+
+/** Columns of a `jobs` row (JSON columns as text, booleans as 0/1). */
+export interface IJobRow {
+  id: string;
+  owner: string;
+  projectId: string | null;
+  status: JobStatus;
+  accelerator: Job['accelerator'];
+  entrypoint: string;
+  args: string;
+  code?: string;
+  requirements?: string;
+  timeLimitMs: number | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  host: string | null;
+  leaseHolder: string | null;
+  leaseExpiresAt: number | null;
+  lastSeq: number;
+  logTail: string;
+  logsDeleted: number;
+  cancelRequested: number;
+  failure: string | null;
+  metrics: string | null;
+  manifest: string | null;
+}
+
+/** Every column but code and requirements: a {@link JobSummary}'s. */
+export const JOB_SUMMARY_COLUMNS = `id, owner, projectId, status, accelerator,
+  entrypoint, args, timeLimitMs, createdAt, updatedAt, startedAt, finishedAt,
+  host, leaseHolder, leaseExpiresAt, lastSeq, logTail, logsDeleted,
+  cancelRequested, failure, metrics, manifest`;
+
+/** The job with this id, or null. */
+export function readJob(database: SqliteDatabase, id: string): Job | null {
+  const row = database.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as
+    IJobRow | undefined;
+  return row ? rowToJob(row) : null;
+}
+
+/** Parses a JSON column; null stays undefined. */
+export function parseJsonColumn<T>(text: string | null): T | undefined {
+  return text === null ? undefined : (JSON.parse(text) as T);
+}
+
+/** A job (or, without code and requirements, a summary) from its row. */
+export function rowToJob(row: IJobRow): Job {
+  const job: Partial<Job> = {
+    id: row.id,
+    owner: row.owner,
+    projectId: row.projectId,
+    status: row.status,
+    accelerator: row.accelerator,
+    entrypoint: row.entrypoint,
+    args: JSON.parse(row.args) as Job['args']
+  };
+  if (row.code !== undefined) job.code = row.code;
+  if (row.requirements !== undefined) job.requirements = row.requirements;
+  if (row.timeLimitMs !== null) job.timeLimitMs = row.timeLimitMs;
+  job.createdAt = row.createdAt;
+  job.updatedAt = row.updatedAt;
+  if (row.startedAt !== null) job.startedAt = row.startedAt;
+  if (row.finishedAt !== null) job.finishedAt = row.finishedAt;
+  if (row.host !== null) job.host = row.host;
+  job.lastSeq = row.lastSeq;
+  job.logTail = row.logTail;
+  if (row.logsDeleted) job.logsDeleted = true;
+  job.cancelRequested = row.cancelRequested === 1;
+  const failure = parseJsonColumn<Job['failure']>(row.failure);
+  if (failure) job.failure = failure;
+  const metrics = parseJsonColumn<Job['metrics']>(row.metrics);
+  if (metrics) job.metrics = metrics;
+  const manifest = parseJsonColumn<Job['manifest']>(row.manifest);
+  if (manifest) job.manifest = manifest;
+  return job as Job;
+}

@@ -1,0 +1,147 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { IStore } from '@jaxlab/store';
+import type { OpenStoreBackend } from './store-backend.js';
+import {
+  ALICE,
+  BOB,
+  codeOf,
+  jobInput,
+  runningJob,
+  useStoreBackend
+} from './store-backend.js';
+
+/**
+ * The contract of {@link IJobs} (submit, read, list, cancel), run against
+ * every backend by `test/integration/<backend>.test.ts`.
+ */
+export function describeJobsContract(
+  name: string,
+  open: OpenStoreBackend
+): void {
+  describe(`IJobs contract: ${name}`, () => {
+    const current = useStoreBackend(open);
+    let store: IStore;
+    beforeEach(() => {
+      store = current.store;
+    });
+
+    describe('IJobs.create() / get()', () => {
+      it('should store a QUEUED job with its snapshot and find it only for its owner', async () => {
+        const job = await store.jobs.create(
+          ALICE,
+          jobInput({ timeLimitMs: 5000 })
+        );
+        expect(job).toMatchObject({
+          owner: ALICE,
+          status: 'QUEUED',
+          lastSeq: 0,
+          logTail: '',
+          cancelRequested: false,
+          code: jobInput().code,
+          requirements: 'numpy>=1.26\n',
+          args: { steps: 3, name: 'run' },
+          timeLimitMs: 5000
+        });
+        expect(await store.jobs.get(job.id, ALICE)).toEqual(job);
+        expect(await store.jobs.get(job.id)).toEqual(job);
+        expect(await store.jobs.get(job.id, BOB)).toBeNull();
+        expect(await store.jobs.get('no-such-job', ALICE)).toBeNull();
+      });
+    });
+
+    describe('IJobs.list()', () => {
+      it('should page the owner’s jobs newest first, each exactly once', async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 7; i++) {
+          ids.push((await store.jobs.create(ALICE, jobInput())).id);
+        }
+        await store.jobs.create(BOB, jobInput());
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.jobs.list({
+            owner: ALICE,
+            limit: 3,
+            cursor
+          });
+          pages++;
+          for (const item of page.items) {
+            expect(item).not.toHaveProperty('code');
+            expect(item).not.toHaveProperty('requirements');
+            seen.push(item.id);
+          }
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect(pages).toBe(3);
+        expect(seen).toEqual([...ids].reverse());
+        expect((await store.jobs.list({ owner: 'nobody' })).items).toEqual([]);
+      });
+
+      it('should filter by status and project', async () => {
+        const a = await store.jobs.create(ALICE, jobInput({ projectId: 'p1' }));
+        const b = await store.jobs.create(ALICE, jobInput({ projectId: 'p2' }));
+        await store.jobs.create(ALICE, jobInput({ projectId: 'p1' }));
+        await store.jobs.requestCancel(a.id, ALICE);
+        const cancelled = await store.jobs.list({
+          owner: ALICE,
+          status: ['CANCELLED']
+        });
+        expect(cancelled.items.map(j => j.id)).toEqual([a.id]);
+        const p2 = await store.jobs.list({ owner: ALICE, projectId: 'p2' });
+        expect(p2.items.map(j => j.id)).toEqual([b.id]);
+        const queuedP1 = await store.jobs.list({
+          owner: ALICE,
+          projectId: 'p1',
+          status: ['QUEUED', 'RUNNING']
+        });
+        expect(queuedP1.items).toHaveLength(1);
+        expect(
+          (await store.jobs.list({ owner: BOB, projectId: 'p1' })).items
+        ).toEqual([]);
+      });
+
+      it('should reject a cursor it did not make', async () => {
+        expect(
+          await codeOf(store.jobs.list({ owner: ALICE, cursor: 'garbage!' }))
+        ).toBe('INVALID_REQUEST');
+      });
+    });
+
+    describe('IJobs.requestCancel()', () => {
+      it('should end a QUEUED job CANCELLED at once so that no host can claim it', async () => {
+        const job = await store.jobs.create(ALICE, jobInput());
+        expect(await store.jobs.requestCancel(job.id, BOB)).toBeNull();
+        expect((await store.jobs.get(job.id))!.status).toBe('QUEUED');
+        const cancelled = await store.jobs.requestCancel(job.id, ALICE);
+        expect(cancelled).toMatchObject({ status: 'CANCELLED', lastSeq: 1 });
+        expect(cancelled!.finishedAt).toBeTruthy();
+        const events = await store.events.read(job.id, 0, 10);
+        expect(events).toMatchObject([
+          { seq: 1, type: 'job:status', status: 'CANCELLED' }
+        ]);
+        expect(
+          await store.queue.claimNext({
+            hostId: 'h',
+            accelerators: ['cpu'],
+            leaseMs: 1000
+          })
+        ).toBeNull();
+        expect(await store.jobs.requestCancel('missing', ALICE)).toBeNull();
+      });
+
+      it('should only flag a running job for its runner', async () => {
+        const job = await runningJob(store, 'host-a');
+        const flagged = await store.jobs.requestCancel(job.id, ALICE);
+        expect(flagged).toMatchObject({
+          status: 'RUNNING',
+          cancelRequested: true
+        });
+        expect(await store.queue.renewLease(job.id, 'host-a', 60_000)).toEqual({
+          held: true,
+          cancelRequested: true
+        });
+      });
+    });
+  });
+}

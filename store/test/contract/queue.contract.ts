@@ -1,0 +1,166 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { IStore } from '@jaxlab/store';
+import type { OpenStoreBackend } from './store-backend.js';
+import {
+  ALICE,
+  BOB,
+  codeOf,
+  jobInput,
+  logLines,
+  runningJob,
+  useStoreBackend
+} from './store-backend.js';
+
+/**
+ * The contract of {@link IJobQueue} (atomic claims, leases, the HOST_LOST
+ * sweep), run against every backend by `test/integration/<backend>.test.ts`.
+ */
+export function describeJobQueueContract(
+  name: string,
+  open: OpenStoreBackend
+): void {
+  describe(`IJobQueue contract: ${name}`, () => {
+    const current = useStoreBackend(open);
+    let store: IStore;
+    beforeEach(() => {
+      store = current.store;
+    });
+
+    describe('IJobQueue.claimNext()', () => {
+      it('should claim the oldest job of an accepted accelerator with a COMPILING event', async () => {
+        const cpu1 = await store.jobs.create(ALICE, jobInput());
+        const tpu1 = await store.jobs.create(
+          ALICE,
+          jobInput({ accelerator: 'tpu' })
+        );
+        const cpu2 = await store.jobs.create(BOB, jobInput());
+        const first = await store.queue.claimNext({
+          hostId: 'host-a',
+          accelerators: ['cpu'],
+          leaseMs: 60_000
+        });
+        expect(first).toMatchObject({
+          id: cpu1.id,
+          status: 'COMPILING',
+          host: 'host-a',
+          lastSeq: 1
+        });
+        expect(await store.events.read(cpu1.id, 0, 10)).toMatchObject([
+          { jobId: cpu1.id, seq: 1, type: 'job:status', status: 'COMPILING' }
+        ]);
+        const opts = {
+          hostId: 'host-a',
+          accelerators: ['cpu' as const],
+          leaseMs: 60_000
+        };
+        expect((await store.queue.claimNext(opts))?.id).toBe(cpu2.id);
+        expect(await store.queue.claimNext(opts)).toBeNull();
+        const tpu = await store.queue.claimNext({
+          ...opts,
+          accelerators: ['gpu', 'tpu']
+        });
+        expect(tpu?.id).toBe(tpu1.id);
+      });
+
+      it('should never give one job to two concurrent claimers', async () => {
+        const peer = await current.backend.openPeer();
+        const created = new Set<string>();
+        for (let i = 0; i < 20; i++) {
+          created.add((await store.jobs.create(ALICE, jobInput())).id);
+        }
+        const claimAll = async (
+          s: IStore,
+          hostId: string
+        ): Promise<string[]> => {
+          const got: string[] = [];
+          for (;;) {
+            const batch = await Promise.all(
+              [0, 1, 2].map(() =>
+                s.queue.claimNext({
+                  hostId,
+                  accelerators: ['cpu'],
+                  leaseMs: 60_000
+                })
+              )
+            );
+            const ids = batch.filter(j => j !== null).map(j => j!.id);
+            got.push(...ids);
+            if (ids.length < batch.length) return got;
+          }
+        };
+        const [a, b] = await Promise.all([
+          claimAll(store, 'host-a'),
+          claimAll(peer, 'host-b')
+        ]);
+        const all = [...a, ...b];
+        expect(new Set(all).size).toBe(all.length);
+        expect(new Set(all)).toEqual(created);
+        for (const id of a)
+          expect((await store.jobs.get(id))!.host).toBe('host-a');
+        for (const id of b)
+          expect((await store.jobs.get(id))!.host).toBe('host-b');
+        for (const id of all)
+          expect((await store.jobs.get(id))!.lastSeq).toBe(1);
+      });
+    });
+
+    describe('IJobQueue.renewLease() / expireLapsedLeases()', () => {
+      it('should renew only for the holder', async () => {
+        const job = await runningJob(store, 'host-a');
+        expect(await store.queue.renewLease(job.id, 'host-a', 60_000)).toEqual({
+          held: true,
+          cancelRequested: false
+        });
+        expect(
+          (await store.queue.renewLease(job.id, 'host-b', 60_000)).held
+        ).toBe(false);
+      });
+
+      it('should fail a job whose lease lapsed with HOST_LOST, and refuse its old holder', async () => {
+        await store.jobs.create(ALICE, jobInput());
+        const past = new Date(Date.now() - 60_000);
+        const lapsed = await store.queue.claimNext({
+          hostId: 'host-dead',
+          accelerators: ['cpu'],
+          leaseMs: 1000,
+          now: past
+        });
+        const alive = await store.jobs.create(ALICE, jobInput());
+        await store.queue.claimNext({
+          hostId: 'host-ok',
+          accelerators: ['cpu'],
+          leaseMs: 60_000
+        });
+
+        const failed = await store.queue.expireLapsedLeases();
+        expect(failed.map(j => j.id)).toEqual([lapsed!.id]);
+        const job = (await store.jobs.get(lapsed!.id))!;
+        expect(job).toMatchObject({
+          status: 'FAILED',
+          failure: { reason: 'HOST_LOST' }
+        });
+        expect(job.finishedAt).toBeTruthy();
+        expect(job.failure!.message).toContain('host-dead');
+        const events = await store.events.read(job.id, 0, 10);
+        expect(events.map(e => e.seq)).toEqual([1, 2]);
+        expect(events[1]).toMatchObject({
+          type: 'job:status',
+          status: 'FAILED',
+          failure: { reason: 'HOST_LOST' }
+        });
+        expect((await store.jobs.get(alive.id))!.status).toBe('COMPILING');
+        expect(
+          await store.queue.renewLease(job.id, 'host-dead', 60_000)
+        ).toMatchObject({
+          held: false
+        });
+        expect(
+          await codeOf(
+            store.events.append(job.id, logLines(0, 1), { hostId: 'host-dead' })
+          )
+        ).toBe('LEASE_LOST');
+        expect(await store.queue.expireLapsedLeases()).toEqual([]);
+      });
+    });
+  });
+}
