@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Express, RequestHandler, Router } from 'express';
-import type { IJobStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 import { createHostsRouter, hostsOpenApi } from './hosts/index.js';
 import {
   errorMiddleware,
@@ -17,8 +17,13 @@ import { SERVER_VERSION } from './version.js';
 
 /** What {@link createApp} is built from. */
 export interface IAppDeps {
-  /** Jobs, events, projects, users: every route reads and writes here. */
-  store: IJobStore;
+  /**
+   * The parts of the store the built-in routes use: jobs, their events and
+   * the projects they come from (`/api/jobs`), hosts (`/api/hosts`), and
+   * which backend it is (`/api/health`). Routers in `routers` get theirs
+   * from the caller.
+   */
+  store: Pick<IStore, 'kind' | 'jobs' | 'events' | 'projects' | 'hosts'>;
   /**
    * Authentication: `middleware` sets `req.user` or answers 401 (it must
    * let public paths through: health, the OpenAPI document, sign-in);
@@ -86,14 +91,13 @@ export namespace IAppDeps {
  *    `NOT_FOUND` for anything else, and the one error middleware that
  *    renders `{reason, message, code, hint}`.
  *
- * The caller owns the store (`init()` before, `dispose()` after).
+ * The caller owns the store (opens it before, disposes it after).
  *
  * @example
  * ```ts
- * const store = createJobStore({ dataDir });
- * await store.init();
- * const auth = createAuth({ store, mode: 'local' });
- * createApp({ store, auth, routers: [{ path: '/api/projects', router: createProjectsRouter({ store }) }] })
+ * const store = await openStore({ dataDir });
+ * const auth = createAuth({ accounts: store.accounts, projects: store.projects, mode: 'local' });
+ * createApp({ store, auth, routers: [{ path: '/api/projects', router: createProjectsRouter({ projects: store.projects }) }] })
  *   .listen(8700, '127.0.0.1');
  * ```
  */
@@ -134,12 +138,17 @@ export function createApp(deps: IAppDeps): Express {
   for (const handler of deps.afterAuth ?? []) app.use(handler);
   app.use(
     '/api/jobs',
-    createJobsRouter({ store, sseHeartbeatMs: config.sseHeartbeatMs })
+    createJobsRouter({
+      jobs: store.jobs,
+      events: store.events,
+      projects: store.projects,
+      sseHeartbeatMs: config.sseHeartbeatMs
+    })
   );
   app.use(
     '/api/hosts',
     createHostsRouter({
-      store,
+      hosts: store.hosts,
       staleAfterMs: config.hostStaleAfterMs,
       now: deps.clock
     })

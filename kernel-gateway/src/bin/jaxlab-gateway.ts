@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { createJobStore } from '@jaxlab/store';
-import type { IJobStore } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
 import { createGateway } from '../http/create-gateway.js';
 import { EnvironmentBuilder, JobRunner } from '../jobs/index.js';
@@ -34,7 +34,7 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
-function main(): void {
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       port: { type: 'string', default: '8701' },
@@ -109,14 +109,21 @@ function main(): void {
   });
   // The job runner: claims queued jobs of the shared store for this host.
   const isRunningJobs = values['run-jobs'] && !values['no-run-jobs'];
-  let store: IJobStore | undefined;
+  let store: IStore | undefined;
   let runner: JobRunner | undefined;
   if (isRunningJobs) {
     const python = path.join(venvDir, 'bin', 'python');
-    const jobStore = createJobStore({ dataDir });
-    store = jobStore;
+    try {
+      store = await openStore({ dataDir });
+    } catch (error) {
+      console.error(`jaxlab-gateway: cannot run jobs: ${String(error)}`);
+      await kernels.dispose();
+      process.exit(1);
+    }
     runner = new JobRunner({
-      store: jobStore,
+      queue: store.queue,
+      events: store.events,
+      hosts: store.hosts,
       kernels,
       envBuilder: new EnvironmentBuilder({ dataDir, python, log }),
       python,
@@ -128,11 +135,10 @@ function main(): void {
       sandboxed: !isUnsafe,
       log
     });
-    const jobRunner = runner;
-    void jobStore
-      .init()
-      .then(() => jobRunner.start())
-      .then(() => log(`running jobs from the ${jobStore.kind} store`))
+    const kind = store.kind;
+    void runner
+      .start()
+      .then(() => log(`running jobs from the ${kind} store`))
       .catch(error => {
         console.error(`jaxlab-gateway: cannot run jobs: ${String(error)}`);
         process.exit(1);
@@ -143,7 +149,7 @@ function main(): void {
     token,
     allowOrigins: values['allow-origin'],
     log,
-    projects: store
+    projects: store?.projects
   });
   let isStopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -171,4 +177,4 @@ function main(): void {
     });
 }
 
-main();
+void main();

@@ -14,9 +14,9 @@ export const PROJECT_ENV = 'KERNEL_JAXLAB_PROJECT_ID';
 /** Environment variable naming the owner of that project (a user id). */
 export const OWNER_ENV = 'KERNEL_JAXLAB_OWNER';
 
-/** Where the gateway reads projects named at kernel start (the job store). */
+/** Where the gateway reads projects named at kernel start: the store's `projects`. */
 export interface IProjectSource {
-  getProject(id: string, owner: string): Promise<Project | null>;
+  get(id: string, owner: string): Promise<Project | null>;
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {
@@ -102,7 +102,7 @@ export async function withProjectFiles(
       }
     );
   }
-  const project = await projects.getProject(projectId, owner);
+  const project = await projects.get(projectId, owner);
   if (!project) {
     throw new JaxLabError(
       'PROJECT_NOT_FOUND',

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Job, JobEvent } from '@jaxlab/schemas';
 import { createApp } from '@jaxlab/server';
-import type { SqliteJobStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
 import { JobRunner } from '../../src/jobs/index.js';
 import { createTestJobHost } from './job-host.js';
@@ -78,7 +78,7 @@ const isFinal = (event: JobEvent): boolean =>
 
 describe('POST /api/jobs to a gateway job runner (end to end)', () => {
   let host: ITestJobHost;
-  let store: SqliteJobStore;
+  let store: IStore;
   let runner: JobRunner;
   let server: Server;
   let base: string;
@@ -87,7 +87,9 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
     host = await createTestJobHost('jl-e2e-');
     store = host.store;
     runner = new JobRunner({
-      store,
+      queue: store.queue,
+      events: store.events,
+      hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
       hostId: 'e2e-host',

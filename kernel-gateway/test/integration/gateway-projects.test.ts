@@ -10,7 +10,8 @@ import type { KernelMessage } from '@jupyterlab/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Project } from '@jaxlab/schemas';
-import { SqliteJobStore } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
 import { startTestGateway } from './gateway-harness.js';
 import type { ITestGateway } from './gateway-harness.js';
@@ -19,15 +20,16 @@ const OWNER = 'user-a';
 
 describe('POST /api/kernels naming a project', () => {
   let storeDir: string;
-  let store: SqliteJobStore;
+  let store: IStore;
   let gw: ITestGateway;
   let project: Project;
 
   beforeAll(async () => {
     storeDir = mkdtempSync('/tmp/jl-gwp-');
-    store = new SqliteJobStore({ path: path.join(storeDir, 'jaxlab.db') });
-    await store.init();
-    project = await store.createProject(OWNER, {
+    store = await openStore({
+      sqlite: { path: path.join(storeDir, 'jaxlab.db') }
+    });
+    project = await store.projects.create(OWNER, {
       name: 'Greeter',
       readme: '# Greeter\n',
       mainPy:
@@ -35,7 +37,7 @@ describe('POST /api/kernels naming a project', () => {
       requirements: '',
       designatedFunctions: ['greet']
     });
-    gw = await startTestGateway({ projects: store });
+    gw = await startTestGateway({ projects: store.projects });
   });
 
   afterAll(async () => {

@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { SqliteJobStore } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
 import { EnvironmentBuilder } from '../../src/jobs/index.js';
 import { KernelManager } from '../../src/kernels/index.js';
@@ -15,7 +16,7 @@ export const PYTHON = fileURLToPath(
 /** What a JobRunner needs, in a fresh data folder of its own. */
 export interface ITestJobHost {
   dataDir: string;
-  store: SqliteJobStore;
+  store: IStore;
   kernels: KernelManager;
   envBuilder: EnvironmentBuilder;
   /** Disposes the kernels and the store and removes the folder. */
@@ -26,8 +27,9 @@ export interface ITestJobHost {
 export async function createTestJobHost(prefix: string): Promise<ITestJobHost> {
   const dataDir = mkdtempSync(`/tmp/${prefix}`);
   chmodSync(dataDir, 0o755);
-  const store = new SqliteJobStore({ path: path.join(dataDir, 'jaxlab.db') });
-  await store.init();
+  const store = await openStore({
+    sqlite: { path: path.join(dataDir, 'jaxlab.db') }
+  });
   const kernels = new KernelManager({
     launcher: createKernelLauncher(),
     dataDir,

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { SqliteJobStore } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
 import { ENDLESS_PROGRAM, submitJob, waitForStatus } from './jobs-programs.js';
 
@@ -35,15 +36,14 @@ const alias = Object.fromEntries(['schemas', 'store', 'kernel-gateway', 'server'
 const vite = await createServer({ configFile: false, root: repo, logLevel: 'error', appType: 'custom',
   resolve: { alias }, server: { middlewareMode: true, hmr: false, ws: false }, optimizeDeps: { noDiscovery: true, include: [] } });
 const load = p => vite.ssrLoadModule(repo + p);
-const { SqliteJobStore } = await load('store/src/index.ts');
+const { openStore } = await load('store/src/index.ts');
 const { KernelManager } = await load('kernel-gateway/src/kernels/index.ts');
 const { createKernelLauncher } = await load('kernel-gateway/src/sandbox/index.ts');
 const { EnvironmentBuilder, JobRunner } = await load('kernel-gateway/src/jobs/index.ts');
 const python = repo + '.venv/bin/python';
-const store = new SqliteJobStore({ path: dataDir + '/jaxlab.db' });
-await store.init();
+const store = await openStore({ sqlite: { path: dataDir + '/jaxlab.db' } });
 const kernels = new KernelManager({ launcher: createKernelLauncher(), dataDir, python });
-const runner = new JobRunner({ store, kernels, envBuilder: new EnvironmentBuilder({ dataDir, python }),
+const runner = new JobRunner({ queue: store.queue, events: store.events, hosts: store.hosts, kernels, envBuilder: new EnvironmentBuilder({ dataDir, python }),
   hostId: 'doomed-host', leaseMs: ${LEASE_MS}, accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }],
   log: line => console.log(line) });
 await runner.start();
@@ -97,15 +97,16 @@ function safeReaddir(dir: string): string[] {
 
 describe('JobRunner in a gateway killed mid-job', () => {
   let dataDir: string;
-  let store: SqliteJobStore;
+  let store: IStore;
   let gateway: ChildProcess | undefined;
   const leftoverCgroups: string[] = [];
 
   beforeAll(async () => {
     dataDir = mkdtempSync('/tmp/jl-hl-');
     chmodSync(dataDir, 0o755);
-    store = new SqliteJobStore({ path: path.join(dataDir, 'jaxlab.db') });
-    await store.init();
+    store = await openStore({
+      sqlite: { path: path.join(dataDir, 'jaxlab.db') }
+    });
   });
 
   afterAll(async () => {
@@ -148,10 +149,10 @@ describe('JobRunner in a gateway killed mid-job', () => {
     const killedAt = Date.now();
 
     // Any other gateway expires lapsed leases; here the test plays that part.
-    let job = await store.getJob(submitted.id);
+    let job = await store.jobs.get(submitted.id);
     while (job!.status === 'RUNNING' && Date.now() - killedAt < 15_000) {
-      await store.expireLapsedLeases();
-      job = await store.getJob(submitted.id);
+      await store.queue.expireLapsedLeases();
+      job = await store.jobs.get(submitted.id);
       await delay(100);
     }
     expect(job!.status).toBe('FAILED');

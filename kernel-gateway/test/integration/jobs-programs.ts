@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import type { Job, JobStatus } from '@jaxlab/schemas';
 import { isFinalJobStatus } from '@jaxlab/schemas';
-import type { IJobStore } from '@jaxlab/store';
+import type { IJobs, IStore } from '@jaxlab/store';
 
 /** A small logistic-regression model trained on generated data. */
 export const JAX_PROGRAM = `"""Logistic regression on generated, linearly separable data."""
@@ -90,10 +90,10 @@ def main(seconds=1.0, tag="x"):
 
 /** Creates a job the way the server does. */
 export function submitJob(
-  store: IJobStore,
-  input: Partial<IJobStore.ICreateJob> & { code: string }
+  store: IStore,
+  input: Partial<IJobs.ICreate> & { code: string }
 ): Promise<Job> {
-  return store.createJob('local', {
+  return store.jobs.create('local', {
     projectId: null,
     requirements: '',
     entrypoint: 'main',
@@ -105,14 +105,14 @@ export function submitJob(
 
 /** Polls until the job reaches `status` (or any final status). */
 export async function waitForStatus(
-  store: IJobStore,
+  store: IStore,
   jobId: string,
   statuses: JobStatus[] | 'final',
   timeoutMs = 60_000
 ): Promise<Job> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = await store.getJob(jobId);
+    const job = await store.jobs.get(jobId);
     if (
       job &&
       (statuses === 'final'
@@ -132,13 +132,13 @@ export async function waitForStatus(
 
 /** The job's whole log, in order, from the store's log chunks. */
 export async function readWholeLog(
-  store: IJobStore,
+  store: IStore,
   jobId: string
 ): Promise<string> {
   let text = '';
   let after = 0;
   for (;;) {
-    const chunks = await store.readLogs(jobId, after, 1000);
+    const chunks = await store.events.readLogs(jobId, after, 1000);
     if (chunks.length === 0) {
       return text;
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { SqliteJobStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
 import { JobRunner } from '../../src/jobs/index.js';
 import { createTestJobHost } from './job-host.js';
@@ -19,7 +19,7 @@ import {
 
 describe('JobRunner', () => {
   let host: ITestJobHost;
-  let store: SqliteJobStore;
+  let store: IStore;
   let runner: JobRunner;
   const log: string[] = [];
 
@@ -27,7 +27,9 @@ describe('JobRunner', () => {
     host = await createTestJobHost('jl-jr-');
     store = host.store;
     runner = new JobRunner({
-      store,
+      queue: store.queue,
+      events: store.events,
+      hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
       hostId: 'test-host',
@@ -63,7 +65,7 @@ describe('JobRunner', () => {
     expect(text).toContain('step 100 loss');
     expect(text).toMatch(/Final accuracy: 0\.9\d+/);
 
-    const events = await store.readEvents(job.id, 0, 1000);
+    const events = await store.events.read(job.id, 0, 1000);
     const statuses = events.flatMap(e =>
       e.type === 'job:status' ? [e.status] : []
     );
@@ -115,7 +117,7 @@ describe('JobRunner', () => {
     const submitted = await submitJob(store, { code: ENDLESS_PROGRAM });
     await waitForStatus(store, submitted.id, ['RUNNING'], 60_000);
     const requestedAt = Date.now();
-    await store.requestCancel(submitted.id, 'local');
+    await store.jobs.requestCancel(submitted.id, 'local');
     const job = await waitForStatus(store, submitted.id, 'final', 10_000);
     const tookMs = Date.now() - requestedAt;
     expect(job.status).toBe('CANCELLED');
@@ -165,7 +167,7 @@ describe('JobRunner', () => {
     ).join('');
     expect(text.length).toBe(expected.length);
     expect(text === expected).toBe(true);
-    const chunks = await store.readLogs(job.id, 0, 100_000);
+    const chunks = await store.events.readLogs(job.id, 0, 100_000);
     // Coalesced: far fewer events than lines.
     expect(chunks.length).toBeLessThan(2000);
   });
@@ -187,7 +189,7 @@ describe('JobRunner', () => {
 
 describe('JobRunner (a runner per case)', () => {
   let host: ITestJobHost;
-  let store: SqliteJobStore;
+  let store: IStore;
   let runner: JobRunner;
 
   beforeAll(async () => {
@@ -211,7 +213,9 @@ describe('JobRunner (a runner per case)', () => {
       );
     }
     runner = new JobRunner({
-      store,
+      queue: store.queue,
+      events: store.events,
+      hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
       hostId: 'concurrency-host',
@@ -223,10 +227,10 @@ describe('JobRunner (a runner per case)', () => {
       jobs.slice(0, 2).map(j => waitForStatus(store, j.id, ['RUNNING'], 60_000))
     );
     expect([a.status, b.status]).toEqual(['RUNNING', 'RUNNING']);
-    expect((await store.getJob(jobs[2].id))!.status).toBe('QUEUED');
+    expect((await store.jobs.get(jobs[2].id))!.status).toBe('QUEUED');
     const c = await waitForStatus(store, jobs[2].id, ['RUNNING'], 60_000);
-    const first = await store.getJob(jobs[0].id);
-    const second = await store.getJob(jobs[1].id);
+    const first = await store.jobs.get(jobs[0].id);
+    const second = await store.jobs.get(jobs[1].id);
     // The third started only once one of the first two had finished.
     const firstFinish = Math.min(
       Date.parse(first!.finishedAt!),
@@ -241,7 +245,9 @@ describe('JobRunner (a runner per case)', () => {
     await runner?.dispose();
     // A host that claims a TPU its JAX does not really see.
     runner = new JobRunner({
-      store,
+      queue: store.queue,
+      events: store.events,
+      hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
       hostId: 'misconfigured-host',
@@ -266,7 +272,9 @@ describe('JobRunner (a runner per case)', () => {
   it('should end running jobs FAILED/INTERNAL and stop their kernels on dispose()', async () => {
     await runner?.dispose();
     runner = new JobRunner({
-      store,
+      queue: store.queue,
+      events: store.events,
+      hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
       hostId: 'stopping-host',
@@ -277,7 +285,7 @@ describe('JobRunner (a runner per case)', () => {
     await waitForStatus(store, submitted.id, ['RUNNING'], 60_000);
     expect(host.kernels.list()).toHaveLength(1);
     await runner.dispose();
-    const job = (await store.getJob(submitted.id))!;
+    const job = (await store.jobs.get(submitted.id))!;
     expect(job.status).toBe('FAILED');
     expect(job.failure!.reason).toBe('INTERNAL');
     expect(job.finishedAt).toBeTruthy();

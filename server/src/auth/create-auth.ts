@@ -13,11 +13,11 @@ import passport from 'passport';
 import GoogleOAuth from 'passport-google-oauth20';
 import type { User } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
-import type { IJobStore } from '@jaxlab/store';
+import type { IAccounts, IProjects } from '@jaxlab/store';
 import {
-  DEFAULT_SESSION_MAX_AGE_MS,
-  JobStoreSessionStore
-} from './job-store-session-store.js';
+  AccountsSessionStore,
+  DEFAULT_SESSION_MAX_AGE_MS
+} from './accounts-session-store.js';
 import { bearerSecret, hashSecret, secretsEqual } from './token-secret.js';
 import { seedSampleProjects } from '../samples/seed-samples.js';
 import { publicUser } from './user.js';
@@ -38,7 +38,9 @@ export const SESSION_COOKIE_NAME = 'jaxlab.sid';
 /** Options of {@link createAuth}. */
 export interface IAuthOptions {
   /** Where users, sessions and API tokens live. */
-  store: IJobStore;
+  accounts: IAccounts;
+  /** Where the default `onSignIn` puts a new user's sample projects. */
+  projects: IProjects;
   /**
    * `google`: Google Sign-In (needs {@link IAuthOptions.google});
    * `local`: single-user mode with a login token printed at start.
@@ -111,7 +113,7 @@ export interface IAuth {
 }
 
 /**
- * Creates sign-in for the server: sessions stored in the job store (cookie
+ * Creates sign-in for the server: sessions stored in the lab's store (cookie
  * HttpOnly, SameSite=Lax, Secure over TLS), personal API tokens as bearer
  * credentials, and either Google Sign-In through passport or local
  * single-user mode.
@@ -120,13 +122,13 @@ export interface IAuth {
  *   Google settings.
  * @example
  * ```ts
- * const auth = createAuth({ store, mode: 'local' });
+ * const auth = createAuth({ accounts: store.accounts, projects: store.projects, mode: 'local' });
  * console.log(`Open ${auth.loginUrl('http://127.0.0.1:8700')}`);
  * const app = createApp({ store, auth });
  * ```
  */
 export function createAuth(options: IAuthOptions): IAuth {
-  const { store } = options;
+  const { accounts } = options;
   if (options.mode === 'google' && !options.google) {
     throw new JaxLabError(
       'INVALID_REQUEST',
@@ -144,12 +146,13 @@ export function createAuth(options: IAuthOptions): IAuth {
   const afterLoginUrl = options.afterLoginUrl ?? '/lab';
   const onSignIn =
     options.onSignIn ??
-    (async (user: User) => void (await seedSampleProjects(store, user)));
+    (async (user: User) =>
+      void (await seedSampleProjects(options.projects, user)));
 
   const authenticator = new passport.Passport();
   authenticator.serializeUser((user, done) => done(null, user.id));
   authenticator.deserializeUser((id: string, done) => {
-    store.getUser(id).then(
+    accounts.getUser(id).then(
       user => done(null, user ? publicUser(user) : false),
       err => done(err)
     );
@@ -171,7 +174,7 @@ export function createAuth(options: IAuthOptions): IAuth {
         },
         (_accessToken, _refreshToken, profile, done) => {
           const email = profile.emails?.[0]?.value ?? '';
-          store
+          accounts
             .upsertUser({
               provider: 'google',
               subject: profile.id,
@@ -190,7 +193,7 @@ export function createAuth(options: IAuthOptions): IAuth {
   const sessionMiddleware = session({
     name: SESSION_COOKIE_NAME,
     secret: options.sessionSecret ?? randomBytes(32).toString('hex'),
-    store: new JobStoreSessionStore(store),
+    store: new AccountsSessionStore(accounts),
     resave: false,
     saveUninitialized: false,
     proxy: options.trustProxy,
@@ -229,7 +232,7 @@ export function createAuth(options: IAuthOptions): IAuth {
     if (!localUserRecord) {
       const osName = safeOsUserName();
       const name = options.localUser?.name ?? osName;
-      localUserRecord = store
+      localUserRecord = accounts
         .upsertUser({
           provider: 'local',
           subject: name,
@@ -289,7 +292,7 @@ export function createAuth(options: IAuthOptions): IAuth {
   const identifyBearer = async (secret: string): Promise<User | null> => {
     if (localToken !== undefined && secretsEqual(secret, localToken))
       return localUser();
-    const user = await store.findUserByTokenHash(hashSecret(secret));
+    const user = await accounts.findUserByTokenHash(hashSecret(secret));
     return user ? publicUser(user) : null;
   };
 

@@ -7,9 +7,9 @@ export type { IAuth, IAuthOptions } from './create-auth.js';
 export { createTokensRouter } from './tokens-router.js';
 export type { ITokensRouterOptions } from './tokens-router.js';
 export {
-  JobStoreSessionStore,
+  AccountsSessionStore,
   DEFAULT_SESSION_MAX_AGE_MS
-} from './job-store-session-store.js';
+} from './accounts-session-store.js';
 export {
   API_TOKEN_PREFIX,
   bearerSecret,

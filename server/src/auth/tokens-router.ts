@@ -2,12 +2,12 @@ import express from 'express';
 import type { Router } from 'express';
 import type { ApiToken } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
-import type { IJobStore } from '@jaxlab/store';
+import type { IApiTokens } from '@jaxlab/store';
 import { hashSecret, newTokenSecret } from './token-secret.js';
 
 /** Options of {@link createTokensRouter}. */
 export interface ITokensRouterOptions {
-  store: IJobStore;
+  tokens: IApiTokens;
 }
 
 /**
@@ -18,16 +18,16 @@ export interface ITokensRouterOptions {
  *
  * @example
  * ```ts
- * createApp({ routers: [{ path: '/api/tokens', router: createTokensRouter({ store }) }] });
+ * createApp({ routers: [{ path: '/api/tokens', router: createTokensRouter({ tokens: store.accounts }) }] });
  * ```
  */
 export function createTokensRouter(options: ITokensRouterOptions): Router {
-  const { store } = options;
+  const { tokens } = options;
   const router = express.Router();
   router.post('/', async (req, res) => {
     const name = parseName(req.body);
     const secret = newTokenSecret();
-    const token = await store.createApiToken(
+    const token = await tokens.createApiToken(
       userId(req),
       name,
       hashSecret(secret)
@@ -35,11 +35,11 @@ export function createTokensRouter(options: ITokensRouterOptions): Router {
     res.status(201).json({ ...token, token: secret });
   });
   router.get('/', async (req, res) => {
-    const tokens = await store.listApiTokens(userId(req));
-    res.json(tokens.map(withoutSecret));
+    const listed = await tokens.listApiTokens(userId(req));
+    res.json(listed.map(withoutSecret));
   });
   router.delete('/:id', async (req, res) => {
-    const ok = await store.revokeApiToken(String(req.params.id), userId(req));
+    const ok = await tokens.revokeApiToken(String(req.params.id), userId(req));
     if (!ok) {
       throw new JaxLabError(
         'NOT_FOUND',

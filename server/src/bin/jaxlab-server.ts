@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createJobStore } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
 import { createApp } from '../app.js';
 import {
   authOpenApi,
@@ -49,8 +49,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(
     values['data-dir'] ?? process.env.JAXLAB_DATA_DIR ?? '.jaxlab'
   );
-  const store = createJobStore({ dataDir });
-  await store.init();
+  const store = await openStore({ dataDir });
 
   const env = process.env;
   const google =
@@ -67,7 +66,8 @@ async function main(): Promise<void> {
   ];
   const trustProxy = env.JAXLAB_TRUST_PROXY === '1';
   const auth = createAuth({
-    store,
+    accounts: store.accounts,
+    projects: store.projects,
     mode: google ? 'google' : 'local',
     google,
     localToken: env.JAXLAB_TOKEN || undefined,
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     routers: [
       {
         path: '/api/projects',
-        router: createProjectsRouter({ store }),
+        router: createProjectsRouter({ projects: store.projects }),
         openapi: projectsOpenApi
       },
       {
@@ -111,17 +111,20 @@ async function main(): Promise<void> {
       },
       {
         path: '/api/tokens',
-        router: createTokensRouter({ store }),
+        router: createTokensRouter({ tokens: store.accounts }),
         openapi: tokensOpenApi
       },
       {
         path: '/api/review',
-        router: createReviewRouter({ store, reviewer }),
+        router: createReviewRouter({ projects: store.projects, reviewer }),
         openapi: reviewOpenApi
       }
     ]
   });
-  const sweeper = startRetentionSweeper({ store });
+  const sweeper = startRetentionSweeper({
+    projects: store.projects,
+    events: store.events
+  });
 
   const server = app.listen(port, values.ip, () => {
     const address = server.address();

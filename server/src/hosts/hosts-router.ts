@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Router } from 'express';
-import type { IJobStore } from '@jaxlab/store';
+import type { IHosts } from '@jaxlab/store';
 import { ownerOf } from '../http/request-user.js';
 
 /** Hosts not heard from for this long are left out: 30 s (gateways beat every 5 s). */
@@ -8,7 +8,7 @@ export const HOST_STALE_AFTER_MS = 30_000;
 
 /** Options of {@link createHostsRouter}. */
 export interface IHostsRouterOptions {
-  store: IJobStore;
+  hosts: IHosts;
   /** How recently a gateway must have sent a heartbeat to count as connected. */
   staleAfterMs?: number;
   /** The clock (tests inject one). */
@@ -29,7 +29,7 @@ export function createHostsRouter(options: IHostsRouterOptions): Router {
     const since = new Date(
       now().getTime() - (options.staleAfterMs ?? HOST_STALE_AFTER_MS)
     );
-    const items = await options.store.listHosts(since);
+    const items = await options.hosts.list(since);
     const accelerators = [
       ...new Set(items.flatMap(h => h.accelerators.map(a => a.kind)))
     ].sort();

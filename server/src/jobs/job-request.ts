@@ -1,6 +1,6 @@
 import type { JobCreate, Project } from '@jaxlab/schemas';
 import { DEFAULT_DESIGNATED_FUNCTIONS, assertValid } from '@jaxlab/schemas';
-import type { IJobStore } from '@jaxlab/store';
+import type { IJobs, IProjects } from '@jaxlab/store';
 import { HttpError } from '../http/http-error.js';
 
 /**
@@ -17,10 +17,10 @@ import { HttpError } from '../http/http-error.js';
  *   `PROJECT_NOT_FOUND` for a project that is missing or another user's.
  */
 export async function resolveJobRequest(
-  store: IJobStore,
+  projects: IProjects,
   owner: string,
   body: unknown
-): Promise<IJobStore.ICreateJob> {
+): Promise<IJobs.ICreate> {
   const said = new Set(
     body !== null && typeof body === 'object' ? Object.keys(body) : []
   );
@@ -29,7 +29,7 @@ export async function resolveJobRequest(
   const request: JobCreate = input;
   let project: Project | null = null;
   if (request.projectId) {
-    project = await store.getProject(request.projectId, owner);
+    project = await projects.get(request.projectId, owner);
     if (!project) {
       throw new HttpError(
         'PROJECT_NOT_FOUND',
@@ -60,7 +60,7 @@ export async function resolveJobRequest(
   const timeLimitMs = said.has('timeLimitMs')
     ? request.timeLimitMs
     : project?.timeLimitMs;
-  const created: IJobStore.ICreateJob = {
+  const created: IJobs.ICreate = {
     projectId: project?.id ?? null,
     code: request.code,
     requirements: request.requirements ?? '',

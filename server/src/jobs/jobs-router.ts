@@ -2,7 +2,7 @@ import express from 'express';
 import type { Request, Router } from 'express';
 import type { Job, JobStatus } from '@jaxlab/schemas';
 import { isFinalJobStatus } from '@jaxlab/schemas';
-import type { IJobStore } from '@jaxlab/store';
+import type { IJobEvents, IJobs, IProjects } from '@jaxlab/store';
 import { HttpError } from '../http/http-error.js';
 import {
   parseInteger,
@@ -34,7 +34,12 @@ const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
 /** Options of {@link createJobsRouter}. */
 export interface IJobsRouterOptions {
-  store: IJobStore;
+  /** The jobs themselves. */
+  jobs: IJobs;
+  /** Their logs and live events. */
+  events: IJobEvents;
+  /** The projects jobs are submitted from and exported with. */
+  projects: IProjects;
   /** Interval of SSE heartbeat comments (default 15 s). */
   sseHeartbeatMs?: number;
   /** Log chunks one `GET /logs` page holds at most (default 1000). */
@@ -55,13 +60,13 @@ export interface IJobsRouterOptions {
  * - `GET /{id}/notebook` → the run as an `.ipynb` attachment.
  */
 export function createJobsRouter(options: IJobsRouterOptions): Router {
-  const { store } = options;
+  const { jobs, events, projects } = options;
   const maxLogPage = options.maxLogPage ?? 1000;
   const router = express.Router();
 
   const ownJob = async (req: Request): Promise<Job> => {
     const id = String(req.params.id);
-    const job = id.length <= 64 ? await store.getJob(id, ownerOf(req)) : null;
+    const job = id.length <= 64 ? await jobs.get(id, ownerOf(req)) : null;
     if (!job) {
       throw new HttpError('JOB_NOT_FOUND', `No job ${id}`, {
         hint: 'List your jobs with GET /api/jobs.'
@@ -72,8 +77,8 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
 
   router.post('/', async (req, res) => {
     const owner = ownerOf(req);
-    const input = await resolveJobRequest(store, owner, req.body);
-    const job = await store.createJob(owner, input);
+    const input = await resolveJobRequest(projects, owner, req.body);
+    const job = await jobs.create(owner, input);
     res
       .status(202)
       .location(`${req.baseUrl}/${encodeURIComponent(job.id)}`)
@@ -81,7 +86,7 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
   });
 
   router.get('/', async (req, res) => {
-    const query: IJobStore.IJobQuery = { owner: ownerOf(req) };
+    const query: IJobs.IQuery = { owner: ownerOf(req) };
     const status = queryEnumList(req, 'status', JOB_STATUSES);
     const projectId = queryString(req, 'projectId', 64);
     const cursor = queryString(req, 'cursor');
@@ -90,7 +95,7 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
     query.limit = queryInteger(req, 'limit', { min: 1, max: 200, default: 50 });
     if (cursor !== undefined) query.cursor = cursor;
     // The store answers INVALID_REQUEST for a cursor it did not make.
-    const page = await store.listJobs(query);
+    const page = await jobs.list(query);
     res.json({
       items: page.items.map(jobSummaryView),
       nextCursor: page.nextCursor ?? null
@@ -113,7 +118,7 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
       max: maxLogPage,
       default: maxLogPage
     })!;
-    const chunks = await store.readLogs(job.id, after, limit + 1);
+    const chunks = await events.readLogs(job.id, after, limit + 1);
     const items = chunks.slice(0, limit);
     const more = chunks.length > limit;
     res.json({
@@ -136,7 +141,7 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
     try {
       await streamJobEvents(
         res,
-        store.watchEvents(job.id, after, controller.signal),
+        events.watch(job.id, after, controller.signal),
         {
           signal: controller.signal,
           heartbeatMs: options.sseHeartbeatMs
@@ -151,7 +156,7 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
   router.post('/:id/cancel', async (req, res) => {
     const job = await ownJob(req);
     if (isFinalJobStatus(job.status)) throw finished(job);
-    const cancelled = await store.requestCancel(job.id, ownerOf(req));
+    const cancelled = await jobs.requestCancel(job.id, ownerOf(req));
     if (!cancelled) throw new HttpError('JOB_NOT_FOUND', `No job ${job.id}`);
     // It may have ended on its own between the read and the request.
     if (isFinalJobStatus(cancelled.status) && cancelled.status !== 'CANCELLED')
@@ -162,9 +167,9 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
   router.get('/:id/notebook', async (req, res) => {
     const job = await ownJob(req);
     const project = job.projectId
-      ? await store.getProject(job.projectId, job.owner)
+      ? await projects.get(job.projectId, job.owner)
       : null;
-    const notebook = await exportNotebook(store, job, project);
+    const notebook = await exportNotebook(events, job, project);
     res
       .status(200)
       .attachment(notebookFileName(job, project))

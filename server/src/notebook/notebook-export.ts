@@ -1,6 +1,6 @@
 import type { Job, Project } from '@jaxlab/schemas';
 import { KERNEL_DISPLAY_NAME, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
-import type { IJobStore } from '@jaxlab/store';
+import type { IJobEvents } from '@jaxlab/store';
 import type { NotebookOutput } from './notebook-outputs.js';
 import {
   StreamOutputs,
@@ -55,7 +55,7 @@ export interface INotebook {
  * run manifest (versions); the kernelspec is the restricted kernel's.
  */
 export async function exportNotebook(
-  store: IJobStore,
+  events: IJobEvents,
   job: Job,
   project: Project | null,
   options: { maxLogChars?: number } = {}
@@ -65,7 +65,7 @@ export async function exportNotebook(
   );
   if (!job.logsDeleted) {
     for (let after = 0; !streams.isTruncated;) {
-      const chunks = await store.readLogs(job.id, after, LOG_PAGE);
+      const chunks = await events.readLogs(job.id, after, LOG_PAGE);
       streams.add(chunks);
       if (chunks.length < LOG_PAGE) break;
       after = chunks[chunks.length - 1].seq;

@@ -2,13 +2,13 @@ import express from 'express';
 import type { Request, Router } from 'express';
 import type { ProjectWrite } from '@jaxlab/schemas';
 import { JaxLabError, assertValid } from '@jaxlab/schemas';
-import type { IJobStore } from '@jaxlab/store';
+import type { IProjects } from '@jaxlab/store';
 import { loadSample } from '../samples/sample-catalog.js';
 import { withProjectDefaults } from './project-defaults.js';
 
 /** Options of {@link createProjectsRouter}. */
 export interface IProjectsRouterOptions {
-  store: IJobStore;
+  projects: IProjects;
 }
 
 /**
@@ -19,7 +19,7 @@ export interface IProjectsRouterOptions {
  * Needs `req.user` (mount after the auth middleware).
  */
 export function createProjectsRouter(options: IProjectsRouterOptions): Router {
-  const { store } = options;
+  const { projects } = options;
   const router = express.Router();
 
   router.post('/', async (req, res) => {
@@ -49,7 +49,7 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
         }
       );
     }
-    const project = await store.createProject(
+    const project = await projects.create(
       owner(req),
       withProjectDefaults({ ...input, name: input.name })
     );
@@ -57,11 +57,11 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
   });
 
   router.get('/', async (req, res) => {
-    res.json(await store.listProjects(owner(req)));
+    res.json(await projects.list(owner(req)));
   });
 
   router.get('/:id', async (req, res) => {
-    const project = await store.getProject(String(req.params.id), owner(req));
+    const project = await projects.get(String(req.params.id), owner(req));
     if (!project) throw notFound(String(req.params.id));
     res.json(project);
   });
@@ -72,7 +72,7 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
     // `sample` records where a project came from; it never changes.
     const patch: ProjectWrite = { ...body };
     delete patch.sample;
-    const project = await store.updateProject(
+    const project = await projects.update(
       String(req.params.id),
       owner(req),
       patch
@@ -82,7 +82,7 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
   });
 
   router.delete('/:id', async (req, res) => {
-    const ok = await store.deleteProject(String(req.params.id), owner(req));
+    const ok = await projects.delete(String(req.params.id), owner(req));
     if (!ok) throw notFound(String(req.params.id));
     res.status(204).end();
   });

@@ -1,21 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteJobStore } from '@jaxlab/store';
-import type { NewJobEvent } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
+import type { IStore, NewJobEvent } from '@jaxlab/store';
 import { RetentionSweeper } from './retention-sweeper.js';
 
 const DAY = 24 * 3600 * 1000;
-let stores: SqliteJobStore[] = [];
+let stores: IStore[] = [];
 afterEach(async () => {
   for (const s of stores) await s.dispose();
   stores = [];
 });
 
 async function finishedJob(
-  store: SqliteJobStore,
+  store: IStore,
   owner: string,
   projectId: string
 ): Promise<string> {
-  const job = await store.createJob(owner, {
+  const job = await store.jobs.create(owner, {
     projectId,
     code: 'def main():\n    print("hi")\n',
     requirements: '',
@@ -23,7 +23,7 @@ async function finishedJob(
     args: {},
     accelerator: 'cpu'
   });
-  const claimed = await store.claimNextJob({
+  const claimed = await store.queue.claimNext({
     hostId: 'h',
     accelerators: ['cpu'],
     leaseMs: 60_000
@@ -43,56 +43,59 @@ async function finishedJob(
     } as NewJobEvent,
     { type: 'job:status', status: 'COMPLETED' }
   ];
-  await store.appendEvents(job.id, events, { hostId: 'h' });
+  await store.events.append(job.id, events, { hostId: 'h' });
   return job.id;
 }
 
 describe('RetentionSweeper.sweepOnce()', () => {
   it('should delete old log chunks but keep the summary and metrics', async () => {
-    const store = new SqliteJobStore({ path: ':memory:' });
+    const store = await openStore({ sqlite: { path: ':memory:' } });
     stores.push(store);
-    await store.init();
-    const kept = await store.createProject('u1', { name: 'forever' });
-    const swept = await store.createProject('u1', {
+    const kept = await store.projects.create('u1', { name: 'forever' });
+    const swept = await store.projects.create('u1', {
       name: 'week',
       logRetentionDays: 7
     });
     const keptJob = await finishedJob(store, 'u1', kept.id);
     const sweptJob = await finishedJob(store, 'u1', swept.id);
-    expect(await store.readLogs(sweptJob, 0, 100)).toHaveLength(1);
+    expect(await store.events.readLogs(sweptJob, 0, 100)).toHaveLength(1);
 
     // Six days on, nothing is old enough.
     let now = new Date(Date.now() + 6 * DAY);
-    const sweeper = new RetentionSweeper({ store, now: () => now });
+    const sweeper = new RetentionSweeper({
+      projects: store.projects,
+      events: store.events,
+      now: () => now
+    });
     expect(await sweeper.sweepOnce()).toEqual({ projects: 1, jobs: 0 });
-    expect(await store.readLogs(sweptJob, 0, 100)).toHaveLength(1);
+    expect(await store.events.readLogs(sweptJob, 0, 100)).toHaveLength(1);
 
     now = new Date(Date.now() + 8 * DAY);
     expect((await sweeper.sweepOnce()).jobs).toBe(1);
-    expect(await store.readLogs(sweptJob, 0, 100)).toHaveLength(0);
-    const job = await store.getJob(sweptJob, 'u1');
+    expect(await store.events.readLogs(sweptJob, 0, 100)).toHaveLength(0);
+    const job = await store.jobs.get(sweptJob, 'u1');
     expect(job?.status).toBe('COMPLETED');
     expect(job?.logsDeleted).toBe(true);
     expect(job?.metrics?.values).toEqual({ loss: 0.5 });
-    expect(await store.readLogs(keptJob, 0, 100)).toHaveLength(1);
+    expect(await store.events.readLogs(keptJob, 0, 100)).toHaveLength(1);
     await sweeper.dispose();
   });
 
   it('should sweep on start and stop on dispose', async () => {
-    const store = new SqliteJobStore({ path: ':memory:' });
+    const store = await openStore({ sqlite: { path: ':memory:' } });
     stores.push(store);
-    await store.init();
-    const p = await store.createProject('u1', {
+    const p = await store.projects.create('u1', {
       name: 'day',
       logRetentionDays: 1
     });
     const jobId = await finishedJob(store, 'u1', p.id);
     const sweeper = new RetentionSweeper({
-      store,
+      projects: store.projects,
+      events: store.events,
       now: () => new Date(Date.now() + 2 * DAY),
       intervalMs: 60_000
     }).start();
     await sweeper.dispose();
-    expect(await store.readLogs(jobId, 0, 100)).toHaveLength(0);
+    expect(await store.events.readLogs(jobId, 0, 100)).toHaveLength(0);
   });
 });

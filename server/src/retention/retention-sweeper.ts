@@ -1,10 +1,13 @@
-import type { IJobStore } from '@jaxlab/store';
+import type { IJobEvents, IProjects } from '@jaxlab/store';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Options of {@link RetentionSweeper}. */
 export interface IRetentionSweeperOptions {
-  store: IJobStore;
+  /** Which projects keep logs for a limited time. */
+  projects: IProjects;
+  /** Where their jobs' log chunks are deleted. */
+  events: IJobEvents;
   /** How often to sweep (default: hourly). */
   intervalMs?: number;
   /** Clock (injectable for tests). */
@@ -25,7 +28,7 @@ export interface IRetentionSweep {
  * Log retention: for every project with `logRetentionDays`, deletes the log
  * chunks of its jobs that finished more than that many days ago. The job
  * summary, status, metrics and log tail stay (see
- * `IJobStore.deleteLogsFinishedBefore`). Owns its timer; `dispose()` stops
+ * `IJobEvents.deleteLogsFinishedBefore`). Owns its timer; `dispose()` stops
  * it and is idempotent.
  */
 export class RetentionSweeper {
@@ -35,15 +38,14 @@ export class RetentionSweeper {
 
   /** Sweeps once now. */
   async sweepOnce(): Promise<IRetentionSweep> {
-    const { store } = this._options;
     const now = (this._options.now ?? (() => new Date()))();
-    const projects = await store.listProjectsWithRetention();
+    const projects = await this._options.projects.listWithRetention();
     let jobs = 0;
     for (const p of projects) {
       if (typeof p.logRetentionDays !== 'number' || p.logRetentionDays < 1)
         continue;
       const cutoff = new Date(now.getTime() - p.logRetentionDays * DAY_MS);
-      jobs += await store.deleteLogsFinishedBefore(p.id, cutoff);
+      jobs += await this._options.events.deleteLogsFinishedBefore(p.id, cutoff);
     }
     return { projects: projects.length, jobs };
   }
@@ -89,7 +91,7 @@ export class RetentionSweeper {
  *
  * @example
  * ```ts
- * const sweeper = startRetentionSweeper({ store });
+ * const sweeper = startRetentionSweeper({ projects: store.projects, events: store.events });
  * // on shutdown:
  * await sweeper.dispose();
  * ```

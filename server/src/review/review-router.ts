@@ -1,13 +1,13 @@
 import express from 'express';
 import type { Request, Router } from 'express';
 import { JaxLabError, assertValid } from '@jaxlab/schemas';
-import type { IJobStore } from '@jaxlab/store';
+import type { IProjects } from '@jaxlab/store';
 import type { CodeReviewer } from './code-reviewer.js';
 
 /** Options of {@link createReviewRouter}. */
 export interface IReviewRouterOptions {
   /** Where projects live (a `projectId` must be the caller's). */
-  store: IJobStore;
+  projects: IProjects;
   /** Lint plus model. */
   reviewer: CodeReviewer;
 }
@@ -20,14 +20,14 @@ export interface IReviewRouterOptions {
  * whole Review). Model trouble never fails the request (see `ai.status`).
  */
 export function createReviewRouter(options: IReviewRouterOptions): Router {
-  const { store, reviewer } = options;
+  const { projects, reviewer } = options;
   const router = express.Router();
   router.post('/', async (req, res) => {
     const body: unknown = req.body;
     assertValid('review-request', body, 'review request');
     let problem: string | undefined;
     if (body.projectId !== undefined) {
-      const project = await store.getProject(body.projectId, owner(req));
+      const project = await projects.get(body.projectId, owner(req));
       if (!project) {
         throw new JaxLabError(
           'PROJECT_NOT_FOUND',

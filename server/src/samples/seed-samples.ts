@@ -1,5 +1,5 @@
 import type { Project, User } from '@jaxlab/schemas';
-import type { IJobStore } from '@jaxlab/store';
+import type { IProjects } from '@jaxlab/store';
 import { withProjectDefaults } from '../projects/project-defaults.js';
 import { SAMPLE_PROBLEMS, loadSample } from './sample-catalog.js';
 
@@ -9,15 +9,15 @@ import { SAMPLE_PROBLEMS, loadSample } from './sample-catalog.js';
  * Returns the projects created.
  */
 export async function seedSampleProjects(
-  store: IJobStore,
+  projects: IProjects,
   user: Pick<User, 'id'>
 ): Promise<Project[]> {
-  if ((await store.listProjects(user.id)).length > 0) return [];
+  if ((await projects.list(user.id)).length > 0) return [];
   const out: Project[] = [];
   for (const info of SAMPLE_PROBLEMS) {
     const s = await loadSample(info.id);
     out.push(
-      await store.createProject(
+      await projects.create(
         user.id,
         withProjectDefaults({
           name: s.title,

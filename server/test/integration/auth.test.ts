@@ -2,13 +2,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteJobStore } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
 import {
   createAuth,
   createTokensRouter,
   hashSecret
 } from '../../src/auth/index.js';
-import { MemoryJobStore } from '../fakes/memory-job-store.js';
 import { createApp } from '../../src/app.js';
 import { listen } from '../stand-ins/listen.js';
 import { CookieJar } from '../stand-ins/cookie-jar.js';
@@ -25,9 +24,11 @@ async function startServer(
   provider?: OAuthStandIn,
   trustProxy = false
 ) {
-  const store = new MemoryJobStore();
+  const store = await openStore({ sqlite: { path: ':memory:' } });
+  closers.push(() => store.dispose());
   const auth = createAuth({
-    store,
+    accounts: store.accounts,
+    projects: store.projects,
     mode,
     trustProxy,
     localToken: mode === 'local' ? 'local-secret-token' : undefined,
@@ -45,11 +46,21 @@ async function startServer(
   const app = createApp({
     store,
     auth,
-    routers: [{ path: '/api/tokens', router: createTokensRouter({ store }) }]
+    routers: [
+      {
+        path: '/api/tokens',
+        router: createTokensRouter({ tokens: store.accounts })
+      }
+    ]
   });
   const server = await listen(app);
   closers.push(server.close);
   return { store, url: server.url, auth };
+}
+
+/** The session id inside the signed `jaxlab.sid` cookie (`s:<id>.<signature>`). */
+function sessionIdOf(jar: CookieJar): string {
+  return decodeURIComponent(jar.header().split('=')[1]).slice(2).split('.')[0];
 }
 
 async function googleDance(url: string, jar: CookieJar): Promise<Response> {
@@ -132,13 +143,14 @@ describe('createAuth() google mode', () => {
     const jar = new CookieJar();
     expect((await googleDance(url, jar)).status).toBe(302);
     expect((await jar.fetch(`${url}/api/me`)).status).toBe(200);
-    expect(store.sessionKeys().length).toBe(1);
     // Sessions are stored under a hash, never under the cookie's id.
-    expect(jar.header()).not.toContain(store.sessionKeys()[0]);
+    const sid = sessionIdOf(jar);
+    expect(await store.accounts.getSession(hashSecret(sid))).not.toBeNull();
+    expect(await store.accounts.getSession(sid)).toBeNull();
     const old = jar.clone();
     const out = await jar.fetch(`${url}/auth/logout`, { method: 'POST' });
     expect(out.status).toBe(204);
-    expect(store.sessionKeys().length).toBe(0);
+    expect(await store.accounts.getSession(hashSecret(sid))).toBeNull();
     const replay = await old.fetch(`${url}/api/me`);
     expect(replay.status).toBe(401);
   });
@@ -225,9 +237,9 @@ describe('createTokensRouter()', () => {
     ).json();
     expect(list).toHaveLength(1);
     expect(list[0].token).toBeUndefined();
-    expect(JSON.stringify(await store.listApiTokens(list[0].id))).not.toContain(
-      t.token
-    );
+    expect(
+      JSON.stringify(await store.accounts.listApiTokens(list[0].id))
+    ).not.toContain(t.token);
 
     for (const scheme of ['Bearer', 'token']) {
       const me = await fetch(`${url}/api/me`, {
@@ -262,15 +274,17 @@ describe('createTokensRouter()', () => {
   });
 });
 
-describe('JobStoreSessionStore', () => {
+describe('AccountsSessionStore', () => {
   it('should keep sessions in the database across server restarts, stored only hashed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'jxl-ses-'));
     closers.push(() => rm(dir, { recursive: true, force: true }));
     const boot = async () => {
-      const store = new SqliteJobStore({ path: join(dir, 'jaxlab.db') });
-      await store.init();
+      const store = await openStore({
+        sqlite: { path: join(dir, 'jaxlab.db') }
+      });
       const auth = createAuth({
-        store,
+        accounts: store.accounts,
+        projects: store.projects,
         mode: 'local',
         localToken: 'tok',
         sessionSecret: 'fixed',
@@ -292,9 +306,7 @@ describe('JobStoreSessionStore', () => {
     await first.close();
 
     const raw = await readFile(join(dir, 'jaxlab.db'));
-    const sid = decodeURIComponent(jar.header().split('=')[1])
-      .slice(2)
-      .split('.')[0];
+    const sid = sessionIdOf(jar);
     expect(raw.includes(Buffer.from(hashSecret(sid)))).toBe(true);
     expect(raw.includes(Buffer.from(sid))).toBe(false);
 
@@ -306,9 +318,11 @@ describe('JobStoreSessionStore', () => {
 
 describe('createAuth() ?next=', () => {
   it('should return to a local path or an allowed origin after sign-in, never elsewhere', async () => {
-    const store = new MemoryJobStore();
+    const store = await openStore({ sqlite: { path: ':memory:' } });
+    closers.push(() => store.dispose());
     const auth = createAuth({
-      store,
+      accounts: store.accounts,
+      projects: store.projects,
       mode: 'local',
       localToken: 'tok',
       allowedRedirectOrigins: ['http://127.0.0.1:8888'],

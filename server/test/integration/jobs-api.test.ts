@@ -43,9 +43,9 @@ describe('createApp() POST /api/jobs', () => {
       accelerator: 'cpu',
       projectId: null
     });
-    expect((await server.store.getJob(body.jobId, 'user-alice'))?.status).toBe(
-      'QUEUED'
-    );
+    expect(
+      (await server.store.jobs.get(body.jobId, 'user-alice'))?.status
+    ).toBe('QUEUED');
   });
 
   it('should answer 400 INVALID_REQUEST for bodies the schema refuses', async () => {
@@ -75,7 +75,7 @@ describe('createApp() POST /api/jobs', () => {
 
   it("should take the project's accelerator, time limit and designated functions when the body leaves them out", async () => {
     server = await startJobsServer();
-    const project = await server.store.createProject('user-alice', {
+    const project = await server.store.projects.create('user-alice', {
       name: 'p',
       designatedFunctions: ['fit', 'evaluate'],
       accelerator: 'tpu',
@@ -107,7 +107,7 @@ describe('createApp() POST /api/jobs', () => {
 
   it("should answer 404 PROJECT_NOT_FOUND for a missing or another user's project", async () => {
     server = await startJobsServer();
-    const bobs = await server.store.createProject('user-bob', { name: 'b' });
+    const bobs = await server.store.projects.create('user-bob', { name: 'b' });
     for (const projectId of ['nope', bobs.id]) {
       const { res, body } = await submit({ projectId });
       expect(res.status).toBe(404);
@@ -221,7 +221,7 @@ describe('createApp() GET /api/jobs/{id}/logs', () => {
       texts.push(...page.items.map((c: { text: string }) => c.text));
       if (page.items.length === 0 && !ended) {
         ended = true;
-        await server.store.appendEvents(
+        await server.store.events.append(
           jobId,
           [{ type: 'job:status', status: 'COMPLETED' }],
           { hostId: 'host-1' }
@@ -284,7 +284,7 @@ describe('createApp() owner scoping', () => {
       (await (await server.call('GET', '/api/jobs', { user: 'bob' })).json())
         .items
     ).toEqual([]);
-    expect((await server.store.getJob(jobId))?.cancelRequested).toBe(false);
+    expect((await server.store.jobs.get(jobId))?.cancelRequested).toBe(false);
     expect((await server.call('GET', `/api/jobs/${jobId}`)).status).toBe(200);
   });
 });
@@ -293,7 +293,7 @@ describe('createApp() GET /api/hosts', () => {
   it('should list hosts heard from recently with the accelerators they offer', async () => {
     server = await startJobsServer();
     const now = new Date().toISOString();
-    await server.store.upsertHost({
+    await server.store.hosts.upsert({
       hostId: 'tpu-1',
       gatewayVersion: '0.1.0',
       accelerators: [
@@ -303,7 +303,7 @@ describe('createApp() GET /api/hosts', () => {
       maxConcurrentJobs: 2,
       lastSeenAt: now
     });
-    await server.store.upsertHost({
+    await server.store.hosts.upsert({
       hostId: 'old',
       gatewayVersion: '0.1.0',
       accelerators: [{ kind: 'gpu', count: 1 }],

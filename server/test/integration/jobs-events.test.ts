@@ -53,7 +53,7 @@ describe('createApp() GET /api/jobs/{id}/events', () => {
       events.push(event);
     });
     await new Promise(resolve => setTimeout(resolve, 50));
-    await server.store.appendEvents(
+    await server.store.events.append(
       jobId,
       [...logLines(4, 2), { type: 'job:status', status: 'COMPLETED' }],
       { hostId: 'host-1' }
@@ -146,7 +146,10 @@ describe('createApp() GET /api/jobs/{id}/events', () => {
     const jobId = await submit();
     const c = new AbortController();
     const res = await openEvents(jobId, c);
-    setTimeout(() => void server.store.requestCancel(jobId, 'user-alice'), 200);
+    setTimeout(
+      () => void server.store.jobs.requestCancel(jobId, 'user-alice'),
+      200
+    );
     const comments = await readSse(res, c, () => {});
     expect(
       comments.filter(line => line.includes('heartbeat')).length
@@ -161,13 +164,13 @@ describe('createApp() GET /api/jobs/{id}/events', () => {
     const batch = 1000;
     const producing = (async () => {
       for (let from = 1; from <= total; from += batch) {
-        await server.store.appendEvents(jobId, logLines(from, batch), {
+        await server.store.events.append(jobId, logLines(from, batch), {
           hostId: 'host-1'
         });
         if (from % 10_000 === 1)
           await new Promise(resolve => setImmediate(resolve));
       }
-      await server.store.appendEvents(
+      await server.store.events.append(
         jobId,
         [{ type: 'job:status', status: 'COMPLETED' }],
         { hostId: 'host-1' }

@@ -35,7 +35,7 @@ const METRICS = {
 describe('createApp() GET /api/jobs/{id}/notebook', () => {
   it('should export a completed run as a valid nbformat 4.5 notebook with README, code, call, outputs and metadata', async () => {
     server = await startJobsServer();
-    const project = await server.store.createProject('user-alice', {
+    const project = await server.store.projects.create('user-alice', {
       name: 'Spirals MLP',
       readme: '# Spirals\n\nTrain an MLP.\n',
       designatedFunctions: ['train_step']

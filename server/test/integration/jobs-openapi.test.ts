@@ -147,7 +147,7 @@ describe('createApp() GET /api/openapi.json', () => {
         }
       }
     ]);
-    await server.store.setManifest(id, {
+    await server.store.events.setManifest(id, {
       codeSha256: 'a'.repeat(64),
       requirementsSha256: 'b'.repeat(64),
       entrypoint: 'main',

@@ -7,13 +7,13 @@ import type { RequestHandler } from 'express';
 import type { JobEvent } from '@jaxlab/schemas';
 import { HttpError, createApp } from '@jaxlab/server';
 import type { IAppDeps } from '@jaxlab/server';
-import { SqliteJobStore } from '@jaxlab/store';
-import type { NewJobEvent } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
+import type { IStore, NewJobEvent } from '@jaxlab/store';
 
 /** A running server on a fresh SQLite store, for the jobs tests. */
 export interface IJobsServer {
   url: string;
-  store: SqliteJobStore;
+  store: IStore;
   /** fetch as `user` (default alice). */
   call(
     method: string,
@@ -42,13 +42,12 @@ export const testUserAuth: RequestHandler = (req, _res, next) => {
   next();
 };
 
-/** Starts createApp on a temp-dir SqliteJobStore, listening on a free port. */
+/** Starts createApp on a temp-dir SQLite store, listening on a free port. */
 export async function startJobsServer(
   deps: Partial<IAppDeps> = {}
 ): Promise<IJobsServer> {
   const dir = mkdtempSync(join(tmpdir(), 'jlsrv-'));
-  const store = new SqliteJobStore({ path: join(dir, 'jaxlab.db') });
-  await store.init();
+  const store = await openStore({ sqlite: { path: join(dir, 'jaxlab.db') } });
   const app = createApp({
     store,
     auth: { middleware: testUserAuth },
@@ -89,18 +88,18 @@ export async function startJobsServer(
 
 /** Plays a gateway: claims the job (COMPILING), then RUNNING and `events`. */
 export async function runAsGateway(
-  store: SqliteJobStore,
+  store: IStore,
   jobId: string,
   events: NewJobEvent[] = []
 ): Promise<void> {
-  const claimed = await store.claimNextJob({
+  const claimed = await store.queue.claimNext({
     hostId: 'host-1',
     accelerators: ['cpu', 'gpu', 'tpu'],
     leaseMs: 60_000
   });
   if (claimed?.id !== jobId)
     throw new Error(`claimed ${claimed?.id} instead of ${jobId}`);
-  await store.appendEvents(
+  await store.events.append(
     jobId,
     [{ type: 'job:status', status: 'RUNNING' }, ...events],
     { hostId: 'host-1' }

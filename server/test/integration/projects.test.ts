@@ -10,7 +10,7 @@ import {
   createSamplesRouter,
   loadSample
 } from '../../src/samples/index.js';
-import { MemoryJobStore } from '../fakes/memory-job-store.js';
+import { openStore } from '@jaxlab/store';
 import { createApp } from '../../src/app.js';
 import { listen } from '../stand-ins/listen.js';
 import { CookieJar } from '../stand-ins/cookie-jar.js';
@@ -24,9 +24,11 @@ afterEach(async () => {
 });
 
 async function startServer(seedSamples = false) {
-  const store = new MemoryJobStore();
+  const store = await openStore({ sqlite: { path: ':memory:' } });
+  closers.push(() => store.dispose());
   const auth = createAuth({
-    store,
+    accounts: store.accounts,
+    projects: store.projects,
     mode: 'local',
     localToken: 'tok',
     // The default welcome seeds the samples; most tests want an empty account.
@@ -36,9 +38,15 @@ async function startServer(seedSamples = false) {
     store,
     auth,
     routers: [
-      { path: '/api/projects', router: createProjectsRouter({ store }) },
+      {
+        path: '/api/projects',
+        router: createProjectsRouter({ projects: store.projects })
+      },
       { path: '/api/samples', router: createSamplesRouter() },
-      { path: '/api/tokens', router: createTokensRouter({ store }) }
+      {
+        path: '/api/tokens',
+        router: createTokensRouter({ tokens: store.accounts })
+      }
     ]
   });
   const server = await listen(app);
@@ -154,7 +162,7 @@ describe('createSamplesRouter()', () => {
     expect(list).toHaveLength(SAMPLE_PROBLEMS.length);
     await jar.fetch(`${url}/login?token=tok`);
     const user = await (await jar.fetch(`${url}/api/me`)).json();
-    expect(await store.listProjects(user.id)).toHaveLength(
+    expect(await store.projects.list(user.id)).toHaveLength(
       SAMPLE_PROBLEMS.length
     );
   });

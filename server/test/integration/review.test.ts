@@ -7,7 +7,7 @@ import {
   createReviewRouter,
   runJaxLint
 } from '../../src/review/index.js';
-import { MemoryJobStore } from '../fakes/memory-job-store.js';
+import { openStore } from '@jaxlab/store';
 import { createApp } from '../../src/app.js';
 import { listen } from '../stand-ins/listen.js';
 import { GeminiStandIn } from '../stand-ins/gemini-stand-in.js';
@@ -40,14 +40,24 @@ beforeEach(async () => {
 });
 
 async function startServer(reviewer: CodeReviewer) {
-  const store = new MemoryJobStore();
-  const auth = createAuth({ store, mode: 'local', localToken: 'tok' });
+  const store = await openStore({ sqlite: { path: ':memory:' } });
+  closers.push(() => store.dispose());
+  const { projects } = store;
+  const auth = createAuth({
+    accounts: store.accounts,
+    projects,
+    mode: 'local',
+    localToken: 'tok'
+  });
   const app = createApp({
     store,
     auth,
     routers: [
-      { path: '/api/review', router: createReviewRouter({ store, reviewer }) },
-      { path: '/api/projects', router: createProjectsRouter({ store }) }
+      {
+        path: '/api/review',
+        router: createReviewRouter({ projects, reviewer })
+      },
+      { path: '/api/projects', router: createProjectsRouter({ projects }) }
     ]
   });
   const server = await listen(app);

@@ -25,14 +25,14 @@ const users: IUserKit[] = [];
 
 async function userKit(subject: string, name: string): Promise<IUserKit> {
   const mark = `${name.toUpperCase()}_PRIVATE_${subject.length}x7c1e`;
-  const user = await lab.store.upsertUser({
+  const user = await lab.store.accounts.upsertUser({
     provider: 'google',
     subject,
     email: `${subject}@example.com`,
     name
   });
   const secret = newTokenSecret();
-  const token = await lab.store.createApiToken(
+  const token = await lab.store.accounts.createApiToken(
     user.id,
     `laptop ${mark}`,
     hashSecret(secret)
@@ -68,7 +68,7 @@ async function userKit(subject: string, name: string): Promise<IUserKit> {
     });
     expect(j.status).toBe(202);
     kit[key] = (await j.json()).jobId;
-    const claimed = await lab.store.claimNextJob({
+    const claimed = await lab.store.queue.claimNext({
       hostId: 'h1',
       accelerators: ['cpu'],
       leaseMs: 60_000
@@ -80,7 +80,7 @@ async function userKit(subject: string, name: string): Promise<IUserKit> {
     ];
     if (key === 'finishedJobId')
       events.push({ type: 'job:status', status: 'COMPLETED' });
-    await lab.store.appendEvents(kit[key], events, { hostId: 'h1' });
+    await lab.store.events.append(kit[key], events, { hostId: 'h1' });
   }
   return kit;
 }

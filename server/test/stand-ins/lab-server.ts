@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteJobStore } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 import { createApp } from '../../src/app.js';
 import {
   authOpenApi,
@@ -46,13 +47,13 @@ export interface ILabServerOptions {
 /** A running control plane for tests, wired exactly as the server's bin wires it. */
 export interface ILabServer {
   url: string;
-  store: SqliteJobStore;
+  store: IStore;
   localToken: string;
   close(): Promise<void>;
 }
 
 /**
- * Starts the real control plane (createApp, the real SqliteJobStore in a
+ * Starts the real control plane (createApp, the real SQLite store in a
  * temp dir, the real auth in local mode, every router of this helper) on a
  * free port.
  */
@@ -60,9 +61,13 @@ export async function startLabServer(
   options: ILabServerOptions = {}
 ): Promise<ILabServer> {
   const dir = await mkdtemp(join(tmpdir(), 'jxl-srv-'));
-  const store = new SqliteJobStore({ path: join(dir, 'jaxlab.db') });
-  await store.init();
-  const auth = createAuth({ store, mode: 'local', ...options.auth });
+  const store = await openStore({ sqlite: { path: join(dir, 'jaxlab.db') } });
+  const auth = createAuth({
+    accounts: store.accounts,
+    projects: store.projects,
+    mode: 'local',
+    ...options.auth
+  });
   const reviewer = new CodeReviewer(options.reviewer ?? {});
   const app = createApp({
     store,
@@ -73,7 +78,7 @@ export async function startLabServer(
     routers: [
       {
         path: '/api/projects',
-        router: createProjectsRouter({ store }),
+        router: createProjectsRouter({ projects: store.projects }),
         openapi: projectsOpenApi
       },
       {
@@ -83,12 +88,12 @@ export async function startLabServer(
       },
       {
         path: '/api/review',
-        router: createReviewRouter({ store, reviewer }),
+        router: createReviewRouter({ projects: store.projects, reviewer }),
         openapi: reviewOpenApi
       },
       {
         path: '/api/tokens',
-        router: createTokensRouter({ store }),
+        router: createTokensRouter({ tokens: store.accounts }),
         openapi: tokensOpenApi
       }
     ],

@@ -1,5 +1,5 @@
 /**
- * In-process wake-ups for `watchEvents`: a watcher waits for a job, and an
+ * In-process wake-ups for `IJobEvents.watch`: a watcher waits for a job, and an
  * append in this process (or a poller that saw another process's write)
  * wakes it. Wake-ups carry no data; a woken watcher re-reads the store, so a
  * spurious wake-up costs one query and a missed one at most a poll period.

@@ -324,7 +324,7 @@ export function describeJobEventsContract(
     }
 
     describe('100,000 log lines', () => {
-      it('should arrive through watchEvents and readLogs complete and in order', async () => {
+      it('should arrive through watch and readLogs complete and in order', async () => {
         const job = await runningJob(store);
         const lines = 100_000;
         const perBatch = 500;

@@ -1,17 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { SqliteJobStore } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
 import { JobEventWriter } from './job-event-writer.js';
 
 describe('JobEventWriter', () => {
-  let store: SqliteJobStore;
+  let store: IStore;
   let jobId: string;
 
   beforeEach(async () => {
-    store = new SqliteJobStore({ path: ':memory:' });
-    await store.init();
-    const job = await store.createJob('local', {
+    store = await openStore({ sqlite: { path: ':memory:' } });
+    const job = await store.jobs.create('local', {
       projectId: null,
       code: 'def main():\n    pass\n',
       requirements: '',
@@ -19,7 +19,7 @@ describe('JobEventWriter', () => {
       args: {},
       accelerator: 'cpu'
     });
-    await store.claimNextJob({
+    await store.queue.claimNext({
       hostId: 'h',
       accelerators: ['cpu'],
       leaseMs: 60_000
@@ -33,7 +33,7 @@ describe('JobEventWriter', () => {
 
   it('should coalesce output into few events, in order, losing nothing', async () => {
     const writer = new JobEventWriter({
-      store,
+      events: store.events,
       jobId,
       hostId: 'h',
       maxChunkBytes: 1024
@@ -48,7 +48,7 @@ describe('JobEventWriter', () => {
       }
     }
     await writer.flush();
-    const chunks = await store.readLogs(jobId, 0, 100_000);
+    const chunks = await store.events.readLogs(jobId, 0, 100_000);
     expect(chunks.length).toBeLessThan(100);
     expect(chunks.every(c => Buffer.byteLength(c.text) <= 1024)).toBe(true);
     expect(
@@ -75,10 +75,14 @@ describe('JobEventWriter', () => {
   });
 
   it('should write a status event after the logs queued before it', async () => {
-    const writer = new JobEventWriter({ store, jobId, hostId: 'h' });
+    const writer = new JobEventWriter({
+      events: store.events,
+      jobId,
+      hostId: 'h'
+    });
     writer.log('stdout', 'before\n');
     await writer.append({ type: 'job:status', status: 'RUNNING' });
-    const events = await store.readEvents(jobId, 0, 100);
+    const events = await store.events.read(jobId, 0, 100);
     expect(events.map(e => e.type)).toEqual([
       'job:status',
       'job:log',
@@ -89,7 +93,7 @@ describe('JobEventWriter', () => {
   it('should report a lost lease once and stop writing', async () => {
     const lost: unknown[] = [];
     const writer = new JobEventWriter({
-      store,
+      events: store.events,
       jobId,
       hostId: 'other-host',
       onLost: e => lost.push(e)

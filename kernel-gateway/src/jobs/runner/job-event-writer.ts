@@ -1,4 +1,4 @@
-import type { IJobStore, NewJobEvent } from '@jaxlab/store';
+import type { IJobEvents, NewJobEvent } from '@jaxlab/store';
 
 /**
  * Writes one job's events to the store strictly in order, coalescing log
@@ -6,12 +6,12 @@ import type { IJobStore, NewJobEvent } from '@jaxlab/store';
  * `flushDelayMs` or `maxChunkBytes` and appended as one `job:log` event, so
  * a job printing 100,000 lines costs a few hundred appends, not 100,000.
  * Nothing is ever dropped: every `log()` text reaches the store unless the
- * job's lease is lost. One `appendEvents` call at a time; a non-log event
+ * job's lease is lost. One `events.append` call at a time; a non-log event
  * first flushes the logs before it.
  */
 export class JobEventWriter {
   constructor(options: JobEventWriter.IOptions) {
-    this._store = options.store;
+    this._events = options.events;
     this._jobId = options.jobId;
     this._hostId = options.hostId;
     this._flushDelayMs = options.flushDelayMs ?? 20;
@@ -83,7 +83,7 @@ export class JobEventWriter {
         return;
       }
       try {
-        await this._store.appendEvents(this._jobId, events, {
+        await this._events.append(this._jobId, events, {
           hostId: this._hostId
         });
       } catch (error) {
@@ -104,14 +104,15 @@ export class JobEventWriter {
   private _jobId: string;
   private _maxChunkBytes: number;
   private _onLost: (error: unknown) => void;
-  private _store: IJobStore;
+  private _events: IJobEvents;
   private _timer: NodeJS.Timeout | undefined;
 }
 
 /** Statics and option types of {@link JobEventWriter}. */
 export namespace JobEventWriter {
   export interface IOptions {
-    store: IJobStore;
+    /** Where the job's events go. */
+    events: IJobEvents;
     jobId: string;
     /** Appends only while this host holds the job's lease. */
     hostId: string;

@@ -11,7 +11,7 @@ import type {
   RunManifest
 } from '@jaxlab/schemas';
 import { isJaxLabError, isValid, METRICS_MIME_TYPE } from '@jaxlab/schemas';
-import type { IJobStore } from '@jaxlab/store';
+import type { IJobEvents, IJobQueue } from '@jaxlab/store';
 
 import type { IKernelProcess } from '../../sandbox/kernel-launcher.js';
 import type { IHostAccelerator } from '../host/accelerator-detector.js';
@@ -58,7 +58,7 @@ export class JobExecution {
     this._options = options;
     this.job = options.job;
     this._writer = new JobEventWriter({
-      store: options.store,
+      events: options.events,
       jobId: options.job.id,
       hostId: options.hostId,
       onLost: error => {
@@ -408,7 +408,7 @@ export class JobExecution {
     }
     this._renewing = true;
     try {
-      const { held, cancelRequested } = await this._options.store.renewLease(
+      const { held, cancelRequested } = await this._options.queue.renewLease(
         this.job.id,
         this._options.hostId,
         this._options.leaseMs
@@ -509,7 +509,7 @@ export class JobExecution {
       manifest.device = this._metrics.device;
     }
     try {
-      await this._options.store.setManifest(job.id, manifest);
+      await this._options.events.setManifest(job.id, manifest);
     } catch (error) {
       this._options.log(
         `job ${job.id}: cannot record the run manifest: ${String(error)}`
@@ -569,7 +569,10 @@ export class JobExecution {
 export namespace JobExecution {
   export interface IOptions {
     job: Job;
-    store: IJobStore;
+    /** Where the lease is renewed (and cancel requests are read). */
+    queue: IJobQueue;
+    /** Where the job's events and manifest go. */
+    events: IJobEvents;
     kernels: IJobKernels;
     envBuilder: EnvironmentBuilder;
     hostId: string;

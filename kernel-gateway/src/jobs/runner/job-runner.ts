@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 import type { Accelerator, HostInfo, Job } from '@jaxlab/schemas';
-import type { IJobStore } from '@jaxlab/store';
+import type { IHosts, IJobEvents, IJobQueue } from '@jaxlab/store';
 
 import type { IHostAccelerator } from '../host/accelerator-detector.js';
 import {
@@ -169,7 +169,7 @@ export class JobRunner {
         !this._disposed &&
         this._running.size < options.maxConcurrentJobs
       ) {
-        const job = await options.store.claimNextJob({
+        const job = await options.queue.claimNext({
           hostId: options.hostId,
           accelerators: kinds,
           leaseMs: options.leaseMs
@@ -196,7 +196,8 @@ export class JobRunner {
     );
     const execution = new JobExecution({
       job,
-      store: options.store,
+      queue: options.queue,
+      events: options.events,
       kernels: options.kernels,
       envBuilder: options.envBuilder,
       hostId: options.hostId,
@@ -238,7 +239,7 @@ export class JobRunner {
       return;
     }
     this._lastUnservableCheck = now;
-    const hosts = await options.store.listHosts(
+    const hosts = await options.hosts.list(
       new Date(now - options.hostLivenessMs)
     );
     const offered = new Map<Accelerator, IHostAccelerator>();
@@ -257,7 +258,7 @@ export class JobRunner {
       return;
     }
     for (;;) {
-      const job = await options.store.claimNextJob({
+      const job = await options.queue.claimNext({
         hostId: options.hostId,
         accelerators: [...missing],
         leaseMs: options.leaseMs
@@ -266,7 +267,7 @@ export class JobRunner {
         return;
       }
       const available = describeAccelerators([...offered.values()]);
-      await options.store.appendEvents(
+      await options.events.append(
         job.id,
         [
           {
@@ -290,7 +291,7 @@ export class JobRunner {
   private async _heartbeat(): Promise<void> {
     const { options } = this;
     try {
-      await options.store.upsertHost({
+      await options.hosts.upsert({
         hostId: options.hostId,
         gatewayVersion: GATEWAY_VERSION,
         accelerators: this._accelerators,
@@ -306,7 +307,7 @@ export class JobRunner {
 
   private async _expireLapsed(): Promise<void> {
     try {
-      const expired = await this.options.store.expireLapsedLeases();
+      const expired = await this.options.queue.expireLapsedLeases();
       for (const job of expired) {
         this.options.log(
           `job ${job.id}: lease of host ${job.host ?? '?'} lapsed: FAILED HOST_LOST`
@@ -335,8 +336,12 @@ export class JobRunner {
 /** Statics and option types of {@link JobRunner}. */
 export namespace JobRunner {
   export interface IOptions {
-    /** The queue and where events go. */
-    store: IJobStore;
+    /** Where jobs are claimed, leases renewed and lapsed ones expired. */
+    queue: IJobQueue;
+    /** Where the jobs' events go. */
+    events: IJobEvents;
+    /** Where this host registers and learns of the lab's other hosts. */
+    hosts: IHosts;
     /** Starts restricted kernels: the gateway's KernelManager. */
     kernels: IJobKernels;
     /** Builds or reuses requirements environments. */
