@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MongoServerError } from 'mongodb';
 import type {
   ChangeStream,
   ChangeStreamDocument,
@@ -15,6 +16,12 @@ import type { IEventDoc } from './event-docs.js';
  */
 const EMPTY_BATCH_PAUSE_MS = 10;
 
+/**
+ * Server errors that mean "this resume token cannot be resumed from":
+ * InvalidResumeToken, ChangeStreamFatalError, ChangeStreamHistoryLost.
+ */
+const LOST_RESUME_TOKEN_CODES = new Set([260, 280, 286]);
+
 /** First wait before reopening a broken stream; it doubles up to the max. */
 const REOPEN_FIRST_MS = 100;
 const REOPEN_MAX_MS = 5000;
@@ -28,10 +35,11 @@ const REOPEN_MAX_MS = 5000;
  * succeeds or is disposed; the reopened stream first replays the inserts
  * made meanwhile.
  *
- * Without a token yet (nothing seen; servers that send no post-batch
- * token, such as mongo-java-server) the reopened stream starts at the time
- * of reopening, so the owner must treat `onResumed` as "anything may have
- * changed".
+ * Without a usable token (nothing seen yet on servers that send no
+ * post-batch token, such as mongo-java-server; or one the server no longer
+ * has, which it refuses and the follower then drops) the reopened stream
+ * starts at the time of reopening, so the owner must treat `onResumed` as
+ * "anything may have changed".
  */
 export class ChangeStreamFollower {
   constructor(options: ChangeStreamFollower.IOptions) {
@@ -125,7 +133,10 @@ export class ChangeStreamFollower {
         try {
           await this._open();
           break;
-        } catch {
+        } catch (error) {
+          // The token fell off the oplog (or was never valid there): start
+          // afresh; onResumed makes every watcher re-read anyway.
+          if (isLostResumeToken(error)) this._resumeToken = undefined;
           delay = Math.min(delay * 2, REOPEN_MAX_MS);
         }
       }
@@ -161,4 +172,12 @@ export namespace ChangeStreamFollower {
     /** A stream is open again, replaying changes after the last token. */
     onResumed(): void;
   }
+}
+
+function isLostResumeToken(error: unknown): boolean {
+  return (
+    error instanceof MongoServerError &&
+    typeof error.code === 'number' &&
+    LOST_RESUME_TOKEN_CODES.has(error.code)
+  );
 }
