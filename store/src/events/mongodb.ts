@@ -1,7 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Filter } from 'mongodb';
 import type { JobEvent, LogChunk, Metrics, RunManifest } from '@jaxlab/schemas';
-import { isFinalJobStatus } from '@jaxlab/schemas';
 import {
   docToEvent,
   eventToDoc,
@@ -13,15 +11,7 @@ import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IJobEvents, NewJobEvent } from './contract.js';
 import { foldJobEvents } from './fold-job-events.js';
 import { checkAppendAllowed, jobNotFound } from './job-errors.js';
-
-/** Events read per query by `watch`. */
-const WATCH_PAGE_SIZE = 500;
-
-/**
- * How long a watcher waits for a missing seq (numbered but not yet inserted)
- * before skipping it: the writer died between numbering and inserting.
- */
-const GAP_SKIP_MS = 5000;
+import { watchJobEvents } from './watch-job-events.js';
 
 /**
  * {@link IJobEvents} on MongoDB: one document per event in `job_events`,
@@ -34,7 +24,7 @@ const GAP_SKIP_MS = 5000;
  * its lease holder; the only others (the claim, a cancel of a QUEUED job,
  * the lease sweeper) write once each. Because numbering and insertion are
  * two writes, a reader can briefly see `lastSeq` ahead of the stored
- * events; `watch` waits for such gaps.
+ * events; `watch` waits for such gaps (see watchJobEvents).
  */
 export class MongoJobEvents implements IJobEvents {
   constructor(database: MongoDatabase) {
@@ -133,53 +123,25 @@ export class MongoJobEvents implements IJobEvents {
     }));
   }
 
-  async *watch(
+  watch(
     jobId: string,
     afterSeq: number,
     signal?: AbortSignal
   ): AsyncIterable<JobEvent> {
     const database = this._database;
-    let last = afterSeq;
-    let gapSince = 0;
-    // Ends quietly when the store is disposed under it.
-    while (!signal?.aborted && !database.isDisposed) {
-      const page = await this.read(jobId, last, WATCH_PAGE_SIZE);
-      let yielded = 0;
-      for (const event of page) {
-        if (event.seq !== last + 1) {
-          // A numbered event not inserted yet: wait for it, up to a limit.
-          gapSince ||= Date.now();
-          if (Date.now() - gapSince < GAP_SKIP_MS) break;
-        }
-        gapSince = 0;
-        if (signal?.aborted) return;
-        yield event;
-        yielded++;
-        last = event.seq;
-        if (event.type === 'job:status' && isFinalJobStatus(event.status)) {
-          return;
-        }
-      }
-      if (yielded === WATCH_PAGE_SIZE) continue;
-      const job = await database.jobs.findOne(
-        { _id: jobId },
-        { projection: { status: 1, lastSeq: 1 } }
-      );
-      if (!job) throw jobNotFound(jobId);
-      if (job.lastSeq > last) {
-        if (yielded > 0) continue;
-        // Numbered but not yet stored: the writer inserts in a moment.
-        gapSince ||= Date.now();
-        if (Date.now() - gapSince < GAP_SKIP_MS) {
-          await sleep(2);
-          continue;
-        }
-        if (page.length > 0) continue;
-      }
-      // Final and nothing more to read (or a lost gap at the very end).
-      if (isFinalJobStatus(job.status)) return;
-      await database.appends.wait(jobId, Math.max(last, job.lastSeq), signal);
-    }
+    return watchJobEvents(jobId, afterSeq, signal, {
+      get isDisposed() {
+        return database.isDisposed;
+      },
+      read: (after, limit) => this.read(jobId, after, limit),
+      readJob: () =>
+        database.jobs.findOne(
+          { _id: jobId },
+          { projection: { status: 1, lastSeq: 1 } }
+        ),
+      waitForAppend: (seenSeq, abort) =>
+        database.appends.wait(jobId, seenSeq, abort)
+    });
   }
 
   async setManifest(jobId: string, manifest: RunManifest): Promise<void> {

@@ -1,14 +1,11 @@
 import type { JobEvent, LogChunk, RunManifest } from '@jaxlab/schemas';
-import { isFinalJobStatus } from '@jaxlab/schemas';
 import type { IEventRow } from '../sqlite/event-rows.js';
 import { appendEventRows, rowToEvent } from '../sqlite/event-rows.js';
 import type { IJobRow } from '../sqlite/job-rows.js';
 import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
 import type { IJobEvents, NewJobEvent } from './contract.js';
 import { checkAppendAllowed, jobNotFound } from './job-errors.js';
-
-/** Events read per query by `watch`. */
-const WATCH_PAGE_SIZE = 500;
+import { watchJobEvents } from './watch-job-events.js';
 
 /**
  * {@link IJobEvents} on the embedded SQLite file: one row per event, keyed
@@ -74,34 +71,24 @@ export class SqliteJobEvents implements IJobEvents {
     });
   }
 
-  async *watch(
+  watch(
     jobId: string,
     afterSeq: number,
     signal?: AbortSignal
   ): AsyncIterable<JobEvent> {
     const database = this._database;
-    let last = afterSeq;
-    // Ends quietly when the store is disposed under it.
-    while (!signal?.aborted && !database.isDisposed) {
-      const page = await this.read(jobId, last, WATCH_PAGE_SIZE);
-      for (const event of page) {
-        if (signal?.aborted) return;
-        yield event;
-        last = event.seq;
-        if (event.type === 'job:status' && isFinalJobStatus(event.status)) {
-          return;
-        }
-      }
-      if (page.length === WATCH_PAGE_SIZE || database.isDisposed) continue;
-      const job = database
-        .prepare('SELECT status, lastSeq FROM jobs WHERE id = ?')
-        .get(jobId) as Pick<IJobRow, 'status' | 'lastSeq'> | undefined;
-      if (!job) throw jobNotFound(jobId);
-      if (job.lastSeq > last) continue;
-      // Already past the final status event (afterSeq was at or beyond it).
-      if (isFinalJobStatus(job.status)) return;
-      await database.appends.wait(jobId, signal);
-    }
+    return watchJobEvents(jobId, afterSeq, signal, {
+      get isDisposed() {
+        return database.isDisposed;
+      },
+      read: (after, limit) => this.read(jobId, after, limit),
+      readJob: async () =>
+        (database
+          .prepare('SELECT status, lastSeq FROM jobs WHERE id = ?')
+          .get(jobId) as Pick<IJobRow, 'status' | 'lastSeq'> | undefined) ??
+        null,
+      waitForAppend: (_seenSeq, abort) => database.appends.wait(jobId, abort)
+    });
   }
 
   async setManifest(jobId: string, manifest: RunManifest): Promise<void> {

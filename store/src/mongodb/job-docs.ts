@@ -7,6 +7,7 @@ import type {
   RunManifest
 } from '@jaxlab/schemas';
 import { FINAL_JOB_STATUSES } from '@jaxlab/schemas';
+import { storedJobToJob } from '../jobs/stored-job.js';
 
 /** Matches a job that has not ended. */
 export const NOT_FINAL: Filter<IJobDoc>['status'] = {
@@ -56,31 +57,12 @@ export function parseJsonField<T>(
 
 /** A job (or, without code and requirements, a summary) from its document. */
 export function docToJob(doc: IJobDoc): Job {
-  const job: Partial<Job> = {
+  return storedJobToJob({
+    ...doc,
     id: doc._id,
-    owner: doc.owner,
-    projectId: doc.projectId,
-    status: doc.status,
-    accelerator: doc.accelerator,
-    entrypoint: doc.entrypoint,
-    args: JSON.parse(doc.argsJson) as Job['args']
-  };
-  if (doc.code !== undefined) job.code = doc.code;
-  if (doc.requirements !== undefined) job.requirements = doc.requirements;
-  if (doc.timeLimitMs !== null) job.timeLimitMs = doc.timeLimitMs;
-  job.createdAt = doc.createdAt;
-  job.updatedAt = doc.updatedAt;
-  if (doc.startedAt !== null) job.startedAt = doc.startedAt;
-  if (doc.finishedAt !== null) job.finishedAt = doc.finishedAt;
-  if (doc.host !== null) job.host = doc.host;
-  job.lastSeq = doc.lastSeq;
-  job.logTail = doc.logTail;
-  if (doc.logsDeleted) job.logsDeleted = true;
-  job.cancelRequested = doc.cancelRequested;
-  if (doc.failure !== null) job.failure = doc.failure;
-  const metrics = parseJsonField<Metrics>(doc.metricsJson);
-  if (metrics) job.metrics = metrics;
-  const manifest = parseJsonField<RunManifest>(doc.manifestJson);
-  if (manifest) job.manifest = manifest;
-  return job as Job;
+    args: JSON.parse(doc.argsJson) as Job['args'],
+    failure: doc.failure ?? undefined,
+    metrics: parseJsonField<Metrics>(doc.metricsJson),
+    manifest: parseJsonField<RunManifest>(doc.manifestJson)
+  });
 }

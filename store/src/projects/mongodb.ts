@@ -1,6 +1,5 @@
 import type { Collection } from 'mongodb';
 import type { Project, ProjectWrite } from '@jaxlab/schemas';
-import { newTimeOrderedId } from '../jobs/time-ordered-id.js';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IProjects } from './contract.js';
 import { newProject, patchProject } from './new-project.js';
@@ -17,13 +16,7 @@ export class MongoProjects implements IProjects {
     owner: string,
     input: ProjectWrite & { name: string }
   ): Promise<Project> {
-    const now = new Date();
-    const project = newProject(
-      newTimeOrderedId(now.getTime()),
-      owner,
-      input,
-      now
-    );
+    const project = newProject(owner, input);
     await this._projects().insertOne(projectToDoc(project));
     return project;
   }

@@ -1,19 +1,19 @@
 import type { Project, ProjectWrite } from '@jaxlab/schemas';
 import { DEFAULT_DESIGNATED_FUNCTIONS } from '@jaxlab/schemas';
+import { newTimeOrderedId } from '../jobs/time-ordered-id.js';
 
 /** Run time limit of a project that names none: ten minutes. */
 export const DEFAULT_PROJECT_TIME_LIMIT_MS = 600_000;
 
-/** A new project document: the input over the defaults. */
+/** A new project document with a new time-ordered id: the input over the defaults. */
 export function newProject(
-  id: string,
   owner: string,
   input: ProjectWrite & { name: string },
-  now: Date
+  now: Date = new Date()
 ): Project {
   const time = now.toISOString();
   const project: Project = {
-    id,
+    id: newTimeOrderedId(now.getTime()),
     owner,
     name: input.name,
     readme: input.readme ?? '',

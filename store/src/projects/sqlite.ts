@@ -1,5 +1,4 @@
 import type { Project, ProjectWrite } from '@jaxlab/schemas';
-import { newTimeOrderedId } from '../jobs/time-ordered-id.js';
 import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
 import type { IProjects } from './contract.js';
 import { newProject, patchProject } from './new-project.js';
@@ -17,13 +16,7 @@ export class SqliteProjects implements IProjects {
     owner: string,
     input: ProjectWrite & { name: string }
   ): Promise<Project> {
-    const now = new Date();
-    const project = newProject(
-      newTimeOrderedId(now.getTime()),
-      owner,
-      input,
-      now
-    );
+    const project = newProject(owner, input);
     this._database
       .prepare(
         `INSERT INTO projects (id, owner, logRetentionDays, createdAt, doc)

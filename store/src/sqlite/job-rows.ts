@@ -1,4 +1,5 @@
 import type { Job, JobStatus } from '@jaxlab/schemas';
+import { storedJobToJob } from '../jobs/stored-job.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** Columns of a `jobs` row (JSON columns as text, booleans as 0/1). */
@@ -49,32 +50,13 @@ export function parseJsonColumn<T>(text: string | null): T | undefined {
 
 /** A job (or, without code and requirements, a summary) from its row. */
 export function rowToJob(row: IJobRow): Job {
-  const job: Partial<Job> = {
-    id: row.id,
-    owner: row.owner,
-    projectId: row.projectId,
-    status: row.status,
-    accelerator: row.accelerator,
-    entrypoint: row.entrypoint,
-    args: JSON.parse(row.args) as Job['args']
-  };
-  if (row.code !== undefined) job.code = row.code;
-  if (row.requirements !== undefined) job.requirements = row.requirements;
-  if (row.timeLimitMs !== null) job.timeLimitMs = row.timeLimitMs;
-  job.createdAt = row.createdAt;
-  job.updatedAt = row.updatedAt;
-  if (row.startedAt !== null) job.startedAt = row.startedAt;
-  if (row.finishedAt !== null) job.finishedAt = row.finishedAt;
-  if (row.host !== null) job.host = row.host;
-  job.lastSeq = row.lastSeq;
-  job.logTail = row.logTail;
-  if (row.logsDeleted) job.logsDeleted = true;
-  job.cancelRequested = row.cancelRequested === 1;
-  const failure = parseJsonColumn<Job['failure']>(row.failure);
-  if (failure) job.failure = failure;
-  const metrics = parseJsonColumn<Job['metrics']>(row.metrics);
-  if (metrics) job.metrics = metrics;
-  const manifest = parseJsonColumn<Job['manifest']>(row.manifest);
-  if (manifest) job.manifest = manifest;
-  return job as Job;
+  return storedJobToJob({
+    ...row,
+    args: JSON.parse(row.args) as Job['args'],
+    logsDeleted: row.logsDeleted === 1,
+    cancelRequested: row.cancelRequested === 1,
+    failure: parseJsonColumn(row.failure),
+    metrics: parseJsonColumn(row.metrics),
+    manifest: parseJsonColumn(row.manifest)
+  });
 }

@@ -1,0 +1,63 @@
+import type { Job } from '@jaxlab/schemas';
+
+/**
+ * A job's stored fields as both backends hold them once decoded: JSON
+ * parsed, flags as booleans, absent values null (or undefined for the
+ * parsed ones). Code and requirements are absent in summaries.
+ */
+export interface IStoredJob {
+  id: string;
+  owner: string;
+  projectId: string | null;
+  status: Job['status'];
+  accelerator: Job['accelerator'];
+  entrypoint: string;
+  args: Job['args'];
+  code?: string;
+  requirements?: string;
+  timeLimitMs: number | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  host: string | null;
+  lastSeq: number;
+  logTail: string;
+  logsDeleted: boolean;
+  cancelRequested: boolean;
+  failure: Job['failure'];
+  metrics: Job['metrics'];
+  manifest: Job['manifest'];
+}
+
+/**
+ * The job (or, without code and requirements, its summary) as the API
+ * shows it: optional fields only where set, in one field order.
+ */
+export function storedJobToJob(stored: IStoredJob): Job {
+  const job: Partial<Job> = {
+    id: stored.id,
+    owner: stored.owner,
+    projectId: stored.projectId,
+    status: stored.status,
+    accelerator: stored.accelerator,
+    entrypoint: stored.entrypoint,
+    args: stored.args
+  };
+  if (stored.code !== undefined) job.code = stored.code;
+  if (stored.requirements !== undefined) job.requirements = stored.requirements;
+  if (stored.timeLimitMs !== null) job.timeLimitMs = stored.timeLimitMs;
+  job.createdAt = stored.createdAt;
+  job.updatedAt = stored.updatedAt;
+  if (stored.startedAt !== null) job.startedAt = stored.startedAt;
+  if (stored.finishedAt !== null) job.finishedAt = stored.finishedAt;
+  if (stored.host !== null) job.host = stored.host;
+  job.lastSeq = stored.lastSeq;
+  job.logTail = stored.logTail;
+  if (stored.logsDeleted) job.logsDeleted = true;
+  job.cancelRequested = stored.cancelRequested;
+  if (stored.failure) job.failure = stored.failure;
+  if (stored.metrics) job.metrics = stored.metrics;
+  if (stored.manifest) job.manifest = stored.manifest;
+  return job as Job;
+}
