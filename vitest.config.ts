@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Tests import other packages by name; resolve those names to sources so
 // that a test run needs no build first.
 const alias = Object.fromEntries(
-  ['schemas', 'store', 'kernel-gateway', 'server'].map(pkg => [
+  ['schemas', 'http', 'store', 'kernel-gateway', 'server'].map(pkg => [
     `@jaxlab/${pkg}`,
     fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url))
   ])
@@ -15,6 +15,7 @@ export default defineConfig({
   test: {
     projects: [
       'schemas',
+      'http',
       'store',
       'kernel-gateway',
       'server',
