@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JaxLabError } from '@jaxlab/schemas';
+import { JaxLabError, validationErrors } from '@jaxlab/schemas';
 import { errorMiddleware, notFoundMiddleware } from './error-middleware.js';
 import { HttpError } from './http-error.js';
 import { jsonBody } from './json-body.js';
@@ -88,6 +88,7 @@ describe('errorMiddleware()', () => {
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       const body = JSON.parse(text);
       expect(body.code, text).toBe(code);
+      expect(validationErrors('api-error', body)).toEqual([]);
       expect(typeof body.message).toBe('string');
       expect(body.reason).toBe(STATUS_CODES[status]);
       expect(text).not.toMatch(/passwd|at .*\.ts:\d+/);

@@ -3,10 +3,11 @@ import type { Express, RequestHandler, Router } from 'express';
 import type { IStore } from '@jaxlab/store';
 import { createHostsRouter, hostsOpenApi } from './hosts/index.js';
 import {
+  DEFAULT_BODY_LIMIT_BYTES,
   errorMiddleware,
+  jsonBody,
   notFoundMiddleware
-} from './http/error-middleware.js';
-import { DEFAULT_BODY_LIMIT_BYTES, jsonBody } from './http/json-body.js';
+} from '@jaxlab/http';
 import { methodNotAllowedMiddleware } from './http/method-not-allowed.js';
 import { localUserAuth } from './http/request-user.js';
 import { createJobsRouter, jobsOpenApi } from './jobs/index.js';
@@ -161,7 +162,11 @@ export function createApp(deps: IAppDeps): Express {
       () => openapiDocument().paths as Record<string, Record<string, unknown>>
     )
   );
-  app.use(notFoundMiddleware());
+  app.use(
+    notFoundMiddleware(
+      'See GET /api/openapi.json for the endpoints of this server.'
+    )
+  );
   app.use(errorMiddleware({ log: deps.log }));
   return app;
 }

@@ -1,21 +1,16 @@
 export { createApp } from './app.js';
 export type { IAppDeps } from './app.js';
 export {
-  DEFAULT_BODY_LIMIT_BYTES,
-  HttpError,
   LOCAL_USER,
-  errorMiddleware,
-  jsonBody,
   localUserAuth,
   methodNotAllowedMiddleware,
-  notFoundMiddleware,
   ownerOf,
   parseInteger,
   queryEnumList,
   queryInteger,
   queryString
 } from './http/index.js';
-export type { IErrorMiddlewareOptions, IIntegerParam } from './http/index.js';
+export type { IIntegerParam } from './http/index.js';
 export {
   createJobsRouter,
   formatSseEvent,

@@ -9,15 +9,16 @@ import type { Express } from 'express';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 
+import {
+  HttpError,
+  errorMiddleware,
+  jsonBody,
+  notFoundMiddleware
+} from '@jaxlab/http';
 import { JaxLabError, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
 
 import type { KernelManager } from '../kernels/kernel-manager.js';
 import { ChannelsConnection } from './channels-connection.js';
-import {
-  errorMiddleware,
-  errorResponse,
-  notFoundHandler
-} from './http-error.js';
 import { kernelsRouter } from './kernels-router.js';
 import type { IProjectSource } from './kernels-router.js';
 import { assertRequestAllowed, requestGuard } from './request-guard.js';
@@ -37,8 +38,8 @@ export interface IGatewayOptions {
   token: string;
   /** Origins allowed besides the gateway's own host (`*`: any). */
   allowOrigins?: string[];
-  /** Largest accepted request body (express syntax); default '8mb'. */
-  bodyLimit?: string;
+  /** Largest accepted request body in bytes (default 8 MiB); larger answer 413. */
+  bodyLimitBytes?: number;
   /** Sink of one-line log messages. */
   log?: (line: string) => void;
   /** Projects a start request may name (`KERNEL_JAXLAB_PROJECT_ID`). */
@@ -72,11 +73,12 @@ export function createGateway(options: IGatewayOptions): IGateway {
     token: options.token,
     allowOrigins: options.allowOrigins ?? []
   };
-  const bodyLimit = options.bodyLimit ?? '8mb';
+  const bodyLimitBytes = options.bodyLimitBytes ?? 8 * 1024 * 1024;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestGuard(guard));
+  app.use(jsonBody(bodyLimitBytes));
 
   app.get('/api', (_req, res) => {
     res.json({ version: API_VERSION, gateway: 'jaxlab' });
@@ -98,10 +100,22 @@ export function createGateway(options: IGatewayOptions): IGateway {
     }
     res.json(spec);
   });
-  app.use('/api/kernels', kernelsRouter(kernels, bodyLimit, options.projects));
-  app.use('/api/sessions', sessionsRouter(kernels, bodyLimit));
-  app.use(notFoundHandler);
-  app.use(errorMiddleware(log));
+  app.use(
+    '/api/kernels',
+    kernelsRouter(kernels, bodyLimitBytes, options.projects)
+  );
+  app.use('/api/sessions', sessionsRouter(kernels));
+  app.use(
+    notFoundMiddleware(
+      'See the Jupyter kernel REST API: /api/kernels, /api/kernelspecs, /api/sessions.'
+    )
+  );
+  app.use(
+    errorMiddleware({
+      log: (message, error) =>
+        log?.(`${message} ${String((error as Error)?.stack ?? error)}`)
+    })
+  );
 
   const server = createServer(app);
   const wss = new WebSocketServer({
@@ -179,9 +193,9 @@ export function createGateway(options: IGatewayOptions): IGateway {
 }
 
 function rejectUpgrade(socket: Duplex, error: unknown): void {
-  const { status, body } = errorResponse(error);
-  const text = JSON.stringify(body);
+  const refusal = HttpError.from(error);
+  const text = JSON.stringify(refusal.toApiError());
   socket.end(
-    `HTTP/1.1 ${status} ${body.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`
+    `HTTP/1.1 ${refusal.status} ${refusal.reason ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`
   );
 }

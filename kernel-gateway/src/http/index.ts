@@ -6,12 +6,6 @@ export {
 export { API_VERSION, createGateway } from './create-gateway.js';
 export type { IGateway, IGatewayOptions } from './create-gateway.js';
 export {
-  errorMiddleware,
-  errorResponse,
-  notFoundHandler
-} from './http-error.js';
-export type { IErrorBody } from './http-error.js';
-export {
   DESIGNATED_FUNCTIONS_ENV,
   kernelsRouter,
   OWNER_ENV,

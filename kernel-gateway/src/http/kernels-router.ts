@@ -128,11 +128,10 @@ export async function withProjectFiles(
 /** The kernels REST API (`/api/kernels`), as jupyter_server answers it. */
 export function kernelsRouter(
   kernels: KernelManager,
-  bodyLimit: string,
+  bodyLimitBytes: number,
   projects?: IProjectSource
 ): Router {
   const router = express.Router();
-  const json = express.json({ limit: bodyLimit });
   const require = (id: string) => {
     const kernel = kernels.get(id);
     if (!kernel) {
@@ -151,7 +150,7 @@ export function kernelsRouter(
     res.json(kernels.list());
   });
 
-  router.post('/', json, async (req, res) => {
+  router.post('/', async (req, res) => {
     const kernel = await kernels.startKernel(
       await withProjectFiles(parseStartBody(req.body), projects)
     );
@@ -184,10 +183,9 @@ export function kernelsRouter(
   router.put(
     '/:kernelId/files/:name',
     express.text({
-      limit: bodyLimit,
+      limit: bodyLimitBytes,
       type: ['text/*', 'application/octet-stream']
     }),
-    json,
     async (req, res) => {
       const kernel = require(req.params.kernelId);
       const content =

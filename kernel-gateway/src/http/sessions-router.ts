@@ -31,13 +31,9 @@ interface ISessionRecord {
  * Gateway and jupyter_server have it: a session ties a path to a kernel;
  * deleting it shuts the kernel down.
  */
-export function sessionsRouter(
-  kernels: KernelManager,
-  bodyLimit: string
-): Router {
+export function sessionsRouter(kernels: KernelManager): Router {
   const router = express.Router();
   const sessions = new Map<string, ISessionRecord>();
-  const json = express.json({ limit: bodyLimit });
 
   const model = (s: ISessionRecord): ISessionModel | undefined => {
     const kernel = kernels.get(s.kernelId);
@@ -86,7 +82,7 @@ export function sessionsRouter(
     res.json([...sessions.values()].map(model).filter(Boolean));
   });
 
-  router.post('/', json, async (req, res) => {
+  router.post('/', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const notebook = (body.notebook ?? {}) as Record<string, unknown>;
     const record: ISessionRecord = {
@@ -104,7 +100,7 @@ export function sessionsRouter(
     res.json(model(require(req.params.sessionId)));
   });
 
-  router.patch('/:sessionId', json, async (req, res) => {
+  router.patch('/:sessionId', async (req, res) => {
     const record = require(req.params.sessionId);
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.path !== undefined) record.path = text(body.path, record.path);

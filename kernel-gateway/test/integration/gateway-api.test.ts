@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
+import { validationErrors } from '@jaxlab/schemas';
+
 import { JAX_PROGRAM, startTestGateway } from './gateway-harness.js';
 import type { ITestGateway } from './gateway-harness.js';
 
@@ -91,6 +93,29 @@ describe('createGateway() REST and legacy WebSocket API', () => {
       code: 'UNAUTHORIZED',
       reason: 'Unauthorized'
     });
+  });
+
+  it('should answer a bad body and an unknown route with the ApiError envelope', async () => {
+    const cases: Array<[Promise<Response>, number, string]> = [
+      [
+        gw.api('/api/kernels', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"name": '
+        }),
+        400,
+        'INVALID_REQUEST'
+      ],
+      [gw.api('/api/no/such/route'), 404, 'NOT_FOUND']
+    ];
+    for (const [pending, status, code] of cases) {
+      const res = await pending;
+      const body = await res.json();
+      expect(res.status).toBe(status);
+      expect(body.code).toBe(code);
+      expect(validationErrors('api-error', body)).toEqual([]);
+    }
+    expect(gw.kernels.list()).toEqual([]);
   });
 
   it('should start a kernel with 201, a Location header and files from the body', async () => {

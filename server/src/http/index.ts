@@ -1,7 +1,3 @@
-export { HttpError } from './http-error.js';
-export { errorMiddleware, notFoundMiddleware } from './error-middleware.js';
-export type { IErrorMiddlewareOptions } from './error-middleware.js';
-export { DEFAULT_BODY_LIMIT_BYTES, jsonBody } from './json-body.js';
 export {
   parseInteger,
   queryEnumList,

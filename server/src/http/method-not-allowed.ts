@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { HttpError } from './http-error.js';
+import { HttpError } from '@jaxlab/http';
 
 /**
  * Answers 405 with an `Allow` header when the path is one the API

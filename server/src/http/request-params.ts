@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { HttpError } from './http-error.js';
+import { HttpError } from '@jaxlab/http';
 
 /** Bounds and default of {@link queryInteger}. */
 export interface IIntegerParam {

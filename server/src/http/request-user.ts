@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { User } from '@jaxlab/schemas';
-import { HttpError } from './http-error.js';
+import { HttpError } from '@jaxlab/http';
 
 /**
  * The id of the signed-in user, the owner every store call is scoped to.

@@ -1,7 +1,7 @@
 import type { JobCreate, Project } from '@jaxlab/schemas';
 import { DEFAULT_DESIGNATED_FUNCTIONS, assertValid } from '@jaxlab/schemas';
 import type { IJobs, IProjects } from '@jaxlab/store';
-import { HttpError } from '../http/http-error.js';
+import { HttpError } from '@jaxlab/http';
 
 /**
  * Turns the body of `POST /api/jobs` into what the store writes: validates

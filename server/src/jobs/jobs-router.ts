@@ -3,7 +3,7 @@ import type { Request, Router } from 'express';
 import type { Job, JobStatus } from '@jaxlab/schemas';
 import { isFinalJobStatus } from '@jaxlab/schemas';
 import type { IJobEvents, IJobs, IProjects } from '@jaxlab/store';
-import { HttpError } from '../http/http-error.js';
+import { HttpError } from '@jaxlab/http';
 import {
   parseInteger,
   queryEnumList,

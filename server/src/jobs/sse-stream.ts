@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Response } from 'express';
 import type { JobEvent } from '@jaxlab/schemas';
-import { HttpError } from '../http/http-error.js';
+import { HttpError } from '@jaxlab/http';
 
 /** Default interval of SSE heartbeat comments: 15 s. */
 export const SSE_HEARTBEAT_MS = 15_000;

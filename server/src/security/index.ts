@@ -6,4 +6,3 @@ export type {
   IJobRateLimitOptions,
   ITokenBucketOptions
 } from './rate-limit.js';
-export { createJsonBody, DEFAULT_MAX_BODY_BYTES } from './json-body.js';

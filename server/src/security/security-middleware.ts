@@ -1,7 +1,6 @@
 import cors from 'cors';
 import helmet from 'helmet';
 import type { RequestHandler } from 'express';
-import { createJsonBody, DEFAULT_MAX_BODY_BYTES } from './json-body.js';
 import { createOriginCheck, normalizeOrigin } from './origin-check.js';
 
 /** Options of {@link securityMiddleware}. */
@@ -11,17 +10,14 @@ export interface ISecurityOptions {
    * credentials, e.g. the JupyterLab at `http://127.0.0.1:8888`.
    */
   allowedOrigins?: readonly string[];
-  /** Largest JSON body in bytes (default 2 MiB). */
-  maxBodyBytes?: number;
   /** Send Strict-Transport-Security (when served over TLS). */
   hsts?: boolean;
 }
 
 /**
  * The security stack, in order: headers (helmet, with a CSP for a JSON
- * API), CORS for the configured origins only, the Origin check for
- * cookie-authenticated state changes, and the size-limited JSON body
- * parser. Mount before everything else (`createApp({ security })`).
+ * API), CORS for the configured origins only, and the Origin check for
+ * cookie-authenticated state changes. Mount before everything else.
  *
  * @example
  * ```ts
@@ -63,7 +59,6 @@ export function securityMiddleware(
       exposedHeaders: ['Retry-After'],
       maxAge: 600
     }),
-    createOriginCheck([...allowed]),
-    createJsonBody(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
+    createOriginCheck([...allowed])
   ];
 }

@@ -13,7 +13,8 @@ afterEach(async () => {
 async function startServer(clock = { now: 0 }) {
   const lab = await startLabServer({
     auth: { localToken: 'tok', onSignIn: async () => {} },
-    security: { allowedOrigins: [LAB], maxBodyBytes: 64 * 1024 },
+    security: { allowedOrigins: [LAB] },
+    bodyLimitBytes: 64 * 1024,
     rateLimit: { capacity: 3, refillPerMinute: 6, now: () => clock.now }
   });
   closers.push(lab.close);

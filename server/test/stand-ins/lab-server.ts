@@ -41,6 +41,7 @@ export interface ILabServerOptions {
   auth?: Partial<IAuthOptions>;
   security?: ISecurityOptions;
   rateLimit?: IJobRateLimitOptions;
+  bodyLimitBytes?: number;
   reviewer?: ICodeReviewerOptions;
 }
 
@@ -74,6 +75,7 @@ export async function startLabServer(
     auth,
     security: securityMiddleware(options.security ?? {}),
     afterAuth: [createJobRateLimit(options.rateLimit ?? {})],
+    config: { bodyLimitBytes: options.bodyLimitBytes },
     openapi: [authOpenApi],
     routers: [
       {
