@@ -1,10 +1,8 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Job, JobEvent } from '@jaxlab/schemas';
-import { createApp } from '@jaxlab/server';
+import { createLabServer } from '@jaxlab/server';
+import type { ILabServer } from '@jaxlab/server';
 import type { IStore } from '@jaxlab/store';
 
 import { JobRunner } from '../../src/jobs/index.js';
@@ -24,6 +22,7 @@ async function readSse(
   const controller = new AbortController();
   const response = await fetch(url, {
     headers: {
+      ...AUTH,
       accept: 'text/event-stream',
       ...(lastEventId !== undefined
         ? { 'last-event-id': String(lastEventId) }
@@ -72,6 +71,9 @@ async function readSse(
   }
 }
 
+/** The local user's login token, sent as a bearer token. */
+const AUTH = { authorization: 'Bearer e2e-token' };
+
 const isFinal = (event: JobEvent): boolean =>
   event.type === 'job:status' &&
   ['COMPLETED', 'FAILED', 'CANCELLED'].includes(event.status);
@@ -80,7 +82,7 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
   let host: ITestJobHost;
   let store: IStore;
   let runner: JobRunner;
-  let server: Server;
+  let lab: ILabServer;
   let base: string;
 
   beforeAll(async () => {
@@ -96,17 +98,16 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
       maxConcurrentJobs: 1
     });
     await runner.start();
-    // Test auth: every request is the local single user's.
-    const app = createApp({ store, config: { sseHeartbeatMs: 1000 } });
-    server = await new Promise<Server>(resolve => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    lab = createLabServer({
+      store,
+      auth: { localToken: 'e2e-token', onSignIn: async () => {} },
+      config: { sseHeartbeatMs: 1000 }
     });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = `http://127.0.0.1:${(await lab.listen(0)).port}`;
   });
 
   afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise(resolve => server?.close(resolve));
+    await lab?.close();
     await runner?.dispose();
     await host?.dispose();
   });
@@ -114,7 +115,7 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
   async function postJob(body: Record<string, unknown>): Promise<string> {
     const response = await fetch(`${base}/api/jobs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...AUTH, 'content-type': 'application/json' },
       body: JSON.stringify(body)
     });
     expect(response.status).toBe(202);
@@ -144,7 +145,9 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
     expect(log).toMatch(/Final accuracy: 0\.9\d+/);
     expect(events.some(e => e.type === 'job:metrics')).toBe(true);
 
-    const response = await fetch(`${base}/api/jobs/${jobId}`);
+    const response = await fetch(`${base}/api/jobs/${jobId}`, {
+      headers: AUTH
+    });
     const job = (await response.json()) as Job;
     expect(job.status).toBe('COMPLETED');
     expect(job.finishedAt).toBeTruthy();

@@ -124,7 +124,8 @@ export interface IAuth {
  * ```ts
  * const auth = createAuth({ accounts: store.accounts, projects: store.projects, mode: 'local' });
  * console.log(`Open ${auth.loginUrl('http://127.0.0.1:8700')}`);
- * const app = createApp({ store, auth });
+ * app.use(auth.router);
+ * app.use(auth.middleware);
  * ```
  */
 export function createAuth(options: IAuthOptions): IAuth {

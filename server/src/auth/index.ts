@@ -5,6 +5,7 @@ export {
 } from './create-auth.js';
 export type { IAuth, IAuthOptions } from './create-auth.js';
 export { createTokensRouter } from './tokens-router.js';
+export { issueApiToken } from './issue-api-token.js';
 export type { ITokensRouterOptions } from './tokens-router.js';
 export {
   AccountsSessionStore,

@@ -3,7 +3,7 @@ import type { Router } from 'express';
 import type { ApiToken } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
 import type { IApiTokens } from '@jaxlab/store';
-import { hashSecret, newTokenSecret } from './token-secret.js';
+import { issueApiToken } from './issue-api-token.js';
 
 /** Options of {@link createTokensRouter}. */
 export interface ITokensRouterOptions {
@@ -16,23 +16,13 @@ export interface ITokensRouterOptions {
  * once; only its SHA-256 is stored), `GET /` (no secrets), `DELETE /{id}`.
  * Needs `req.user` (mount after the auth middleware).
  *
- * @example
- * ```ts
- * createApp({ routers: [{ path: '/api/tokens', router: createTokensRouter({ tokens: store.accounts }) }] });
- * ```
  */
 export function createTokensRouter(options: ITokensRouterOptions): Router {
   const { tokens } = options;
   const router = express.Router();
   router.post('/', async (req, res) => {
     const name = parseName(req.body);
-    const secret = newTokenSecret();
-    const token = await tokens.createApiToken(
-      userId(req),
-      name,
-      hashSecret(secret)
-    );
-    res.status(201).json({ ...token, token: secret });
+    res.status(201).json(await issueApiToken(tokens, userId(req), name));
   });
   router.get('/', async (req, res) => {
     const listed = await tokens.listApiTokens(userId(req));

@@ -2,22 +2,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '@jaxlab/store';
-import { createApp } from '../app.js';
-import {
-  authOpenApi,
-  createAuth,
-  createTokensRouter,
-  tokensOpenApi
-} from '../auth/index.js';
-import { createProjectsRouter, projectsOpenApi } from '../projects/index.js';
-import { startRetentionSweeper } from '../retention/index.js';
-import {
-  CodeReviewer,
-  createReviewRouter,
-  reviewOpenApi
-} from '../review/index.js';
-import { createSamplesRouter, samplesOpenApi } from '../samples/index.js';
-import { createJobRateLimit, securityMiddleware } from '../security/index.js';
+import { createLabServer } from '../create-lab-server.js';
 
 const USAGE = `Usage: jaxlab-server [--port 8700] [--ip 127.0.0.1] [--data-dir DIR] [--allow-origin URL]...
 
@@ -64,85 +49,41 @@ async function main(): Promise<void> {
     ...(values['allow-origin'] ?? []),
     ...(env.JAXLAB_ALLOWED_ORIGINS?.split(',').filter(Boolean) ?? [])
   ];
-  const trustProxy = env.JAXLAB_TRUST_PROXY === '1';
-  const auth = createAuth({
-    accounts: store.accounts,
-    projects: store.projects,
-    mode: google ? 'google' : 'local',
-    google,
-    localToken: env.JAXLAB_TOKEN || undefined,
-    sessionSecret: env.JAXLAB_SESSION_SECRET || undefined,
-    trustProxy,
-    // After sign-in: `?next=` (a local path or an allowed origin), else the lab.
-    afterLoginUrl: env.JAXLAB_LAB_URL || undefined,
-    allowedRedirectOrigins: [
-      ...allowedOrigins,
-      ...(env.JAXLAB_LAB_URL ? [env.JAXLAB_LAB_URL] : [])
-    ]
-  });
-  const reviewer = new CodeReviewer({
-    apiKey: env.GEMINI_API_KEY || undefined,
-    model: env.GEMINI_MODEL || undefined
-  });
-  const app = createApp({
+  const lab = createLabServer({
     store,
-    auth,
-    security: securityMiddleware({ allowedOrigins }),
-    afterAuth: [
-      createJobRateLimit(),
-      createJobRateLimit({
-        path: '/api/review',
-        capacity: 20,
-        refillPerMinute: 20
-      })
-    ],
-    config: { trustProxy },
-    openapi: [authOpenApi],
-    routers: [
-      {
-        path: '/api/projects',
-        router: createProjectsRouter({ projects: store.projects }),
-        openapi: projectsOpenApi
-      },
-      {
-        path: '/api/samples',
-        router: createSamplesRouter(),
-        openapi: samplesOpenApi
-      },
-      {
-        path: '/api/tokens',
-        router: createTokensRouter({ tokens: store.accounts }),
-        openapi: tokensOpenApi
-      },
-      {
-        path: '/api/review',
-        router: createReviewRouter({ projects: store.projects, reviewer }),
-        openapi: reviewOpenApi
-      }
-    ]
+    auth: {
+      mode: google ? 'google' : 'local',
+      google,
+      localToken: env.JAXLAB_TOKEN || undefined,
+      sessionSecret: env.JAXLAB_SESSION_SECRET || undefined,
+      // After sign-in: `?next=` (a local path or an allowed origin), else the lab.
+      afterLoginUrl: env.JAXLAB_LAB_URL || undefined,
+      allowedRedirectOrigins: [
+        ...allowedOrigins,
+        ...(env.JAXLAB_LAB_URL ? [env.JAXLAB_LAB_URL] : [])
+      ]
+    },
+    review: {
+      apiKey: env.GEMINI_API_KEY || undefined,
+      model: env.GEMINI_MODEL || undefined
+    },
+    allowedOrigins,
+    config: { trustProxy: env.JAXLAB_TRUST_PROXY === '1' }
   });
-  const sweeper = startRetentionSweeper({
-    projects: store.projects,
-    events: store.events
-  });
-
-  const server = app.listen(port, values.ip, () => {
-    const address = server.address();
-    const actualPort =
-      typeof address === 'object' && address ? address.port : port;
-    const host = values.ip!.includes(':') ? `[${values.ip}]` : values.ip!;
-    const url = `http://${host}:${actualPort}`;
-    console.log(
-      `jaxlab-server ${url} (store: ${store.kind}); sign in at ${auth.loginUrl(url)}`
-    );
-  });
+  const address = await lab.listen(port, values.ip);
+  const host = values.ip!.includes(':') ? `[${values.ip}]` : values.ip!;
+  const url = `http://${host}:${address.port}`;
+  console.log(
+    `jaxlab-server ${url} (store: ${store.kind}); sign in at ${lab.auth.loginUrl(url)}`
+  );
   let closing = false;
   const shutdown = (): void => {
     if (closing) return;
     closing = true;
-    sweeper.dispose();
-    server.closeAllConnections();
-    server.close(() => void store.dispose().then(() => process.exit(0)));
+    void lab
+      .close()
+      .then(() => store.dispose())
+      .then(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

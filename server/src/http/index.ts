@@ -5,5 +5,5 @@ export {
   queryString
 } from './request-params.js';
 export type { IIntegerParam } from './request-params.js';
-export { LOCAL_USER, localUserAuth, ownerOf } from './request-user.js';
+export { ownerOf } from './request-user.js';
 export { methodNotAllowedMiddleware } from './method-not-allowed.js';

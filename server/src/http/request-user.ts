@@ -1,5 +1,4 @@
-import type { Request, RequestHandler } from 'express';
-import type { User } from '@jaxlab/schemas';
+import type { Request } from 'express';
 import { HttpError } from '@jaxlab/http';
 
 /**
@@ -16,29 +15,4 @@ export function ownerOf(req: Request): string {
     });
   }
   return id;
-}
-
-/** The single user of {@link localUserAuth} unless another is given. */
-export const LOCAL_USER: Readonly<User> = Object.freeze({
-  id: 'local',
-  email: 'local@jaxlab.local',
-  name: 'Local user',
-  provider: 'local'
-});
-
-/**
- * Authentication that makes every request the given user's, with no
- * credentials at all. Only for tests and the explicitly unsafe mode: the
- * real server uses `createAuth()` from `./auth/`.
- */
-export function localUserAuth(user: User = LOCAL_USER): {
-  middleware: RequestHandler;
-} {
-  const frozen = { ...user };
-  return {
-    middleware: (req, _res, next) => {
-      req.user ??= { ...frozen };
-      next();
-    }
-  };
 }

@@ -1,7 +1,7 @@
 import type { IOpenApiPart } from './openapi-document.js';
 import { PUBLIC, errorResponses, jsonResponse } from './openapi-builders.js';
 
-/** OpenAPI description of the routes `createApp` itself serves: health and this document. */
+/** OpenAPI description of the routes `createLabServer` itself serves: health and this document. */
 export const coreOpenApi: IOpenApiPart = {
   schemas: {
     Health: {

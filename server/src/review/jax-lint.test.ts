@@ -21,6 +21,27 @@ async function fakePython(body: string): Promise<string> {
 }
 
 describe('runJaxLint()', () => {
+  it('should find print inside jit with its line and column', async () => {
+    const code = [
+      'import jax',
+      '',
+      '@jax.jit',
+      'def f(x):',
+      '    y = x * 2',
+      '    print(y)',
+      '    return y',
+      ''
+    ].join('\n');
+    expect(await runJaxLint(code)).toEqual([
+      expect.objectContaining({
+        rule: 'JAX008',
+        line: 6,
+        column: 5,
+        severity: 'warning'
+      })
+    ]);
+  });
+
   it('should never execute the code it lints', async () => {
     const marker = join(tmpdir(), `jxl-executed-${process.pid}`);
     const findings = await runJaxLint(

@@ -1,6 +1,10 @@
 import type { LintFinding } from '@jaxlab/schemas';
 
-/** The system instruction that makes the model a JAX-on-TPU reviewer. */
+/**
+ * The system instruction that makes the model a JAX-on-TPU reviewer.
+ *
+ * @internal The package entry exports it for the review tests only.
+ */
 export const REVIEW_SYSTEM_INSTRUCTION = [
   'You are an expert reviewer of JAX code for TPU performance and correctness.',
   "Review the user's main.py as a senior engineer who has shipped JAX models on TPU pods.",

@@ -21,7 +21,8 @@ export interface ISecurityOptions {
  *
  * @example
  * ```ts
- * createApp({ security: securityMiddleware({ allowedOrigins: ['http://127.0.0.1:8888'] }) });
+ * for (const handler of securityMiddleware({ allowedOrigins: ['http://127.0.0.1:8888'] }))
+ *   app.use(handler);
  * ```
  */
 export function securityMiddleware(

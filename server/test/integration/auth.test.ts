@@ -1,15 +1,10 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '@jaxlab/store';
-import {
-  createAuth,
-  createTokensRouter,
-  hashSecret
-} from '../../src/auth/index.js';
-import { createApp } from '../../src/app.js';
-import { listen } from '../stand-ins/listen.js';
+import { startLabServer } from '../stand-ins/lab-server.js';
 import { CookieJar } from '../stand-ins/cookie-jar.js';
 import { OAuthStandIn } from '../stand-ins/oauth-stand-in.js';
 
@@ -24,38 +19,30 @@ async function startServer(
   provider?: OAuthStandIn,
   trustProxy = false
 ) {
-  const store = await openStore({ sqlite: { path: ':memory:' } });
-  closers.push(() => store.dispose());
-  const auth = createAuth({
-    accounts: store.accounts,
-    projects: store.projects,
-    mode,
-    trustProxy,
-    localToken: mode === 'local' ? 'local-secret-token' : undefined,
-    google: provider
-      ? {
-          clientId: 'client-1',
-          clientSecret: 'shh',
-          callbackUrl: '/auth/google/callback',
-          authorizationUrl: `${provider.url}/authorize`,
-          tokenUrl: `${provider.url}/token`,
-          userProfileUrl: `${provider.url}/userinfo`
-        }
-      : undefined
+  const server = await startLabServer({
+    config: { trustProxy },
+    auth: {
+      mode,
+      localToken: mode === 'local' ? 'local-secret-token' : undefined,
+      google: provider
+        ? {
+            clientId: 'client-1',
+            clientSecret: 'shh',
+            callbackUrl: '/auth/google/callback',
+            authorizationUrl: `${provider.url}/authorize`,
+            tokenUrl: `${provider.url}/token`,
+            userProfileUrl: `${provider.url}/userinfo`
+          }
+        : undefined
+    }
   });
-  const app = createApp({
-    store,
-    auth,
-    routers: [
-      {
-        path: '/api/tokens',
-        router: createTokensRouter({ tokens: store.accounts })
-      }
-    ]
-  });
-  const server = await listen(app);
   closers.push(server.close);
-  return { store, url: server.url, auth };
+  return { store: server.store, url: server.url, auth: server.lab.auth };
+}
+
+/** SHA-256 (hex): sessions are stored under this of the cookie's id. */
+function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /** The session id inside the signed `jaxlab.sid` cookie (`s:<id>.<signature>`). */
@@ -145,12 +132,16 @@ describe('createAuth() google mode', () => {
     expect((await jar.fetch(`${url}/api/me`)).status).toBe(200);
     // Sessions are stored under a hash, never under the cookie's id.
     const sid = sessionIdOf(jar);
-    expect(await store.accounts.getSession(hashSecret(sid))).not.toBeNull();
+    expect(await store.accounts.getSession(sha256(sid))).not.toBeNull();
     expect(await store.accounts.getSession(sid)).toBeNull();
     const old = jar.clone();
-    const out = await jar.fetch(`${url}/auth/logout`, { method: 'POST' });
+    // A browser sends its Origin with a POST (the Origin check wants one).
+    const out = await jar.fetch(`${url}/auth/logout`, {
+      method: 'POST',
+      headers: { origin: url }
+    });
     expect(out.status).toBe(204);
-    expect(await store.accounts.getSession(hashSecret(sid))).toBeNull();
+    expect(await store.accounts.getSession(sha256(sid))).toBeNull();
     const replay = await old.fetch(`${url}/api/me`);
     expect(replay.status).toBe(401);
   });
@@ -282,15 +273,14 @@ describe('AccountsSessionStore', () => {
       const store = await openStore({
         sqlite: { path: join(dir, 'jaxlab.db') }
       });
-      const auth = createAuth({
-        accounts: store.accounts,
-        projects: store.projects,
-        mode: 'local',
-        localToken: 'tok',
-        sessionSecret: 'fixed',
-        onSignIn: async () => {}
+      const server = await startLabServer({
+        store,
+        auth: {
+          localToken: 'tok',
+          sessionSecret: 'fixed',
+          onSignIn: async () => {}
+        }
       });
-      const server = await listen(createApp({ store, auth }));
       return {
         url: server.url,
         close: async () => {
@@ -307,7 +297,7 @@ describe('AccountsSessionStore', () => {
 
     const raw = await readFile(join(dir, 'jaxlab.db'));
     const sid = sessionIdOf(jar);
-    expect(raw.includes(Buffer.from(hashSecret(sid)))).toBe(true);
+    expect(raw.includes(Buffer.from(sha256(sid)))).toBe(true);
     expect(raw.includes(Buffer.from(sid))).toBe(false);
 
     const second = await boot();
@@ -318,17 +308,10 @@ describe('AccountsSessionStore', () => {
 
 describe('createAuth() ?next=', () => {
   it('should return to a local path or an allowed origin after sign-in, never elsewhere', async () => {
-    const store = await openStore({ sqlite: { path: ':memory:' } });
-    closers.push(() => store.dispose());
-    const auth = createAuth({
-      accounts: store.accounts,
-      projects: store.projects,
-      mode: 'local',
-      localToken: 'tok',
-      allowedRedirectOrigins: ['http://127.0.0.1:8888'],
-      onSignIn: async () => {}
+    const server = await startLabServer({
+      auth: { localToken: 'tok', onSignIn: async () => {} },
+      allowedOrigins: ['http://127.0.0.1:8888']
     });
-    const server = await listen(createApp({ store, auth }));
     closers.push(server.close);
     const cases: Array<[string, string]> = [
       ['/lab/tree', '/lab/tree'],

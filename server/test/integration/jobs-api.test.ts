@@ -21,7 +21,7 @@ async function submit(body: Record<string, unknown> = {}, user = 'alice') {
   return { res, body: await res.json() };
 }
 
-describe('createApp() POST /api/jobs', () => {
+describe('createLabServer() POST /api/jobs', () => {
   it('should write the job QUEUED and answer 202 with its id and Location at once', async () => {
     server = await startJobsServer();
     const started = performance.now();
@@ -34,7 +34,7 @@ describe('createApp() POST /api/jobs', () => {
     expect(res.headers.get('location')).toBe(`/api/jobs/${body.jobId}`);
     expect(body.job).toMatchObject({
       id: body.jobId,
-      owner: 'user-alice',
+      owner: await server.userId('alice'),
       status: 'QUEUED',
       code: MAIN_PY,
       requirements: 'numpy>=1.26\n',
@@ -44,7 +44,8 @@ describe('createApp() POST /api/jobs', () => {
       projectId: null
     });
     expect(
-      (await server.store.jobs.get(body.jobId, 'user-alice'))?.status
+      (await server.store.jobs.get(body.jobId, await server.userId('alice')))
+        ?.status
     ).toBe('QUEUED');
   });
 
@@ -75,12 +76,15 @@ describe('createApp() POST /api/jobs', () => {
 
   it("should take the project's accelerator, time limit and designated functions when the body leaves them out", async () => {
     server = await startJobsServer();
-    const project = await server.store.projects.create('user-alice', {
-      name: 'p',
-      designatedFunctions: ['fit', 'evaluate'],
-      accelerator: 'tpu',
-      timeLimitMs: 120_000
-    });
+    const project = await server.store.projects.create(
+      await server.userId('alice'),
+      {
+        name: 'p',
+        designatedFunctions: ['fit', 'evaluate'],
+        accelerator: 'tpu',
+        timeLimitMs: 120_000
+      }
+    );
     const ok = await submit({ projectId: project.id });
     expect(ok.res.status).toBe(202);
     expect(ok.body.job).toMatchObject({
@@ -107,7 +111,12 @@ describe('createApp() POST /api/jobs', () => {
 
   it("should answer 404 PROJECT_NOT_FOUND for a missing or another user's project", async () => {
     server = await startJobsServer();
-    const bobs = await server.store.projects.create('user-bob', { name: 'b' });
+    const bobs = await server.store.projects.create(
+      await server.userId('bob'),
+      {
+        name: 'b'
+      }
+    );
     for (const projectId of ['nope', bobs.id]) {
       const { res, body } = await submit({ projectId });
       expect(res.status).toBe(404);
@@ -116,7 +125,7 @@ describe('createApp() POST /api/jobs', () => {
   });
 });
 
-describe('createApp() error envelope', () => {
+describe('createLabServer() error envelope', () => {
   it('should answer every error as {reason, message, code, hint} with the right status', async () => {
     const boom = express.Router().get('/boom', () => {
       throw new Error('secret detail at /etc/passwd');
@@ -169,7 +178,7 @@ describe('createApp() error envelope', () => {
   });
 });
 
-describe('createApp() GET /api/jobs', () => {
+describe('createLabServer() GET /api/jobs', () => {
   it('should list only the caller’s jobs, newest first, filtered and paged by cursor', async () => {
     server = await startJobsServer();
     const ids: string[] = [];
@@ -201,7 +210,7 @@ describe('createApp() GET /api/jobs', () => {
   });
 });
 
-describe('createApp() GET /api/jobs/{id}/logs', () => {
+describe('createLabServer() GET /api/jobs/{id}/logs', () => {
   it('should page log chunks by sequence and say when the log is complete', async () => {
     server = await startJobsServer();
     const { jobId } = (await submit()).body;
@@ -238,7 +247,7 @@ describe('createApp() GET /api/jobs/{id}/logs', () => {
   });
 });
 
-describe('createApp() POST /api/jobs/{id}/cancel', () => {
+describe('createLabServer() POST /api/jobs/{id}/cancel', () => {
   it('should cancel a queued job at once, flag a running one, and refuse a finished one with 409', async () => {
     server = await startJobsServer();
     const queued = (await submit()).body.jobId;
@@ -260,7 +269,7 @@ describe('createApp() POST /api/jobs/{id}/cancel', () => {
   });
 });
 
-describe('createApp() owner scoping', () => {
+describe('createLabServer() owner scoping', () => {
   it("should answer 404 JOB_NOT_FOUND for another user's job on every job endpoint, and leave it alone", async () => {
     server = await startJobsServer();
     const jobId = (await submit()).body.jobId;
@@ -289,7 +298,7 @@ describe('createApp() owner scoping', () => {
   });
 });
 
-describe('createApp() GET /api/hosts', () => {
+describe('createLabServer() GET /api/hosts', () => {
   it('should list hosts heard from recently with the accelerators they offer', async () => {
     server = await startJobsServer();
     const now = new Date().toISOString();

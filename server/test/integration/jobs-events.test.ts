@@ -27,8 +27,8 @@ function openEvents(
   headers: Record<string, string> = {},
   query = ''
 ) {
-  return fetch(`${server.url}/api/jobs/${jobId}/events${query}`, {
-    headers: { 'x-test-user': 'alice', ...headers },
+  return server.call('GET', `/api/jobs/${jobId}/events${query}`, {
+    headers,
     signal: controller.signal
   });
 }
@@ -37,7 +37,7 @@ function expectInOrder(events: JobEvent[], from = 1): void {
   events.forEach((event, i) => expect(event.seq).toBe(from + i));
 }
 
-describe('createApp() GET /api/jobs/{id}/events', () => {
+describe('createLabServer() GET /api/jobs/{id}/events', () => {
   it('should stream stored then live events in order with id and event fields, and close after the final status', async () => {
     server = await startJobsServer();
     const jobId = await submit();
@@ -146,10 +146,8 @@ describe('createApp() GET /api/jobs/{id}/events', () => {
     const jobId = await submit();
     const c = new AbortController();
     const res = await openEvents(jobId, c);
-    setTimeout(
-      () => void server.store.jobs.requestCancel(jobId, 'user-alice'),
-      200
-    );
+    const alice = await server.userId('alice');
+    setTimeout(() => void server.store.jobs.requestCancel(jobId, alice), 200);
     const comments = await readSse(res, c, () => {});
     expect(
       comments.filter(line => line.includes('heartbeat')).length

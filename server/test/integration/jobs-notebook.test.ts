@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { METRICS_MIME_TYPE } from '@jaxlab/schemas';
-import { pythonCall, pythonLiteral } from '@jaxlab/server';
 import type { IJobsServer } from './jobs-server.js';
 import { MAIN_PY, runAsGateway, startJobsServer } from './jobs-server.js';
 
@@ -32,14 +31,17 @@ const METRICS = {
   device: { platform: 'cpu', count: 1, kinds: ['cpu'] }
 };
 
-describe('createApp() GET /api/jobs/{id}/notebook', () => {
+describe('createLabServer() GET /api/jobs/{id}/notebook', () => {
   it('should export a completed run as a valid nbformat 4.5 notebook with README, code, call, outputs and metadata', async () => {
     server = await startJobsServer();
-    const project = await server.store.projects.create('user-alice', {
-      name: 'Spirals MLP',
-      readme: '# Spirals\n\nTrain an MLP.\n',
-      designatedFunctions: ['train_step']
-    });
+    const project = await server.store.projects.create(
+      await server.userId('alice'),
+      {
+        name: 'Spirals MLP',
+        readme: '# Spirals\n\nTrain an MLP.\n',
+        designatedFunctions: ['train_step']
+      }
+    );
     const created = await server.call('POST', '/api/jobs', {
       body: {
         projectId: project.id,
@@ -155,25 +157,5 @@ describe('createApp() GET /api/jobs/{id}/notebook', () => {
     nbformatValidate(text);
     const nb = JSON.parse(text);
     expect(nb.cells[2]).toMatchObject({ outputs: [], execution_count: null });
-  });
-});
-
-describe('pythonLiteral()', () => {
-  it('should render JSON values as Python literals Python reads back unchanged', () => {
-    const value = {
-      s: 'a\'b"c\\d\n\u0001é',
-      n: [1, -2.5, 1e-7],
-      t: true,
-      f: false,
-      z: null,
-      nested: { k: ['x'] }
-    };
-    const source = `import json,sys\nv = ${pythonLiteral(value)}\nsys.stdout.write(json.dumps(v))`;
-    const result = spawnSync(VENV_PYTHON, ['-I', '-c', source], {
-      encoding: 'utf8'
-    });
-    expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toEqual(value);
-    expect(pythonCall('main', {})).toBe('main()');
   });
 });

@@ -1,11 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import express from 'express';
-import {
-  createOpenApiDocument,
-  coreOpenApi,
-  jobsOpenApi
-} from '@jaxlab/server';
 import type { IJobsServer } from './jobs-server.js';
 import {
   MAIN_PY,
@@ -55,7 +50,7 @@ function resolvePointer(doc: unknown, ref: string): unknown {
     );
 }
 
-describe('createApp() GET /api/openapi.json', () => {
+describe('createLabServer() GET /api/openapi.json', () => {
   it('should serve a valid OpenAPI 3.1 document whose every $ref resolves inside it', async () => {
     const extra = express.Router();
     server = await startJobsServer({
@@ -216,16 +211,5 @@ describe('createApp() GET /api/openapi.json', () => {
     });
     expect(check.stderr).toBe('');
     expect(check.status).toBe(0);
-  });
-});
-
-describe('createOpenApiDocument()', () => {
-  it('should refuse two parts that define the same operation', () => {
-    expect(() =>
-      createOpenApiDocument({
-        version: '0',
-        parts: [coreOpenApi, jobsOpenApi, jobsOpenApi]
-      })
-    ).toThrow(/defined twice/);
   });
 });

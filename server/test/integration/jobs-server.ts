@@ -1,21 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { RequestHandler } from 'express';
 import type { JobEvent } from '@jaxlab/schemas';
-import { HttpError } from '@jaxlab/http';
-import { createApp } from '@jaxlab/server';
-import type { IAppDeps } from '@jaxlab/server';
-import { openStore } from '@jaxlab/store';
+import type { ILabServerDeps } from '@jaxlab/server';
 import type { IStore, NewJobEvent } from '@jaxlab/store';
+import { startLabServer } from '../stand-ins/lab-server.js';
 
 /** A running server on a fresh SQLite store, for the jobs tests. */
 export interface IJobsServer {
   url: string;
   store: IStore;
-  /** fetch as `user` (default alice). */
+  /** The id of test user `name` (alice, bob: two users show owner scoping). */
+  userId(name: string): Promise<string>;
+  /**
+   * fetch as `user` (default alice) with that user's API token; `user: ''`
+   * sends no credentials.
+   */
   call(
     method: string,
     path: string,
@@ -24,66 +21,41 @@ export interface IJobsServer {
       user?: string;
       headers?: Record<string, string>;
       raw?: string;
+      signal?: AbortSignal;
     }
   ): Promise<Response>;
   close(): Promise<void>;
 }
 
-/**
- * Test authentication: the user named by the `x-test-user` header (two
- * local users, alice and bob, show owner scoping); none → 401.
- */
-export const testUserAuth: RequestHandler = (req, _res, next) => {
-  const name = req.get('x-test-user');
-  if (!name) {
-    next(new HttpError('UNAUTHORIZED', 'Sign-in required'));
-    return;
-  }
-  req.user = { id: `user-${name}`, email: `${name}@example.test`, name };
-  next();
-};
-
-/** Starts createApp on a temp-dir SQLite store, listening on a free port. */
+/** Starts the lab server (createLabServer) on a temp-dir SQLite store. */
 export async function startJobsServer(
-  deps: Partial<IAppDeps> = {}
+  deps: Partial<Omit<ILabServerDeps, 'store'>> = {}
 ): Promise<IJobsServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'jlsrv-'));
-  const store = await openStore({ sqlite: { path: join(dir, 'jaxlab.db') } });
-  const app = createApp({
-    store,
-    auth: { middleware: testUserAuth },
-    log: () => {},
-    ...deps
-  });
-  const server: Server = await new Promise(resolve => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const lab = await startLabServer(deps);
   return {
-    url,
-    store,
-    call: (method, path, options = {}) =>
-      fetch(`${url}${path}`, {
+    url: lab.url,
+    store: lab.store,
+    userId: async name => (await lab.as(name)).id,
+    call: async (method, path, options = {}) => {
+      const user = options.user ?? 'alice';
+      if (user) return (await lab.as(user)).call(method, path, options);
+      return fetch(`${lab.url}${path}`, {
         method,
         headers: {
-          'x-test-user': options.user ?? 'alice',
           ...(options.body !== undefined || options.raw !== undefined
             ? { 'content-type': 'application/json' }
             : {}),
           ...options.headers
         },
+        signal: options.signal,
         body:
           options.raw ??
           (options.body === undefined
             ? undefined
             : JSON.stringify(options.body))
-      }),
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>(resolve => server.close(() => resolve()));
-      await store.dispose();
-      rmSync(dir, { recursive: true, force: true });
-    }
+      });
+    },
+    close: lab.close
   };
 }
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer } from '../stand-ins/lab-server.js';
-import type { ILabServer } from '../stand-ins/lab-server.js';
+import type { ITestLabServer } from '../stand-ins/lab-server.js';
 
-let lab: ILabServer;
+let lab: ITestLabServer;
 beforeAll(async () => {
   lab = await startLabServer();
 });
@@ -10,7 +10,7 @@ afterAll(async () => {
   await lab?.close();
 });
 
-describe('createApp() with the accounts, projects and review routers', () => {
+describe('createLabServer() with the accounts, projects and review routers', () => {
   it('should document every route of this part in /api/openapi.json', async () => {
     const doc = await (await fetch(`${lab.url}/api/openapi.json`)).json();
     for (const path of [

@@ -1,15 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAuth } from '../../src/auth/index.js';
-import { createProjectsRouter } from '../../src/projects/index.js';
-import {
-  CodeReviewer,
-  REVIEW_SYSTEM_INSTRUCTION,
-  createReviewRouter,
-  runJaxLint
-} from '../../src/review/index.js';
-import { openStore } from '@jaxlab/store';
-import { createApp } from '../../src/app.js';
-import { listen } from '../stand-ins/listen.js';
+import { REVIEW_SYSTEM_INSTRUCTION } from '@jaxlab/server';
+import type { ILabServerDeps } from '@jaxlab/server';
+import { startLabServer } from '../stand-ins/lab-server.js';
 import { GeminiStandIn } from '../stand-ins/gemini-stand-in.js';
 
 const CODE = [
@@ -39,28 +31,11 @@ beforeEach(async () => {
   closers.push(() => gemini.stop());
 });
 
-async function startServer(reviewer: CodeReviewer) {
-  const store = await openStore({ sqlite: { path: ':memory:' } });
-  closers.push(() => store.dispose());
-  const { projects } = store;
-  const auth = createAuth({
-    accounts: store.accounts,
-    projects,
-    mode: 'local',
-    localToken: 'tok'
+async function startServer(review: ILabServerDeps['review']) {
+  const server = await startLabServer({
+    auth: { localToken: 'tok' },
+    review
   });
-  const app = createApp({
-    store,
-    auth,
-    routers: [
-      {
-        path: '/api/review',
-        router: createReviewRouter({ projects, reviewer })
-      },
-      { path: '/api/projects', router: createProjectsRouter({ projects }) }
-    ]
-  });
-  const server = await listen(app);
   closers.push(server.close);
   const post = (body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${server.url}/api/review`, {
@@ -72,16 +47,16 @@ async function startServer(reviewer: CodeReviewer) {
       },
       body: JSON.stringify(body)
     });
-  return { store, url: server.url, post };
+  return { store: server.store, url: server.url, post };
 }
 
-function withKey(timeoutMs = 5000): CodeReviewer {
-  return new CodeReviewer({
+function withKey(timeoutMs = 5000): ILabServerDeps['review'] {
+  return {
     apiKey: 'test-key',
     baseUrl: gemini.url,
     model: 'gemini-test',
     timeoutMs
-  });
+  };
 }
 
 async function readSse(
@@ -97,20 +72,6 @@ async function readSse(
       return { event, data };
     });
 }
-
-describe('runJaxLint()', () => {
-  it('should find print inside jit with its line and column', async () => {
-    const findings = await runJaxLint(CODE);
-    expect(findings).toEqual([
-      expect.objectContaining({
-        rule: 'JAX008',
-        line: 6,
-        column: 5,
-        severity: 'warning'
-      })
-    ]);
-  });
-});
 
 describe('createReviewRouter()', () => {
   it('should send the system instruction, the code and the lint findings to Gemini and return its review', async () => {
@@ -209,9 +170,7 @@ describe('createReviewRouter()', () => {
   });
 
   it('should return the lint findings and how to enable AI without a key', async () => {
-    const { post } = await startServer(
-      new CodeReviewer({ baseUrl: gemini.url })
-    );
+    const { post } = await startServer({ baseUrl: gemini.url });
     const review = await (await post({ code: CODE })).json();
     expect(review.ai.status).toBe('disabled');
     expect(review.ai.message).toContain('GEMINI_API_KEY');

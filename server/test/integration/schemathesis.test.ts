@@ -1,17 +1,18 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabServer } from '../stand-ins/lab-server.js';
-import type { ILabServer } from '../stand-ins/lab-server.js';
+import type { ITestLabServer } from '../stand-ins/lab-server.js';
 
 const SCHEMATHESIS = new URL('../../../.venv/bin/schemathesis', import.meta.url)
   .pathname;
 
-let lab: ILabServer;
+let lab: ITestLabServer;
 let token = '';
 beforeAll(async () => {
   // Generous limits: schemathesis sends many requests quickly.
+  const generous = { capacity: 100_000, refillPerMinute: 100_000 };
   lab = await startLabServer({
-    rateLimit: { capacity: 100_000, refillPerMinute: 100_000 }
+    rateLimits: { jobs: generous, review: generous }
   });
   const res = await fetch(`${lab.url}/api/tokens`, {
     method: 'POST',

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewJobEvent } from '@jaxlab/store';
-import { hashSecret, newTokenSecret } from '../../src/auth/index.js';
+import { issueApiToken } from '@jaxlab/server';
 import { startLabServer } from '../stand-ins/lab-server.js';
-import type { ILabServer } from '../stand-ins/lab-server.js';
+import type { ITestLabServer } from '../stand-ins/lab-server.js';
 
 /** A signed-in user and what they own; every document carries `mark`. */
 interface IUserKit {
@@ -20,7 +20,7 @@ interface IUserKit {
   ): Promise<Response>;
 }
 
-let lab: ILabServer;
+let lab: ITestLabServer;
 const users: IUserKit[] = [];
 
 async function userKit(subject: string, name: string): Promise<IUserKit> {
@@ -31,11 +31,10 @@ async function userKit(subject: string, name: string): Promise<IUserKit> {
     email: `${subject}@example.com`,
     name
   });
-  const secret = newTokenSecret();
-  const token = await lab.store.accounts.createApiToken(
+  const { token: secret, ...token } = await issueApiToken(
+    lab.store.accounts,
     user.id,
-    `laptop ${mark}`,
-    hashSecret(secret)
+    `laptop ${mark}`
   );
   const kit: IUserKit = {
     name,

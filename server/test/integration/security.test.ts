@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../src/security/index.js';
 import { startLabServer } from '../stand-ins/lab-server.js';
 import { CookieJar } from '../stand-ins/cookie-jar.js';
 
@@ -13,9 +12,11 @@ afterEach(async () => {
 async function startServer(clock = { now: 0 }) {
   const lab = await startLabServer({
     auth: { localToken: 'tok', onSignIn: async () => {} },
-    security: { allowedOrigins: [LAB] },
-    bodyLimitBytes: 64 * 1024,
-    rateLimit: { capacity: 3, refillPerMinute: 6, now: () => clock.now }
+    allowedOrigins: [LAB],
+    config: { bodyLimitBytes: 64 * 1024 },
+    rateLimits: {
+      jobs: { capacity: 3, refillPerMinute: 6, now: () => clock.now }
+    }
   });
   closers.push(lab.close);
   const jar = new CookieJar();
@@ -156,21 +157,5 @@ describe('createJobRateLimit()', () => {
     expect(limited.headers.get('retry-after')).toBe('10');
     clock.now += 10_000;
     expect((await post('Bearer tok')).status).toBe(202);
-  });
-});
-
-describe('TokenBucket.take()', () => {
-  it('should keep separate buckets per key', () => {
-    let now = 0;
-    const b = new TokenBucket({
-      capacity: 1,
-      refillPerMinute: 60,
-      now: () => now
-    });
-    expect(b.take('a').ok).toBe(true);
-    expect(b.take('a')).toEqual({ ok: false, retryAfterMs: 1000 });
-    expect(b.take('b').ok).toBe(true);
-    now = 1000;
-    expect(b.take('a').ok).toBe(true);
   });
 });

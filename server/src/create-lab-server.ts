@@ -1,0 +1,285 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Express, Router } from 'express';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  errorMiddleware,
+  jsonBody,
+  notFoundMiddleware
+} from '@jaxlab/http';
+import type { IStore } from '@jaxlab/store';
+import { authOpenApi, tokensOpenApi } from './auth/auth-openapi.js';
+import { createAuth } from './auth/create-auth.js';
+import type { IAuth, IAuthOptions } from './auth/create-auth.js';
+import { createTokensRouter } from './auth/tokens-router.js';
+import { createHostsRouter, hostsOpenApi } from './hosts/index.js';
+import { methodNotAllowedMiddleware } from './http/method-not-allowed.js';
+import { createJobsRouter, jobsOpenApi } from './jobs/index.js';
+import { coreOpenApi } from './openapi/core-openapi.js';
+import type { IOpenApiPart } from './openapi/openapi-document.js';
+import { createOpenApiDocument } from './openapi/openapi-document.js';
+import { createProjectsRouter, projectsOpenApi } from './projects/index.js';
+import { startRetentionSweeper } from './retention/index.js';
+import {
+  CodeReviewer,
+  createReviewRouter,
+  reviewOpenApi
+} from './review/index.js';
+import type { ICodeReviewerOptions } from './review/index.js';
+import { createSamplesRouter, samplesOpenApi } from './samples/index.js';
+import { createJobRateLimit, securityMiddleware } from './security/index.js';
+import type { ITokenBucketOptions } from './security/index.js';
+import { SERVER_VERSION } from './version.js';
+
+/** What {@link createLabServer} is built from; only `store` is required. */
+export interface ILabServerDeps {
+  /**
+   * The parts of the store the server uses: jobs, events, projects,
+   * accounts, hosts (not the queue: gateways claim jobs) and which backend
+   * it is. The caller owns it (`openStore()` before, `dispose()` after).
+   */
+  store: Pick<
+    IStore,
+    'kind' | 'jobs' | 'events' | 'projects' | 'accounts' | 'hosts'
+  >;
+  /**
+   * Sign-in (default: local mode with a random login token per start;
+   * `?next=` may return to `allowedOrigins`).
+   */
+  auth?: Partial<Omit<IAuthOptions, 'accounts' | 'projects' | 'trustProxy'>>;
+  /** The review's model (without `apiKey` the review is lint-only). */
+  review?: ICodeReviewerOptions;
+  /**
+   * Browser origins (the JupyterLab's, `scheme://host:port`) that may call
+   * the API with cookies; CORS and the Origin check use them.
+   */
+  allowedOrigins?: readonly string[];
+  /** Per-user token buckets (defaults: jobs 30/min, review 20/min). */
+  rateLimits?: ILabServerDeps.IRateLimits;
+  /** How often log retention sweeps (default: hourly). */
+  retentionIntervalMs?: number;
+  /** Settings; every field has a default. */
+  config?: ILabServerDeps.IConfig;
+  /** The clock of the hosts list and log retention (tests inject one). */
+  clock?: () => Date;
+  /** Where server errors are logged (default console.error). */
+  log?: (message: string, error: unknown) => void;
+  /**
+   * More routers, mounted after the built-in ones and before the 404
+   * (an extension's, or a test's).
+   */
+  routers?: ILabServerDeps.IMountedRouter[];
+}
+
+/** Statics of {@link ILabServerDeps}. */
+export namespace ILabServerDeps {
+  /** Token buckets per signed-in user, each `{capacity, refillPerMinute, now}`. */
+  export interface IRateLimits {
+    /** `POST /api/jobs` (default 30 burst, 30 per minute). */
+    jobs?: Partial<ITokenBucketOptions>;
+    /** `POST /api/review` (default 20 burst, 20 per minute). */
+    review?: Partial<ITokenBucketOptions>;
+  }
+
+  /** Settings of the server. */
+  export interface IConfig {
+    /** Largest JSON body accepted, in bytes (default 2 MiB); larger answer 413. */
+    bodyLimitBytes?: number;
+    /** Interval of SSE heartbeat comments in ms (default 15 s). */
+    sseHeartbeatMs?: number;
+    /** A gateway host counts as connected this long after its last heartbeat (default 30 s). */
+    hostStaleAfterMs?: number;
+    /** Behind a TLS reverse proxy: trust X-Forwarded-* (express `trust proxy`, Secure cookies). */
+    trustProxy?: boolean;
+  }
+
+  /** A router and where it goes. */
+  export interface IMountedRouter {
+    /** Mount path, e.g. `/api/extra` (use `/` for routers with full paths). */
+    path: string;
+    router: Router;
+    /** Its OpenAPI description. */
+    openapi?: IOpenApiPart;
+  }
+}
+
+/** A lab server: the express app, its sign-in and lifecycle. */
+export interface ILabServer {
+  readonly app: Express;
+  /** Local mode's login token and the URL to print at start. */
+  readonly auth: Pick<IAuth, 'localToken' | 'loginUrl'>;
+  /** Starts listening; resolves with the bound address. */
+  listen(port: number, host?: string): Promise<AddressInfo>;
+  /**
+   * Stops log retention and closes the HTTP server and its connections.
+   * The store stays open (its owner disposes it). Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * The control plane, assembled in one place for production (`jaxlab-server`)
+ * and tests alike:
+ *
+ * 1. security headers, CORS and the Origin check, then JSON bodies
+ *    (size-limited, parsed once);
+ * 2. public: `GET /api/health`, `GET /api/openapi.json`;
+ * 3. sign-in routes, then authentication: from here on every request has
+ *    `req.user`, and every store call is scoped to `req.user.id` (another
+ *    user's document answers 404);
+ * 4. the rate limits of job creation and review;
+ * 5. `/api/jobs`, `/api/hosts`, `/api/projects`, `/api/samples`,
+ *    `/api/tokens`, `/api/review`, then `deps.routers`;
+ * 6. 405 for a documented path with an undocumented method, 404
+ *    `NOT_FOUND` for anything else, and the one error middleware of
+ *    `@jaxlab/http` that renders `{reason, message, code, hint}`;
+ *
+ * and log retention sweeping in the background until {@link ILabServer.close}.
+ *
+ * @throws {@link JaxLabError} `INVALID_REQUEST` for Google sign-in without
+ *   its client settings.
+ * @example
+ * ```ts
+ * const store = await openStore({ dataDir });
+ * const lab = createLabServer({ store, allowedOrigins: ['http://127.0.0.1:8888'] });
+ * const { port } = await lab.listen(8700, '127.0.0.1');
+ * console.log(lab.auth.loginUrl(`http://127.0.0.1:${port}`));
+ * ```
+ */
+export function createLabServer(deps: ILabServerDeps): ILabServer {
+  const { store } = deps;
+  const config = deps.config ?? {};
+  const allowedOrigins = deps.allowedOrigins ?? [];
+  const auth = createAuth({
+    mode: 'local',
+    allowedRedirectOrigins: allowedOrigins,
+    ...deps.auth,
+    accounts: store.accounts,
+    projects: store.projects,
+    trustProxy: config.trustProxy
+  });
+  const reviewer = new CodeReviewer(deps.review ?? {});
+  const routers: ILabServerDeps.IMountedRouter[] = [
+    {
+      path: '/api/jobs',
+      router: createJobsRouter({
+        jobs: store.jobs,
+        events: store.events,
+        projects: store.projects,
+        sseHeartbeatMs: config.sseHeartbeatMs
+      }),
+      openapi: jobsOpenApi
+    },
+    {
+      path: '/api/hosts',
+      router: createHostsRouter({
+        hosts: store.hosts,
+        staleAfterMs: config.hostStaleAfterMs,
+        now: deps.clock
+      }),
+      openapi: hostsOpenApi
+    },
+    {
+      path: '/api/projects',
+      router: createProjectsRouter({ projects: store.projects }),
+      openapi: projectsOpenApi
+    },
+    {
+      path: '/api/samples',
+      router: createSamplesRouter(),
+      openapi: samplesOpenApi
+    },
+    {
+      path: '/api/tokens',
+      router: createTokensRouter({ tokens: store.accounts }),
+      openapi: tokensOpenApi
+    },
+    {
+      path: '/api/review',
+      router: createReviewRouter({ projects: store.projects, reviewer }),
+      openapi: reviewOpenApi
+    },
+    ...(deps.routers ?? [])
+  ];
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy ?? false);
+  app.set('json spaces', 0);
+
+  for (const handler of securityMiddleware({ allowedOrigins }))
+    app.use(handler);
+  app.use(jsonBody(config.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
+
+  let openapi: Record<string, unknown> | undefined;
+  const openapiDocument = (): Record<string, unknown> =>
+    (openapi ??= createOpenApiDocument({
+      version: SERVER_VERSION,
+      parts: [
+        coreOpenApi,
+        authOpenApi,
+        ...routers.flatMap(r => (r.openapi ? [r.openapi] : []))
+      ]
+    }));
+  app.get('/api/health', (_req, res) => {
+    res.json({ ok: true, store: store.kind, version: SERVER_VERSION });
+  });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openapiDocument());
+  });
+
+  app.use(auth.router);
+  app.use(auth.middleware);
+  app.use(createJobRateLimit({ ...deps.rateLimits?.jobs }));
+  app.use(
+    createJobRateLimit({
+      path: '/api/review',
+      capacity: 20,
+      refillPerMinute: 20,
+      ...deps.rateLimits?.review
+    })
+  );
+  for (const mounted of routers) app.use(mounted.path, mounted.router);
+
+  app.use(
+    methodNotAllowedMiddleware(
+      () => openapiDocument().paths as Record<string, Record<string, unknown>>
+    )
+  );
+  app.use(
+    notFoundMiddleware(
+      'See GET /api/openapi.json for the endpoints of this server.'
+    )
+  );
+  app.use(errorMiddleware({ log: deps.log }));
+
+  const sweeper = startRetentionSweeper({
+    projects: store.projects,
+    events: store.events,
+    intervalMs: deps.retentionIntervalMs,
+    now: deps.clock,
+    log: deps.log
+  });
+  let server: Server | undefined;
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    auth,
+    listen: (port, host = '127.0.0.1') =>
+      new Promise((resolve, reject) => {
+        const listening = app.listen(port, host, error => {
+          if (error) reject(error);
+          else resolve(listening.address() as AddressInfo);
+        });
+        server = listening;
+      }),
+    close: () =>
+      (closed ??= (async () => {
+        await sweeper.dispose();
+        if (!server?.listening) return;
+        server.closeAllConnections();
+        await new Promise<void>(resolve => server!.close(() => resolve()));
+      })())
+  };
+}

@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SAMPLE_PROBLEMS, loadSample } from './sample-catalog.js';
+
+const VENV_PYTHON = new URL('../../../.venv/bin/python', import.meta.url)
+  .pathname;
+let closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of closers.reverse()) await c();
+  closers = [];
+});
+
+describe('SAMPLE_PROBLEMS', () => {
+  it('should obey the restricted loader (definitions only)', async () => {
+    const harness = new URL('../../../harness/src', import.meta.url).pathname;
+    for (const info of SAMPLE_PROBLEMS) {
+      const s = await loadSample(info.id);
+      const { code, out } = await new Promise<{
+        code: number | null;
+        out: string;
+      }>(resolve => {
+        const child = spawn(
+          VENV_PYTHON,
+          [
+            '-c',
+            'import sys; from jaxlab_harness.loader import load_definitions as l; r = l(sys.stdin.read()); print(r.violations); sys.exit(0 if r.ok else 1)'
+          ],
+          { env: { ...process.env, PYTHONPATH: harness }, timeout: 30_000 }
+        );
+        let out = '';
+        child.stdout.on('data', d => (out += d));
+        child.stderr.on('data', d => (out += d));
+        child.on('close', c => resolve({ code: c, out }));
+        child.stdin.end(s.mainPy);
+      });
+      expect(code, `${info.id}: ${out}`).toBe(0);
+    }
+  });
+
+  for (const info of SAMPLE_PROBLEMS) {
+    it(`should run ${info.id} on the CPU within 60 s and print its Final line`, async () => {
+      const s = await loadSample(info.id);
+      const dir = await mkdtemp(join(tmpdir(), 'jxs-'));
+      closers.push(() => rm(dir, { recursive: true, force: true }));
+      await writeFile(join(dir, 'main.py'), s.mainPy);
+      const started = Date.now();
+      const { code, out } = await new Promise<{
+        code: number | null;
+        out: string;
+      }>(resolve => {
+        const child = spawn(VENV_PYTHON, ['-c', 'import main; main.main()'], {
+          cwd: dir,
+          env: { ...process.env, JAX_PLATFORMS: 'cpu' },
+          timeout: 60_000
+        });
+        let out = '';
+        child.stdout.on('data', d => (out += d));
+        child.stderr.on('data', d => (out += d));
+        child.on('close', c => resolve({ code: c, out }));
+      });
+      expect(code, out).toBe(0);
+      expect(Date.now() - started).toBeLessThan(60_000);
+      const m = new RegExp(`^Final ${info.metric}: ([0-9.eE+-]+)$`, 'm').exec(
+        out
+      );
+      expect(m, out).not.toBeNull();
+      if (info.id === 'spirals-mlp') expect(Number(m![1])).toBeGreaterThan(0.9);
+    });
+  }
+});
