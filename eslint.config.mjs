@@ -68,5 +68,30 @@ export default tseslint.config(
         { selector: 'interface', format: ['PascalCase'], prefix: ['I'] }
       ]
     }
+  },
+  {
+    // Tests use a package as other packages do, through its entry
+    // (node-mongodb-native forbids ../src imports in tests); only a unit
+    // test beside its file imports that file (./x.js).
+    files: tests,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+([^/]+/)*src(/|$)',
+              message:
+                "Import the package's public entry (@jaxlab/<package>), not its src/."
+            },
+            {
+              regex: '^@jaxlab/[^/]+/',
+              message:
+                "Import the package's public entry (@jaxlab/<package>), not a file inside it."
+            }
+          ]
+        }
+      ]
+    }
   }
 );

@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // Tests import other packages by name; resolve those names to sources so
 // that a test run needs no build first.
 const alias = Object.fromEntries(
-  ['schemas', 'http', 'store', 'kernel-gateway', 'server'].map(pkg => [
+  ['schemas', 'http', 'paths', 'store', 'kernel-gateway', 'server'].map(pkg => [
     `@jaxlab/${pkg}`,
     fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url))
   ])
@@ -16,6 +16,7 @@ export default defineConfig({
     projects: [
       'schemas',
       'http',
+      'paths',
       'store',
       'kernel-gateway',
       'server',

@@ -1,12 +1,50 @@
 /**
  * @jaxlab/kernel-gateway: the Jupyter kernel REST + WebSocket API in front
- * of sandboxed restricted kernels, the ZeroMQ wire protocol, the sandbox
- * launcher and the job runner.
+ * of sandboxed restricted kernels, and the job runner. This entry lists
+ * what another program needs to assemble a gateway (as `jaxlab-gateway`
+ * does); the rest of the package is internal.
  *
  * @packageDocumentation
  */
-export * from './wire/index.js';
-export * from './kernels/index.js';
-export * from './http/index.js';
-export * from './sandbox/index.js';
-export * from './jobs/index.js';
+export { API_VERSION, createGateway } from './http/index.js';
+export type {
+  IGateway,
+  IGatewayOptions,
+  IProjectSource
+} from './http/index.js';
+export { KernelManager } from './kernels/index.js';
+export type {
+  IKernelModel,
+  KernelEvent,
+  KernelEventType,
+  KernelSession
+} from './kernels/index.js';
+export {
+  BubblewrapLauncher,
+  createKernelLauncher,
+  probeSandbox
+} from './sandbox/index.js';
+export type {
+  ICreateKernelLauncherOptions,
+  IKernelLauncher,
+  IKernelProcess,
+  ISandboxProbe,
+  SandboxedProcess
+} from './sandbox/index.js';
+export {
+  EnvironmentBuilder,
+  GATEWAY_VERSION,
+  JobRunner,
+  validateRequirements
+} from './jobs/index.js';
+export type {
+  IJobKernel,
+  IJobKernels,
+  IValidatedRequirements,
+  JobOutcome
+} from './jobs/index.js';
+
+// @internal: for the gateway's own tests (see each declaration).
+export { OUTPUT_LIMITS } from './kernels/index.js';
+export { SANDBOX_ID } from './sandbox/index.js';
+export { IndexProxy, hostConstraints, pipSandboxArgv } from './jobs/index.js';

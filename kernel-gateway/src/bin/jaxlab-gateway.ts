@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { labPaths } from '@jaxlab/paths';
 import { openStore } from '@jaxlab/store';
 import type { IStore } from '@jaxlab/store';
 
@@ -31,8 +31,6 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
   --max-jobs N         jobs run at once on this host (default 1; the rest wait in order)
   --host-id ID         host id jobs are claimed under (default: the host name)
   --help               show this help`;
-
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -78,12 +76,11 @@ async function main(): Promise<void> {
     token = randomBytes(24).toString('hex');
     log(`no --token given; generated token: ${token}`);
   }
-  const venvDir = path.resolve(values.venv ?? path.join(REPO, '.venv'));
-  const dataDir = path.resolve(
-    values['data-dir'] ??
-      process.env.JAXLAB_DATA_DIR ??
-      path.join(REPO, '.jaxlab')
-  );
+  const paths = labPaths();
+  const venvDir = values.venv ? path.resolve(values.venv) : paths.venvDir;
+  const dataDir = values['data-dir']
+    ? path.resolve(values['data-dir'])
+    : paths.dataDir;
   const isUnsafe = values['unsafe-no-sandbox'];
   if (isUnsafe) {
     log(

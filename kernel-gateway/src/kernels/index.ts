@@ -1,8 +1,4 @@
-export {
-  CONNECTION_FILE_NAME,
-  DEFAULT_PYTHON,
-  KernelManager
-} from './kernel-manager.js';
+export { CONNECTION_FILE_NAME, KernelManager } from './kernel-manager.js';
 export { KernelSession } from './kernel-session.js';
 export type { IKernelClient, IKernelModel } from './kernel-session.js';
 export { KernelEventSignal } from './kernel-events.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
+import { labPaths } from '@jaxlab/paths';
 import {
   DEFAULT_DESIGNATED_FUNCTIONS,
   JaxLabError,
@@ -18,11 +18,6 @@ import type { IKernelModel } from './kernel-session.js';
 import type { IKernelSpecModel } from './kernel-spec.js';
 import { loadKernelSpec } from './kernel-spec.js';
 import type { ReplayBuffer } from './replay-buffer.js';
-
-/** The repository's virtual environment Python (`<repo>/.venv/bin/python`). */
-export const DEFAULT_PYTHON = fileURLToPath(
-  new URL('../../../.venv/bin/python', import.meta.url)
-);
 
 /** Kernel ids are UUIDs; only folders named like one are ever reaped. */
 const KERNEL_ID =
@@ -81,7 +76,7 @@ export class KernelManager {
   /** The `jaxlab` kernel spec (read from the harness once, then cached). */
   kernelSpec(): Promise<IKernelSpecModel> {
     this._spec ??= loadKernelSpec({
-      python: this._options.python ?? DEFAULT_PYTHON,
+      python: this._options.python ?? labPaths().python,
       isSandboxed: this.isSandboxed,
       log: this._options.log
     });

@@ -2,7 +2,11 @@ import type { KernelMessage } from '@jupyterlab/services';
 
 import { isValid, METRICS_MIME_TYPE, validationErrors } from '@jaxlab/schemas';
 
-/** Caps applied to every iopub message coming from a kernel. */
+/**
+ * Caps applied to every iopub message coming from a kernel.
+ *
+ * @internal The package entry exports it for the gateway's tests only.
+ */
 export const OUTPUT_LIMITS = Object.freeze({
   /** Characters kept of one string (stream text, a mime bundle entry, …). */
   maxStringChars: 1024 * 1024,

@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { labPaths } from '@jaxlab/paths';
 
 import { BubblewrapLauncher } from './bubblewrap-launcher.js';
 import type { IKernelLauncher } from './kernel-launcher.js';
@@ -24,18 +24,13 @@ export { detectCgroupSupport } from './cgroup-support.js';
 export type { CgroupMode, ICgroupSupport } from './cgroup-support.js';
 export type { IKernelLauncher, IKernelProcess } from './kernel-launcher.js';
 
-/** The repository's virtual environment (`<repo>/.venv`). */
-export const DEFAULT_VENV_DIR = fileURLToPath(
-  new URL('../../../.venv', import.meta.url)
-);
-
 /** Options of {@link createKernelLauncher}. */
 export interface ICreateKernelLauncherOptions {
   /** Run kernels without any sandbox (prints a warning on every start). */
   unsafeNoSandbox?: boolean;
   /** Defaults for every kernel's limits. */
   limits?: Partial<IKernelLauncher.IResourceLimits>;
-  /** Virtual environment holding the harness; default `<repo>/.venv`. */
+  /** Virtual environment holding the harness (default: the lab's, `labPaths().venvDir`). */
   venvDir?: string;
   /** Accelerator device nodes to pass into the sandbox. */
   devicePaths?: string[];
@@ -55,7 +50,7 @@ export interface ICreateKernelLauncherOptions {
 export function createKernelLauncher(
   options: ICreateKernelLauncherOptions = {}
 ): IKernelLauncher {
-  const venvDir = options.venvDir ?? DEFAULT_VENV_DIR;
+  const venvDir = options.venvDir ?? labPaths().venvDir;
   if (options.unsafeNoSandbox) {
     return new UnsandboxedLauncher({ venvDir, log: options.log });
   }

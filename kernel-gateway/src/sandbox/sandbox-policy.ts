@@ -15,7 +15,11 @@ export const DEFAULT_RESOURCE_LIMITS: Readonly<IKernelLauncher.IResourceLimits> 
     tmpSizeMaxBytes: 512 * 1024 ** 2
   });
 
-/** The unprivileged id ("nobody") user code runs as. */
+/**
+ * The unprivileged id ("nobody") user code runs as.
+ *
+ * @internal The package entry exports it for the gateway's tests only.
+ */
 export const SANDBOX_ID = 65534;
 
 /** Environment variables a kernel may see, besides `KERNEL_*`. */

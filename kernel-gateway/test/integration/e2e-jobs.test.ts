@@ -5,10 +5,10 @@ import { createLabServer } from '@jaxlab/server';
 import type { ILabServer } from '@jaxlab/server';
 import type { IStore } from '@jaxlab/store';
 
-import { JobRunner } from '../../src/jobs/index.js';
 import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import { JAX_PROGRAM, MANY_LINES_PROGRAM } from './jobs-programs.js';
+import { JobRunner } from '@jaxlab/kernel-gateway';
 
 /**
  * Reads Server-Sent Events from `url` until `stop` says so (or the stream

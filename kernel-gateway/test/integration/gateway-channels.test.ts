@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { KernelSession } from '../../src/kernels/index.js';
 import { startTestGateway } from './gateway-harness.js';
 import type { ITestGateway } from './gateway-harness.js';
 import {
@@ -16,6 +15,7 @@ import {
   openChannels
 } from './ws-client.js';
 import type { IChannelsClient, IWsMessage } from './ws-client.js';
+import type { KernelSession } from '@jaxlab/kernel-gateway';
 
 const PROGRAM = `import sys
 

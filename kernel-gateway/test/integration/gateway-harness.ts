@@ -1,10 +1,10 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-
-import { createGateway } from '../../src/http/index.js';
-import type { IProjectSource } from '../../src/http/index.js';
-import type { IGateway } from '../../src/http/index.js';
-import { KernelManager } from '../../src/kernels/index.js';
-import { createKernelLauncher } from '../../src/sandbox/index.js';
+import {
+  createGateway,
+  createKernelLauncher,
+  KernelManager
+} from '@jaxlab/kernel-gateway';
+import type { IGateway, IProjectSource } from '@jaxlab/kernel-gateway';
 
 /** A small JAX program: streamed lines, an SGR colour, a title escape, a metric line. */
 export const JAX_PROGRAM = `import time

@@ -8,12 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
+import { labPaths } from '@jaxlab/paths';
 import { METRICS_MIME_TYPE } from '@jaxlab/schemas';
 
 import { JAX_PROGRAM, startTestGateway } from './gateway-harness.js';
 import type { ITestGateway } from './gateway-harness.js';
 
-const VENV_BIN = fileURLToPath(new URL('../../../.venv/bin/', import.meta.url));
+const VENV_BIN = path.join(labPaths().venvDir, 'bin');
 const RUN_NOTEBOOK = fileURLToPath(
   new URL('./clients/run_notebook.py', import.meta.url)
 );

@@ -13,19 +13,22 @@ import {
   writeFileSync
 } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { KernelManager } from '../../src/kernels/index.js';
-import type { KernelEvent } from '../../src/kernels/index.js';
-import { createKernelLauncher } from '../../src/sandbox/index.js';
 import { startTestGateway } from './gateway-harness.js';
 import type { ITestGateway } from './gateway-harness.js';
 import { sandboxProcesses } from './sandbox-processes.js';
 import { executeRequest, openChannels } from './ws-client.js';
+import { labPaths } from '@jaxlab/paths';
+import {
+  createGateway,
+  createKernelLauncher,
+  KernelManager
+} from '@jaxlab/kernel-gateway';
+import type { KernelEvent } from '@jaxlab/kernel-gateway';
 
-const VENV = fileURLToPath(new URL('../../../.venv', import.meta.url));
+const VENV = labPaths().venvDir;
 
 async function listedIds(gw: ITestGateway): Promise<string[]> {
   const res = await gw.api('/api/kernels');
@@ -242,7 +245,6 @@ describe('KernelManager.startKernel() with a kernel that exits at once', () => {
   });
 
   it('should answer POST /api/kernels with the same error as JSON', async () => {
-    const { createGateway } = await import('../../src/http/index.js');
     const gateway = createGateway({ kernels, token: 't' });
     const { port } = await gateway.listen(0, '127.0.0.1');
     try {

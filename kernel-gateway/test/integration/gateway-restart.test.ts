@@ -23,13 +23,10 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { KernelManager } from '../../src/kernels/index.js';
-import {
-  BubblewrapLauncher,
-  DEFAULT_VENV_DIR
-} from '../../src/sandbox/index.js';
-import type { SandboxedProcess } from '../../src/sandbox/index.js';
 import { sandboxProcesses } from './sandbox-processes.js';
+import { labPaths } from '@jaxlab/paths';
+import { BubblewrapLauncher, KernelManager } from '@jaxlab/kernel-gateway';
+import type { SandboxedProcess } from '@jaxlab/kernel-gateway';
 
 const GATEWAY_BIN = fileURLToPath(
   new URL('../../lib/bin/jaxlab-gateway.js', import.meta.url)
@@ -84,7 +81,7 @@ async function startGatewayProcess(
 }
 
 describe('KernelManager after a SIGKILLed gateway', () => {
-  const launcher = new BubblewrapLauncher({ venvDir: DEFAULT_VENV_DIR });
+  const launcher = new BubblewrapLauncher({ venvDir: labPaths().venvDir });
   let dataDir: string;
   let otherDataDir: string;
   let child: ChildProcess | undefined;
@@ -150,12 +147,7 @@ describe('KernelManager after a SIGKILLed gateway', () => {
     survivor = await launcher.launchProgram({
       kernelId: aliveId,
       jobDir: aliveDir,
-      argv: [
-        path.join(DEFAULT_VENV_DIR, 'bin', 'python'),
-        '-I',
-        '-c',
-        'import time; time.sleep(600)'
-      ]
+      argv: [labPaths().python, '-I', '-c', 'import time; time.sleep(600)']
     });
     expect(
       await until(() => sandboxProcesses(aliveId, aliveDir).length >= 2, 10_000)

@@ -1,17 +1,16 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
+import { labPaths } from '@jaxlab/paths';
 import { openStore } from '@jaxlab/store';
 import type { IStore } from '@jaxlab/store';
+import {
+  createKernelLauncher,
+  EnvironmentBuilder,
+  KernelManager
+} from '@jaxlab/kernel-gateway';
 
-import { EnvironmentBuilder } from '../../src/jobs/index.js';
-import { KernelManager } from '../../src/kernels/index.js';
-import { createKernelLauncher } from '../../src/sandbox/index.js';
-
-export const PYTHON = fileURLToPath(
-  new URL('../../../.venv/bin/python', import.meta.url)
-);
+export const PYTHON = labPaths().python;
 
 /** What a JobRunner needs, in a fresh data folder of its own. */
 export interface ITestJobHost {

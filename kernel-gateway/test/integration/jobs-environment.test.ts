@@ -8,22 +8,19 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
+import { labPaths } from '@jaxlab/paths';
 import {
   EnvironmentBuilder,
   hostConstraints,
   IndexProxy,
   pipSandboxArgv,
   validateRequirements
-} from '../../src/jobs/index.js';
+} from '@jaxlab/kernel-gateway';
 
 const execFileAsync = promisify(execFile);
-const PYTHON = fileURLToPath(
-  new URL('../../../.venv/bin/python', import.meta.url)
-);
+const PYTHON = labPaths().python;
 
 describe('EnvironmentBuilder.build()', () => {
   let dataDir: string;

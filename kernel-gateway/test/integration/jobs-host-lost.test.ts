@@ -11,16 +11,16 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { labPaths } from '@jaxlab/paths';
 import { openStore } from '@jaxlab/store';
 import type { IStore } from '@jaxlab/store';
 
 import { ENDLESS_PROGRAM, submitJob, waitForStatus } from './jobs-programs.js';
 
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const { root: REPO, python: PYTHON } = labPaths();
 const LEASE_MS = 2000;
 
 /**
@@ -30,17 +30,15 @@ const LEASE_MS = 2000;
  */
 const GATEWAY_SCRIPT = `
 import { createServer } from ${JSON.stringify(path.join(REPO, 'node_modules/vite/dist/node/index.js'))};
-const repo = ${JSON.stringify(REPO)};
+const repo = ${JSON.stringify(REPO + '/')};
 const [dataDir] = process.argv.slice(2);
-const alias = Object.fromEntries(['schemas', 'store', 'kernel-gateway', 'server'].map(p => ['@jaxlab/' + p, repo + p + '/src/index.ts']));
+const alias = Object.fromEntries(['schemas', 'http', 'paths', 'store', 'kernel-gateway', 'server'].map(p => ['@jaxlab/' + p, repo + p + '/src/index.ts']));
 const vite = await createServer({ configFile: false, root: repo, logLevel: 'error', appType: 'custom',
   resolve: { alias }, server: { middlewareMode: true, hmr: false, ws: false }, optimizeDeps: { noDiscovery: true, include: [] } });
 const load = p => vite.ssrLoadModule(repo + p);
 const { openStore } = await load('store/src/index.ts');
-const { KernelManager } = await load('kernel-gateway/src/kernels/index.ts');
-const { createKernelLauncher } = await load('kernel-gateway/src/sandbox/index.ts');
-const { EnvironmentBuilder, JobRunner } = await load('kernel-gateway/src/jobs/index.ts');
-const python = repo + '.venv/bin/python';
+const { KernelManager, createKernelLauncher, EnvironmentBuilder, JobRunner } = await load('kernel-gateway/src/index.ts');
+const python = ${JSON.stringify(PYTHON)};
 const store = await openStore({ sqlite: { path: dataDir + '/jaxlab.db' } });
 const kernels = new KernelManager({ launcher: createKernelLauncher(), dataDir, python });
 const runner = new JobRunner({ queue: store.queue, events: store.events, hosts: store.hosts, kernels, envBuilder: new EnvironmentBuilder({ dataDir, python }),

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { IStore } from '@jaxlab/store';
 
-import { JobRunner } from '../../src/jobs/index.js';
 import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import {
@@ -16,6 +15,7 @@ import {
   submitJob,
   waitForStatus
 } from './jobs-programs.js';
+import { JobRunner } from '@jaxlab/kernel-gateway';
 
 describe('JobRunner', () => {
   let host: ITestJobHost;

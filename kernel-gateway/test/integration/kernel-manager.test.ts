@@ -4,9 +4,7 @@ import type { KernelMessage } from '@jupyterlab/services';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { METRICS_MIME_TYPE } from '@jaxlab/schemas';
-
-import { KernelManager } from '../../src/kernels/index.js';
-import { createKernelLauncher } from '../../src/sandbox/index.js';
+import { createKernelLauncher, KernelManager } from '@jaxlab/kernel-gateway';
 
 const PROGRAM = `import jax.numpy as jnp
 

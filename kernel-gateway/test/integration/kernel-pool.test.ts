@@ -1,10 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-import { KernelManager } from '../../src/kernels/index.js';
-import type { KernelEvent } from '../../src/kernels/index.js';
-import { createKernelLauncher } from '../../src/sandbox/index.js';
+import { createKernelLauncher, KernelManager } from '@jaxlab/kernel-gateway';
+import type { KernelEvent } from '@jaxlab/kernel-gateway';
 
 const PROGRAM = `def main():
     print("from the pool", flush=True)

@@ -4,8 +4,7 @@
  * running as the sandbox uid with the kernel's folder as working folder.
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-
-import { SANDBOX_ID } from '../../src/sandbox/index.js';
+import { SANDBOX_ID } from '@jaxlab/kernel-gateway';
 
 /** One host process: pid and start time (pids are reused, start times tell them apart). */
 export interface IHostProcess {

@@ -2,18 +2,10 @@ import { promises as fs, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  BubblewrapLauncher,
-  createKernelLauncher
-} from '../../src/sandbox/index.js';
-import type { SandboxedProcess } from '../../src/sandbox/index.js';
-
-const VENV = fileURLToPath(new URL('../../../.venv', import.meta.url));
-const PYTHON = path.join(VENV, 'bin', 'python');
+const { venvDir: VENV, python: PYTHON } = labPaths();
 
 interface IRun {
   exit: Awaited<SandboxedProcess['exited']>;
@@ -300,6 +292,12 @@ if os.fork() == 0:
 print('ready', flush=True)
 while True: time.sleep(1)
 `;
+import { labPaths } from '@jaxlab/paths';
+import {
+  BubblewrapLauncher,
+  createKernelLauncher
+} from '@jaxlab/kernel-gateway';
+import type { SandboxedProcess } from '@jaxlab/kernel-gateway';
 
 for (const [name, on] of [
   ['cgroups', launcher],

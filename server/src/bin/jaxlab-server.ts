@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { labPaths } from '@jaxlab/paths';
 import { openStore } from '@jaxlab/store';
 import { createLabServer } from '../create-lab-server.js';
 
@@ -8,7 +9,7 @@ const USAGE = `Usage: jaxlab-server [--port 8700] [--ip 127.0.0.1] [--data-dir D
 
 Starts the JAX TPU Lab control plane. Store: MongoDB when MONGODB_URI is set,
 else SQLite at <data-dir>/jaxlab.db (data dir: --data-dir, JAXLAB_DATA_DIR or
-./.jaxlab). Sign-in: Google when GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and
+<repo>/.jaxlab). Sign-in: Google when GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET and
 GOOGLE_CALLBACK_URL are set, else local single-user mode with a login URL
 printed at start (JAXLAB_TOKEN fixes its token); after sign-in the browser goes
 to ?next= or JAXLAB_LAB_URL. AI review: GEMINI_API_KEY (model: GEMINI_MODEL).
@@ -31,9 +32,9 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0..65535, not ${values.port}`);
-  const dataDir = resolve(
-    values['data-dir'] ?? process.env.JAXLAB_DATA_DIR ?? '.jaxlab'
-  );
+  const dataDir = values['data-dir']
+    ? resolve(values['data-dir'])
+    : labPaths().dataDir;
   const store = await openStore({ dataDir });
 
   const env = process.env;

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { labPaths } from '@jaxlab/paths';
 import { pythonCall, pythonLiteral } from './python-literal.js';
 
-const VENV_PYTHON = new URL('../../../.venv/bin/python', import.meta.url)
-  .pathname;
+const VENV_PYTHON = labPaths().python;
 
 describe('pythonLiteral()', () => {
   it('should render JSON values as Python literals Python reads back unchanged', () => {

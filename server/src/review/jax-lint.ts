@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { labPaths } from '@jaxlab/paths';
 import type { LintFinding } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
 
@@ -8,14 +9,9 @@ export const JAX_LINT_SCRIPT = fileURLToPath(
   new URL('../../python/jaxlab_lint.py', import.meta.url)
 );
 
-/** The lab's Python (the repository's .venv), used when none is given. */
-export const DEFAULT_LINT_PYTHON = fileURLToPath(
-  new URL('../../../.venv/bin/python', import.meta.url)
-);
-
 /** Options of {@link runJaxLint}. */
 export interface IJaxLintOptions {
-  /** Python interpreter (default: the repository's .venv). */
+  /** Python interpreter (default: the lab's, `labPaths().python`). */
   pythonPath?: string;
   /** Kill the linter after this long (default 20 s). */
   timeoutMs?: number;
@@ -43,7 +39,7 @@ export function runJaxLint(
   const maxBytes = options.maxOutputBytes ?? 4 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     const child = spawn(
-      options.pythonPath ?? DEFAULT_LINT_PYTHON,
+      options.pythonPath ?? labPaths().python,
       ['-I', JAX_LINT_SCRIPT],
       {
         stdio: ['pipe', 'pipe', 'pipe'],

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { labPaths } from '@jaxlab/paths';
 import { SAMPLE_PROBLEMS, loadSample } from './sample-catalog.js';
 
-const VENV_PYTHON = new URL('../../../.venv/bin/python', import.meta.url)
-  .pathname;
+const VENV_PYTHON = labPaths().python;
 let closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of closers.reverse()) await c();
@@ -15,7 +15,7 @@ afterEach(async () => {
 
 describe('SAMPLE_PROBLEMS', () => {
   it('should obey the restricted loader (definitions only)', async () => {
-    const harness = new URL('../../../harness/src', import.meta.url).pathname;
+    const harness = labPaths().harnessSrc;
     for (const info of SAMPLE_PROBLEMS) {
       const s = await loadSample(info.id);
       const { code, out } = await new Promise<{

@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { labPaths } from '@jaxlab/paths';
 import { JaxLabError } from '@jaxlab/schemas';
 
 /** A sample problem as GET /api/samples lists it. */
@@ -49,9 +51,6 @@ export const SAMPLE_PROBLEMS: readonly ISampleInfo[] = Object.freeze([
   }
 ]);
 
-// Resolves to server/src/samples/ from both src/samples and lib/samples.
-const SAMPLES_DIR = new URL('../../src/samples/', import.meta.url);
-
 /**
  * Reads a sample problem's README.md, main.py and requirements.txt.
  *
@@ -65,7 +64,7 @@ export async function loadSample(id: string): Promise<ISample> {
     });
   }
   const read = (name: string): Promise<string> =>
-    readFile(new URL(`${id}/${name}`, SAMPLES_DIR), 'utf8');
+    readFile(path.join(labPaths().samplesDir, id, name), 'utf8');
   const [readme, mainPy, requirements] = await Promise.all([
     read('README.md'),
     read('main.py'),

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { labPaths } from '@jaxlab/paths';
 import { METRICS_MIME_TYPE } from '@jaxlab/schemas';
 import type { IJobsServer } from './jobs-server.js';
 import { MAIN_PY, runAsGateway, startJobsServer } from './jobs-server.js';
 
-const VENV_PYTHON = new URL('../../../.venv/bin/python', import.meta.url)
-  .pathname;
+const VENV_PYTHON = labPaths().python;
 const VALIDATE =
   'import nbformat,sys; nbformat.validate(nbformat.reads(sys.stdin.read(), as_version=4))';
 

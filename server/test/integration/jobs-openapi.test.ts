@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { labPaths } from '@jaxlab/paths';
 import express from 'express';
 import type { IJobsServer } from './jobs-server.js';
 import {
@@ -9,8 +10,7 @@ import {
   startJobsServer
 } from './jobs-server.js';
 
-const VENV_PYTHON = new URL('../../../.venv/bin/python', import.meta.url)
-  .pathname;
+const VENV_PYTHON = labPaths().python;
 // The OpenAPI 3.1 meta-schema schemathesis itself checks documents with.
 const VALIDATE = `import json,sys,jsonschema
 from schemathesis.specs.openapi.definitions import OPENAPI_31

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labPaths } from '@jaxlab/paths';
 import { startLabServer } from '../stand-ins/lab-server.js';
 import type { ITestLabServer } from '../stand-ins/lab-server.js';
 
-const SCHEMATHESIS = new URL('../../../.venv/bin/schemathesis', import.meta.url)
-  .pathname;
+const SCHEMATHESIS = labPaths().venvBin('schemathesis');
 
 let lab: ITestLabServer;
 let token = '';

@@ -82,6 +82,8 @@ export async function inspectHostPython(python: string): Promise<IHostPython> {
  * The host-owned pip constraints file: pins jax, jaxlib, their numeric
  * dependencies and any jaxlib plugin to the versions installed on the host,
  * so that a job's requirements can never swap the JAX the host supports.
+ *
+ * @internal The package entry exports it for the gateway's tests only.
  */
 export function hostConstraints(host: IHostPython): string {
   return (

@@ -17,6 +17,8 @@ const MAX_HEAD_BYTES = 8192;
  * request, a malformed head) is answered 403 and remembered in `refused`.
  *
  * TLS runs end to end through the tunnel; the proxy sees only host names.
+ *
+ * @internal The package entry exports it for the gateway's tests only.
  */
 export class IndexProxy {
   constructor(options: IndexProxy.IOptions = {}) {

@@ -77,6 +77,7 @@ sys.exit(subprocess.call(command + ["--proxy", proxy]))
  * build.
  *
  * @returns argv, `bwrap` first.
+ * @internal The package entry exports it for the gateway's tests only.
  */
 export function pipSandboxArgv(options: IPipSandboxOptions): string[] {
   const venvBin = path.dirname(path.resolve(options.python));

@@ -1,13 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
 import { renderDesignatedCall, renderPythonLiteral } from './python-call.js';
+import { labPaths } from '@jaxlab/paths';
 
-const PYTHON = fileURLToPath(
-  new URL('../../../../.venv/bin/python', import.meta.url)
-);
+const PYTHON = labPaths().python;
 
 describe('renderDesignatedCall()', () => {
   it('should render keyword arguments as Python literals', () => {

@@ -29,13 +29,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { METRICS_MIME_TYPE, isValid } from '@jaxlab/schemas';
 
-import { createGateway } from '../../../src/http/index.js';
-import type { IGateway } from '../../../src/http/index.js';
-import { OUTPUT_LIMITS } from '../../../src/kernels/output-sanitizer.js';
-import { KernelManager } from '../../../src/kernels/index.js';
-import type { KernelSession } from '../../../src/kernels/index.js';
-import { createKernelLauncher } from '../../../src/sandbox/index.js';
 import { isRunning, sandboxProcesses } from '../sandbox-processes.js';
+import {
+  createGateway,
+  createKernelLauncher,
+  KernelManager,
+  OUTPUT_LIMITS
+} from '@jaxlab/kernel-gateway';
+import type { IGateway, KernelSession } from '@jaxlab/kernel-gateway';
 
 const PROGRAMS = fileURLToPath(new URL('./programs/', import.meta.url));
 

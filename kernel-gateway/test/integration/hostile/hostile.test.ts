@@ -18,13 +18,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labPaths } from '@jaxlab/paths';
+import { BubblewrapLauncher } from '@jaxlab/kernel-gateway';
+import type { SandboxedProcess } from '@jaxlab/kernel-gateway';
 
-import { BubblewrapLauncher } from '../../../src/sandbox/index.js';
-import type { SandboxedProcess } from '../../../src/sandbox/index.js';
-
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
-const VENV = path.join(REPO, '.venv');
-const PYTHON = path.join(VENV, 'bin', 'python');
+const { venvDir: VENV, python: PYTHON, harnessSrc: HARNESS_SRC } = labPaths();
 const PROGRAMS = fileURLToPath(new URL('./programs/', import.meta.url));
 
 /** Runs `main()` of the job folder's main.py, with stdlib taking precedence. */
@@ -157,7 +155,7 @@ describe('load_definitions() on hostile programs', () => {
     // The loader is a pure function of the source: run it once for all.
     const script = [
       'import json, os, sys',
-      `sys.path.insert(0, ${JSON.stringify(path.join(REPO, 'harness', 'src'))})`,
+      `sys.path.insert(0, ${JSON.stringify(HARNESS_SRC)})`,
       'from jaxlab_harness.loader import load_definitions',
       'folder = sys.argv[1]',
       'out = {}',
