@@ -27,6 +27,7 @@ from types import MappingProxyType
 
 from . import DEFAULT_DESIGNATED_FUNCTIONS
 from .allow_list import DEFAULT_ALLOWED_IMPORTS
+from .jax_names import imported_names, qualified_name
 from .literals import LiteralTooDeepError, NotLiteralError, evaluate_literal
 
 MAX_SOURCE_BYTES = 1_000_000
@@ -437,26 +438,15 @@ class _Checker:
 
     def _record_import(self, stmt: ast.Import | ast.ImportFrom) -> None:
         if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                self._imports.append(alias.name.split(".")[0])
-                if alias.asname:
-                    self._aliases[alias.asname] = alias.name
-                    self._defined.discard(alias.asname)
-                else:
-                    root = alias.name.split(".")[0]
-                    self._aliases[root] = root
-                    self._defined.discard(root)
-            return
-        module = stmt.module or ""
-        if stmt.level == 0 and module:
-            self._imports.append(module.split(".")[0])
-        if module == "__future__" and any(a.name == "annotations" for a in stmt.names):
-            self._future_annotations = True
-        for alias in stmt.names:
-            if alias.name == "*":
-                continue
-            local = alias.asname or alias.name
-            self._aliases[local] = f"{module}.{alias.name}"
+            self._imports.extend(alias.name.split(".")[0] for alias in stmt.names)
+        else:
+            module = stmt.module or ""
+            if stmt.level == 0 and module:
+                self._imports.append(module.split(".")[0])
+            if module == "__future__" and any(a.name == "annotations" for a in stmt.names):
+                self._future_annotations = True
+        for local, qualified in imported_names(stmt):
+            self._aliases[local] = qualified
             self._defined.discard(local)
 
     def _check_constant_target(self, target: ast.expr) -> None:
@@ -661,19 +651,11 @@ class _Checker:
 
     def _resolve(self, node: ast.expr) -> str | None:
         """The fully qualified dotted name ``node`` refers to, if it is one."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        if node.id in self._aliases:
-            root = self._aliases[node.id]
-        elif node.id in _BUILTIN_DECORATORS and node.id not in self._defined:
-            root = f"builtins.{node.id}"
-        else:
-            return None
-        return ".".join([root, *reversed(parts)])
+        builtins = {
+            name: f"builtins.{name}"
+            for name in _BUILTIN_DECORATORS - self._defined - self._aliases.keys()
+        }
+        return qualified_name(node, {**builtins, **self._aliases})
 
     def _resolve_decorator_root(self, decorator: ast.expr) -> str | None:
         if isinstance(decorator, ast.Call):
