@@ -61,6 +61,13 @@ if ! fresh harness "$h"; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --force-reinstall ./harness
   stamp harness "$h"
 fi
+# The server's JAX lint (it imports the harness's jax_names).
+h=$(find server/python/pyproject.toml server/python/README.md server/python/src -type f -not -path '*__pycache__*' -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
+if ! fresh jaxlab-lint "$h"; then
+  say "installing the JAX lint into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --force-reinstall ./server/python
+  stamp jaxlab-lint "$h"
+fi
 
 # --- npm packages and builds ------------------------------------------------
 h=$(hash_of package.json package-lock.json */package.json)

@@ -9,7 +9,7 @@ export type {
   IReviewInput,
   ReviewStreamEvent
 } from './code-reviewer.js';
-export { runJaxLint, JAX_LINT_SCRIPT } from './jax-lint.js';
+export { runJaxLint } from './jax-lint.js';
 export type { IJaxLintOptions } from './jax-lint.js';
 export { createReviewRouter } from './review-router.js';
 export type { IReviewRouterOptions } from './review-router.js';

@@ -1,13 +1,7 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { labPaths } from '@jaxlab/paths';
 import type { LintFinding } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
-
-/** The lint script; resolves from both src/review and lib/review. */
-export const JAX_LINT_SCRIPT = fileURLToPath(
-  new URL('../../python/jaxlab_lint.py', import.meta.url)
-);
 
 /** Options of {@link runJaxLint}. */
 export interface IJaxLintOptions {
@@ -20,9 +14,10 @@ export interface IJaxLintOptions {
 }
 
 /**
- * Runs the built-in JAX lint (`server/python/jaxlab_lint.py`) over `code` in
- * a Python subprocess. The linter only parses the code with `ast`; it never
- * imports or runs it. Findings come back sorted by position.
+ * Runs the built-in JAX lint (`python -I -m jaxlab_lint`, the package in
+ * `server/python/` that bootstrap installs into the lab's Python) over
+ * `code` in a subprocess. The linter only parses the code with `ast`; it
+ * never imports or runs it. Findings come back sorted by position.
  *
  * @throws {@link JaxLabError} `INTERNAL` when the linter cannot run, times
  *   out, or answers something that is not a findings list.
@@ -40,7 +35,7 @@ export function runJaxLint(
   return new Promise((resolve, reject) => {
     const child = spawn(
       options.pythonPath ?? labPaths().python,
-      ['-I', JAX_LINT_SCRIPT],
+      ['-I', '-m', 'jaxlab_lint'],
       {
         stdio: ['pipe', 'pipe', 'pipe'],
         // Own process group, so a timeout kills everything it started.
@@ -91,7 +86,7 @@ export function runJaxLint(
             'INTERNAL',
             `JAX lint failed: ${failure ?? `exit ${code}: ${stderr.trim().slice(-500)}`}`,
             {
-              hint: 'Check that the lab Python (.venv) exists; the review continues without lint findings.'
+              hint: 'Run scripts/bootstrap.sh, which installs the lint into the lab Python (.venv); the review continues without lint findings.'
             }
           )
         );

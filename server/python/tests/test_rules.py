@@ -2,13 +2,11 @@
 and stays quiet on the corrected code."""
 
 import os
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from jaxlab_lint import RULES, lint
 
 HEAD = "import time\nimport numpy as np\nimport jax\nimport jax.numpy as jnp\nfrom jax import lax\n"
@@ -227,7 +225,7 @@ CASES = {
 
 def rules_of(code: str) -> set[str]:
     source = code if code.startswith("def f(:") else HEAD + textwrap.dedent(code)
-    return {f["rule"] for f in lint(source)}
+    return {f.rule for f in lint(source)}
 
 
 def test_rule_table_covers_every_rule():
@@ -248,13 +246,15 @@ def test_rule_is_quiet_on_fixed_case(rule):
 def test_finding_has_position_why_and_fix():
     findings = lint(HEAD + "@jax.jit\ndef f(x):\n    print(x)\n    return x\n")
     (f,) = findings
-    assert (f["rule"], f["line"], f["column"], f["severity"]) == (
+    assert (f.rule, f.line, f.column, f.severity) == (
         "JAX008",
         8,
         5,
         "warning",
     )
-    assert f["why"] and f["fix"] and f["message"]
+    assert f.why
+    assert f.fix
+    assert f.message
 
 
 def test_key_reuse_in_loop_without_split():
