@@ -14,9 +14,9 @@ step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 step "schemas: generated code matches schemas/json"
 node schemas/scripts/generate.mjs --check || status=1
 
-step "lint, format and the tests' types (eslint, prettier --check, tsc)"
+step "lint, format, the tests' types and the docs' links (eslint, prettier --check, tsc)"
 npx eslint --quiet . && npx prettier --check --log-level warn . &&
-  npx tsc -p tsconfig.tests.json || status=1
+  npx tsc -p tsconfig.tests.json && node scripts/check-links.mjs || status=1
 
 step "TypeScript tests (vitest)"
 npx vitest run --reporter=default --reporter=json \
