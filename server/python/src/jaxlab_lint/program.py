@@ -4,6 +4,7 @@ of them JAX traces (jitted ones and everything they call)."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 from jaxlab_harness.jax_names import dotted_parts, imported_names, qualified_name
 
@@ -59,6 +60,15 @@ def static_args(call: ast.Call) -> tuple[set[str], set[int]]:
 def names_in(node: ast.AST) -> set[str]:
     """Every Name id read in ``node``."""
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def item_assignments(node: ast.AST) -> Iterator[tuple[ast.Subscript, str]]:
+    """The ``x[...] = v`` and ``x[...] += v`` targets of a statement, with ``x``."""
+    if isinstance(node, (ast.Assign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for t in targets:
+            if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name):
+                yield t, t.value.id
 
 
 class Program:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 
 from ..findings import Findings
-from ..program import Program
+from ..program import Program, item_assignments
 
 
 def check_mutation_outside_jit(program: Program, findings: Findings) -> None:
@@ -24,17 +24,10 @@ def check_mutation_outside_jit(program: Program, findings: Findings) -> None:
             ):
                 arrays |= {t.id for t in node.targets if isinstance(t, ast.Name)}
         for node in ast.walk(fn):
-            if not isinstance(node, (ast.Assign, ast.AugAssign)):
-                continue
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                if (
-                    isinstance(t, ast.Subscript)
-                    and isinstance(t.value, ast.Name)
-                    and t.value.id in arrays
-                ):
+            for target, name in item_assignments(node):
+                if name in arrays:
                     findings.report(
                         "JAX011",
-                        t,
-                        f"In-place assignment to JAX array '{t.value.id}[...]' raises TypeError.",
+                        target,
+                        f"In-place assignment to JAX array '{name}[...]' raises TypeError.",
                     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 
 from ..findings import Findings
-from ..program import Program, names_in
+from ..program import Program, item_assignments, names_in
 
 DATA_DEPENDENT = frozenset({"nonzero", "argwhere", "flatnonzero", "unique"})
 """jax.numpy functions whose result shape depends on the data (without size=)."""
@@ -71,20 +71,16 @@ def _check_traced_function(
                 node,
                 f"'{'global' if isinstance(node, ast.Global) else 'nonlocal'} {', '.join(node.names)}' inside jitted/traced function '{fn.name}'.",
             )
-        elif isinstance(node, (ast.Assign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for t in targets:
-                if (
-                    isinstance(t, ast.Subscript)
-                    and isinstance(t.value, ast.Name)
-                    and t.value.id in tainted
-                    and t.value.id not in local_containers
-                    and not (isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str))
-                ):
+        else:
+            for target, name in item_assignments(node):
+                is_key = isinstance(target.slice, ast.Constant) and isinstance(
+                    target.slice.value, str
+                )
+                if name in tainted and name not in local_containers and not is_key:
                     findings.report(
                         "JAX011",
-                        t,
-                        f"In-place assignment to '{t.value.id}[...]' inside jitted/traced function '{fn.name}'.",
+                        target,
+                        f"In-place assignment to '{name}[...]' inside jitted/traced function '{fn.name}'.",
                     )
 
 
