@@ -31,6 +31,11 @@ class Names:
             return resolved
         return ".".join(dotted_parts(node) or [])
 
+    @staticmethod
+    def as_written(node: ast.AST) -> str:
+        """``node`` as the source spells it (``jnp.float64``), for messages."""
+        return ast.unparse(node)
+
     def module_of(self, node: ast.AST) -> str:
         """The module part of :meth:`of` (``jax.numpy`` for ``jnp.sum``)."""
         return self.of(node).rpartition(".")[0]

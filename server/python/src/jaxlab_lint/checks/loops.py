@@ -81,7 +81,7 @@ def _check_host_transfer(
         findings.report(
             "JAX007",
             node,
-            f"{_as_written(node.func)}() in a loop copies device arrays to the host every iteration.",
+            f"{program.names.as_written(node.func)}() in a loop copies device arrays to the host every iteration.",
         )
 
 
@@ -101,8 +101,3 @@ def _check_varying_slices(findings: Findings, node: ast.Call, loop_vars: set[str
                         sub,
                         f"Slice whose length follows the loop variable is passed to jitted '{node.func.id}': a new shape, and a recompilation, per iteration.",
                     )
-
-
-def _as_written(node: ast.AST) -> str:
-    """The call's name as the source spells it (``np.asarray``)."""
-    return ast.unparse(node)

@@ -20,5 +20,5 @@ def check_float64(program: Program, findings: Findings) -> None:
             findings.report(
                 "JAX009",
                 node,
-                f"{program.names.of(node) or node.attr} requests 64-bit precision.",
+                f"{program.names.as_written(node)} requests 64-bit precision.",
             )

@@ -94,6 +94,7 @@ def _check_call(
     names = program.names
     name = names.of(node.func)
     module, _, tail = name.rpartition(".")
+    written = names.as_written(node.func)
     if name == "print":
         findings.report(
             "JAX008",
@@ -105,18 +106,20 @@ def _check_call(
         findings.report(
             "JAX005",
             node,
-            f"{name}() without size= inside jitted/traced function '{fn.name}' has a data-dependent shape.",
+            f"{written}() without size= inside jitted/traced function '{fn.name}' has a data-dependent shape.",
         )
     if module == "jax.numpy" and tail == "where" and len(node.args) == 1 and not has_size:
         findings.report(
             "JAX005",
             node,
-            f"One-argument {name}() inside jitted/traced function '{fn.name}' has a data-dependent shape.",
+            f"One-argument {written}() inside jitted/traced function '{fn.name}' has a data-dependent shape.",
         )
     if module == "numpy" and any(
         names_in(a) & tainted for a in [*node.args, *(k.value for k in node.keywords)]
     ):
-        findings.report("JAX014", node, f"numpy call {name}() on traced values inside '{fn.name}'.")
+        findings.report(
+            "JAX014", node, f"numpy call {written}() on traced values inside '{fn.name}'."
+        )
     if (
         isinstance(node.func, ast.Attribute)
         and node.func.attr in ("append", "extend", "update")
