@@ -1,27 +1,28 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// One project per workspace package (package.json "workspaces").
+const { workspaces } = JSON.parse(
+  readFileSync(new URL('./package.json', import.meta.url), 'utf8')
+) as { workspaces: string[] };
+
 // Tests import other packages by name; resolve those names to sources so
-// that a test run needs no build first.
+// that a test run needs no build first. (The lab extension is a JupyterLab
+// plugin that no package imports.)
 const alias = Object.fromEntries(
-  ['schemas', 'http', 'paths', 'store', 'kernel-gateway', 'server'].map(pkg => [
-    `@jaxlab/${pkg}`,
-    fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url))
-  ])
+  workspaces
+    .filter(pkg => pkg !== 'lab-extension')
+    .map(pkg => [
+      `@jaxlab/${pkg}`,
+      fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url))
+    ])
 );
 
 export default defineConfig({
   resolve: { alias },
   test: {
-    projects: [
-      'schemas',
-      'http',
-      'paths',
-      'store',
-      'kernel-gateway',
-      'server',
-      'lab-extension'
-    ].map(name => ({
+    projects: workspaces.map(name => ({
       extends: true as const,
       test: {
         name,

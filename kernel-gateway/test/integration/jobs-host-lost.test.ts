@@ -29,10 +29,12 @@ const LEASE_MS = 2000;
  * SQLite store, KernelManager and bubblewrap launcher.
  */
 const GATEWAY_SCRIPT = `
+import { readFileSync } from 'node:fs';
 import { createServer } from ${JSON.stringify(path.join(REPO, 'node_modules/vite/dist/node/index.js'))};
 const repo = ${JSON.stringify(REPO + '/')};
 const [dataDir] = process.argv.slice(2);
-const alias = Object.fromEntries(['schemas', 'http', 'paths', 'store', 'kernel-gateway', 'server'].map(p => ['@jaxlab/' + p, repo + p + '/src/index.ts']));
+const { workspaces } = JSON.parse(readFileSync(repo + 'package.json', 'utf8'));
+const alias = Object.fromEntries(workspaces.filter(p => p !== 'lab-extension').map(p => ['@jaxlab/' + p, repo + p + '/src/index.ts']));
 const vite = await createServer({ configFile: false, root: repo, logLevel: 'error', appType: 'custom',
   resolve: { alias }, server: { middlewareMode: true, hmr: false, ws: false }, optimizeDeps: { noDiscovery: true, include: [] } });
 const load = p => vite.ssrLoadModule(repo + p);
