@@ -29,7 +29,11 @@ export const JAXLAB_ERROR_CODES = Object.freeze({
   REQUIREMENTS_REJECTED: 'REQUIREMENTS_REJECTED',
   LEASE_LOST: 'LEASE_LOST',
   AI_UNAVAILABLE: 'AI_UNAVAILABLE',
-  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE'
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  // Clients (the lab extension): the server could not be reached, or its
+  // answer breaks the contract.
+  NETWORK_ERROR: 'NETWORK_ERROR',
+  INVALID_RESPONSE: 'INVALID_RESPONSE'
 } as const);
 
 /** One of {@link JAXLAB_ERROR_CODES}. */
@@ -62,12 +66,58 @@ export const HTTP_STATUS_OF_CODE: Readonly<Record<JaxLabErrorCode, number>> =
     REQUIREMENTS_REJECTED: 400,
     LEASE_LOST: 409,
     AI_UNAVAILABLE: 503,
-    STORE_UNAVAILABLE: 503
+    STORE_UNAVAILABLE: 503,
+    NETWORK_ERROR: 502,
+    INVALID_RESPONSE: 502
+  });
+
+/**
+ * What a user can do about each code when the thrower knows nothing more
+ * specific: the `hint` of a {@link JaxLabError} made without one.
+ */
+export const JAXLAB_ERROR_HINTS: Readonly<Record<JaxLabErrorCode, string>> =
+  Object.freeze({
+    INVALID_REQUEST: 'Fix the request as the message says and send it again.',
+    UNAUTHORIZED:
+      'Sign in again, or send a valid API token as Authorization: Bearer <token>.',
+    FORBIDDEN: 'Ask the owner or an administrator for access.',
+    ORIGIN_NOT_ALLOWED:
+      'Send the request from the lab itself, or add its origin to the allowed origins.',
+    NOT_FOUND: 'Check the address; GET /api/openapi.json lists the endpoints.',
+    CONFLICT: 'Reload to see the current state, then try again.',
+    PAYLOAD_TOO_LARGE: 'Send a smaller body.',
+    RATE_LIMITED: 'Wait a moment, then try again.',
+    INTERNAL:
+      'Try again; if it keeps happening, report it with the time of the request.',
+    KERNEL_NOT_FOUND: 'List the running kernels with GET /api/kernels.',
+    KERNEL_LIMIT_REACHED: 'Shut down a kernel you no longer use, then retry.',
+    KERNEL_START_FAILED:
+      'Try again; if it keeps failing, ask the host administrator to check the gateway log.',
+    KERNEL_DEAD: 'Restart the kernel.',
+    KERNEL_TIMEOUT: 'Interrupt or restart the kernel, then try again.',
+    SANDBOX_UNAVAILABLE:
+      'Ask the host administrator to install bubblewrap, or run the gateway with --unsafe-no-sandbox on a trusted machine.',
+    UNSAFE_PATH: 'Use a relative path inside the project folder.',
+    WIRE_PROTOCOL_VIOLATION: 'Restart the kernel.',
+    JOB_NOT_FOUND: 'List your jobs with GET /api/jobs.',
+    JOB_FINISHED: 'Only queued or running jobs can be changed.',
+    PROJECT_NOT_FOUND: 'List your projects with GET /api/projects.',
+    REQUIREMENTS_REJECTED:
+      'Write one PEP 508 requirement per line: a project name, optional [extras], version specifiers and an optional `; marker`, e.g. `optax>=0.2,<0.3`.',
+    LEASE_LOST: 'Nothing to do: another host owns the job now.',
+    AI_UNAVAILABLE:
+      'Set GEMINI_API_KEY on the server, or read the lint findings alone.',
+    STORE_UNAVAILABLE:
+      'Check that the database is running and reachable, then try again.',
+    NETWORK_ERROR:
+      'Check the server URL in Settings → JAX TPU Lab and that the server is running.',
+    INVALID_RESPONSE:
+      'The server and this extension disagree on the API: install the extension that matches the server.'
   });
 
 /** Options of {@link JaxLabError}. */
 export interface IJaxLabErrorOptions {
-  /** What the user can do about it, in one sentence. */
+  /** What the user can do about it, in one sentence (default: the code's {@link JAXLAB_ERROR_HINTS} entry). */
   hint?: string;
   /** The error this one wraps. */
   cause?: unknown;
@@ -88,7 +138,7 @@ export interface IJaxLabErrorOptions {
  */
 export class JaxLabError extends Error {
   readonly code: JaxLabErrorCode;
-  readonly hint: string | undefined;
+  readonly hint: string;
   readonly details: unknown;
 
   constructor(
@@ -99,7 +149,7 @@ export class JaxLabError extends Error {
     super(message, { cause: options.cause });
     this.name = 'JaxLabError';
     this.code = code;
-    this.hint = options.hint;
+    this.hint = options.hint ?? JAXLAB_ERROR_HINTS[code] ?? '';
     this.details = options.details;
   }
 

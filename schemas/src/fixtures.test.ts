@@ -2,11 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { isValid, type SchemaName } from './index.js';
+import { SHAPE_CHECKED } from './generated/shape-checks.js';
+import { hasShape, isValid, type SchemaName, type ShapeName } from './index.js';
 
 // One shared runner for the golden fixtures in schemas/fixtures/: every file
 // under valid/<schema>/ must validate, every file under invalid/<schema>/
-// must not. The Python harness runs the same fixtures (harness/tests).
+// must not. The Python harness runs the same fixtures (harness/tests), and
+// the browser's precompiled checks must agree with ajv on their schemas.
 const root = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 function fixtures(kind: 'valid' | 'invalid'): [string, SchemaName, unknown][] {
@@ -30,6 +32,26 @@ describe('isValid() on golden fixtures', () => {
     'should reject invalid/%s',
     (_, schema, value) => {
       expect(isValid(schema, value)).toBe(false);
+    }
+  );
+});
+
+const shapeChecked = (kind: 'valid' | 'invalid') =>
+  fixtures(kind).filter(([, schema]) =>
+    (SHAPE_CHECKED as string[]).includes(schema)
+  );
+
+describe('hasShape() on golden fixtures', () => {
+  it.each(shapeChecked('valid'))(
+    'should accept valid/%s',
+    (_, schema, value) => {
+      expect(hasShape(schema as ShapeName, value)).toBe(true);
+    }
+  );
+  it.each(shapeChecked('invalid'))(
+    'should reject invalid/%s',
+    (_, schema, value) => {
+      expect(hasShape(schema as ShapeName, value)).toBe(false);
     }
   );
 });

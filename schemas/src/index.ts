@@ -1,4 +1,7 @@
-export type * from './generated/types.js';
+// The full entry, `@jaxlab/schemas`: the contract (see ./contract.ts) plus
+// what needs ajv or is for servers only: the schema documents, validators
+// that fill in defaults, and the requirements.txt validator.
+export * from './contract.js';
 export { SCHEMA_DOCUMENTS } from './generated/schema-documents.js';
 export {
   assertValid,
@@ -6,19 +9,3 @@ export {
   schemaId,
   validationErrors
 } from './validate.js';
-export type { ISchemaTypes, SchemaName } from './validate.js';
-export {
-  HTTP_STATUS_OF_CODE,
-  JAXLAB_ERROR_CODES,
-  JaxLabError,
-  isJaxLabError
-} from './errors.js';
-export type { IJaxLabErrorOptions, JaxLabErrorCode } from './errors.js';
-export {
-  DEFAULT_DESIGNATED_FUNCTIONS,
-  FINAL_JOB_STATUSES,
-  KERNEL_DISPLAY_NAME,
-  KERNEL_SPEC_NAME,
-  METRICS_MIME_TYPE,
-  isFinalJobStatus
-} from './constants.js';

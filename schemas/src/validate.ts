@@ -6,36 +6,11 @@ import {
 import addFormatsModule from 'ajv-formats';
 import { JaxLabError } from './errors.js';
 import { SCHEMA_DOCUMENTS } from './generated/schema-documents.js';
-import type * as T from './generated/types.js';
+import type { ISchemaTypes, SchemaName } from './generated/types.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module.
 const addFormats =
   addFormatsModule as unknown as typeof addFormatsModule.default;
-
-/** Map from schema name to the TS type it validates. */
-export interface ISchemaTypes {
-  'job-status': T.JobStatus;
-  failure: T.Failure;
-  accelerator: T.Accelerator;
-  metrics: T.Metrics;
-  'kernel-spec-metadata': T.KernelSpecMetadata;
-  'run-manifest': T.RunManifest;
-  'job-create': T.JobCreate;
-  job: T.Job;
-  'log-chunk': T.LogChunk;
-  'job-event': T.JobEvent;
-  project: T.Project;
-  'project-write': T.ProjectWrite;
-  review: T.Review;
-  'review-request': T.ReviewRequest;
-  'host-info': T.HostInfo;
-  'api-error': T.ApiError;
-  user: T.User;
-  'api-token': T.ApiToken;
-}
-
-/** Name of a schema in `schemas/json` (`<name>.schema.json`). */
-export type SchemaName = keyof ISchemaTypes;
 
 /** The `$id` of schema `name`, version 1. */
 export function schemaId(name: SchemaName): string {

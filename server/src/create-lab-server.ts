@@ -8,6 +8,7 @@ import {
   jsonBody,
   notFoundMiddleware
 } from '@jaxlab/http';
+import type { Health } from '@jaxlab/schemas';
 import type { IStore } from '@jaxlab/store';
 import { authOpenApi, tokensOpenApi } from './auth/auth-openapi.js';
 import { createAuth } from './auth/create-auth.js';
@@ -223,7 +224,12 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
       ]
     }));
   app.get('/api/health', (_req, res) => {
-    res.json({ ok: true, store: store.kind, version: SERVER_VERSION });
+    const health: Health = {
+      ok: true,
+      store: store.kind,
+      version: SERVER_VERSION
+    };
+    res.json(health);
   });
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openapiDocument());

@@ -14,8 +14,9 @@ export const SCHEMA_DOCUMENTS = [
     $id: 'https://jaxlab.dev/schemas/api-error/v1',
     title: 'ApiError',
     description:
-      'Error envelope of every non-2xx answer, as jupyter_server writes it ({reason, message}) plus a stable code and a hint.',
+      'Error envelope of every non-2xx answer, as jupyter_server writes it ({reason, message}) plus a stable code and a hint. `code` is a pattern, not a list, so that a client reads codes a newer server adds. `details` is machine-readable detail whose shape depends on the code.',
     type: 'object',
+    additionalProperties: false,
     required: ['reason', 'message', 'code'],
     properties: {
       reason: {
@@ -30,9 +31,62 @@ export const SCHEMA_DOCUMENTS = [
         pattern: '^[A-Z][A-Z0-9_]*$'
       },
       hint: {
-        type: 'string'
+        type: 'string',
+        description: 'What the user can do next.'
       },
       details: {}
+    },
+    if: {
+      required: ['code'],
+      properties: {
+        code: {
+          const: 'REQUIREMENTS_REJECTED'
+        }
+      }
+    },
+    then: {
+      required: ['details'],
+      properties: {
+        details: {
+          $ref: 'https://jaxlab.dev/schemas/requirements-rejection/v1'
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/api-token-create/v1',
+    title: 'ApiTokenCreate',
+    description: 'Body of POST /api/tokens.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 100,
+        pattern: '\\S',
+        description: 'What the token is for, e.g. the program that will use it.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/api-token-list/v1',
+    title: 'ApiTokenList',
+    description:
+      "Answer of GET /api/tokens: the signed-in user's API tokens, never their secrets.",
+    type: 'array',
+    items: {
+      allOf: [
+        {
+          $ref: 'https://jaxlab.dev/schemas/api-token/v1'
+        }
+      ],
+      not: {
+        required: ['token']
+      }
     }
   },
   {
@@ -106,6 +160,29 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/health/v1',
+    title: 'Health',
+    description:
+      'Answer of GET /api/health: the server is up, and which store it uses.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['ok', 'store', 'version'],
+    properties: {
+      ok: {
+        const: true
+      },
+      store: {
+        type: 'string',
+        enum: ['sqlite', 'mongodb']
+      },
+      version: {
+        type: 'string',
+        maxLength: 64
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/host-info/v1',
     title: 'HostInfo',
     description:
@@ -164,6 +241,49 @@ export const SCHEMA_DOCUMENTS = [
       lastSeenAt: {
         type: 'string',
         format: 'date-time'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/host-list/v1',
+    title: 'HostList',
+    description:
+      'Answer of GET /api/hosts: the gateway hosts heard from recently and the accelerators they offer together.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['items', 'accelerators'],
+    properties: {
+      items: {
+        type: 'array',
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/host-info/v1'
+        }
+      },
+      accelerators: {
+        type: 'array',
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/accelerator/v1'
+        },
+        description: 'Kinds the connected hosts offer together, sorted.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/job-accepted/v1',
+    title: 'JobAccepted',
+    description: 'Answer (202) of POST /api/jobs: the job, written QUEUED.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['jobId', 'job'],
+    properties: {
+      jobId: {
+        type: 'string',
+        maxLength: 64
+      },
+      job: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1'
       }
     }
   },
@@ -362,12 +482,121 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/job-page/v1',
+    title: 'JobPage',
+    description:
+      'Answer of GET /api/jobs: a page of job summaries, newest first.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['items', 'nextCursor'],
+    properties: {
+      items: {
+        type: 'array',
+        maxItems: 200,
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/job-summary/v1'
+        }
+      },
+      nextCursor: {
+        type: ['string', 'null'],
+        maxLength: 1024,
+        description: 'Pass as `cursor` for the next page; null on the last.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/job-status/v1',
     title: 'JobStatus',
     description:
       'Lifecycle of a job: QUEUED -> COMPILING -> RUNNING -> COMPLETED | FAILED | CANCELLED.',
     type: 'string',
     enum: ['QUEUED', 'COMPILING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED']
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/job-summary/v1',
+    title: 'JobSummary',
+    description:
+      'A job as lists show it: every field of Job but the code and requirements (each defined once, in job.schema.json).',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'id',
+      'owner',
+      'projectId',
+      'status',
+      'accelerator',
+      'entrypoint',
+      'args',
+      'createdAt',
+      'updatedAt',
+      'lastSeq',
+      'logTail',
+      'cancelRequested'
+    ],
+    properties: {
+      id: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/id'
+      },
+      owner: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/owner'
+      },
+      projectId: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/projectId'
+      },
+      status: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/status'
+      },
+      accelerator: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/accelerator'
+      },
+      entrypoint: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/entrypoint'
+      },
+      args: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/args'
+      },
+      timeLimitMs: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/timeLimitMs'
+      },
+      createdAt: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/createdAt'
+      },
+      updatedAt: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/updatedAt'
+      },
+      startedAt: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/startedAt'
+      },
+      finishedAt: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/finishedAt'
+      },
+      host: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/host'
+      },
+      lastSeq: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/lastSeq'
+      },
+      logTail: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/logTail'
+      },
+      logsDeleted: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/logsDeleted'
+      },
+      cancelRequested: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/cancelRequested'
+      },
+      failure: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/failure'
+      },
+      metrics: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/metrics'
+      },
+      manifest: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/manifest'
+      }
+    }
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -560,6 +789,34 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/log-page/v1',
+    title: 'LogPage',
+    description:
+      'Answer of GET /api/jobs/{id}/logs: log chunks after a sequence number, in order.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['items', 'nextAfter', 'done'],
+    properties: {
+      items: {
+        type: 'array',
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/log-chunk/v1'
+        }
+      },
+      nextAfter: {
+        type: 'integer',
+        minimum: 0,
+        description:
+          "Pass as `after` for the next page (the last chunk's seq, or the `after` asked for when the page is empty)."
+      },
+      done: {
+        type: 'boolean',
+        description: 'True when the job has ended and no chunk follows.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/metrics/v1',
     title: 'Metrics',
     description:
@@ -636,6 +893,216 @@ export const SCHEMA_DOCUMENTS = [
           }
         }
       }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/notebook/v1',
+    title: 'Notebook',
+    description:
+      "Answer of GET /api/jobs/{id}/notebook: the run as an nbformat 4.5 notebook (the subset the server writes; valid under nbformat.validate): the README, main.py, and the designated call with the run's outputs.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['nbformat', 'nbformat_minor', 'metadata', 'cells'],
+    properties: {
+      nbformat: {
+        const: 4
+      },
+      nbformat_minor: {
+        type: 'integer',
+        minimum: 5
+      },
+      metadata: {
+        type: 'object',
+        additionalProperties: true,
+        required: ['kernelspec'],
+        properties: {
+          kernelspec: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'display_name'],
+            properties: {
+              name: {
+                type: 'string'
+              },
+              display_name: {
+                type: 'string'
+              },
+              language: {
+                type: 'string'
+              }
+            }
+          },
+          language_info: {
+            type: 'object',
+            additionalProperties: true,
+            required: ['name'],
+            properties: {
+              name: {
+                type: 'string'
+              }
+            }
+          },
+          jaxlab: {
+            type: 'object',
+            additionalProperties: true,
+            description:
+              'The job: status, failure, timings, host, metrics and run manifest.'
+          }
+        }
+      },
+      cells: {
+        type: 'array',
+        items: {
+          oneOf: [
+            {
+              $ref: '#/$defs/markdownCell'
+            },
+            {
+              $ref: '#/$defs/codeCell'
+            }
+          ]
+        }
+      }
+    },
+    $defs: {
+      cellId: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[a-zA-Z0-9-_]+$'
+      },
+      markdownCell: {
+        title: 'NotebookMarkdownCell',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'cell_type', 'metadata', 'source'],
+        properties: {
+          id: {
+            $ref: '#/$defs/cellId'
+          },
+          cell_type: {
+            const: 'markdown'
+          },
+          metadata: {
+            type: 'object',
+            additionalProperties: true
+          },
+          source: {
+            type: 'string'
+          }
+        }
+      },
+      codeCell: {
+        title: 'NotebookCodeCell',
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'id',
+          'cell_type',
+          'metadata',
+          'source',
+          'execution_count',
+          'outputs'
+        ],
+        properties: {
+          id: {
+            $ref: '#/$defs/cellId'
+          },
+          cell_type: {
+            const: 'code'
+          },
+          metadata: {
+            type: 'object',
+            additionalProperties: true
+          },
+          source: {
+            type: 'string'
+          },
+          execution_count: {
+            type: ['integer', 'null'],
+            minimum: 0
+          },
+          outputs: {
+            type: 'array',
+            items: {
+              $ref: '#/$defs/output'
+            }
+          }
+        }
+      },
+      output: {
+        title: 'NotebookOutput',
+        oneOf: [
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['output_type', 'name', 'text'],
+            properties: {
+              output_type: {
+                const: 'stream'
+              },
+              name: {
+                type: 'string',
+                enum: ['stdout', 'stderr']
+              },
+              text: {
+                type: 'string'
+              }
+            }
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['output_type', 'data', 'metadata'],
+            properties: {
+              output_type: {
+                const: 'display_data'
+              },
+              data: {
+                type: 'object',
+                additionalProperties: true
+              },
+              metadata: {
+                type: 'object',
+                additionalProperties: true
+              }
+            }
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['output_type', 'ename', 'evalue', 'traceback'],
+            properties: {
+              output_type: {
+                const: 'error'
+              },
+              ename: {
+                type: 'string'
+              },
+              evalue: {
+                type: 'string'
+              },
+              traceback: {
+                type: 'array',
+                items: {
+                  type: 'string'
+                }
+              }
+            }
+          }
+        ]
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/project-list/v1',
+    title: 'ProjectList',
+    description: "Answer of GET /api/projects: the signed-in user's projects.",
+    type: 'array',
+    items: {
+      $ref: 'https://jaxlab.dev/schemas/project/v1'
     }
   },
   {
@@ -775,6 +1242,42 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/requirements-rejection/v1',
+    title: 'RequirementsRejection',
+    description:
+      'The `details` of a REQUIREMENTS_REJECTED error: the first line of requirements.txt that breaks a rule, and which rule.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['line', 'rule'],
+    properties: {
+      line: {
+        type: 'integer',
+        minimum: 1,
+        description: '1-based line of requirements.txt.'
+      },
+      rule: {
+        title: 'RequirementsRule',
+        type: 'string',
+        enum: [
+          'line-too-long',
+          'too-many-requirements',
+          'non-ascii',
+          'line-continuation',
+          'environment-variable',
+          'option',
+          'requirement-option',
+          'url',
+          'direct-reference',
+          'local-path',
+          'syntax'
+        ],
+        description:
+          'line-too-long: over 1000 characters; too-many-requirements: over 200 lines; non-ascii; line-continuation: a trailing backslash; environment-variable: ${VAR}; option: a pip option line (-r, -e, --index-url...); requirement-option: an option after a requirement (--hash); url, direct-reference (name @ URL), local-path: anything but a project on the index; syntax: not a PEP 508 requirement.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/review-request/v1',
     title: 'ReviewRequest',
     type: 'object',
@@ -800,6 +1303,41 @@ export const SCHEMA_DOCUMENTS = [
           'Answer as Server-Sent Events (`lint`, then `delta` chunks, then `done`).'
       }
     }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/review-stream-data/v1',
+    title: 'ReviewStreamData',
+    description:
+      "The `data` of one Server-Sent Event of POST /api/review with stream: true: `lint` carries the lint findings, each `delta` a piece of the model's Markdown, `done` the whole Review.",
+    oneOf: [
+      {
+        title: 'ReviewLintData',
+        type: 'object',
+        additionalProperties: false,
+        required: ['findings'],
+        properties: {
+          findings: {
+            $ref: 'https://jaxlab.dev/schemas/review/v1#/properties/findings'
+          }
+        }
+      },
+      {
+        title: 'ReviewDeltaData',
+        type: 'object',
+        additionalProperties: false,
+        required: ['text'],
+        properties: {
+          text: {
+            type: 'string',
+            maxLength: 500000
+          }
+        }
+      },
+      {
+        $ref: 'https://jaxlab.dev/schemas/review/v1'
+      }
+    ]
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -967,6 +1505,46 @@ export const SCHEMA_DOCUMENTS = [
       },
       sandboxed: {
         type: 'boolean'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/sample-list/v1',
+    title: 'SampleList',
+    description:
+      'Answer of GET /api/samples: the sample problems a project can start from (POST /api/projects {sample}).',
+    type: 'array',
+    items: {
+      $ref: '#/$defs/sampleInfo'
+    },
+    $defs: {
+      sampleInfo: {
+        title: 'SampleInfo',
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'title', 'description', 'metric'],
+        properties: {
+          id: {
+            type: 'string',
+            maxLength: 64,
+            description: 'Pass as `sample` when creating a project.'
+          },
+          title: {
+            type: 'string',
+            maxLength: 200,
+            description: "The new project's default name."
+          },
+          description: {
+            type: 'string',
+            maxLength: 1000
+          },
+          metric: {
+            type: 'string',
+            maxLength: 64,
+            description: 'The `Final <metric>:` value it prints.'
+          }
+        }
       }
     }
   },

@@ -8,9 +8,23 @@ export interface ApiError {
   reason: string | null;
   message: string;
   code: string;
+  /**
+   * What the user can do next.
+   */
   hint?: string;
   details?: unknown;
 }
+export interface ApiTokenCreate {
+  /**
+   * What the token is for, e.g. the program that will use it.
+   */
+  name: string;
+}
+export type ApiTokenList = ApiToken[];
+
+/**
+ * A personal API token. Stored only as a hash; `token` is present once, in the answer that created it.
+ */
 export interface ApiToken {
   id: string;
   name: string;
@@ -41,6 +55,11 @@ export interface Failure {
   message: string;
   hint: string;
 }
+export interface Health {
+  ok: true;
+  store: 'sqlite' | 'mongodb';
+  version: string;
+}
 export interface HostInfo {
   hostId: string;
   gatewayVersion: string;
@@ -57,111 +76,34 @@ export interface HostInfo {
   sandboxed?: boolean;
   lastSeenAt: string;
 }
+export interface HostList {
+  items: HostInfo[];
+  /**
+   * Kinds the connected hosts offer together, sorted.
+   */
+  accelerators: Accelerator[];
+}
+/**
+ * A kernel gateway's host as it registers itself: what accelerators it really has.
+ */
+export type JobStatus =
+  'QUEUED' | 'COMPILING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+/**
+ * Kind of device a job asks for; JAX's platform names.
+ */
 export type Literal =
   | (string | number | boolean | null)
   | Literal[]
   | {
       [k: string]: Literal;
     };
-/**
- * Kind of device a job asks for; JAX's platform names.
- */
-export interface JobCreate {
-  projectId?: string | null;
-  /**
-   * main.py
-   */
-  code: string;
-  /**
-   * requirements.txt
-   */
-  requirements?: string;
-  entrypoint?: string;
-  args?: LiteralArgs;
-  accelerator?: Accelerator;
-  /**
-   * Wall-clock limit of the run; the host's default when absent.
-   */
-  timeLimitMs?: number;
-}
-/**
- * Keyword arguments of the designated call.
- */
-export interface LiteralArgs {
-  [k: string]: Literal;
-}
-export type JobEvent = JobStatusEvent | JobLogEvent | JobMetricsEvent;
-/**
- * Lifecycle of a job: QUEUED -> COMPILING -> RUNNING -> COMPLETED | FAILED | CANCELLED.
- */
-export type JobStatus =
-  'QUEUED' | 'COMPILING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-export interface JobStatusEvent {
+export interface JobAccepted {
   jobId: string;
-  seq: number;
-  time: string;
-  type: 'job:status';
-  status: JobStatus;
-  failure?: Failure;
+  job: Job;
 }
 /**
- * Why a job ended FAILED or CANCELLED: a stable reason code, what happened, and what to do next.
+ * One run of a designated call of a project's main.py on an accelerator host.
  */
-export interface JobLogEvent {
-  jobId: string;
-  seq: number;
-  time: string;
-  type: 'job:log';
-  stream: 'stdout' | 'stderr';
-  text: string;
-}
-export interface JobMetricsEvent {
-  jobId: string;
-  seq: number;
-  time: string;
-  type: 'job:metrics';
-  metrics: Metrics;
-}
-/**
- * What one designated call measured. Published by the kernel as display_data with mime type application/vnd.jaxlab.metrics+json; checked again by the gateway, which trusts nothing else the kernel says.
- */
-export interface Metrics {
-  /**
-   * Milliseconds JAX spent compiling during the call, summed from JAX's own compilation events.
-   */
-  compilationTimeMs: number;
-  /**
-   * Number of compilations JAX reported during the call.
-   */
-  compilationCount?: number;
-  /**
-   * Wall-clock milliseconds of the call, compilation included.
-   */
-  executionTimeMs: number;
-  /**
-   * Numbers from `Final <name>: <number>` lines the code printed, then the numbers of a dict the call returned (a returned value wins on a name clash).
-   */
-  values: {
-    [k: string]: number;
-  };
-  device: DeviceInfo;
-}
-/**
- * The devices JAX actually saw in the kernel.
- */
-export interface DeviceInfo {
-  /**
-   * jax.default_backend(): cpu, gpu or tpu.
-   */
-  platform: string;
-  count: number;
-  /**
-   * Distinct device_kind strings, e.g. 'TPU v5 lite', 'NVIDIA H100 80GB HBM3', 'cpu'.
-   *
-   * @maxItems 16
-   */
-  kinds?: string[];
-}
 export interface Job {
   id: string;
   /**
@@ -204,6 +146,52 @@ export interface Job {
 /**
  * Keyword arguments of the designated call.
  */
+export interface LiteralArgs {
+  [k: string]: Literal;
+}
+/**
+ * Why a job ended FAILED or CANCELLED: a stable reason code, what happened, and what to do next.
+ */
+export interface Metrics {
+  /**
+   * Milliseconds JAX spent compiling during the call, summed from JAX's own compilation events.
+   */
+  compilationTimeMs: number;
+  /**
+   * Number of compilations JAX reported during the call.
+   */
+  compilationCount?: number;
+  /**
+   * Wall-clock milliseconds of the call, compilation included.
+   */
+  executionTimeMs: number;
+  /**
+   * Numbers from `Final <name>: <number>` lines the code printed, then the numbers of a dict the call returned (a returned value wins on a name clash).
+   */
+  values: {
+    [k: string]: number;
+  };
+  device: DeviceInfo;
+}
+/**
+ * The devices JAX actually saw in the kernel.
+ */
+export interface DeviceInfo {
+  /**
+   * jax.default_backend(): cpu, gpu or tpu.
+   */
+  platform: string;
+  count: number;
+  /**
+   * Distinct device_kind strings, e.g. 'TPU v5 lite', 'NVIDIA H100 80GB HBM3', 'cpu'.
+   *
+   * @maxItems 16
+   */
+  kinds?: string[];
+}
+/**
+ * What exactly ran where: recorded for every job so that runs are honest and reproducible.
+ */
 export interface RunManifest {
   codeSha256: string;
   requirementsSha256: string;
@@ -227,6 +215,113 @@ export interface RunManifest {
   device?: DeviceInfo;
   sandboxed?: boolean;
 }
+export interface JobCreate {
+  projectId?: string | null;
+  /**
+   * main.py
+   */
+  code: string;
+  /**
+   * requirements.txt
+   */
+  requirements?: string;
+  entrypoint?: string;
+  args?: LiteralArgs;
+  accelerator?: Accelerator;
+  /**
+   * Wall-clock limit of the run; the host's default when absent.
+   */
+  timeLimitMs?: number;
+}
+/**
+ * Keyword arguments of the designated call.
+ */
+export type JobEvent = JobStatusEvent | JobLogEvent | JobMetricsEvent;
+/**
+ * Lifecycle of a job: QUEUED -> COMPILING -> RUNNING -> COMPLETED | FAILED | CANCELLED.
+ */
+export interface JobStatusEvent {
+  jobId: string;
+  seq: number;
+  time: string;
+  type: 'job:status';
+  status: JobStatus;
+  failure?: Failure;
+}
+/**
+ * Why a job ended FAILED or CANCELLED: a stable reason code, what happened, and what to do next.
+ */
+export interface JobLogEvent {
+  jobId: string;
+  seq: number;
+  time: string;
+  type: 'job:log';
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+export interface JobMetricsEvent {
+  jobId: string;
+  seq: number;
+  time: string;
+  type: 'job:metrics';
+  metrics: Metrics;
+}
+/**
+ * What one designated call measured. Published by the kernel as display_data with mime type application/vnd.jaxlab.metrics+json; checked again by the gateway, which trusts nothing else the kernel says.
+ */
+export interface JobPage {
+  /**
+   * @maxItems 200
+   */
+  items: JobSummary[];
+  /**
+   * Pass as `cursor` for the next page; null on the last.
+   */
+  nextCursor: string | null;
+}
+/**
+ * A job as lists show it: every field of Job but the code and requirements (each defined once, in job.schema.json).
+ */
+export interface JobSummary {
+  id: string;
+  /**
+   * User id; every query is scoped to it.
+   */
+  owner: string;
+  projectId: string | null;
+  status: JobStatus;
+  accelerator: Accelerator;
+  entrypoint: string;
+  args: LiteralArgs;
+  timeLimitMs?: number;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  /**
+   * Gateway host that claimed the job.
+   */
+  host?: string;
+  /**
+   * Sequence number of the job's last event.
+   */
+  lastSeq: number;
+  /**
+   * Bounded tail of the log for quick display; the full log is in the log chunks.
+   */
+  logTail: string;
+  /**
+   * True once retention deleted the log chunks.
+   */
+  logsDeleted?: boolean;
+  cancelRequested: boolean;
+  failure?: Failure;
+  metrics?: Metrics;
+  manifest?: RunManifest;
+}
+/**
+ * Keyword arguments of the designated call.
+ */
 export interface KernelSpecMetadata {
   /**
    * @minItems 1
@@ -250,21 +345,92 @@ export interface LogChunk {
   text: string;
   time: string;
 }
-export type DesignatedFunctions = string[];
-/**
- * Kind of device a job asks for; JAX's platform names.
- */
-export interface ProjectWrite {
-  name?: string;
-  readme?: string;
-  mainPy?: string;
-  requirements?: string;
-  designatedFunctions?: DesignatedFunctions;
-  accelerator?: Accelerator;
-  timeLimitMs?: number;
-  logRetentionDays?: number | null;
-  sample?: string;
+export interface LogPage {
+  items: LogChunk[];
+  /**
+   * Pass as `after` for the next page (the last chunk's seq, or the `after` asked for when the page is empty).
+   */
+  nextAfter: number;
+  /**
+   * True when the job has ended and no chunk follows.
+   */
+  done: boolean;
 }
+/**
+ * A piece of a job's stdout or stderr, in order by its per-job sequence number.
+ */
+export type CellId = string;
+export type NotebookOutput =
+  | {
+      output_type: 'stream';
+      name: 'stdout' | 'stderr';
+      text: string;
+    }
+  | {
+      output_type: 'display_data';
+      data: {
+        [k: string]: unknown;
+      };
+      metadata: {
+        [k: string]: unknown;
+      };
+    }
+  | {
+      output_type: 'error';
+      ename: string;
+      evalue: string;
+      traceback: string[];
+    };
+
+/**
+ * Answer of GET /api/jobs/{id}/notebook: the run as an nbformat 4.5 notebook (the subset the server writes; valid under nbformat.validate): the README, main.py, and the designated call with the run's outputs.
+ */
+export interface Notebook {
+  nbformat: 4;
+  nbformat_minor: number;
+  metadata: {
+    kernelspec: {
+      name: string;
+      display_name: string;
+      language?: string;
+    };
+    language_info?: {
+      name: string;
+      [k: string]: unknown;
+    };
+    /**
+     * The job: status, failure, timings, host, metrics and run manifest.
+     */
+    jaxlab?: {
+      [k: string]: unknown;
+    };
+    [k: string]: unknown;
+  };
+  cells: (NotebookMarkdownCell | NotebookCodeCell)[];
+}
+export interface NotebookMarkdownCell {
+  id: CellId;
+  cell_type: 'markdown';
+  metadata: {
+    [k: string]: unknown;
+  };
+  source: string;
+}
+export interface NotebookCodeCell {
+  id: CellId;
+  cell_type: 'code';
+  metadata: {
+    [k: string]: unknown;
+  };
+  source: string;
+  execution_count: number | null;
+  outputs: NotebookOutput[];
+}
+export type ProjectList = Project[];
+
+/**
+ * A problem to work on: README.md (read-only in the lab), main.py and requirements.txt, and how to run it.
+ */
 export interface Project {
   id: string;
   owner: string;
@@ -290,6 +456,44 @@ export interface Project {
   createdAt: string;
   updatedAt: string;
 }
+export type DesignatedFunctions = string[];
+/**
+ * Kind of device a job asks for; JAX's platform names.
+ */
+export interface ProjectWrite {
+  name?: string;
+  readme?: string;
+  mainPy?: string;
+  requirements?: string;
+  designatedFunctions?: DesignatedFunctions;
+  accelerator?: Accelerator;
+  timeLimitMs?: number;
+  logRetentionDays?: number | null;
+  sample?: string;
+}
+export type RequirementsRule =
+  | 'line-too-long'
+  | 'too-many-requirements'
+  | 'non-ascii'
+  | 'line-continuation'
+  | 'environment-variable'
+  | 'option'
+  | 'requirement-option'
+  | 'url'
+  | 'direct-reference'
+  | 'local-path'
+  | 'syntax';
+
+/**
+ * The `details` of a REQUIREMENTS_REJECTED error: the first line of requirements.txt that breaks a rule, and which rule.
+ */
+export interface RequirementsRejection {
+  /**
+   * 1-based line of requirements.txt.
+   */
+  line: number;
+  rule: RequirementsRule;
+}
 export interface ReviewRequest {
   code: string;
   requirements?: string;
@@ -299,20 +503,13 @@ export interface ReviewRequest {
    */
   stream?: boolean;
 }
-export interface Review {
-  markdown: string;
-  /**
-   * @maxItems 1000
-   */
-  findings: LintFinding[];
-  ai: {
-    status: 'ok' | 'disabled' | 'error';
-    model?: string;
-    /**
-     * Why the AI part is missing, and how to fix it.
-     */
-    message?: string;
-  };
+export type ReviewStreamData = ReviewLintData | ReviewDeltaData | Review;
+/**
+ * @maxItems 1000
+ */
+export type Findings = LintFinding[];
+export interface ReviewLintData {
+  findings: Findings;
 }
 export interface LintFinding {
   rule: string;
@@ -327,9 +524,79 @@ export interface LintFinding {
   why: string;
   fix: string;
 }
+export interface ReviewDeltaData {
+  text: string;
+}
+/**
+ * Answer of POST /api/review: the built-in JAX lint's findings, then the model's review, as Markdown.
+ */
+export interface Review {
+  markdown: string;
+  findings: Findings;
+  ai: {
+    status: 'ok' | 'disabled' | 'error';
+    model?: string;
+    /**
+     * Why the AI part is missing, and how to fix it.
+     */
+    message?: string;
+  };
+}
+export type SampleList = SampleInfo[];
+export interface SampleInfo {
+  /**
+   * Pass as `sample` when creating a project.
+   */
+  id: string;
+  /**
+   * The new project's default name.
+   */
+  title: string;
+  description: string;
+  /**
+   * The `Final <metric>:` value it prints.
+   */
+  metric: string;
+}
 export interface User {
   id: string;
   email: string;
   name: string;
   provider?: 'google' | 'local';
 }
+/** Map from schema name (`json/<name>.schema.json`) to the TS type it describes. */
+export interface ISchemaTypes {
+  accelerator: Accelerator;
+  'api-error': ApiError;
+  'api-token-create': ApiTokenCreate;
+  'api-token-list': ApiTokenList;
+  'api-token': ApiToken;
+  failure: Failure;
+  health: Health;
+  'host-info': HostInfo;
+  'host-list': HostList;
+  'job-accepted': JobAccepted;
+  'job-create': JobCreate;
+  'job-event': JobEvent;
+  'job-page': JobPage;
+  'job-status': JobStatus;
+  'job-summary': JobSummary;
+  job: Job;
+  'kernel-spec-metadata': KernelSpecMetadata;
+  'log-chunk': LogChunk;
+  'log-page': LogPage;
+  metrics: Metrics;
+  notebook: Notebook;
+  'project-list': ProjectList;
+  'project-write': ProjectWrite;
+  project: Project;
+  'requirements-rejection': RequirementsRejection;
+  'review-request': ReviewRequest;
+  'review-stream-data': ReviewStreamData;
+  review: Review;
+  'run-manifest': RunManifest;
+  'sample-list': SampleList;
+  user: User;
+}
+/** Name of a schema in `schemas/json` (`<name>.schema.json`). */
+export type SchemaName = keyof ISchemaTypes;

@@ -6,7 +6,6 @@ import {
   jsonResponse,
   pathParameter
 } from '../openapi/openapi-builders.js';
-import { componentRef } from '../openapi/schema-components.js';
 
 const redirect = (description: string): Record<string, unknown> => ({
   description,
@@ -114,16 +113,6 @@ export const authOpenApi: IOpenApiPart = {
 
 /** OpenAPI description of `createTokensRouter()` at `/api/tokens`. */
 export const tokensOpenApi: IOpenApiPart = {
-  schemas: {
-    ApiTokenCreate: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['name'],
-      properties: {
-        name: { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' }
-      }
-    }
-  },
   paths: {
     '/api/tokens': {
       post: {
@@ -142,10 +131,7 @@ export const tokensOpenApi: IOpenApiPart = {
         summary: 'Your API tokens (no secrets)',
         tags: ['tokens'],
         responses: {
-          '200': jsonResponse('The tokens', {
-            type: 'array',
-            items: componentRef('ApiToken')
-          }),
+          '200': jsonResponse('The tokens', 'ApiTokenList'),
           ...errorResponses(401)
         }
       }

@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Router } from 'express';
-import type { ApiToken } from '@jaxlab/schemas';
-import { JaxLabError } from '@jaxlab/schemas';
+import type { ApiToken, ApiTokenList } from '@jaxlab/schemas';
+import { JaxLabError, assertValid } from '@jaxlab/schemas';
 import type { IApiTokens } from '@jaxlab/store';
 import { issueApiToken } from './issue-api-token.js';
 
@@ -21,12 +21,15 @@ export function createTokensRouter(options: ITokensRouterOptions): Router {
   const { tokens } = options;
   const router = express.Router();
   router.post('/', async (req, res) => {
-    const name = parseName(req.body);
-    res.status(201).json(await issueApiToken(tokens, userId(req), name));
+    const body: unknown = req.body;
+    assertValid('api-token-create', body, 'token request');
+    res.status(201).json(await issueApiToken(tokens, userId(req), body.name));
   });
   router.get('/', async (req, res) => {
-    const listed = await tokens.listApiTokens(userId(req));
-    res.json(listed.map(withoutSecret));
+    const listed: ApiTokenList = (await tokens.listApiTokens(userId(req))).map(
+      withoutSecret
+    );
+    res.json(listed);
   });
   router.delete('/:id', async (req, res) => {
     const ok = await tokens.revokeApiToken(String(req.params.id), userId(req));
@@ -47,31 +50,6 @@ export function createTokensRouter(options: ITokensRouterOptions): Router {
 function userId(req: express.Request): string {
   if (!req.user) throw new JaxLabError('UNAUTHORIZED', 'Sign-in required');
   return req.user.id;
-}
-
-function parseName(body: unknown): string {
-  const b = body as { name?: unknown } | null | undefined;
-  const extra =
-    b && typeof b === 'object' && !Array.isArray(b)
-      ? Object.keys(b).filter(k => k !== 'name')
-      : [];
-  if (
-    !b ||
-    typeof b !== 'object' ||
-    typeof b.name !== 'string' ||
-    b.name.trim().length === 0 ||
-    b.name.length > 100 ||
-    extra.length > 0
-  ) {
-    throw new JaxLabError(
-      'INVALID_REQUEST',
-      'Invalid token request: body must be {"name": "<1-100 characters>"}',
-      {
-        hint: 'Name the token after the program that will use it, e.g. {"name": "laptop"}.'
-      }
-    );
-  }
-  return b.name;
 }
 
 /** A listed token: never the secret, even if a store returned one. */

@@ -1,5 +1,6 @@
 import express from 'express';
 import type { Router } from 'express';
+import type { HostList } from '@jaxlab/schemas';
 import type { IHosts } from '@jaxlab/store';
 import { ownerOf } from '../http/request-user.js';
 
@@ -33,7 +34,8 @@ export function createHostsRouter(options: IHostsRouterOptions): Router {
     const accelerators = [
       ...new Set(items.flatMap(h => h.accelerators.map(a => a.kind)))
     ].sort();
-    res.json({ items, accelerators });
+    const body: HostList = { items, accelerators };
+    res.json(body);
   });
   return router;
 }

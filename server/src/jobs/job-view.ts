@@ -1,14 +1,16 @@
-import type { Job } from '@jaxlab/schemas';
-import { SCHEMA_DOCUMENTS } from '@jaxlab/schemas';
-import type { JobSummary } from '@jaxlab/store';
+import type { Job, JobSummary } from '@jaxlab/schemas';
+import { SCHEMA_DOCUMENTS, schemaId } from '@jaxlab/schemas';
 
-const JOB_FIELDS: readonly string[] = Object.keys(
-  (
-    SCHEMA_DOCUMENTS.find(
-      s => s.$id === 'https://jaxlab.dev/schemas/job/v1'
-    ) as { properties: object }
-  ).properties
-);
+const fieldsOf = (name: 'job' | 'job-summary'): readonly string[] =>
+  Object.keys(
+    (
+      SCHEMA_DOCUMENTS.find(s => s.$id === schemaId(name)) as {
+        properties: object;
+      }
+    ).properties
+  );
+const JOB_FIELDS = fieldsOf('job');
+const SUMMARY_FIELDS = fieldsOf('job-summary');
 
 /**
  * A job as the API shows it: exactly the fields of the Job schema, so that
@@ -16,20 +18,17 @@ const JOB_FIELDS: readonly string[] = Object.keys(
  * leaves the server.
  */
 export function jobView(job: Job): Job {
-  return pick(job) as unknown as Job;
+  return pick(job, JOB_FIELDS) as unknown as Job;
 }
 
-/** A job summary (no code, no requirements) as lists show it. */
+/** A job summary as lists show it: the fields of the JobSummary schema. */
 export function jobSummaryView(job: JobSummary): JobSummary {
-  const out = pick(job) as unknown as Job;
-  delete (out as Partial<Job>).code;
-  delete (out as Partial<Job>).requirements;
-  return out;
+  return pick(job, SUMMARY_FIELDS) as unknown as JobSummary;
 }
 
-function pick(job: object): Record<string, unknown> {
+function pick(job: object, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of JOB_FIELDS) {
+  for (const key of fields) {
     const value = (job as Record<string, unknown>)[key];
     if (value !== undefined) out[key] = value;
   }

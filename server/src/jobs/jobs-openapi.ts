@@ -5,91 +5,21 @@ import {
   jsonResponse,
   pathParameter
 } from '../openapi/openapi-builders.js';
-import {
-  componentRef,
-  schemaComponents
-} from '../openapi/schema-components.js';
+import { componentRef } from '../openapi/schema-components.js';
 
 const jobId = pathParameter('id', 'The job id');
 const tags = ['jobs'];
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
-function jobSummarySchema(): Record<string, unknown> {
-  const job = schemaComponents().Job as {
-    properties: Record<string, unknown>;
-    required: string[];
-  };
-  const {
-    code: _code,
-    requirements: _requirements,
-    ...properties
-  } = job.properties;
-  return {
-    ...job,
-    title: 'JobSummary',
-    description:
-      'A job as lists show it: everything but the code and requirements.',
-    properties,
-    required: job.required.filter(
-      name => name !== 'code' && name !== 'requirements'
-    )
-  };
-}
-
 /** OpenAPI description of the jobs API (`createJobsRouter`). */
 export const jobsOpenApi: IOpenApiPart = {
-  schemas: {
-    JobSummary: jobSummarySchema(),
-    JobAccepted: {
-      type: 'object',
-      required: ['jobId', 'job'],
-      properties: { jobId: { type: 'string' }, job: componentRef('Job') }
-    },
-    JobPage: {
-      type: 'object',
-      required: ['items', 'nextCursor'],
-      properties: {
-        items: { type: 'array', items: componentRef('JobSummary') },
-        nextCursor: {
-          type: ['string', 'null'],
-          description: 'Pass as `cursor` for the next page; null on the last.'
-        }
-      }
-    },
-    LogPage: {
-      type: 'object',
-      required: ['items', 'nextAfter', 'done'],
-      properties: {
-        items: { type: 'array', items: componentRef('LogChunk') },
-        nextAfter: {
-          type: 'integer',
-          minimum: 0,
-          description: 'Pass as `after` for the next page.'
-        },
-        done: {
-          type: 'boolean',
-          description: 'True when the job has ended and no chunk follows.'
-        }
-      }
-    },
-    Notebook: {
-      type: 'object',
-      description:
-        'An nbformat 4.5 notebook (validates with nbformat.validate).',
-      required: ['nbformat', 'nbformat_minor', 'metadata', 'cells'],
-      properties: {
-        nbformat: { const: 4 },
-        nbformat_minor: { type: 'integer', minimum: 5 },
-        metadata: { type: 'object' },
-        cells: { type: 'array', items: { type: 'object' } }
-      }
-    }
-  },
   paths: {
     '/api/jobs': {
       post: {
         operationId: 'createJob',
         summary: 'Submit a run: written QUEUED, answered at once',
+        description:
+          'A requirements.txt line that is more than a PEP 508 requirement (options, URLs, paths, ...) answers 400 REQUIREMENTS_REJECTED with details {line, rule}.',
         tags,
         requestBody: jsonRequestBody('JobCreate'),
         responses: {

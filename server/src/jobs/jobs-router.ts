@@ -1,6 +1,12 @@
 import express from 'express';
 import type { Request, Router } from 'express';
-import type { Job, JobStatus } from '@jaxlab/schemas';
+import type {
+  Job,
+  JobAccepted,
+  JobPage,
+  JobStatus,
+  LogPage
+} from '@jaxlab/schemas';
 import { isFinalJobStatus } from '@jaxlab/schemas';
 import type { IJobEvents, IJobs, IProjects } from '@jaxlab/store';
 import { HttpError } from '@jaxlab/http';
@@ -79,10 +85,11 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
     const owner = ownerOf(req);
     const input = await resolveJobRequest(projects, owner, req.body);
     const job = await jobs.create(owner, input);
+    const accepted: JobAccepted = { jobId: job.id, job: jobView(job) };
     res
       .status(202)
       .location(`${req.baseUrl}/${encodeURIComponent(job.id)}`)
-      .json({ jobId: job.id, job: jobView(job) });
+      .json(accepted);
   });
 
   router.get('/', async (req, res) => {
@@ -96,10 +103,11 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
     if (cursor !== undefined) query.cursor = cursor;
     // The store answers INVALID_REQUEST for a cursor it did not make.
     const page = await jobs.list(query);
-    res.json({
+    const body: JobPage = {
       items: page.items.map(jobSummaryView),
       nextCursor: page.nextCursor ?? null
-    });
+    };
+    res.json(body);
   });
 
   router.get('/:id', async (req, res) => {
@@ -121,11 +129,12 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
     const chunks = await events.readLogs(job.id, after, limit + 1);
     const items = chunks.slice(0, limit);
     const more = chunks.length > limit;
-    res.json({
+    const page: LogPage = {
       items,
       nextAfter: items.length > 0 ? items[items.length - 1].seq : after,
       done: !more && isFinalJobStatus(job.status)
-    });
+    };
+    res.json(page);
   });
 
   router.get('/:id/events', async (req, res) => {

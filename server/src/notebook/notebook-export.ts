@@ -1,7 +1,6 @@
-import type { Job, Project } from '@jaxlab/schemas';
+import type { Job, Notebook, Project } from '@jaxlab/schemas';
 import { KERNEL_DISPLAY_NAME, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
 import type { IJobEvents } from '@jaxlab/store';
-import type { NotebookOutput } from './notebook-outputs.js';
 import {
   StreamOutputs,
   failureOutput,
@@ -14,31 +13,6 @@ const LOG_PAGE = 5000;
 
 /** Default cap on the log text a notebook carries: 16 Mi characters. */
 export const NOTEBOOK_MAX_LOG_CHARS = 16 * 1024 * 1024;
-
-/** An nbformat 4.5 cell. */
-export type NotebookCell =
-  | {
-      id: string;
-      cell_type: 'markdown';
-      metadata: Record<string, unknown>;
-      source: string;
-    }
-  | {
-      id: string;
-      cell_type: 'code';
-      metadata: Record<string, unknown>;
-      source: string;
-      execution_count: number | null;
-      outputs: NotebookOutput[];
-    };
-
-/** An nbformat 4.5 notebook. */
-export interface INotebook {
-  nbformat: 4;
-  nbformat_minor: 5;
-  metadata: Record<string, unknown>;
-  cells: NotebookCell[];
-}
 
 /**
  * A job as an nbformat 4.5 notebook (valid under `nbformat.validate`):
@@ -59,7 +33,7 @@ export async function exportNotebook(
   job: Job,
   project: Project | null,
   options: { maxLogChars?: number } = {}
-): Promise<INotebook> {
+): Promise<Notebook> {
   const streams = new StreamOutputs(
     options.maxLogChars ?? NOTEBOOK_MAX_LOG_CHARS
   );

@@ -1,20 +1,5 @@
-import type { Job, LogChunk, Metrics } from '@jaxlab/schemas';
+import type { Job, LogChunk, Metrics, NotebookOutput } from '@jaxlab/schemas';
 import { METRICS_MIME_TYPE } from '@jaxlab/schemas';
-
-/** One output of an nbformat 4 code cell. */
-export type NotebookOutput =
-  | { output_type: 'stream'; name: 'stdout' | 'stderr'; text: string }
-  | {
-      output_type: 'display_data';
-      data: Record<string, unknown>;
-      metadata: Record<string, unknown>;
-    }
-  | {
-      output_type: 'error';
-      ename: string;
-      evalue: string;
-      traceback: string[];
-    };
 
 /**
  * Collects log chunks (in sequence order) into stream outputs, merging

@@ -3,17 +3,6 @@ import { PUBLIC, errorResponses, jsonResponse } from './openapi-builders.js';
 
 /** OpenAPI description of the routes `createLabServer` itself serves: health and this document. */
 export const coreOpenApi: IOpenApiPart = {
-  schemas: {
-    Health: {
-      type: 'object',
-      required: ['ok', 'store', 'version'],
-      properties: {
-        ok: { const: true },
-        store: { type: 'string', enum: ['sqlite', 'mongodb'] },
-        version: { type: 'string' }
-      }
-    }
-  },
   paths: {
     '/api/health': {
       get: {

@@ -1,16 +1,15 @@
 import type { OpenApiPaths } from './openapi-builders.js';
 import { schemaComponents } from './schema-components.js';
-import type { JsonSchema } from './schema-components.js';
 
 /**
- * The OpenAPI description of one part of the server (a router): its paths
- * and any response schemas beyond those of `@jaxlab/schemas`. Each router
- * module exports one beside itself, so a route and its doc change together.
+ * The OpenAPI description of one part of the server (a router): its paths.
+ * Each router module exports one beside itself, so a route and its doc
+ * change together. Bodies refer to the components, which are the JSON
+ * Schemas of `@jaxlab/schemas` and nothing else: a new body shape is a new
+ * schema in schemas/json.
  */
 export interface IOpenApiPart {
   paths: OpenApiPaths;
-  /** Extra component schemas, keyed by name. */
-  schemas?: Record<string, JsonSchema>;
 }
 
 /** Options of {@link createOpenApiDocument}. */
@@ -23,28 +22,17 @@ export interface IOpenApiOptions {
 
 /**
  * The server's OpenAPI 3.1 document: components from the JSON Schemas of
- * `@jaxlab/schemas` (see {@link schemaComponents}) plus each part's
- * schemas, every part's paths, and the two ways to sign in: a bearer API
- * token or the session cookie. Operations are protected unless they say
- * `security: []`.
+ * `@jaxlab/schemas` (see {@link schemaComponents}), every part's paths,
+ * and the two ways to sign in: a bearer API token or the session cookie.
+ * Operations are protected unless they say `security: []`.
  *
- * @throws Error when two parts define the same operation or schema name.
+ * @throws Error when two parts define the same operation.
  */
 export function createOpenApiDocument(
   options: IOpenApiOptions
 ): Record<string, unknown> {
-  const schemas: Record<string, JsonSchema> = schemaComponents();
   const paths: OpenApiPaths = {};
   for (const part of options.parts) {
-    for (const [name, schema] of Object.entries(part.schemas ?? {})) {
-      if (
-        schemas[name] &&
-        JSON.stringify(schemas[name]) !== JSON.stringify(schema)
-      ) {
-        throw new Error(`OpenAPI schema ${name} is defined twice`);
-      }
-      schemas[name] = schema;
-    }
     for (const [path, item] of Object.entries(part.paths)) {
       const merged = (paths[path] ??= {});
       for (const [method, operation] of Object.entries(item)) {
@@ -72,7 +60,7 @@ export function createOpenApiDocument(
       Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))
     ),
     components: {
-      schemas,
+      schemas: schemaComponents(),
       securitySchemes: {
         bearerAuth: {
           type: 'http',

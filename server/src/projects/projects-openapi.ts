@@ -5,7 +5,6 @@ import {
   jsonResponse,
   pathParameter
 } from '../openapi/openapi-builders.js';
-import { componentRef } from '../openapi/schema-components.js';
 
 const idParam = pathParameter('id', 'Project id');
 
@@ -17,6 +16,8 @@ export const projectsOpenApi: IOpenApiPart = {
         operationId: 'createProject',
         summary:
           'Creates a project (name required), or one from a sample problem ({sample})',
+        description:
+          'A requirements.txt line that is more than a PEP 508 requirement (options, URLs, paths, ...) answers 400 REQUIREMENTS_REJECTED with details {line, rule}.',
         tags: ['projects'],
         requestBody: jsonRequestBody('ProjectWrite'),
         responses: {
@@ -29,10 +30,7 @@ export const projectsOpenApi: IOpenApiPart = {
         summary: 'Your projects',
         tags: ['projects'],
         responses: {
-          '200': jsonResponse('The projects', {
-            type: 'array',
-            items: componentRef('Project')
-          }),
+          '200': jsonResponse('The projects', 'ProjectList'),
           ...errorResponses(401)
         }
       }
@@ -51,6 +49,8 @@ export const projectsOpenApi: IOpenApiPart = {
       patch: {
         operationId: 'updateProject',
         summary: 'Changes fields of one of your projects',
+        description:
+          'A requirements.txt line that is more than a PEP 508 requirement (options, URLs, paths, ...) answers 400 REQUIREMENTS_REJECTED with details {line, rule}.',
         tags: ['projects'],
         parameters: [idParam],
         requestBody: jsonRequestBody('ProjectWrite'),

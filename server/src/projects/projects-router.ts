@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Request, Router } from 'express';
-import type { ProjectWrite } from '@jaxlab/schemas';
+import type { ProjectList, ProjectWrite } from '@jaxlab/schemas';
 import { JaxLabError, assertValid } from '@jaxlab/schemas';
 import type { IProjects } from '@jaxlab/store';
 import { loadSample } from '../samples/sample-catalog.js';
@@ -57,7 +57,8 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
   });
 
   router.get('/', async (req, res) => {
-    res.json(await projects.list(owner(req)));
+    const list: ProjectList = await projects.list(owner(req));
+    res.json(list);
   });
 
   router.get('/:id', async (req, res) => {

@@ -29,7 +29,8 @@ export const reviewOpenApi: IOpenApiPart = {
                     event: { type: 'string', enum: ['lint', 'delta', 'done'] },
                     data: {
                       type: 'string',
-                      description: 'JSON: {findings}, {text}, or the Review'
+                      contentMediaType: 'application/json',
+                      contentSchema: componentRef('ReviewStreamData')
                     }
                   }
                 }

@@ -1,5 +1,6 @@
 import express from 'express';
 import type { Request, Router } from 'express';
+import type { ReviewStreamData } from '@jaxlab/schemas';
 import { JaxLabError, assertValid } from '@jaxlab/schemas';
 import type { IProjects } from '@jaxlab/store';
 import type { CodeReviewer } from './code-reviewer.js';
@@ -57,7 +58,7 @@ export function createReviewRouter(options: IReviewRouterOptions): Router {
     res.flushHeaders();
     for await (const ev of reviewer.reviewStream(input, abort.signal)) {
       if (abort.signal.aborted) break;
-      const data =
+      const data: ReviewStreamData =
         ev.type === 'lint'
           ? { findings: ev.findings }
           : ev.type === 'delta'

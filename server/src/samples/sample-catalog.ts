@@ -1,22 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { labPaths } from '@jaxlab/paths';
+import type { SampleInfo, SampleList } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
 
-/** A sample problem as GET /api/samples lists it. */
-export interface ISampleInfo {
-  /** Stable id, e.g. `spirals-mlp`; also the folder name. */
-  id: string;
-  /** Human title (the project's default name). */
-  title: string;
-  /** One sentence on what it teaches. */
-  description: string;
-  /** The `Final <name>:` metric it prints. */
-  metric: string;
-}
-
 /** A sample problem with its files. */
-export interface ISample extends ISampleInfo {
+export interface ISample extends SampleInfo {
   readme: string;
   mainPy: string;
   requirements: string;
@@ -27,7 +16,7 @@ export interface ISample extends ISampleInfo {
  * under a minute and obeys the restricted loader (definitions only; only
  * `main` is called). Their files live in `src/samples/<id>/`.
  */
-export const SAMPLE_PROBLEMS: readonly ISampleInfo[] = Object.freeze([
+export const SAMPLE_PROBLEMS: Readonly<SampleList> = Object.freeze([
   {
     id: 'linear-regression',
     title: 'Linear regression with jax.grad',

@@ -1,0 +1,25 @@
+// The runtime-free entry, `@jaxlab/schemas/contract`: the contract's types,
+// constants, error codes and hints, the failure table and the precompiled
+// shape checks. Nothing here imports ajv, so a browser bundle may use it;
+// the ajv validators are in the full entry (`@jaxlab/schemas`).
+export type * from './generated/types.js';
+export {
+  HTTP_STATUS_OF_CODE,
+  JAXLAB_ERROR_CODES,
+  JAXLAB_ERROR_HINTS,
+  JaxLabError,
+  isJaxLabError
+} from './errors.js';
+export type { IJaxLabErrorOptions, JaxLabErrorCode } from './errors.js';
+export {
+  DEFAULT_DESIGNATED_FUNCTIONS,
+  FINAL_JOB_STATUSES,
+  KERNEL_DISPLAY_NAME,
+  KERNEL_SPEC_NAME,
+  METRICS_MIME_TYPE,
+  isFinalJobStatus
+} from './constants.js';
+export { KERNEL_ERROR_NAMES, failureOf } from './failures.js';
+export type { FailureId, FailureParams } from './failures.js';
+export { hasShape, shapeErrors } from './shape-check.js';
+export type { ShapeName } from './shape-check.js';
