@@ -34,15 +34,9 @@ export type {
 export {
   EnvironmentBuilder,
   GATEWAY_VERSION,
-  JobRunner,
-  validateRequirements
+  JobRunner
 } from './jobs/index.js';
-export type {
-  IJobKernel,
-  IJobKernels,
-  IValidatedRequirements,
-  JobOutcome
-} from './jobs/index.js';
+export type { IJobKernel, IJobKernels, JobOutcome } from './jobs/index.js';
 
 // @internal: for the gateway's own tests (see each declaration).
 export { OUTPUT_LIMITS } from './kernels/index.js';

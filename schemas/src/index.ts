@@ -9,3 +9,13 @@ export {
   schemaId,
   validationErrors
 } from './validate.js';
+export {
+  MAX_REQUIREMENTS,
+  formatRequirement,
+  normalizeProjectName,
+  validateRequirements
+} from './requirements/requirements-validator.js';
+export type {
+  IRequirement,
+  IValidatedRequirements
+} from './requirements/requirements-validator.js';

@@ -1,14 +1,4 @@
 export {
-  formatRequirement,
-  MAX_REQUIREMENTS,
-  normalizeProjectName,
-  validateRequirements
-} from './requirements/requirements-validator.js';
-export type {
-  IRequirement,
-  IValidatedRequirements
-} from './requirements/requirements-validator.js';
-export {
   EnvironmentBuilder,
   readInstalledPackages
 } from './requirements/environment-builder.js';

@@ -15,9 +15,9 @@ import {
   EnvironmentBuilder,
   hostConstraints,
   IndexProxy,
-  pipSandboxArgv,
-  validateRequirements
+  pipSandboxArgv
 } from '@jaxlab/kernel-gateway';
+import { validateRequirements } from '@jaxlab/schemas';
 
 const execFileAsync = promisify(execFile);
 const PYTHON = labPaths().python;

@@ -1,5 +1,9 @@
 import type { JobCreate, Project } from '@jaxlab/schemas';
-import { DEFAULT_DESIGNATED_FUNCTIONS, assertValid } from '@jaxlab/schemas';
+import {
+  DEFAULT_DESIGNATED_FUNCTIONS,
+  assertValid,
+  validateRequirements
+} from '@jaxlab/schemas';
 import type { IJobs, IProjects } from '@jaxlab/store';
 import { HttpError } from '@jaxlab/http';
 
@@ -13,8 +17,11 @@ import { HttpError } from '@jaxlab/http';
  * Code and requirements are copied, so later edits never change the run.
  *
  * @throws {@link HttpError} 400 `INVALID_REQUEST` (schema, or an entrypoint
- *   that is not designated, listing the allowed ones); 404
- *   `PROJECT_NOT_FOUND` for a project that is missing or another user's.
+ *   that is not designated, listing the allowed ones); 400
+ *   `REQUIREMENTS_REJECTED` naming the first requirements.txt line a job
+ *   could not install from, and the rule it breaks (the gateway checks
+ *   again before it installs); 404 `PROJECT_NOT_FOUND` for a project that
+ *   is missing or another user's.
  */
 export async function resolveJobRequest(
   projects: IProjects,
@@ -27,6 +34,7 @@ export async function resolveJobRequest(
   const input: unknown = body ?? {};
   assertValid('job-create', input, 'job');
   const request: JobCreate = input;
+  validateRequirements(request.requirements ?? '');
   let project: Project | null = null;
   if (request.projectId) {
     project = await projects.get(request.projectId, owner);

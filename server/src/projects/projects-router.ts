@@ -1,7 +1,11 @@
 import express from 'express';
 import type { Request, Router } from 'express';
 import type { ProjectList, ProjectWrite } from '@jaxlab/schemas';
-import { JaxLabError, assertValid } from '@jaxlab/schemas';
+import {
+  JaxLabError,
+  assertValid,
+  validateRequirements
+} from '@jaxlab/schemas';
 import type { IProjects } from '@jaxlab/store';
 import { loadSample } from '../samples/sample-catalog.js';
 import { withProjectDefaults } from './project-defaults.js';
@@ -15,7 +19,9 @@ export interface IProjectsRouterOptions {
  * CRUD of the signed-in user's projects, mounted at `/api/projects`:
  * `POST /` (a ProjectWrite with `name`, or `{sample, name?}` to start from a
  * sample problem) → 201, `GET /`, `GET|PATCH|DELETE /{id}`. Another user's
- * project answers 404 `PROJECT_NOT_FOUND`, exactly like a missing one.
+ * project answers 404 `PROJECT_NOT_FOUND`, exactly like a missing one; a
+ * requirements.txt a job could not install from answers 400
+ * `REQUIREMENTS_REJECTED` naming the line and the rule, and nothing is saved.
  * Needs `req.user` (mount after the auth middleware).
  */
 export function createProjectsRouter(options: IProjectsRouterOptions): Router {
@@ -25,6 +31,7 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
   router.post('/', async (req, res) => {
     const body: unknown = req.body ?? {};
     assertValid('project-write', body, 'project');
+    checkRequirements(body);
     let input: ProjectWrite = body;
     if (input.sample !== undefined) {
       const s = await loadSample(input.sample).catch(err => {
@@ -70,6 +77,7 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
   router.patch('/:id', async (req, res) => {
     const body: unknown = req.body ?? {};
     assertValid('project-write', body, 'project change');
+    checkRequirements(body);
     // `sample` records where a project came from; it never changes.
     const patch: ProjectWrite = { ...body };
     delete patch.sample;
@@ -89,6 +97,11 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
   });
 
   return router;
+}
+
+/** @throws JaxLabError `REQUIREMENTS_REJECTED` for a line pip must not see. */
+function checkRequirements(body: ProjectWrite): void {
+  if (body.requirements !== undefined) validateRequirements(body.requirements);
 }
 
 function owner(req: Request): string {

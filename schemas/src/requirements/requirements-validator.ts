@@ -1,4 +1,8 @@
-import { JaxLabError } from '@jaxlab/schemas';
+import { JaxLabError } from '../errors.js';
+import type {
+  RequirementsRejection,
+  RequirementsRule
+} from '../generated/types.js';
 
 /** One accepted requirement, as PEP 508 parts. */
 export interface IRequirement {
@@ -38,10 +42,13 @@ const MAX_LINE_LENGTH = 1000;
  * requirement is rejected: options (`-r`, `-e`, `--index-url`, `-c`,
  * `--hash`, any line or trailing part starting with `-`), URLs and direct
  * references (`name @ https://...`), local paths and archives, `${VAR}`
- * environment variables and line continuations. A pure function.
+ * environment variables and line continuations. A pure function, used by
+ * the server (a bad line answers 400) and again by the gateway before it
+ * installs anything.
  *
  * @throws JaxLabError `REQUIREMENTS_REJECTED` naming the first bad line and
- *   what is wrong with it.
+ *   what is wrong with it, with `details` `{line, rule}` (a
+ *   RequirementsRejection: which rule of requirements-rejection.schema.json).
  *
  * @example
  * ```ts
@@ -62,6 +69,7 @@ export function validateRequirements(text: string): IValidatedRequirements {
   if (requirements.length > MAX_REQUIREMENTS) {
     throw reject(
       requirements[MAX_REQUIREMENTS].line,
+      'too-many-requirements',
       `more than ${MAX_REQUIREMENTS} requirements`,
       'List only what main.py imports directly; pip resolves their dependencies.'
     );
@@ -94,7 +102,11 @@ export function formatRequirement(requirement: IRequirement): string {
 /** Parses one line; null for blank and comment lines. */
 function parseRequirementLine(raw: string, line: number): IRequirement | null {
   if (raw.length > MAX_LINE_LENGTH) {
-    throw reject(line, `longer than ${MAX_LINE_LENGTH} characters`);
+    throw reject(
+      line,
+      'line-too-long',
+      `longer than ${MAX_LINE_LENGTH} characters`
+    );
   }
   // pip strips a comment that starts the line or follows whitespace.
   const text = raw.replace(/(^|\s)#.*$/, '').trim();
@@ -104,6 +116,7 @@ function parseRequirementLine(raw: string, line: number): IRequirement | null {
   if (/[^\x20-\x7e\t]/.test(text)) {
     throw reject(
       line,
+      'non-ascii',
       'contains a character outside printable ASCII',
       'Write project names and versions in plain ASCII.'
     );
@@ -111,6 +124,7 @@ function parseRequirementLine(raw: string, line: number): IRequirement | null {
   if (text.endsWith('\\')) {
     throw reject(
       line,
+      'line-continuation',
       'line continuations (a trailing backslash) are not allowed',
       'Write each requirement on one line.'
     );
@@ -118,6 +132,7 @@ function parseRequirementLine(raw: string, line: number): IRequirement | null {
   if (text.includes('$')) {
     throw reject(
       line,
+      'environment-variable',
       'environment variables such as ${VAR} are not allowed',
       'Write the literal name and version instead of a variable.'
     );
@@ -130,6 +145,7 @@ function parseRequirementLine(raw: string, line: number): IRequirement | null {
         : `options such as ${option}`;
     throw reject(
       line,
+      'option',
       `${what} are not allowed`,
       'List only project names with optional extras, version specifiers and markers; the host chooses the package index and install options.'
     );
@@ -137,6 +153,7 @@ function parseRequirementLine(raw: string, line: number): IRequirement | null {
   if (/\s-{1,2}[A-Za-z]/.test(text)) {
     throw reject(
       line,
+      'requirement-option',
       'per-requirement options such as --hash are not allowed',
       'Remove the options after the requirement; only names, extras, versions and markers are accepted.'
     );
@@ -147,6 +164,7 @@ function parseRequirementLine(raw: string, line: number): IRequirement | null {
   ) {
     throw reject(
       line,
+      'url',
       'URLs are not allowed',
       'Name a project published on the package index (e.g. `optax==0.2.4`) instead of a URL.'
     );
@@ -155,6 +173,7 @@ function parseRequirementLine(raw: string, line: number): IRequirement | null {
   if (beforeMarker.includes('@')) {
     throw reject(
       line,
+      'direct-reference',
       'direct references (`name @ URL`) are not allowed',
       'Name a project published on the package index with a version specifier instead.'
     );
@@ -168,6 +187,7 @@ function parseRequirementLine(raw: string, line: number): IRequirement | null {
   ) {
     throw reject(
       line,
+      'local-path',
       'local paths and archive files are not allowed',
       'Name a project published on the package index instead of a file or folder.'
     );
@@ -405,7 +425,7 @@ class LineParser {
   }
 
   private _fail(what: string): JaxLabError {
-    return reject(this._line, `${what} (column ${this._pos + 1})`);
+    return reject(this._line, 'syntax', `${what} (column ${this._pos + 1})`);
   }
 
   private _line: number;
@@ -439,15 +459,17 @@ const MARKER_VARIABLES = new Set([
   'python_implementation'
 ]);
 
-function reject(line: number, what: string, hint?: string): JaxLabError {
+function reject(
+  line: number,
+  rule: RequirementsRule,
+  what: string,
+  hint?: string
+): JaxLabError {
+  const details: RequirementsRejection = { line, rule };
+  // Without a hint of its own, the code's: one PEP 508 requirement per line.
   return new JaxLabError(
     'REQUIREMENTS_REJECTED',
     `requirements.txt line ${line}: ${what}`,
-    {
-      hint:
-        hint ??
-        'Write one PEP 508 requirement per line: a project name, optional [extras], version specifiers and an optional `; marker`, e.g. `optax>=0.2,<0.3`.',
-      details: { line }
-    }
+    { hint, details }
   );
 }
