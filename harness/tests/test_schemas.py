@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from jaxlab_harness import kernel
 from jaxlab_harness.schemas import (
+    FAILURE_MESSAGES,
     KERNEL_SPEC_METADATA_SCHEMA,
     METRICS_SCHEMA,
     SchemaError,
+    kernel_error_names,
     load_schema,
     validate,
     validate_without_library,
@@ -20,9 +23,22 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "schemas" / "fixtures"
 
 
-@pytest.mark.parametrize("name", [METRICS_SCHEMA, KERNEL_SPEC_METADATA_SCHEMA])
+@pytest.mark.parametrize("name", [METRICS_SCHEMA, KERNEL_SPEC_METADATA_SCHEMA, FAILURE_MESSAGES])
 def test_load_schema_should_ship_the_repository_schema(name: str) -> None:
     assert load_schema(name) == json.loads((REPO / "schemas" / "json" / name).read_text())
+
+
+def test_kernel_should_name_its_errors_as_the_shared_failure_table_does() -> None:
+    table = json.loads((REPO / "schemas" / "json" / FAILURE_MESSAGES).read_text())
+    assert kernel_error_names() == table["kernelErrors"]
+    ids = ("loadRejected", "loadError", "functionNotDefined", "callNotAllowed")
+    used = (
+        kernel.LOAD_REJECTED,
+        kernel.LOAD_ERROR,
+        kernel.FUNCTION_NOT_DEFINED,
+        kernel.CALL_NOT_ALLOWED,
+    )
+    assert used == tuple(table["kernelErrors"][i] for i in ids)
 
 
 def _fixtures(kind: str) -> list[tuple[str, Path]]:

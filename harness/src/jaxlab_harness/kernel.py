@@ -41,7 +41,7 @@ from .calls import CallNotAllowed, allowed_calls_message, parse_call
 from .capture import FdCapture
 from .loader import MAX_SOURCE_BYTES, Violation, load_definitions
 from .metrics import MetricsRecorder, summarize
-from .schemas import warm_up
+from .schemas import kernel_error_names, warm_up
 
 DESIGNATED_ENV = "JAXLAB_DESIGNATED_FUNCTIONS"
 """Environment variable naming the designated functions (comma separated)."""
@@ -54,6 +54,14 @@ MODULE_NAME = "jaxlab_main"
 
 MAX_RESULT_CHARS = 64 * 1024
 """An execute_result's text/plain is cut to this many characters."""
+
+# The enames of the kernel's own errors come from the failure table the
+# gateway reads too (schemas/json/failure-messages.json).
+_ENAMES = kernel_error_names()
+LOAD_REJECTED = _ENAMES["loadRejected"]
+LOAD_ERROR = _ENAMES["loadError"]
+FUNCTION_NOT_DEFINED = _ENAMES["functionNotDefined"]
+CALL_NOT_ALLOWED = _ENAMES["callNotAllowed"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _TRAILING_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
@@ -163,7 +171,7 @@ class JaxLabKernel(Kernel):
                 return self._ok()
             function = self._designated_function(request.name)
         except CallNotAllowed as error:
-            return self._error(_CellError("CallNotAllowed", str(error)))
+            return self._error(_CellError(CALL_NOT_ALLOWED, str(error)))
         except _CellError as error:
             return self._error(error)
         return self._run(function, request.args, request.kwargs)
@@ -265,7 +273,7 @@ class JaxLabKernel(Kernel):
         function = namespace.get(name)
         if not callable(function):
             raise _CellError(
-                "FunctionNotDefined",
+                FUNCTION_NOT_DEFINED,
                 f"main.py defines no {name}(). Define `def {name}(...):` in main.py and save it;"
                 f" {allowed_calls_message(self.designated_functions)}",
             )
@@ -278,7 +286,7 @@ class JaxLabKernel(Kernel):
         except FileNotFoundError:
             return None
         except OSError as error:
-            raise _CellError("LoadRejected", f"main.py cannot be read: {error.strerror}") from None
+            raise _CellError(LOAD_REJECTED, f"main.py cannot be read: {error.strerror}") from None
         with os.fdopen(fd, "rb") as handle:
             return handle.read(MAX_SOURCE_BYTES + 1)
 
@@ -323,7 +331,7 @@ class JaxLabKernel(Kernel):
         except BaseException as error:
             failure = self._user_error(error)
             raise _CellError(
-                "LoadError",
+                LOAD_ERROR,
                 f"loading main.py's definitions failed: {failure.ename}: {failure.evalue}",
                 failure.lines,
             ) from None
@@ -389,11 +397,11 @@ def _rejected(violations: tuple[Violation, ...]) -> _CellError:
         f" [{first.rule}]: {first.message}{more}"
     )
     lines = [
-        "LoadRejected: main.py may hold only imports, definitions, literal constants and"
+        f"{LOAD_REJECTED}: main.py may hold only imports, definitions, literal constants and"
         " docstrings; fix these and save:",
         *(f"  main.py:{v.line}:{v.column}: [{v.rule}] {v.message}" for v in violations),
     ]
-    return _CellError("LoadRejected", evalue, lines)
+    return _CellError(LOAD_REJECTED, evalue, lines)
 
 
 def _safe_str(value: object) -> str:

@@ -1,5 +1,5 @@
-"""The shared JSON Schemas (shipped inside the package from ../schemas/json)
-and validation against them.
+"""The shared JSON Schemas and failure table (shipped inside the package from
+../schemas/json) and validation against them.
 
 A JSON Schema library is preferred (jsonschema-rs when installed, it imports
 in milliseconds; else jsonschema); without one a hand-written check of the same
@@ -19,6 +19,7 @@ from typing import Any
 
 METRICS_SCHEMA = "metrics.schema.json"
 KERNEL_SPEC_METADATA_SCHEMA = "kernel-spec-metadata.schema.json"
+FAILURE_MESSAGES = "failure-messages.json"
 
 
 class SchemaError(ValueError):
@@ -27,13 +28,19 @@ class SchemaError(ValueError):
 
 @cache
 def load_schema(name: str) -> dict[str, Any]:
-    """The parsed schema ``name`` (e.g. ``metrics.schema.json``)."""
+    """The parsed file ``name`` of schemas/json (e.g. ``metrics.schema.json``)."""
     shipped = resources.files("jaxlab_harness").joinpath("schemas", name)
     if shipped.is_file():
         return json.loads(shipped.read_text(encoding="utf-8"))
     # Running from a source checkout: harness/src/jaxlab_harness -> schemas/json.
     checkout = Path(__file__).resolve().parents[3] / "schemas" / "json" / name
     return json.loads(checkout.read_text(encoding="utf-8"))
+
+
+def kernel_error_names() -> dict[str, str]:
+    """The names (enames) of the kernel's own errors, by id: the shared failure
+    table's ``kernelErrors``, which the gateway maps to job failures."""
+    return dict(load_schema(FAILURE_MESSAGES)["kernelErrors"])
 
 
 def validate(document: Any, name: str) -> None:

@@ -4,15 +4,16 @@ import type { KernelMessage } from '@jupyterlab/services';
 
 import type {
   Failure,
-  FailureReason,
   Job,
   JobStatus,
   Metrics,
   RunManifest
 } from '@jaxlab/schemas';
 import {
+  failureOf,
   isJaxLabError,
   isValid,
+  KERNEL_ERROR_NAMES,
   METRICS_MIME_TYPE,
   validateRequirements
 } from '@jaxlab/schemas';
@@ -35,17 +36,6 @@ export type JobOutcome =
   | { status: Extract<JobStatus, 'COMPLETED'> }
   | { status: Extract<JobStatus, 'FAILED' | 'CANCELLED'>; failure: Failure }
   | { status: 'lost' };
-
-/**
- * Exception names the harness uses when main.py breaks the
- * definitions-only rule (the load is reported on the first execute).
- */
-const LOAD_REJECTED_ENAMES = new Set([
-  'LoadRejected',
-  'LoadRejectedError',
-  'LoadViolation',
-  'RestrictedLoadError'
-]);
 
 /**
  * One claimed job from COMPILING to its final status: validates the
@@ -130,9 +120,9 @@ export class JobExecution {
     return outcome;
   }
 
-  /** Ends the job now as FAILED/INTERNAL (the gateway is shutting down). */
-  stop(message: string, hint: string): void {
-    this._force(fail('INTERNAL', message, hint));
+  /** Ends the job now with `failure` (e.g. the gateway is shutting down). */
+  stop(failure: Failure): void {
+    this._force(ended(failure));
   }
 
   private async _execute(): Promise<JobOutcome> {
@@ -143,10 +133,12 @@ export class JobExecution {
     if (
       !options.accelerators.some(a => a.kind === job.accelerator && a.count > 0)
     ) {
-      return fail(
-        'DEVICE_UNAVAILABLE',
-        `The job asked for ${job.accelerator}, but host ${options.hostId} has only: ${describeAccelerators(options.accelerators)}.`,
-        `Submit it with accelerator "${options.accelerators[0].kind}", or wait for a host with a ${job.accelerator}.`
+      return ended(
+        failureOf('deviceUnavailable', {
+          accelerator: job.accelerator,
+          available: describeAccelerators(options.accelerators),
+          offered: options.accelerators[0].kind
+        })
       );
     }
 
@@ -156,7 +148,7 @@ export class JobExecution {
       sanitized = validateRequirements(job.requirements).sanitized;
     } catch (error) {
       if (isJaxLabError(error) && error.code === 'REQUIREMENTS_REJECTED') {
-        return fail('REQUIREMENTS_REJECTED', error.message, error.hint ?? '');
+        return rejected(error);
       }
       throw error;
     }
@@ -174,7 +166,7 @@ export class JobExecution {
         return this._forcedOutcome;
       }
       if (isJaxLabError(error) && error.code === 'REQUIREMENTS_REJECTED') {
-        return fail('REQUIREMENTS_REJECTED', error.message, error.hint ?? '');
+        return rejected(error);
       }
       throw error;
     }
@@ -258,11 +250,7 @@ export class JobExecution {
         traceback: errorContent?.traceback ?? reply.traceback
       });
     }
-    return fail(
-      'INTERNAL',
-      'The kernel aborted the call.',
-      'Submit the job again.'
-    );
+    return ended(failureOf('kernelAborted'));
   }
 
   /** Turns one iopub message into job events; returns an error's content. */
@@ -302,49 +290,28 @@ export class JobExecution {
     traceback?: string[];
   }): JobOutcome {
     const { ename, evalue } = error;
+    const { entrypoint } = this.job;
     const summary = `${ename}: ${evalue}`.slice(0, 3000);
-    if (LOAD_REJECTED_ENAMES.has(ename)) {
-      return fail(
-        'LOAD_REJECTED',
-        `main.py breaks the definitions-only rule: ${evalue}`,
-        'Keep only imports, function and class definitions, literal constants and docstrings at the top level of main.py; move everything else into main().'
-      );
-    }
-    if (ename === 'LoadError') {
-      return fail(
-        'USER_ERROR',
-        `main.py could not be loaded: ${evalue}`,
-        'Read the traceback in the job log: an import or a definition in main.py failed.'
-      );
+    // The harness's own errors, by the names the shared table gives them.
+    switch (ename) {
+      case KERNEL_ERROR_NAMES.loadRejected:
+        return ended(failureOf('loadRejected', { evalue }));
+      case KERNEL_ERROR_NAMES.loadError:
+        return ended(failureOf('loadError', { evalue }));
+      case KERNEL_ERROR_NAMES.functionNotDefined:
+        return ended(failureOf('functionNotDefined', { entrypoint, evalue }));
+      case KERNEL_ERROR_NAMES.callNotAllowed:
+        return ended(failureOf('callNotAllowed', { entrypoint, evalue }));
+      case 'KeyboardInterrupt':
+        return this._forcedOutcome ?? ended(failureOf('interrupted'));
     }
     if (
       ename === 'MemoryError' ||
       /RESOURCE_EXHAUSTED|[Oo]ut of memory/.test(evalue)
     ) {
-      return fail(
-        'OUT_OF_MEMORY',
-        `The job ran out of memory: ${summary}`,
-        'Use smaller batches, arrays or models, or free arrays you no longer need.'
-      );
+      return ended(failureOf('outOfMemory', { summary }));
     }
-    if (ename === 'KeyboardInterrupt') {
-      return (
-        this._forcedOutcome ??
-        fail('INTERNAL', 'The call was interrupted.', 'Submit the job again.')
-      );
-    }
-    if (ename === 'FunctionNotDefined') {
-      return fail(
-        'USER_ERROR',
-        `main.py defines no function ${this.job.entrypoint}(): ${evalue}`,
-        `Define ${this.job.entrypoint}() at the top level of main.py, or submit the job with the entrypoint main.py defines.`
-      );
-    }
-    return fail(
-      'USER_ERROR',
-      `${this.job.entrypoint}() raised ${summary}`,
-      'Read the traceback in the job log, fix main.py and run it again.'
-    );
+    return ended(failureOf('userError', { entrypoint, summary }));
   }
 
   private _outcomeOfExit(
@@ -353,23 +320,11 @@ export class JobExecution {
   ): JobOutcome {
     switch (exit?.limit) {
       case 'memory':
-        return fail(
-          'OUT_OF_MEMORY',
-          'The job used more memory than its sandbox allows and was killed.',
-          'Use smaller batches, arrays or models.'
-        );
+        return ended(failureOf('memoryLimit'));
       case 'pids':
-        return fail(
-          'SANDBOX_VIOLATION',
-          'The job started more processes than its sandbox allows and was killed.',
-          'Do not start processes or many threads from main.py.'
-        );
+        return ended(failureOf('processLimit'));
       case 'cpu-time':
-        return fail(
-          'TIMEOUT',
-          'The job used up its CPU time limit and was killed.',
-          'Make the job do less work, or split it into several jobs.'
-        );
+        return ended(failureOf('cpuTimeLimit'));
       case 'wall-clock':
         return this._timeoutOutcome(
           this.job.timeLimitMs ?? this._options.defaultTimeLimitMs
@@ -382,10 +337,11 @@ export class JobExecution {
         ? `signal ${exit.signal}`
         : `exit code ${exit.code}`
       : 'an unknown reason';
-    return fail(
-      'INTERNAL',
-      `The kernel died during the call (${how})${cause instanceof Error ? `: ${cause.message}` : ''}.`,
-      'Look at the end of the job log; if it shows nothing, submit the job again.'
+    return ended(
+      failureOf('kernelDied', {
+        how,
+        cause: cause instanceof Error ? `: ${cause.message}` : ''
+      })
     );
   }
 
@@ -397,10 +353,12 @@ export class JobExecution {
       platform &&
       platform !== this.job.accelerator
     ) {
-      return fail(
-        'DEVICE_UNAVAILABLE',
-        `The job asked for ${this.job.accelerator}, but JAX in the kernel saw only ${platform} (${this._metrics!.device.count} device(s)); its results were not accepted.`,
-        `Submit it with accelerator "${platform}", or ask the host's administrator to check its ${this.job.accelerator} drivers.`
+      return ended(
+        failureOf('deviceNotSeen', {
+          accelerator: this.job.accelerator,
+          platform,
+          count: this._metrics!.device.count
+        })
       );
     }
     return undefined;
@@ -433,11 +391,7 @@ export class JobExecution {
 
   private _cancel(): void {
     this._cancelling = true;
-    const outcome = fail(
-      'CANCELLED',
-      'The job was cancelled on request.',
-      'Submit it again to rerun it.'
-    );
+    const outcome = ended(failureOf('cancelled'));
     this._interruptThenForce(outcome, this._options.cancelGraceMs);
   }
 
@@ -446,10 +400,8 @@ export class JobExecution {
   }
 
   private _timeoutOutcome(timeLimitMs: number): JobOutcome {
-    return fail(
-      'TIMEOUT',
-      `The job ran longer than its time limit of ${formatDuration(timeLimitMs)} and was stopped.`,
-      'Make it do less work (fewer steps, smaller data) or submit it with a longer timeLimitMs.'
+    return ended(
+      failureOf('timeLimit', { limit: formatDuration(timeLimitMs) })
     );
   }
 
@@ -542,15 +494,12 @@ export class JobExecution {
       return this._forcedOutcome;
     }
     this._options.log(`job ${this.job.id}: internal error: ${String(error)}`);
-    const message = error instanceof Error ? error.message : String(error);
-    const hint =
-      (isJaxLabError(error) && error.hint) ||
-      'Submit the job again; if it keeps failing, tell the host administrator.';
-    return fail(
-      'INTERNAL',
-      `The gateway could not run the job: ${message}`,
-      hint
-    );
+    const failure = failureOf('gatewayError', {
+      error: error instanceof Error ? error.message : String(error)
+    });
+    // The error's own hint says more than the generic one.
+    if (isJaxLabError(error)) failure.hint = error.hint.slice(0, 1000);
+    return ended(failure);
   }
 
   private _abort = new AbortController();
@@ -593,19 +542,24 @@ export namespace JobExecution {
   }
 }
 
-function fail(
-  reason: FailureReason,
-  message: string,
-  hint: string
-): Extract<JobOutcome, { failure: Failure }> {
+/** The outcome of a job that ends with `failure`. */
+function ended(failure: Failure): Extract<JobOutcome, { failure: Failure }> {
   return {
-    status: reason === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
-    failure: {
-      reason,
-      message: message.slice(0, 4000),
-      hint: hint.slice(0, 1000)
-    }
+    status: failure.reason === 'CANCELLED' ? 'CANCELLED' : 'FAILED',
+    failure
   };
+}
+
+/** A REQUIREMENTS_REJECTED error (the validator's or pip's) as the job's end. */
+function rejected(error: {
+  message: string;
+  hint: string;
+}): Extract<JobOutcome, { failure: Failure }> {
+  return ended({
+    reason: 'REQUIREMENTS_REJECTED',
+    message: error.message.slice(0, 4000),
+    hint: error.hint.slice(0, 1000)
+  });
 }
 
 function sha256(text: string): string {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 import type { Accelerator, HostInfo, Job } from '@jaxlab/schemas';
+import { failureOf } from '@jaxlab/schemas';
 import type { IHosts, IJobEvents, IJobQueue } from '@jaxlab/store';
 
 import type { IHostAccelerator } from '../host/accelerator-detector.js';
@@ -144,8 +145,7 @@ export class JobRunner {
       const running = [...this._running.values()];
       for (const entry of running) {
         entry.execution.stop(
-          `The gateway on host ${this._options.hostId} shut down while the job ran.`,
-          'Submit the job again.'
+          failureOf('gatewayShutDown', { host: this._options.hostId })
         );
       }
       await Promise.all(running.map(e => e.done));
@@ -273,11 +273,11 @@ export class JobRunner {
           {
             type: 'job:status',
             status: 'FAILED',
-            failure: {
-              reason: 'DEVICE_UNAVAILABLE',
-              message: `The job asked for ${job.accelerator}, but no host of this lab has one. Available accelerators: ${available}.`,
-              hint: `Submit it with accelerator "${[...offered.keys()][0] ?? 'cpu'}", or add a ${job.accelerator} host to the lab.`
-            }
+            failure: failureOf('deviceUnavailable', {
+              accelerator: job.accelerator,
+              available,
+              offered: [...offered.keys()][0] ?? 'cpu'
+            })
           }
         ],
         { hostId: options.hostId }
