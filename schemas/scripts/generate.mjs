@@ -46,7 +46,9 @@ const byId = new Map(docs.map(d => [d.$id, d]));
 const nameOf = doc => doc.$id.slice(ID_PREFIX.length).split('/')[0];
 for (const [i, doc] of docs.entries()) {
   if (`${nameOf(doc)}.schema.json` !== files[i] || !doc.title)
-    throw new Error(`${files[i]}: $id must be ${ID_PREFIX}<file name>/v1, with a title`);
+    throw new Error(
+      `${files[i]}: $id must be ${ID_PREFIX}<file name>/v1, with a title`
+    );
 }
 
 const banner =
