@@ -108,16 +108,27 @@ types +=
 // formats are not checked there (a malformed date shows as such; a missing
 // field would break the page).
 const annotations = new Set(['description', 'title', '$comment', 'default']);
-const strip = value =>
-  Array.isArray(value)
-    ? value.map(strip)
-    : value && typeof value === 'object'
-      ? Object.fromEntries(
-          Object.entries(value)
-            .filter(([key]) => !annotations.has(key))
-            .map(([key, v]) => [key, strip(v)])
-        )
-      : value;
+// Keywords whose value is a map of names to schemas, and those whose value
+// is data (kept as is: a property may be called `title`, a const may hold
+// an object with a `description`).
+const schemaMaps = new Set(['properties', '$defs', 'patternProperties']);
+const data = new Set(['const', 'enum', 'examples', 'required']);
+const strip = schema => {
+  if (Array.isArray(schema)) return schema.map(strip);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (annotations.has(key)) continue;
+    out[key] = data.has(key)
+      ? value
+      : schemaMaps.has(key)
+        ? Object.fromEntries(
+            Object.entries(value).map(([name, v]) => [name, strip(v)])
+          )
+        : strip(value);
+  }
+  return out;
+};
 const standalone = new Ajv2020({
   strict: false,
   allErrors: false,
