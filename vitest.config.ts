@@ -9,15 +9,18 @@ const { workspaces } = JSON.parse(
 
 // Tests import other packages by name; resolve those names to sources so
 // that a test run needs no build first. (The lab extension is a JupyterLab
-// plugin that no package imports.)
-const alias = Object.fromEntries(
-  workspaces
-    .filter(pkg => pkg !== 'lab-extension')
-    .map(pkg => [
-      `@jaxlab/${pkg}`,
-      fileURLToPath(new URL(`./${pkg}/src/index.ts`, import.meta.url))
-    ])
-);
+// plugin that no package imports.) Subpath entries come first: an alias
+// also matches the names below it.
+const source = (path: string): string =>
+  fileURLToPath(new URL(path, import.meta.url));
+const alias = {
+  '@jaxlab/schemas/contract': source('./schemas/src/contract.ts'),
+  ...Object.fromEntries(
+    workspaces
+      .filter(pkg => pkg !== 'lab-extension')
+      .map(pkg => [`@jaxlab/${pkg}`, source(`./${pkg}/src/index.ts`)])
+  )
+};
 
 export default defineConfig({
   resolve: { alias },

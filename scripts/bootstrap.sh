@@ -79,7 +79,8 @@ fi
 say "building TypeScript packages"
 npx tsc -b
 
-h=$(find lab-extension/src lab-extension/style lab-extension/schema lab-extension/package.json lab-extension/pyproject.toml -type f 2>/dev/null -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
+# The bundle includes @jaxlab/schemas/contract: its sources count too.
+h=$(find lab-extension/src lab-extension/style lab-extension/schema lab-extension/package.json lab-extension/pyproject.toml schemas/src schemas/json -type f 2>/dev/null -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
 if [ -f lab-extension/pyproject.toml ] && ! fresh lab-extension "$h"; then
   say "building the JupyterLab extension"
   # Through the package's script: it makes lab-extension/node_modules first,

@@ -4,9 +4,7 @@ import { jobsPlugin } from './plugins/jobs-plugin.js';
 import { projectPlugin } from './plugins/project-plugin.js';
 import { topbarPlugin } from './plugins/topbar-plugin.js';
 
-export { ApiClient, FINAL_STATUSES } from './api/api-client.js';
-export type { IJobPage, ILogPage, ISample } from './api/api-client.js';
-export { ApiError, NETWORK_ERROR } from './api/api-error.js';
+export { ApiClient } from './api/api-client.js';
 export { SseParser } from './api/sse-parser.js';
 export type { IServerSentEvent } from './api/sse-parser.js';
 export { JaxLabConnection } from './connection/connection.js';

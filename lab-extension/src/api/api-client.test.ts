@@ -6,8 +6,9 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job } from '@jaxlab/schemas/contract';
+import { JaxLabError } from '@jaxlab/schemas/contract';
 import { ApiClient } from './api-client.js';
-import { ApiError } from './api-error.js';
 import { SseParser } from './sse-parser.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -46,6 +47,35 @@ function logEvent(seq: number, text: string): string {
     text
   };
   return `id: ${seq}\nevent: job:log\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** A queued job as the server answers it. */
+function queuedJob(id: string): Job {
+  const now = new Date().toISOString();
+  return {
+    id,
+    owner: 'user-a',
+    projectId: 'p',
+    status: 'QUEUED',
+    accelerator: 'cpu',
+    entrypoint: 'main',
+    args: {},
+    code: 'def main(): pass',
+    requirements: '',
+    createdAt: now,
+    updatedAt: now,
+    lastSeq: 1,
+    logTail: '',
+    cancelRequested: false
+  };
+}
+
+function answerJson(status: number, body: unknown): Handler {
+  return (_req, res) => {
+    res.statusCode = status;
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify(body));
+  };
 }
 
 function statusEvent(seq: number, status: string): string {
@@ -100,25 +130,61 @@ describe('ApiClient requests', () => {
     expect(seen[0]).toMatchObject({ url: '/api/me', auth: 'Bearer tok' });
   });
 
-  it('should throw ApiError with the server code and hint', async () => {
-    handler = (_req, res) => {
-      res.statusCode = 404;
-      res.setHeader('Content-Type', 'application/json');
-      res.end(
-        JSON.stringify({
-          reason: 'Not Found',
-          message: 'no',
-          code: 'JOB_NOT_FOUND',
-          hint: 'look'
-        })
-      );
-    };
+  it('should throw JaxLabError with the server code and hint', async () => {
+    handler = answerJson(404, {
+      reason: 'Not Found',
+      message: 'no',
+      code: 'JOB_NOT_FOUND',
+      hint: 'look'
+    });
     const client = new ApiClient({ baseUrl });
     const error = await client.getJob('x').catch(e => e);
-    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toBeInstanceOf(JaxLabError);
     expect(error.code).toBe('JOB_NOT_FOUND');
-    expect(error.status).toBe(404);
+    expect(error.httpStatus).toBe(404);
     expect(error.hint).toBe('look');
+  });
+
+  it('should pass on REQUIREMENTS_REJECTED with the line and the rule', async () => {
+    handler = answerJson(400, {
+      reason: 'Bad Request',
+      message: 'requirements.txt line 2: URLs are not allowed',
+      code: 'REQUIREMENTS_REJECTED',
+      hint: 'Name a project on the index.',
+      details: { line: 2, rule: 'url' }
+    });
+    const client = new ApiClient({ baseUrl });
+    const error = await client
+      .createJob({ code: 'def main(): pass', requirements: 'six\nhttps://x' })
+      .catch(e => e);
+    expect(error).toMatchObject({
+      code: 'REQUIREMENTS_REJECTED',
+      details: { line: 2, rule: 'url' }
+    });
+  });
+
+  it('should throw INVALID_RESPONSE for an answer that breaks its schema', async () => {
+    const client = new ApiClient({ baseUrl });
+    // Shapes older drafts of the server sent: a bare list, a page without
+    // its cursor, an accepted job without the job.
+    handler = answerJson(200, [queuedJob('j1')]);
+    expect((await client.listJobs().catch(e => e)).code).toBe(
+      'INVALID_RESPONSE'
+    );
+    handler = answerJson(200, { items: [] });
+    const error = await client.listJobs().catch(e => e);
+    expect(error.code).toBe('INVALID_RESPONSE');
+    expect(error.details).toEqual([
+      "(root) must have required property 'nextCursor'"
+    ]);
+    handler = answerJson(202, { jobId: 'j1' });
+    expect((await client.createJob({ code: 'x' }).catch(e => e)).code).toBe(
+      'INVALID_RESPONSE'
+    );
+    handler = answerJson(200, { ...queuedJob('j1'), status: 'DONE' });
+    expect((await client.getJob('j1').catch(e => e)).code).toBe(
+      'INVALID_RESPONSE'
+    );
   });
 
   it('should map a bare 401 to UNAUTHORIZED and an unreachable server to NETWORK_ERROR', async () => {
@@ -138,13 +204,9 @@ describe('ApiClient requests', () => {
     let body = '';
     handler = (req, res) => {
       req.on('data', c => (body += c));
-      req.on('end', () => {
-        res.statusCode = 202;
-        res.setHeader('Content-Type', 'application/json');
-        res.end(
-          JSON.stringify({ jobId: 'j1', job: { id: 'j1', status: 'QUEUED' } })
-        );
-      });
+      req.on('end', () =>
+        answerJson(202, { jobId: 'j1', job: queuedJob('j1') })(req, res)
+      );
     };
     const client = new ApiClient({ baseUrl });
     const job = await client.createJob({
@@ -160,10 +222,7 @@ describe('ApiClient requests', () => {
   });
 
   it('should pass list filters as query parameters', async () => {
-    handler = (_req, res) => {
-      res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ items: [], nextCursor: null }));
-    };
+    handler = answerJson(200, { items: [], nextCursor: null });
     const client = new ApiClient({ baseUrl });
     await client.listJobs({ projectId: 'p1', status: 'RUNNING', limit: 5 });
     expect(seen[0].url).toBe('/api/jobs?projectId=p1&status=RUNNING&limit=5');
@@ -229,15 +288,37 @@ describe('ApiClient.jobEvents()', () => {
   });
 
   it('should throw the server error code when the job does not exist', async () => {
-    handler = (_req, res) => {
-      res.statusCode = 404;
-      res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ message: 'gone', code: 'JOB_NOT_FOUND' }));
-    };
+    handler = answerJson(404, {
+      reason: 'Not Found',
+      message: 'gone',
+      code: 'JOB_NOT_FOUND'
+    });
     const client = new ApiClient({ baseUrl });
     const iterator = client.jobEvents('nope');
     const error = await iterator.next().catch(e => e);
     expect(error.code).toBe('JOB_NOT_FOUND');
+  });
+
+  it('should throw INVALID_RESPONSE for an event that breaks the JobEvent schema', async () => {
+    handler = (_req, res) => {
+      res.setHeader('Content-Type', 'text/event-stream');
+      res.end(
+        logEvent(1, 'ok\n') +
+          `id: 2\nevent: job:status\ndata: ${JSON.stringify({ jobId: 'j1', seq: 2, type: 'job:status', status: 'DONE', time: new Date().toISOString() })}\n\n`
+      );
+    };
+    const client = new ApiClient({ baseUrl });
+    const events = [];
+    let error: unknown;
+    try {
+      for await (const event of client.jobEvents('j1')) {
+        events.push(event);
+      }
+    } catch (e) {
+      error = e;
+    }
+    expect(events.map(e => e.seq)).toEqual([1]);
+    expect(error).toMatchObject({ code: 'INVALID_RESPONSE' });
   });
 
   it('should stop when aborted', async () => {

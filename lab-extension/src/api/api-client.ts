@@ -1,60 +1,44 @@
 import type {
   HostInfo,
+  ISchemaTypes,
   Job,
   JobCreate,
   JobEvent,
+  JobPage,
   JobStatus,
-  LogChunk,
+  LogPage,
+  Notebook,
   Project,
   ProjectWrite,
   Review,
   ReviewRequest,
+  SampleInfo,
+  ShapeName,
   User
-} from '@jaxlab/schemas';
-import { ApiError, NETWORK_ERROR, errorFromResponse } from './api-error.js';
+} from '@jaxlab/schemas/contract';
+import {
+  JaxLabError,
+  isFinalJobStatus,
+  shapeErrors
+} from '@jaxlab/schemas/contract';
+import {
+  errorFromResponse,
+  invalidResponse,
+  networkError
+} from './api-error.js';
 import { SseParser } from './sse-parser.js';
-
-/** A sample problem the server offers to start a project from. */
-export interface ISample {
-  /** Sample id, passed as `sample` when creating a project. */
-  id: string;
-  /** Human title (the new project's default name). */
-  title?: string;
-  /** Older servers: human name. */
-  name?: string;
-  /** One-line summary. */
-  description?: string;
-}
-
-/** A page of jobs. */
-export interface IJobPage {
-  /** Jobs, newest first. */
-  items: Job[];
-  /** Cursor of the next page, null on the last. */
-  nextCursor: string | null;
-}
-
-/** A page of log chunks. */
-export interface ILogPage {
-  /** Chunks in sequence order. */
-  items: LogChunk[];
-  /** Sequence number to pass as `after` for the next page, null at the end. */
-  nextAfter: number | null;
-}
-
-/** Statuses after which a job never changes again. */
-export const FINAL_STATUSES: readonly JobStatus[] = [
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED'
-];
 
 /**
  * Typed client of the JAX TPU Lab server's REST API.
  *
  * Every call sends the personal token as `Authorization: Bearer` when one is
- * set and the session cookie otherwise (`credentials: 'include'`). Failures
- * throw {@link ApiError} with the server's stable `code`.
+ * set and the session cookie otherwise (`credentials: 'include'`). Every
+ * answer is checked against its schema before it is returned (checks
+ * precompiled from schemas/json, see `@jaxlab/schemas/contract`), so the
+ * rest of the extension can trust the types. Failures throw
+ * {@link JaxLabError} with the server's stable `code`; an answer that breaks
+ * its schema throws `INVALID_RESPONSE`, an unreachable server
+ * `NETWORK_ERROR`.
  */
 export class ApiClient {
   /** Make a client; nothing is sent until a method is called. */
@@ -77,34 +61,40 @@ export class ApiClient {
     return `${this.baseUrl}/login${query}`;
   }
 
-  /** The signed-in user. @throws ApiError `UNAUTHORIZED` when signed out. */
+  /** The signed-in user. @throws JaxLabError `UNAUTHORIZED` when signed out. */
   me(): Promise<User> {
-    return this._json('GET', '/api/me');
+    return this._json('user', 'GET', '/api/me');
   }
 
   /** Sample problems. */
-  async listSamples(): Promise<ISample[]> {
-    return itemsOf<ISample>(await this._json('GET', '/api/samples'));
+  listSamples(): Promise<SampleInfo[]> {
+    return this._json('sample-list', 'GET', '/api/samples');
   }
 
   /** The user's projects. */
-  async listProjects(): Promise<Project[]> {
-    return itemsOf<Project>(await this._json('GET', '/api/projects'));
+  listProjects(): Promise<Project[]> {
+    return this._json('project-list', 'GET', '/api/projects');
   }
 
   /** Create a project, e.g. `{name, sample}` to start from a sample. */
   createProject(body: ProjectWrite): Promise<Project> {
-    return this._json('POST', '/api/projects', body);
+    return this._json('project', 'POST', '/api/projects', body);
   }
 
   /** One project. */
   getProject(id: string): Promise<Project> {
-    return this._json('GET', `/api/projects/${enc(id)}`);
+    return this._json('project', 'GET', `/api/projects/${enc(id)}`);
   }
 
-  /** Change some fields of a project. */
+  /**
+   * Change some fields of a project.
+   *
+   * @throws JaxLabError `REQUIREMENTS_REJECTED` (details `{line, rule}`)
+   * when requirements.txt has a line a job could not install from; nothing
+   * of the change is saved then.
+   */
   updateProject(id: string, patch: ProjectWrite): Promise<Project> {
-    return this._json('PATCH', `/api/projects/${enc(id)}`, patch);
+    return this._json('project', 'PATCH', `/api/projects/${enc(id)}`, patch);
   }
 
   /** Delete a project. */
@@ -114,22 +104,25 @@ export class ApiClient {
 
   /** Hosts of the connected gateways and the accelerators they offer. */
   async listHosts(): Promise<HostInfo[]> {
-    return itemsOf<HostInfo>(await this._json('GET', '/api/hosts'));
+    return (await this._json('host-list', 'GET', '/api/hosts')).items;
   }
 
   /** Review code: lint findings and the model's Markdown. */
   review(body: ReviewRequest): Promise<Review> {
-    return this._json('POST', '/api/review', { ...body, stream: false });
+    return this._json('review', 'POST', '/api/review', {
+      ...body,
+      stream: false
+    });
   }
 
-  /** Submit a job; answers as soon as it is queued. */
+  /**
+   * Submit a job; answers as soon as it is queued.
+   *
+   * @throws JaxLabError `REQUIREMENTS_REJECTED` (details `{line, rule}`)
+   * when requirements.txt has a line a job could not install from.
+   */
   async createJob(body: JobCreate): Promise<Job> {
-    const answer = await this._json<{ jobId: string; job?: Job }>(
-      'POST',
-      '/api/jobs',
-      body
-    );
-    return answer.job ?? (await this.getJob(answer.jobId));
+    return (await this._json('job-accepted', 'POST', '/api/jobs', body)).job;
   }
 
   /** A page of the user's jobs, newest first. */
@@ -140,7 +133,7 @@ export class ApiClient {
       limit?: number;
       cursor?: string;
     } = {}
-  ): Promise<IJobPage> {
+  ): Promise<JobPage> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined && value !== '') {
@@ -148,45 +141,37 @@ export class ApiClient {
       }
     }
     const qs = params.toString();
-    const page = await this._json<IJobPage | Job[]>(
-      'GET',
-      `/api/jobs${qs ? `?${qs}` : ''}`
-    );
-    return Array.isArray(page)
-      ? { items: page, nextCursor: null }
-      : { items: page.items, nextCursor: page.nextCursor ?? null };
+    return this._json('job-page', 'GET', `/api/jobs${qs ? `?${qs}` : ''}`);
   }
 
   /** One job. */
   getJob(id: string): Promise<Job> {
-    return this._json('GET', `/api/jobs/${enc(id)}`);
+    return this._json('job', 'GET', `/api/jobs/${enc(id)}`);
   }
 
-  /** A page of a job's log chunks after sequence number `after`. */
-  async getLogs(id: string, after = 0, limit = 1000): Promise<ILogPage> {
-    const page = await this._json<
-      { items: LogChunk[]; nextAfter?: number | null } | LogChunk[]
-    >('GET', `/api/jobs/${enc(id)}/logs?after=${after}&limit=${limit}`);
-    const items = Array.isArray(page) ? page : page.items;
-    const nextAfter = Array.isArray(page)
-      ? items.length
-        ? items[items.length - 1].seq
-        : null
-      : (page.nextAfter ??
-        (items.length === limit ? items[items.length - 1].seq : null));
-    return { items, nextAfter: items.length ? nextAfter : null };
+  /**
+   * A page of a job's log chunks after sequence number `after`; pass its
+   * `nextAfter` as `after` for the next page until `done`.
+   */
+  getLogs(id: string, after = 0, limit = 1000): Promise<LogPage> {
+    return this._json(
+      'log-page',
+      'GET',
+      `/api/jobs/${enc(id)}/logs?after=${after}&limit=${limit}`
+    );
   }
 
-  /** Ask for a job to be cancelled. */
-  async cancelJob(id: string): Promise<Job | null> {
-    const response = await this._request('POST', `/api/jobs/${enc(id)}/cancel`);
-    const text = await response.text();
-    return text ? (JSON.parse(text) as Job) : null;
+  /**
+   * Ask for a job to be cancelled: a queued one ends at once, a running one
+   * within seconds. @throws JaxLabError `JOB_FINISHED` when it already ended.
+   */
+  cancelJob(id: string): Promise<Job> {
+    return this._json('job', 'POST', `/api/jobs/${enc(id)}/cancel`);
   }
 
-  /** A run exported as an nbformat 4 notebook. */
-  getNotebook(id: string): Promise<Record<string, unknown>> {
-    return this._json('GET', `/api/jobs/${enc(id)}/notebook`);
+  /** A run exported as an nbformat 4.5 notebook. */
+  getNotebook(id: string): Promise<Notebook> {
+    return this._json('notebook', 'GET', `/api/jobs/${enc(id)}/notebook`);
   }
 
   /**
@@ -199,8 +184,9 @@ export class ApiClient {
    * after the final `job:status` event, or when `signal` aborts.
    *
    * @param options.afterSeq - resume after this sequence number (0: from the start).
-   * @throws ApiError when the server refuses (e.g. `NOT_FOUND`) or after
-   * `maxRetries` failed reconnections in a row.
+   * @throws JaxLabError when the server refuses (e.g. `JOB_NOT_FOUND`), when
+   * an event breaks the JobEvent schema (`INVALID_RESPONSE`), or after
+   * `maxRetries` failed reconnections in a row (`NETWORK_ERROR`).
    */
   async *jobEvents(
     id: string,
@@ -231,14 +217,7 @@ export class ApiClient {
           return;
         }
         if (++failures > this._maxRetries) {
-          throw new ApiError(
-            NETWORK_ERROR,
-            'The event stream is unreachable.',
-            {
-              cause: error,
-              hint: 'Check that the JAX TPU Lab server is running.'
-            }
-          );
+          throw networkError('The event stream is unreachable.', error);
         }
         await sleep(this._retryDelayMs, signal);
         continue;
@@ -265,18 +244,14 @@ export class ApiClient {
             if (!raw.event.startsWith('job:')) {
               continue;
             }
-            const event = JSON.parse(raw.data) as JobEvent;
-            const seq = event.seq ?? Number(raw.id);
-            if (seq <= lastSeq) {
+            const event = parseEvent(raw.data);
+            if (event.seq <= lastSeq) {
               continue;
             }
-            lastSeq = seq;
+            lastSeq = event.seq;
             failures = 0;
             yield event;
-            if (
-              event.type === 'job:status' &&
-              FINAL_STATUSES.includes(event.status)
-            ) {
+            if (event.type === 'job:status' && isFinalJobStatus(event.status)) {
               return;
             }
           }
@@ -285,14 +260,8 @@ export class ApiClient {
         if (signal?.aborted) {
           return;
         }
-        if (error instanceof SyntaxError) {
-          throw new ApiError(
-            'INVALID_RESPONSE',
-            'The server sent a malformed event.',
-            {
-              cause: error
-            }
-          );
+        if (error instanceof JaxLabError) {
+          throw error;
         }
         // The connection dropped: resume below.
       } finally {
@@ -302,21 +271,33 @@ export class ApiClient {
         return;
       }
       if (++failures > this._maxRetries) {
-        throw new ApiError(NETWORK_ERROR, 'The event stream keeps closing.', {
-          hint: 'Check that the JAX TPU Lab server is running.'
-        });
+        throw networkError('The event stream keeps closing.', undefined);
       }
       await sleep(failures > 1 ? this._retryDelayMs : 0, signal);
     }
   }
 
-  private async _json<T>(
+  /** The answer of a request, checked against schema `shape`. */
+  private async _json<N extends ShapeName>(
+    shape: N,
     method: string,
     path: string,
     body?: unknown
-  ): Promise<T> {
+  ): Promise<ISchemaTypes[N]> {
     const response = await this._request(method, path, body);
-    return (await response.json()) as T;
+    let answer: unknown;
+    try {
+      answer = await response.json();
+    } catch (error) {
+      throw invalidResponse(`${method} ${path} answered no JSON`, [
+        String(error)
+      ]);
+    }
+    const problems = shapeErrors(shape, answer);
+    if (problems.length > 0) {
+      throw invalidResponse(`${method} ${path} answered no ${shape}`, problems);
+    }
+    return answer as ISchemaTypes[N];
   }
 
   private async _request(
@@ -337,10 +318,7 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body)
       });
     } catch (error) {
-      throw new ApiError(NETWORK_ERROR, `Cannot reach ${this.baseUrl}.`, {
-        cause: error,
-        hint: 'Check the server URL in Settings → JAX TPU Lab and that the server is running.'
-      });
+      throw networkError(`Cannot reach ${this.baseUrl}.`, error);
     }
     if (!response.ok) {
       throw await errorFromResponse(response);
@@ -382,12 +360,21 @@ function enc(id: string): string {
   return encodeURIComponent(id);
 }
 
-function itemsOf<T>(value: unknown): T[] {
-  if (Array.isArray(value)) {
-    return value as T[];
+/** One SSE data line as a JobEvent. @throws JaxLabError `INVALID_RESPONSE`. */
+function parseEvent(data: string): JobEvent {
+  let event: unknown;
+  try {
+    event = JSON.parse(data);
+  } catch (error) {
+    throw invalidResponse('The server sent an event that is not JSON', [
+      String(error)
+    ]);
   }
-  const record = value as { items?: T[] } | null;
-  return record?.items ?? [];
+  const problems = shapeErrors('job-event', event);
+  if (problems.length > 0) {
+    throw invalidResponse('The server sent an invalid job event', problems);
+  }
+  return event as JobEvent;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,83 +1,74 @@
-/**
- * Error of a call to the JAX TPU Lab server: the server's stable `code`
- * (`JAXLAB_ERROR_CODES`), the HTTP status and a `hint` a user can act on.
- *
- * The extension cannot import `JaxLabError` at run time (it would bundle the
- * validators), so it mirrors its shape here.
- */
-export class ApiError extends Error {
-  /**
-   * Make an error.
-   *
-   * @param code - stable code, e.g. `UNAUTHORIZED`, `NETWORK_ERROR`.
-   * @param message - what happened.
-   * @param options - HTTP status, hint and cause.
-   */
-  constructor(
-    code: string,
-    message: string,
-    options: { status?: number; hint?: string; cause?: unknown } = {}
-  ) {
-    super(message, { cause: options.cause });
-    this.name = 'ApiError';
-    this.code = code;
-    this.status = options.status ?? 0;
-    this.hint = options.hint ?? '';
-  }
-
-  /** Stable error code; tests and callers branch on it, never on text. */
-  readonly code: string;
-  /** HTTP status, 0 when the request never got an answer. */
-  readonly status: number;
-  /** What the user can do about it. */
-  readonly hint: string;
-}
-
-/** Code of an error raised when the server could not be reached at all. */
-export const NETWORK_ERROR = 'NETWORK_ERROR';
+import type { JaxLabErrorCode } from '@jaxlab/schemas/contract';
+import {
+  HTTP_STATUS_OF_CODE,
+  JAXLAB_ERROR_CODES,
+  JaxLabError,
+  hasShape
+} from '@jaxlab/schemas/contract';
 
 /**
- * Turn a failed HTTP response into an {@link ApiError}, reading the
- * server's `{reason, message, code, hint}` envelope when there is one.
+ * Turn a failed HTTP response into a {@link JaxLabError} with the server's
+ * envelope `{reason, message, code, hint}`. An answer that is not the
+ * envelope (a proxy's error page, a server too old or too new to know a
+ * code) gets the code of its HTTP status, so callers can always branch on
+ * `code`.
  */
-export async function errorFromResponse(response: Response): Promise<ApiError> {
-  let body: {
-    message?: string;
-    code?: string;
-    hint?: string;
-    reason?: string;
-  } = {};
+export async function errorFromResponse(
+  response: Response
+): Promise<JaxLabError> {
+  let body: unknown;
   try {
-    body = (await response.json()) as typeof body;
+    body = await response.json();
   } catch {
     // Not JSON: keep the status line.
   }
-  const code = body.code ?? codeOfStatus(response.status);
-  return new ApiError(
+  if (hasShape('api-error', body) && isKnownCode(body.code)) {
+    return new JaxLabError(body.code, body.message, {
+      hint: body.hint,
+      details: body.details
+    });
+  }
+  const code = codeOfStatus(response.status);
+  return new JaxLabError(
     code,
-    body.message ??
-      `${response.status} ${response.statusText || body.reason || ''}`.trim(),
-    { status: response.status, hint: body.hint }
+    `${response.status} ${response.statusText}`.trim()
   );
 }
 
-function codeOfStatus(status: number): string {
-  switch (status) {
-    case 400:
-      return 'INVALID_REQUEST';
-    case 401:
-      return 'UNAUTHORIZED';
-    case 403:
-      return 'FORBIDDEN';
-    case 404:
-      return 'NOT_FOUND';
-    case 409:
-      return 'CONFLICT';
-    case 413:
-      return 'PAYLOAD_TOO_LARGE';
-    case 429:
-      return 'RATE_LIMITED';
-    default:
-      return 'INTERNAL';
-  }
+/** The error of a request that never got an answer. */
+export function networkError(what: string, cause: unknown): JaxLabError {
+  return new JaxLabError('NETWORK_ERROR', what, { cause });
 }
+
+/** The error of an answer that breaks the API's schema. */
+export function invalidResponse(what: string, problems: string[]): JaxLabError {
+  return new JaxLabError(
+    'INVALID_RESPONSE',
+    `${what}: ${problems.slice(0, 3).join('; ')}`,
+    { details: problems }
+  );
+}
+
+function isKnownCode(code: string): code is JaxLabErrorCode {
+  return Object.hasOwn(JAXLAB_ERROR_CODES, code);
+}
+
+/** The generic code whose HTTP status is `status`; INTERNAL for the rest. */
+function codeOfStatus(status: number): JaxLabErrorCode {
+  for (const code of GENERIC_CODES) {
+    if (HTTP_STATUS_OF_CODE[code] === status) {
+      return code;
+    }
+  }
+  return 'INTERNAL';
+}
+
+const GENERIC_CODES: readonly JaxLabErrorCode[] = [
+  'INVALID_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED'
+];

@@ -1,7 +1,7 @@
-import type { Accelerator, User } from '@jaxlab/schemas';
+import type { Accelerator, User } from '@jaxlab/schemas/contract';
+import { isJaxLabError } from '@jaxlab/schemas/contract';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { ApiClient } from '../api/api-client.js';
-import { ApiError } from '../api/api-error.js';
 
 /** The extension's settings (schema/plugin.json). */
 export interface IJaxLabSettings {
@@ -74,7 +74,7 @@ export class JaxLabConnection {
     try {
       user = await this._client.me();
     } catch (error) {
-      if (!(error instanceof ApiError)) {
+      if (!isJaxLabError(error)) {
         throw error;
       }
     }

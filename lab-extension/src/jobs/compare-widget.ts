@@ -1,4 +1,4 @@
-import type { Job } from '@jaxlab/schemas';
+import type { Job } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { collapseUnchanged, diffStats, lineDiff } from '../diff/line-diff.js';

@@ -1,4 +1,4 @@
-import type { Job } from '@jaxlab/schemas';
+import type { JobSummary } from '@jaxlab/schemas/contract';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { ApiClient } from '../api/api-client.js';
 
@@ -34,7 +34,7 @@ export class JobsModel {
   }
 
   /** Runs, newest first. */
-  get jobs(): readonly Job[] {
+  get jobs(): readonly JobSummary[] {
     return this._jobs;
   }
 
@@ -84,7 +84,7 @@ export class JobsModel {
 
   private _client: () => ApiClient;
   private _projectId: string | null = null;
-  private _jobs: Job[] = [];
+  private _jobs: JobSummary[] = [];
   private _selected: string[] = [];
   private _error = '';
   private _changed = new Signal<this, void>(this);

@@ -1,7 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
-import { FINAL_STATUSES } from '../api/api-client.js';
+import { isFinalJobStatus } from '@jaxlab/schemas/contract';
 import { formatDuration, keyMetrics } from '../metrics/metrics-format.js';
 import { renderStatusBadge } from '../results/status-badge.js';
 import { CommandIDs } from '../tokens.js';
@@ -121,7 +121,7 @@ export class JobsPanel extends Widget {
           trans.__('Export'),
           'export',
           job.id,
-          !FINAL_STATUSES.includes(job.status)
+          !isFinalJobStatus(job.status)
         )
       );
       const row = document.createElement('div');
@@ -138,7 +138,7 @@ export class JobsPanel extends Widget {
   }
 
   private _poll = (): void => {
-    if (this._model.jobs.some(job => !FINAL_STATUSES.includes(job.status))) {
+    if (this._model.jobs.some(job => !isFinalJobStatus(job.status))) {
       void this._model.refresh();
     }
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Metrics } from '@jaxlab/schemas';
+import type { Metrics } from '@jaxlab/schemas/contract';
 import {
   compareMetrics,
   formatClock,

@@ -1,4 +1,4 @@
-import type { Metrics } from '@jaxlab/schemas';
+import type { Metrics } from '@jaxlab/schemas/contract';
 
 /** One row of a metrics table. */
 export interface IMetricRow {

@@ -1,4 +1,4 @@
-import type { Accelerator, HostInfo } from '@jaxlab/schemas';
+import type { Accelerator, HostInfo } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';

@@ -1,4 +1,4 @@
-import type { Project } from '@jaxlab/schemas';
+import type { Project, ProjectWrite } from '@jaxlab/schemas/contract';
 import { CodeEditor } from '@jupyterlab/codeeditor';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { ApiClient } from '../api/api-client.js';
@@ -10,7 +10,9 @@ export type SaveState = 'saved' | 'dirty' | 'saving' | 'error';
  * One project as it is being edited: editor models of main.py and
  * requirements.txt, saved to the server with a debounced PATCH after each
  * edit (and at once with {@link ProjectModel.save}), so another browser
- * opening the project sees them.
+ * opening the project sees them. The two files go in separate requests:
+ * the server refuses a requirements.txt line a job could not install from
+ * (REQUIREMENTS_REJECTED), and main.py must not wait for that to be fixed.
  */
 export class ProjectModel {
   /** Wrap `project`; edits go to the server through `client()`. */
@@ -55,26 +57,34 @@ export class ProjectModel {
     return this._saveError;
   }
 
-  /** Save now what differs from the server's copy; resolves when saved. */
+  /**
+   * Save now what differs from the server's copy; resolves when saved, or
+   * with {@link ProjectModel.saveState} `error` and the reason in
+   * {@link ProjectModel.saveError}.
+   */
   async save(): Promise<void> {
     window.clearTimeout(this._timer);
-    const patch: { mainPy?: string; requirements?: string } = {};
+    const patches: ProjectWrite[] = [];
     const mainPy = this.mainPy.sharedModel.getSource();
     const requirements = this.requirements.sharedModel.getSource();
     if (mainPy !== this._project.mainPy) {
-      patch.mainPy = mainPy;
+      patches.push({ mainPy });
     }
     if (requirements !== this._project.requirements) {
-      patch.requirements = requirements;
+      patches.push({ requirements });
     }
-    if (!Object.keys(patch).length) {
+    if (!patches.length) {
       this._setState('saved');
       return;
     }
     this._setState('saving');
     try {
-      const saved = await this._client().updateProject(this._project.id, patch);
-      this._project = { ...this._project, ...saved };
+      for (const patch of patches) {
+        this._project = await this._client().updateProject(
+          this._project.id,
+          patch
+        );
+      }
       this._saveError = '';
       // Edits made while saving are still pending.
       const current =

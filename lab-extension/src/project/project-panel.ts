@@ -1,4 +1,4 @@
-import type { Job, LintFinding } from '@jaxlab/schemas';
+import type { Job, LintFinding } from '@jaxlab/schemas/contract';
 import { MainAreaWidget, showErrorMessage } from '@jupyterlab/apputils';
 import {
   CodeEditorWrapper,

@@ -1,8 +1,7 @@
-import type { Project } from '@jaxlab/schemas';
+import type { Project, SampleInfo } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
-import type { ISample } from '../api/api-client.js';
 import type { JaxLabConnection } from '../connection/connection.js';
 
 /**
@@ -105,8 +104,8 @@ export class ProjectPicker extends Widget {
     for (const sample of this._samples) {
       samples.appendChild(
         card(
-          sample.title ?? sample.name ?? sample.id,
-          sample.description ?? '',
+          sample.title,
+          sample.description,
           button(trans.__('Create project'), 'create', sample.id)
         )
       );
@@ -135,7 +134,7 @@ export class ProjectPicker extends Widget {
       const sample = this._samples.find(s => s.id === id);
       this._connection.client
         .createProject({
-          name: sample?.title ?? sample?.name ?? id,
+          name: sample?.title ?? id,
           sample: id
         })
         .then(project => {
@@ -152,7 +151,7 @@ export class ProjectPicker extends Widget {
   private _connection: JaxLabConnection;
   private _trans: TranslationBundle;
   private _projects: Project[] = [];
-  private _samples: ISample[] = [];
+  private _samples: SampleInfo[] = [];
   private _message = '';
   private _projectChosen = new Signal<this, Project>(this);
 }

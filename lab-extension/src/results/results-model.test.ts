@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Failure, Job, JobEvent, JobStatus } from '@jaxlab/schemas';
+import type {
+  Failure,
+  Job,
+  JobEvent,
+  JobStatus
+} from '@jaxlab/schemas/contract';
 import { ResultsModel } from './results-model.js';
 
 const t0 = Date.parse('2025-01-01T00:00:00Z');

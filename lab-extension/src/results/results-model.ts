@@ -4,10 +4,14 @@ import type {
   JobEvent,
   JobStatus,
   Metrics
-} from '@jaxlab/schemas';
+} from '@jaxlab/schemas/contract';
+import {
+  JaxLabError,
+  isFinalJobStatus,
+  isJaxLabError
+} from '@jaxlab/schemas/contract';
 import { Signal, type ISignal } from '@lumino/signaling';
-import { FINAL_STATUSES, type ApiClient } from '../api/api-client.js';
-import { ApiError } from '../api/api-error.js';
+import type { ApiClient } from '../api/api-client.js';
 import { LogModel, type FrameScheduler } from '../log/log-model.js';
 
 /** Order of the statuses; a job never moves backwards. */
@@ -58,7 +62,7 @@ export class ResultsModel {
 
   /** Whether the status is final. */
   get isFinal(): boolean {
-    return this._status !== null && FINAL_STATUSES.includes(this._status);
+    return this._status !== null && isFinalJobStatus(this._status);
   }
 
   /** Metrics, once the call has returned. */
@@ -72,7 +76,7 @@ export class ResultsModel {
   }
 
   /** Error of the event stream itself (e.g. the server went away). */
-  get streamError(): ApiError | null {
+  get streamError(): JaxLabError | null {
     return this._streamError;
   }
 
@@ -139,7 +143,7 @@ export class ResultsModel {
         if (event.status !== 'QUEUED' && this._startedAt === null) {
           this._startedAt = time;
         }
-        if (FINAL_STATUSES.includes(event.status)) {
+        if (isFinalJobStatus(event.status)) {
           this._finishedAt = time ?? this._now();
           this._log.flush();
         }
@@ -198,10 +202,9 @@ export class ResultsModel {
       }
     } catch (error) {
       if (!abort.signal.aborted) {
-        this._streamError =
-          error instanceof ApiError
-            ? error
-            : new ApiError('INTERNAL', String(error));
+        this._streamError = isJaxLabError(error)
+          ? error
+          : new JaxLabError('INTERNAL', String(error));
         this._stateChanged.emit();
       }
     }
@@ -214,7 +217,7 @@ export class ResultsModel {
   private _status: JobStatus | null = null;
   private _metrics: Metrics | null = null;
   private _failure: Failure | null = null;
-  private _streamError: ApiError | null = null;
+  private _streamError: JaxLabError | null = null;
   private _createdAt: number | null = null;
   private _startedAt: number | null = null;
   private _finishedAt: number | null = null;

@@ -1,4 +1,4 @@
-import type { JobStatus } from '@jaxlab/schemas';
+import type { JobStatus } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 /** Words for each status, through the translator. */

@@ -1,4 +1,4 @@
-import type { LintFinding, Review } from '@jaxlab/schemas';
+import type { LintFinding, Review } from '@jaxlab/schemas/contract';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';

