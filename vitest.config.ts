@@ -32,7 +32,10 @@ export default defineConfig({
         root: `./${name}`,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
         testTimeout: 60_000,
-        hookTimeout: 120_000
+        hookTimeout: 120_000,
+        // Every answer of a server under test is held to its schema.
+        setupFiles:
+          name === 'server' ? ['./test/contract/install-checked-fetch.ts'] : []
       }
     })),
     pool: 'forks',

@@ -21,5 +21,5 @@ export {
 } from './constants.js';
 export { KERNEL_ERROR_NAMES, failureOf } from './failures.js';
 export type { FailureId, FailureParams } from './failures.js';
-export { hasShape, shapeErrors } from './shape-check.js';
+export { SHAPE_NAMES, hasShape, shapeErrors } from './shape-check.js';
 export type { ShapeName } from './shape-check.js';

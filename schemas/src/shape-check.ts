@@ -15,6 +15,9 @@ export type ShapeName = Extract<
   (typeof checks.SHAPE_CHECKED)[number]
 >;
 
+/** The schemas with a precompiled check. */
+export const SHAPE_NAMES = checks.SHAPE_CHECKED as readonly ShapeName[];
+
 function checkOf(name: ShapeName): CompiledCheck {
   const exported = name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
   return (checks as unknown as Record<string, CompiledCheck>)[exported];

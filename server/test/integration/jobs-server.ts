@@ -1,6 +1,7 @@
 import type { JobEvent } from '@jaxlab/schemas';
 import type { ILabServerDeps } from '@jaxlab/server';
 import type { IStore, NewJobEvent } from '@jaxlab/store';
+import { contractErrors } from '../contract/checked-fetch.js';
 import { startLabServer } from '../stand-ins/lab-server.js';
 
 /** A running server on a fresh SQLite store, for the jobs tests. */
@@ -103,6 +104,8 @@ export interface ISseMessage {
  * Reads an SSE response, calling `onMessage` per event; stops when the
  * stream ends or `onMessage` returns false (then aborts the request).
  * Returns the comments seen (heartbeats).
+ *
+ * @throws Error for an event whose data breaks the JobEvent schema.
  */
 export async function readSse(
   res: Response,
@@ -133,9 +136,11 @@ export async function readSse(
           }
         }
         if (!hasData) continue;
-        if (
-          onMessage(message, JSON.parse(message.data) as JobEvent) === false
-        ) {
+        const event: unknown = JSON.parse(message.data);
+        const problems = contractErrors('job-event', event);
+        if (problems.length > 0)
+          throw new Error(`An event breaks JobEvent: ${problems.join('; ')}`);
+        if (onMessage(message, event as JobEvent) === false) {
           controller.abort();
           return comments;
         }
