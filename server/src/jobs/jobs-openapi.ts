@@ -10,6 +10,12 @@ import { componentRef } from '../openapi/schema-components.js';
 const jobId = pathParameter('id', 'The job id');
 const tags = ['jobs'];
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+const afterSeq = {
+  name: 'after',
+  in: 'query',
+  description: 'Only what comes after this sequence number',
+  schema: { type: 'integer', minimum: 0, maximum: MAX_SEQ, default: 0 }
+};
 
 /** OpenAPI description of the jobs API (`createJobsRouter`). */
 export const jobsOpenApi: IOpenApiPart = {
@@ -92,16 +98,7 @@ export const jobsOpenApi: IOpenApiPart = {
         tags,
         parameters: [
           jobId,
-          {
-            name: 'after',
-            in: 'query',
-            schema: {
-              type: 'integer',
-              minimum: 0,
-              maximum: MAX_SEQ,
-              default: 0
-            }
-          },
+          afterSeq,
           {
             name: 'limit',
             in: 'query',
@@ -134,16 +131,7 @@ export const jobsOpenApi: IOpenApiPart = {
               'Resume after this sequence number (wins over `after`)',
             schema: { type: 'string', pattern: '^[0-9]{1,15}$' }
           },
-          {
-            name: 'after',
-            in: 'query',
-            schema: {
-              type: 'integer',
-              minimum: 0,
-              maximum: MAX_SEQ,
-              default: 0
-            }
-          }
+          afterSeq
         ],
         responses: {
           '200': {
