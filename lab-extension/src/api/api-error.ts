@@ -8,10 +8,10 @@ import {
 
 /**
  * Turn a failed HTTP response into a {@link JaxLabError} with the server's
- * envelope `{reason, message, code, hint}`. An answer that is not the
- * envelope (a proxy's error page, a server too old or too new to know a
- * code) gets the code of its HTTP status, so callers can always branch on
- * `code`.
+ * envelope `{reason, message, code, hint}`. A code this extension does not
+ * know (a newer server's) and an answer that is not the envelope (a proxy's
+ * error page) get the generic code of the HTTP status, so callers can
+ * always branch on `code`.
  */
 export async function errorFromResponse(
   response: Response
@@ -22,16 +22,17 @@ export async function errorFromResponse(
   } catch {
     // Not JSON: keep the status line.
   }
-  if (hasShape('api-error', body) && isKnownCode(body.code)) {
-    return new JaxLabError(body.code, body.message, {
+  const status = response.status;
+  if (hasShape('api-error', body)) {
+    const code = isKnownCode(body.code) ? body.code : codeOfStatus(status);
+    return new JaxLabError(code, body.message, {
       hint: body.hint,
       details: body.details
     });
   }
-  const code = codeOfStatus(response.status);
   return new JaxLabError(
-    code,
-    `${response.status} ${response.statusText}`.trim()
+    codeOfStatus(status),
+    `${status} ${response.statusText}`.trim()
   );
 }
 
