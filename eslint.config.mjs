@@ -85,9 +85,10 @@ export default tseslint.config(
                 "Import the package's public entry (@jaxlab/<package>), not its src/."
             },
             {
-              regex: '^@jaxlab/[^/]+/',
+              // Entries a package.json "exports" declares are public too.
+              regex: '^@jaxlab/(?!schemas/contract$)[^/]+/',
               message:
-                "Import the package's public entry (@jaxlab/<package>), not a file inside it."
+                "Import the package's public entry (@jaxlab/<package>, or @jaxlab/schemas/contract), not a file inside it."
             }
           ]
         }
