@@ -8,6 +8,8 @@ from jaxlab_harness.allow_list import (
     DEFAULT_ALLOWED_IMPORTS,
     allowed_imports,
     import_names_for,
+    is_standard_library,
+    requirement_imports,
     requirement_names,
 )
 
@@ -47,3 +49,27 @@ def test_import_names_for_should_map_distributions_to_modules() -> None:
         "sklearn",
         "typing_extensions",
     ]
+
+
+def test_requirement_names_should_skip_requirements_whose_marker_is_false() -> None:
+    text = 'os; python_version < "3"\nnumpyro; sys_platform == "nonexistent"\neinops; python_version >= "3"\nbad; ((\n'
+    assert requirement_names(text) == ["einops"]
+
+
+def test_requirement_imports_should_never_add_a_standard_library_name() -> None:
+    mapping = {"einops": ["einops"]}
+    assert requirement_imports("os\nsys==1.0\neinops\n", mapping) == ["einops"]
+
+
+def test_allowed_imports_should_not_be_widened_by_a_marker_that_is_never_true(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "requirements.txt").write_text('ctypes_helper; python_version < "3"\n')
+    assert "ctypes_helper" not in allowed_imports(tmp_path, {})
+
+
+def test_is_standard_library_should_know_the_standard_library() -> None:
+    assert is_standard_library("os.path")
+    assert is_standard_library("argparse")
+    assert not is_standard_library("jax")
+    assert not is_standard_library("__future__x")

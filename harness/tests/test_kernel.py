@@ -129,12 +129,20 @@ def test_kernel_should_pick_up_saved_edits_and_report_rejected_ones(kernel) -> N
     assert reply["status"] == "ok"
     assert stream_text(outputs, "stdout") == "edited version\n"
 
-    (workdir / "main.py").write_text("import jax\n\nprint('side effect')\ndef main():\n    pass\n")
+    (workdir / "main.py").write_text(
+        "import jax\n\nprint('side effect')\nfor i in range(2):\n    print(i)\ndef main():\n    pass\n"
+    )
     reply, outputs = execute(client, "main()")
     assert reply["status"] == "error"
     assert reply["ename"] == "LoadRejected"
-    assert "line 3, column 1" in reply["evalue"]
+    assert "line 4, column 1" in reply["evalue"]
     assert "top-level-statement" in reply["evalue"]
+    assert "Make it runnable" in reply["evalue"]
+    assert reply["traceback"][1:4] == [
+        '  File "main.py", line 4, column 1',
+        "    for i in range(2):",
+        "    ^^^^^^^^^^^^^^^^^^",
+    ]
     assert [m["msg_type"] for m in outputs] == ["error"]
     assert "side effect" not in stream_text(outputs, "stdout")
 

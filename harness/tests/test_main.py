@@ -22,6 +22,10 @@ def test_requirements_env_is_importable_under_isolated_mode(tmp_path: Path) -> N
 
 
 def test_without_requirements_env_nothing_is_added(tmp_path: Path) -> None:
-    code = "from jaxlab_harness.__main__ import add_requirements_env; print(add_requirements_env({}))"
-    out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True)
+    code = (
+        "from jaxlab_harness.__main__ import add_requirements_env; print(add_requirements_env({}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "None"

@@ -1,16 +1,21 @@
-"""Which top-level modules main.py may import.
+"""Which top-level modules a project may import.
 
-The default list covers JAX work; a job adds to it through its
-requirements.txt (each requirement's import names, found with
+Any module of the standard library (:func:`is_standard_library`) and the
+project's own modules may always be imported. Beyond those, the default list
+covers JAX work; a job adds to it through its requirements.txt (each
+requirement's import names, found with
 ``importlib.metadata.packages_distributions`` where the distribution is
 installed) and the environment variable ``JAXLAB_EXTRA_IMPORTS``
-(comma-separated module names).
+(comma-separated module names). A requirement whose environment marker is
+false here adds nothing (pip would not install it either), and a requirement
+never adds a standard-library name.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,15 +25,25 @@ DEFAULT_ALLOWED_IMPORTS: tuple[str, ...] = (
     "flax",
     "optax",
     "numpy",
-    "math",
-    "functools",
-    "itertools",
-    "dataclasses",
-    "typing",
-    "time",
-    "collections",
+    "absl",
+    "chex",
+    "haiku",
+    "einops",
+    "equinox",
+    "jaxopt",
+    "numpyro",
+    "diffrax",
+    "orbax",
+    "ml_collections",
+    "ml_dtypes",
+    "opt_einsum",
+    "scipy",
+    "matplotlib",
+    "pandas",
+    "tqdm",
 )
-"""Modules every job may import."""
+"""Packages (beyond the standard library) every job may import when the
+kernel's environment has them: JAX and its common companions."""
 
 EXTRA_IMPORTS_ENV = "JAXLAB_EXTRA_IMPORTS"
 """Environment variable with extra comma-separated module names."""
@@ -40,23 +55,42 @@ _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
+def is_standard_library(module: str) -> bool:
+    """Whether ``module``'s top-level name belongs to Python's standard library
+    (``os``, ``os.path``, ``argparse``; not ``jax`` or ``__future__``)."""
+    return module.split(".")[0] in sys.stdlib_module_names
+
+
 def normalize_distribution(name: str) -> str:
     """PEP 503 normalised distribution name (``Flax_Nets`` -> ``flax-nets``)."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def requirement_names(text: str) -> list[str]:
-    """Distribution names listed in requirements.txt ``text`` (options, URLs
-    and comments are skipped)."""
+    """Distribution names listed in requirements.txt ``text`` that pip would
+    install here: options, URLs and comments are skipped, and so is a
+    requirement whose environment marker is false (``os; python_version < "3"``)
+    or cannot be read."""
     names: list[str] = []
     for raw in text.splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line or line.startswith("-") or "://" in line:
             continue
         match = _REQUIREMENT_NAME.match(line)
-        if match:
+        if match and _marker_holds(line):
             names.append(match.group(1))
     return names
+
+
+def _marker_holds(line: str) -> bool:
+    if ";" not in line:
+        return True
+    from packaging.markers import InvalidMarker, Marker, UndefinedComparison
+
+    try:
+        return Marker(line.split(";", 1)[1].strip()).evaluate()
+    except (InvalidMarker, UndefinedComparison, ValueError):
+        return False
 
 
 def import_names_for(
@@ -88,8 +122,9 @@ def allowed_imports(
     workdir: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> tuple[str, ...]:
-    """The full allow-list: defaults, ``JAXLAB_EXTRA_IMPORTS`` and what
-    ``<workdir>/requirements.txt`` adds. Invalid names are dropped."""
+    """The allow-list beyond the standard library: defaults,
+    ``JAXLAB_EXTRA_IMPORTS`` and what ``<workdir>/requirements.txt`` adds.
+    Invalid names are dropped."""
     environ = os.environ if environ is None else environ
     names = list(DEFAULT_ALLOWED_IMPORTS)
     names.extend(n.strip() for n in environ.get(EXTRA_IMPORTS_ENV, "").split(","))
@@ -98,10 +133,17 @@ def allowed_imports(
         try:
             if requirements.is_file() and not requirements.is_symlink():
                 data = requirements.read_bytes()[:MAX_REQUIREMENTS_BYTES]
-                names.extend(import_names_for(requirement_names(data.decode("utf-8", "replace"))))
+                names.extend(requirement_imports(data.decode("utf-8", "replace")))
         except OSError:
             pass
     return tuple(dict.fromkeys(n for n in names if _MODULE_NAME.match(n)))
+
+
+def requirement_imports(text: str, mapping: Mapping[str, list[str]] | None = None) -> list[str]:
+    """Import names requirements.txt ``text`` adds to the allow-list: never a
+    standard-library name (a requirement called ``os`` adds nothing)."""
+    names = import_names_for(requirement_names(text), mapping)
+    return [n for n in names if not is_standard_library(n)]
 
 
 def _packages_distributions() -> Mapping[str, list[str]]:

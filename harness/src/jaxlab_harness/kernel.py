@@ -11,11 +11,7 @@ as display_data afterwards.
 from __future__ import annotations
 
 import ast
-import builtins
 import codeop
-import hashlib
-import inspect
-import linecache
 import os
 import platform
 import re
@@ -23,8 +19,6 @@ import signal
 import sys
 import threading
 import traceback
-import types
-from pathlib import Path
 from typing import Any
 
 from ipykernel.kernelbase import Kernel
@@ -36,12 +30,16 @@ from . import (
     METRICS_MIME_TYPE,
     __version__,
 )
+from .absl_calls import FlagCallError, absl_arguments, forget_flags, prepare_flags
 from .allow_list import EXTRA_IMPORTS_ENV, allowed_imports
 from .calls import CallNotAllowed, allowed_calls_message, parse_call
 from .capture import FdCapture
-from .loader import MAX_SOURCE_BYTES, Violation, load_definitions
 from .metrics import MetricsRecorder, summarize
-from .schemas import kernel_error_names, warm_up
+from .program import Program, ProjectTooLarge, digest_of, read_project_files
+from .project import MAIN_FILE
+from .prologue import apply_prologue
+from .schemas import warm_up
+from .violations import Violation, caret_lines
 
 DESIGNATED_ENV = "JAXLAB_DESIGNATED_FUNCTIONS"
 """Environment variable naming the designated functions (comma separated)."""
@@ -54,14 +52,6 @@ MODULE_NAME = "jaxlab_main"
 
 MAX_RESULT_CHARS = 64 * 1024
 """An execute_result's text/plain is cut to this many characters."""
-
-# The enames of the kernel's own errors come from the failure table the
-# gateway reads too (schemas/json/failure-messages.json).
-_ENAMES = kernel_error_names()
-LOAD_REJECTED = _ENAMES["loadRejected"]
-LOAD_ERROR = _ENAMES["loadError"]
-FUNCTION_NOT_DEFINED = _ENAMES["functionNotDefined"]
-CALL_NOT_ALLOWED = _ENAMES["callNotAllowed"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _TRAILING_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
@@ -145,8 +135,8 @@ class JaxLabKernel(Kernel):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._source_hash: str | None = None
-        self._namespace: dict[str, Any] | None = None
+        self._digest: str | None = None
+        self._program: Program | None = None
         self._load_error: _CellError | None = None
         self._send_lock = threading.Lock()
         # Build the schema validators off the critical path of the first call.
@@ -169,37 +159,45 @@ class JaxLabKernel(Kernel):
             request = parse_call(code, self.designated_functions)
             if request is None:
                 return self._ok()
-            function = self._designated_function(request.name)
+            program = self._program_defining(request.name)
         except CallNotAllowed as error:
-            return self._error(_CellError(CALL_NOT_ALLOWED, str(error)))
+            return self._error(_CellError("CallNotAllowed", str(error)))
         except _CellError as error:
             return self._error(error)
-        return self._run(function, request.args, request.kwargs)
+        return self._run(program, request.name, request.args, request.kwargs)
 
-    def _run(self, function: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    def _run(
+        self, program: Program, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
         parent = self.get_parent()
         recorder = MetricsRecorder()
 
-        def publish(name: str, text: str) -> None:
-            recorder.feed(name, text)
-            self._send_iopub("stream", {"name": name, "text": text}, parent)
+        def publish(stream: str, text: str) -> None:
+            recorder.feed(stream, text)
+            self._send_iopub("stream", {"name": stream, "text": text}, parent)
 
         result: Any = None
-        failure: BaseException | None = None
+        failure: BaseException | _CellError | None = None
         try:
             with FdCapture(
                 publish,
                 flush_interval_s=self.flush_interval_s,
                 max_chunk_chars=self.max_stream_chars,
             ):
-                recorder.start()
                 previous = signal.getsignal(signal.SIGINT)
                 signal.signal(signal.SIGINT, signal.default_int_handler)
                 try:
+                    function = self._start(program, name, recorder)
+                    call = absl_arguments(function, args, kwargs, program.module_names)
+                    if call is not None:
+                        args, kwargs = call
                     result = function(*args, **kwargs)
                 finally:
                     recorder.stop_clock()
                     signal.signal(signal.SIGINT, previous)
+        except SystemExit as error:
+            if error.code not in (None, 0):
+                failure = error
         except BaseException as error:
             failure = error
         finally:
@@ -217,8 +215,12 @@ class JaxLabKernel(Kernel):
             )
         except Exception:
             self.log.exception("could not publish metrics")
+        if isinstance(failure, _CellError):
+            return self._error(failure)
+        if isinstance(failure, FlagCallError):
+            return self._error(_CellError("CallNotAllowed", str(failure)))
         if failure is not None:
-            return self._error(self._user_error(failure))
+            return self._error(self._user_error(failure, program))
         if result is not None:
             self._send_iopub(
                 "execute_result",
@@ -230,6 +232,36 @@ class JaxLabKernel(Kernel):
                 parent,
             )
         return self._ok()
+
+    def _start(self, program: Program, name: str, recorder: MetricsRecorder) -> Any:
+        """Runs the project's top level (first call of this version only:
+        prologue, then main.py's kept statements in source order) and
+        returns the designated function."""
+        if not program.executed:
+            try:
+                apply_prologue(program.prologue, _warn)
+                recorder.start()
+                if "absl" in program.main.imports:
+                    import absl.flags  # noqa: F401 - so that FLAGS can be marked parsed
+
+                    prepare_flags()
+                program.execute()
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
+                failure = self._user_error(error, program)
+                raise _CellError(
+                    "LoadError",
+                    f"running the top level of the project failed: {failure.ename}:"
+                    f" {failure.evalue}",
+                    failure.lines,
+                ) from None
+        else:
+            recorder.start()
+        function = program.execute().get(name)
+        if not callable(function):
+            raise _CellError("FunctionNotDefined", self._not_defined(name))
+        return function
 
     def _ok(self) -> dict[str, Any]:
         return {
@@ -252,10 +284,10 @@ class JaxLabKernel(Kernel):
                 self.iopub_socket, msg_type, content, parent=parent, ident=self._topic(msg_type)
             )
 
-    def _user_error(self, error: BaseException) -> _CellError:
-        filename = str(self._main_path())
+    def _user_error(self, error: BaseException, program: Program) -> _CellError:
+        files = program.paths
         tb = error.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+        while tb is not None and tb.tb_frame.f_code.co_filename not in files:
             tb = tb.tb_next
         try:
             lines = traceback.format_exception(type(error), error, tb)
@@ -265,80 +297,47 @@ class JaxLabKernel(Kernel):
 
     # -- loading -------------------------------------------------------------
 
-    def _main_path(self) -> Path:
-        return Path(self.workdir) / self.main_file
+    def _program_defining(self, name: str) -> Program:
+        program = self._load()
+        if program is None or not program.defines(name):
+            raise _CellError("FunctionNotDefined", self._not_defined(name))
+        return program
 
-    def _designated_function(self, name: str) -> Any:
-        namespace = self._load()
-        function = namespace.get(name)
-        if not callable(function):
-            raise _CellError(
-                FUNCTION_NOT_DEFINED,
-                f"main.py defines no {name}(). Define `def {name}(...):` in main.py and save it;"
-                f" {allowed_calls_message(self.designated_functions)}",
-            )
-        return function
+    def _not_defined(self, name: str) -> str:
+        return (
+            f"main.py defines no {name}(). Define `def {name}(...):` in main.py and save it"
+            " (Make it runnable moves the top-level work of a script into a generated main());"
+            f" {allowed_calls_message(self.designated_functions)}"
+        )
 
-    def _read_main(self) -> bytes | None:
-        path = self._main_path()
+    def _load(self) -> Program | None:
+        """The checked project (None without main.py), re-read and re-checked
+        when a file changed. Nothing of it runs here."""
         try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_CLOEXEC)
-        except FileNotFoundError:
-            return None
-        except OSError as error:
-            raise _CellError(LOAD_REJECTED, f"main.py cannot be read: {error.strerror}") from None
-        with os.fdopen(fd, "rb") as handle:
-            return handle.read(MAX_SOURCE_BYTES + 1)
-
-    def _load(self) -> dict[str, Any]:
-        """The namespace of main.py's definitions, reloaded when it changed."""
-        data = self._read_main()
-        digest = "missing" if data is None else hashlib.sha256(data).hexdigest()
-        if digest != self._source_hash:
-            self._source_hash = digest
-            self._namespace, self._load_error = None, None
-            try:
-                self._namespace = self._build_namespace(data)
-            except _CellError as error:
-                self._load_error = error
+            files = read_project_files(self.workdir)
+        except ProjectTooLarge as error:
+            raise _CellError("LoadRejected", f"{error}; keep the project smaller") from None
+        digest = digest_of(files)
+        if digest != self._digest:
+            if self._program is not None:
+                forget_flags(self._program.module_names)
+                self._program.discard()
+            self._digest, self._program, self._load_error = digest, None, None
+            program = Program(
+                files,
+                self.workdir,
+                allowed_imports=[*allowed_imports(self.workdir), *self.extra_imports],
+                designated=self.designated_functions,
+            )
+            if MAIN_FILE in files and not program.checked.ok:
+                self._load_error = _rejected(program.violations, files)
+            else:
+                self._program = program
         if self._load_error is not None:
             raise self._load_error
-        assert self._namespace is not None
-        return self._namespace
-
-    def _build_namespace(self, data: bytes | None) -> dict[str, Any]:
-        if data is None:
-            return {}
-        filename = str(self._main_path())
-        source = data.decode("utf-8", "replace")
-        result = load_definitions(
-            source,
-            allowed_imports=[*allowed_imports(self.workdir), *self.extra_imports],
-            designated=self.designated_functions,
-            filename=filename,
-        )
-        if not result.ok or result.module is None:
-            raise _rejected(result.violations)
-        module = types.ModuleType(MODULE_NAME, ast.get_docstring(result.module))
-        module.__file__ = filename
-        module.__builtins__ = builtins  # type: ignore[attr-defined]
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        sys.modules[MODULE_NAME] = module
-        try:
-            code = compile(result.module, filename, "exec", dont_inherit=True)
-            with FdCapture(self._publish_load_output):
-                exec(code, module.__dict__)
-        except BaseException as error:
-            failure = self._user_error(error)
-            raise _CellError(
-                LOAD_ERROR,
-                f"loading main.py's definitions failed: {failure.ename}: {failure.evalue}",
-                failure.lines,
-            ) from None
-        return module.__dict__
-
-    def _publish_load_output(self, name: str, text: str) -> None:
-        self._send_iopub("stream", {"name": name, "text": text}, self.get_parent())
+        if self._program is None or MAIN_FILE not in self._program.checked.results:
+            return None
+        return self._program
 
     # -- introspection -------------------------------------------------------
 
@@ -365,13 +364,12 @@ class JaxLabKernel(Kernel):
         if name not in self.designated_functions:
             return {"status": "ok", "found": False, "data": {}, "metadata": {}}
         try:
-            function = self._designated_function(name)
-            text = f"{name}{inspect.signature(function)}"
-            doc = inspect.getdoc(function)
+            program = self._program_defining(name)
+            node = program.main.functions.get(name)
+            text = f"{name}({ast.unparse(node.args)})" if node else f"{name}(...)"
+            doc = ast.get_docstring(node) if node else None
         except _CellError as error:
             text, doc = f"{name}()", error.evalue
-        except (TypeError, ValueError):
-            text, doc = f"{name}(...)", None
         if doc:
             text += f"\n\n{doc}"
         return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
@@ -389,19 +387,26 @@ class JaxLabKernel(Kernel):
         return {"status": "ok", "restart": restart}
 
 
-def _rejected(violations: tuple[Violation, ...]) -> _CellError:
-    first = violations[0] if violations else Violation(1, 1, "syntax-error", "rejected")
+def _rejected(violations: tuple[Violation, ...], files: dict[str, str]) -> _CellError:
+    first = violations[0]
     more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
     evalue = (
-        f"main.py was rejected at line {first.line}, column {first.column}"
-        f" [{first.rule}]: {first.message}{more}"
+        f"{first.file} was rejected at line {first.line}, column {first.column}"
+        f" [{first.rule}]: {first.message}. {first.hint}{more}"
     )
-    lines = [
-        f"{LOAD_REJECTED}: main.py may hold only imports, definitions, literal constants and"
-        " docstrings; fix these and save:",
-        *(f"  main.py:{v.line}:{v.column}: [{v.rule}] {v.message}" for v in violations),
-    ]
-    return _CellError(LOAD_REJECTED, evalue, lines)
+    lines = ["LoadRejected: nothing of the project ran; fix these and save:"]
+    for violation in violations:
+        lines.append(f'  File "{violation.file}", line {violation.line}, column {violation.column}')
+        lines.extend(caret_lines(files.get(violation.file, "").splitlines(), violation))
+        lines.append(f"{violation.message} [{violation.rule}]")
+        if violation.hint:
+            lines.append(f"  Hint: {violation.hint}")
+    return _CellError("LoadRejected", evalue, lines)
+
+
+def _warn(line: str) -> None:
+    sys.stderr.write(f"jaxlab: {line}\n")
+    sys.stderr.flush()
 
 
 def _safe_str(value: object) -> str:
