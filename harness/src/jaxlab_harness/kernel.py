@@ -30,14 +30,13 @@ from . import (
     METRICS_MIME_TYPE,
     __version__,
 )
-from .absl_calls import FlagCallError, absl_arguments, forget_flags, prepare_flags
+from .absl_calls import FlagCallError, absl_arguments
 from .allow_list import EXTRA_IMPORTS_ENV, allowed_imports
 from .calls import CallNotAllowed, allowed_calls_message, parse_call
 from .capture import FdCapture
 from .metrics import MetricsRecorder, summarize
 from .program import Program, ProjectTooLarge, digest_of, read_project_files
 from .project import MAIN_FILE
-from .prologue import apply_prologue
 from .schemas import warm_up
 from .violations import Violation, caret_lines
 
@@ -239,13 +238,7 @@ class JaxLabKernel(Kernel):
         returns the designated function."""
         if not program.executed:
             try:
-                apply_prologue(program.prologue, _warn)
-                recorder.start()
-                if "absl" in program.main.imports:
-                    import absl.flags  # noqa: F401 - so that FLAGS can be marked parsed
-
-                    prepare_flags()
-                program.execute()
+                program.execute(warn=_warn, before_top_level=recorder.start)
             except KeyboardInterrupt:
                 raise
             except BaseException as error:
@@ -320,7 +313,6 @@ class JaxLabKernel(Kernel):
         digest = digest_of(files)
         if digest != self._digest:
             if self._program is not None:
-                forget_flags(self._program.module_names)
                 self._program.discard()
             self._digest, self._program, self._load_error = digest, None, None
             program = Program(

@@ -420,6 +420,8 @@ class ModuleChecker:
         if isinstance(node, ast.Call):
             return self._call(node, scope, hint)
         if isinstance(node, ast.Lambda):
+            for default in [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]:
+                self._expression(default, scope, hint)
             return Value(user=True, what="a lambda")
         if isinstance(node, ast.NamedExpr):
             value = self._expression(node.value, scope, hint)

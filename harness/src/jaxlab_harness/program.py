@@ -21,14 +21,15 @@ import os
 import stat
 import sys
 import types
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .absl_calls import forget_flags, prepare_flags
 from .allow_list import is_standard_library
 from .loader import LoadResult, load_definitions
 from .project import MAIN_FILE, MAIN_MODULE, ProjectLoadResult, load_project
-from .prologue import PrologueSetting
+from .prologue import PrologueSetting, apply_prologue
 from .violations import MAX_SOURCE_BYTES, Violation
 
 MAIN_MODULE_NAME = "jaxlab_main"
@@ -44,6 +45,14 @@ MAX_DEPTH = 4
 """Deepest folder nesting searched for Python files."""
 
 _SKIPPED_FOLDERS = frozenset({"__pycache__", "outputs", "node_modules"})
+
+
+def _no_warning(line: str) -> None:
+    return None
+
+
+def _nothing() -> None:
+    return None
 
 
 class ProjectTooLarge(Exception):  # noqa: N818 - reported as a violation
@@ -169,8 +178,16 @@ class Program:
         """Whether main.py's top level binds ``name`` (known without running)."""
         return name in self.main.bound
 
-    def execute(self) -> dict[str, Any]:
-        """Runs main.py's kept statements (once) and returns its namespace.
+    def execute(
+        self,
+        warn: Callable[[str], None] = _no_warning,
+        before_top_level: Callable[[], None] = _nothing,
+    ) -> dict[str, Any]:
+        """Runs the project (once) and returns main.py's namespace: applies
+        the configuration prologue, calls ``before_top_level`` (the kernel
+        starts its clock there, once JAX may be imported), then runs main.py's
+        kept statements in source order. ``warn`` gets a line for each
+        setting that can no longer take effect.
 
         Exceptions of the program propagate.
         """
@@ -179,12 +196,20 @@ class Program:
         if not self.checked.ok or self.main.module is None:
             raise RuntimeError("a rejected program cannot run")
         self.discard()
+        for name in self.checked.modules:  # no module-name-taken: not a library's
+            sys.modules.pop(name, None)
+        sys.argv = [self.file_of(MAIN_FILE)]
+        apply_prologue(self.prologue, warn)
+        before_top_level()
+        if any("absl" in result.imports for result in self.checked.results.values()):
+            import absl.flags  # noqa: F401 - FLAGS must exist to be marked parsed
+
+            prepare_flags()
         self._importer = ProjectImporter(self)
         sys.meta_path.insert(0, self._importer)
         module = types.ModuleType(MAIN_MODULE_NAME)
         sys.modules[MAIN_MODULE_NAME] = module
         sys.modules[MAIN_MODULE] = module
-        sys.argv = [str(self._workdir / MAIN_FILE)]
         self.run_module(module, MAIN_FILE, self.main)
         self._namespace = module.__dict__
         return self._namespace
@@ -231,12 +256,13 @@ class Program:
         return str(self._workdir.joinpath(*name.split(".")))
 
     def discard(self) -> None:
-        """Forgets the modules of this project (before a new version runs)."""
-        for name in list(sys.modules):
-            top = name.split(".")[0]
-            if name in (MAIN_MODULE_NAME, MAIN_MODULE) or top in {
-                n.split(".")[0] for n in self.checked.modules
-            }:
+        """Forgets the modules and absl flags of this project (before a new
+        version runs)."""
+        forget_flags(self.module_names)
+        for name, module in list(sys.modules.items()):
+            spec = getattr(module, "__spec__", None)
+            ours = isinstance(getattr(spec, "loader", None), ProjectImporter)
+            if ours or (name in (MAIN_MODULE_NAME, MAIN_MODULE) and spec is None):
                 del sys.modules[name]
         sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, ProjectImporter)]
 
