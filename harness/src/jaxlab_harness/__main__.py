@@ -2,7 +2,9 @@
 
 - ``python -I -m jaxlab_harness -f <connection_file>`` starts the kernel;
 - ``python -m jaxlab_harness install-kernelspec [--prefix DIR | --user]``;
-- ``python -m jaxlab_harness kernelspec-json`` prints the spec.
+- ``python -m jaxlab_harness kernelspec-json`` prints the spec;
+- ``python -I -m jaxlab_harness check`` / ``make-runnable``: the loader and
+  Make it runnable over JSON on stdin (:mod:`.cli`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(install_kernel_spec(prefix=options.prefix or sys.prefix, user=options.user))
         return 0
+    if argv and argv[0] in ("check", "make-runnable"):
+        from .cli import run_command
+
+        return run_command(argv[0])
     if argv and argv[0] == "kernelspec-json":
         from .kernelspec import spec_json
 
