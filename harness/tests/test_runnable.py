@@ -198,8 +198,8 @@ def test_commands_should_answer_json_for_the_server() -> None:
     )
     assert status == 0
     assert answer["changed"] is True
-    assert answer["source"].startswith("def main():\n")
-    assert answer["movedLines"] == [[1, 1], [2, 3]]
+    assert answer["source"].startswith("print(1)\n\n\ndef main():\n")
+    assert answer["movedLines"] == [[2, 3]]
 
     status, answer = cli("check", {"files": "main.py"})
     assert status == 2
