@@ -45,6 +45,7 @@ def main(steps=3):
 
 
 def train_step(steps=1, seed=0):
+    print("sleeping", flush=True)
     time.sleep(steps)
     return seed
 
@@ -185,7 +186,12 @@ def test_kernel_should_report_user_errors_with_their_traceback(kernel) -> None:
 def test_kernel_should_stop_a_long_call_on_interrupt(kernel) -> None:
     manager, client, _ = kernel
     msg_id = client.execute("train_step(steps=30)")
-    time.sleep(1.0)
+    # The first call runs main.py's top level (imports jax) before sleeping:
+    # interrupt the sleep, not the import.
+    while True:
+        msg = client.get_iopub_msg(timeout=60)
+        if msg["msg_type"] == "stream" and "sleeping" in msg["content"]["text"]:
+            break
     started = time.monotonic()
     manager.interrupt_kernel()
     reply = client.get_shell_msg(timeout=10)

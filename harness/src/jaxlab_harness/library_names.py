@@ -88,6 +88,21 @@ WRAPPERS = frozenset(
         "haiku.multi_transform",
         "haiku.multi_transform_with_state",
         "haiku.to_module",
+        "equinox.filter_jit",
+        "equinox.filter_grad",
+        "equinox.filter_value_and_grad",
+        "equinox.filter_vmap",
+        "equinox.filter_checkpoint",
+        "diffrax.ODETerm",
+        "diffrax.ControlTerm",
+        "diffrax.MultiTerm",
+        "numpyro.infer.NUTS",
+        "numpyro.infer.HMC",
+        "numpyro.infer.SVI",
+        "numpyro.infer.Predictive",
+        "numpyro.handlers.seed",
+        "numpyro.handlers.substitute",
+        "numpyro.handlers.condition",
         "absl.flags.register_validator",
         "absl.flags.validator",
         "absl.flags.multi_flags_validator",
@@ -98,9 +113,10 @@ WRAPPERS = frozenset(
 functions and classes at module level: they wrap or register them and do not
 call them there."""
 
-WRAPPER_PACKAGES = frozenset({"optax"})
-"""Packages all of whose callables may take user functions (optax builds
-gradient transformations that call schedules and masks only when used)."""
+WRAPPER_PACKAGES = frozenset({"optax", "jaxopt"})
+"""Packages all of whose callables may take user functions: optax builds
+gradient transformations that call schedules and masks only when used; jaxopt
+solvers store the objective until ``run``."""
 
 CUSTOM_DERIVATIVES = frozenset({"jax.custom_jvp", "jax.custom_vjp", "flax.linen.custom_vjp"})
 """Decorators whose functions get ``defjvp``/``defvjp`` registrations."""

@@ -6,9 +6,10 @@ top-level statement that does work (one the loader rejects, or, when the
 script has no ``main()``, the first statement that does something on its own
 such as a ``print``), the statements that are not definitions move, in order,
 into a generated ``def main():``, together with the body of
-``if __name__ == "__main__":``. Imports and definitions stay at the top
-(a definition whose decorators, defaults or class body read a moved name
-moves too). Names the moved code binds that other functions read, or that
+``if __name__ == "__main__":``. Imports and definitions stay at the top; a
+definition moves too when the loader rejects it (``@timer`` of the script's
+own, a default ``cfg=Config()``) or when its decorators, defaults or class
+body read a moved name. Names the moved code binds that other functions read, or that
 the top level binds as well, are declared ``global`` in main(), so the
 program does what ``python main.py`` did. Comments and formatting are kept;
 lines inside multi-line strings are never re-indented. A ``main`` the script
@@ -79,7 +80,8 @@ def make_runnable(
             else "nothing at the top level of main.py does work to move"
         )
         return RunnableResult(source, False, reason, violations=checked.violations)
-    rewrite = _Rewrite(source, tree, first, entry)
+    lines = {v.line for v in checked.violations if v.rule in _MOVABLE_RULES}
+    rewrite = _Rewrite(source, tree, first, entry, lines)
     result = rewrite.run()
     after = load_definitions(result, allowed_imports=allowed, designated=(entry,))
     return RunnableResult(
@@ -104,9 +106,7 @@ def _first_work(tree: ast.Module, violations: Iterable[Violation], entry: str) -
     lines = {v.line for v in violations if v.rule in _MOVABLE_RULES}
     body = tree.body
     for index, stmt in enumerate(body):
-        if is_main_guard(stmt):
-            continue
-        if any(stmt.lineno <= line <= (stmt.end_lineno or stmt.lineno) for line in lines):
+        if not is_main_guard(stmt) and _breaks_rules(stmt, lines):
             return _earlier_guard(body, index)
     if _defines(tree, entry):
         return None
@@ -122,6 +122,11 @@ def _first_work(tree: ast.Module, violations: Iterable[Violation], entry: str) -
         ):
             return index
     return None
+
+
+def _breaks_rules(stmt: ast.stmt, lines: set[int]) -> bool:
+    """Whether one of ``lines`` (lines with a movable violation) is in ``stmt``."""
+    return any(_first_line(stmt) <= line <= (stmt.end_lineno or stmt.lineno) for line in lines)
 
 
 def _earlier_guard(body: list[ast.stmt], index: int) -> int:
@@ -164,7 +169,10 @@ def _import_resolver(tree: ast.Module):
 class _Rewrite:
     """One rewrite of one source (see the module docstring)."""
 
-    def __init__(self, source: str, tree: ast.Module, first: int, entry: str) -> None:
+    def __init__(
+        self, source: str, tree: ast.Module, first: int, entry: str, rejected_lines: set[int]
+    ) -> None:
+        self._rejected_lines = rejected_lines
         self._source = source
         self._lines = source.splitlines(keepends=True)
         self._tree = tree
@@ -182,19 +190,26 @@ class _Rewrite:
         kept_text: list[str] = []
         main_body: list[str] = []
         previous_end = 0
+        after_definition = False
         for index, unit in enumerate(units):
             start, end = self._span(unit, previous_end)
             gap = self._lines[previous_end : start - 1]  # blank lines, loose comments
             if index in moved and index - 1 in moved:
                 main_body.extend(self._reindent(gap, previous_end + 1, 0, self._indent))
             else:
-                kept_text.extend(gap)
+                for line in gap:  # at most two blank lines where a statement left
+                    if line.strip() or kept_text[-2:] != [self._newline] * 2:
+                        kept_text.append(line)
             text = self._lines[start - 1 : end]
             previous_end = end
             if index not in moved:
                 kept_text.extend(text)
                 continue
             guard = next((s for s in unit if is_main_guard(s)), None)
+            separate = any(_is_scope(s) for s in unit) or (main_body and after_definition)
+            if separate and main_body and main_body[-1].strip():
+                main_body.append(self._newline)  # a blank line around a moved definition
+            after_definition = any(_is_scope(s) for s in unit)
             if guard is not None:
                 main_body.extend(self._guard_body(guard))
             else:
@@ -222,7 +237,11 @@ class _Rewrite:
         moved = {
             i
             for i, unit in enumerate(units)
-            if i >= first_unit and not all(_is_definition(s) for s in unit)
+            if i >= first_unit
+            and (
+                not all(_is_definition(s) for s in unit)
+                or any(_breaks_rules(s, self._rejected_lines) for s in unit)
+            )
         }
         while True:  # definitions whose headers read a moved name move too
             bound = set().union(*(_bound_names(units[i]) for i in moved)) if moved else set()
