@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs both benchmarks (npm run bench). Builds first so the figures are of
+# Runs the benchmarks (npm run bench). Builds first so the figures are of
 # the current sources. Extra arguments go to neither; run a bench alone with
 # `node bench/<name>.mjs --help`-style flags (see the top of each file).
 set -euo pipefail
@@ -13,5 +13,8 @@ node bench/gateway-vs-kernel-gateway.mjs 2> >(grep '^#' >&2)
 echo
 echo "## issue 3: jobs"
 node bench/jobs.mjs 2> >(grep -E '^#|Error|error' >&2)
+echo
+echo "## issue 11: loader acceptance"
+.venv/bin/python bench/loader-acceptance/run.py
 echo
 echo "# done $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
