@@ -312,3 +312,25 @@ def test_absl_program_should_take_flags_as_keywords(runtime: Path) -> None:
         run_main(program, batch=3)
     with pytest.raises(FlagCallError, match="optimizer"):
         run_main(program, optimizer="rmsprop")
+
+
+def test_program_should_never_import_a_file_named_like_a_library_as_the_projects(
+    runtime: Path,
+) -> None:
+    planted = "import pathlib\npathlib.Path('planted_ran').touch()\n"
+    files = {
+        "main.py": "import base64\ndef main():\n    return base64.b64encode(b'x')\n",
+        "json.py": planted,
+        "jaxlab_harness.py": planted,
+        "pytest/__init__.py": planted,  # imported by this process, as ipykernel by a kernel
+    }
+    program = make_program(runtime, files)
+    assert program.violations == ()
+    assert not {"json", "jaxlab_harness", "pytest"} & set(program.checked.modules)
+    assert program.execute()["main"]() == b"eA=="
+    import json  # the kernel's own imports still get the standard library
+
+    assert json.dumps([2]) == "[2]"
+    assert "planted" not in Path(json.__file__).read_text()
+    assert not (runtime / "planted_ran").exists()
+    assert not Path("planted_ran").exists()

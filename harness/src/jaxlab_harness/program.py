@@ -47,6 +47,17 @@ MAX_DEPTH = 4
 _SKIPPED_FOLDERS = frozenset({"__pycache__", "outputs", "node_modules"})
 
 
+def _process_modules() -> frozenset[str]:
+    """Top-level modules this process has imported (the kernel's own), less
+    a previous version of the project's."""
+    names = set()
+    for name, module in list(sys.modules.items()):
+        spec = getattr(module, "__spec__", None)
+        if not isinstance(getattr(spec, "loader", None), ProjectImporter) and spec is not None:
+            names.add(name.split(".")[0])
+    return frozenset(names)
+
+
 def _no_warning(line: str) -> None:
     return None
 
@@ -139,7 +150,10 @@ class Program:
         self._allowed = frozenset(allowed_imports)
         self._designated = tuple(designated)
         self.checked: ProjectLoadResult = load_project(
-            self._files, allowed_imports=self._allowed, designated=self._designated
+            self._files,
+            allowed_imports=self._allowed,
+            designated=self._designated,
+            reserved=_process_modules(),
         )
         self._namespace: dict[str, Any] | None = None
         self._importer: ProjectImporter | None = None
@@ -196,7 +210,7 @@ class Program:
         if not self.checked.ok or self.main.module is None:
             raise RuntimeError("a rejected program cannot run")
         self.discard()
-        for name in self.checked.modules:  # no module-name-taken: not a library's
+        for name in self.checked.modules:  # never a library's (see load_project)
             sys.modules.pop(name, None)
         sys.argv = [self.file_of(MAIN_FILE)]
         apply_prologue(self.prologue, warn)

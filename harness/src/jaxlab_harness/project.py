@@ -94,11 +94,25 @@ def load_project(
     *,
     allowed_imports: Iterable[str] = DEFAULT_ALLOWED_IMPORTS,
     designated: Iterable[str] = DEFAULT_DESIGNATED_FUNCTIONS,
+    reserved: Iterable[str] = (),
 ) -> ProjectLoadResult:
     """Checks main.py of ``files`` (path -> text) and every project file it
-    reaches through imports, dependencies first."""
+    reaches through imports, dependencies first.
+
+    A file named like a standard-library module, an allowed package or one of
+    ``reserved`` (the modules of the process that will run the project) is
+    never importable as the project's: ``import json`` means the standard
+    library's json even beside a json.py, and a file that such an import
+    would have meant is reported as ``module-name-taken``.
+    """
     allowed = frozenset(allowed_imports)
-    modules = project_modules(files)
+    every = project_modules(files)
+    taken_tops = {
+        name.split(".")[0]
+        for name in every
+        if name != MAIN_MODULE and _owner_of(name.split(".")[0], allowed, frozenset(reserved))
+    }
+    modules = {n: m for n, m in every.items() if n.split(".")[0] not in taken_tops}
     names = frozenset(modules)
     exports: dict[str, Mapping[str, Value]] = {}
     results: dict[str, LoadResult] = {}
@@ -123,9 +137,14 @@ def load_project(
             filename=module.path,
             project=ProjectIndex(names, exports, package),
         )
-        taken = _name_taken(module, allowed)
-        if taken is not None:
-            result = LoadResult(module=None, violations=(taken, *result.violations))
+        shadowed = [
+            every[top]
+            for top in _imported_modules(source, package, frozenset(taken_tops))
+            if top in every and every[top].path is not None
+        ]
+        if shadowed:
+            found = (_name_taken(m, allowed, frozenset(reserved)) for m in shadowed)
+            result = LoadResult(module=None, violations=(*result.violations, *found))
         results[module.path] = result
         exports[name] = {
             key: _from_file(value, module.path) for key, value in result.exports.items()
@@ -145,21 +164,26 @@ def _from_file(value: Value, path: str) -> Value:
     return Value(user=True, what=f"{value.what} ({path})", wrapper=value.wrapper)
 
 
-def _name_taken(module: ProjectModule, allowed: frozenset[str]) -> Violation | None:
-    top = module.name.split(".")[0]
-    if module.name == MAIN_MODULE or "." in module.name:
-        return None
+def _owner_of(top: str, allowed: frozenset[str], reserved: frozenset[str]) -> str | None:
     if is_standard_library(top):
-        owner = f"the standard library's module {top}"
-    elif top in allowed:
-        owner = f"the package {top}"
-    else:
-        return None
+        return f"the standard library's module {top}"
+    if top in allowed:
+        return f"the package {top}"
+    if top in reserved:
+        return f"the kernel's own module {top}"
+    return None
+
+
+def _name_taken(
+    module: ProjectModule, allowed: frozenset[str], reserved: frozenset[str]
+) -> Violation:
+    top = module.name.split(".")[0]
     return Violation(
         1,
         1,
         "module-name-taken",
-        f"{module.path} has the name of {owner}, so neither could be imported reliably",
+        f"{module.path} has the name of {_owner_of(top, allowed, reserved)}, which an import"
+        " of it gets instead",
         f"Rename it (for example to my_{top}.py) and change its imports.",
         module.path or "",
     )

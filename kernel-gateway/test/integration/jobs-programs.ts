@@ -62,10 +62,11 @@ def main():
             time.sleep(0.01)
 `;
 
-/** Has a top-level side effect: breaks the definitions-only rule. */
+/** Does its work at the top level (a loop): the loader rejects it. */
 export const SIDE_EFFECT_PROGRAM = `import math
 
-print("side effect at import", math.pi)
+for i in range(3):
+    print("side effect at import", math.pi)
 
 
 def main():

@@ -9,8 +9,8 @@
  *
  * - Programs the loader rejects are executed with the default allow-list
  *   and must answer `LoadRejected` naming their rule.
- * - Programs that need OS modules get them allowed (`extraImports`) so the
- *   attack really reaches the sandbox; harmless ones share one kernel,
+ * - The others (the standard library is always importable) reach the
+ *   sandbox; harmless ones share one kernel,
  *   destructive ones (limits, never-ending) get a kernel each with small
  *   limits.
  */
@@ -39,19 +39,6 @@ import {
 import type { IGateway, KernelSession } from '@jaxlab/kernel-gateway';
 
 const PROGRAMS = fileURLToPath(new URL('./programs/', import.meta.url));
-
-/** Modules the hostile programs import, allowed so their attacks run. */
-const EXTRA_IMPORTS = [
-  'os',
-  'subprocess',
-  'ctypes',
-  'socket',
-  'sys',
-  'signal',
-  'threading',
-  'resource',
-  'site'
-];
 
 /** Limits of the kernels that are meant to be killed. */
 const SMALL_LIMITS = {
@@ -87,10 +74,8 @@ const programs: IProgram[] = readdirSync(PROGRAMS)
     };
   });
 
-/** Programs whose attack gets past the loader once their imports are allowed. */
-const reachSandbox = programs.filter(
-  p => p.loaderRule === 'ok' || p.loaderRule === 'import-not-allowed'
-);
+/** Programs whose attack gets past the loader. */
+const reachSandbox = programs.filter(p => p.loaderRule === 'ok');
 const harmless = reachSandbox.filter(p => p.sandbox === 'clean');
 const destructive = reachSandbox.filter(p => p.sandbox !== 'clean');
 
@@ -266,10 +251,10 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
     });
   });
 
-  describe('with their imports allowed: harmless attacks in one shared kernel', () => {
+  describe('past the loader: harmless attacks in one shared kernel', () => {
     let kernel: KernelSession;
     beforeAll(async () => {
-      kernel = await kernels.startKernel({ extraImports: EXTRA_IMPORTS });
+      kernel = await kernels.startKernel({});
     });
     afterAll(async () => {
       if (kernel) await shutdownAndCheck(kernel);
@@ -297,13 +282,12 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
     });
   });
 
-  describe('with their imports allowed: destructive attacks, one small kernel each', () => {
+  describe('past the loader: destructive attacks, one small kernel each', () => {
     for (const program of destructive) {
       it(`should contain ${program.file}: ${program.attack}`, async () => {
         const isDispose = program.sandbox === 'dispose';
         const kernel = await kernels.startKernel({
           files: { 'main.py': program.source },
-          extraImports: EXTRA_IMPORTS,
           // never-ending programs are ended by shutdown, not by the timer
           limits: isDispose
             ? { ...SMALL_LIMITS, wallClockLimitMs: 60_000 }

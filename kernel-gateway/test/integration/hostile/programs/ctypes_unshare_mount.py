@@ -1,6 +1,6 @@
 # Attack: ctypes calls to unshare(CLONE_NEWUSER) and mount() to gain capabilities or remount things writable.
 # Contained: bwrap --disable-userns forbids new user namespaces; uid 65534 has no capabilities for mount.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import ctypes
 import ctypes.util

@@ -1,6 +1,6 @@
 # Attack: resolve names (DNS exfiltration).
 # Contained: no network namespace route and no resolver configuration in the sandbox.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import socket
 

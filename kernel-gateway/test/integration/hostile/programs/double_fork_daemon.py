@@ -1,6 +1,6 @@
 # Attack: double-fork a daemon (new session, reparented) that should outlive the kernel.
 # Contained: the daemon stays in the kernel's cgroup and PID namespace and dies at teardown.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: dispose
 import os
 import signal

@@ -1,6 +1,6 @@
 # Attack: read secrets from the environment (the gateway's own variables).
 # Contained: bwrap --clearenv; only HOME, PATH, LANG, JAXLAB_* of the kernel and KERNEL_* are set.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import os
 

@@ -4,7 +4,7 @@
 # Contained: the gateway trusts nothing the kernel says beyond the protocol: every string is capped (1 MiB,
 # with a note), invalid metrics are dropped with a stderr note, and only the gateway may report 'dead'.
 # Outside a kernel (plain sandbox) there is nothing to forge from.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import sys
 

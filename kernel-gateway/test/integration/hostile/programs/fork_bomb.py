@@ -1,6 +1,6 @@
 # Attack: fork bomb.
 # Contained: the pids cgroup (pids.max) refuses forks past the limit; the sandbox is torn down.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: limit=pids
 import os
 import sys

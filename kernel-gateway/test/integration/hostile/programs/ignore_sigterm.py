@@ -1,6 +1,6 @@
 # Attack: ignore SIGTERM (and SIGINT, SIGHUP) to survive shutdown.
 # Contained: teardown uses SIGKILL through cgroup.kill / the PID namespace; no process is left.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: dispose
 import signal
 import time

@@ -1,6 +1,6 @@
 # Attack: invalid UTF-8 and terminal escape sequences (title change, screen clear, OSC 52 clipboard), next to SGR colours.
 # Contained: the kernel manager replaces invalid bytes and neutralises escapes; the sandbox just passes bytes.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import sys
 

@@ -1,7 +1,7 @@
 # Attack: kill the parent (the gateway) and every process the uid may signal (kill -9 -1).
 # Contained: the parent inside the PID namespace is the sandbox's own init (pid 1, immune to
 # signals from inside); the gateway and other host processes are invisible and unreachable.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import os
 import signal

@@ -1,6 +1,6 @@
 # Attack: open network connections (internet hosts and the host's loopback services).
 # Contained: the sandbox has its own network namespace with only a loopback of its own.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import socket
 

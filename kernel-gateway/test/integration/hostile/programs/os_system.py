@@ -1,6 +1,6 @@
 # Attack: os.system to reach the network and escalate (sudo, su, curl).
 # Contained: no network, no setuid helpers usable (no_new_privs, nested user namespaces disabled).
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import os
 

@@ -2,7 +2,7 @@
 # Contained: the gateway's ZeroMQ sockets refuse frames over 64 MiB: the kernel is disconnected
 # before the frame is buffered, and the gateway stops it with a reason naming the frame limit.
 # Outside a kernel (plain sandbox) there is nothing to send with.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: exit
 import sys
 import time

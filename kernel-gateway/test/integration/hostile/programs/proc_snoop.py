@@ -1,6 +1,6 @@
 # Attack: read /proc for other processes (the gateway's command line and environment) and host info.
 # Contained: a fresh procfs of the sandbox's own PID namespace shows only sandbox processes.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import os
 

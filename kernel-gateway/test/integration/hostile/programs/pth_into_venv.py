@@ -1,6 +1,6 @@
 # Attack: write a .pth file (or a module) into the venv's site-packages to run code in every later kernel.
 # Contained: the venv is bound read-only.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import site
 

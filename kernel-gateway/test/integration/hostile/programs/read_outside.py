@@ -1,6 +1,6 @@
 # Attack: read files outside the job folder (host secrets, other users, the repository).
 # Contained: those paths are not mounted in the sandbox (ENOENT) or not readable by uid 65534.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import os
 

@@ -1,6 +1,6 @@
 # Attack: drop sitecustomize.py, json.py and jaxlab_harness.py into the job folder so the next kernel imports them.
 # Contained: Python runs with -I (no cwd or script folder on sys.path, no user site) and the venv is read-only.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import subprocess
 import sys

@@ -1,10 +1,12 @@
-# Attack: a decorator with side effects (runs when the definition is evaluated).
-# Contained: only decorators from the safe list are accepted.
+# Attack: a decorator of the program's own, which runs when the definition is evaluated.
+# Contained: decorators must come from libraries; the program's own code runs only in the designated call.
 # Loader: decorator-not-allowed
 # Sandbox: clean
-print("CONTAINED: decorator module loaded inside the sandbox")
+def announce(function):
+    print("CONTAINED: a decorator of the program ran only inside the sandbox")
+    return function
 
 
-@print
+@announce
 def main():
     return 1

@@ -1,6 +1,6 @@
 # Attack: start shell commands with subprocess to read secrets and look around.
 # Contained: children inherit the sandbox (uid 65534, same mounts); /etc/shadow is absent.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import subprocess
 

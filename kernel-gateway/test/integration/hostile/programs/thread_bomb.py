@@ -1,6 +1,6 @@
 # Attack: thread bomb (threads are tasks and count against pids.max too).
 # Contained: the pids cgroup refuses new threads past the limit.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: limit=pids
 import sys
 import threading

@@ -1,6 +1,6 @@
 # Attack: write outside the job folder (system folders, the venv, the Python installation, /).
 # Contained: everything but the job folder and the private /tmp is mounted read-only.
-# Loader: import-not-allowed
+# Loader: ok
 # Sandbox: clean
 import sys
 
