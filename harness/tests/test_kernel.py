@@ -76,9 +76,17 @@ def execute(client: Any, code: str, timeout_s: float = 60) -> tuple[dict, list[d
             break
         if msg["msg_type"] not in ("status", "execute_input"):
             outputs.append(msg)
-    reply = client.get_shell_msg(timeout=10)
-    assert reply["parent_header"]["msg_id"] == msg_id
-    return reply["content"], outputs
+    return shell_reply(client, msg_id, 10)["content"], outputs
+
+
+def shell_reply(client: Any, msg_id: str, timeout_s: float) -> dict:
+    """The shell reply to ``msg_id``, skipping stale ones (a kernel_info
+    reply that wait_for_ready left behind on a loaded machine)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        reply = client.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
 
 
 def stream_text(outputs: list[dict], name: str) -> str:
@@ -194,8 +202,7 @@ def test_kernel_should_stop_a_long_call_on_interrupt(kernel) -> None:
             break
     started = time.monotonic()
     manager.interrupt_kernel()
-    reply = client.get_shell_msg(timeout=10)
-    assert reply["parent_header"]["msg_id"] == msg_id
+    reply = shell_reply(client, msg_id, 10)
     assert time.monotonic() - started < 5
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "KeyboardInterrupt"
@@ -205,12 +212,10 @@ def test_kernel_should_stop_a_long_call_on_interrupt(kernel) -> None:
 
 def test_kernel_should_complete_and_inspect_designated_functions(kernel) -> None:
     _, client, _ = kernel
-    client.complete("tra", 3)
-    reply = client.get_shell_msg(timeout=10)["content"]
+    reply = shell_reply(client, client.complete("tra", 3), 10)["content"]
     assert reply["matches"] == ["train_step"]
     assert (reply["cursor_start"], reply["cursor_end"]) == (0, 3)
-    client.inspect("main", 4)
-    reply = client.get_shell_msg(timeout=30)["content"]
+    reply = shell_reply(client, client.inspect("main", 4), 30)["content"]
     assert reply["found"] is True
     assert reply["data"]["text/plain"].startswith("main(steps=3)")
     assert "Trains for" in reply["data"]["text/plain"]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from .conftest import start_kernel
-from .test_kernel import execute, stream_text
+from .test_kernel import execute, shell_reply, stream_text
 from .test_program import CONSTRUCTS, PREAMBLE, PROGRAMS, TESTS
 
 
@@ -32,8 +32,7 @@ def kernel_in(workdir: Path) -> Iterator[Any]:
 
 
 def inspect(client: Any, name: str) -> dict:
-    client.inspect(name, len(name))
-    return client.get_shell_msg(timeout=30)["content"]
+    return shell_reply(client, client.inspect(name, len(name)), 30)["content"]
 
 
 def test_kernel_should_run_nothing_of_main_py_before_the_first_call(

@@ -334,3 +334,12 @@ def test_program_should_never_import_a_file_named_like_a_library_as_the_projects
     assert "planted" not in Path(json.__file__).read_text()
     assert not (runtime / "planted_ran").exists()
     assert not Path("planted_ran").exists()
+
+
+def test_absl_main_without_flags_should_get_argv(runtime: Path) -> None:
+    source = (
+        "from absl import app\n\n\ndef main(argv):\n    print('argv', len(argv))\n\n\n"
+        "if __name__ == '__main__':\n    app.run(main)\n"
+    )
+    program = make_program(runtime, {"main.py": source})
+    assert run_main(program)[1] == "argv 1\n"

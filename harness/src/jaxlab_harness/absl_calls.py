@@ -3,7 +3,7 @@ settings are absl flags.
 
 When the project defines absl flags and the designated function takes one
 positional argument (``argv``) that the cell's keywords do not fit, each
-keyword sets the flag of that name (parsed as absl parses it) and the
+keyword sets the flag of that name (a program without flags gets only argv) (parsed as absl parses it) and the
 function is called with ``[<path of main.py>]``, as ``app.run`` would after
 parsing the command line. Flags not named return to their defaults.
 """
@@ -61,7 +61,7 @@ def absl_arguments(
         FlagCallError: a keyword names no flag, or its value does not parse.
     """
     defined = program_flags(module_names)
-    if not defined or args:
+    if args or "absl.flags" not in sys.modules or (kwargs and not defined):
         return None
     try:
         signature = inspect.signature(function)
@@ -86,6 +86,8 @@ def absl_arguments(
             f" its flags are: {listed}"
         )
     flags = sys.modules["absl.flags"]
+    if not defined:
+        return (list(sys.argv[:1]),), {}
     flags.FLAGS.unparse_flags()
     flags.FLAGS(sys.argv[:1], known_only=True)
     for key, value in kwargs.items():

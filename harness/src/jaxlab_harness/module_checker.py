@@ -184,6 +184,8 @@ class ModuleChecker:
                 scope,
                 [stmt.body, *(h.body for h in stmt.handlers), stmt.orelse, stmt.finalbody],  # type: ignore[attr-defined]
             )
+        elif isinstance(stmt, getattr(ast, "TypeAlias", ())):  # `type X = ...` (3.12)
+            self._bind(stmt.name.id, stmt, LIBRARY, scope)  # type: ignore[attr-defined]
         elif isinstance(stmt, ast.Assert):
             self._expression(stmt.test, scope, "")
             if stmt.msg is not None:
@@ -295,18 +297,7 @@ class ModuleChecker:
     def _function(
         self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: dict[str, Value], top: bool
     ) -> None:
-        for decorator in node.decorator_list:
-            value = self._expression(decorator, scope, "")
-            if value.user:
-                self._report(
-                    decorator,
-                    "decorator-not-allowed",
-                    f"the decorator @{snippet(decorator)} of {node.name}() is {value.what}, which"
-                    f" would run while {self._file} loads",
-                    "Library decorators (jax.jit, functools.partial, flax.struct.dataclass, ...)"
-                    f" are fine; apply your own inside main() instead, e.g."
-                    f" `{node.name} = {snippet(decorator)}({node.name})`.",
-                )
+        self._decorators(node, scope)
         arguments = node.args
         for default in [*arguments.defaults, *(d for d in arguments.kw_defaults if d is not None)]:
             self._expression(
@@ -343,18 +334,25 @@ class ModuleChecker:
             scope,
         )
 
-    def _class(self, node: ast.ClassDef, scope: dict[str, Value]) -> None:
+    def _decorators(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: dict[str, Value]
+    ) -> None:
+        owner = f"class {node.name}" if isinstance(node, ast.ClassDef) else f"{node.name}()"
         for decorator in node.decorator_list:
             value = self._expression(decorator, scope, "")
             if value.user:
                 self._report(
                     decorator,
                     "decorator-not-allowed",
-                    f"the decorator @{snippet(decorator)} of class {node.name} is {value.what},"
-                    f" which would run while {self._file} loads",
-                    "Library decorators (dataclasses.dataclass, flax.struct.dataclass, ...) are"
-                    " fine; drop your own or apply it inside main().",
+                    f"the decorator @{snippet(decorator)} of {owner} is {value.what}, which would"
+                    f" run while {self._file} loads",
+                    "Library decorators (jax.jit, functools.partial, flax.struct.dataclass, ...)"
+                    " are fine; apply your own when main() runs (Make it runnable moves the"
+                    f" definition there), e.g. `{node.name} = {snippet(decorator)}({node.name})`.",
                 )
+
+    def _class(self, node: ast.ClassDef, scope: dict[str, Value]) -> None:
+        self._decorators(node, scope)
         for base in node.bases:
             self._expression(base, scope, "")
         for keyword in node.keywords:
