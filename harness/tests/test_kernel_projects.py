@@ -43,13 +43,18 @@ def test_kernel_should_run_nothing_of_main_py_before_the_first_call(
     library = workdir / "env"
     library.mkdir()
     shutil.copy(TESTS / "marker_lib.py", library)
+    shutil.copy(TESTS / "marker_on_import.py", library)
     constructs = "\n\n".join(accepted for _, accepted, _, _ in CONSTRUCTS)
     (workdir / "main.py").write_text(
         PREAMBLE.format(folder=str(marks))
         + constructs
         + "\n\nprint('top level ran')\n\n\ndef main(steps=3):\n    '''Trains.'''\n    return steps\n"
     )
-    client = kernel_in(JAXLAB_EXTRA_IMPORTS="marker_lib", JAXLAB_REQUIREMENTS_ENV=str(library))
+    client = kernel_in(
+        JAXLAB_EXTRA_IMPORTS="marker_lib,marker_on_import",
+        JAXLAB_REQUIREMENTS_ENV=str(library),
+        JAXLAB_TEST_MARKS=str(marks),
+    )
     reply = inspect(client, "main")
     assert reply["found"] is True
     assert reply["data"]["text/plain"] == "main(steps=3)\n\nTrains."

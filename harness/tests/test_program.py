@@ -21,7 +21,7 @@ from jaxlab_harness.program import Program, read_project_files
 
 TESTS = Path(__file__).parent
 PROGRAMS = TESTS / "programs"
-ALLOWED = [*DEFAULT_ALLOWED_IMPORTS, "marker_lib"]
+ALLOWED = [*DEFAULT_ALLOWED_IMPORTS, "marker_lib", "marker_on_import"]
 
 PREAMBLE = """\
 import marker_lib as ml
@@ -47,6 +47,12 @@ class UserBase:
 # (construct, accepted source leaving the marker <construct>, the same
 # construct calling the project's own code, the rule that rejects it)
 CONSTRUCTS = [
+    (
+        "import",
+        "import marker_on_import",
+        "import marker_on_import\nmarker_on_import.__name__.join(helper())",
+        "user-code-at-load",
+    ),
     ("assignment", "X = ml.mark(DIR, 'assignment')", "X = helper()", "user-code-at-load"),
     ("expression", "ml.mark(DIR, 'expression')", "helper()", "user-code-at-load"),
     (
@@ -138,6 +144,8 @@ def test_program_should_run_an_accepted_construct_at_the_first_call_not_at_load(
 ) -> None:
     marks = runtime / "marks"
     marks.mkdir()
+    os.environ["JAXLAB_TEST_MARKS"] = str(marks)
+    sys.modules.pop("marker_on_import", None)
     source = PREAMBLE.format(folder=str(marks)) + accepted + "\n\ndef main():\n    return 7\n"
     program = make_program(runtime / "project", {"main.py": source})
     assert program.violations == ()
