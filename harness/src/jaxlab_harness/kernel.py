@@ -1,11 +1,12 @@
 """The restricted kernel: ipykernel's wrapper-kernel base, not IPython's shell.
 
-Before each call it re-reads main.py from the work folder (when its content
-changed), checks it with :func:`load_definitions`, and executes only the kept
-definitions in a fresh module namespace. A cell may only call a designated
-function with literal arguments; the call's output is captured at the
-file-descriptor level and streamed to iopub, and its metrics are published
-as display_data afterwards.
+Before each call it re-reads the project's Python files from the work folder
+and, when one changed, checks them (:class:`~.program.Program`; nothing runs).
+Just before the first call of a version it applies the configuration
+prologue and runs main.py's kept statements; the call's output (that of the
+top level included) is captured at the file-descriptor level and streamed to
+iopub, and its metrics are published as display_data afterwards. A cell may
+only call a designated function with literal arguments.
 """
 
 from __future__ import annotations
@@ -45,9 +46,6 @@ DESIGNATED_ENV = "JAXLAB_DESIGNATED_FUNCTIONS"
 
 WORKDIR_ENV = "JAXLAB_WORKDIR"
 """Environment variable naming the kernel's work folder (holds main.py)."""
-
-MODULE_NAME = "jaxlab_main"
-"""Module name the definitions of main.py are executed under."""
 
 MAX_RESULT_CHARS = 64 * 1024
 """An execute_result's text/plain is cut to this many characters."""
@@ -90,13 +88,9 @@ class JaxLabKernel(Kernel):
     ]
 
     workdir = Unicode(
-        help=f"Folder holding main.py and requirements.txt (env {WORKDIR_ENV};"
+        help=f"Folder holding main.py, the project's other files and requirements.txt (env {WORKDIR_ENV};"
         " default: the current directory)."
     ).tag(config=True)
-
-    main_file = Unicode("main.py", help="File name of the job's code inside workdir.").tag(
-        config=True
-    )
 
     designated_functions = List(
         Unicode(),
