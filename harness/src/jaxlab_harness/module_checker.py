@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from .allow_list import is_standard_library
 from .library_names import (
@@ -27,8 +28,10 @@ from .library_names import (
     IMPORT_ERRORS,
     PROPERTY_METHODS,
     REGISTRATION_METHODS,
+    WRAPPERS,
     is_wrapper,
 )
+from .literals import is_literal
 from .prologue import PrologueSetting, prologue_settings
 from .violations import Violation, snippet, violation_at
 
@@ -47,6 +50,8 @@ class Value:
     """The project module it is (``import models``)."""
     wrapper: str | None = None
     """The library wrapper that made it from user code (``jax.custom_vjp``)."""
+    members: Mapping[str, Value] | None = None
+    """For a class of the project: what its body bound (``Config.lr``)."""
 
 
 LIBRARY = Value()
@@ -113,11 +118,15 @@ class ModuleChecker:
 
     def run(self, tree: ast.Module) -> CheckOutcome:
         kept = []
+        self._tree_body = tree.body
+        entry_calls = self._entry_calls(tree.body)
         for stmt in tree.body:
             if isinstance(stmt, ast.If) and _is_main_guard(stmt):
                 if stmt.orelse:
                     self._work(stmt.orelse[0], 'the else branch of `if __name__ == "__main__":`')
                 continue
+            if stmt in entry_calls:
+                continue  # `main()` ending a script: what a cell does, like the guard
             kept.append(stmt)
             self._prologue.extend(prologue_settings(stmt, self._qualified))
             self._statement(stmt, self._scope)
@@ -130,6 +139,39 @@ class ModuleChecker:
             functions=self._functions,
             bound=self._bound,
             exports=dict(self._scope),
+        )
+
+    def _entry_calls(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        """The calls of a designated function that end main.py (``main()``,
+        ``sys.exit(main())``, ``app.run(main)``), followed by nothing but
+        definitions: a cell makes that call, so they are dropped like the
+        ``__main__`` guard."""
+        if not self._is_main:
+            return []
+        found: list[ast.stmt] = []
+        for stmt in reversed(body):
+            if _is_docstring(stmt) or _is_main_guard_or_definition(stmt):
+                continue
+            if not (isinstance(stmt, ast.Expr) and self._is_entry_call(stmt.value)):
+                break
+            found.append(stmt)
+        return found
+
+    def _is_entry_call(self, node: ast.expr) -> bool:
+        if not isinstance(node, ast.Call):
+            return False
+        if isinstance(node.func, ast.Name) and node.func.id in self._designated:
+            return all(is_literal(a) for a in [*node.args, *(k.value for k in node.keywords)])
+        wrapped = node.args[0] if len(node.args) == 1 and not node.keywords else None
+        if wrapped is None:
+            return False
+        callee = import_resolver(self._tree_body)(node.func)
+        if callee == "sys.exit" or (isinstance(node.func, ast.Name) and node.func.id == "exit"):
+            return self._is_entry_call(wrapped)
+        return (
+            callee == "absl.app.run"
+            and isinstance(wrapped, ast.Name)
+            and wrapped.id in self._designated
         )
 
     # -- reporting -------------------------------------------------------
@@ -368,7 +410,12 @@ class ModuleChecker:
         body_scope = dict(scope)
         for stmt in node.body:
             self._class_statement(node, stmt, body_scope)
-        self._bind(node.name, node, Value(user=True, what=f"your class {node.name}"), scope)
+        members = {k: v for k, v in body_scope.items() if scope.get(k) is not v}
+        # Known library decorators return the class itself; others may not.
+        kept = all(self._root(d, scope) in WRAPPERS for d in node.decorator_list)
+        known = MappingProxyType(members) if kept else None
+        value = Value(user=True, what=f"your class {node.name}", members=known)
+        self._bind(node.name, node, value, scope)
 
     def _class_statement(self, cls: ast.ClassDef, stmt: ast.stmt, scope: dict[str, Value]) -> None:
         hint = "Compute it in a method (setup() or __init__()) instead."
@@ -452,6 +499,8 @@ class ModuleChecker:
                 return exports[attr]
             return Value(user=True, what=f"{attr} of your module {base.module}")
         if base.user:
+            if base.members is not None and attr in base.members:
+                return base.members[attr]  # a class attribute: reading it runs nothing
             if (base.wrapper in CUSTOM_DERIVATIVES and attr in REGISTRATION_METHODS) or (
                 base.wrapper == "builtins.property" and attr in PROPERTY_METHODS
             ):
@@ -607,6 +656,38 @@ class ModuleChecker:
             or is_standard_library(top)
             or self._project.has(module)
         )
+
+
+def import_resolver(body: list[ast.stmt]) -> Callable[[ast.expr], str | None]:
+    """A function giving the dotted name an expression refers to through the
+    top-level imports of ``body`` (``app.run`` -> ``absl.app.run``)."""
+    aliases: dict[str, str] = {}
+    for stmt in body:
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                root = alias.name.split(".")[0]
+                aliases[alias.asname or root] = alias.name if alias.asname else root
+        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
+            for alias in stmt.names:
+                aliases[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
+
+    def resolve(node: ast.expr) -> str | None:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name) and node.id in aliases:
+            return ".".join([aliases[node.id], *reversed(parts)])
+        return None
+
+    return resolve
+
+
+def _is_main_guard_or_definition(stmt: ast.stmt) -> bool:
+    return is_main_guard(stmt) or isinstance(
+        stmt,
+        (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Pass),
+    )
 
 
 def absolute_module(node: ast.ImportFrom, package: str | None) -> str | None:

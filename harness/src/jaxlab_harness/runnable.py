@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from . import DEFAULT_DESIGNATED_FUNCTIONS
 from .allow_list import DEFAULT_ALLOWED_IMPORTS
 from .loader import load_definitions
-from .module_checker import is_main_guard
+from .module_checker import import_resolver, is_main_guard
 from .prologue import prologue_settings
 from .violations import Violation
 
@@ -110,7 +110,7 @@ def _first_work(tree: ast.Module, violations: Iterable[Violation], entry: str) -
             return _earlier_guard(body, index)
     if _defines(tree, entry):
         return None
-    resolve = _import_resolver(tree)
+    resolve = import_resolver(tree.body)
     for index, stmt in enumerate(body):
         if is_main_guard(stmt):
             return index
@@ -139,31 +139,6 @@ def _is_setup_call(node: ast.expr) -> bool:
         return False
     name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
     return name.startswith(_SETUP_CALLS)
-
-
-def _import_resolver(tree: ast.Module):
-    aliases: dict[str, str] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    aliases[alias.asname] = alias.name
-                else:
-                    aliases[alias.name.split(".")[0]] = alias.name.split(".")[0]
-        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
-            for alias in stmt.names:
-                aliases[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
-
-    def resolve(node: ast.expr) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if isinstance(node, ast.Name) and node.id in aliases:
-            return ".".join([aliases[node.id], *reversed(parts)])
-        return None
-
-    return resolve
 
 
 class _Rewrite:
