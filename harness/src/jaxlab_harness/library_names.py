@@ -178,8 +178,24 @@ DENIED_NAMES = frozenset(
 )
 """Names whose use (anywhere in a file) is rejected."""
 
-ALLOWED_DUNDER_TARGETS = frozenset({"__all__", "__version__", "__author__"})
-"""Dunder names a module may assign."""
+DENIED_DUNDER_TARGETS = frozenset(
+    {
+        "__builtins__",
+        "__name__",
+        "__file__",
+        "__spec__",
+        "__loader__",
+        "__package__",
+        "__path__",
+        "__import__",
+        "__class__",
+        "__dict__",
+        "__getattr__",
+        "__dir__",
+    }
+)
+"""Dunder names a module may not bind (``__all__``, ``__version__`` are fine):
+the import system's, and hooks Python calls when the module is used."""
 
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 """Exception names whose handler makes the imports of its ``try`` optional."""

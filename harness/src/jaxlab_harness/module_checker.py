@@ -20,9 +20,9 @@ from types import MappingProxyType
 
 from .allow_list import is_standard_library
 from .library_names import (
-    ALLOWED_DUNDER_TARGETS,
     CUSTOM_DERIVATIVES,
     DENIED_ATTRIBUTES,
+    DENIED_DUNDER_TARGETS,
     DENIED_NAMES,
     HOOK_METHODS,
     IMPORT_ERRORS,
@@ -238,6 +238,10 @@ class ModuleChecker:
                     scope.pop(target.id, None)
                 else:
                     self._expression(target, scope, "")
+        elif isinstance(stmt, ast.Raise):  # a guard (`if sys.version_info < ...: raise`)
+            for part in (stmt.exc, stmt.cause):
+                if part is not None:
+                    self._expression(part, scope, "")
         elif not isinstance(stmt, (ast.Pass, ast.Global, ast.Nonlocal)):
             self._work(stmt, _describe(stmt))
 
@@ -275,7 +279,7 @@ class ModuleChecker:
             self._bind_target(target.value, value, scope)
         elif isinstance(target, ast.Name):
             name = target.id
-            if name.startswith("__") and name.endswith("__") and name not in ALLOWED_DUNDER_TARGETS:
+            if name in DENIED_DUNDER_TARGETS:
                 self._report(
                     target,
                     "dunder-access",
@@ -364,6 +368,13 @@ class ModuleChecker:
                 "designated-not-function",
                 f"designated function {node.name}() is async",
                 f"Define it with `def {node.name}(...):`; run async code with asyncio.run inside.",
+            )
+        if top and node.name in DENIED_DUNDER_TARGETS:
+            self._report(
+                node,
+                "dunder-access",
+                f"a module-level {node.name}() runs when the module's attributes are read",
+                "Define the names the module offers explicitly instead.",
             )
         if top:
             self._functions[node.name] = node
