@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -25,7 +25,6 @@ from .library_names import (
     DENIED_DUNDER_TARGETS,
     DENIED_NAMES,
     HOOK_METHODS,
-    IMPORT_ERRORS,
     PROPERTY_METHODS,
     REGISTRATION_METHODS,
     WRAPPERS,
@@ -33,6 +32,16 @@ from .library_names import (
 )
 from .literals import is_literal
 from .prologue import PrologueSetting, prologue_settings
+from .statements import (
+    absolute_module,
+    catches_import,
+    describe,
+    import_resolver,
+    is_docstring,
+    is_main_guard,
+    is_main_guard_or_definition,
+    is_type_checking,
+)
 from .violations import Violation, snippet, violation_at
 
 
@@ -121,7 +130,7 @@ class ModuleChecker:
         self._tree_body = tree.body
         entry_calls = self._entry_calls(tree.body)
         for stmt in tree.body:
-            if isinstance(stmt, ast.If) and _is_main_guard(stmt):
+            if is_main_guard(stmt):
                 if stmt.orelse:
                     self._work(stmt.orelse[0], 'the else branch of `if __name__ == "__main__":`')
                 continue
@@ -150,7 +159,7 @@ class ModuleChecker:
             return []
         found: list[ast.stmt] = []
         for stmt in reversed(body):
-            if _is_docstring(stmt) or _is_main_guard_or_definition(stmt):
+            if is_docstring(stmt) or is_main_guard_or_definition(stmt):
                 continue
             if not (isinstance(stmt, ast.Expr) and self._is_entry_call(stmt.value)):
                 break
@@ -209,13 +218,13 @@ class ModuleChecker:
         elif isinstance(stmt, ast.ClassDef):
             self._class(stmt, scope)
         elif isinstance(stmt, ast.Expr):
-            if not _is_docstring(stmt):
+            if not is_docstring(stmt):
                 self._expression(stmt.value, scope, "")
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             self._assignment(stmt, scope)
         elif isinstance(stmt, ast.If):
             self._expression(stmt.test, scope, "")
-            if _is_type_checking(stmt.test):
+            if is_type_checking(stmt.test):
                 return
             self._branches(scope, [stmt.body, stmt.orelse])
         elif isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
@@ -243,7 +252,7 @@ class ModuleChecker:
                 if part is not None:
                     self._expression(part, scope, "")
         elif not isinstance(stmt, (ast.Pass, ast.Global, ast.Nonlocal)):
-            self._work(stmt, _describe(stmt))
+            self._work(stmt, describe(stmt))
 
     def _branches(self, scope: dict[str, Value], bodies: list[list[ast.stmt]]) -> None:
         """Checks alternative bodies; a name any of them binds to user code
@@ -441,7 +450,7 @@ class ModuleChecker:
             self._function(stmt, scope, top=False)
         elif isinstance(stmt, ast.ClassDef):
             self._class(stmt, scope)
-        elif isinstance(stmt, ast.Pass) or _is_docstring(stmt):
+        elif isinstance(stmt, ast.Pass) or is_docstring(stmt):
             pass
         elif isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Name) for t in stmt.targets):
             value = self._expression(stmt.value, scope, hint)
@@ -456,7 +465,7 @@ class ModuleChecker:
             self._report(
                 stmt,
                 "class-body-statement",
-                f"{_describe(stmt)} in the body of class {cls.name} would run while {self._file}"
+                f"{describe(stmt)} in the body of class {cls.name} would run while {self._file}"
                 " loads",
                 "A class body may hold methods, docstrings, attributes and annotations; move the"
                 " rest into a method.",
@@ -617,13 +626,13 @@ class ModuleChecker:
             elif isinstance(node, ast.Name) and node.id in DENIED_NAMES:
                 rule = "dunder-access" if node.id.startswith("__") else "name-not-allowed"
                 self._report(node, rule, f"{node.id} is not allowed", "Call your code directly.")
-            if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) and _catches_import(
+            if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))) and catches_import(
                 node
             ):
                 stack.extend((child, True) for child in node.body)  # type: ignore[attr-defined]
                 rest = [*node.handlers, *node.orelse, *node.finalbody]  # type: ignore[attr-defined]
                 stack.extend((child, optional) for child in rest)
-            elif isinstance(node, ast.If) and _is_type_checking(node.test):
+            elif isinstance(node, ast.If) and is_type_checking(node.test):
                 stack.extend((child, True) for child in node.body)
                 stack.extend((child, optional) for child in node.orelse)
             else:
@@ -667,112 +676,3 @@ class ModuleChecker:
             or is_standard_library(top)
             or self._project.has(module)
         )
-
-
-def import_resolver(body: list[ast.stmt]) -> Callable[[ast.expr], str | None]:
-    """A function giving the dotted name an expression refers to through the
-    top-level imports of ``body`` (``app.run`` -> ``absl.app.run``)."""
-    aliases: dict[str, str] = {}
-    for stmt in body:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                root = alias.name.split(".")[0]
-                aliases[alias.asname or root] = alias.name if alias.asname else root
-        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
-            for alias in stmt.names:
-                aliases[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
-
-    def resolve(node: ast.expr) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if isinstance(node, ast.Name) and node.id in aliases:
-            return ".".join([aliases[node.id], *reversed(parts)])
-        return None
-
-    return resolve
-
-
-def _is_main_guard_or_definition(stmt: ast.stmt) -> bool:
-    return is_main_guard(stmt) or isinstance(
-        stmt,
-        (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Pass),
-    )
-
-
-def absolute_module(node: ast.ImportFrom, package: str | None) -> str | None:
-    """The module a from-import names, relative ones resolved against
-    ``package``; None for a relative import without a package to start from."""
-    if not node.level:
-        return node.module or ""
-    if package is None:
-        return None
-    parts = package.split(".")
-    if node.level - 1 >= len(parts):
-        return None
-    base = parts[: len(parts) - (node.level - 1)]
-    return ".".join([*base, *([node.module] if node.module else [])])
-
-
-def _is_main_guard(node: ast.If) -> bool:
-    test = node.test
-    if not (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.Eq)
-        and len(test.comparators) == 1
-    ):
-        return False
-    sides = [test.left, test.comparators[0]]
-    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
-    mains = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
-    return len(names) == 1 and len(mains) == 1
-
-
-def is_main_guard(node: ast.stmt) -> bool:
-    """Whether ``node`` is ``if __name__ == "__main__":``."""
-    return isinstance(node, ast.If) and _is_main_guard(node)
-
-
-def _is_docstring(stmt: ast.stmt) -> bool:
-    return (
-        isinstance(stmt, ast.Expr)
-        and isinstance(stmt.value, ast.Constant)
-        and isinstance(stmt.value.value, (str, type(...)))
-    )
-
-
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def _catches_import(node: ast.AST) -> bool:
-    for handler in node.handlers:  # type: ignore[attr-defined]
-        if handler.type is None:
-            return True
-        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-        for kind in types:
-            name = kind.id if isinstance(kind, ast.Name) else getattr(kind, "attr", None)
-            if name in IMPORT_ERRORS:
-                return True
-    return False
-
-
-def _describe(node: ast.AST) -> str:
-    names = {
-        ast.For: "a for loop",
-        ast.AsyncFor: "an async for loop",
-        ast.While: "a while loop",
-        ast.With: "a with block",
-        ast.AsyncWith: "an async with block",
-        ast.Raise: "a raise statement",
-        ast.Return: "a return statement",
-        ast.Match: "a match statement",
-        ast.Expr: "an expression",
-        ast.If: "an if statement",
-        ast.Try: "a try statement",
-    }
-    return names.get(type(node), f"a {type(node).__name__} statement")

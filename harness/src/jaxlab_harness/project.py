@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from . import DEFAULT_DESIGNATED_FUNCTIONS
 from .allow_list import DEFAULT_ALLOWED_IMPORTS, is_standard_library
 from .loader import LoadResult, load_definitions
-from .module_checker import ProjectIndex, Value, absolute_module
+from .module_checker import ProjectIndex, Value
+from .statements import absolute_module
 from .violations import Violation
 
 MAIN_FILE = "main.py"

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from . import DEFAULT_DESIGNATED_FUNCTIONS
 from .allow_list import DEFAULT_ALLOWED_IMPORTS
 from .loader import load_definitions
-from .module_checker import import_resolver, is_main_guard
 from .prologue import prologue_settings
+from .statements import import_resolver, is_main_guard
 from .violations import Violation
 
 _MOVABLE_RULES = frozenset({"top-level-statement", "user-code-at-load", "decorator-not-allowed"})
