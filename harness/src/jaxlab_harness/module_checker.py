@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from .allow_list import is_standard_library
+from .jax_names import dotted_parts, imported_names
 from .library_names import (
     CUSTOM_DERIVATIVES,
     DENIED_ATTRIBUTES,
@@ -319,10 +320,9 @@ class ModuleChecker:
 
     def _bind_import(self, stmt: ast.Import | ast.ImportFrom, scope: dict[str, Value]) -> None:
         if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                self._imports.append(alias.name.split(".")[0])
-                bound = alias.name if alias.asname else alias.name.split(".")[0]
-                self._bind(alias.asname or bound, stmt, self._module_value(bound), scope)
+            for local, module in imported_names(stmt):
+                self._imports.append(module.split(".")[0])
+                self._bind(local, stmt, self._module_value(module), scope)
             return
         module = self._absolute(stmt)
         if module is None:
@@ -588,16 +588,11 @@ class ModuleChecker:
         return Value(user=True, what=found.what) if found.user else LIBRARY
 
     def _qualified(self, node: ast.expr) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        root = self._scope.get(node.id)
+        parts = dotted_parts(node)
+        root = self._scope.get(parts[0]) if parts else None
         if root is None or root.qualified is None or root.user:
             return None
-        return ".".join([root.qualified, *reversed(parts)])
+        return ".".join([root.qualified, *parts[1:]])  # type: ignore[index]
 
     def _root(self, decorator: ast.expr, scope: dict[str, Value]) -> str | None:
         """The library callable a decorator applies, seen through

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from .jax_names import imported_names, qualified_name
 from .library_names import IMPORT_ERRORS
 
 
@@ -15,24 +16,9 @@ def import_resolver(body: list[ast.stmt]) -> Callable[[ast.expr], str | None]:
     top-level imports of ``body`` (``app.run`` -> ``absl.app.run``)."""
     aliases: dict[str, str] = {}
     for stmt in body:
-        if isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                root = alias.name.split(".")[0]
-                aliases[alias.asname or root] = alias.name if alias.asname else root
-        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
-            for alias in stmt.names:
-                aliases[alias.asname or alias.name] = f"{stmt.module}.{alias.name}"
-
-    def resolve(node: ast.expr) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if isinstance(node, ast.Name) and node.id in aliases:
-            return ".".join([aliases[node.id], *reversed(parts)])
-        return None
-
-    return resolve
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) and not getattr(stmt, "level", 0):
+            aliases.update(imported_names(stmt))
+    return lambda node: qualified_name(node, aliases)
 
 
 def is_main_guard_or_definition(stmt: ast.stmt) -> bool:
