@@ -1,17 +1,11 @@
-import { spawn } from 'node:child_process';
-import { labPaths } from '@jaxlab/paths';
 import type { LintFinding } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
 
+import { runPythonCommand } from '../loader/python-command.js';
+import type { IPythonCommandOptions } from '../loader/python-command.js';
+
 /** Options of {@link runJaxLint}. */
-export interface IJaxLintOptions {
-  /** Python interpreter (default: the lab's, `labPaths().python`). */
-  pythonPath?: string;
-  /** Kill the linter after this long (default 20 s). */
-  timeoutMs?: number;
-  /** Most bytes of output accepted (default 4 MiB). */
-  maxOutputBytes?: number;
-}
+export type IJaxLintOptions = IPythonCommandOptions;
 
 /**
  * Runs the built-in JAX lint (`python -I -m jaxlab_lint`, the package in
@@ -26,81 +20,18 @@ export interface IJaxLintOptions {
  * const findings = await runJaxLint('import jax\n...');
  * ```
  */
-export function runJaxLint(
+export async function runJaxLint(
   code: string,
   options: IJaxLintOptions = {}
 ): Promise<LintFinding[]> {
-  const timeoutMs = options.timeoutMs ?? 20_000;
-  const maxBytes = options.maxOutputBytes ?? 4 * 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      options.pythonPath ?? labPaths().python,
-      ['-I', '-m', 'jaxlab_lint'],
-      {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        // Own process group, so a timeout kills everything it started.
-        detached: true,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          PYTHONDONTWRITEBYTECODE: '1'
-        }
-      }
-    );
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failure: string | undefined;
-    const killAll = (): void => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        child.kill('SIGKILL');
-      }
-      child.stdout.destroy();
-      child.stderr.destroy();
-    };
-    const timer = setTimeout(() => {
-      failure = `the linter took longer than ${timeoutMs} ms`;
-      killAll();
-    }, timeoutMs);
-    child.stdout.on('data', (d: Buffer) => {
-      size += d.length;
-      if (size > maxBytes) {
-        failure = 'the linter wrote too much output';
-        killAll();
-        return;
-      }
-      chunks.push(d);
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      if (stderr.length < 4000) stderr += d.toString();
-    });
-    child.on('error', err => {
-      failure = `the linter could not start (${err.message})`;
-    });
-    child.on('close', code => {
-      clearTimeout(timer);
-      if (failure || code !== 0) {
-        reject(
-          new JaxLabError(
-            'INTERNAL',
-            `JAX lint failed: ${failure ?? `exit ${code}: ${stderr.trim().slice(-500)}`}`,
-            {
-              hint: 'Run scripts/bootstrap.sh, which installs the lint into the lab Python (.venv); the review continues without lint findings.'
-            }
-          )
-        );
-        return;
-      }
-      try {
-        resolve(parseFindings(Buffer.concat(chunks).toString('utf8')));
-      } catch (err) {
-        reject(err);
-      }
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(code);
-  });
+  const out = await runPythonCommand(
+    ['-m', 'jaxlab_lint'],
+    code,
+    'JAX lint',
+    'Run scripts/bootstrap.sh, which installs the lint into the lab Python (.venv); the review continues without lint findings.',
+    options
+  );
+  return parseFindings(out);
 }
 
 function parseFindings(text: string): LintFinding[] {
