@@ -126,3 +126,30 @@ def test_kernel_should_report_a_failing_top_level_as_load_error(kernel_in, workd
     (workdir / "main.py").write_text("import sys\n\n\ndef main():\n    sys.exit(0)\n")
     reply, _ = execute(client, "main()")
     assert reply["status"] == "ok"
+
+
+def test_kernel_should_take_the_projects_files_from_writefile_cells(
+    kernel_in, workdir: Path
+) -> None:
+    client = kernel_in()
+    reply, outputs = execute(client, "%%writefile utils/scale.py\nFACTOR = 3\n")
+    assert reply["status"] == "ok"
+    assert stream_text(outputs, "stdout") == "Writing utils/scale.py\n"
+    main = "%%writefile main.py\nfrom utils.scale import FACTOR\n\ndef main(x=2):\n    return x * FACTOR\n"
+    reply, _ = execute(client, main)
+    assert reply["status"] == "ok"
+    reply, outputs = execute(client, "main()")
+    assert reply["status"] == "ok"
+    assert [
+        m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"
+    ] == ["6"]
+    reply, outputs = execute(client, main.replace("x * FACTOR", "x + FACTOR"))
+    assert stream_text(outputs, "stdout") == "Overwriting main.py\n"
+    reply, outputs = execute(client, "main()")
+    assert [
+        m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"
+    ] == ["5"]
+    for path in ("../escape.py", "/etc/x.py", "notes.txt", ".hidden.py"):
+        reply, _ = execute(client, f"%%writefile {path}\nX = 1\n")
+        assert (reply["status"], reply["ename"]) == ("error", "CallNotAllowed"), path
+    assert not (workdir.parent / "escape.py").exists()

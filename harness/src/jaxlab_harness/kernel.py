@@ -35,6 +35,7 @@ from .absl_calls import FlagCallError, absl_arguments
 from .allow_list import EXTRA_IMPORTS_ENV, allowed_imports
 from .calls import CallNotAllowed, allowed_calls_message, parse_call
 from .capture import FdCapture
+from .file_cells import FileCell, FileCellRefused, parse_file_cell, write_file_cell
 from .metrics import MetricsRecorder, summarize
 from .program import Program, ProjectTooLarge, digest_of, read_project_files
 from .project import MAIN_FILE
@@ -149,11 +150,14 @@ class JaxLabKernel(Kernel):
         cell_id: str | None = None,
     ) -> dict[str, Any]:
         try:
+            file_cell = parse_file_cell(code)
+            if file_cell is not None:
+                return self._write_file(file_cell)
             request = parse_call(code, self.designated_functions)
             if request is None:
                 return self._ok()
             program = self._program_defining(request.name)
-        except CallNotAllowed as error:
+        except (CallNotAllowed, FileCellRefused) as error:
             return self._error(_CellError("CallNotAllowed", str(error)))
         except _CellError as error:
             return self._error(error)
@@ -249,6 +253,16 @@ class JaxLabKernel(Kernel):
         if not callable(function):
             raise _CellError("FunctionNotDefined", self._not_defined(name))
         return function
+
+    def _write_file(self, cell: FileCell) -> dict[str, Any]:
+        try:
+            said = write_file_cell(self.workdir, cell)
+        except OSError as error:
+            return self._error(
+                _CellError("CallNotAllowed", f"{cell.path} cannot be written: {error.strerror}")
+            )
+        self._send_iopub("stream", {"name": "stdout", "text": said + "\n"}, self.get_parent())
+        return self._ok()
 
     def _ok(self) -> dict[str, Any]:
         return {
