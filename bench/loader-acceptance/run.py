@@ -1,6 +1,7 @@
 """Loader acceptance: how many JAX programs, written the way they are
 published, the restricted kernel takes as they are, and after Make it
-runnable; and whether those that load run main() to completion on the CPU.
+runnable; whether those that load run main() to completion on the CPU; and
+whether a rewritten script's main() prints what ``python main.py`` printed.
 
 The programs in programs/ were written for this benchmark in the styles of
 published JAX code (plain JAX, Flax, Haiku, Optax, absl, jaxopt, NumPyro,
@@ -105,22 +106,35 @@ def installed(text: str) -> bool:
     return True
 
 
-def runs(text: str, allowed: list[str]) -> bool:
+def run_in_folder(text: str, command: list[str]) -> str | None:
+    """stdout of ``command`` run beside ``text`` saved as main.py, or None
+    when it failed or took too long."""
     with tempfile.TemporaryDirectory(prefix="acceptance-") as folder:
         Path(folder, "main.py").write_text(text)
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
         try:
             done = subprocess.run(
-                [sys.executable, "-c", RUN_MAIN, *allowed],
+                command,
                 cwd=folder,
                 env=env,
                 capture_output=True,
-                check=False,
+                text=True,
                 timeout=180,
+                check=False,
             )
         except subprocess.TimeoutExpired:
-            return False
-        return done.returncode == 0
+            return None
+        return done.stdout if done.returncode == 0 else None
+
+
+def without_timings(output: str | None) -> str:
+    """``output`` with wall-clock durations ("took 0.286s") made equal."""
+    return re.sub(r"\d+(?:\.\d+)?\s?(?:ms|s)\b", "<duration>", output or "")
+
+
+def runs(text: str, allowed: list[str]) -> str | None:
+    """What main() printed when run as the kernel runs it, or None."""
+    return run_in_folder(text, [sys.executable, "-c", RUN_MAIN, *allowed])
 
 
 def main() -> int:
@@ -146,21 +160,31 @@ def main() -> int:
             and "download" not in header(text, "needs")
             and installed(text)
         )
-        ran = None if options.no_run or not eligible else runs(rewritten, allowed)
+        output = None if options.no_run or not eligible else runs(rewritten, allowed)
+        ran = None if options.no_run or not eligible else output is not None
+        same = None
+        if ran and not has_main:  # rewritten: does main() print what the script did?
+            script = run_in_folder(text, [sys.executable, "main.py"])
+            same = script is not None and without_timings(script) == without_timings(
+                output
+            )
         before = (
             None
             if peer is None
             else peer(text, [r.replace("-", "_") for r in requirements])
         )
-        rows.append((path.stem, before, loads, has_main, has_main_after, eligible, ran))
+        rows.append(
+            (path.stem, before, loads, has_main, has_main_after, eligible, ran, same)
+        )
     print(
-        f"{'program':32} {'before':>6} {'loads':>6} {'main()':>6} {'runnable':>9} {'ran':>5}"
+        f"{'program':32} {'before':>6} {'loads':>6} {'main()':>6} {'runnable':>9}"
+        f" {'ran':>5} {'same':>5}"
     )
     mark = {True: "yes", False: "no", None: "-"}
-    for name, before, loads, has_main, after, _, ran in rows:
+    for name, before, loads, has_main, after, _, ran, same in rows:
         print(
             f"{name:32} {mark[before]:>6} {mark[loads]:>6} {mark[has_main]:>6}"
-            f" {mark[after]:>9} {mark[ran]:>5}"
+            f" {mark[after]:>9} {mark[ran]:>5} {mark[same]:>5}"
         )
     total = len(rows)
 
@@ -190,6 +214,11 @@ def main() -> int:
         print(
             "of those, installed here and needing no download, main() ran to completion:"
             f" {share(sum(bool(r[6]) for r in eligible), len(eligible))}"
+        )
+        rewritten = [r for r in rows if r[7] is not None]
+        print(
+            "rewritten and run: main() printed what `python main.py` printed:"
+            f" {share(sum(bool(r[7]) for r in rewritten), len(rewritten))}"
         )
     return 0
 
