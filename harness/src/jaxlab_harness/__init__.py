@@ -1,6 +1,6 @@
 """JAX TPU Lab's restricted Jupyter kernel.
 
-main.py is loaded definitions-only (:func:`load_definitions`), a cell may only
+main.py and its modules are checked before anything runs (:func:`load_definitions`), a cell may only
 call a designated function with literal arguments (:func:`parse_call`), output
 is captured at the file-descriptor level (:class:`FdCapture`) and every call
 publishes its metrics (:class:`MetricsRecorder`).

@@ -39,7 +39,7 @@ from .file_cells import FileCell, FileCellRefused, parse_file_cell, write_file_c
 from .metrics import MetricsRecorder, summarize
 from .program import Program, ProjectTooLarge, digest_of, read_project_files
 from .project import MAIN_FILE
-from .schemas import warm_up
+from .schemas import kernel_error_names, warm_up
 from .violations import Violation, caret_lines
 
 DESIGNATED_ENV = "JAXLAB_DESIGNATED_FUNCTIONS"
@@ -50,6 +50,14 @@ WORKDIR_ENV = "JAXLAB_WORKDIR"
 
 MAX_RESULT_CHARS = 64 * 1024
 """An execute_result's text/plain is cut to this many characters."""
+
+# The enames of the kernel's own errors come from the failure table the
+# gateway reads too (schemas/json/failure-messages.json).
+_ENAMES = kernel_error_names()
+LOAD_REJECTED = _ENAMES["loadRejected"]
+LOAD_ERROR = _ENAMES["loadError"]
+FUNCTION_NOT_DEFINED = _ENAMES["functionNotDefined"]
+CALL_NOT_ALLOWED = _ENAMES["callNotAllowed"]
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _TRAILING_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
@@ -72,7 +80,7 @@ class JaxLabKernel(Kernel):
     implementation = KERNEL_SPEC_NAME
     implementation_version = __version__
     banner = (
-        f"JAX TPU Lab restricted kernel {__version__}: main.py is loaded definitions-only;"
+        f"JAX TPU Lab restricted kernel {__version__}: main.py never runs as a script;"
         " a cell may call a designated function, e.g. main()."
     )
     language_info = {
@@ -158,7 +166,7 @@ class JaxLabKernel(Kernel):
                 return self._ok()
             program = self._program_defining(request.name)
         except (CallNotAllowed, FileCellRefused) as error:
-            return self._error(_CellError("CallNotAllowed", str(error)))
+            return self._error(_CellError(CALL_NOT_ALLOWED, str(error)))
         except _CellError as error:
             return self._error(error)
         return self._run(program, request.name, request.args, request.kwargs)
@@ -215,7 +223,7 @@ class JaxLabKernel(Kernel):
         if isinstance(failure, _CellError):
             return self._error(failure)
         if isinstance(failure, FlagCallError):
-            return self._error(_CellError("CallNotAllowed", str(failure)))
+            return self._error(_CellError(CALL_NOT_ALLOWED, str(failure)))
         if failure is not None:
             return self._error(self._user_error(failure, program))
         if result is not None:
@@ -242,7 +250,7 @@ class JaxLabKernel(Kernel):
             except BaseException as error:
                 failure = self._user_error(error, program)
                 raise _CellError(
-                    "LoadError",
+                    LOAD_ERROR,
                     f"running the top level of the project failed: {failure.ename}:"
                     f" {failure.evalue}",
                     failure.lines,
@@ -251,7 +259,7 @@ class JaxLabKernel(Kernel):
             recorder.start()
         function = program.execute().get(name)
         if not callable(function):
-            raise _CellError("FunctionNotDefined", self._not_defined(name))
+            raise _CellError(FUNCTION_NOT_DEFINED, self._not_defined(name))
         return function
 
     def _write_file(self, cell: FileCell) -> dict[str, Any]:
@@ -259,7 +267,7 @@ class JaxLabKernel(Kernel):
             said = write_file_cell(self.workdir, cell)
         except OSError as error:
             return self._error(
-                _CellError("CallNotAllowed", f"{cell.path} cannot be written: {error.strerror}")
+                _CellError(CALL_NOT_ALLOWED, f"{cell.path} cannot be written: {error.strerror}")
             )
         self._send_iopub("stream", {"name": "stdout", "text": said + "\n"}, self.get_parent())
         return self._ok()
@@ -301,7 +309,7 @@ class JaxLabKernel(Kernel):
     def _program_defining(self, name: str) -> Program:
         program = self._load()
         if program is None or not program.defines(name):
-            raise _CellError("FunctionNotDefined", self._not_defined(name))
+            raise _CellError(FUNCTION_NOT_DEFINED, self._not_defined(name))
         return program
 
     def _not_defined(self, name: str) -> str:
@@ -317,7 +325,7 @@ class JaxLabKernel(Kernel):
         try:
             files = read_project_files(self.workdir)
         except ProjectTooLarge as error:
-            raise _CellError("LoadRejected", f"{error}; keep the project smaller") from None
+            raise _CellError(LOAD_REJECTED, f"{error}; keep the project smaller") from None
         digest = digest_of(files)
         if digest != self._digest:
             if self._program is not None:
@@ -394,14 +402,14 @@ def _rejected(violations: tuple[Violation, ...], files: dict[str, str]) -> _Cell
         f"{first.file} was rejected at line {first.line}, column {first.column}"
         f" [{first.rule}]: {first.message}. {first.hint}{more}"
     )
-    lines = ["LoadRejected: nothing of the project ran; fix these and save:"]
+    lines = [f"{LOAD_REJECTED}: nothing of the project ran; fix these and save:"]
     for violation in violations:
         lines.append(f'  File "{violation.file}", line {violation.line}, column {violation.column}')
         lines.extend(caret_lines(files.get(violation.file, "").splitlines(), violation))
         lines.append(f"{violation.message} [{violation.rule}]")
         if violation.hint:
             lines.append(f"  Hint: {violation.hint}")
-    return _CellError("LoadRejected", evalue, lines)
+    return _CellError(LOAD_REJECTED, evalue, lines)
 
 
 def _warn(line: str) -> None:

@@ -21,13 +21,14 @@ export const FAILURE_MESSAGES = {
   },
   loadRejected: {
     reason: 'LOAD_REJECTED',
-    message: 'main.py breaks the definitions-only rule: {evalue}',
-    hint: 'Keep only imports, function and class definitions, literal constants and docstrings at the top level of main.py; move everything else into main().'
+    message: 'The project cannot run as it is: {evalue}',
+    hint: "The job log shows each refused line with a caret and what to do. Calls of your own functions and classes, and loops, belong in main(): Make it runnable moves a script's top-level work there."
   },
   loadError: {
     reason: 'USER_ERROR',
-    message: 'main.py could not be loaded: {evalue}',
-    hint: 'Read the traceback in the job log: an import or a definition in main.py failed.'
+    message:
+      'The top level of the project failed when it ran before the call: {evalue}',
+    hint: 'Read the traceback in the job log: an import or a top-level statement of the project failed (a missing file, a missing package in requirements.txt).'
   },
   functionNotDefined: {
     reason: 'USER_ERROR',

@@ -181,7 +181,7 @@ export class JobExecution {
       return this._forcedOutcome;
     }
 
-    // The kernel: main.py is loaded definitions-only by the harness.
+    // The kernel: the harness checks the project and runs it only for the call.
     const timeLimitMs = job.timeLimitMs ?? options.defaultTimeLimitMs;
     let kernel: IJobKernel;
     try {
