@@ -23,6 +23,10 @@ import { createOpenApiDocument } from './openapi/openapi-document.js';
 import { createProjectsRouter, projectsOpenApi } from './projects/index.js';
 import { startRetentionSweeper } from './retention/index.js';
 import {
+  createMakeRunnableRouter,
+  makeRunnableOpenApi
+} from './loader/index.js';
+import {
   CodeReviewer,
   createReviewRouter,
   reviewOpenApi
@@ -201,6 +205,11 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
       router: createReviewRouter({ projects: store.projects, reviewer }),
       openapi: reviewOpenApi
     },
+    {
+      path: '/api/make-runnable',
+      router: createMakeRunnableRouter(),
+      openapi: makeRunnableOpenApi
+    },
     ...(deps.routers ?? [])
   ];
 
@@ -238,6 +247,14 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
   app.use(auth.router);
   app.use(auth.middleware);
   app.use(createJobRateLimit({ ...deps.rateLimits?.jobs }));
+  app.use(
+    createJobRateLimit({
+      path: '/api/make-runnable',
+      capacity: 20,
+      refillPerMinute: 20,
+      ...deps.rateLimits?.review
+    })
+  );
   app.use(
     createJobRateLimit({
       path: '/api/review',

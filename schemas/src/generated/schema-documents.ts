@@ -757,6 +757,55 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/loader-violation/v1',
+    title: 'LoaderViolation',
+    description:
+      "One rule a project's file breaks, as the restricted kernel would refuse it at the first call (the harness's loader; docs/loader.md).",
+    type: 'object',
+    additionalProperties: false,
+    required: ['file', 'line', 'column', 'rule', 'message', 'hint'],
+    properties: {
+      file: {
+        type: 'string',
+        maxLength: 300
+      },
+      line: {
+        type: 'integer',
+        minimum: 1
+      },
+      column: {
+        type: 'integer',
+        minimum: 1
+      },
+      endLine: {
+        type: 'integer',
+        minimum: 1
+      },
+      endColumn: {
+        type: 'integer',
+        minimum: 1,
+        description: 'Exclusive.'
+      },
+      rule: {
+        type: 'string',
+        pattern: '^[a-z][a-z-]{0,63}$',
+        description:
+          'Stable rule id, e.g. user-code-at-load, top-level-statement.'
+      },
+      message: {
+        type: 'string',
+        maxLength: 1000,
+        description: "What was found, in the user's words."
+      },
+      hint: {
+        type: 'string',
+        maxLength: 1000,
+        description: 'What to do.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/log-chunk/v1',
     title: 'LogChunk',
     description:
@@ -812,6 +861,21 @@ export const SCHEMA_DOCUMENTS = [
       done: {
         type: 'boolean',
         description: 'True when the job has ended and no chunk follows.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/make-runnable-request/v1',
+    title: 'MakeRunnableRequest',
+    description: 'Body of POST /api/make-runnable: the main.py to rewrite.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['code'],
+    properties: {
+      code: {
+        type: 'string',
+        maxLength: 1000000
       }
     }
   },
@@ -1309,7 +1373,7 @@ export const SCHEMA_DOCUMENTS = [
     $id: 'https://jaxlab.dev/schemas/review-stream-data/v1',
     title: 'ReviewStreamData',
     description:
-      "The `data` of one Server-Sent Event of POST /api/review with stream: true: `lint` carries the lint findings, each `delta` a piece of the model's Markdown, `done` the whole Review.",
+      "The `data` of one Server-Sent Event of POST /api/review with stream: true: `lint` carries what the run would refuse and the lint findings, each `delta` a piece of the model's Markdown, `done` the whole Review.",
     oneOf: [
       {
         title: 'ReviewLintData',
@@ -1319,6 +1383,9 @@ export const SCHEMA_DOCUMENTS = [
         properties: {
           findings: {
             $ref: 'https://jaxlab.dev/schemas/review/v1#/properties/findings'
+          },
+          loadViolations: {
+            $ref: 'https://jaxlab.dev/schemas/review/v1#/properties/loadViolations'
           }
         }
       },
@@ -1344,7 +1411,7 @@ export const SCHEMA_DOCUMENTS = [
     $id: 'https://jaxlab.dev/schemas/review/v1',
     title: 'Review',
     description:
-      "Answer of POST /api/review: the built-in JAX lint's findings, then the model's review, as Markdown.",
+      "Answer of POST /api/review: what the run would refuse (the loader), the built-in JAX lint's findings, then the model's review, as Markdown.",
     type: 'object',
     additionalProperties: false,
     required: ['markdown', 'findings', 'ai'],
@@ -1358,6 +1425,15 @@ export const SCHEMA_DOCUMENTS = [
         maxItems: 1000,
         items: {
           $ref: '#/$defs/lintFinding'
+        }
+      },
+      loadViolations: {
+        type: 'array',
+        maxItems: 100,
+        description:
+          'What the restricted kernel would refuse before running (the same loader the run uses); they head the review.',
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/loader-violation/v1'
         }
       },
       ai: {
@@ -1505,6 +1581,81 @@ export const SCHEMA_DOCUMENTS = [
       },
       sandboxed: {
         type: 'boolean'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/runnable-rewrite/v1',
+    title: 'RunnableRewrite',
+    description:
+      'Answer of POST /api/make-runnable: main.py with its top-level work moved into a generated main() (deterministic, no model), for the user to accept or reject.',
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'changed',
+      'source',
+      'reason',
+      'movedLines',
+      'globals',
+      'renamedMain',
+      'violations'
+    ],
+    properties: {
+      changed: {
+        type: 'boolean'
+      },
+      source: {
+        type: 'string',
+        maxLength: 2000000,
+        description: 'The rewritten main.py (the input when nothing changed).'
+      },
+      reason: {
+        type: 'string',
+        maxLength: 1000,
+        description: 'What was done, or why nothing was.'
+      },
+      movedLines: {
+        type: 'array',
+        maxItems: 10000,
+        description:
+          '1-based inclusive line ranges of the input that moved into main().',
+        items: {
+          type: 'array',
+          prefixItems: [
+            {
+              type: 'integer',
+              minimum: 1
+            },
+            {
+              type: 'integer',
+              minimum: 1
+            }
+          ],
+          minItems: 2,
+          maxItems: 2
+        }
+      },
+      globals: {
+        type: 'array',
+        maxItems: 10000,
+        items: {
+          type: 'string',
+          maxLength: 200
+        }
+      },
+      renamedMain: {
+        type: ['string', 'null'],
+        maxLength: 200,
+        description: 'What a main() the script had was renamed to.'
+      },
+      violations: {
+        type: 'array',
+        maxItems: 100,
+        description: 'What the loader still refuses in the result.',
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/loader-violation/v1'
+        }
       }
     }
   },

@@ -338,6 +338,28 @@ export interface KernelSpecMetadata {
    */
   sandboxed: boolean;
 }
+export interface LoaderViolation {
+  file: string;
+  line: number;
+  column: number;
+  endLine?: number;
+  /**
+   * Exclusive.
+   */
+  endColumn?: number;
+  /**
+   * Stable rule id, e.g. user-code-at-load, top-level-statement.
+   */
+  rule: string;
+  /**
+   * What was found, in the user's words.
+   */
+  message: string;
+  /**
+   * What to do.
+   */
+  hint: string;
+}
 export interface LogChunk {
   jobId: string;
   seq: number;
@@ -359,6 +381,9 @@ export interface LogPage {
 /**
  * A piece of a job's stdout or stderr, in order by its per-job sequence number.
  */
+export interface MakeRunnableRequest {
+  code: string;
+}
 export type CellId = string;
 export type NotebookOutput =
   | {
@@ -508,8 +533,15 @@ export type ReviewStreamData = ReviewLintData | ReviewDeltaData | Review;
  * @maxItems 1000
  */
 export type Findings = LintFinding[];
+/**
+ * What the restricted kernel would refuse before running (the same loader the run uses); they head the review.
+ *
+ * @maxItems 100
+ */
+export type LoadViolations = LoaderViolation[];
 export interface ReviewLintData {
   findings: Findings;
+  loadViolations?: LoadViolations;
 }
 export interface LintFinding {
   rule: string;
@@ -524,15 +556,19 @@ export interface LintFinding {
   why: string;
   fix: string;
 }
+/**
+ * One rule a project's file breaks, as the restricted kernel would refuse it at the first call (the harness's loader; docs/loader.md).
+ */
 export interface ReviewDeltaData {
   text: string;
 }
 /**
- * Answer of POST /api/review: the built-in JAX lint's findings, then the model's review, as Markdown.
+ * Answer of POST /api/review: what the run would refuse (the loader), the built-in JAX lint's findings, then the model's review, as Markdown.
  */
 export interface Review {
   markdown: string;
   findings: Findings;
+  loadViolations?: LoadViolations;
   ai: {
     status: 'ok' | 'disabled' | 'error';
     model?: string;
@@ -542,6 +578,40 @@ export interface Review {
     message?: string;
   };
 }
+export interface RunnableRewrite {
+  changed: boolean;
+  /**
+   * The rewritten main.py (the input when nothing changed).
+   */
+  source: string;
+  /**
+   * What was done, or why nothing was.
+   */
+  reason: string;
+  /**
+   * 1-based inclusive line ranges of the input that moved into main().
+   *
+   * @maxItems 10000
+   */
+  movedLines: unknown[][];
+  /**
+   * @maxItems 10000
+   */
+  globals: string[];
+  /**
+   * What a main() the script had was renamed to.
+   */
+  renamedMain: string | null;
+  /**
+   * What the loader still refuses in the result.
+   *
+   * @maxItems 100
+   */
+  violations: LoaderViolation[];
+}
+/**
+ * One rule a project's file breaks, as the restricted kernel would refuse it at the first call (the harness's loader; docs/loader.md).
+ */
 export type SampleList = SampleInfo[];
 export interface SampleInfo {
   /**
@@ -583,8 +653,10 @@ export interface ISchemaTypes {
   'job-summary': JobSummary;
   job: Job;
   'kernel-spec-metadata': KernelSpecMetadata;
+  'loader-violation': LoaderViolation;
   'log-chunk': LogChunk;
   'log-page': LogPage;
+  'make-runnable-request': MakeRunnableRequest;
   metrics: Metrics;
   notebook: Notebook;
   'project-list': ProjectList;
@@ -595,6 +667,7 @@ export interface ISchemaTypes {
   'review-stream-data': ReviewStreamData;
   review: Review;
   'run-manifest': RunManifest;
+  'runnable-rewrite': RunnableRewrite;
   'sample-list': SampleList;
   user: User;
 }

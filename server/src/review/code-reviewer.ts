@@ -1,9 +1,15 @@
 import { ApiError, GoogleGenAI } from '@google/genai';
 import type { GenerateContentParameters } from '@google/genai';
-import type { LintFinding, Review } from '@jaxlab/schemas';
+import type { LintFinding, LoaderViolation, Review } from '@jaxlab/schemas';
+import { checkProgram } from '../loader/harness-commands.js';
+import type { IPythonCommandOptions } from '../loader/python-command.js';
 import { runJaxLint } from './jax-lint.js';
 import type { IJaxLintOptions } from './jax-lint.js';
-import { AI_REVIEW_HEADING, lintMarkdown } from './review-markdown.js';
+import {
+  AI_REVIEW_HEADING,
+  lintMarkdown,
+  loaderMarkdown
+} from './review-markdown.js';
 import {
   REVIEW_SYSTEM_INSTRUCTION,
   buildReviewPrompt
@@ -30,6 +36,8 @@ export interface ICodeReviewerOptions {
   timeoutMs?: number;
   /** How to run the built-in lint. */
   lint?: IJaxLintOptions;
+  /** How to run the harness's loader check (the lab's Python by default). */
+  loader?: IPythonCommandOptions;
 }
 
 /** What a review is asked about. */
@@ -38,16 +46,19 @@ export interface IReviewInput {
   requirements?: string;
   /** The problem statement (the project's README), as context. */
   problem?: string;
+  /** The functions a cell may call (the project's; default main, train_step). */
+  designated?: string[];
 }
 
 /** One event of a streamed review, in order: `lint`, `delta`*, `done`. */
 export type ReviewStreamEvent =
-  | { type: 'lint'; findings: LintFinding[] }
+  | { type: 'lint'; findings: LintFinding[]; loadViolations: LoaderViolation[] }
   | { type: 'delta'; text: string }
   | { type: 'done'; review: Review };
 
 /**
- * "Review Code": the built-in JAX lint first, then Gemini (through Google's
+ * "Review Code": what the run would refuse first (the harness's loader, the
+ * same rules the kernel applies), the built-in JAX lint, then Gemini (through Google's
  * Gen AI SDK, `@google/genai`) with the lint findings as context. Never
  * throws for model trouble: missing keys, errors, timeouts and quota
  * answers become `ai.status` `'disabled'`/`'error'` with a clear message.
@@ -78,16 +89,24 @@ export class CodeReviewer {
   /** Lint, then one non-streamed model call; the whole Review. */
   async review(input: IReviewInput, signal?: AbortSignal): Promise<Review> {
     const { findings, lintError } = await this._lint(input.code);
-    const head = lintMarkdown(findings, lintError);
-    if (!this._ai) return this._disabled(head, findings);
+    const checked = await this._check(input);
+    const head = checked.markdown + lintMarkdown(findings, lintError);
+    if (!this._ai) return this._disabled(head, findings, checked.violations);
     const deadline = this._deadline(signal);
     try {
       const res = await this._ai.models.generateContent(
         this._modelRequest(input, findings, deadline.signal)
       );
-      return this._ok(head, findings, res.text ?? '');
+      return this._ok(head, findings, res.text ?? '', checked.violations);
     } catch (err) {
-      return this._failed(head, findings, err, deadline.timedOut());
+      return this._failed(
+        head,
+        findings,
+        err,
+        deadline.timedOut(),
+        '',
+        checked.violations
+      );
     } finally {
       deadline.dispose();
     }
@@ -99,10 +118,14 @@ export class CodeReviewer {
     signal?: AbortSignal
   ): AsyncGenerator<ReviewStreamEvent> {
     const { findings, lintError } = await this._lint(input.code);
-    yield { type: 'lint', findings };
-    const head = lintMarkdown(findings, lintError);
+    const checked = await this._check(input);
+    yield { type: 'lint', findings, loadViolations: checked.violations };
+    const head = checked.markdown + lintMarkdown(findings, lintError);
     if (!this._ai) {
-      yield { type: 'done', review: this._disabled(head, findings) };
+      yield {
+        type: 'done',
+        review: this._disabled(head, findings, checked.violations)
+      };
       return;
     }
     const deadline = this._deadline(signal);
@@ -119,9 +142,16 @@ export class CodeReviewer {
           yield { type: 'delta', text: delta };
         }
       }
-      review = this._ok(head, findings, text);
+      review = this._ok(head, findings, text, checked.violations);
     } catch (err) {
-      review = this._failed(head, findings, err, deadline.timedOut(), text);
+      review = this._failed(
+        head,
+        findings,
+        err,
+        deadline.timedOut(),
+        text,
+        checked.violations
+      );
     } finally {
       deadline.dispose();
     }
@@ -156,6 +186,26 @@ export class CodeReviewer {
     }
   }
 
+  /** The loader's verdict on main.py, never throwing (a failure is a note). */
+  private async _check(
+    input: IReviewInput
+  ): Promise<{ violations: LoaderViolation[]; markdown: string }> {
+    try {
+      const violations = await checkProgram(
+        { 'main.py': input.code },
+        input.requirements ?? '',
+        input.designated ?? ['main', 'train_step'],
+        this._options.loader
+      );
+      return { violations, markdown: loaderMarkdown(violations) };
+    } catch (err) {
+      return {
+        violations: [],
+        markdown: loaderMarkdown([], (err as Error).message)
+      };
+    }
+  }
+
   private _deadline(signal?: AbortSignal): {
     signal: AbortSignal;
     timedOut(): boolean;
@@ -179,20 +229,31 @@ export class CodeReviewer {
     };
   }
 
-  private _ok(head: string, findings: LintFinding[], text: string): Review {
+  private _ok(
+    head: string,
+    findings: LintFinding[],
+    text: string,
+    loadViolations: LoaderViolation[]
+  ): Review {
     return {
       markdown: cap(`${head}\n${AI_REVIEW_HEADING}\n\n${text.trim()}\n`),
       findings,
+      loadViolations,
       ai: { status: 'ok', model: this._model }
     };
   }
 
-  private _disabled(head: string, findings: LintFinding[]): Review {
+  private _disabled(
+    head: string,
+    findings: LintFinding[],
+    loadViolations: LoaderViolation[]
+  ): Review {
     return {
       markdown: cap(
         `${head}\n${AI_REVIEW_HEADING}\n\n_${AI_DISABLED_MESSAGE}_\n`
       ),
       findings,
+      loadViolations,
       ai: { status: 'disabled', message: AI_DISABLED_MESSAGE }
     };
   }
@@ -202,7 +263,8 @@ export class CodeReviewer {
     findings: LintFinding[],
     err: unknown,
     timedOut: boolean,
-    partial = ''
+    partial: string,
+    loadViolations: LoaderViolation[]
   ): Review {
     const message = describeModelError(
       err,
@@ -214,6 +276,7 @@ export class CodeReviewer {
     return {
       markdown: cap(`${head}\n${AI_REVIEW_HEADING}\n\n${body}_${message}_\n`),
       findings,
+      loadViolations,
       ai: { status: 'error', model: this._model, message }
     };
   }

@@ -1,4 +1,27 @@
-import type { LintFinding } from '@jaxlab/schemas';
+import type { LintFinding, LoaderViolation } from '@jaxlab/schemas';
+
+/**
+ * What the run would refuse (the harness's loader), as the Markdown section
+ * that heads a review; empty when main.py loads.
+ */
+export function loaderMarkdown(
+  violations: LoaderViolation[],
+  checkError?: string
+): string {
+  if (checkError)
+    return `## Before running\n\nThe loader check could not run: ${checkError}\n\n`;
+  if (violations.length === 0) return '';
+  const lines = [
+    '## Before running: the kernel would refuse this',
+    '',
+    ...violations.map(
+      v =>
+        `- **${v.file} line ${v.line}, column ${v.column}** (\`${v.rule}\`): ${v.message}. ${v.hint}`
+    ),
+    ''
+  ];
+  return `${lines.join('\n')}\n`;
+}
 
 /** The lint findings as the Markdown section that heads every review. */
 export function lintMarkdown(

@@ -27,6 +27,7 @@ export function createReviewRouter(options: IReviewRouterOptions): Router {
     const body: unknown = req.body;
     assertValid('review-request', body, 'review request');
     let problem: string | undefined;
+    let designated: string[] | undefined;
     if (body.projectId !== undefined) {
       const project = await projects.get(body.projectId, owner(req));
       if (!project) {
@@ -39,8 +40,14 @@ export function createReviewRouter(options: IReviewRouterOptions): Router {
         );
       }
       problem = project.readme;
+      designated = project.designatedFunctions;
     }
-    const input = { code: body.code, requirements: body.requirements, problem };
+    const input = {
+      code: body.code,
+      requirements: body.requirements,
+      problem,
+      designated
+    };
     const wantsStream =
       body.stream === true ||
       (req.headers.accept ?? '').includes('text/event-stream');
@@ -60,7 +67,7 @@ export function createReviewRouter(options: IReviewRouterOptions): Router {
       if (abort.signal.aborted) break;
       const data: ReviewStreamData =
         ev.type === 'lint'
-          ? { findings: ev.findings }
+          ? { findings: ev.findings, loadViolations: ev.loadViolations }
           : ev.type === 'delta'
             ? { text: ev.text }
             : ev.review;

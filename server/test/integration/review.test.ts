@@ -228,3 +228,79 @@ describe('createReviewRouter()', () => {
     expect((await foreign.json()).code).toBe('PROJECT_NOT_FOUND');
   });
 });
+
+describe('Review Code and the loader', () => {
+  const REFUSED = [
+    'import jax.numpy as jnp',
+    '',
+    'class Model:',
+    '    pass',
+    '',
+    'model = Model()',
+    'for step in range(3):',
+    '    print(step)',
+    ''
+  ].join('\n');
+
+  it('should head the review with what the run would refuse, with lines', async () => {
+    const { post } = await startServer({});
+    const res = await post({ code: REFUSED });
+    expect(res.status).toBe(200);
+    const review = (await res.json()) as {
+      markdown: string;
+      loadViolations: Array<{ rule: string; line: number; column: number }>;
+    };
+    expect(review.loadViolations.map(v => [v.rule, v.line, v.column])).toEqual([
+      ['user-code-at-load', 6, 9],
+      ['top-level-statement', 7, 1]
+    ]);
+    expect(review.markdown.indexOf('Before running')).toBeLessThan(
+      review.markdown.indexOf('## JAX lint')
+    );
+    expect(review.markdown).toContain('calls your class Model');
+  });
+
+  it('should say nothing before running when main.py loads', async () => {
+    const { post } = await startServer({});
+    const review = (await (await post({ code: CODE })).json()) as {
+      markdown: string;
+      loadViolations: unknown[];
+    };
+    expect(review.loadViolations).toEqual([]);
+    expect(review.markdown).not.toContain('Before running');
+  });
+
+  it('should answer POST /api/make-runnable with the rewrite, and 400 for a bad body', async () => {
+    const server = await startServer({});
+    const call = (body: unknown) =>
+      fetch(`${server.url}/api/make-runnable`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer tok',
+          'content-type': 'application/json'
+        },
+        body: JSON.stringify(body)
+      });
+    const res = await call({ code: REFUSED });
+    expect(res.status).toBe(200);
+    const rewrite = (await res.json()) as {
+      changed: boolean;
+      source: string;
+      violations: unknown[];
+      globals: string[];
+    };
+    expect(rewrite.changed).toBe(true);
+    expect(rewrite.violations).toEqual([]);
+    expect(rewrite.source).toContain(
+      'def main():\n    """What the script did at its top level'
+    );
+    expect(rewrite.source).toContain(
+      '    model = Model()\n    for step in range(3):'
+    );
+    const bad = await call({ source: 1 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { code: string }).code).toBe(
+      'INVALID_REQUEST'
+    );
+  });
+});
