@@ -11,6 +11,7 @@ import type {
   Project,
   ProjectWrite,
   Review,
+  RunnableRewrite,
   ReviewRequest,
   SampleInfo,
   ShapeName,
@@ -112,6 +113,16 @@ export class ApiClient {
     return this._json('review', 'POST', '/api/review', {
       ...body,
       stream: false
+    });
+  }
+
+  /**
+   * Make it runnable: `code` (a main.py) with its top-level work moved into
+   * a generated main(); deterministic, nothing of it runs.
+   */
+  makeRunnable(code: string): Promise<RunnableRewrite> {
+    return this._json('runnable-rewrite', 'POST', '/api/make-runnable', {
+      code
     });
   }
 

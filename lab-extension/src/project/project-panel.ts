@@ -1,4 +1,4 @@
-import type { Job, LintFinding } from '@jaxlab/schemas/contract';
+import type { Job } from '@jaxlab/schemas/contract';
 import { MainAreaWidget, showErrorMessage } from '@jupyterlab/apputils';
 import {
   CodeEditorWrapper,
@@ -13,7 +13,9 @@ import type { JaxLabConnection } from '../connection/connection.js';
 import { ResultsModel } from '../results/results-model.js';
 import { ResultsWidget } from '../results/results-widget.js';
 import { ReviewWidget } from '../review/review-widget.js';
+import type { IReviewWidget } from '../review/review-widget.js';
 import { AcceleratorPicker } from './accelerator-picker.js';
+import { reviewRunnableProposal } from './runnable-dialog.js';
 import type { ProjectModel, SaveState } from './project-model.js';
 
 /**
@@ -101,6 +103,14 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       className: 'jp-jaxlab-ReviewButton',
       onClick: () => void this.review()
     });
+    this._runnableButton = new ToolbarButton({
+      label: trans.__('Make it runnable'),
+      tooltip: trans.__(
+        'Move the top-level work of main.py into a generated main(), shown as a diff to accept or reject'
+      ),
+      className: 'jp-jaxlab-RunnableButton',
+      onClick: () => void this.makeRunnable()
+    });
     this._runButton = new ToolbarButton({
       icon: runIcon,
       label: trans.__('Run on TPU'),
@@ -118,6 +128,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this._saveLabel = new Widget();
     this._saveLabel.addClass('jp-jaxlab-SaveState');
     this.toolbar.addItem('review', this._reviewButton);
+    this.toolbar.addItem('make-runnable', this._runnableButton);
     this.toolbar.addItem('run', this._runButton);
     this.toolbar.addItem('accelerator', this._picker);
     this.toolbar.addItem('spacer', new Widget({ node: spacer() }));
@@ -247,6 +258,33 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     }
   }
 
+  /**
+   * Make it runnable: asks the server for main.py with its top-level work
+   * moved into main(), shows the diff, and puts it into the editor (saved
+   * like any edit) if the user accepts. Resolves with whether it did.
+   */
+  async makeRunnable(): Promise<boolean> {
+    const trans = this._trans;
+    const current = this._projectModel.mainPy.sharedModel.getSource();
+    this._runnableButton.enabled = false;
+    try {
+      const rewrite = await this._connection.client.makeRunnable(current);
+      const accepted = await reviewRunnableProposal(current, rewrite, trans);
+      if (accepted)
+        this._projectModel.mainPy.sharedModel.setSource(rewrite.source);
+      return accepted;
+    } catch (error) {
+      const e = error as Error & { hint?: string };
+      await showErrorMessage(
+        trans.__('Make it runnable failed'),
+        `${e.message} ${e.hint ?? ''}`
+      );
+      return false;
+    } finally {
+      this._runnableButton.enabled = true;
+    }
+  }
+
   /** Show main.py with the cursor at `line` (1-based). */
   goToLine(line: number, column = 1): void {
     this._files.currentWidget = this._mainPy;
@@ -286,8 +324,8 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     super.onBeforeDetach(msg);
   }
 
-  private _onFinding(_: ReviewWidget, finding: LintFinding): void {
-    this.goToLine(finding.line, finding.column);
+  private _onFinding(_: ReviewWidget, place: IReviewWidget.IPosition): void {
+    this.goToLine(place.line, place.column);
   }
 
   private _onSaveState(_: ProjectModel, state: SaveState): void {
@@ -318,6 +356,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   private _review: ReviewWidget;
   private _bottom: TabPanel;
   private _reviewButton: ToolbarButton;
+  private _runnableButton: ToolbarButton;
   private _runButton: ToolbarButton;
   private _picker: AcceleratorPicker;
   private _saveLabel: Widget;

@@ -27,8 +27,8 @@ export class ReviewWidget extends Panel {
     this.addWidget(list);
   }
 
-  /** Emitted when the user picks a finding. */
-  get findingActivated(): ISignal<this, LintFinding> {
+  /** Emitted with its place when the user picks a refusal or a finding. */
+  get findingActivated(): ISignal<this, IReviewWidget.IPosition> {
     return this._findingActivated;
   }
 
@@ -49,16 +49,17 @@ export class ReviewWidget extends Panel {
     this._status.node.textContent = message;
   }
 
-  /** Show a review. */
+  /** Show a review: what the run would refuse first, then the lint findings. */
   async showReview(review: Review): Promise<void> {
     const trans = this._trans;
     this.removeClass('jp-mod-pending');
     this._review = review;
+    const refusals = review.loadViolations ?? [];
     const counts = { error: 0, warning: 0, info: 0 };
     for (const f of review.findings) {
       counts[f.severity]++;
     }
-    this._status.node.textContent = review.findings.length
+    const lint = review.findings.length
       ? trans.__(
           '%1 lint findings: %2 errors, %3 warnings, %4 notes. Click one to go to its line.',
           review.findings.length,
@@ -67,34 +68,35 @@ export class ReviewWidget extends Panel {
           counts.info
         )
       : trans.__('No lint findings.');
-    this._findings.replaceChildren();
-    review.findings.forEach((finding, index) => {
-      const li = document.createElement('li');
-      li.className = 'jp-jaxlab-Finding';
-      li.dataset.severity = finding.severity;
-      li.dataset.index = String(index);
-      li.tabIndex = 0;
-      li.title = trans.__('Go to line %1 of main.py', finding.line);
-      const head = document.createElement('div');
-      head.className = 'jp-jaxlab-Finding-head';
-      const where = document.createElement('span');
-      where.className = 'jp-jaxlab-Finding-line';
-      where.textContent = trans.__('line %1', finding.line);
-      const rule = document.createElement('span');
-      rule.className = 'jp-jaxlab-Finding-rule';
-      rule.textContent = finding.name
-        ? `${finding.rule} ${finding.name}`
-        : finding.rule;
-      const message = document.createElement('span');
-      message.className = 'jp-jaxlab-Finding-message';
-      message.textContent = finding.message;
-      head.append(where, rule, message);
-      const fix = document.createElement('div');
-      fix.className = 'jp-jaxlab-Finding-fix';
-      fix.textContent = `${trans.__('Fix:')} ${finding.fix}`;
-      li.append(head, fix);
-      this._findings.appendChild(li);
-    });
+    this._status.node.textContent = refusals.length
+      ? `${trans.__('A run would refuse main.py as it is (%1 problems listed first; Make it runnable fixes top-level work).', refusals.length)} ${lint}`
+      : lint;
+    this._positions = [
+      ...refusals.map(v => ({ line: v.line, column: v.column })),
+      ...review.findings.map(f => ({ line: f.line, column: f.column }))
+    ];
+    this._findings.replaceChildren(
+      ...refusals.map((violation, index) =>
+        this._item(
+          index,
+          'load',
+          violation.line,
+          violation.rule,
+          violation.message,
+          `${trans.__('What to do:')} ${violation.hint}`
+        )
+      ),
+      ...review.findings.map((finding, index) =>
+        this._item(
+          refusals.length + index,
+          finding.severity,
+          finding.line,
+          finding.name ? `${finding.rule} ${finding.name}` : finding.rule,
+          finding.message,
+          `${trans.__('Fix:')} ${finding.fix}`
+        )
+      )
+    );
     this._markdown?.dispose();
     const renderer = this._rendermime.createRenderer('text/markdown');
     renderer.addClass('jp-jaxlab-Review-markdown');
@@ -105,6 +107,40 @@ export class ReviewWidget extends Panel {
       trusted: false
     });
     await renderer.renderModel(model);
+  }
+
+  private _item(
+    index: number,
+    severity: string,
+    line: number,
+    ruleText: string,
+    messageText: string,
+    fixText: string
+  ): HTMLLIElement {
+    const li = document.createElement('li');
+    li.className = 'jp-jaxlab-Finding';
+    if (severity === 'load') li.classList.add('jp-mod-refused');
+    li.dataset.severity = severity === 'load' ? 'error' : severity;
+    li.dataset.index = String(index);
+    li.tabIndex = 0;
+    li.title = this._trans.__('Go to line %1 of main.py', line);
+    const head = document.createElement('div');
+    head.className = 'jp-jaxlab-Finding-head';
+    const where = document.createElement('span');
+    where.className = 'jp-jaxlab-Finding-line';
+    where.textContent = this._trans.__('line %1', line);
+    const rule = document.createElement('span');
+    rule.className = 'jp-jaxlab-Finding-rule';
+    rule.textContent = ruleText;
+    const message = document.createElement('span');
+    message.className = 'jp-jaxlab-Finding-message';
+    message.textContent = messageText;
+    head.append(where, rule, message);
+    const fix = document.createElement('div');
+    fix.className = 'jp-jaxlab-Finding-fix';
+    fix.textContent = fixText;
+    li.append(head, fix);
+    return li;
   }
 
   protected onAfterAttach(): void {
@@ -121,11 +157,9 @@ export class ReviewWidget extends Panel {
     const li = (event.target as HTMLElement).closest<HTMLElement>(
       '.jp-jaxlab-Finding'
     );
-    const finding = li
-      ? this._review?.findings[Number(li.dataset.index)]
-      : undefined;
-    if (finding) {
-      this._findingActivated.emit(finding);
+    const position = li ? this._positions[Number(li.dataset.index)] : undefined;
+    if (position) {
+      this._findingActivated.emit(position);
     }
   };
 
@@ -142,5 +176,15 @@ export class ReviewWidget extends Panel {
   private _findings: HTMLOListElement;
   private _markdown: Widget | null = null;
   private _review: Review | null = null;
-  private _findingActivated = new Signal<this, LintFinding>(this);
+  private _positions: IReviewWidget.IPosition[] = [];
+  private _findingActivated = new Signal<this, IReviewWidget.IPosition>(this);
+}
+
+/** Types of {@link ReviewWidget}. */
+export namespace IReviewWidget {
+  /** A place in main.py (1-based). */
+  export interface IPosition {
+    line: number;
+    column: number;
+  }
 }
