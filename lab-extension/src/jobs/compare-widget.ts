@@ -1,7 +1,8 @@
 import type { Job } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import { collapseUnchanged, diffStats, lineDiff } from '../diff/line-diff.js';
+import { renderDiff } from '../diff/diff-view.js';
+import { diffStats, lineDiff } from '../diff/line-diff.js';
 import { compareMetrics, formatDuration } from '../metrics/metrics-format.js';
 import { renderStatusBadge } from '../results/status-badge.js';
 import { shortJobId } from './job-label.js';
@@ -83,35 +84,7 @@ export class CompareWidget extends Widget {
       stats.deleted
     );
     root.appendChild(h2diff);
-    const pre = document.createElement('div');
-    pre.className = 'jp-jaxlab-Diff';
-    for (const item of collapseUnchanged(diff, 3)) {
-      if ('skipped' in item) {
-        const gap = document.createElement('div');
-        gap.className = 'jp-jaxlab-Diff-gap';
-        gap.textContent = trans.__('⋯ %1 unchanged lines', item.skipped);
-        pre.appendChild(gap);
-        continue;
-      }
-      const line = item;
-      const row = document.createElement('div');
-      row.className = `jp-jaxlab-Diff-line jp-mod-${line.kind}`;
-      const na = document.createElement('span');
-      na.className = 'jp-jaxlab-Diff-num';
-      na.textContent = line.aLine === null ? '' : String(line.aLine);
-      const nb = document.createElement('span');
-      nb.className = 'jp-jaxlab-Diff-num';
-      nb.textContent = line.bLine === null ? '' : String(line.bLine);
-      const sign = document.createElement('span');
-      sign.className = 'jp-jaxlab-Diff-sign';
-      sign.textContent =
-        line.kind === 'add' ? '+' : line.kind === 'del' ? '−' : ' ';
-      const text = document.createElement('span');
-      text.className = 'jp-jaxlab-Diff-text';
-      text.textContent = line.text;
-      row.append(na, nb, sign, text);
-      pre.appendChild(row);
-    }
+    const pre = renderDiff(a.code, b.code, trans);
     root.appendChild(pre);
     this.node.appendChild(root);
   }
