@@ -19,7 +19,8 @@ export const NOTEBOOK_MAX_LOG_CHARS = 16 * 1024 * 1024;
  *
  * 1. the project's README as markdown (a heading naming the job when there
  *    is no project or no README);
- * 2. the job's main.py snapshot as a code cell;
+ * 2. the job's main.py snapshot as a `%%writefile main.py` code cell, which
+ *    the restricted kernel writes into its folder (so the notebook re-runs);
  * 3. the designated call (`train_step(steps=100)`) as a code cell carrying
  *    the run's outputs: stdout/stderr from the stored log chunks in order,
  *    the metrics as `application/vnd.jaxlab.metrics+json` display data, and
@@ -72,12 +73,22 @@ export async function exportNotebook(
     cells: [
       { id: 'readme', cell_type: 'markdown', metadata: {}, source: readme },
       {
+        // `%%writefile main.py`: the restricted kernel writes the snapshot
+        // into its folder, so "Restart Kernel and Run All Cells" re-runs it.
         id: 'main-py',
         cell_type: 'code',
         metadata: { jaxlab: { file: 'main.py' } },
-        source: job.code,
+        source: `%%writefile main.py\n${job.code}`,
         execution_count: ran ? 1 : null,
-        outputs: []
+        outputs: ran
+          ? [
+              {
+                output_type: 'stream',
+                name: 'stdout',
+                text: 'Writing main.py\n'
+              }
+            ]
+          : []
       },
       {
         id: 'designated-call',

@@ -88,8 +88,11 @@ describe('createLabServer() GET /api/jobs/{id}/notebook', () => {
     });
     expect(code).toMatchObject({
       cell_type: 'code',
-      source: MAIN_PY,
-      execution_count: 1
+      source: `%%writefile main.py\n${MAIN_PY}`,
+      execution_count: 1,
+      outputs: [
+        { output_type: 'stream', name: 'stdout', text: 'Writing main.py\n' }
+      ]
     });
     expect(call.source).toBe(
       "train_step(steps=100, seed=0, name='it\\'s', on=True, lr=None)"
