@@ -333,5 +333,73 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
       })
       .toContain('JAX (restricted) | Idle');
     await shot('notebook-export.png');
-  }, 90_000);
+    // "Restart Kernel and Run All Cells" on the export reproduces the run:
+    // the %%writefile cell puts main.py into the kernel's folder, the call
+    // prints the same Final line again.
+    const call = notebook.locator('.jp-CodeCell').last();
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Edit' }).click();
+    await page
+      .locator('.lm-Menu-itemLabel', { hasText: 'Clear Outputs of All Cells' })
+      .click();
+    await expect
+      .poll(() => call.locator('.jp-OutputArea').textContent())
+      .not.toMatch(/Final accuracy/);
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: 'Kernel' }).click();
+    await page
+      .locator('.lm-Menu-itemLabel', {
+        hasText: 'Restart Kernel and Run All Cells'
+      })
+      .click();
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
+    await expect
+      .poll(() => notebook.locator('.jp-CodeCell').first().textContent(), {
+        timeout: 60_000
+      })
+      .toContain('Writing main.py');
+    await expect
+      .poll(() => call.locator('.jp-OutputArea').textContent(), {
+        timeout: 120_000
+      })
+      .toMatch(/Final accuracy/);
+    await shot('notebook-rerun.png');
+  }, 240_000);
+
+  it('should show what a run would refuse in the review, and make main.py runnable from a diff', async () => {
+    await page
+      .locator('#jp-main-dock-panel .lm-TabBar-tab', { hasText: /spiral/i })
+      .first()
+      .click();
+    const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
+    const editor = panel.locator('.jp-jaxlab-Files .cm-content').first();
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText(
+      '\nfor width in (8, 16):\n    print("width", width)\n'
+    );
+    await panel.locator('.jp-jaxlab-ReviewButton').click();
+    const refusal = panel.locator('.jp-jaxlab-Finding.jp-mod-refused');
+    await refusal.first().waitFor({ timeout: 60_000 });
+    await expect(refusal.first().textContent()).resolves.toContain(
+      'top-level-statement'
+    );
+    await shot('review-refusal.png');
+    await panel.locator('.jp-jaxlab-RunnableButton').click();
+    const dialog = page.locator('.jp-Dialog .jp-jaxlab-RunnableDialog');
+    await dialog.waitFor({ timeout: 30_000 });
+    await expect(
+      dialog.locator('.jp-jaxlab-Diff-line.jp-mod-add').allTextContents()
+    ).resolves.toContain(expect.stringContaining('def main():'));
+    await shot('make-it-runnable.png');
+    await page.locator('.jp-Dialog .jp-mod-accept').click();
+    await expect
+      .poll(() => editor.textContent(), { timeout: 10_000 })
+      .toContain('What the script did at its top level');
+    await panel.locator('.jp-jaxlab-ReviewButton').click();
+    await panel.locator('.jp-jaxlab-Review-markdown').waitFor();
+    await expect
+      .poll(() => panel.locator('.jp-jaxlab-Finding.jp-mod-refused').count(), {
+        timeout: 60_000
+      })
+      .toBe(0);
+  }, 120_000);
 });
