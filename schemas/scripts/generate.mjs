@@ -34,6 +34,7 @@ const BROWSER_CHECKED = [
   'project',
   'project-list',
   'review',
+  'runnable-rewrite',
   'sample-list',
   'user'
 ];
