@@ -388,7 +388,9 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await dialog.waitFor({ timeout: 30_000 });
     await expect(
       dialog.locator('.jp-jaxlab-Diff-line.jp-mod-add').allTextContents()
-    ).resolves.toContain(expect.stringContaining('def main():'));
+    ).resolves.toContainEqual(
+      expect.stringContaining('What the script did at its top level')
+    );
     await shot('make-it-runnable.png');
     await page.locator('.jp-Dialog .jp-mod-accept').click();
     await expect
