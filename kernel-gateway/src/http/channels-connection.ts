@@ -5,11 +5,7 @@ import type {
   IKernelClient,
   KernelSession
 } from '../kernels/kernel-session.js';
-import {
-  canCoalesce,
-  coalesceStreams,
-  messageSize
-} from '../kernels/replay-buffer.js';
+import { OutputQueue } from '../kernels/output-queue.js';
 import { assertClientMessage } from '../wire/message-validation.js';
 import type { WebSocketProtocol } from './ws-codec.js';
 import { deserializeWsMessage, serializeWsMessage } from './ws-codec.js';
@@ -17,8 +13,11 @@ import { deserializeWsMessage, serializeWsMessage } from './ws-codec.js';
 /** Bytes buffered in the socket above which output is queued and coalesced. */
 export const WS_HIGH_WATER_BYTES = 4 * 1024 * 1024;
 
+/** Longest one flush of queued messages runs before it yields. */
+const FLUSH_SLICE_MS = 4;
+
 /** Bytes queued for one slow client above which it is disconnected. */
-export const WS_MAX_QUEUED_BYTES = 256 * 1024 * 1024;
+export const WS_MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 
 /**
  * One WebSocket client of a kernel (GET /api/kernels/{id}/channels).
@@ -26,11 +25,14 @@ export const WS_MAX_QUEUED_BYTES = 256 * 1024 * 1024;
  * applies back-pressure instead of dropping output: while the socket has
  * more than {@link WS_HIGH_WATER_BYTES} unsent, messages wait in a queue
  * where consecutive stream messages of the same name and parent are
- * merged into one.
+ * merged (into messages of at most 1 MiB, so that sending one never holds
+ * the event loop long). A client more than `maxQueuedBytes` behind is
+ * disconnected (close 1013) rather than held in memory.
  */
 export class ChannelsConnection implements IKernelClient {
   constructor(options: ChannelsConnection.IOptions) {
     this._options = options;
+    this._maxQueuedBytes = options.maxQueuedBytes ?? WS_MAX_QUEUED_BYTES;
     this.id = options.clientId;
     const ws = options.ws;
     ws.on('message', (data, isBinary) =>
@@ -59,17 +61,10 @@ export class ChannelsConnection implements IKernelClient {
       this._write(msg);
       return;
     }
-    const last = this._queue[this._queue.length - 1];
-    if (last && canCoalesce(last, msg)) {
-      this._queue[this._queue.length - 1] = coalesceStreams(last, msg);
-      this._coalesced++;
-    } else {
-      this._queue.push(msg);
-    }
-    this._queuedBytes += messageSize(msg);
-    if (this._queuedBytes > WS_MAX_QUEUED_BYTES) {
+    this._queue.push(msg);
+    if (this._queue.bytes > this._maxQueuedBytes) {
       this._options.log?.(
-        `kernel ${this._options.kernel.id}: client ${this.id} is too slow (${this._queuedBytes} bytes queued); closing its connection`
+        `kernel ${this._options.kernel.id}: client ${this.id} is too slow (${this._queue.bytes} bytes queued); closing its connection`
       );
       this._options.ws.close(1013, 'Client too slow to receive kernel output');
       this.dispose();
@@ -78,16 +73,26 @@ export class ChannelsConnection implements IKernelClient {
     this._scheduleFlush();
   }
 
+  /** Sends `backlog` first, at the socket's pace, then what comes later. */
+  sendBacklog(backlog: OutputQueue): void {
+    if (this._isDisposed) return;
+    const later = this._queue;
+    this._queue = backlog;
+    this._queue.append(later);
+    this._scheduleFlush();
+  }
+
   /** Detaches from the kernel. Idempotent. */
   dispose(): void {
     if (this._isDisposed) return;
     this._isDisposed = true;
     clearTimeout(this._flushTimer);
-    this._queue = [];
+    const merged = this._queue.merged;
+    this._queue.clear();
     this._detach();
-    if (this._coalesced > 0) {
+    if (merged > 0) {
       this._options.log?.(
-        `kernel ${this._options.kernel.id}: merged ${this._coalesced} stream messages for slow client ${this.id}`
+        `kernel ${this._options.kernel.id}: merged ${merged} stream messages for slow client ${this.id}`
       );
     }
   }
@@ -95,7 +100,7 @@ export class ChannelsConnection implements IKernelClient {
   private _write(msg: KernelMessage.IMessage): void {
     const ws = this._options.ws;
     if (ws.readyState !== ws.OPEN) return;
-    const data = serializeWsMessage(msg, this._options.protocol);
+    const data = serialized(msg, this._options.protocol);
     ws.send(data, { binary: typeof data !== 'string' });
   }
 
@@ -103,16 +108,16 @@ export class ChannelsConnection implements IKernelClient {
     if (this._flushTimer) return;
     this._flushTimer = setTimeout(() => {
       this._flushTimer = undefined;
+      // A few ms per turn at most: a long backlog must not hold the loop.
+      const startedMs = performance.now();
       while (
         this._queue.length > 0 &&
-        this._options.ws.bufferedAmount < WS_HIGH_WATER_BYTES
+        this._options.ws.bufferedAmount < WS_HIGH_WATER_BYTES &&
+        performance.now() - startedMs < FLUSH_SLICE_MS
       ) {
-        const msg = this._queue.shift()!;
-        this._queuedBytes = Math.max(0, this._queuedBytes - messageSize(msg));
-        this._write(msg);
+        this._write(this._queue.shift()!.msg);
       }
-      if (this._queue.length === 0) this._queuedBytes = 0;
-      else this._scheduleFlush();
+      if (this._queue.length > 0) this._scheduleFlush();
     }, 5);
   }
 
@@ -144,22 +149,42 @@ export class ChannelsConnection implements IKernelClient {
   }
 
   private readonly _options: ChannelsConnection.IOptions;
+  private readonly _maxQueuedBytes: number;
   private readonly _detach: () => void;
-  private _queue: KernelMessage.IMessage[] = [];
-  private _queuedBytes = 0;
-  private _coalesced = 0;
+  private _queue = new OutputQueue();
   private _flushTimer: NodeJS.Timeout | undefined;
   private _isDisposed = false;
 }
 
 /** Statics of {@link ChannelsConnection}. */
 export namespace ChannelsConnection {
-  /** Options of a {@link ChannelsConnection}. */
+  /** Options of {@link ChannelsConnection}. */
   export interface IOptions {
     ws: WebSocket;
     kernel: KernelSession;
     protocol: WebSocketProtocol;
     clientId: string;
+    /** Bytes queued above which the client is disconnected; default {@link WS_MAX_QUEUED_BYTES}. */
+    maxQueuedBytes?: number;
     log?: (line: string) => void;
   }
+}
+
+// Every client of a kernel gets the same message object: serialise it once
+// per protocol, not once per client.
+const frames = new WeakMap<
+  KernelMessage.IMessage,
+  Partial<Record<WebSocketProtocol, string | Buffer>>
+>();
+
+function serialized(
+  msg: KernelMessage.IMessage,
+  protocol: WebSocketProtocol
+): string | Buffer {
+  let byProtocol = frames.get(msg);
+  if (!byProtocol) {
+    byProtocol = {};
+    frames.set(msg, byProtocol);
+  }
+  return (byProtocol[protocol] ??= serializeWsMessage(msg, protocol));
 }

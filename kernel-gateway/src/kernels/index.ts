@@ -18,8 +18,10 @@ export {
 } from './output-sanitizer.js';
 export type { ISanitizedIOPub } from './output-sanitizer.js';
 export {
-  ReplayBuffer,
+  MAX_MERGED_STREAM_BYTES,
+  OutputQueue,
   canCoalesce,
-  coalesceStreams,
   messageSize
-} from './replay-buffer.js';
+} from './output-queue.js';
+export type { IQueuedOutput } from './output-queue.js';
+export { ReplayBuffer } from './replay-buffer.js';

@@ -16,6 +16,7 @@ import { KernelChannels } from '../wire/kernel-channels.js';
 import { createMessage } from '../wire/message-factory.js';
 import { MAX_JSON_PART_BYTES } from '../wire/wire-codec.js';
 import type { KernelEvent } from './kernel-events.js';
+import type { OutputQueue } from './output-queue.js';
 import { sanitizeIOPubMessage } from './output-sanitizer.js';
 import { ReplayBuffer } from './replay-buffer.js';
 
@@ -38,12 +39,18 @@ export interface IKernelClient {
   readonly id: string;
   /** Delivers one message to the client; must not throw. */
   send(msg: KernelMessage.IMessage): void;
+  /**
+   * Takes over a backlog (the replay of output kept while no client was
+   * connected) to deliver, in order and at the client's own pace, before
+   * anything sent later; must not throw.
+   */
+  sendBacklog(backlog: OutputQueue): void;
 }
 
 interface IPending {
   client?: IKernelClient;
   onReply?: (msg: KernelMessage.IMessage) => void;
-  onIOPub?: (msg: KernelMessage.IMessage) => void;
+  onIOPub?: (msg: KernelMessage.IMessage) => void | Promise<void>;
 }
 
 const MAX_PENDING = 10_000;
@@ -134,15 +141,19 @@ export class KernelSession {
 
   /**
    * Runs `code` on the shell channel. `onIOPub` gets every (sanitised)
-   * iopub message whose parent is this request. Resolves with the
-   * execute_reply content once the reply and the idle status arrived; an
-   * error reply is data, not an exception.
+   * iopub message whose parent is this request; while a promise it returns
+   * is pending, no further iopub message is read from the kernel
+   * (back-pressure that reaches the kernel's output capture). Resolves with
+   * the execute_reply content once the reply and the idle status arrived;
+   * an error reply is data, not an exception.
    *
    * @throws JaxLabError `KERNEL_DEAD` when the kernel dies or is shut down first.
    */
   execute(
     code: string,
-    options: { onIOPub?: (msg: KernelMessage.IIOPubMessage) => void } = {}
+    options: {
+      onIOPub?: (msg: KernelMessage.IIOPubMessage) => void | Promise<void>;
+    } = {}
   ): Promise<KernelMessage.IExecuteReplyMsg['content']> {
     if (this.isDead || !this._channels) {
       return Promise.reject(this._deadError());
@@ -180,7 +191,7 @@ export class KernelSession {
             finish();
           },
           onIOPub: msg => {
-            options.onIOPub?.(msg as KernelMessage.IIOPubMessage);
+            const ready = options.onIOPub?.(msg as KernelMessage.IIOPubMessage);
             if (
               msg.header.msg_type === 'status' &&
               (msg.content as { execution_state?: string }).execution_state ===
@@ -189,6 +200,7 @@ export class KernelSession {
               isIdle = true;
               finish();
             }
+            return ready;
           }
         }
       );
@@ -208,11 +220,9 @@ export class KernelSession {
     this._clients.add(client);
     this._touch();
     if (this._replay.length > 0) {
-      for (const msg of this._replay.drain(text =>
-        this._gatewayStream('stderr', text)
-      )) {
-        client.send(msg);
-      }
+      client.sendBacklog(
+        this._replay.take(text => this._gatewayStream('stderr', text))
+      );
     }
     return () => {
       this._clients.delete(client);
@@ -498,15 +508,14 @@ export class KernelSession {
     }
   }
 
-  private _onKernelMessage(msg: KernelMessage.IMessage): void {
+  private _onKernelMessage(msg: KernelMessage.IMessage): void | Promise<void> {
     this._touch();
     const parentId = (msg.parent_header as Partial<KernelMessage.IHeader>)
       ?.msg_id;
     const pending = parentId ? this._pending.get(parentId) : undefined;
     if (msg.channel === 'iopub') {
       this._isIOPubSeen = true;
-      this._onIOPub(msg, pending, parentId);
-      return;
+      return this._onIOPub(msg, pending, parentId);
     }
     if (msg.channel === 'stdin') {
       pending?.client?.send(msg);
@@ -530,7 +539,7 @@ export class KernelSession {
     raw: KernelMessage.IMessage,
     pending: IPending | undefined,
     parentId: string | undefined
-  ): void {
+  ): void | Promise<void> {
     if ((raw.header.msg_type as string) === 'iopub_welcome') return;
     const { msg, problem } = sanitizeIOPubMessage(raw);
     if (problem) {
@@ -551,12 +560,13 @@ export class KernelSession {
         (out.content as { execution_state: string }).execution_state
       );
     }
-    pending?.onIOPub?.(out);
+    const ready = pending?.onIOPub?.(out);
     if (this._clients.size > 0) {
       for (const client of this._clients) client.send(out);
     } else if (!(parentId && this._internalIds.has(parentId))) {
       this._replay.push(out);
     }
+    return ready;
   }
 
   private _gatewayStream(

@@ -8,7 +8,6 @@ import {
   neutralizeTerminalEscapes,
   sanitizeIOPubMessage
 } from './output-sanitizer.js';
-import { ReplayBuffer } from './replay-buffer.js';
 
 const stream = (text: string, parent = 'p1') =>
   createMessage({
@@ -74,23 +73,5 @@ describe('sanitizeIOPubMessage()', () => {
     const bad = sanitizeIOPubMessage(display({ compileTimeS: 'fast' }));
     expect(bad.msg).toBeUndefined();
     expect(bad.problem).toMatch(/invalid metrics/);
-  });
-});
-
-describe('ReplayBuffer', () => {
-  it('should merge consecutive streams of one parent and say exactly what it dropped', () => {
-    const buffer = new ReplayBuffer({ maxBytes: 4000, maxMessages: 3 });
-    buffer.push(stream('a\n'));
-    buffer.push(stream('b\n'));
-    expect(buffer.length).toBe(1);
-    for (let i = 0; i < 5; i++) buffer.push(stream(`${i}\n`, `p${i + 2}`));
-    const out = buffer.drain(text => stream(text, 'note'));
-    expect((out[0].content as { text: string }).text).toMatch(
-      /3 earlier output messages \(\d+ bytes\) were dropped/
-    );
-    expect(out.slice(1).map(m => (m.content as { text: string }).text)).toEqual(
-      ['2\n', '3\n', '4\n']
-    );
-    expect(buffer.length).toBe(0);
   });
 });

@@ -4,7 +4,12 @@ export {
   ipcSocketPaths
 } from './connection-info.js';
 export type { IConnectionInfo, WireChannel } from './connection-info.js';
-export { KernelChannels } from './kernel-channels.js';
+export { ByteRateLimiter } from './byte-rate-limiter.js';
+export {
+  IOPUB_RATE_LIMIT,
+  KernelChannels,
+  RECEIVE_SLICE_MS
+} from './kernel-channels.js';
 export type { RequestChannel } from './kernel-channels.js';
 export { createMessage, PROTOCOL_VERSION } from './message-factory.js';
 export type { ICreateMessageOptions } from './message-factory.js';

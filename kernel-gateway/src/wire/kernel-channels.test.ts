@@ -36,7 +36,9 @@ describe('KernelChannels', () => {
     const channels = new KernelChannels({
       info,
       maxFrameBytes: 64 * 1024,
-      onMessage: msg => received.push((msg.content as { text: string }).text),
+      onMessage: msg => {
+        received.push((msg.content as { text: string }).text);
+      },
       onDisconnected: channel => disconnected.push(channel)
     });
     channels.connect();

@@ -1,7 +1,13 @@
+import {
+  setImmediate as nextMacrotask,
+  setTimeout as sleep
+} from 'node:timers/promises';
+
 import type { KernelMessage } from '@jupyterlab/services';
 import { Dealer, Request, Subscriber } from 'zeromq';
 import type { Socket } from 'zeromq';
 
+import { ByteRateLimiter } from './byte-rate-limiter.js';
 import type { IConnectionInfo, WireChannel } from './connection-info.js';
 import { channelAddress } from './connection-info.js';
 import {
@@ -9,6 +15,26 @@ import {
   MAX_JSON_PART_BYTES,
   serializeMessage
 } from './wire-codec.js';
+
+/**
+ * Longest a receive loop processes messages that are already waiting before
+ * it lets the event loop run other work (HTTP requests, other kernels).
+ * ZeroMQ hands over waiting messages without a macrotask turn, so a kernel
+ * that floods its channel would otherwise hold the gateway.
+ */
+export const RECEIVE_SLICE_MS = 4;
+
+/**
+ * Default most bytes per second read from one kernel's iopub channel, and
+ * the burst allowed after a quiet spell. Past them the gateway reads more
+ * slowly and the kernel waits to send (its capture blocks the program's
+ * writes): nothing is dropped, and one kernel's flood costs the gateway a
+ * bounded share of its time.
+ */
+export const IOPUB_RATE_LIMIT = Object.freeze({
+  bytesPerSecond: 32 * 1024 * 1024,
+  burstBytes: 16 * 1024 * 1024
+});
 
 /** Channels a message can be sent on from the gateway. */
 export type RequestChannel = 'shell' | 'control' | 'stdin';
@@ -118,8 +144,21 @@ export class KernelChannels {
     channel: WireChannel,
     socket: Socket & AsyncIterable<Buffer[]>
   ): Promise<void> {
+    let sliceStartMs = performance.now();
+    const limiter =
+      channel === 'iopub'
+        ? new ByteRateLimiter(this._options.iopubRateLimit ?? IOPUB_RATE_LIMIT)
+        : undefined;
     try {
       for await (const frames of socket) {
+        const waitMs = limiter?.take(frameBytes(frames)) ?? 0;
+        if (waitMs > 0) {
+          await sleep(waitMs);
+          sliceStartMs = performance.now();
+        } else if (performance.now() - sliceStartMs > RECEIVE_SLICE_MS) {
+          await nextMacrotask();
+          sliceStartMs = performance.now();
+        }
         let parsed;
         try {
           parsed = deserializeMessage(frames, this._options.info.key, channel);
@@ -128,7 +167,11 @@ export class KernelChannels {
           continue;
         }
         try {
-          this._options.onMessage(parsed.msg);
+          // A consumer that cannot keep up returns a promise: nothing more
+          // is read from this channel until it settles, so ZeroMQ's queues
+          // fill and the kernel's sends wait (back-pressure, no loss).
+          const ready = this._options.onMessage(parsed.msg);
+          if (ready) await ready;
         } catch (error) {
           this._options.onDropped?.(channel, error);
         }
@@ -157,13 +200,19 @@ export namespace KernelChannels {
   /** Options of {@link KernelChannels}. */
   export interface IOptions {
     info: IConnectionInfo;
-    /** Every verified, well-formed message from the kernel, with its channel set. */
-    onMessage: (msg: KernelMessage.IMessage) => void;
+    /**
+     * Every verified, well-formed message from the kernel, with its channel
+     * set. Returning a promise pauses receiving on that channel until it
+     * settles.
+     */
+    onMessage: (msg: KernelMessage.IMessage) => void | Promise<void>;
     /**
      * Largest frame accepted from the kernel (default MAX_JSON_PART_BYTES);
      * a kernel that sends a larger one is disconnected for good.
      */
     maxFrameBytes?: number;
+    /** Bound on iopub bytes read per second (default {@link IOPUB_RATE_LIMIT}). */
+    iopubRateLimit?: ByteRateLimiter.IOptions;
     /** A frame was dropped (bad signature, malformed) or a send failed. */
     onDropped?: (channel: WireChannel, error: unknown) => void;
     /**
@@ -172,4 +221,10 @@ export namespace KernelChannels {
      */
     onDisconnected?: (channel: WireChannel) => void;
   }
+}
+
+function frameBytes(frames: readonly Buffer[]): number {
+  let bytes = 0;
+  for (const frame of frames) bytes += frame.length;
+  return bytes;
 }

@@ -63,7 +63,9 @@ describe('POST /api/kernels naming a project', () => {
     const kernel = gw.kernels.get(id)!;
     const iopub: KernelMessage.IIOPubMessage[] = [];
     const reply = await kernel.execute('greet(name="lab")', {
-      onIOPub: msg => iopub.push(msg)
+      onIOPub: msg => {
+        iopub.push(msg);
+      }
     });
     expect(reply.status).toBe('ok');
     const text = iopub

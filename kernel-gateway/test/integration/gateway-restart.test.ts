@@ -7,7 +7,6 @@
  * The killed gateway is the real `jaxlab-gateway` command (kernel-gateway/lib,
  * built by the test command's bootstrap).
  */
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import {
@@ -19,66 +18,14 @@ import {
   rmSync
 } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { startGatewayProcess, until } from './gateway-process.js';
 import { sandboxProcesses } from './sandbox-processes.js';
 import { labPaths } from '@jaxlab/paths';
 import { BubblewrapLauncher, KernelManager } from '@jaxlab/kernel-gateway';
 import type { SandboxedProcess } from '@jaxlab/kernel-gateway';
-
-const GATEWAY_BIN = fileURLToPath(
-  new URL('../../lib/bin/jaxlab-gateway.js', import.meta.url)
-);
-
-async function until(
-  condition: () => boolean,
-  timeoutMs: number
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-  return true;
-}
-
-/** Starts the jaxlab-gateway command and resolves with its base URL once it listens. */
-async function startGatewayProcess(
-  dataDir: string,
-  token: string
-): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      GATEWAY_BIN,
-      '--port',
-      '0',
-      '--ip',
-      '127.0.0.1',
-      '--token',
-      token,
-      '--data-dir',
-      dataDir,
-      '--no-run-jobs'
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
-  );
-  let output = '';
-  child.stdout!.on('data', chunk => (output += String(chunk)));
-  child.stderr!.on('data', chunk => (output += String(chunk)));
-  const listening = await until(
-    () => /listening on (http:\/\/\S+)/.test(output) || child.exitCode !== null,
-    30_000
-  );
-  const baseUrl = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-  if (!listening || !baseUrl) {
-    child.kill('SIGKILL');
-    throw new Error(`jaxlab-gateway did not start:\n${output}`);
-  }
-  return { child, baseUrl };
-}
 
 describe('KernelManager after a SIGKILLed gateway', () => {
   const launcher = new BubblewrapLauncher({ venvDir: labPaths().venvDir });
@@ -192,9 +139,11 @@ describe('KernelManager after a SIGKILLed gateway', () => {
     // The other gateway's kernel was not touched; the new manager works.
     const seen: string[] = [];
     const reply = await otherKernel.execute('main()', {
-      onIOPub: msg =>
-        msg.header.msg_type === 'stream' &&
-        seen.push((msg.content as { text: string }).text)
+      onIOPub: msg => {
+        if (msg.header.msg_type === 'stream') {
+          seen.push((msg.content as { text: string }).text);
+        }
+      }
     });
     expect(reply.status).toBe('ok');
     expect(seen.join('')).toContain('still here');

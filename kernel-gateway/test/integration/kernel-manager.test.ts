@@ -49,7 +49,9 @@ describe('KernelManager', () => {
     expect(kernels.list().map(k => k.id)).toContain(kernel.id);
     const seen: KernelMessage.IIOPubMessage[] = [];
     const reply = await kernel.execute('main()', {
-      onIOPub: msg => seen.push(msg)
+      onIOPub: msg => {
+        seen.push(msg);
+      }
     });
     expect(reply.status).toBe('ok');
     const text = seen

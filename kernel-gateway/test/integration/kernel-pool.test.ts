@@ -45,9 +45,11 @@ describe('KernelManager prespawn pool', () => {
     });
     const out: string[] = [];
     const reply = await pooled.execute('main()', {
-      onIOPub: m =>
-        m.header.msg_type === 'stream' &&
-        out.push((m.content as { text: string }).text)
+      onIOPub: m => {
+        if (m.header.msg_type === 'stream') {
+          out.push((m.content as { text: string }).text);
+        }
+      }
     });
     expect(reply.status).toBe('ok');
     expect(out.join('')).toContain('from the pool');

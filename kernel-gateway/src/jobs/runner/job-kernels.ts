@@ -31,12 +31,16 @@ export interface IJobKernel {
   readonly id: string;
   /**
    * Runs `code`; `onIOPub` gets every iopub message whose parent is this
-   * request, already validated and sanitised. Resolves with the
-   * execute_reply content; rejects only when the kernel dies (`KERNEL_DEAD`).
+   * request, already validated and sanitised; a promise it returns holds
+   * back the kernel's next iopub message until it settles. Resolves with
+   * the execute_reply content; rejects only when the kernel dies
+   * (`KERNEL_DEAD`).
    */
   execute(
     code: string,
-    options?: { onIOPub?: (msg: KernelMessage.IIOPubMessage) => void }
+    options?: {
+      onIOPub?: (msg: KernelMessage.IIOPubMessage) => void | Promise<void>;
+    }
   ): Promise<KernelMessage.IExecuteReplyMsg['content']>;
   /** Resolves once the kernel process is gone, with the sandbox's reason. */
   readonly exited: Promise<IKernelProcess.IExit>;

@@ -109,7 +109,9 @@ async function call(kernel: KernelSession, code = 'main()'): Promise<ICall> {
   const result: ICall = { iopub, text: '' };
   try {
     result.reply = await kernel.execute(code, {
-      onIOPub: msg => iopub.push(msg)
+      onIOPub: msg => {
+        iopub.push(msg);
+      }
     });
   } catch (error) {
     result.error = error as { code?: string };
@@ -296,7 +298,9 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
         if (isDispose) {
           const iopub: KernelMessage.IIOPubMessage[] = [];
           const running = kernel.execute('main()', {
-            onIOPub: msg => iopub.push(msg)
+            onIOPub: msg => {
+              iopub.push(msg);
+            }
           });
           running.catch(() => undefined);
           const t0 = Date.now();

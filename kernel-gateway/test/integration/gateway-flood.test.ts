@@ -1,0 +1,231 @@
+/**
+ * One kernel's output flood must not stall the gateway: while a kernel
+ * prints as fast as it can and its clients connect, disconnect and stall
+ * (stop reading), a second kernel's round trip and GET /api stay fast, and
+ * what is kept for the next client (the replay buffer) stays within its
+ * bound, also when the flood is one endless stream of one name.
+ *
+ * The gateway is the real `jaxlab-gateway` command in its own process, so
+ * the latencies measured here are the gateway's, not this test's.
+ */
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+
+import { startGatewayProcess, until } from './gateway-process.js';
+import type { IGatewayProcess } from './gateway-process.js';
+import { executeRequest, openChannels } from './ws-client.js';
+import type { IChannelsClient, IWsMessage } from './ws-client.js';
+
+const PROGRAM = `import time
+
+
+def flood(secs=3, width=65535):
+    line = "A" * width
+    end = time.time() + secs
+    while time.time() < end:
+        print(line)
+
+
+def main():
+    return None
+`;
+
+/** The documented bound of a kernel's replay buffer (bytes). */
+const REPLAY_MAX_BYTES = 16 * 1024 * 1024;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[
+    Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+  ]!;
+}
+
+describe('the gateway under one kernel’s output flood', () => {
+  let dataDir: string;
+  let gw: IGatewayProcess;
+  const token = randomUUID();
+  const clients: IChannelsClient[] = [];
+  const raw: WebSocket[] = [];
+
+  const api = (path: string, init: RequestInit = {}): Promise<Response> =>
+    fetch(`${gw.baseUrl}${path}`, {
+      ...init,
+      headers: {
+        Authorization: `token ${token}`,
+        'Content-Type': 'application/json',
+        ...(init.headers ?? {})
+      }
+    });
+
+  async function startKernel(): Promise<string> {
+    const res = await api('/api/kernels', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'jaxlab',
+        env: { KERNEL_JAXLAB_DESIGNATED_FUNCTIONS: 'flood,main' },
+        files: { 'main.py': PROGRAM }
+      })
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { id: string }).id;
+  }
+
+  async function open(kernelId: string): Promise<IChannelsClient> {
+    const client = await openChannels(gw.port, token, kernelId);
+    clients.push(client);
+    return client;
+  }
+
+  async function openRaw(kernelId: string): Promise<WebSocket> {
+    const ws = new WebSocket(
+      `ws://127.0.0.1:${gw.port}/api/kernels/${kernelId}/channels?token=${token}`
+    );
+    raw.push(ws);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    return ws;
+  }
+
+  /** execute_request until its idle status, in ms (timed on the socket's own events). */
+  function roundTrip(client: IChannelsClient): Promise<number> {
+    const request = executeRequest('main()', client.session);
+    const id = request.header.msg_id;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.ws.off('message', onMessage);
+        reject(new Error('no idle status within 10 s'));
+      }, 10_000);
+      const onMessage = (): void => {
+        const idle = client.received.find(
+          m =>
+            m.header.msg_type === 'status' &&
+            m.content.execution_state === 'idle' &&
+            m.parent_header.msg_id === id
+        );
+        if (!idle) return;
+        clearTimeout(timer);
+        client.ws.off('message', onMessage);
+        client.received.length = 0;
+        resolve(performance.now() - started);
+      };
+      // Registered after the collecting listener, so `received` has the message.
+      client.ws.on('message', onMessage);
+      const started = performance.now();
+      client.send(request);
+    });
+  }
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync('/tmp/jl-fl-');
+    chmodSync(dataDir, 0o755);
+    gw = await startGatewayProcess(dataDir, token);
+  });
+
+  afterAll(async () => {
+    for (const ws of [...clients.map(c => c.ws), ...raw]) ws.terminate();
+    if (gw) {
+      gw.child.kill('SIGTERM');
+      await until(() => gw.child.exitCode !== null, 15_000);
+      gw.child.kill('SIGKILL');
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('should keep a second kernel’s round trip and GET /api under 100 ms (p99) while clients connect, disconnect and stall', async () => {
+    const [flooding, quiet] = await Promise.all([startKernel(), startKernel()]);
+    const other = await open(quiet);
+    for (let i = 0; i < 5; i++) await roundTrip(other); // warm-up
+
+    // The flood's first client asks for it and leaves 0.3 s later.
+    const starter = await open(flooding);
+    starter.send(executeRequest('flood(secs=9)', starter.session));
+    await new Promise(resolve => setTimeout(resolve, 300));
+    await starter.close();
+
+    let isFlooding = true;
+    const stalled: WebSocket[] = [];
+    const apiMs: number[] = [];
+    const tripMs: number[] = [];
+    const churn = async (): Promise<void> => {
+      for (let i = 0; isFlooding; i++) {
+        // Raw sockets that read without parsing: this process measures
+        // latencies and must not be busy decoding the flood itself.
+        const ws = await openRaw(flooding);
+        if (i % 3 === 0 && stalled.length < 6) {
+          ws.pause(); // never reads again
+          stalled.push(ws);
+        } else {
+          await new Promise(resolve => setTimeout(resolve, 150));
+          ws.terminate();
+        }
+        await new Promise(resolve => setTimeout(resolve, 250));
+      }
+    };
+    const poll = async (): Promise<void> => {
+      while (isFlooding) {
+        const started = performance.now();
+        const res = await api('/api');
+        await res.json();
+        apiMs.push(performance.now() - started);
+        await new Promise(resolve => setTimeout(resolve, 20));
+      }
+    };
+    const measure = async (): Promise<void> => {
+      try {
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline) {
+          tripMs.push(await roundTrip(other));
+          await new Promise(resolve => setTimeout(resolve, 20));
+        }
+      } finally {
+        isFlooding = false;
+      }
+    };
+    await Promise.all([churn(), poll(), measure()]);
+
+    // Then every client of the flooding kernel leaves while it still prints.
+    for (const ws of stalled) ws.terminate();
+    await new Promise(resolve => setTimeout(resolve, 5000));
+    const next = await open(flooding);
+    const replayed = await collectUntilQuiet(next, 1000);
+
+    expect(tripMs.length).toBeGreaterThan(20);
+    expect(apiMs.length).toBeGreaterThan(20);
+    const summary = `round trip p99 ${percentile(tripMs, 99).toFixed(1)} ms (n=${tripMs.length}), GET /api p99 ${percentile(apiMs, 99).toFixed(1)} ms (n=${apiMs.length})`;
+    expect(percentile(tripMs, 99), summary).toBeLessThan(100);
+    expect(percentile(apiMs, 99), summary).toBeLessThan(100);
+
+    // The replay: within its bound as a whole and per message, and it
+    // says what it had to leave out.
+    const texts = replayed
+      .filter(m => m.header.msg_type === 'stream')
+      .map(m => String(m.content.text));
+    const total = texts.reduce((sum, t) => sum + t.length, 0);
+    expect(texts.length).toBeGreaterThan(1);
+    expect(total).toBeLessThanOrEqual(REPLAY_MAX_BYTES);
+    expect(Math.max(...texts.map(t => t.length))).toBeLessThanOrEqual(
+      REPLAY_MAX_BYTES
+    );
+    expect(texts[0]).toMatch(
+      /\[jaxlab-gateway\] .*dropped while no client was connected/
+    );
+  }, 90_000);
+});
+
+/** Messages `client` receives until none came for `quietMs`. */
+async function collectUntilQuiet(
+  client: IChannelsClient,
+  quietMs: number
+): Promise<IWsMessage[]> {
+  let count = -1;
+  while (client.received.length !== count) {
+    count = client.received.length;
+    await new Promise(resolve => setTimeout(resolve, quietMs));
+  }
+  return [...client.received];
+}
