@@ -21,14 +21,16 @@ def workdir() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def start_kernel(workdir: Path, **env: str):
-    """Starts the real kernel in ``workdir``; returns (manager, client)."""
+def start_kernel(workdir: Path, *options: str, **env: str):
+    """Starts the real kernel in ``workdir`` (``options``: extra command-line
+    options such as ``--JaxLabKernel.max_stream_chars=N``); returns
+    (manager, client)."""
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import KernelManager
 
     manager = KernelManager(transport="ipc", ip=str(workdir / "k"))
     manager._kernel_spec = KernelSpec(  # the spec the harness installs
-        argv=[sys.executable, "-I", "-m", "jaxlab_harness", "-f", "{connection_file}"],
+        argv=[sys.executable, "-I", "-m", "jaxlab_harness", "-f", "{connection_file}", *options],
         display_name="JAX (restricted)",
         language="python",
         interrupt_mode="signal",

@@ -115,3 +115,35 @@ def test_fd_capture_should_restore_after_an_exception() -> None:
         pass
     assert os.fstat(1).st_ino == before
     assert sink.text() == "before failing\n"
+
+
+def test_fd_capture_should_wait_for_a_slow_publish_to_drain_everything() -> None:
+    # publish is slow (the kernel's iopub is full): the backlog left in the
+    # pipe when the call returns takes longer than drain_timeout_s to go
+    # out, but the reader makes progress, so it is waited for.
+    sink = Sink()
+
+    def slow(name: str, text: str) -> None:
+        time.sleep(0.1)
+        sink(name, text)
+
+    data = b"".join(b"%05d %s\n" % (i, b"z" * 58) for i in range(1100))  # 70,400 bytes
+    with FdCapture(slow, max_chunk_chars=4096, drain_timeout_s=0.3):
+        os.write(1, data)
+    assert sink.text() == data.decode()
+
+
+def test_fd_capture_should_say_so_when_a_child_keeps_the_pipe_after_the_call() -> None:
+    sink = Sink()
+    with FdCapture(sink, drain_timeout_s=0.2):
+        pid = os.fork()
+        if pid == 0:  # the child outlives the call, holding fd 1
+            os.write(1, b"child started\n")
+            time.sleep(2)
+            os._exit(0)
+        sink.wait_for("child started")
+    try:
+        assert "child started\n" in sink.text()
+        assert "[jaxlab] output on stdout after the call returned was not captured" in sink.text()
+    finally:
+        os.waitpid(pid, 0)

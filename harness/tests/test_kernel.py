@@ -235,3 +235,45 @@ def test_kernel_should_report_missing_functions_and_failing_definitions(kernel) 
     (workdir / "main.py").unlink()
     reply, _ = execute(client, "train_step()")
     assert reply["ename"] == "FunctionNotDefined"
+
+
+FLOOD = """
+import os
+
+
+def main(lines=20000, batch=10):
+    for first in range(0, lines, batch):
+        os.write(1, b"".join(b"%07d %s\\n" % (i, b"x" * 999) for i in range(first, first + batch)))
+"""
+
+
+def test_kernel_should_lose_no_line_when_its_reader_falls_behind(workdir: Path) -> None:
+    # 20 MB in ~10,000 stream messages (of at most 2048 characters) while
+    # the client does not read for 3 s: more than ZeroMQ's high-water marks
+    # (1000 messages on each side) hold. The kernel must wait for the
+    # reader instead of dropping.
+    (workdir / "main.py").write_text(FLOOD)
+    manager, client = start_kernel(
+        workdir, "--JaxLabKernel.max_stream_chars=2048", JAXLAB_EXTRA_IMPORTS="os"
+    )
+    try:
+        msg_id = client.execute("main()")
+        time.sleep(3)
+        received: list[str] = []
+        deadline = time.monotonic() + 60
+        while True:
+            msg = client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream":
+                received.append(msg["content"]["text"])
+            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        lines = "".join(received).splitlines()
+        numbers = [int(line[:7]) for line in lines]
+        missing = sorted(set(range(20000)) - set(numbers))
+        assert not missing, f"{len(missing)} lines lost, first {missing[:3]}"
+        assert numbers == list(range(20000))
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

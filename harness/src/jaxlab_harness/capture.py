@@ -8,6 +8,12 @@ character is never split) and hands text to ``publish(name, text)`` in real
 time: when a newline arrives and the pipe is drained, when output without a
 newline has waited ``flush_interval_s``, and in chunks of at most
 ``max_chunk_chars`` during a flood.
+
+Nothing is dropped: a ``publish`` that blocks (the kernel's iopub is full)
+blocks the reader, the pipe fills, and the program's writes wait. When the
+call ends, the readers drain the pipes for as long as they make progress;
+only output a leftover child process keeps writing after the call is given
+up, and a note on the stream says so.
 """
 
 from __future__ import annotations
@@ -15,10 +21,13 @@ from __future__ import annotations
 import codecs
 import contextlib
 import ctypes
+import fcntl
 import io
 import os
 import select
+import struct
 import sys
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -59,6 +68,8 @@ class _PipeReader(threading.Thread):
         self._pending: list[str] = []
         self._pending_chars = 0
         self._first_at = 0.0
+        self.last_progress = time.monotonic()
+        """When the reader last read or published (monotonic seconds)."""
 
     def run(self) -> None:
         poller = select.poll()
@@ -77,11 +88,13 @@ class _PipeReader(threading.Thread):
                         break
                     continue
                 data = os.read(self._fd, 65536)
+                self.last_progress = time.monotonic()
                 if not data:
                     break
                 if self.stopping.is_set():
                     reads_after_stop += 1
                     if reads_after_stop > 64:  # a child keeps writing: give up
+                        self._add(self._decoder.decode(data))
                         break
                 self._add(self._decoder.decode(data))
                 if self._pending_chars >= self._max_chunk or (
@@ -90,6 +103,9 @@ class _PipeReader(threading.Thread):
                     self._emit()
         except Exception:  # closed descriptor at teardown; never raise in a thread
             pass
+        else:
+            if self.stopping.is_set():  # left without EOF: a process holds the pipe
+                self._note_abandoned()
         finally:
             self._add(self._decoder.decode(b"", final=True))
             self._emit()
@@ -102,6 +118,14 @@ class _PipeReader(threading.Thread):
         self._pending.append(text)
         self._pending_chars += len(text)
 
+    def _note_abandoned(self) -> None:
+        waiting = _bytes_waiting(self._fd)
+        self._add(
+            f"\n[jaxlab] output on {self._stream} after the call returned was not captured:"
+            f" a process the call started still holds it ({waiting} bytes waiting"
+            " and whatever it writes later are lost).\n"
+        )
+
     def _emit(self) -> None:
         if not self._pending:
             return
@@ -112,6 +136,15 @@ class _PipeReader(threading.Thread):
             # A failed publish must not kill the reader.
             with contextlib.suppress(Exception):
                 self._publish(self._stream, text[start : start + self._max_chunk])
+            self.last_progress = time.monotonic()
+
+
+def _bytes_waiting(fd: int) -> int:
+    """Bytes waiting to be read in pipe ``fd`` (0 when unknown)."""
+    try:
+        return struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+    except OSError:
+        return 0
 
 
 class FdCapture:
@@ -201,14 +234,17 @@ class FdCapture:
             os.dup2(saved, fd)
             os.close(saved)
         self._saved_fds.clear()
-        deadline = time.monotonic() + self._drain_timeout_s
         for reader in self._readers:
-            # EOF arrives once no process holds the pipe's write end; a child
-            # that inherited it would keep the reader waiting, so stop it.
-            reader.join(max(0.0, deadline - time.monotonic()))
-            if reader.is_alive():
-                reader.stopping.set()
-                reader.join(1.0)
+            # EOF arrives once no process holds the pipe's write end. A
+            # reader still publishing a backlog (the gateway reads slowly)
+            # is waited for as long as it makes progress; one waiting on a
+            # child that inherited the pipe is stopped.
+            while reader.is_alive():
+                reader.join(0.05)
+                if time.monotonic() - reader.last_progress > self._drain_timeout_s:
+                    reader.stopping.set()
+                    reader.join(1.0)
+                    break
         self._readers.clear()
         for read_fd in self._read_fds:
             with contextlib.suppress(OSError):

@@ -59,6 +59,11 @@ LOAD_ERROR = _ENAMES["loadError"]
 FUNCTION_NOT_DEFINED = _ENAMES["functionNotDefined"]
 CALL_NOT_ALLOWED = _ENAMES["callNotAllowed"]
 
+IOPUB_WINDOW = 8
+"""iopub messages handed to ipykernel's IOPub thread but not yet sent. The
+thread's queue is unbounded; waiting for room here passes the socket's
+back-pressure on to whoever publishes (the capture's reader threads)."""
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _TRAILING_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
 _LEADING_IDENTIFIER = re.compile(r"^[A-Za-z0-9_]*")
@@ -141,6 +146,7 @@ class JaxLabKernel(Kernel):
         self._program: Program | None = None
         self._load_error: _CellError | None = None
         self._send_lock = threading.Lock()
+        self._iopub_window = threading.BoundedSemaphore(IOPUB_WINDOW)
         # Build the schema validators off the critical path of the first call.
         threading.Thread(target=warm_up, name="jaxlab-warm-up", daemon=True).start()
 
@@ -288,10 +294,20 @@ class JaxLabKernel(Kernel):
     def _send_iopub(self, msg_type: str, content: dict[str, Any], parent: Any) -> None:
         # Reader threads publish too; one sender at a time keeps order and
         # keeps the session's signing state consistent.
-        with self._send_lock:
-            self.session.send(
-                self.iopub_socket, msg_type, content, parent=parent, ident=self._topic(msg_type)
-            )
+        self._iopub_window.acquire()
+        try:
+            with self._send_lock:
+                self.session.send(
+                    self.iopub_socket, msg_type, content, parent=parent, ident=self._topic(msg_type)
+                )
+        finally:
+            # Runs on the IOPub thread after the send above: the slot frees
+            # only once the message has left (or the socket had room).
+            thread = self.iopub_thread
+            if thread is not None:
+                thread.schedule(self._iopub_window.release)
+            else:
+                self._iopub_window.release()
 
     def _user_error(self, error: BaseException, program: Program) -> _CellError:
         files = program.paths

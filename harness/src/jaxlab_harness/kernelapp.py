@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zmq
 from ipykernel.kernelapp import IPKernelApp
 from traitlets import Bool
 
@@ -9,14 +10,24 @@ from .kernel import JaxLabKernel
 
 
 class JaxLabKernelApp(IPKernelApp):
-    """IPKernelApp with ipykernel's own fd capture off: the harness captures
-    fds 1 and 2 itself, only while a designated call runs."""
+    """IPKernelApp with ipykernel's own fd capture off (the harness captures
+    fds 1 and 2 itself, only while a designated call runs) and an iopub
+    socket that waits instead of dropping: a subscriber whose queue is full
+    (the gateway reads more slowly than the program prints) holds the
+    kernel's sends back, and the capture in turn holds the program's
+    writes, so no output is lost on the way."""
 
     name = "jaxlab-kernel"
 
     capture_fd_output = Bool(
         False, help="ipykernel's fd forwarding; off because FdCapture does it per call."
     ).tag(config=True)
+
+    def init_iopub(self, context: zmq.Context) -> None:  # type: ignore[override]
+        super().init_iopub(context)
+        # A PUB socket drops messages for a subscriber at its high-water
+        # mark; with XPUB_NODROP a blocking send waits for room instead.
+        self.iopub_thread.socket.setsockopt(zmq.XPUB_NODROP, 1)
 
 
 def launch(argv: list[str]) -> None:
