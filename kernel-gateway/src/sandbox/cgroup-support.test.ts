@@ -17,12 +17,13 @@ const HYBRID_SELF =
   '8:pids:/\n6:freezer:/\n4:memory:/process_api/abc\n1:cpu:/\n0::/\n';
 
 describe('parseCgroupMounts()', () => {
-  it('should find v2 and the memory, pids and freezer v1 hierarchies', () => {
+  it('should find v2 and the memory, pids, freezer and cpu v1 hierarchies', () => {
     expect(parseCgroupMounts(HYBRID_MOUNTINFO)).toEqual([
       { mountPoint: '/sys/fs/cgroup/memory', kind: ['memory'] },
       { mountPoint: '/sys/fs/cgroup/pids', kind: ['pids'] },
       { mountPoint: '/sys/fs/cgroup/freezer', kind: ['freezer'] },
-      { mountPoint: '/sys/fs/cgroup/unified', kind: 'cgroup2' }
+      { mountPoint: '/sys/fs/cgroup/unified', kind: 'cgroup2' },
+      { mountPoint: '/sys/fs/cgroup/cpu', kind: ['cpu'] }
     ]);
   });
 });
@@ -43,6 +44,7 @@ describe('selectCgroupMode()', () => {
       memory: '/sys/fs/cgroup/memory/process_api/abc/jaxlab',
       pids: '/sys/fs/cgroup/pids/jaxlab',
       freezer: '/sys/fs/cgroup/freezer/jaxlab',
+      cpu: '/sys/fs/cgroup/cpu/jaxlab',
       unified: '/sys/fs/cgroup/unified/jaxlab'
     });
   });

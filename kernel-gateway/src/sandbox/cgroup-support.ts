@@ -4,10 +4,11 @@ import path from 'node:path';
 /**
  * How kernels' memory and process limits are enforced on this host:
  * - `v2`: one cgroup v2 per kernel (memory.max, memory.swap.max=0,
- *   pids.max, cgroup.kill);
- * - `v1`: cgroup v1 memory and pids controllers, killed through the v2
- *   hierarchy's cgroup.kill when one is mounted (hybrid hosts) or else the
- *   v1 freezer;
+ *   pids.max, cpu.weight and cpu.max where the cpu controller is
+ *   delegated, cgroup.kill);
+ * - `v1`: cgroup v1 memory and pids controllers (and cpu for cpu.shares and
+ *   the CFS quota, when mounted), killed through the v2 hierarchy's
+ *   cgroup.kill when one is mounted (hybrid hosts) or else the v1 freezer;
  * - `rlimit`: no usable cgroup; per-process rlimits only.
  */
 export type CgroupMode = 'v2' | 'v1' | 'rlimit';
@@ -27,6 +28,8 @@ export interface ICgroupParents {
   memory?: string;
   pids?: string;
   freezer?: string;
+  /** v1 cpu controller (cpu.shares, cpu.cfs_quota_us). */
+  cpu?: string;
 }
 
 /** One cgroup mount of /proc/self/mountinfo. */
@@ -52,7 +55,7 @@ export function parseCgroupMounts(mountinfo: string): ICgroupMount[] {
     } else if (fsType === 'cgroup') {
       const controllers = superOptions
         .split(',')
-        .filter(o => ['memory', 'pids', 'freezer'].includes(o));
+        .filter(o => ['memory', 'pids', 'freezer', 'cpu'].includes(o));
       if (controllers.length > 0)
         mounts.push({ mountPoint, kind: controllers });
     }
@@ -77,7 +80,7 @@ export function parseProcCgroup(text: string): Map<string, string> {
 export interface ICgroupFacts {
   mounts: ICgroupMount[];
   ownCgroups: Map<string, string>;
-  /** Controllers delegated to the kernels' v2 parent (its cgroup.subtree_control). */
+  /** Controllers delegated to the kernels' v2 parent (its cgroup.subtree_control): memory, pids, cpu. */
   v2Controllers: string[];
   /** Whether the gateway may create folders in each candidate parent. */
   isWritable: (dir: string) => boolean;
@@ -104,10 +107,11 @@ export function selectCgroupMode(facts: ICgroupFacts): ICgroupSupport {
     facts.v2Controllers.includes('memory') &&
     facts.v2Controllers.includes('pids')
   ) {
+    const hasCpu = facts.v2Controllers.includes('cpu');
     return {
       mode: 'v2',
       parents: { unified: usableUnified },
-      reason: 'cgroup v2 with memory and pids controllers'
+      reason: `cgroup v2 with memory and pids${hasCpu ? ' and cpu' : ''} controllers`
     };
   }
   const v1 = (controller: string): string | undefined => {
@@ -122,11 +126,12 @@ export function selectCgroupMode(facts: ICgroupFacts): ICgroupSupport {
   const pids = v1('pids');
   if (memory && pids) {
     const freezer = v1('freezer');
+    const cpu = v1('cpu');
     return {
       mode: 'v1',
-      parents: { memory, pids, freezer, unified: usableUnified },
+      parents: { memory, pids, freezer, cpu, unified: usableUnified },
       reason:
-        'cgroup v1 memory and pids controllers' +
+        `cgroup v1 memory and pids${cpu ? ' and cpu' : ''} controllers` +
         (usableUnified
           ? ' (teardown via the v2 hierarchy cgroup.kill)'
           : freezer
@@ -186,7 +191,7 @@ export async function detectCgroupSupport(): Promise<ICgroupSupport> {
 }
 
 /**
- * Enables memory and pids for the kernels under `parent` (needs them
+ * Enables memory, pids and cpu for the kernels under `parent` (needs them
  * delegated to the gateway's own cgroup); returns what `parent` delegates.
  */
 async function enableV2Controllers(parent: string): Promise<string[]> {
@@ -195,7 +200,7 @@ async function enableV2Controllers(parent: string): Promise<string[]> {
       .split(/\s+/)
       .filter(Boolean);
   const available = await read(path.join(parent, 'cgroup.controllers'));
-  const wanted = ['memory', 'pids'].filter(c => available.includes(c));
+  const wanted = ['memory', 'pids', 'cpu'].filter(c => available.includes(c));
   if (wanted.length > 0) {
     await fs
       .writeFile(

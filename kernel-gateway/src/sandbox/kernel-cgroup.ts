@@ -181,7 +181,8 @@ export class KernelCgroup {
   private async _writeLimits(
     limits: IKernelLauncher.IResourceLimits
   ): Promise<void> {
-    const { unified, memory, pids } = this._dirs;
+    const { unified, memory, pids, cpu } = this._dirs;
+    const quotaUs = Math.round(limits.cpuMaxCores * CFS_PERIOD_US);
     if (this._mode === 'v2' && unified) {
       await fs.writeFile(
         path.join(unified, 'memory.max'),
@@ -194,6 +195,17 @@ export class KernelCgroup {
         path.join(unified, 'pids.max'),
         String(limits.pidsMax)
       );
+      // Absent when the cpu controller is not delegated to the gateway.
+      if (await exists(path.join(unified, 'cpu.weight'))) {
+        await fs.writeFile(
+          path.join(unified, 'cpu.weight'),
+          String(clamp(Math.round(limits.cpuWeight), 1, 10_000))
+        );
+        await fs.writeFile(
+          path.join(unified, 'cpu.max'),
+          quotaUs > 0 ? `${quotaUs} ${CFS_PERIOD_US}` : `max ${CFS_PERIOD_US}`
+        );
+      }
       return;
     }
     if (memory) {
@@ -212,12 +224,33 @@ export class KernelCgroup {
     }
     if (pids)
       await fs.writeFile(path.join(pids, 'pids.max'), String(limits.pidsMax));
+    if (cpu) {
+      await fs.writeFile(
+        path.join(cpu, 'cpu.shares'),
+        String(clamp(Math.round((limits.cpuWeight * 1024) / 100), 2, 262_144))
+      );
+      await fs.writeFile(
+        path.join(cpu, 'cpu.cfs_period_us'),
+        String(CFS_PERIOD_US)
+      );
+      await fs.writeFile(
+        path.join(cpu, 'cpu.cfs_quota_us'),
+        String(quotaUs > 0 ? quotaUs : -1)
+      );
+    }
   }
 
   private readonly _mode: ICgroupSupport['mode'];
   private readonly _dirs: Partial<
     Record<keyof ICgroupSupport['parents'], string>
   >;
+}
+
+/** CFS period of CPU quotas (100 ms, the kernel's default). */
+const CFS_PERIOD_US = 100_000;
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
 }
 
 /** Reads `key value` lines (memory.events, oom_control, pids.events). */

@@ -77,6 +77,14 @@ export namespace IKernelLauncher {
     fileSizeMaxBytes: number;
     openFilesMax: number;
     tmpSizeMaxBytes: number;
+    /**
+     * CPU weight of the kernel's cgroup against other kernels, on cgroup
+     * v2's scale (1-10000, 100 = an equal share; v1 cpu.shares = weight x
+     * 1024 / 100). All kernels together are one group beside the gateway.
+     */
+    cpuWeight: number;
+    /** Hard CPU quota in cores (cpu.max / CFS quota); 0: none. */
+    cpuMaxCores: number;
   }
 }
 

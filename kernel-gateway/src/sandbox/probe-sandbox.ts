@@ -46,6 +46,12 @@ export async function probeSandbox(): Promise<ISandboxProbe> {
         : cgroups.parents.freezer
           ? 'v1 freezer + SIGKILL, then PID namespace init'
           : 'PID namespace init (SIGKILL)',
+    cpuWeight:
+      mode === 'v1' && cgroups.parents.cpu
+        ? 'cgroup v1 cpu.shares, cpu.cfs_quota_us'
+        : mode === 'v2' && /cpu/.test(cgroups.reason)
+          ? 'cgroup v2 cpu.weight, cpu.max'
+          : 'NONE (no cpu controller): equal shares per process only',
     cpuTimeLimitS: 'RLIMIT_CPU (SIGXCPU, SIGKILL 5 s later)',
     wallClockLimitMs: 'gateway timer',
     fileSizeMaxBytes: 'RLIMIT_FSIZE',

@@ -12,7 +12,9 @@ export const DEFAULT_RESOURCE_LIMITS: Readonly<IKernelLauncher.IResourceLimits> 
     wallClockLimitMs: 3600 * 1000,
     fileSizeMaxBytes: 1024 ** 3,
     openFilesMax: 1024,
-    tmpSizeMaxBytes: 512 * 1024 ** 2
+    tmpSizeMaxBytes: 512 * 1024 ** 2,
+    cpuWeight: 100,
+    cpuMaxCores: 0
   });
 
 /**

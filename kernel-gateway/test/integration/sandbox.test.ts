@@ -280,6 +280,47 @@ except OSError as e:
   });
 });
 
+describe('BubblewrapLauncher CPU share (cgroups)', () => {
+  // Spins `procs` processes for `secs` seconds and prints the CPU seconds they used.
+  const spinner = (procs: number, secs: number): string => `
+import os, time
+start = time.time()
+children = []
+for _ in range(${procs} - 1):
+    pid = os.fork()
+    if pid == 0:
+        while time.time() - start < ${secs}: pass
+        os._exit(0)
+    children.append(pid)
+while time.time() - start < ${secs}: pass
+for pid in children: os.waitpid(pid, 0)
+t = os.times()
+print(t.user + t.system + t.children_user + t.children_system)
+`;
+
+  it('should share the CPU between busy kernels by their weights (cpuWeight)', async () => {
+    // Both want two cores; the heavy one weighs four times the light one.
+    const [heavy, light] = await Promise.all([
+      start(spinner(2, 4), { limits: { cpuWeight: 400 } }),
+      start(spinner(2, 4), { limits: { cpuWeight: 100 } })
+    ]);
+    await Promise.all([heavy.proc.exited, light.proc.exited]);
+    const heavyCpuS = Number(heavy.output().stdout);
+    const lightCpuS = Number(light.output().stdout);
+    expect(lightCpuS).toBeGreaterThan(0);
+    // 1:4 by weight when both compete for the same cores; 1:1 without.
+    expect(lightCpuS / heavyCpuS).toBeLessThan(0.5);
+  });
+
+  it('should hold a kernel to its CPU quota (cpuMaxCores)', async () => {
+    const result = await run(spinner(2, 3), {
+      limits: { cpuMaxCores: 0.25 }
+    });
+    // 0.25 cores for 3 s is 0.75 CPU seconds (plus a period of slack).
+    expect(Number(result.stdout)).toBeLessThan(0.9);
+  });
+});
+
 const DAEMON = `
 import os, signal, time, sys
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
