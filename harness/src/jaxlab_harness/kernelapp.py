@@ -9,6 +9,10 @@ from traitlets import Bool
 from .kernel import JaxLabKernel
 
 
+IOPUB_QUEUE_MESSAGES = 16
+"""Messages ZeroMQ may queue on the kernel's iopub socket for the gateway."""
+
+
 class JaxLabKernelApp(IPKernelApp):
     """IPKernelApp with ipykernel's own fd capture off (the harness captures
     fds 1 and 2 itself, only while a designated call runs) and an iopub
@@ -26,8 +30,12 @@ class JaxLabKernelApp(IPKernelApp):
     def init_iopub(self, context: zmq.Context) -> None:  # type: ignore[override]
         super().init_iopub(context)
         # A PUB socket drops messages for a subscriber at its high-water
-        # mark; with XPUB_NODROP a blocking send waits for room instead.
-        self.iopub_thread.socket.setsockopt(zmq.XPUB_NODROP, 1)
+        # mark; with XPUB_NODROP a blocking send waits for room instead. A
+        # small mark (set before the gateway connects) keeps the backlog
+        # between program and gateway short.
+        socket = self.iopub_thread.socket
+        socket.setsockopt(zmq.XPUB_NODROP, 1)
+        socket.setsockopt(zmq.SNDHWM, IOPUB_QUEUE_MESSAGES)
 
 
 def launch(argv: list[str]) -> None:

@@ -29,6 +29,7 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
                        D/jaxlab.db, or MongoDB when $MONGODB_URI is set
   --no-run-jobs        serve kernels only; run no jobs
   --max-jobs N         jobs run at once on this host (default 1; the rest wait in order)
+  --max-log-mib N      log output stored per job (default 256); the rest is discarded, and the log says so
   --host-id ID         host id jobs are claimed under (default: the host name)
   --help               show this help`;
 
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
       'run-jobs': { type: 'boolean', default: true },
       'no-run-jobs': { type: 'boolean', default: false },
       'max-jobs': { type: 'string', default: '1' },
+      'max-log-mib': { type: 'string' },
       'host-id': { type: 'string' },
       help: { type: 'boolean', default: false }
     }
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
         number('max-jobs', values['max-jobs']) ?? 1
       ),
       sandboxed: !isUnsafe,
+      maxLogBytes: mib(number('max-log-mib', values['max-log-mib'])),
       log
     });
     const kind = store.kind;
@@ -172,6 +175,10 @@ async function main(): Promise<void> {
       console.error(`jaxlab-gateway: cannot listen: ${String(error)}`);
       void kernels.dispose().then(() => process.exit(1));
     });
+}
+
+function mib(n: number | undefined): number | undefined {
+  return n === undefined ? undefined : Math.round(n * 1024 * 1024);
 }
 
 void main();

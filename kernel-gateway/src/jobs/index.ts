@@ -13,7 +13,10 @@ export {
   detectAccelerators
 } from './host/accelerator-detector.js';
 export type { IHostAccelerator } from './host/accelerator-detector.js';
-export { JobEventWriter } from './runner/job-event-writer.js';
+export {
+  DEFAULT_MAX_LOG_BYTES,
+  JobEventWriter
+} from './runner/job-event-writer.js';
 export { JobExecution } from './runner/job-execution.js';
 export type { JobOutcome } from './runner/job-execution.js';
 export type { IJobKernel, IJobKernels } from './runner/job-kernels.js';

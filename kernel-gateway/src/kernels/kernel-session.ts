@@ -55,6 +55,8 @@ interface IPending {
 
 const MAX_PENDING = 10_000;
 const OUTPUT_TAIL_CHARS = 4096;
+/** How long after an execute_reply without output the idle status is no longer waited for. */
+const IDLE_AFTER_REPLY_QUIET_MS = 2000;
 /** How long a kernel may take to answer shutdown_request before it is killed. */
 const SHUTDOWN_REPLY_TIMEOUT_MS = 1000;
 /** How long a kernel that answered shutdown_request may take to exit by itself. */
@@ -162,11 +164,24 @@ export class KernelSession {
       let reply: KernelMessage.IExecuteReplyMsg['content'] | undefined;
       let isIdle = false;
       let timer: NodeJS.Timeout | undefined;
+      let lastIOPubMs = Date.now();
+      let isHeldBack = false;
+      const waitForIdle = (): void => {
+        // The idle status ends the request's output; it may trail the
+        // reply by a backlog of output (the shell reply overtakes iopub).
+        // Wait for it while output keeps coming, not forever.
+        const quietMs = isHeldBack ? 0 : Date.now() - lastIOPubMs;
+        if (quietMs >= IDLE_AFTER_REPLY_QUIET_MS) {
+          isIdle = true;
+          finish();
+        } else {
+          timer = setTimeout(waitForIdle, IDLE_AFTER_REPLY_QUIET_MS - quietMs);
+        }
+      };
       const finish = (): void => {
         if (reply === undefined) return;
         if (!isIdle) {
-          // The idle status normally follows the reply; do not wait forever.
-          timer ??= setTimeout(() => ((isIdle = true), finish()), 2000);
+          timer ??= setTimeout(waitForIdle, IDLE_AFTER_REPLY_QUIET_MS);
           return;
         }
         clearTimeout(timer);
@@ -191,7 +206,16 @@ export class KernelSession {
             finish();
           },
           onIOPub: msg => {
+            lastIOPubMs = Date.now();
             const ready = options.onIOPub?.(msg as KernelMessage.IIOPubMessage);
+            if (ready) {
+              // Output held back by the consumer is not a quiet kernel.
+              isHeldBack = true;
+              void ready.finally(() => {
+                isHeldBack = false;
+                lastIOPubMs = Date.now();
+              });
+            }
             if (
               msg.header.msg_type === 'status' &&
               (msg.content as { execution_state?: string }).execution_state ===

@@ -36,6 +36,9 @@ export const IOPUB_RATE_LIMIT = Object.freeze({
   burstBytes: 16 * 1024 * 1024
 });
 
+/** Messages ZeroMQ may queue on the gateway's iopub socket of one kernel. */
+export const IOPUB_QUEUE_MESSAGES = 16;
+
 /** Channels a message can be sent on from the gateway. */
 export type RequestChannel = 'shell' | 'control' | 'stdin';
 
@@ -64,6 +67,10 @@ export class KernelChannels {
       return socket;
     };
     const iopub = new Subscriber();
+    // Few messages wait in ZeroMQ's queue (its default is 1000, up to
+    // 64 GiB of frames): past it the kernel's sends wait, and what the
+    // gateway holds per kernel stays small.
+    iopub.receiveHighWaterMark = IOPUB_QUEUE_MESSAGES;
     iopub.subscribe();
     make(iopub, 'iopub');
     this._sockets = {

@@ -55,6 +55,7 @@ export class JobExecution {
       events: options.events,
       jobId: options.job.id,
       hostId: options.hostId,
+      maxLogBytes: options.maxLogBytes,
       onLost: error => {
         if (
           isJaxLabError(error) &&
@@ -98,7 +99,7 @@ export class JobExecution {
     this._abort.abort();
     this._outcome = outcome;
     try {
-      await this._writer.flush();
+      await this._writer.finish();
       if (outcome.status !== 'lost') {
         await this._recordManifest();
         await this._writer.append(
@@ -225,6 +226,9 @@ export class JobExecution {
           ) {
             idle();
           }
+          // While the store lags, the kernel's next output waits (and the
+          // program's writes with it) instead of piling up here.
+          return this._writer.whenWritable();
         }
       });
     } catch (error) {
@@ -538,6 +542,8 @@ export namespace JobExecution {
     /** Time after a cancel's interrupt before the kernel is killed. */
     cancelGraceMs: number;
     defaultTimeLimitMs: number;
+    /** Log bytes stored per job; output past it is discarded with a notice. */
+    maxLogBytes?: number;
     log: (line: string) => void;
   }
 }

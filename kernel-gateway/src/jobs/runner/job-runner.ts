@@ -12,6 +12,7 @@ import {
 } from '../host/accelerator-detector.js';
 import type { IHostPython } from '../host/host-python.js';
 import type { EnvironmentBuilder } from '../requirements/environment-builder.js';
+import { DEFAULT_MAX_LOG_BYTES } from './job-event-writer.js';
 import type { JobOutcome } from './job-execution.js';
 import { JobExecution } from './job-execution.js';
 import type { IJobKernels } from './job-kernels.js';
@@ -57,6 +58,7 @@ export class JobRunner {
       expireEveryMs: 2000,
       cancelGraceMs: 500,
       defaultTimeLimitMs: 3600_000,
+      maxLogBytes: DEFAULT_MAX_LOG_BYTES,
       failUnservableJobs: true,
       hostLivenessMs: 30_000,
       sandboxed: true,
@@ -209,6 +211,7 @@ export class JobRunner {
       renewEveryMs: options.renewEveryMs,
       cancelGraceMs: options.cancelGraceMs,
       defaultTimeLimitMs: options.defaultTimeLimitMs,
+      maxLogBytes: options.maxLogBytes,
       log: options.log
     });
     const done = execution.run().then(
@@ -368,6 +371,11 @@ export namespace JobRunner {
     cancelGraceMs?: number;
     /** Time limit of a job that sets none (default 1 hour). */
     defaultTimeLimitMs?: number;
+    /**
+     * Log output stored per job (default 256 MiB); past it the job goes on,
+     * its output is discarded and its log says so and how much.
+     */
+    maxLogBytes?: number;
     /** Fail jobs for accelerators no live host has (default true). */
     failUnservableJobs?: boolean;
     /** A host counts as live if seen this recently (default 30 s). */
