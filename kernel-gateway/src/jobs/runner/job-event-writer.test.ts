@@ -105,4 +105,55 @@ describe('JobEventWriter', () => {
     expect(lost).toHaveLength(1);
     expect(writer.error).toMatchObject({ code: 'LEASE_LOST' });
   });
+
+  it('should ask a producer to wait while the store lags, and release it once it caught up', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>(resolve => (release = resolve));
+    const slowStore = Object.create(store) as SqliteJobStore;
+    slowStore.appendEvents = async (...args) => {
+      await gate;
+      return store.appendEvents(...args);
+    };
+    const writer = new JobEventWriter({
+      store: slowStore,
+      jobId,
+      hostId: 'h',
+      highWaterBytes: 4096
+    });
+    expect(writer.whenWritable()).toBeUndefined();
+    for (let i = 0; i < 100; i++) writer.log('stdout', 'z'.repeat(99) + '\n');
+    const waiting = writer.whenWritable();
+    expect(waiting).toBeInstanceOf(Promise);
+    let isReleased = false;
+    void waiting!.then(() => (isReleased = true));
+    await new Promise(resolve => setTimeout(resolve, 50));
+    expect(isReleased).toBe(false);
+    release();
+    await writer.flush();
+    expect(isReleased).toBe(true);
+    expect(writer.whenWritable()).toBeUndefined();
+  });
+
+  it('should keep exactly maxLogBytes, then one notice, and count what it discarded', async () => {
+    const writer = new JobEventWriter({
+      store,
+      jobId,
+      hostId: 'h',
+      maxLogBytes: 1000
+    });
+    for (let i = 0; i < 30; i++) writer.log('stdout', 'é'.repeat(50)); // 100 bytes each
+    await writer.append({ type: 'job:status', status: 'RUNNING' });
+    await writer.finish();
+    const text = (await store.readLogs(jobId, 0, 1000))
+      .map(c => c.text)
+      .join('');
+    expect(text.startsWith('é'.repeat(500) + '\n[jaxlab] This job')).toBe(true);
+    expect(text.match(/This job's log reached its cap/g)).toHaveLength(1);
+    expect(text).toMatch(/\(2000 bytes\) of output were discarded/);
+    expect(writer.discardedBytes).toBe(2000);
+    const events = await store.readEvents(jobId, 0, 100);
+    expect(
+      events.some(e => e.type === 'job:status' && e.status === 'RUNNING')
+    ).toBe(true);
+  });
 });
