@@ -94,7 +94,8 @@ export const jobsOpenApi: IOpenApiPart = {
     '/api/jobs/{id}/logs': {
       get: {
         operationId: 'getJobLogs',
-        summary: 'Log chunks after a sequence number, in order',
+        summary:
+          'Log chunks after a sequence number, in order: at most `limit` chunks and 4 MiB of text per page (at least one chunk)',
         tags,
         parameters: [
           jobId,

@@ -5,6 +5,7 @@ import type {
   JobAccepted,
   JobPage,
   JobStatus,
+  LogChunk,
   LogPage
 } from '@jaxlab/schemas';
 import { isFinalJobStatus } from '@jaxlab/schemas';
@@ -50,7 +51,15 @@ export interface IJobsRouterOptions {
   sseHeartbeatMs?: number;
   /** Log chunks one `GET /logs` page holds at most (default 1000). */
   maxLogPage?: number;
+  /**
+   * Bytes of log text one `GET /logs` page holds at most (default 4 MiB);
+   * a page always holds at least one chunk.
+   */
+  maxLogPageBytes?: number;
 }
+
+/** Chunks read from the store at a time while filling a log page. */
+const LOG_READ_BATCH = 16;
 
 /**
  * The jobs API, mounted at `/api/jobs` after authentication. Every call is
@@ -60,7 +69,8 @@ export interface IJobsRouterOptions {
  * - `POST /` → 202 `{jobId, job}` with `Location`, the job written QUEUED;
  * - `GET /?status=&projectId=&limit=&cursor=` → `{items, nextCursor}` (summaries, newest first);
  * - `GET /{id}` → the job;
- * - `GET /{id}/logs?after=&limit=` → `{items, nextAfter, done}` (log chunks by sequence);
+ * - `GET /{id}/logs?after=&limit=` → `{items, nextAfter, done}` (log chunks by sequence,
+ *   at most `limit` chunks and `maxLogPageBytes` of text);
  * - `GET /{id}/events` → Server-Sent Events from `Last-Event-ID` (or `?after=`);
  * - `POST /{id}/cancel` → 202 with the job, 409 `JOB_FINISHED` when it already ended;
  * - `GET /{id}/notebook` → the run as an `.ipynb` attachment.
@@ -68,6 +78,7 @@ export interface IJobsRouterOptions {
 export function createJobsRouter(options: IJobsRouterOptions): Router {
   const { jobs, events, projects } = options;
   const maxLogPage = options.maxLogPage ?? 1000;
+  const maxLogPageBytes = options.maxLogPageBytes ?? 4 * 1024 * 1024;
   const router = express.Router();
 
   const ownJob = async (req: Request): Promise<Job> => {
@@ -126,9 +137,29 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
       max: maxLogPage,
       default: maxLogPage
     })!;
-    const chunks = await events.readLogs(job.id, after, limit + 1);
-    const items = chunks.slice(0, limit);
-    const more = chunks.length > limit;
+    // Read in small batches until the page is full by count or bytes, so
+    // that a page of huge chunks is never loaded whole.
+    const items: LogChunk[] = [];
+    let bytes = 0;
+    let more = false;
+    let cursor = after;
+    while (!more) {
+      const batch = await events.readLogs(job.id, cursor, LOG_READ_BATCH);
+      for (const chunk of batch) {
+        const size = Buffer.byteLength(chunk.text);
+        if (
+          items.length === limit ||
+          (items.length > 0 && bytes + size > maxLogPageBytes)
+        ) {
+          more = true;
+          break;
+        }
+        items.push(chunk);
+        bytes += size;
+        cursor = chunk.seq;
+      }
+      if (batch.length < LOG_READ_BATCH) break;
+    }
     const page: LogPage = {
       items,
       nextAfter: items.length > 0 ? items[items.length - 1].seq : after,

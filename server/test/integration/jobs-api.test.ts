@@ -271,6 +271,48 @@ describe('createLabServer() GET /api/jobs/{id}/logs', () => {
   });
 });
 
+describe('createLabServer() GET /api/jobs/{id}/logs (large chunks)', () => {
+  it('should bound a page by bytes as well as by chunks, and lose nothing across pages', async () => {
+    server = await startJobsServer();
+    const { jobId } = (await submit()).body;
+    // 40 chunks of 256 KiB (the gateway's largest): 10 MiB in all.
+    const chunkText = (i: number): string =>
+      `${String(i).padStart(4, '0')}${'x'.repeat(256 * 1024 - 5)}\n`;
+    await runAsGateway(
+      server.store,
+      jobId,
+      Array.from({ length: 40 }, (_, i) => ({
+        type: 'job:log' as const,
+        stream: 'stdout' as const,
+        text: chunkText(i)
+      }))
+    );
+    const pageBytes: number[] = [];
+    const texts: string[] = [];
+    let after = 0;
+    for (let pages = 0; pages < 20; pages++) {
+      const res = await server.call(
+        'GET',
+        `/api/jobs/${jobId}/logs?after=${after}`
+      );
+      const page = await res.json();
+      if (page.items.length === 0) break;
+      pageBytes.push(
+        page.items.reduce(
+          (sum: number, c: { text: string }) => sum + Buffer.byteLength(c.text),
+          0
+        )
+      );
+      texts.push(...page.items.map((c: { text: string }) => c.text));
+      after = page.nextAfter;
+    }
+    expect(Math.max(...pageBytes)).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(pageBytes.length).toBeGreaterThanOrEqual(3);
+    expect(texts).toHaveLength(40);
+    expect(texts.every((t, i) => t === chunkText(i))).toBe(true);
+  });
+});
+
 describe('createLabServer() POST /api/jobs/{id}/cancel', () => {
   it('should cancel a queued job at once, flag a running one, and refuse a finished one with 409', async () => {
     server = await startJobsServer();
