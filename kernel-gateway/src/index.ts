@@ -37,6 +37,8 @@ export {
   JobRunner
 } from './jobs/index.js';
 export type { IJobKernel, IJobKernels, JobOutcome } from './jobs/index.js';
+export { createLogSink } from './log/index.js';
+export type { ILogFields, ILogSinkOptions, LogSink } from './log/index.js';
 
 // @internal: for the gateway's own tests (see each declaration).
 export { OUTPUT_LIMITS } from './kernels/index.js';

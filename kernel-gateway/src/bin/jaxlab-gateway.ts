@@ -10,6 +10,7 @@ import type { IStore } from '@jaxlab/store';
 import { createGateway } from '../http/create-gateway.js';
 import { EnvironmentBuilder, JobRunner } from '../jobs/index.js';
 import { KernelManager } from '../kernels/kernel-manager.js';
+import { createLogSink } from '../log/gateway-log.js';
 import { createKernelLauncher } from '../sandbox/index.js';
 
 const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
@@ -31,6 +32,8 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
   --max-jobs N         jobs run at once on this host (default 1; the rest wait in order)
   --max-log-mib N      log output stored per job (default 256); the rest is discarded, and the log says so
   --host-id ID         host id jobs are claimed under (default: the host name)
+  --log-format F       json (one object per line: time, level, event, kernelId, jobId, msg) or
+                       text (default: text at a terminal, json otherwise)
   --help               show this help`;
 
 async function main(): Promise<void> {
@@ -52,6 +55,7 @@ async function main(): Promise<void> {
       'max-jobs': { type: 'string', default: '1' },
       'max-log-mib': { type: 'string' },
       'host-id': { type: 'string' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean', default: false }
     }
   });
@@ -59,8 +63,13 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const log = (line: string): void =>
-    console.log(`[${new Date().toISOString()}] ${line}`);
+  // One JSON object per line when a program reads the log; readable
+  // lines at a terminal. Either way one line per event, escaped.
+  const log = createLogSink({
+    json:
+      values['log-format'] === 'json' ||
+      (values['log-format'] !== 'text' && !process.stdout.isTTY)
+  });
   const number = (
     name: string,
     text: string | undefined
@@ -86,7 +95,8 @@ async function main(): Promise<void> {
   const isUnsafe = values['unsafe-no-sandbox'];
   if (isUnsafe) {
     log(
-      'WARNING: --unsafe-no-sandbox: kernels run WITHOUT a sandbox; user code gets the rights of this gateway'
+      'WARNING: --unsafe-no-sandbox: kernels run WITHOUT a sandbox; user code gets the rights of this gateway',
+      { event: 'gateway:unsandboxed', level: 'warn' }
     );
   }
   const launcher = createKernelLauncher({
@@ -155,7 +165,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string): Promise<void> => {
     if (isStopping) return;
     isStopping = true;
-    log(`${signal}: shutting down every kernel`);
+    log(`${signal}: shutting down every kernel`, { event: 'gateway:stopping' });
     await runner?.dispose();
     await gateway.close();
     await kernels.dispose();
@@ -168,7 +178,8 @@ async function main(): Promise<void> {
     .listen(number('port', values.port) ?? 8701, values.ip)
     .then(address => {
       log(
-        `jaxlab-gateway listening on http://${address.address}:${address.port} (data ${dataDir}, ${isUnsafe ? 'NO SANDBOX' : 'bubblewrap sandbox'})`
+        `jaxlab-gateway listening on http://${address.address}:${address.port} (data ${dataDir}, ${isUnsafe ? 'NO SANDBOX' : 'bubblewrap sandbox'})`,
+        { event: 'gateway:listening' }
       );
     })
     .catch(error => {

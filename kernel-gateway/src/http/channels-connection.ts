@@ -9,6 +9,7 @@ import { OutputQueue } from '../kernels/output-queue.js';
 import { assertClientMessage } from '../wire/message-validation.js';
 import type { WebSocketProtocol } from './ws-codec.js';
 import { deserializeWsMessage, serializeWsMessage } from './ws-codec.js';
+import type { LogSink } from '../log/gateway-log.js';
 
 /** Bytes buffered in the socket above which output is queued and coalesced. */
 export const WS_HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -64,7 +65,8 @@ export class ChannelsConnection implements IKernelClient {
     this._queue.push(msg);
     if (this._queue.bytes > this._maxQueuedBytes) {
       this._options.log?.(
-        `kernel ${this._options.kernel.id}: client ${this.id} is too slow (${this._queue.bytes} bytes queued); closing its connection`
+        `kernel ${this._options.kernel.id}: client ${this.id} is too slow (${this._queue.bytes} bytes queued); closing its connection`,
+        { event: 'client:too-slow', level: 'warn' }
       );
       this._options.ws.close(1013, 'Client too slow to receive kernel output');
       this.dispose();
@@ -92,7 +94,8 @@ export class ChannelsConnection implements IKernelClient {
     this._detach();
     if (merged > 0) {
       this._options.log?.(
-        `kernel ${this._options.kernel.id}: merged ${merged} stream messages for slow client ${this.id}`
+        `kernel ${this._options.kernel.id}: merged ${merged} stream messages for slow client ${this.id}`,
+        { event: 'client:merged' }
       );
     }
   }
@@ -141,7 +144,8 @@ export class ChannelsConnection implements IKernelClient {
       assertClientMessage(msg);
     } catch (error) {
       this._options.log?.(
-        `kernel ${this._options.kernel.id}: refused a message from client ${this.id}: ${(error as Error).message}`
+        `kernel ${this._options.kernel.id}: refused a message from client ${this.id}: ${(error as Error).message}`,
+        { event: 'client:message-refused', level: 'warn' }
       );
       return;
     }
@@ -166,7 +170,7 @@ export namespace ChannelsConnection {
     clientId: string;
     /** Bytes queued above which the client is disconnected; default {@link WS_MAX_QUEUED_BYTES}. */
     maxQueuedBytes?: number;
-    log?: (line: string) => void;
+    log?: LogSink;
   }
 }
 

@@ -24,6 +24,7 @@ import type { IProjectSource } from './kernels-router.js';
 import { assertRequestAllowed, requestGuard } from './request-guard.js';
 import { sessionsRouter } from './sessions-router.js';
 import { V1_PROTOCOL } from './ws-codec.js';
+import type { LogSink } from '../log/gateway-log.js';
 
 /** Version the gateway reports at GET /api. */
 export const API_VERSION = '0.1.0';
@@ -41,7 +42,7 @@ export interface IGatewayOptions {
   /** Largest accepted request body in bytes (default 8 MiB); larger answer 413. */
   bodyLimitBytes?: number;
   /** Sink of one-line log messages. */
-  log?: (line: string) => void;
+  log?: LogSink;
   /** Projects a start request may name (`KERNEL_JAXLAB_PROJECT_ID`). */
   projects?: IProjectSource;
 }

@@ -12,8 +12,11 @@ export { loadKernelSpec } from './kernel-spec.js';
 export type { IKernelSpecModel } from './kernel-spec.js';
 export {
   OUTPUT_LIMITS,
+  checkIOPubMessage,
   neutralizeTerminalEscapes,
+  quoteForLog,
   sanitizeIOPubMessage,
+  sanitizeKernelMessage,
   sanitizeText
 } from './output-sanitizer.js';
 export type { ISanitizedIOPub } from './output-sanitizer.js';

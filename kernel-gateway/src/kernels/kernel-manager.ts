@@ -18,6 +18,7 @@ import type { IKernelModel } from './kernel-session.js';
 import type { IKernelSpecModel } from './kernel-spec.js';
 import { loadKernelSpec } from './kernel-spec.js';
 import type { ReplayBuffer } from './replay-buffer.js';
+import type { ILogFields, LogSink } from '../log/gateway-log.js';
 
 /** Kernel ids are UUIDs; only folders named like one are ever reaped. */
 const KERNEL_ID =
@@ -175,11 +176,15 @@ export class KernelManager {
       await kernel.restart();
     } catch (error) {
       this._log(
-        `kernel ${kernelId} failed to restart: ${(error as Error).message.split('\n')[0]}`
+        `kernel ${kernelId} failed to restart: ${(error as Error).message.split('\n')[0]}`,
+        { event: 'kernel:restart-failed', level: 'error', kernelId }
       );
       throw error;
     }
-    this._log(`kernel ${kernelId} restarted`);
+    this._log(`kernel ${kernelId} restarted`, {
+      event: 'kernel:restarted',
+      kernelId
+    });
     this.kernelChanged.emit({ type: 'kernel:restarted', kernelId });
   }
 
@@ -196,7 +201,10 @@ export class KernelManager {
     const kernel = this._require(kernelId);
     this._kernels.delete(kernelId);
     await this._destroy(kernel, options);
-    this._log(`kernel ${kernelId} stopped`);
+    this._log(`kernel ${kernelId} stopped`, {
+      event: 'kernel:shutdown',
+      kernelId
+    });
     this.kernelChanged.emit({ type: 'kernel:shutdown', kernelId });
   }
 
@@ -253,7 +261,7 @@ export class KernelManager {
       startTimeoutMs: this._options.startTimeoutMs ?? 60_000,
       heartbeatIntervalMs: this._options.heartbeatIntervalMs,
       replay: this._options.replay,
-      log: line => this._log(line),
+      log: (line, fields) => this._log(line, { kernelId: id, ...fields }),
       onEvent: event => this.kernelChanged.emit(event),
       onClientShutdown: async restart => {
         try {
@@ -278,7 +286,11 @@ export class KernelManager {
       this._kernels.delete(id);
       await session.shutdown().catch(() => undefined);
       await fs.rm(jobDir, { recursive: true, force: true });
-      this._log(`kernel ${id} failed to start: ${(error as Error).message}`);
+      this._log(`kernel ${id} failed to start: ${(error as Error).message}`, {
+        event: 'kernel:start-failed',
+        level: 'error',
+        kernelId: id
+      });
       throw error;
     }
     return session;
@@ -332,7 +344,12 @@ export class KernelManager {
   ): void {
     const how = this.isSandboxed ? 'sandboxed' : 'UNSANDBOXED';
     this._log(
-      `kernel ${session.id} started (${how}${isFromPool ? ', from the prespawn pool' : ''}) in ${Date.now() - startedMs} ms`
+      `kernel ${session.id} started (${how}${isFromPool ? ', from the prespawn pool' : ''}) in ${Date.now() - startedMs} ms`,
+      {
+        event: 'kernel:started',
+        level: this.isSandboxed ? 'info' : 'warn',
+        kernelId: session.id
+      }
     );
     this.kernelChanged.emit({
       type: 'kernel:started',
@@ -398,7 +415,8 @@ export class KernelManager {
         idle > idleMs
       ) {
         this._log(
-          `kernel ${kernel.id} culled after ${Math.round(idle / 1000)} s idle`
+          `kernel ${kernel.id} culled after ${Math.round(idle / 1000)} s idle`,
+          { event: 'kernel:culled', kernelId: kernel.id }
         );
         this.kernelChanged.emit({
           type: 'kernel:culled',
@@ -447,8 +465,8 @@ export class KernelManager {
     }
   }
 
-  private _log(line: string): void {
-    this._options.log?.(line);
+  private _log(line: string, fields?: ILogFields): void {
+    this._options.log?.(line, fields);
   }
 
   private readonly _options: KernelManager.IOptions;
@@ -485,7 +503,7 @@ export namespace KernelManager {
     /** Bounds of each kernel's replay buffer. */
     replay?: Partial<ReplayBuffer.IOptions>;
     /** Sink of one-line log messages. */
-    log?: (line: string) => void;
+    log?: LogSink;
   }
 
   /** Options of {@link KernelManager.startKernel}. */

@@ -17,8 +17,13 @@ import { createMessage } from '../wire/message-factory.js';
 import { MAX_JSON_PART_BYTES } from '../wire/wire-codec.js';
 import type { KernelEvent } from './kernel-events.js';
 import type { OutputQueue } from './output-queue.js';
-import { sanitizeIOPubMessage } from './output-sanitizer.js';
+import {
+  checkIOPubMessage,
+  sanitizeKernelMessage,
+  sanitizeText
+} from './output-sanitizer.js';
 import { ReplayBuffer } from './replay-buffer.js';
+import type { LogSink } from '../log/gateway-log.js';
 
 /** jupyter_server's kernel model, as GET /api/kernels/{id} answers it. */
 export interface IKernelModel {
@@ -318,9 +323,9 @@ export class KernelSession {
     this._resolveExited(this._lastExit ?? { code: null, signal: 'SIGKILL' });
   }
 
-  /** The last output the kernel process wrote to stdout/stderr (for errors). */
+  /** The last output the kernel process wrote to stdout/stderr (for errors), sanitised. */
   get outputTail(): string {
-    return this._outputTail;
+    return sanitizeText(this._outputTail);
   }
 
   private async _launch(): Promise<void> {
@@ -338,7 +343,8 @@ export class KernelSession {
       onMessage: msg => this._onKernelMessage(msg),
       onDropped: (channel, error) =>
         this._options.log?.(
-          `kernel ${this.id}: dropped a ${channel} frame: ${error instanceof Error ? error.message : String(error)}`
+          `kernel ${this.id}: dropped a ${channel} frame: ${error instanceof Error ? error.message : String(error)}`,
+          { event: 'kernel:frame-dropped', level: 'warn' }
         ),
       onDisconnected: channel => this._onChannelLost(proc, channel)
     });
@@ -359,7 +365,7 @@ export class KernelSession {
           ? `exited (code ${exit.code}, signal ${exit.signal}${exit.limit ? `, ${exit.limit} limit` : ''})`
           : `did not answer kernel_info_request within ${this._options.startTimeoutMs} ms`;
         await this._stopProcess(true);
-        const tail = this._outputTail.trim();
+        const tail = this.outputTail.trim();
         throw new JaxLabError(
           'KERNEL_START_FAILED',
           `Kernel ${this.id} ${why}${tail ? `. Its last output:\n${tail}` : ''}`,
@@ -486,7 +492,10 @@ export class KernelSession {
   private _markDead(reason: string): void {
     if (this._executionState === 'dead') return;
     this._executionState = 'dead';
-    this._options.log?.(`kernel ${this.id} died: ${reason}`);
+    this._options.log?.(`kernel ${this.id} died: ${reason}`, {
+      event: 'kernel:dead',
+      level: 'warn'
+    });
     this._broadcastStatus('dead');
     this._failPending('died');
     this._options.onEvent?.({ type: 'kernel:dead', kernelId: this.id, reason });
@@ -532,8 +541,11 @@ export class KernelSession {
     }
   }
 
-  private _onKernelMessage(msg: KernelMessage.IMessage): void | Promise<void> {
+  private _onKernelMessage(raw: KernelMessage.IMessage): void | Promise<void> {
     this._touch();
+    // Every string a kernel sends, on every channel, before anything
+    // looks at it, stores it or passes it on.
+    const msg = sanitizeKernelMessage(raw);
     const parentId = (msg.parent_header as Partial<KernelMessage.IHeader>)
       ?.msg_id;
     const pending = parentId ? this._pending.get(parentId) : undefined;
@@ -560,14 +572,17 @@ export class KernelSession {
   }
 
   private _onIOPub(
-    raw: KernelMessage.IMessage,
+    sanitized: KernelMessage.IMessage,
     pending: IPending | undefined,
     parentId: string | undefined
   ): void | Promise<void> {
-    if ((raw.header.msg_type as string) === 'iopub_welcome') return;
-    const { msg, problem } = sanitizeIOPubMessage(raw);
+    if ((sanitized.header.msg_type as string) === 'iopub_welcome') return;
+    const { msg, problem } = checkIOPubMessage(sanitized);
     if (problem) {
-      this._options.log?.(`kernel ${this.id}: WARNING ${problem}`);
+      this._options.log?.(`kernel ${this.id}: ${problem}`, {
+        event: 'kernel:output-refused',
+        level: 'warn'
+      });
     }
     const out =
       msg ??
@@ -575,7 +590,7 @@ export class KernelSession {
         ? this._gatewayStream(
             'stderr',
             `[jaxlab-gateway] ${problem}\n`,
-            raw.header
+            sanitized.header
           )
         : undefined);
     if (!out) return;
@@ -667,7 +682,7 @@ export namespace KernelSession {
     heartbeatIntervalMs?: number;
     heartbeatMisses?: number;
     replay?: Partial<ReplayBuffer.IOptions>;
-    log?: (line: string) => void;
+    log?: LogSink;
     onEvent?: (event: KernelEvent) => void;
     /** A client asked for shutdown (or restart) on control. */
     onClientShutdown?: (restart: boolean) => Promise<void>;

@@ -6,6 +6,7 @@ import {
   KERNEL_DISPLAY_NAME,
   KERNEL_SPEC_NAME
 } from '@jaxlab/schemas';
+import type { LogSink } from '../log/gateway-log.js';
 
 /** A kernel spec as jupyter_server's GET /api/kernelspecs/{name} answers it. */
 export interface IKernelSpecModel {
@@ -30,7 +31,7 @@ export interface IKernelSpecModel {
 export async function loadKernelSpec(options: {
   python: string;
   isSandboxed: boolean;
-  log?: (line: string) => void;
+  log?: LogSink;
 }): Promise<IKernelSpecModel> {
   let spec: IKernelSpecModel['spec'];
   try {

@@ -21,30 +21,53 @@ export const OUTPUT_LIMITS = Object.freeze({
 /** Execution states a kernel may report; `dead` is the gateway's to say. */
 const KERNEL_STATES = new Set(['busy', 'idle', 'starting']);
 
-// ESC followed by an SGR sequence (colours, bold: ESC [ 1;31 m) is kept;
-// any other ESC, and the 8-bit CSI/OSC/DCS introducers, are neutralised.
-const ESCAPES = /\x1b(\[[0-9;]{0,64}m)?|[\x90\x9b\x9d]/g;
+// What a kernel's text may not carry as is, one alternative per rule:
+// 1. ESC, unless it starts an SGR sequence (colours, bold: ESC [ 1;31 m),
+//    which is kept; 2. the other C0 controls but TAB, LF and CR (NUL, BEL,
+//    BS, VT, FF, ...) and DEL; 3. the C1 controls (8-bit CSI, OSC, DCS, NEL,
+//    ...); 4. the bidirectional embeddings, overrides and isolates
+//    (U+202A-U+202E, U+2066-U+2069) that reorder what a reader sees.
+const UNSAFE =
+  /\x1b(\[[0-9;]{0,64}m)?|[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]|[\x80-\x9f]|[\u202a-\u202e\u2066-\u2069]/g;
 
-/**
- * `text` with terminal escape sequences other than SGR colour codes
- * neutralised: ESC becomes `␛` (U+241B), so cursor moves, title changes,
- * OSC hyperlinks and the like show as text instead of acting on a terminal.
- *
- * @example
- * ```ts
- * neutralizeTerminalEscapes('\x1b[31mred\x1b[0m\x1b]0;pwn\x07'); // '\x1b[31mred\x1b[0m␛]0;pwn\x07'
- * ```
- */
-export function neutralizeTerminalEscapes(text: string): string {
-  return text.replace(ESCAPES, (match, sgr: string | undefined) =>
-    sgr ? match : '\u241b'
-  );
+function replaceUnsafe(match: string, sgr: string | undefined): string {
+  if (sgr) return match;
+  const code = match.charCodeAt(0);
+  if (code <= 0x1f) return String.fromCharCode(0x2400 + code); // ␀ ␇ ␈ ␛ ...
+  if (code === 0x7f) return '\u2421'; // ␡
+  if (code <= 0x9f) return '\u241b'; // a C1 control acts as ESC + letter
+  return `<U+${code.toString(16).toUpperCase()}>`;
 }
 
 /**
- * `text` made safe to pass on: lone surrogates (what invalid UTF-8 turns
- * into) replaced by U+FFFD, escapes neutralised, and cut at `maxChars`
- * with a note saying how much was cut.
+ * `text` with control characters made visible and harmless, the same for
+ * every string a kernel sends on any channel:
+ *
+ * - SGR colour sequences (`ESC [ ... m`) are kept; any other ESC becomes
+ *   `␛` (U+241B), so cursor moves, title changes, OSC 52 clipboard writes
+ *   and hyperlinks show as text instead of acting on a terminal;
+ * - the other C0 controls except TAB, LF and CR become their Control
+ *   Pictures (NUL `␀`, BEL `␇`, BS `␈`, ...), DEL becomes `␡`;
+ * - C1 controls (U+0080-U+009F, e.g. the 8-bit CSI U+009B) become `␛`;
+ * - bidi embeddings, overrides and isolates (U+202A-U+202E,
+ *   U+2066-U+2069) become `<U+202E>` and the like;
+ * - CR is kept: progress bars redraw their line with it, and every
+ *   display of ours renders it as a line redraw, not a cursor move.
+ *
+ * @example
+ * ```ts
+ * neutralizeTerminalEscapes('\x1b[31mred\x1b[0m\x1b]0;pwn\x07'); // '\x1b[31mred\x1b[0m␛]0;pwn␇'
+ * ```
+ */
+export function neutralizeTerminalEscapes(text: string): string {
+  return text.replace(UNSAFE, replaceUnsafe);
+}
+
+/**
+ * `text` made safe to pass on and store: lone surrogates (what invalid
+ * UTF-8 turns into) replaced by U+FFFD, control characters neutralised
+ * ({@link neutralizeTerminalEscapes}), and cut at `maxChars` with a note
+ * saying how much was cut.
  */
 export function sanitizeText(
   text: string,
@@ -79,6 +102,24 @@ function sanitizeValue(value: unknown, depth: number): unknown {
   return out;
 }
 
+/**
+ * One message from a kernel, any channel, with every string of its header,
+ * parent header, metadata and content sanitised ({@link sanitizeText}),
+ * arrays and objects capped and non-finite numbers made null. Buffers pass
+ * as they are (binary, never displayed as text).
+ */
+export function sanitizeKernelMessage<T extends KernelMessage.IMessage>(
+  msg: T
+): T {
+  return {
+    ...msg,
+    header: sanitizeValue(msg.header, 0),
+    parent_header: sanitizeValue(msg.parent_header, 0),
+    metadata: sanitizeValue(msg.metadata ?? {}, 0),
+    content: sanitizeValue(msg.content, 0)
+  } as T;
+}
+
 /** What {@link sanitizeIOPubMessage} made of a message. */
 export interface ISanitizedIOPub {
   /** The message to pass on, or undefined when it was dropped. */
@@ -89,15 +130,24 @@ export interface ISanitizedIOPub {
 
 /**
  * Sanitises one iopub message from a kernel before any client sees it:
- * every string capped, invalid UTF-8 replaced and escapes neutralised;
- * a status other than busy/idle/starting dropped (only the gateway says
- * `dead`); metrics display_data checked against the `metrics` schema and
- * dropped when invalid.
+ * {@link sanitizeKernelMessage}, then {@link checkIOPubMessage}.
  */
 export function sanitizeIOPubMessage(
+  raw: KernelMessage.IMessage
+): ISanitizedIOPub {
+  return checkIOPubMessage(sanitizeKernelMessage(raw));
+}
+
+/**
+ * What only iopub needs beyond sanitising (`msg` is sanitised already): a
+ * status other than busy/idle/starting is dropped (only the gateway says
+ * `dead`); metrics display_data is checked against the `metrics` schema
+ * and dropped when invalid.
+ */
+export function checkIOPubMessage(
   msg: KernelMessage.IMessage
 ): ISanitizedIOPub {
-  const content = sanitizeValue(msg.content, 0) as Record<string, unknown>;
+  const content = msg.content as Record<string, unknown>;
   const type = msg.header.msg_type;
   if (
     type === 'status' &&
@@ -105,7 +155,7 @@ export function sanitizeIOPubMessage(
   ) {
     return {
       msg: undefined,
-      problem: `status '${String(content.execution_state)}' is not one a kernel may report`
+      problem: `status ${quoteForLog(content.execution_state)} is not one a kernel may report`
     };
   }
   if (
@@ -122,10 +172,22 @@ export function sanitizeIOPubMessage(
           .join('; ');
         return {
           msg: undefined,
-          problem: `invalid metrics dropped: ${errors}`
+          problem: `invalid metrics dropped: ${quoteForLog(errors, 500)}`
         };
       }
     }
   }
-  return { msg: { ...msg, content } as KernelMessage.IMessage };
+  return { msg };
+}
+
+/**
+ * A kernel-supplied value as it may appear in a log line or message: cut
+ * to `maxChars` and JSON-quoted, so that no newline, control character or
+ * forged log line can come through.
+ */
+export function quoteForLog(value: unknown, maxChars = 120): string {
+  const text = String(value);
+  return JSON.stringify(
+    text.length > maxChars ? `${text.slice(0, maxChars)}…` : text
+  );
 }

@@ -23,6 +23,7 @@ import {
 } from './sandbox-policy.js';
 import type { ISandboxPolicy } from './sandbox-policy.js';
 import { SandboxedProcess } from './sandboxed-process.js';
+import type { LogSink } from '../log/gateway-log.js';
 
 /** The hint of every SANDBOX_UNAVAILABLE error. */
 export const INSTALL_BWRAP_HINT =
@@ -242,7 +243,7 @@ export namespace BubblewrapLauncher {
     /** Overrides cgroup detection (tests force 'rlimit' this way). */
     cgroups?: ICgroupSupport;
     /** Sink of one-line log messages. */
-    log?: (line: string) => void;
+    log?: LogSink;
     /** Executable name looked up on PATH; default `bwrap`. */
     bwrapName?: string;
   }

@@ -3,6 +3,7 @@ import { labPaths } from '@jaxlab/paths';
 import { BubblewrapLauncher } from './bubblewrap-launcher.js';
 import type { IKernelLauncher } from './kernel-launcher.js';
 import { UnsandboxedLauncher } from './unsandboxed-launcher.js';
+import type { LogSink } from '../log/gateway-log.js';
 
 export {
   BubblewrapLauncher,
@@ -35,7 +36,7 @@ export interface ICreateKernelLauncherOptions {
   /** Accelerator device nodes to pass into the sandbox. */
   devicePaths?: string[];
   /** Sink of one-line log messages. */
-  log?: (line: string) => void;
+  log?: LogSink;
 }
 
 /**

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ICgroupParents, ICgroupSupport } from './cgroup-support.js';
 import { parseCgroupMounts, parseProcCgroup } from './cgroup-support.js';
 import { KernelCgroup } from './kernel-cgroup.js';
+import type { LogSink } from '../log/gateway-log.js';
 
 /** How {@link reapLeftoverSandbox} recognises the processes of a leftover kernel. */
 export interface ILeftoverMatch {
@@ -21,7 +22,7 @@ export interface ILeftoverMatch {
   uid?: number;
   /** The host's cgroup layout, when cgroups are used. */
   cgroups?: ICgroupSupport;
-  log?: (line: string) => void;
+  log?: LogSink;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 
 import type { KernelCgroup } from './kernel-cgroup.js';
 import type { IKernelProcess } from './kernel-launcher.js';
+import type { LogSink } from '../log/gateway-log.js';
 
 /** SIGXCPU: what RLIMIT_CPU's soft limit sends. */
 const SIGXCPU_NUMBER = 24;
@@ -146,7 +147,7 @@ export class SandboxedProcess implements IKernelProcess {
   }
 
   private readonly _cgroup: KernelCgroup | undefined;
-  private readonly _log: ((line: string) => void) | undefined;
+  private readonly _log: LogSink | undefined;
   private readonly _sandboxInitPid: Promise<number | undefined>;
   private readonly _closed: Promise<{
     code: number | null;
@@ -163,7 +164,7 @@ export namespace SandboxedProcess {
     child: ChildProcess;
     cgroup?: KernelCgroup;
     wallClockLimitMs: number;
-    log?: (line: string) => void;
+    log?: LogSink;
   }
 }
 

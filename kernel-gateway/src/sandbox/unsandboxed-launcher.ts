@@ -6,6 +6,7 @@ import { JaxLabError } from '@jaxlab/schemas';
 import type { IKernelLauncher, IKernelProcess } from './kernel-launcher.js';
 import { reapLeftoverSandbox } from './leftover-sandbox.js';
 import { buildSandboxEnv } from './sandbox-policy.js';
+import type { LogSink } from '../log/gateway-log.js';
 
 /**
  * Starts kernels WITHOUT any confinement: user code gets the gateway's own
@@ -114,6 +115,6 @@ export namespace UnsandboxedLauncher {
   /** Options of {@link UnsandboxedLauncher}. */
   export interface IOptions {
     venvDir: string;
-    log?: (line: string) => void;
+    log?: LogSink;
   }
 }

@@ -190,4 +190,58 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
     const final = events[events.length - 1];
     expect(final).toMatchObject({ type: 'job:status', status: 'COMPLETED' });
   });
+
+  it('should store and serve a hostile exception sanitised: the job, its SSE events and its notebook', async () => {
+    const jobId = await postJob({ code: HOSTILE_EXCEPTION_PROGRAM });
+    const events = await readSse(`${base}/api/jobs/${jobId}/events`, isFinal);
+    const final = events[events.length - 1]!;
+    const job = (await (
+      await fetch(`${base}/api/jobs/${jobId}`)
+    ).json()) as Job;
+    const notebook: unknown = await (
+      await fetch(`${base}/api/jobs/${jobId}/notebook`)
+    ).json();
+    expect(job.status).toBe('FAILED');
+    expect(job.failure!.reason).toBe('USER_ERROR');
+    // Still readable: the escapes show as visible symbols.
+    expect(job.failure!.message).toContain('E\u241b]0;T\u2407');
+    expect(job.failure!.message).toContain(
+      '\u241b]52;c;ZXZh\u2407\u2400\u241b31m'
+    );
+    for (const [where, value] of [
+      ['GET /api/jobs/{id}', job],
+      ['SSE', events],
+      ['the final SSE event', final],
+      ['notebook', notebook]
+    ] as const) {
+      expect(unsafeStrings(value), where).toEqual([]);
+    }
+  });
 });
+
+/** A program whose exception's class name and message carry terminal escapes, BEL, NUL and an 8-bit CSI. */
+const HOSTILE_EXCEPTION_PROGRAM = `def main():
+    raise type("E\\x1b]0;T\\x07", (Exception,), {})("\\x1b]52;c;ZXZh\\x07\\x00\\x9b31m")
+`;
+
+/** Every string in `value` holding a control character other than TAB, LF, CR or an SGR sequence. */
+function unsafeStrings(value: unknown): string[] {
+  const found: string[] = [];
+  const visit = (v: unknown): void => {
+    if (typeof v === 'string') {
+      const stripped = v.replace(/\x1b\[[0-9;]*m/g, '');
+      if (
+        /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(
+          stripped
+        )
+      )
+        found.push(v.slice(0, 200));
+    } else if (Array.isArray(v)) {
+      v.forEach(visit);
+    } else if (v && typeof v === 'object') {
+      Object.values(v).forEach(visit);
+    }
+  };
+  visit(value);
+  return found;
+}

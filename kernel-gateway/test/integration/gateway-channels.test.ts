@@ -32,6 +32,10 @@ def flood(lines=100000):
         print(f"{i:06d} {pad}")
 
 
+def hostile():
+    raise type("E\\x1b]0;T\\x07", (Exception,), {})("\\x1b]52;c;ZXZh\\x07\\x00\\x9b31m\\u202e")
+
+
 def send_buffer():
     """Publishes a display_data carrying a binary buffer (as widgets do)."""
     kernel = sys.modules["jaxlab_harness.kernel"].JaxLabKernel.instance()
@@ -98,7 +102,7 @@ describe('kernel channels WebSocket over live sockets', () => {
     gw = await startTestGateway();
     kernel = await gw.kernels.startKernel({
       files: { 'main.py': PROGRAM },
-      designatedFunctions: ['main', 'flood', 'send_buffer'],
+      designatedFunctions: ['main', 'flood', 'send_buffer', 'hostile'],
       extraImports: ['sys']
     });
   });
@@ -239,5 +243,25 @@ describe('kernel channels WebSocket over live sockets', () => {
       )
     ).toBe(true);
     expect(client.frames.text).toBe(0);
+  });
+
+  it('should sanitise what the kernel says on shell as on iopub: a hostile exception in execute_reply', async () => {
+    for (const protocol of ['legacy', 'v1'] as const) {
+      const client = await open(protocol);
+      const { id, reply } = await run(client, 'hostile()');
+      expect(reply.content.status).toBe('error');
+      expect(reply.content.ename).toBe('E\u241b]0;T\u2407');
+      expect(reply.content.evalue).toBe(
+        '\u241b]52;c;ZXZh\u2407\u2400\u241b31m<U+202E>'
+      );
+      const error = await client.waitFor(
+        m => m.header.msg_type === 'error' && m.parent_header.msg_id === id
+      );
+      for (const msg of [reply, error]) {
+        expect(JSON.stringify(msg.content)).not.toMatch(
+          /\\u00(0[0-8]|1b)|[\x80-\x9f\u202e]/
+        );
+      }
+    }
   });
 });

@@ -10,6 +10,7 @@ import type { IHostPython } from '../host/host-python.js';
 import { hostConstraints, inspectHostPython } from '../host/host-python.js';
 import { IndexProxy } from './index-proxy.js';
 import { pipSandboxArgv } from './pip-sandbox.js';
+import type { LogSink } from '../../log/gateway-log.js';
 
 /** A built requirements environment: a plain folder of installed packages. */
 export interface IRequirementsEnvironment {
@@ -318,7 +319,7 @@ export class EnvironmentBuilder {
   private _buildTimeoutMs: number;
   private _dataDir: string;
   private _host: Promise<IHostPython> | undefined;
-  private _log: (line: string) => void;
+  private _log: LogSink;
   private _pending = new Map<string, Promise<IRequirementsEnvironment>>();
   private _python: string;
   private _sandboxed: boolean;
@@ -338,7 +339,7 @@ export namespace EnvironmentBuilder {
     sandboxed?: boolean;
     /** Longest a pip run may take (default 10 minutes). */
     buildTimeoutMs?: number;
-    log?: (line: string) => void;
+    log?: LogSink;
   }
 
   export interface IBuildOptions {

@@ -30,6 +30,7 @@ import type {
 import type { IJobKernel, IJobKernels } from './job-kernels.js';
 import { JobEventWriter } from './job-event-writer.js';
 import { renderDesignatedCall } from './python-call.js';
+import type { LogSink } from '../../log/gateway-log.js';
 
 /** How a job ended, as the runner decided. `lost`: the lease is gone, write nothing. */
 export type JobOutcome =
@@ -497,7 +498,10 @@ export class JobExecution {
     if (this._forcedOutcome) {
       return this._forcedOutcome;
     }
-    this._options.log(`job ${this.job.id}: internal error: ${String(error)}`);
+    this._options.log(`job ${this.job.id}: internal error: ${String(error)}`, {
+      event: 'job:internal-error',
+      level: 'error'
+    });
     const failure = failureOf('gatewayError', {
       error: error instanceof Error ? error.message : String(error)
     });
@@ -544,7 +548,7 @@ export namespace JobExecution {
     defaultTimeLimitMs: number;
     /** Log bytes stored per job; output past it is discarded with a notice. */
     maxLogBytes?: number;
-    log: (line: string) => void;
+    log: LogSink;
   }
 }
 

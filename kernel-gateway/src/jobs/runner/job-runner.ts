@@ -16,6 +16,7 @@ import { DEFAULT_MAX_LOG_BYTES } from './job-event-writer.js';
 import type { JobOutcome } from './job-execution.js';
 import { JobExecution } from './job-execution.js';
 import type { IJobKernels } from './job-kernels.js';
+import type { LogSink } from '../../log/gateway-log.js';
 
 /** Version of this package, recorded in every run manifest. */
 export const GATEWAY_VERSION: string = (() => {
@@ -194,7 +195,8 @@ export class JobRunner {
   private _launch(job: Job): void {
     const { options } = this;
     options.log(
-      `job ${job.id}: claimed (${job.accelerator}, ${job.entrypoint})`
+      `job ${job.id}: claimed (${job.accelerator}, ${job.entrypoint})`,
+      { event: 'job:claimed', jobId: job.id }
     );
     const execution = new JobExecution({
       job,
@@ -212,15 +214,21 @@ export class JobRunner {
       cancelGraceMs: options.cancelGraceMs,
       defaultTimeLimitMs: options.defaultTimeLimitMs,
       maxLogBytes: options.maxLogBytes,
-      log: options.log
+      log: (line, fields) => options.log(line, { jobId: job.id, ...fields })
     });
     const done = execution.run().then(
       (outcome: JobOutcome) => {
         options.log(
-          `job ${job.id}: ${outcome.status}${'failure' in outcome ? ` ${outcome.failure.reason}` : ''}`
+          `job ${job.id}: ${outcome.status}${'failure' in outcome ? ` ${outcome.failure.reason}` : ''}`,
+          { event: 'job:ended', jobId: job.id }
         );
       },
-      (error: unknown) => options.log(`job ${job.id}: ${String(error)}`)
+      (error: unknown) =>
+        options.log(`job ${job.id}: ${String(error)}`, {
+          event: 'job:ended',
+          level: 'error',
+          jobId: job.id
+        })
     );
     const entry = { job, execution, done };
     this._running.set(job.id, entry);
@@ -382,7 +390,7 @@ export namespace JobRunner {
     hostLivenessMs?: number;
     /** Whether kernels run in the sandbox (recorded in manifests). */
     sandboxed?: boolean;
-    log?: (line: string) => void;
+    log?: LogSink;
   }
 
   /** @internal */

@@ -33,6 +33,7 @@ import { isRunning, sandboxProcesses } from '../sandbox-processes.js';
 import {
   createGateway,
   createKernelLauncher,
+  createLogSink,
   KernelManager,
   OUTPUT_LIMITS
 } from '@jaxlab/kernel-gateway';
@@ -202,7 +203,8 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
         }
       }),
       dataDir,
-      log: line => log.push(line)
+      // The gateway command's own sink, writing JSON lines.
+      log: createLogSink({ json: true, write: line => log.push(line) })
     });
     gateway = createGateway({ kernels, token });
     const { port } = await gateway.listen(0, '127.0.0.1');
@@ -272,7 +274,7 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
         expect(result.text).toContain('CONTAINED');
         expectSanitised(result.iopub);
         expect(kernel.isDead).toBe(false);
-        CHECKS[program.file]?.(result);
+        CHECKS[program.file]?.(result, log);
       });
     }
 
@@ -369,8 +371,11 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
   });
 });
 
-/** Program-specific checks of what the user saw. */
-const CHECKS: Record<string, (result: ICall) => void> = {
+/** Program-specific checks of what the user saw (and the gateway logged). */
+const CHECKS: Record<
+  string,
+  (result: ICall, gatewayLog: readonly string[]) => void
+> = {
   'invalid_bytes_escapes.py': ({ text }) => {
     expect(text).toContain('\ufffd');
     expect(text).toContain('\u241b]0;pwned');
@@ -387,7 +392,24 @@ const CHECKS: Record<string, (result: ICall) => void> = {
     for (const value of Object.values(values))
       expect(Number.isFinite(value)).toBe(true);
   },
-  'forged_iopub.py': ({ text, iopub }) => {
+  'forged_iopub.py': ({ text, iopub }, gatewayLog) => {
+    // One JSON object per line: the forged state stayed inside its event,
+    // escaped and cut, and no fake 'started' line appeared.
+    for (const line of gatewayLog) {
+      expect(line.indexOf('\n')).toBe(line.length - 1);
+      expect(() => JSON.parse(line) as unknown).not.toThrow();
+    }
+    const entries = gatewayLog.map(
+      l => JSON.parse(l) as { msg: string; event?: string }
+    );
+    expect(entries.some(e => e.msg.startsWith('[2026-01-01'))).toBe(false);
+    const refused = entries.filter(
+      e =>
+        e.event === 'kernel:output-refused' && e.msg.includes('00000000-0000')
+    );
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.msg).toContain('busy\\n[2026-01-01');
+    expect(refused[0]!.msg.length).toBeLessThan(400);
     const flood = iopub.find(
       m =>
         m.header.msg_type === 'stream' &&
