@@ -266,7 +266,10 @@ describe('JobRunner (a runner per case)', () => {
     expect(job.status).toBe('FAILED');
     expect(job.failure!.reason).toBe('DEVICE_UNAVAILABLE');
     expect(job.failure!.message).toContain('cpu');
-    expect(job.manifest!.device).toMatchObject({ platform: 'cpu' });
+    // The kernel's report revealed it, and is recorded as the kernel's.
+    expect(job.manifest!.kernelReportedDevice).toMatchObject({
+      platform: 'cpu'
+    });
   });
 
   it('should end running jobs FAILED/INTERNAL and stop their kernels on dispose()', async () => {

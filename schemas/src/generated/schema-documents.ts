@@ -884,7 +884,7 @@ export const SCHEMA_DOCUMENTS = [
     $id: 'https://jaxlab.dev/schemas/metrics/v1',
     title: 'Metrics',
     description:
-      'What one designated call measured. Published by the kernel as display_data with mime type application/vnd.jaxlab.metrics+json; checked again by the gateway, which trusts nothing else the kernel says.',
+      "What one designated call measured. Published by the kernel as display_data with mime type application/vnd.jaxlab.metrics+json; checked again by the gateway, which trusts nothing else the kernel says. In the kernel's message `device` is what JAX in the kernel saw; in a job's stored metrics `device` holds the gateway's own facts about the job's devices and `kernelReportedDevice` the kernel's claim, kept apart and labelled: a program controls its kernel and can claim anything.",
     type: 'object',
     additionalProperties: false,
     required: ['executionTimeMs', 'compilationTimeMs', 'values', 'device'],
@@ -925,12 +925,15 @@ export const SCHEMA_DOCUMENTS = [
       },
       device: {
         $ref: '#/$defs/device'
+      },
+      kernelReportedDevice: {
+        $ref: '#/$defs/device'
       }
     },
     $defs: {
       device: {
         title: 'DeviceInfo',
-        description: 'The devices JAX actually saw in the kernel.',
+        description: 'Devices: a platform, how many, and their kinds.',
         type: 'object',
         additionalProperties: false,
         required: ['platform', 'count'],
@@ -1514,7 +1517,7 @@ export const SCHEMA_DOCUMENTS = [
     $id: 'https://jaxlab.dev/schemas/run-manifest/v1',
     title: 'RunManifest',
     description:
-      'What exactly ran where: recorded for every job so that runs are honest and reproducible.',
+      "What exactly ran where: recorded for every job so that runs are honest and reproducible. `device` is what the gateway's own probe of its host found for the job; `kernelReportedDevice` is what the kernel claimed JAX saw, labelled as the program's claim and never used as a fact of the run.",
     type: 'object',
     additionalProperties: false,
     required: [
@@ -1577,6 +1580,9 @@ export const SCHEMA_DOCUMENTS = [
         description: 'Cache key of the requirements environment.'
       },
       device: {
+        $ref: 'https://jaxlab.dev/schemas/metrics/v1#/$defs/device'
+      },
+      kernelReportedDevice: {
         $ref: 'https://jaxlab.dev/schemas/metrics/v1#/$defs/device'
       },
       sandboxed: {

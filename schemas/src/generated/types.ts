@@ -172,9 +172,10 @@ export interface Metrics {
     [k: string]: number;
   };
   device: DeviceInfo;
+  kernelReportedDevice?: DeviceInfo;
 }
 /**
- * The devices JAX actually saw in the kernel.
+ * Devices: a platform, how many, and their kinds.
  */
 export interface DeviceInfo {
   /**
@@ -190,7 +191,7 @@ export interface DeviceInfo {
   kinds?: string[];
 }
 /**
- * What exactly ran where: recorded for every job so that runs are honest and reproducible.
+ * What exactly ran where: recorded for every job so that runs are honest and reproducible. `device` is what the gateway's own probe of its host found for the job; `kernelReportedDevice` is what the kernel claimed JAX saw, labelled as the program's claim and never used as a fact of the run.
  */
 export interface RunManifest {
   codeSha256: string;
@@ -213,6 +214,7 @@ export interface RunManifest {
    */
   environmentSha256?: string;
   device?: DeviceInfo;
+  kernelReportedDevice?: DeviceInfo;
   sandboxed?: boolean;
 }
 export interface JobCreate {
@@ -267,7 +269,7 @@ export interface JobMetricsEvent {
   metrics: Metrics;
 }
 /**
- * What one designated call measured. Published by the kernel as display_data with mime type application/vnd.jaxlab.metrics+json; checked again by the gateway, which trusts nothing else the kernel says.
+ * What one designated call measured. Published by the kernel as display_data with mime type application/vnd.jaxlab.metrics+json; checked again by the gateway, which trusts nothing else the kernel says. In the kernel's message `device` is what JAX in the kernel saw; in a job's stored metrics `device` holds the gateway's own facts about the job's devices and `kernelReportedDevice` the kernel's claim, kept apart and labelled: a program controls its kernel and can claim anything.
  */
 export interface JobPage {
   /**

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { KernelMessage } from '@jupyterlab/services';
 
 import type {
+  DeviceInfo,
   Failure,
   Job,
   JobStatus,
@@ -271,8 +272,16 @@ export class JobExecution {
       );
     } else if (type === 'display_data' || type === 'execute_result') {
       const data = (msg as KernelMessage.IDisplayDataMsg).content.data ?? {};
-      const metrics = data[METRICS_MIME_TYPE];
-      if (metrics !== undefined && isValid('metrics', metrics)) {
+      const reported = data[METRICS_MIME_TYPE];
+      if (reported !== undefined && isValid('metrics', reported)) {
+        // The kernel's word on its devices is kept apart and labelled;
+        // the device facts of the run are the gateway's own.
+        const claimed = reported as Metrics;
+        const metrics: Metrics = {
+          ...claimed,
+          device: this._options.probedDevice ?? claimed.device,
+          kernelReportedDevice: claimed.device
+        };
         this._metrics = metrics;
         void this._writer.append({ type: 'job:metrics', metrics });
       }
@@ -350,9 +359,14 @@ export class JobExecution {
     );
   }
 
-  /** A job that asked for tpu/gpu must not silently have run on the CPU. */
+  /**
+   * A job that asked for tpu/gpu must not silently have run on the CPU: a
+   * misconfiguration only JAX inside the kernel can reveal, so here the
+   * kernel's report counts (a program lying about it fools only itself).
+   */
   private _checkDevice(): JobOutcome | undefined {
-    const platform = this._metrics?.device.platform;
+    const reported = this._metrics?.kernelReportedDevice;
+    const platform = reported?.platform;
     if (
       this.job.accelerator !== 'cpu' &&
       platform &&
@@ -362,7 +376,7 @@ export class JobExecution {
         failureOf('deviceNotSeen', {
           accelerator: this.job.accelerator,
           platform,
-          count: this._metrics!.device.count
+          count: reported!.count
         })
       );
     }
@@ -466,8 +480,11 @@ export class JobExecution {
       manifest.packages = environment.packages;
       manifest.environmentSha256 = environment.sha256;
     }
-    if (this._metrics) {
-      manifest.device = this._metrics.device;
+    if (this._options.probedDevice) {
+      manifest.device = this._options.probedDevice;
+    }
+    if (this._metrics?.kernelReportedDevice) {
+      manifest.kernelReportedDevice = this._metrics.kernelReportedDevice;
     }
     try {
       await this._options.events.setManifest(job.id, manifest);
@@ -548,6 +565,12 @@ export namespace JobExecution {
     defaultTimeLimitMs: number;
     /** Log bytes stored per job; output past it is discarded with a notice. */
     maxLogBytes?: number;
+    /**
+     * The job's devices as the gateway's own probe found them: the device
+     * facts of its metrics and manifest. What the kernel says it saw is
+     * recorded apart, as `kernelReportedDevice`.
+     */
+    probedDevice?: DeviceInfo;
     log: LogSink;
   }
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
-import type { Accelerator, HostInfo, Job } from '@jaxlab/schemas';
+import type { Accelerator, DeviceInfo, HostInfo, Job } from '@jaxlab/schemas';
 import { failureOf } from '@jaxlab/schemas';
 import type { IHosts, IJobEvents, IJobQueue } from '@jaxlab/store';
 
@@ -214,6 +214,7 @@ export class JobRunner {
       cancelGraceMs: options.cancelGraceMs,
       defaultTimeLimitMs: options.defaultTimeLimitMs,
       maxLogBytes: options.maxLogBytes,
+      probedDevice: probedDeviceOf(this._accelerators, job.accelerator),
       log: (line, fields) => options.log(line, { jobId: job.id, ...fields })
     });
     const done = execution.run().then(
@@ -398,6 +399,26 @@ export namespace JobRunner {
     Omit<IOptions, 'accelerators' | 'python'>
   > &
     Pick<IOptions, 'accelerators' | 'python'>;
+}
+
+/**
+ * The device facts of a job from the host's own accelerator probe (run once
+ * at start, outside any sandbox).
+ *
+ * Hook for per-slot device probing: once the gateway assigns device slots,
+ * this is where the slot's probed devices come in instead.
+ */
+function probedDeviceOf(
+  accelerators: readonly IHostAccelerator[],
+  kind: Accelerator
+): DeviceInfo | undefined {
+  const found = accelerators.find(a => a.kind === kind);
+  if (!found) return undefined;
+  return {
+    platform: found.kind,
+    count: found.count,
+    ...(found.deviceKind ? { kinds: [found.deviceKind] } : {})
+  };
 }
 
 function delay(ms: number): Promise<void> {
