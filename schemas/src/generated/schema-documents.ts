@@ -143,6 +143,8 @@ export const SCHEMA_DOCUMENTS = [
           'TIMEOUT',
           'OUT_OF_MEMORY',
           'SANDBOX_VIOLATION',
+          'PROGRAM_EXITED',
+          'MESSAGE_TOO_LARGE',
           'HOST_LOST',
           'CANCELLED',
           'INTERNAL'

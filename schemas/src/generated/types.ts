@@ -43,6 +43,8 @@ export type FailureReason =
   | 'TIMEOUT'
   | 'OUT_OF_MEMORY'
   | 'SANDBOX_VIOLATION'
+  | 'PROGRAM_EXITED'
+  | 'MESSAGE_TOO_LARGE'
   | 'HOST_LOST'
   | 'CANCELLED'
   | 'INTERNAL';
