@@ -412,6 +412,7 @@ export class KernelSession {
         misses = isAlive ? 0 : misses + 1;
         if (misses >= (this._options.heartbeatMisses ?? 3)) {
           this._markDead(`missed ${misses} heartbeats`);
+          this._stopLimit = 'heartbeat';
           void this._process?.dispose();
         }
       });
@@ -458,6 +459,8 @@ export class KernelSession {
     proc: IKernelProcess,
     exit: IKernelProcess.IExit
   ): void {
+    if (!exit.limit && this._stopLimit)
+      exit = { ...exit, limit: this._stopLimit };
     this._lastExit = exit;
     if (proc !== this._process || this._isShuttingDown) return;
     const limit = exit.limit ? ` (${exit.limit} limit reached)` : '';
@@ -485,6 +488,7 @@ export class KernelSession {
         `lost its ${channel} channel while running: it sent a message frame over ` +
           `${MAX_JSON_PART_BYTES} bytes or broke the protocol; the gateway stopped it`
       );
+      this._stopLimit = 'message-size';
       void proc.dispose();
     }, CHANNEL_LOST_GRACE_MS).unref();
   }
@@ -665,6 +669,8 @@ export class KernelSession {
   private _kernelInfo: Record<string, unknown> | undefined;
   private _isIOPubSeen = false;
   private _isShuttingDown = false;
+  /** Why the gateway itself stopped the kernel, for its exit. */
+  private _stopLimit: IKernelProcess.IExit['limit'];
   private _outputTail = '';
 }
 

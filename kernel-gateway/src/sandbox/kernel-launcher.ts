@@ -92,7 +92,17 @@ export namespace IKernelProcess {
   export interface IExit {
     code: number | null;
     signal: NodeJS.Signals | null;
-    /** Why the sandbox ended it, when it did. */
-    limit?: 'memory' | 'wall-clock' | 'cpu-time' | 'pids';
+    /**
+     * Why the sandbox ended it (a resource limit), or the gateway: it sent
+     * a message over the frame limit (`message-size`) or stopped answering
+     * its heartbeat (`heartbeat`).
+     */
+    limit?:
+      | 'memory'
+      | 'wall-clock'
+      | 'cpu-time'
+      | 'pids'
+      | 'message-size'
+      | 'heartbeat';
   }
 }

@@ -103,6 +103,30 @@ export const FAILURE_MESSAGES = {
     message: 'The kernel aborted the call.',
     hint: 'Submit the job again.'
   },
+  programExited: {
+    reason: 'PROGRAM_EXITED',
+    message:
+      'The program ended its own kernel process ({how}) while {entrypoint}() ran.',
+    hint: 'Let the function return (or raise an exception) instead of exiting or killing the process, then run it again; sys.exit() inside a call is reported as an error too.'
+  },
+  programCrashed: {
+    reason: 'PROGRAM_EXITED',
+    message:
+      'The kernel process crashed ({signal}) while {entrypoint}() ran: native code the program called failed.',
+    hint: 'Look at the end of the job log for the failing call; a library built for another platform, or memory the program corrupted through ctypes or numpy buffers, are common causes.'
+  },
+  messageTooLarge: {
+    reason: 'MESSAGE_TOO_LARGE',
+    message:
+      'The program sent one output message larger than {limit}, so the gateway stopped its kernel.',
+    hint: 'Print or display less at once (write large results to outputs/ instead), then run it again.'
+  },
+  heartbeatLost: {
+    reason: 'INTERNAL',
+    message:
+      'The kernel stopped answering its heartbeat during the call and was stopped.',
+    hint: 'Look at the end of the job log; if it shows nothing, submit the job again.'
+  },
   kernelDied: {
     reason: 'INTERNAL',
     message: 'The kernel died during the call ({how}){cause}.',

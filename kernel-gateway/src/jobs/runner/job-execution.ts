@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
 
 import type { KernelMessage } from '@jupyterlab/services';
 
@@ -21,6 +22,7 @@ import {
 import type { IJobEvents, IJobQueue } from '@jaxlab/store';
 
 import type { IKernelProcess } from '../../sandbox/kernel-launcher.js';
+import { MAX_JSON_PART_BYTES as MAX_KERNEL_FRAME_BYTES } from '../../wire/wire-codec.js';
 import type { IHostAccelerator } from '../host/accelerator-detector.js';
 import { describeAccelerators } from '../host/accelerator-detector.js';
 import type { IHostPython } from '../host/host-python.js';
@@ -343,18 +345,37 @@ export class JobExecution {
         return this._timeoutOutcome(
           this.job.timeLimitMs ?? this._options.defaultTimeLimitMs
         );
+      case 'message-size':
+        return ended(
+          failureOf('messageTooLarge', {
+            limit: formatMiB(MAX_KERNEL_FRAME_BYTES)
+          })
+        );
+      case 'heartbeat':
+        return ended(failureOf('heartbeatLost'));
       case undefined:
         break;
     }
-    const how = exit
-      ? exit.signal
-        ? `signal ${exit.signal}`
-        : `exit code ${exit.code}`
-      : 'an unknown reason';
+    if (!exit) {
+      return ended(
+        failureOf('kernelDied', {
+          how: 'an unknown reason',
+          cause: cause instanceof Error ? `: ${cause.message}` : ''
+        })
+      );
+    }
+    // Nothing outside the sandbox stopped it, and only its own processes
+    // can signal it there: the program ended (or crashed) its own process.
+    const signal = exitSignal(exit);
+    if (signal && CRASH_SIGNALS.has(signal)) {
+      return ended(
+        failureOf('programCrashed', { signal, entrypoint: this.job.entrypoint })
+      );
+    }
     return ended(
-      failureOf('kernelDied', {
-        how,
-        cause: cause instanceof Error ? `: ${cause.message}` : ''
+      failureOf('programExited', {
+        how: signal ? `with ${signal}` : `exit code ${exit.code}`,
+        entrypoint: this.job.entrypoint
       })
     );
   }
@@ -593,6 +614,31 @@ function rejected(error: {
     message: error.message.slice(0, 4000),
     hint: error.hint.slice(0, 1000)
   });
+}
+
+/** Signals a process receives when its own code fails, not when it is told to stop. */
+const CRASH_SIGNALS = new Set([
+  'SIGSEGV',
+  'SIGBUS',
+  'SIGILL',
+  'SIGFPE',
+  'SIGABRT'
+]);
+
+/** The signal that ended the sandboxed program (bwrap exits 128 + its number), if any. */
+function exitSignal(exit: IKernelProcess.IExit): string | undefined {
+  if (exit.signal) return exit.signal;
+  if (exit.code !== null && exit.code > 128 && exit.code < 128 + 65) {
+    const number = exit.code - 128;
+    return Object.entries(osConstants.signals).find(
+      ([, n]) => n === number
+    )?.[0];
+  }
+  return undefined;
+}
+
+function formatMiB(bytes: number): string {
+  return `${bytes / (1024 * 1024)} MiB`;
 }
 
 function sha256(text: string): string {

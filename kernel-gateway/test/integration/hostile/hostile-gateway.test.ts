@@ -325,7 +325,7 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
           const result = await call(kernel);
           expect(result.text).toContain('READY');
           expect(result.error?.code).toBe('KERNEL_DEAD');
-          expect((await kernel.exited).limit).toBeUndefined();
+          expect((await kernel.exited).limit).toBe('message-size');
           expect(kernel.model.execution_state).toBe('dead');
           expect(
             log.some(
