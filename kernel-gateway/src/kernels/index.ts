@@ -6,6 +6,7 @@ export type { KernelEvent, KernelEventType } from './kernel-events.js';
 export {
   KERNEL_FILE_NAMES,
   MAX_KERNEL_FILE_BYTES,
+  clearPlantedFiles,
   writeKernelFiles
 } from './kernel-files.js';
 export { loadKernelSpec } from './kernel-spec.js';

@@ -13,6 +13,28 @@ export const KERNEL_FILE_NAMES: readonly string[] = Object.freeze([
 /** Largest file accepted (bytes). */
 export const MAX_KERNEL_FILE_BYTES = 4 * 1024 * 1024;
 
+/** What to do about a file the kernel replaced (advice that works: a restart clears it). */
+const PLANTED_HINT =
+  'The kernel replaced the file with a link or special file. Restart the kernel (POST /api/kernels/{id}/restart), which removes it, then write the file again; or start a new kernel.';
+
+/**
+ * Removes whichever of {@link KERNEL_FILE_NAMES} in `kernelDir` is not a
+ * plain file with one link (a symlink, FIFO, folder or hard link the
+ * kernel planted), so that the gateway can write it again. Call it while
+ * no kernel process runs in the folder. Resolves with the names removed.
+ */
+export async function clearPlantedFiles(kernelDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of KERNEL_FILE_NAMES) {
+    const file = path.join(kernelDir, name);
+    const stat = await fs.lstat(file).catch(() => undefined);
+    if (!stat || (stat.isFile() && stat.nlink === 1)) continue;
+    await fs.rm(file, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 /**
  * Writes `files` into `kernelDir` without following symlinks: each file is
  * opened with O_NOFOLLOW|O_NONBLOCK, must be a regular file with one link,
@@ -67,10 +89,7 @@ export async function writeKernelFiles(
       throw new JaxLabError(
         'UNSAFE_PATH',
         `Cannot open ${name} in the kernel folder safely`,
-        {
-          cause: error,
-          hint: 'The kernel replaced the file with a link or special file; restart the kernel.'
-        }
+        { cause: error, hint: PLANTED_HINT }
       );
     }
     try {
@@ -79,9 +98,7 @@ export async function writeKernelFiles(
         throw new JaxLabError(
           'UNSAFE_PATH',
           `${name} in the kernel folder is not a plain file`,
-          {
-            hint: 'The kernel replaced the file with a link or special file; restart the kernel.'
-          }
+          { hint: PLANTED_HINT }
         );
       }
       await handle.truncate(0);

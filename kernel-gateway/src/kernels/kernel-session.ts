@@ -16,6 +16,7 @@ import { KernelChannels } from '../wire/kernel-channels.js';
 import { createMessage } from '../wire/message-factory.js';
 import { MAX_JSON_PART_BYTES } from '../wire/wire-codec.js';
 import type { KernelEvent } from './kernel-events.js';
+import { clearPlantedFiles } from './kernel-files.js';
 import type { OutputQueue } from './output-queue.js';
 import {
   checkIOPubMessage,
@@ -302,6 +303,15 @@ export class KernelSession {
     // status (clients read that as an automatic restart after a crash).
     await this._stopProcess(false);
     this._failPending('restarted');
+    // Links or special files the old process planted in place of main.py
+    // and the like would block every later write; nothing runs here now.
+    const removed = await clearPlantedFiles(this.jobDir);
+    if (removed.length > 0) {
+      this._options.log?.(
+        `kernel ${this.id}: removed ${removed.join(', ')} planted by the kernel (not plain files)`,
+        { event: 'kernel:planted-files-removed', level: 'warn' }
+      );
+    }
     this._executionState = 'starting';
     await this._launch();
     await this._waitReady();

@@ -267,3 +267,50 @@ describe('createGateway() REST and legacy WebSocket API', () => {
     expect((await gw.api(`/api/kernels/${kernelId}`)).status).toBe(404);
   });
 });
+
+describe('PUT /api/kernels/{id}/files after the kernel planted a link', () => {
+  let planted: ITestGateway;
+
+  beforeAll(async () => {
+    planted = await startTestGateway();
+  });
+
+  afterAll(async () => {
+    await planted?.dispose();
+  });
+
+  it('should refuse to write through a link the kernel planted, and write again after a restart', async () => {
+    const planter = await planted.kernels.startKernel({
+      files: {
+        'main.py': `import os
+
+
+def main():
+    os.remove("main.py")
+    os.symlink("/etc/hostname", "main.py")
+`
+      },
+      extraImports: ['os']
+    });
+    await planter.execute('main()');
+    const put = (): Promise<Response> =>
+      planted.api(`/api/kernels/${planter.id}/files/main.py`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'text/plain' },
+        body: 'def main():\n    return 1\n'
+      });
+    const refused = await put();
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as { code: string; hint: string };
+    expect(body.code).toBe('UNSAFE_PATH');
+    expect(body.hint).toMatch(/Restart the kernel .* which removes it/);
+    // The advice works: a restart removes the link, the write succeeds.
+    const restarted = await planted.api(`/api/kernels/${planter.id}/restart`, {
+      method: 'POST'
+    });
+    expect(restarted.status).toBe(200);
+    expect((await put()).status).toBe(204);
+    const reply = await planted.kernels.get(planter.id)!.execute('main()');
+    expect(reply.status).toBe('ok');
+  });
+});
