@@ -21,6 +21,8 @@ export type {
 } from './kernels/index.js';
 export {
   BubblewrapLauncher,
+  SANDBOX_JOB_DIR,
+  SANDBOX_REQUIREMENTS_DIR,
   createKernelLauncher,
   probeSandbox
 } from './sandbox/index.js';

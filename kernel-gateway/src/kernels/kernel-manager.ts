@@ -274,7 +274,13 @@ export class KernelManager {
     });
     if (isCounted) this._kernels.set(id, session);
     try {
-      await writeConnectionFile(connectionFile, info);
+      // The kernel binds its sockets where it sees its folder; the gateway
+      // connects to the same files at their host paths.
+      const inside = this._options.launcher.jobDirInside ?? jobDir;
+      await writeConnectionFile(connectionFile, {
+        ...info,
+        ip: path.join(inside, path.basename(info.ip))
+      });
       await writeKernelFiles(jobDir, options.files ?? {});
       await session.start();
       if (this._isDisposed)

@@ -19,6 +19,7 @@ import {
   DEFAULT_RESOURCE_LIMITS,
   DEFAULT_SYSTEM_PATHS,
   SANDBOX_ID,
+  SANDBOX_JOB_DIR,
   buildSandboxCommand
 } from './sandbox-policy.js';
 import type { ISandboxPolicy } from './sandbox-policy.js';
@@ -48,6 +49,9 @@ export class BubblewrapLauncher implements IKernelLauncher {
   /** Kernels started here are confined. */
   readonly isSandboxed = true;
 
+  /** Kernels see their folder at /job. */
+  readonly jobDirInside = SANDBOX_JOB_DIR;
+
   /**
    * Starts the restricted kernel (`python -I -m jaxlab_harness -f <conn>`).
    *
@@ -62,7 +66,7 @@ export class BubblewrapLauncher implements IKernelLauncher {
         '-m',
         'jaxlab_harness',
         '-f',
-        options.connectionFile
+        path.posix.join(SANDBOX_JOB_DIR, path.basename(options.connectionFile))
       ]
     });
   }
@@ -93,7 +97,7 @@ export class BubblewrapLauncher implements IKernelLauncher {
       pythonHome: host.pythonHome,
       requirementsEnvDir: options.requirementsEnvDir,
       argv: options.argv,
-      env: options.env,
+      env: { ...options.env, JAXLAB_KERNEL_ID: options.kernelId },
       limits,
       uid,
       gid,

@@ -16,6 +16,8 @@ export type { ISandboxProbe } from './probe-sandbox.js';
 export {
   DEFAULT_RESOURCE_LIMITS,
   SANDBOX_ID,
+  SANDBOX_JOB_DIR,
+  SANDBOX_REQUIREMENTS_DIR,
   buildBwrapArgs,
   buildSandboxCommand,
   buildSandboxEnv

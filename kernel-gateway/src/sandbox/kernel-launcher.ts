@@ -11,6 +11,12 @@ export interface IKernelLauncher {
   readonly isSandboxed: boolean;
 
   /**
+   * Where a kernel sees its own folder (so the paths its connection file
+   * must name); unset: at its host path.
+   */
+  readonly jobDirInside?: string;
+
+  /**
    * Starts a kernel process. The process reads `connectionFile` (inside
    * `jobDir`) and binds its ZeroMQ `ipc` sockets inside `jobDir`.
    *

@@ -105,12 +105,20 @@ async function leftoverProcesses(
         continue;
       }
       const cwd = await fs.readlink(`${proc}/cwd`).catch(() => '');
-      if (!inside(cwd)) continue;
       if (match.uid !== undefined) {
+        // A sandboxed kernel works in /job, which says nothing of which
+        // kernel it is: its environment names it.
+        const isOurs =
+          inside(cwd) ||
+          (await fs.readFile(`${proc}/environ`, 'utf8').catch(() => ''))
+            .split('\0')
+            .includes(`JAXLAB_KERNEL_ID=${match.kernelId}`);
+        if (!isOurs) continue;
         const status = await fs.readFile(`${proc}/status`, 'utf8');
         if (Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) === match.uid)
           found.push({ pid });
       } else {
+        if (!inside(cwd)) continue;
         const environ = await fs.readFile(`${proc}/environ`, 'utf8');
         if (environ.split('\0').includes(`JAXLAB_WORKDIR=${match.jobDir}`))
           found.push({ pid });

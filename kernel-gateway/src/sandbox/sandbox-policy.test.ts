@@ -20,7 +20,7 @@ const policy: ISandboxPolicy = {
     '-m',
     'jaxlab_harness',
     '-f',
-    '/data/kernels/k1/conn.json'
+    '/job/conn.json'
   ],
   env: {
     KERNEL_PROJECT: 'p',
@@ -66,8 +66,45 @@ describe('buildBwrapArgs()', () => {
       a === '--bind' || a === '--dev-bind' ? [args[i + 1]] : []
     );
     expect(rw).toEqual(['/data/kernels/k1']);
-    expect(after(args, '--chdir')).toEqual(['/data/kernels/k1']);
     expect(after(args, '--remount-ro')).toEqual(['/']);
+  });
+
+  it('should show the job folder at /job and the requirements at /requirements, nothing of their host paths', () => {
+    const withRequirements = buildBwrapArgs({
+      ...policy,
+      requirementsEnvDir: '/data/envs/abc'
+    });
+    expect(after(withRequirements, '--bind', 2)).toEqual([
+      '/data/kernels/k1',
+      '/job'
+    ]);
+    expect(after(withRequirements, '--chdir')).toEqual(['/job']);
+    expect(
+      withRequirements.slice(
+        withRequirements.indexOf('/data/envs/abc') - 1,
+        withRequirements.indexOf('/data/envs/abc') + 2
+      )
+    ).toEqual(['--ro-bind', '/data/envs/abc', '/requirements']);
+    const env = Object.fromEntries(
+      withRequirements.flatMap((a, i) =>
+        a === '--setenv'
+          ? [[withRequirements[i + 1], withRequirements[i + 2]]]
+          : []
+      )
+    );
+    expect(env).toMatchObject({
+      HOME: '/job',
+      JAXLAB_WORKDIR: '/job',
+      JAXLAB_REQUIREMENTS_ENV: '/requirements'
+    });
+    // Only as bind sources, never as a path the program is told about.
+    expect(
+      withRequirements
+        .filter(
+          a => a.includes('/data/kernels/k1') || a.includes('/data/envs/abc')
+        )
+        .sort()
+    ).toEqual(['/data/envs/abc', '/data/kernels/k1']);
   });
 
   it('should size-limit /tmp and /dev/shm, and mount /tmp before the job folder', () => {

@@ -18,6 +18,15 @@ export const DEFAULT_RESOURCE_LIMITS: Readonly<IKernelLauncher.IResourceLimits> 
   });
 
 /**
+ * Where the kernel's folder appears inside the sandbox, whatever its host
+ * path: tracebacks, `os.getcwd()` and HOME show nothing of the host.
+ */
+export const SANDBOX_JOB_DIR = '/job';
+
+/** Where a job's requirements environment appears inside the sandbox. */
+export const SANDBOX_REQUIREMENTS_DIR = '/requirements';
+
+/**
  * The unprivileged id ("nobody") user code runs as.
  *
  * @internal The package entry exports it for the gateway's tests only.
@@ -26,6 +35,7 @@ export const SANDBOX_ID = 65534;
 
 /** Environment variables a kernel may see, besides `KERNEL_*`. */
 export const PASSED_ENV_NAMES: readonly string[] = Object.freeze([
+  'JAXLAB_KERNEL_ID',
   'JAXLAB_WORKDIR',
   'JAXLAB_DESIGNATED_FUNCTIONS',
   'JAXLAB_EXTRA_IMPORTS',
@@ -38,13 +48,16 @@ export const PASSED_ENV_NAMES: readonly string[] = Object.freeze([
  * argv without touching the file system.
  */
 export interface ISandboxPolicy {
-  /** The kernel's folder: the only writable path, also HOME and cwd. */
+  /**
+   * The kernel's folder on the host: the only writable path, seen inside
+   * as {@link SANDBOX_JOB_DIR} (also HOME and cwd).
+   */
   jobDir: string;
   /** The virtual environment, bound read-only at the same path. */
   venvDir: string;
   /** Prefix of the Python installation the venv is built on (read-only). */
   pythonHome: string;
-  /** Read-only requirements environment of the job, if any. */
+  /** Read-only requirements environment of the job on the host, if any (seen as {@link SANDBOX_REQUIREMENTS_DIR}). */
   requirementsEnvDir?: string;
   /** The program and its arguments, as seen inside the sandbox. */
   argv: string[];
@@ -115,6 +128,7 @@ export const DEFAULT_SYSTEM_PATHS: readonly string[] = Object.freeze([
 /**
  * The environment a sandboxed program gets: HOME, PATH, LANG and only the
  * allow-listed variables of `requested` (`KERNEL_*` and {@link PASSED_ENV_NAMES}).
+ * `jobDir` and `requirementsEnvDir` are the paths as the program sees them.
  */
 export function buildSandboxEnv(
   policy: Pick<
@@ -168,7 +182,14 @@ export function buildBwrapArgs(
     'jaxlab-sandbox',
     '--clearenv'
   ];
-  for (const [name, value] of Object.entries(buildSandboxEnv(policy))) {
+  const seenEnv = buildSandboxEnv({
+    ...policy,
+    jobDir: SANDBOX_JOB_DIR,
+    requirementsEnvDir: policy.requirementsEnvDir
+      ? SANDBOX_REQUIREMENTS_DIR
+      : undefined
+  });
+  for (const [name, value] of Object.entries(seenEnv)) {
     args.push('--setenv', name, value);
   }
   for (const system of policy.systemPaths) {
@@ -192,13 +213,15 @@ export function buildBwrapArgs(
   args.push('--ro-bind', policy.pythonHome, policy.pythonHome);
   args.push('--ro-bind', policy.venvDir, policy.venvDir);
   if (policy.requirementsEnvDir) {
-    args.push(
-      '--ro-bind',
-      policy.requirementsEnvDir,
-      policy.requirementsEnvDir
-    );
+    args.push('--ro-bind', policy.requirementsEnvDir, SANDBOX_REQUIREMENTS_DIR);
   }
-  args.push('--bind', policy.jobDir, policy.jobDir, '--chdir', policy.jobDir);
+  args.push(
+    '--bind',
+    policy.jobDir,
+    SANDBOX_JOB_DIR,
+    '--chdir',
+    SANDBOX_JOB_DIR
+  );
   // bwrap's own root tmpfs (holding the mount points) would otherwise be
   // writable and unbounded; the remount is not recursive, so the job
   // folder and /tmp stay writable.

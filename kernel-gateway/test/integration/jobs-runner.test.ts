@@ -96,6 +96,10 @@ describe('JobRunner', () => {
     expect(text).toContain('about to fail');
     expect(text).toContain('ZeroDivisionError');
     expect(text).toContain('helper');
+    // The kernel's folder is /job inside the sandbox: no host path leaks.
+    expect(text).toContain('File "/job/main.py"');
+    expect(text).not.toContain(host.dataDir);
+    expect(text).not.toContain('/kernels/');
   });
 
   it('should end an endless loop TIMEOUT after its time limit', async () => {

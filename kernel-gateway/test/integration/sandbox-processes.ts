@@ -1,7 +1,8 @@
 /**
  * Test helpers that look at the host's /proc for processes of a kernel's
  * sandbox: the ones in its cgroup (`.../jaxlab/<kernelId>`) and the ones
- * running as the sandbox uid with the kernel's folder as working folder.
+ * running as the sandbox uid in the kernel's folder or naming the kernel
+ * in their environment.
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { SANDBOX_ID } from '@jaxlab/kernel-gateway';
@@ -35,7 +36,11 @@ function isOfKernel(pid: number, kernelId: string, jobDir: string): boolean {
     const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
     if (uid !== SANDBOX_ID) return false;
     const cwd = readlinkSync(`/proc/${pid}/cwd`);
-    return cwd === jobDir || cwd.startsWith(`${jobDir}/`);
+    if (cwd === jobDir || cwd.startsWith(`${jobDir}/`)) return true;
+    // Inside the sandbox the folder is /job: the environment names the kernel.
+    return readFileSync(`/proc/${pid}/environ`, 'utf8')
+      .split('\0')
+      .includes(`JAXLAB_KERNEL_ID=${kernelId}`);
   } catch {
     return false;
   }

@@ -5,6 +5,14 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { labPaths } from '@jaxlab/paths';
+import {
+  BubblewrapLauncher,
+  SANDBOX_JOB_DIR,
+  createKernelLauncher
+} from '@jaxlab/kernel-gateway';
+import type { SandboxedProcess } from '@jaxlab/kernel-gateway';
+
 const { venvDir: VENV, python: PYTHON } = labPaths();
 
 interface IRun {
@@ -91,7 +99,7 @@ async function start(
   const proc = await (options.on ?? launcher).launchProgram({
     kernelId: path.basename(base) + path.basename(jobDir),
     jobDir,
-    argv: [PYTHON, '-I', path.join(jobDir, 'main.py')],
+    argv: [PYTHON, '-I', path.join(SANDBOX_JOB_DIR, 'main.py')],
     env: options.env,
     limits: { wallClockLimitMs: 30_000, ...options.limits }
   });
@@ -333,12 +341,6 @@ if os.fork() == 0:
 print('ready', flush=True)
 while True: time.sleep(1)
 `;
-import { labPaths } from '@jaxlab/paths';
-import {
-  BubblewrapLauncher,
-  createKernelLauncher
-} from '@jaxlab/kernel-gateway';
-import type { SandboxedProcess } from '@jaxlab/kernel-gateway';
 
 for (const [name, on] of [
   ['cgroups', launcher],

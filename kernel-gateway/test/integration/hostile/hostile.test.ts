@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labPaths } from '@jaxlab/paths';
-import { BubblewrapLauncher } from '@jaxlab/kernel-gateway';
+import { BubblewrapLauncher, SANDBOX_JOB_DIR } from '@jaxlab/kernel-gateway';
 import type { SandboxedProcess } from '@jaxlab/kernel-gateway';
 
 const { venvDir: VENV, python: PYTHON, harnessSrc: HARNESS_SRC } = labPaths();
@@ -112,7 +112,7 @@ async function launch(
   const proc = await launcher.launchProgram({
     kernelId: `${path.basename(base)}-h${counter}`,
     jobDir,
-    argv: [PYTHON, '-I', '-c', RUNNER, jobDir],
+    argv: [PYTHON, '-I', '-c', RUNNER, SANDBOX_JOB_DIR],
     env: { JAXLAB_DESIGNATED_FUNCTIONS: 'main' },
     limits
   });
