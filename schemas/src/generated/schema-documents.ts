@@ -142,6 +142,7 @@ export const SCHEMA_DOCUMENTS = [
           'DEVICE_UNAVAILABLE',
           'TIMEOUT',
           'OUT_OF_MEMORY',
+          'DISK_QUOTA',
           'SANDBOX_VIOLATION',
           'PROGRAM_EXITED',
           'MESSAGE_TOO_LARGE',

@@ -42,6 +42,7 @@ export type FailureReason =
   | 'DEVICE_UNAVAILABLE'
   | 'TIMEOUT'
   | 'OUT_OF_MEMORY'
+  | 'DISK_QUOTA'
   | 'SANDBOX_VIOLATION'
   | 'PROGRAM_EXITED'
   | 'MESSAGE_TOO_LARGE'
