@@ -9,6 +9,7 @@ import {
   KERNEL_SPEC_NAME
 } from '@jaxlab/schemas';
 
+import { removeJobFolder } from '../sandbox/job-folder.js';
 import type { IKernelLauncher } from '../sandbox/kernel-launcher.js';
 import { createConnectionInfo } from '../wire/connection-info.js';
 import { KernelEventSignal } from './kernel-events.js';
@@ -219,6 +220,8 @@ export class KernelManager {
     this._kernels.clear();
     this._pool = [];
     await Promise.all(all.map(kernel => this._destroy(kernel)));
+    // Kernels shut down just before (culled, deleted) may still be going.
+    await Promise.all(this._destroying);
   }
 
   private async _createSession(
@@ -230,6 +233,19 @@ export class KernelManager {
     const jobDir = path.join(this._kernelsDir, id);
     await fs.mkdir(this._kernelsDir, { recursive: true, mode: 0o755 });
     await fs.mkdir(jobDir, { mode: 0o700 });
+    try {
+      await this._options.launcher.prepareJobDir?.(jobDir, options.limits);
+    } catch (error) {
+      await removeJobFolder(jobDir);
+      throw new JaxLabError(
+        'KERNEL_START_FAILED',
+        `Could not give kernel ${id} its folder with a disk quota: ${String(error)}`,
+        {
+          cause: error,
+          hint: 'Check the gateway log; docs/sandbox.md lists what the sandbox needs.'
+        }
+      );
+    }
     const info = createConnectionInfo(jobDir, KERNEL_SPEC_NAME);
     const connectionFile = path.join(jobDir, CONNECTION_FILE_NAME);
     const env: Record<string, string> = {};
@@ -291,7 +307,7 @@ export class KernelManager {
     } catch (error) {
       this._kernels.delete(id);
       await session.shutdown().catch(() => undefined);
-      await fs.rm(jobDir, { recursive: true, force: true });
+      await removeJobFolder(jobDir);
       this._log(`kernel ${id} failed to start: ${(error as Error).message}`, {
         event: 'kernel:start-failed',
         level: 'error',
@@ -329,7 +345,7 @@ export class KernelManager {
         if (!stat.isDirectory()) continue;
         const killed =
           (await this._options.launcher.reapLeftover?.(id, jobDir)) ?? 0;
-        await fs.rm(jobDir, { recursive: true, force: true });
+        await removeJobFolder(jobDir);
         reaped.push(id);
         this._log(
           `kernel ${id} of an earlier run reaped (${killed} leftover process${killed === 1 ? '' : 'es'} killed, cgroups and folder removed)`
@@ -438,14 +454,21 @@ export class KernelManager {
     kernel: KernelSession,
     options: { now?: boolean } = {}
   ): Promise<void> {
-    await kernel
-      .shutdown(options)
-      .catch(error =>
-        this._log(`kernel ${kernel.id}: shutdown: ${String(error)}`)
-      );
-    await fs
-      .rm(kernel.jobDir, { recursive: true, force: true })
-      .catch(() => undefined);
+    const destroying = (async () => {
+      await kernel
+        .shutdown(options)
+        .catch(error =>
+          this._log(`kernel ${kernel.id}: shutdown: ${String(error)}`)
+        );
+      // Off the event loop: a folder may hold hundreds of thousands of files.
+      await removeJobFolder(kernel.jobDir);
+    })();
+    this._destroying.add(destroying);
+    try {
+      await destroying;
+    } finally {
+      this._destroying.delete(destroying);
+    }
   }
 
   private _require(kernelId: string): KernelSession {
@@ -479,6 +502,7 @@ export class KernelManager {
   private readonly _kernelsDir: string;
   private readonly _kernels = new Map<string, KernelSession>();
   private _pool: KernelSession[] = [];
+  private readonly _destroying = new Set<Promise<void>>();
   private _poolFilling: Promise<void> = Promise.resolve();
   private _isPoolFilling = false;
   private _cullTimer: NodeJS.Timeout | undefined;

@@ -5,6 +5,8 @@ import type { KernelMessage } from '@jupyterlab/services';
 
 import { JaxLabError } from '@jaxlab/schemas';
 
+import { jobFolderUsage } from '../sandbox/job-folder.js';
+import type { IJobFolderUsage } from '../sandbox/job-folder.js';
 import type {
   IKernelLauncher,
   IKernelProcess
@@ -331,6 +333,11 @@ export class KernelSession {
       this._broadcastStatus('dead');
     }
     this._resolveExited(this._lastExit ?? { code: null, signal: 'SIGKILL' });
+  }
+
+  /** How full the kernel's folder is, when it has a disk quota (else undefined). */
+  diskUsage(): Promise<IJobFolderUsage | undefined> {
+    return jobFolderUsage(this.jobDir);
   }
 
   /** The last output the kernel process wrote to stdout/stderr (for errors), sanitised. */

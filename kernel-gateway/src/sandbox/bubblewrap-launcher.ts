@@ -12,6 +12,7 @@ import {
   readPythonHome,
   resolveSystemPaths
 } from './host-paths.js';
+import { mountJobFolder } from './job-folder.js';
 import { KernelCgroup } from './kernel-cgroup.js';
 import { reapLeftoverSandbox } from './leftover-sandbox.js';
 import type { IKernelLauncher } from './kernel-launcher.js';
@@ -171,6 +172,30 @@ export class BubblewrapLauncher implements IKernelLauncher {
         }
       );
     }
+  }
+
+  /**
+   * Mounts a size- and inode-limited tmpfs on `jobDir` (as root; a gateway
+   * that is not root cannot, and its kernel folders have no quota).
+   *
+   * @throws Error when the mount fails.
+   */
+  async prepareJobDir(
+    jobDir: string,
+    limits: Partial<IKernelLauncher.IResourceLimits> = {}
+  ): Promise<void> {
+    const host = await this.hostInfo();
+    if (!host.isRoot) return;
+    const merged = {
+      ...DEFAULT_RESOURCE_LIMITS,
+      ...this._options.limits,
+      ...limits
+    };
+    await mountJobFolder(
+      path.resolve(jobDir),
+      { maxBytes: merged.diskMaxBytes, maxFiles: merged.diskMaxFiles },
+      { uid: SANDBOX_ID, gid: SANDBOX_ID }
+    );
   }
 
   /**

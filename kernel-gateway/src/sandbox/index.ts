@@ -11,6 +11,12 @@ export {
 } from './bubblewrap-launcher.js';
 export { UnsandboxedLauncher } from './unsandboxed-launcher.js';
 export { SandboxedProcess } from './sandboxed-process.js';
+export {
+  jobFolderUsage,
+  mountJobFolder,
+  removeJobFolder
+} from './job-folder.js';
+export type { IJobFolderQuota, IJobFolderUsage } from './job-folder.js';
 export { probeSandbox } from './probe-sandbox.js';
 export type { ISandboxProbe } from './probe-sandbox.js';
 export {

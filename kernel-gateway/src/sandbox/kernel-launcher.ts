@@ -32,6 +32,19 @@ export interface IKernelLauncher {
    * found. Optional: launchers without host-wide state need none.
    */
   reapLeftover?(kernelId: string, jobDir: string): Promise<number>;
+
+  /**
+   * Gives the empty folder `jobDir` the disk quota of the kernel's limits
+   * (`diskMaxBytes`, `diskMaxFiles`), where this launcher enforces one.
+   * Call before writing anything into it; remove the folder with
+   * `removeJobFolder()`. Optional: without it the folder has no quota.
+   *
+   * @throws Error when the quota cannot be set up.
+   */
+  prepareJobDir?(
+    jobDir: string,
+    limits?: Partial<IKernelLauncher.IResourceLimits>
+  ): Promise<void>;
 }
 
 /** A running kernel process, owned by whoever launched it. */
@@ -91,6 +104,10 @@ export namespace IKernelLauncher {
     cpuWeight: number;
     /** Hard CPU quota in cores (cpu.max / CFS quota); 0: none. */
     cpuMaxCores: number;
+    /** Bytes the kernel's folder may hold (its own size-limited filesystem). */
+    diskMaxBytes: number;
+    /** Files and folders the kernel's folder may hold. */
+    diskMaxFiles: number;
   }
 }
 

@@ -14,7 +14,9 @@ export const DEFAULT_RESOURCE_LIMITS: Readonly<IKernelLauncher.IResourceLimits> 
     openFilesMax: 1024,
     tmpSizeMaxBytes: 512 * 1024 ** 2,
     cpuWeight: 100,
-    cpuMaxCores: 0
+    cpuMaxCores: 0,
+    diskMaxBytes: 2 * 1024 ** 3,
+    diskMaxFiles: 100_000
   });
 
 /**

@@ -9,6 +9,7 @@ import {
   EnvironmentBuilder,
   KernelManager
 } from '@jaxlab/kernel-gateway';
+import type { IKernelLauncher } from '@jaxlab/kernel-gateway';
 
 export const PYTHON = labPaths().python;
 
@@ -22,15 +23,21 @@ export interface ITestJobHost {
   dispose(): Promise<void>;
 }
 
-/** A SQLite store and a sandboxed kernel manager under `/tmp/<prefix>…`. */
-export async function createTestJobHost(prefix: string): Promise<ITestJobHost> {
+/**
+ * A SQLite store and a sandboxed kernel manager under `/tmp/<prefix>…`,
+ * its kernels' default `limits` changed as given.
+ */
+export async function createTestJobHost(
+  prefix: string,
+  limits?: Partial<IKernelLauncher.IResourceLimits>
+): Promise<ITestJobHost> {
   const dataDir = mkdtempSync(`/tmp/${prefix}`);
   chmodSync(dataDir, 0o755);
   const store = await openStore({
     sqlite: { path: path.join(dataDir, 'jaxlab.db') }
   });
   const kernels = new KernelManager({
-    launcher: createKernelLauncher(),
+    launcher: createKernelLauncher({ limits }),
     dataDir,
     python: PYTHON
   });

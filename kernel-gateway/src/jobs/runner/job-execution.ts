@@ -21,6 +21,7 @@ import {
 } from '@jaxlab/schemas';
 import type { IJobEvents, IJobQueue } from '@jaxlab/store';
 
+import type { IJobFolderUsage } from '../../sandbox/job-folder.js';
 import type { IKernelProcess } from '../../sandbox/kernel-launcher.js';
 import { MAX_JSON_PART_BYTES as MAX_KERNEL_FRAME_BYTES } from '../../wire/wire-codec.js';
 import type { IHostAccelerator } from '../host/accelerator-detector.js';
@@ -95,6 +96,7 @@ export class JobExecution {
       outcome = this._internal(error);
     } finally {
       clearInterval(renewTimer);
+      clearInterval(this._diskTimer);
       clearTimeout(this._timeLimitTimer);
       clearTimeout(this._graceTimer);
     }
@@ -215,6 +217,10 @@ export class JobExecution {
       () => this._onTimeLimit(timeLimitMs),
       timeLimitMs
     );
+    this._diskTimer = setInterval(
+      () => void this._checkDiskQuota(),
+      DISK_CHECK_EVERY_MS
+    );
 
     let idle!: () => void;
     const idleSeen = new Promise<void>(resolve => (idle = resolve));
@@ -252,6 +258,9 @@ export class JobExecution {
       return this._checkDevice() ?? { status: 'COMPLETED' };
     }
     if (reply.status === 'error') {
+      // An error from a full folder (ENOSPC, EDQUOT) is the quota's doing.
+      const full = await this._fullDisk();
+      if (full) return this._diskQuotaOutcome(full);
       return this._outcomeOfError({
         ename: reply.ename,
         evalue: reply.evalue,
@@ -435,6 +444,30 @@ export class JobExecution {
     this._interruptThenForce(outcome, this._options.cancelGraceMs);
   }
 
+  /** The job's folder, when its quota is used up. */
+  private async _fullDisk(): Promise<IJobFolderUsage | undefined> {
+    const usage = await this._kernel?.diskUsage?.().catch(() => undefined);
+    return usage?.isFull ? usage : undefined;
+  }
+
+  /** Ends the job DISK_QUOTA as soon as its folder is full. */
+  private async _checkDiskQuota(): Promise<void> {
+    const full = await this._fullDisk();
+    if (full) this._interruptThenForce(this._diskQuotaOutcome(full), 1000);
+  }
+
+  private _diskQuotaOutcome(usage: IJobFolderUsage): JobOutcome {
+    const what =
+      usage.usedFiles >= usage.maxFiles
+        ? `${usage.maxFiles} files`
+        : formatMiB(usage.maxBytes);
+    return fail(
+      'DISK_QUOTA',
+      `The job filled its folder's quota of ${what} (${formatMiB(usage.usedBytes)} in ${usage.usedFiles} files) and was stopped.`,
+      'Write less to the job folder: keep large data in memory or in fewer, smaller files, and delete temporary files once used.'
+    );
+  }
+
   private _onTimeLimit(timeLimitMs: number): void {
     this._interruptThenForce(this._timeoutOutcome(timeLimitMs), 1000);
   }
@@ -549,6 +582,7 @@ export class JobExecution {
   }
 
   private _abort = new AbortController();
+  private _diskTimer: NodeJS.Timeout | undefined;
   private _cancelling = false;
   private _environment: IRequirementsEnvironment | null = null;
   private _forced = deferred<JobOutcome>();
@@ -638,8 +672,12 @@ function exitSignal(exit: IKernelProcess.IExit): string | undefined {
 }
 
 function formatMiB(bytes: number): string {
-  return `${bytes / (1024 * 1024)} MiB`;
+  const mib = bytes / (1024 * 1024);
+  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
 }
+
+/** How often a running job's folder is checked against its quota. */
+const DISK_CHECK_EVERY_MS = 500;
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

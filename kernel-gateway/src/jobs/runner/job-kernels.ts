@@ -1,5 +1,6 @@
 import type { KernelMessage } from '@jupyterlab/services';
 
+import type { IJobFolderUsage } from '../../sandbox/job-folder.js';
 import type {
   IKernelLauncher,
   IKernelProcess
@@ -44,6 +45,8 @@ export interface IJobKernel {
   ): Promise<KernelMessage.IExecuteReplyMsg['content']>;
   /** Resolves once the kernel process is gone, with the sandbox's reason. */
   readonly exited: Promise<IKernelProcess.IExit>;
+  /** How full the kernel's folder is, when it has a disk quota. */
+  diskUsage?(): Promise<IJobFolderUsage | undefined>;
 }
 
 /** Statics and option types of {@link IJobKernels}. */
