@@ -21,6 +21,8 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
   --data-dir D         data folder; kernels live in D/kernels (default: $JAXLAB_DATA_DIR or <repo>/.jaxlab)
   --venv DIR           virtual environment with the harness (default <repo>/.venv)
   --max-kernels N      most kernels at once (403 beyond; default 16)
+  --memory-budget-gib N  memory all kernels' limits may add up to (default: 75% of physical
+                       memory); a kernel start beyond it answers 403, a job waits in the queue
   --prespawn N         pre-started kernels kept ready (default 0)
   --idle-cull-s S      shut down kernels idle this many seconds (default: never)
   --start-timeout-s S  how long a kernel may take to start (default 60)
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
       'data-dir': { type: 'string' },
       venv: { type: 'string' },
       'max-kernels': { type: 'string', default: '16' },
+      'memory-budget-gib': { type: 'string' },
       prespawn: { type: 'string', default: '0' },
       'idle-cull-s': { type: 'string' },
       'start-timeout-s': { type: 'string', default: '60' },
@@ -110,6 +113,9 @@ async function main(): Promise<void> {
     dataDir,
     python: path.join(venvDir, 'bin', 'python'),
     maxKernels: number('max-kernels', values['max-kernels']),
+    memoryBudgetBytes: gib(
+      number('memory-budget-gib', values['memory-budget-gib'])
+    ),
     prespawn: number('prespawn', values.prespawn),
     idleCullMs: cullS ? cullS * 1000 : undefined,
     startTimeoutMs:
@@ -186,6 +192,10 @@ async function main(): Promise<void> {
       console.error(`jaxlab-gateway: cannot listen: ${String(error)}`);
       void kernels.dispose().then(() => process.exit(1));
     });
+}
+
+function gib(n: number | undefined): number | undefined {
+  return n === undefined ? undefined : Math.round(n * 1024 ** 3);
 }
 
 function mib(n: number | undefined): number | undefined {

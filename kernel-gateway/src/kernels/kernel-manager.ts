@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { labPaths } from '@jaxlab/paths';
@@ -11,6 +12,7 @@ import {
 
 import { removeJobFolder } from '../sandbox/job-folder.js';
 import type { IKernelLauncher } from '../sandbox/kernel-launcher.js';
+import { DEFAULT_RESOURCE_LIMITS } from '../sandbox/sandbox-policy.js';
 import { createConnectionInfo } from '../wire/connection-info.js';
 import { KernelEventSignal } from './kernel-events.js';
 import { writeKernelFiles } from './kernel-files.js';
@@ -24,6 +26,9 @@ import type { ILogFields, LogSink } from '../log/gateway-log.js';
 /** Kernel ids are UUIDs; only folders named like one are ever reaped. */
 const KERNEL_ID =
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Share of physical memory kernels may be given together, by default. */
+export const DEFAULT_MEMORY_BUDGET_SHARE = 0.75;
 
 /** Name of the connection file inside a kernel folder. */
 export const CONNECTION_FILE_NAME = 'connection.json';
@@ -44,6 +49,9 @@ export const CONNECTION_FILE_NAME = 'connection.json';
 export class KernelManager {
   constructor(options: KernelManager.IOptions) {
     this._options = options;
+    this._memoryBudgetBytes =
+      options.memoryBudgetBytes ??
+      Math.floor(os.totalmem() * DEFAULT_MEMORY_BUDGET_SHARE);
     this._kernelsDir = path.join(options.dataDir, 'kernels');
     if (options.idleCullMs && options.idleCullMs > 0) {
       const every = Math.max(50, Math.min(options.idleCullMs / 2, 30_000));
@@ -129,9 +137,29 @@ export class KernelManager {
       this._started(pooled, startedMs, true);
       return pooled;
     }
-    const session = await this._createSession(options, true);
+    const id = await this._admit(this._memoryOf(options));
+    const session = await this._createSession(id, options, true);
     this._started(session, startedMs, false);
     return session;
+  }
+
+  /**
+   * Bytes of kernel memory limits the host's budget has left: what a
+   * kernel (or job) of `limits` needs must fit, or it is refused (queued).
+   */
+  get memoryAvailableBytes(): number {
+    return this._memoryBudgetBytes - this._memoryHeldBytes();
+  }
+
+  /**
+   * Whether `count` kernels with `limits` (default: the launcher's) fit
+   * the memory budget now.
+   */
+  hasMemoryFor(
+    limits?: Partial<IKernelLauncher.IResourceLimits>,
+    count = 1
+  ): boolean {
+    return count * this._memoryOf({ limits }) <= this.memoryAvailableBytes;
   }
 
   /** The running kernel `kernelId`, if any (pooled kernels are not listed). */
@@ -224,22 +252,24 @@ export class KernelManager {
     await Promise.all(this._destroying);
   }
 
+  /** Starts kernel `id`, whose memory is held already ({@link _admit}). */
   private async _createSession(
+    id: string,
     options: KernelManager.IStartOptions,
     isCounted: boolean
   ): Promise<KernelSession> {
-    await this.leftoversReaped;
-    const id = randomUUID();
     const jobDir = path.join(this._kernelsDir, id);
-    await fs.mkdir(this._kernelsDir, { recursive: true, mode: 0o755 });
-    await fs.mkdir(jobDir, { mode: 0o700 });
     try {
+      await this.leftoversReaped;
+      await fs.mkdir(this._kernelsDir, { recursive: true, mode: 0o755 });
+      await fs.mkdir(jobDir, { mode: 0o700 });
       await this._options.launcher.prepareJobDir?.(jobDir, options.limits);
     } catch (error) {
+      this._memoryHeld.delete(id);
       await removeJobFolder(jobDir);
       throw new JaxLabError(
         'KERNEL_START_FAILED',
-        `Could not give kernel ${id} its folder with a disk quota: ${String(error)}`,
+        `Could not make the folder of kernel ${id} (with its disk quota): ${String(error)}`,
         {
           cause: error,
           hint: 'Check the gateway log; docs/sandbox.md lists what the sandbox needs.'
@@ -306,6 +336,7 @@ export class KernelManager {
         );
     } catch (error) {
       this._kernels.delete(id);
+      this._memoryHeld.delete(id);
       await session.shutdown().catch(() => undefined);
       await removeJobFolder(jobDir);
       this._log(`kernel ${id} failed to start: ${(error as Error).message}`, {
@@ -403,9 +434,12 @@ export class KernelManager {
           !this._isDisposed &&
           this._pool.length < (this._options.prespawn ?? 0)
         ) {
+          // A pooled kernel never takes memory a real start could use.
+          if (!this.hasMemoryFor()) return;
+          const id = this._hold(this._memoryOf({}));
           let session: KernelSession;
           try {
-            session = await this._createSession({}, false);
+            session = await this._createSession(id, {}, false);
           } catch {
             // Logged already; try again later rather than spin.
             setTimeout(() => this._fillPool(), 10_000).unref();
@@ -460,6 +494,7 @@ export class KernelManager {
         .catch(error =>
           this._log(`kernel ${kernel.id}: shutdown: ${String(error)}`)
         );
+      this._memoryHeld.delete(kernel.id);
       // Off the event loop: a folder may hold hundreds of thousands of files.
       await removeJobFolder(kernel.jobDir);
     })();
@@ -469,6 +504,54 @@ export class KernelManager {
     } finally {
       this._destroying.delete(destroying);
     }
+  }
+
+  private _memoryOf(options: KernelManager.IStartOptions): number {
+    return (
+      options.limits?.memoryMaxBytes ??
+      this._options.launcher.limits?.memoryMaxBytes ??
+      DEFAULT_RESOURCE_LIMITS.memoryMaxBytes
+    );
+  }
+
+  private _memoryHeldBytes(): number {
+    let held = 0;
+    for (const bytes of this._memoryHeld.values()) held += bytes;
+    return held;
+  }
+
+  /** Holds `bytes` of the memory budget for a new kernel; returns its id. */
+  private _hold(bytes: number): string {
+    const id = randomUUID();
+    this._memoryHeld.set(id, bytes);
+    return id;
+  }
+
+  /**
+   * Makes room for a kernel needing `bytes` of memory limit and holds it
+   * (checked and held in one step, so concurrent starts cannot both pass):
+   * pooled kernels give way first; beyond them the start is refused,
+   * saying why. Resolves with the new kernel's id.
+   *
+   * @throws JaxLabError `KERNEL_LIMIT_REACHED`.
+   */
+  private async _admit(bytes: number): Promise<string> {
+    while (bytes > this.memoryAvailableBytes && this._pool.length > 0) {
+      await this._destroy(this._pool.pop()!);
+    }
+    if (bytes <= this.memoryAvailableBytes) return this._hold(bytes);
+    throw new JaxLabError(
+      'KERNEL_LIMIT_REACHED',
+      `This host gives its kernels ${formatGiB(this._memoryBudgetBytes)} of memory in all; ${this._memoryHeld.size} kernel(s) hold ${formatGiB(this._memoryHeldBytes())} of memory limits, and this kernel needs ${formatGiB(bytes)}.`,
+      {
+        hint: 'Shut down a kernel you no longer use (or wait for a job to end), or start this one with a smaller memory limit; the host administrator sets the budget (--memory-budget-gib).',
+        details: {
+          memoryBudgetBytes: this._memoryBudgetBytes,
+          memoryHeldBytes: this._memoryHeldBytes(),
+          memoryNeededBytes: bytes
+        }
+      }
+    );
   }
 
   private _require(kernelId: string): KernelSession {
@@ -503,6 +586,9 @@ export class KernelManager {
   private readonly _kernels = new Map<string, KernelSession>();
   private _pool: KernelSession[] = [];
   private readonly _destroying = new Set<Promise<void>>();
+  /** Memory limit of every kernel that holds one: running, pooled, starting. */
+  private readonly _memoryHeld = new Map<string, number>();
+  private readonly _memoryBudgetBytes: number;
   private _poolFilling: Promise<void> = Promise.resolve();
   private _isPoolFilling = false;
   private _cullTimer: NodeJS.Timeout | undefined;
@@ -532,6 +618,12 @@ export namespace KernelManager {
     heartbeatIntervalMs?: number;
     /** Bounds of each kernel's replay buffer. */
     replay?: Partial<ReplayBuffer.IOptions>;
+    /**
+     * Memory all kernels may be given together: the sum of their memory
+     * limits (running, pooled and starting) stays within it, and a start
+     * that would pass it is refused. Default: 75% of physical memory.
+     */
+    memoryBudgetBytes?: number;
     /** Sink of one-line log messages. */
     log?: LogSink;
   }
@@ -569,4 +661,8 @@ async function writeConnectionFile(file: string, info: object): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+function formatGiB(bytes: number): string {
+  return `${Number((bytes / 1024 ** 3).toFixed(1))} GiB`;
 }

@@ -45,7 +45,14 @@ export const INSTALL_BWRAP_HINT =
 export class BubblewrapLauncher implements IKernelLauncher {
   constructor(options: BubblewrapLauncher.IOptions) {
     this._options = options;
+    this.limits = Object.freeze({
+      ...DEFAULT_RESOURCE_LIMITS,
+      ...options.limits
+    });
   }
+
+  /** The limits a kernel gets where its start asks for none. */
+  readonly limits: Readonly<IKernelLauncher.IResourceLimits>;
 
   /** Kernels started here are confined. */
   readonly isSandboxed = true;

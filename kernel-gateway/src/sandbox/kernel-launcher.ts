@@ -16,6 +16,9 @@ export interface IKernelLauncher {
    */
   readonly jobDirInside?: string;
 
+  /** The limits a kernel gets where its start asks for none. */
+  readonly limits?: Readonly<IKernelLauncher.IResourceLimits>;
+
   /**
    * Starts a kernel process. The process reads `connectionFile` (inside
    * `jobDir`) and binds its ZeroMQ `ipc` sockets inside `jobDir`.

@@ -80,6 +80,11 @@ export class JobExecution {
     return this._outcome;
   }
 
+  /** Whether the job still waits for its kernel to start (it will need one). */
+  get isKernelPending(): boolean {
+    return !this._kernel && !this._outcome && !this._forcedOutcome;
+  }
+
   /** Runs the job to its end. Never throws. */
   async run(): Promise<JobOutcome> {
     const renewTimer = setInterval(

@@ -25,6 +25,14 @@ export interface IJobKernels {
    * `now` skips asking the kernel to exit first.
    */
   shutdownKernel(kernelId: string, options?: { now?: boolean }): Promise<void>;
+  /**
+   * Whether `count` kernels with `limits` fit the host's memory budget
+   * now; the runner claims no job while they do not (it waits queued).
+   */
+  hasMemoryFor?(
+    limits?: Partial<IKernelLauncher.IResourceLimits>,
+    count?: number
+  ): boolean;
 }
 
 /** One running kernel as the job runner uses it (a `KernelSession`). */

@@ -172,6 +172,24 @@ export class JobRunner {
         !this._disposed &&
         this._running.size < options.maxConcurrentJobs
       ) {
+        // A job whose kernel would overcommit the host's memory waits in
+        // the queue until running kernels end. Jobs claimed whose kernel
+        // has not started yet hold no memory yet: count them in.
+        const starting = [...this._running.values()].filter(
+          e => e.execution.isKernelPending
+        ).length;
+        const hasMemory =
+          options.kernels.hasMemoryFor?.(undefined, starting + 1) ?? true;
+        if (hasMemory === this._isWaitingForMemory) {
+          this._isWaitingForMemory = !hasMemory;
+          options.log(
+            hasMemory
+              ? 'job runner: memory for a kernel is free again; claiming jobs'
+              : "job runner: the host's kernel memory budget is in use; queued jobs wait",
+            { event: hasMemory ? 'jobs:memory-free' : 'jobs:memory-wait' }
+          );
+        }
+        if (!hasMemory) break;
         const job = await options.queue.claimNext({
           hostId: options.hostId,
           accelerators: kinds,
@@ -332,6 +350,7 @@ export class JobRunner {
 
   private _accelerators: IHostAccelerator[] = [];
   private _disposed = false;
+  private _isWaitingForMemory = false;
   private _disposing: Promise<void> = Promise.resolve();
   private _hostPython: IHostPython | undefined;
   private _lastUnservableCheck = 0;

@@ -1,0 +1,113 @@
+/**
+ * Kernels are admitted against the host's memory budget: the sum of their
+ * memory limits never passes it. A kernel start beyond it is refused,
+ * saying so; a job beyond it waits in the queue.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import type { SqliteJobStore } from '@jaxlab/store';
+
+import { createGateway } from '../../src/http/index.js';
+import type { IGateway } from '../../src/http/index.js';
+import { JobRunner } from '../../src/jobs/index.js';
+import { createTestJobHost } from './job-host.js';
+import type { ITestJobHost } from './job-host.js';
+import { SLEEP_PROGRAM, submitJob, waitForStatus } from './jobs-programs.js';
+import { KernelManager } from '../../src/kernels/index.js';
+import { createKernelLauncher } from '../../src/sandbox/index.js';
+
+const GiB = 1024 ** 3;
+
+describe('KernelManager memory admission', () => {
+  let host: ITestJobHost;
+  let kernels: KernelManager;
+  let gateway: IGateway;
+  let baseUrl: string;
+
+  beforeAll(async () => {
+    host = await createTestJobHost('jl-mb-');
+    kernels = new KernelManager({
+      launcher: createKernelLauncher({ limits: { memoryMaxBytes: 1 * GiB } }),
+      dataDir: host.dataDir,
+      memoryBudgetBytes: 2.5 * GiB
+    });
+    gateway = createGateway({ kernels, token: '' });
+    const { port } = await gateway.listen(0, '127.0.0.1');
+    baseUrl = `http://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await kernels?.dispose();
+    await host?.dispose();
+  });
+
+  const start = (): Promise<Response> =>
+    fetch(`${baseUrl}/api/kernels`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'jaxlab' })
+    });
+
+  it('should refuse the kernel that would pass the budget with 403 saying why, and admit it once memory is free', async () => {
+    const first = await start();
+    const second = await start();
+    expect([first.status, second.status]).toEqual([201, 201]);
+    const refused = await start();
+    expect(refused.status).toBe(403);
+    const body = (await refused.json()) as {
+      code: string;
+      message: string;
+      hint: string;
+    };
+    expect(body.code).toBe('KERNEL_LIMIT_REACHED');
+    expect(body.message).toMatch(
+      /gives its kernels 2\.5 GiB of memory in all; 2 kernel\(s\) hold 2 GiB .* needs 1 GiB/
+    );
+    expect(body.hint).toMatch(/Shut down a kernel/);
+    expect(kernels.list()).toHaveLength(2);
+
+    const { id } = (await first.json()) as { id: string };
+    expect(
+      (await fetch(`${baseUrl}/api/kernels/${id}`, { method: 'DELETE' })).status
+    ).toBe(204);
+    expect((await start()).status).toBe(201);
+  });
+
+  it('should keep a job queued while its kernel would pass the budget, and run it after', async () => {
+    for (const model of kernels.list()) await kernels.shutdownKernel(model.id);
+    const store: SqliteJobStore = host.store;
+    const runner = new JobRunner({
+      store,
+      kernels,
+      envBuilder: host.envBuilder,
+      hostId: 'budget-host',
+      maxConcurrentJobs: 3,
+      accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }]
+    });
+    try {
+      // Two kernels fit (2 GiB of 2.5); the third job waits.
+      const jobs = [];
+      for (const tag of ['a', 'b', 'c']) {
+        jobs.push(
+          await submitJob(store, {
+            code: SLEEP_PROGRAM,
+            args: { seconds: 2, tag }
+          })
+        );
+      }
+      await runner.start();
+      await Promise.all(
+        jobs
+          .slice(0, 2)
+          .map(j => waitForStatus(store, j.id, ['RUNNING'], 60_000))
+      );
+      await new Promise(resolve => setTimeout(resolve, 500));
+      expect((await store.getJob(jobs[2]!.id))!.status).toBe('QUEUED');
+      const third = await waitForStatus(store, jobs[2]!.id, 'final', 60_000);
+      expect(third.status).toBe('COMPLETED');
+    } finally {
+      await runner.dispose();
+    }
+  });
+});
