@@ -29,6 +29,9 @@ as_root() {
 apt_missing=()
 command -v bwrap >/dev/null || apt_missing+=(bubblewrap)
 command -v prlimit >/dev/null || apt_missing+=(util-linux)
+# libseccomp's Python binding (for the system python3) compiles the
+# kernels' seccomp filter (kernel-gateway/seccomp/).
+/usr/bin/python3 -c 'import seccomp' 2>/dev/null || apt_missing+=(python3-seccomp)
 if [ $WITH_TEST = 1 ]; then
   command -v chromium >/dev/null || apt_missing+=(chromium)
   command -v java >/dev/null || apt_missing+=(openjdk-17-jre-headless)

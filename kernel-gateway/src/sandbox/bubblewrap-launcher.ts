@@ -25,6 +25,8 @@ import {
 } from './sandbox-policy.js';
 import type { ISandboxPolicy } from './sandbox-policy.js';
 import { SandboxedProcess } from './sandboxed-process.js';
+import { compileSeccompFilter } from './seccomp-filter.js';
+import type { ISeccompFilter } from './seccomp-filter.js';
 import type { LogSink } from '../log/gateway-log.js';
 
 /** The hint of every SANDBOX_UNAVAILABLE error. */
@@ -137,14 +139,16 @@ export class BubblewrapLauncher implements IKernelLauncher {
           limits
         );
       }
+      const seccomp = host.seccomp.program;
       const command = buildSandboxCommand(policy, {
         isRoot: host.isRoot,
         exposures,
         isRlimitOnly: host.cgroups.mode === 'rlimit',
-        infoFd: 4
+        infoFd: 4,
+        seccompFd: seccomp ? 5 : undefined
       });
       const child = spawn(command.file, command.args, {
-        stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
         env: {
           PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
         },
@@ -155,6 +159,10 @@ export class BubblewrapLauncher implements IKernelLauncher {
         child.once('error', reject);
       });
       spawned = child;
+      // bwrap reads the filter until EOF (a few KiB: fits the pipe).
+      const seccompPipe = (child.stdio as unknown[])[5] as Writable;
+      seccompPipe.on('error', () => undefined);
+      seccompPipe.end(seccomp);
       const sandboxed = new SandboxedProcess({
         child,
         cgroup,
@@ -246,19 +254,30 @@ export class BubblewrapLauncher implements IKernelLauncher {
       );
     }
     const venvDir = await fs.realpath(this._options.venvDir);
-    const [pythonHome, systemPaths, cgroups] = await Promise.all([
+    const [pythonHome, systemPaths, cgroups, seccomp] = await Promise.all([
       readPythonHome(venvDir),
       resolveSystemPaths(DEFAULT_SYSTEM_PATHS),
       this._options.cgroups
         ? Promise.resolve(this._options.cgroups)
-        : detectCgroupSupport()
+        : detectCgroupSupport(),
+      this._options.isSeccompOff
+        ? Promise.resolve({
+            program: undefined,
+            description: 'NO seccomp filter (turned off by the launcher option)'
+          })
+        : compileSeccompFilter()
     ]);
+    this._options.log?.(`sandbox: ${seccomp.description}`, {
+      event: 'sandbox:seccomp',
+      level: seccomp.program ? 'info' : 'warn'
+    });
     return {
       bwrap,
       venvDir,
       pythonHome,
       systemPaths,
       cgroups,
+      seccomp,
       isRoot: process.getuid?.() === 0
     };
   }
@@ -282,6 +301,8 @@ export namespace BubblewrapLauncher {
     log?: LogSink;
     /** Executable name looked up on PATH; default `bwrap`. */
     bwrapName?: string;
+    /** Start kernels without the seccomp filter (benchmarks compare; never in production). */
+    isSeccompOff?: boolean;
   }
 
   /** What the launcher found on the host. */
@@ -291,6 +312,8 @@ export namespace BubblewrapLauncher {
     pythonHome: string;
     systemPaths: ISandboxPolicy['systemPaths'];
     cgroups: ICgroupSupport;
+    /** The system-call filter every kernel gets, if it could be built. */
+    seccomp: ISeccompFilter;
     isRoot: boolean;
   }
 }

@@ -18,6 +18,8 @@ export {
 } from './job-folder.js';
 export type { IJobFolderQuota, IJobFolderUsage } from './job-folder.js';
 export { probeSandbox } from './probe-sandbox.js';
+export { SECCOMP_PROFILE, compileSeccompFilter } from './seccomp-filter.js';
+export type { ISeccompFilter } from './seccomp-filter.js';
 export type { ISandboxProbe } from './probe-sandbox.js';
 export {
   DEFAULT_RESOURCE_LIMITS,

@@ -1,6 +1,7 @@
 import { detectCgroupSupport } from './cgroup-support.js';
 import type { CgroupMode } from './cgroup-support.js';
 import { findExecutable } from './bubblewrap-launcher.js';
+import { compileSeccompFilter } from './seccomp-filter.js';
 
 /** What the sandbox enforces on this host, and by which mechanism. */
 export interface ISandboxProbe {
@@ -19,9 +20,11 @@ export interface ISandboxProbe {
  * line and docs). Creates the `jaxlab` cgroup parent folders it can.
  */
 export async function probeSandbox(): Promise<ISandboxProbe> {
-  const [bwrap, cgroups] = await Promise.all([
+  const [bwrap, cgroups, seccomp, isRoot] = await Promise.all([
     findExecutable('bwrap'),
-    detectCgroupSupport()
+    detectCgroupSupport(),
+    compileSeccompFilter(),
+    Promise.resolve(process.getuid?.() === 0)
   ]);
   const mode = cgroups.mode;
   const enforcement: Record<string, string> = {
@@ -56,7 +59,11 @@ export async function probeSandbox(): Promise<ISandboxProbe> {
     wallClockLimitMs: 'gateway timer',
     fileSizeMaxBytes: 'RLIMIT_FSIZE',
     openFilesMax: 'RLIMIT_NOFILE',
-    tmpSizeMaxBytes: 'tmpfs size= on /tmp and /dev/shm'
+    tmpSizeMaxBytes: 'tmpfs size= on /tmp and /dev/shm',
+    diskMaxBytes: isRoot
+      ? 'own tmpfs per kernel folder (size=, nr_inodes=), mounted by the gateway'
+      : 'NONE (the gateway is not root and cannot mount a filesystem per kernel folder)',
+    syscalls: seccomp.description
   };
   const summary = bwrap
     ? `sandbox: bubblewrap ${bwrap}; limits via ${cgroups.reason}`

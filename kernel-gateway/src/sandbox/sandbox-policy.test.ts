@@ -133,6 +133,13 @@ describe('buildBwrapArgs()', () => {
     expect(args.indexOf('/repo/.venv')).toBeGreaterThan(tmpfs);
   });
 
+  it('should load the seccomp filter from its descriptor when given one, else none', () => {
+    expect(
+      after(buildBwrapArgs(policy, { seccompFd: 5 }), '--seccomp')
+    ).toEqual(['5']);
+    expect(args).not.toContain('--seccomp');
+  });
+
   it('should end with the program started isolated after --', () => {
     const dashes = args.lastIndexOf('--');
     expect(args.slice(dashes + 1)).toEqual(policy.argv);
@@ -223,11 +230,12 @@ describe('buildExposeScript()', () => {
       { path: '/root/x', blocker: '/root', isWritable: true }
     ]);
     expect(script.match(/mount -t tmpfs/g)).toHaveLength(1);
-    expect(script).toContain(`exec 5<'/root/a b'\\''c'`);
+    // From fd 6 on: 4 and 5 carry bwrap's info and seccomp descriptors.
+    expect(script).toContain(`exec 6<'/root/a b'\\''c'`);
     expect(script).toContain(
-      'mount --no-canonicalize --bind -o ro /proc/self/fd/5'
+      'mount --no-canonicalize --bind -o ro /proc/self/fd/6'
     );
-    expect(script).toContain('mount --no-canonicalize --bind /proc/self/fd/6');
+    expect(script).toContain('mount --no-canonicalize --bind /proc/self/fd/7');
     expect(script.trim().endsWith('exec "$@"')).toBe(true);
   });
 });

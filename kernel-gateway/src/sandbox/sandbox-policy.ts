@@ -102,6 +102,8 @@ export interface ISandboxCommandOptions {
   isRlimitOnly: boolean;
   /** File descriptor bwrap writes its `child-pid` JSON to. */
   infoFd?: number;
+  /** File descriptor bwrap reads the seccomp BPF program from, if any. */
+  seccompFd?: number;
 }
 
 /** A path to expose past a non-searchable ancestor; see ISandboxCommandOptions. */
@@ -168,7 +170,7 @@ export function buildSandboxEnv(
  */
 export function buildBwrapArgs(
   policy: ISandboxPolicy,
-  options: { infoFd?: number } = {}
+  options: { infoFd?: number; seccompFd?: number } = {}
 ): string[] {
   const args = [
     '--unshare-all',
@@ -231,6 +233,10 @@ export function buildBwrapArgs(
   if (options.infoFd !== undefined) {
     args.push('--info-fd', String(options.infoFd));
   }
+  if (options.seccompFd !== undefined) {
+    // Loaded into the program just before it starts (after bwrap's setup).
+    args.push('--seccomp', String(options.seccompFd));
+  }
   args.push('--', ...policy.argv);
   return args;
 }
@@ -273,7 +279,7 @@ export function buildExposeScript(exposures: IExposure[]): string {
   }
   const lines = ['set -e'];
   exposures.forEach((exposure, i) => {
-    lines.push(`exec ${5 + i}<${shellQuote(exposure.path)}`);
+    lines.push(`exec ${FIRST_EXPOSE_FD + i}<${shellQuote(exposure.path)}`);
   });
   const blockers = [...new Set(exposures.map(e => e.blocker))].sort(
     (a, b) => a.length - b.length
@@ -288,27 +294,33 @@ export function buildExposeScript(exposures: IExposure[]): string {
     const ro = exposure.isWritable ? '' : ' -o ro';
     lines.push(`mkdir -p ${target}`);
     lines.push(
-      `mount --no-canonicalize --bind${ro} /proc/self/fd/${5 + i} ${target}`
+      `mount --no-canonicalize --bind${ro} /proc/self/fd/${FIRST_EXPOSE_FD + i} ${target}`
     );
   });
   if (exposures.length > 0) {
-    lines.push(`exec ${exposures.map((_, i) => `${5 + i}<&-`).join(' ')}`);
+    lines.push(
+      `exec ${exposures.map((_, i) => `${FIRST_EXPOSE_FD + i}<&-`).join(' ')}`
+    );
   }
   lines.push('exec "$@"');
   return lines.join('\n');
 }
+
+/** First descriptor the expose script opens its folders on (after stdio, 3, 4 and 5). */
+const FIRST_EXPOSE_FD = 6;
 
 /**
  * Script of the outermost shell (bash): block until the gateway has put
  * this very process into the kernel's cgroup (it writes a line on fd 3), so
  * that every later process starts inside it; close every descriptor the
  * gateway itself may have inherited (bwrap passes them on), keeping only
- * stdio and bwrap's info fd 4; then exec the sandbox chain.
+ * stdio, bwrap's info fd 4 and its seccomp fd 5; then exec the sandbox
+ * chain.
  */
 export const WAIT_FOR_CGROUP_SCRIPT = [
   'read -r _ <&3 || exit 125',
   'exec 3<&-',
-  'for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2|4) ;; *) { exec {fd}>&-; } 2>/dev/null ;; esac; done',
+  'for fd in /proc/self/fd/*; do fd=${fd##*/}; case $fd in 0|1|2|4|5) ;; *) { exec {fd}>&-; } 2>/dev/null ;; esac; done',
   'exec "$@"'
 ].join('; ');
 
@@ -353,7 +365,13 @@ export function buildSandboxCommand(
     'prlimit',
     ...buildPrlimitArgs(policy.limits, options.isRlimitOnly)
   );
-  chain.push('bwrap', ...buildBwrapArgs(policy, { infoFd: options.infoFd }));
+  chain.push(
+    'bwrap',
+    ...buildBwrapArgs(policy, {
+      infoFd: options.infoFd,
+      seccompFd: options.seccompFd
+    })
+  );
   return {
     file: '/bin/bash',
     args: ['-c', WAIT_FOR_CGROUP_SCRIPT, 'jaxlab-sandbox', ...chain]

@@ -190,9 +190,11 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
     process.env.JAXLAB_TEST_SECRET = 'hunter2';
     dataDir = mkdtempSync('/tmp/jl-hg-');
     chmodSync(dataDir, 0o755);
+    // The gateway command's own sink, writing JSON lines.
+    const sink = createLogSink({ json: true, write: line => log.push(line) });
     kernels = new KernelManager({
       launcher: createKernelLauncher({
-        log: line => log.push(line),
+        log: sink,
         limits: {
           memoryMaxBytes: 1024 ** 3,
           pidsMax: 128,
@@ -203,8 +205,7 @@ describe('hostile programs through KernelManager and the real sandbox', () => {
         }
       }),
       dataDir,
-      // The gateway command's own sink, writing JSON lines.
-      log: createLogSink({ json: true, write: line => log.push(line) })
+      log: sink
     });
     gateway = createGateway({ kernels, token });
     const { port } = await gateway.listen(0, '127.0.0.1');
