@@ -196,10 +196,10 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
     const events = await readSse(`${base}/api/jobs/${jobId}/events`, isFinal);
     const final = events[events.length - 1]!;
     const job = (await (
-      await fetch(`${base}/api/jobs/${jobId}`)
+      await fetch(`${base}/api/jobs/${jobId}`, { headers: AUTH })
     ).json()) as Job;
     const notebook: unknown = await (
-      await fetch(`${base}/api/jobs/${jobId}/notebook`)
+      await fetch(`${base}/api/jobs/${jobId}/notebook`, { headers: AUTH })
     ).json();
     expect(job.status).toBe('FAILED');
     expect(job.failure!.reason).toBe('USER_ERROR');

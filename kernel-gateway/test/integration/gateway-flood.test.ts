@@ -188,9 +188,18 @@ describe('the gateway under one kernel’s output flood', () => {
     };
     await Promise.all([churn(), poll(), measure()]);
 
-    // Then every client of the flooding kernel leaves while it still prints.
+    // Then every client of the flooding kernel leaves while it still prints
+    // (flood(secs=9) goes on for seconds): its output goes to the replay.
     for (const ws of stalled) ws.terminate();
-    await new Promise(resolve => setTimeout(resolve, 5000));
+    const isIdle = async (): Promise<boolean> =>
+      (
+        (await (await api(`/api/kernels/${flooding}`)).json()) as {
+          execution_state: string;
+        }
+      ).execution_state === 'idle';
+    for (let i = 0; i < 600 && !(await isIdle()); i++) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
     const next = await open(flooding);
     const replayed = await collectUntilQuiet(next, 1000);
 

@@ -7,9 +7,9 @@ import { promises as fs } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { SqliteJobStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
-import { JobRunner } from '../../src/jobs/index.js';
+import { JobRunner } from '@jaxlab/kernel-gateway';
 import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import { submitJob, waitForStatus } from './jobs-programs.js';
@@ -41,7 +41,7 @@ async function freeBytes(dir: string): Promise<number> {
 
 describe('JobRunner with a per-job disk quota', () => {
   let host: ITestJobHost;
-  let store: SqliteJobStore;
+  let store: IStore;
   let runner: JobRunner;
 
   beforeAll(async () => {
@@ -51,7 +51,9 @@ describe('JobRunner with a per-job disk quota', () => {
     });
     store = host.store;
     runner = new JobRunner({
-      store,
+      queue: store.queue,
+      events: store.events,
+      hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
       hostId: 'quota-host',
@@ -69,11 +71,11 @@ describe('JobRunner with a per-job disk quota', () => {
     const before = await freeBytes(host.dataDir);
     let lowest = before;
     const submitted = await submitJob(store, { code: BIG_FILES });
-    let job = await store.getJob(submitted.id);
+    let job = await store.jobs.get(submitted.id);
     while (job && !['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) {
       lowest = Math.min(lowest, await freeBytes(host.dataDir));
       await new Promise(resolve => setTimeout(resolve, 50));
-      job = await store.getJob(submitted.id);
+      job = await store.jobs.get(submitted.id);
     }
     job = await waitForStatus(store, submitted.id, 'final', 60_000);
     expect(job.status).toBe('FAILED');

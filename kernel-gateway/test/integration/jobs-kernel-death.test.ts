@@ -9,10 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { SqliteJobStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
-import { JobRunner } from '../../src/jobs/index.js';
-import type { IJobKernels } from '../../src/jobs/index.js';
+import { JobRunner } from '@jaxlab/kernel-gateway';
+import type { IJobKernels } from '@jaxlab/kernel-gateway';
 import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import { readWholeLog, submitJob, waitForStatus } from './jobs-programs.js';
@@ -62,7 +62,7 @@ const EXPECTED: Record<keyof typeof PROGRAMS, [string, RegExp]> = {
 
 describe('JobRunner when the kernel dies of the program', () => {
   let host: ITestJobHost;
-  let store: SqliteJobStore;
+  let store: IStore;
   let runner: JobRunner;
 
   beforeAll(async () => {
@@ -78,7 +78,9 @@ describe('JobRunner when the kernel dies of the program', () => {
       shutdownKernel: (id, options) => host.kernels.shutdownKernel(id, options)
     };
     runner = new JobRunner({
-      store,
+      queue: store.queue,
+      events: store.events,
+      hosts: store.hosts,
       kernels,
       envBuilder: host.envBuilder,
       hostId: 'death-host',

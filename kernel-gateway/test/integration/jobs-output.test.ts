@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { SqliteJobStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
-import { JobRunner } from '../../src/jobs/index.js';
+import { JobRunner } from '@jaxlab/kernel-gateway';
 import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import { readWholeLog, submitJob, waitForStatus } from './jobs-programs.js';
@@ -35,14 +35,16 @@ const MAX_LOG_BYTES = 1024 * 1024;
 
 describe('JobRunner output handling', () => {
   let host: ITestJobHost;
-  let store: SqliteJobStore;
+  let store: IStore;
   let runner: JobRunner;
 
   beforeAll(async () => {
     host = await createTestJobHost('jl-jo-');
     store = host.store;
     runner = new JobRunner({
-      store,
+      queue: store.queue,
+      events: store.events,
+      hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
       hostId: 'output-host',
@@ -78,7 +80,9 @@ describe('JobRunner output handling', () => {
   it('should stop storing at the log cap, say so where it happened and how much was discarded, and still record the metrics', async () => {
     await runner.dispose();
     runner = new JobRunner({
-      store,
+      queue: store.queue,
+      events: store.events,
+      hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
       hostId: 'capped-host',

@@ -7,10 +7,12 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createGateway } from '../../src/http/index.js';
-import type { IGateway } from '../../src/http/index.js';
-import { KernelManager } from '../../src/kernels/index.js';
-import { createKernelLauncher } from '../../src/sandbox/index.js';
+import {
+  KernelManager,
+  createGateway,
+  createKernelLauncher
+} from '@jaxlab/kernel-gateway';
+import type { IGateway } from '@jaxlab/kernel-gateway';
 
 const FILES = 200_000;
 

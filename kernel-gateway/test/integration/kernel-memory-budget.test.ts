@@ -5,16 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { SqliteJobStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
-import { createGateway } from '../../src/http/index.js';
-import type { IGateway } from '../../src/http/index.js';
-import { JobRunner } from '../../src/jobs/index.js';
+import {
+  JobRunner,
+  KernelManager,
+  createGateway,
+  createKernelLauncher
+} from '@jaxlab/kernel-gateway';
+import type { IGateway } from '@jaxlab/kernel-gateway';
 import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import { SLEEP_PROGRAM, submitJob, waitForStatus } from './jobs-programs.js';
-import { KernelManager } from '../../src/kernels/index.js';
-import { createKernelLauncher } from '../../src/sandbox/index.js';
 
 const GiB = 1024 ** 3;
 
@@ -76,9 +78,11 @@ describe('KernelManager memory admission', () => {
 
   it('should keep a job queued while its kernel would pass the budget, and run it after', async () => {
     for (const model of kernels.list()) await kernels.shutdownKernel(model.id);
-    const store: SqliteJobStore = host.store;
+    const store: IStore = host.store;
     const runner = new JobRunner({
-      store,
+      queue: store.queue,
+      events: store.events,
+      hosts: store.hosts,
       kernels,
       envBuilder: host.envBuilder,
       hostId: 'budget-host',
@@ -103,7 +107,7 @@ describe('KernelManager memory admission', () => {
           .map(j => waitForStatus(store, j.id, ['RUNNING'], 60_000))
       );
       await new Promise(resolve => setTimeout(resolve, 500));
-      expect((await store.getJob(jobs[2]!.id))!.status).toBe('QUEUED');
+      expect((await store.jobs.get(jobs[2]!.id))!.status).toBe('QUEUED');
       const third = await waitForStatus(store, jobs[2]!.id, 'final', 60_000);
       expect(third.status).toBe('COMPLETED');
     } finally {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openStore } from '@jaxlab/store';
-import type { IStore } from '@jaxlab/store';
+import type { IJobEvents, IStore } from '@jaxlab/store';
 
 import { JobEventWriter } from './job-event-writer.js';
 
@@ -109,13 +109,13 @@ describe('JobEventWriter', () => {
   it('should ask a producer to wait while the store lags, and release it once it caught up', async () => {
     let release!: () => void;
     const gate = new Promise<void>(resolve => (release = resolve));
-    const slowStore = Object.create(store) as SqliteJobStore;
-    slowStore.appendEvents = async (...args) => {
+    const slowEvents: IJobEvents = Object.create(store.events) as IJobEvents;
+    slowEvents.append = async (...args: Parameters<IJobEvents['append']>) => {
       await gate;
-      return store.appendEvents(...args);
+      return store.events.append(...args);
     };
     const writer = new JobEventWriter({
-      store: slowStore,
+      events: slowEvents,
       jobId,
       hostId: 'h',
       highWaterBytes: 4096
@@ -136,7 +136,7 @@ describe('JobEventWriter', () => {
 
   it('should keep exactly maxLogBytes, then one notice, and count what it discarded', async () => {
     const writer = new JobEventWriter({
-      store,
+      events: store.events,
       jobId,
       hostId: 'h',
       maxLogBytes: 1000
@@ -144,14 +144,14 @@ describe('JobEventWriter', () => {
     for (let i = 0; i < 30; i++) writer.log('stdout', 'é'.repeat(50)); // 100 bytes each
     await writer.append({ type: 'job:status', status: 'RUNNING' });
     await writer.finish();
-    const text = (await store.readLogs(jobId, 0, 1000))
+    const text = (await store.events.readLogs(jobId, 0, 1000))
       .map(c => c.text)
       .join('');
     expect(text.startsWith('é'.repeat(500) + '\n[jaxlab] This job')).toBe(true);
     expect(text.match(/This job's log reached its cap/g)).toHaveLength(1);
     expect(text).toMatch(/\(2000 bytes\) of output were discarded/);
     expect(writer.discardedBytes).toBe(2000);
-    const events = await store.readEvents(jobId, 0, 100);
+    const events = await store.events.read(jobId, 0, 100);
     expect(
       events.some(e => e.type === 'job:status' && e.status === 'RUNNING')
     ).toBe(true);

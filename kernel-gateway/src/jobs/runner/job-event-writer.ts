@@ -23,7 +23,7 @@ export class JobEventWriter {
     this._events = options.events;
     this._jobId = options.jobId;
     this._hostId = options.hostId;
-    this._flushDelayMs = options.flushDelayMs ?? 20;
+    this._flushDelayMs = options.flushDelayMs ?? 2;
     this._maxChunkBytes = options.maxChunkBytes ?? 256 * 1024;
     this._maxLogBytes = options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES;
     this._highWaterBytes = options.highWaterBytes ?? 8 * 1024 * 1024;
@@ -209,7 +209,7 @@ export namespace JobEventWriter {
     jobId: string;
     /** Appends only while this host holds the job's lease. */
     hostId: string;
-    /** Longest a log text waits for company (default 20 ms). */
+    /** Longest a log text waits for company (default 2 ms: a line is stored about as soon as it is printed). */
     flushDelayMs?: number;
     /** Largest log event text and buffer before a flush (default 256 KiB). */
     maxChunkBytes?: number;

@@ -4,7 +4,8 @@ import type { KernelMessage } from '@jupyterlab/services';
 
 import { METRICS_MIME_TYPE } from '@jaxlab/schemas';
 import type { Job } from '@jaxlab/schemas';
-import { SqliteJobStore } from '@jaxlab/store';
+import { openStore } from '@jaxlab/store';
+import type { IStore } from '@jaxlab/store';
 
 import { createMessage } from '../../wire/message-factory.js';
 import type { EnvironmentBuilder } from '../requirements/environment-builder.js';
@@ -48,13 +49,12 @@ function kernelsPublishing(metrics: unknown): IJobKernels {
 }
 
 describe('JobExecution device facts', () => {
-  let store: SqliteJobStore;
+  let store: IStore;
   let job: Job;
 
   beforeEach(async () => {
-    store = new SqliteJobStore({ path: ':memory:' });
-    await store.init();
-    await store.createJob('local', {
+    store = await openStore({ sqlite: { path: ':memory:' } });
+    await store.jobs.create('local', {
       projectId: null,
       code: 'def main():\n    pass\n',
       requirements: '',
@@ -62,7 +62,7 @@ describe('JobExecution device facts', () => {
       args: {},
       accelerator: 'cpu'
     });
-    job = (await store.claimNextJob({
+    job = (await store.queue.claimNext({
       hostId: 'h',
       accelerators: ['cpu'],
       leaseMs: 60_000
@@ -78,7 +78,8 @@ describe('JobExecution device facts', () => {
     const probed = { platform: 'cpu', count: 1, kinds: ['cpu'] };
     const execution = new JobExecution({
       job,
-      store,
+      queue: store.queue,
+      events: store.events,
       kernels: kernelsPublishing({
         executionTimeMs: 5,
         compilationTimeMs: 0,
@@ -99,7 +100,7 @@ describe('JobExecution device facts', () => {
     });
     const outcome = await execution.run();
     expect(outcome.status).toBe('COMPLETED');
-    const stored = (await store.getJob(job.id))!;
+    const stored = (await store.jobs.get(job.id))!;
     expect(stored.metrics!.device).toEqual(probed);
     expect(stored.metrics!.kernelReportedDevice).toEqual(claim);
     expect(stored.metrics!.values).toEqual({ loss: 0.5 });
