@@ -225,13 +225,6 @@ async function main() {
   } finally {
     await gw.stop();
     rmSync(dataDir, { recursive: true, force: true });
-    process.stderr.write(
-      gw
-        .log()
-        .split('\n')
-        .filter(l => l.startsWith('ELD'))
-        .join('\n') + '\n'
-    );
   }
 }
 

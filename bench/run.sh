@@ -17,4 +17,10 @@ echo
 echo "## issue 11: loader acceptance"
 .venv/bin/python bench/loader-acceptance/run.py
 echo
+echo "## issue 9: a kernel's output flood"
+node bench/flood.mjs 2> >(grep -E '^#|Error|error' >&2)
+echo
+echo "## issue 9: cold start with the seccomp filter"
+node bench/seccomp.mjs 2> >(grep -E '^#|Error|error' >&2)
+echo
 echo "# done $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"

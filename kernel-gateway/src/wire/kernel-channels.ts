@@ -32,7 +32,7 @@ export const RECEIVE_SLICE_MS = 4;
  * bounded share of its time.
  */
 export const IOPUB_RATE_LIMIT = Object.freeze({
-  bytesPerSecond: 32 * 1024 * 1024,
+  bytesPerSecond: 16 * 1024 * 1024,
   burstBytes: 16 * 1024 * 1024
 });
 
