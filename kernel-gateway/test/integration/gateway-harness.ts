@@ -4,7 +4,11 @@ import {
   createKernelLauncher,
   KernelManager
 } from '@jaxlab/kernel-gateway';
-import type { IGateway, IProjectSource } from '@jaxlab/kernel-gateway';
+import type {
+  IGateway,
+  IKernelLauncher,
+  IProjectSource
+} from '@jaxlab/kernel-gateway';
 
 /** A small JAX program: streamed lines, an SGR colour, a title escape, a metric line. */
 export const JAX_PROGRAM = `import time
@@ -40,18 +44,25 @@ export interface ITestGateway {
   dispose(): Promise<void>;
 }
 
-/** Starts a gateway with the real sandbox launcher. */
+/**
+ * Starts a gateway with the real sandbox launcher; `limits` changes its
+ * kernels' default limits.
+ */
 export async function startTestGateway(
   options: Partial<KernelManager.IOptions> & {
     allowOrigins?: string[];
     projects?: IProjectSource;
+    limits?: Partial<IKernelLauncher.IResourceLimits>;
   } = {}
 ): Promise<ITestGateway> {
   const dataDir = mkdtempSync('/tmp/jl-gw-');
   chmodSync(dataDir, 0o755);
   const log: string[] = [];
   const kernels = new KernelManager({
-    launcher: createKernelLauncher({ log: line => log.push(line) }),
+    launcher: createKernelLauncher({
+      log: line => log.push(line),
+      limits: options.limits
+    }),
     dataDir,
     log: line => log.push(line),
     ...options

@@ -7,6 +7,7 @@ import type { IStore } from '@jaxlab/store';
 import {
   createKernelLauncher,
   EnvironmentBuilder,
+  JobRunner,
   KernelManager
 } from '@jaxlab/kernel-gateway';
 import type { IKernelLauncher } from '@jaxlab/kernel-gateway';
@@ -19,6 +20,11 @@ export interface ITestJobHost {
   store: IStore;
   kernels: KernelManager;
   envBuilder: EnvironmentBuilder;
+  /**
+   * A started JobRunner on this host's store, kernels and builder, for
+   * the CPU only; `options` add to or override those.
+   */
+  startRunner(options?: Partial<JobRunner.IOptions>): Promise<JobRunner>;
   /** Disposes the kernels and the store and removes the folder. */
   dispose(): Promise<void>;
 }
@@ -41,11 +47,25 @@ export async function createTestJobHost(
     dataDir,
     python: PYTHON
   });
+  const envBuilder = new EnvironmentBuilder({ dataDir, python: PYTHON });
   return {
     dataDir,
     store,
     kernels,
-    envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
+    envBuilder,
+    startRunner: async options => {
+      const runner = new JobRunner({
+        queue: store.queue,
+        events: store.events,
+        hosts: store.hosts,
+        kernels,
+        envBuilder,
+        accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }],
+        ...options
+      });
+      await runner.start();
+      return runner;
+    },
     dispose: async () => {
       await kernels.dispose();
       await store.dispose();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { IStore } from '@jaxlab/store';
 
-import { JobRunner } from '@jaxlab/kernel-gateway';
+import type { JobRunner } from '@jaxlab/kernel-gateway';
 import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import { submitJob, waitForStatus } from './jobs-programs.js';
@@ -50,16 +50,9 @@ describe('JobRunner with a per-job disk quota', () => {
       diskMaxFiles: QUOTA_FILES
     });
     store = host.store;
-    runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      hosts: store.hosts,
-      kernels: host.kernels,
-      envBuilder: host.envBuilder,
-      hostId: 'quota-host',
-      accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }]
+    runner = await host.startRunner({
+      hostId: 'quota-host'
     });
-    await runner.start();
   });
 
   afterAll(async () => {

@@ -19,6 +19,7 @@ import { openStore } from '@jaxlab/store';
 import type { IStore } from '@jaxlab/store';
 
 import { ENDLESS_PROGRAM, submitJob, waitForStatus } from './jobs-programs.js';
+import { KernelManager, createKernelLauncher } from '@jaxlab/kernel-gateway';
 
 const { root: REPO, python: PYTHON } = labPaths();
 const LEASE_MS = 2000;
@@ -111,6 +112,16 @@ describe('JobRunner in a gateway killed mid-job', () => {
 
   afterAll(async () => {
     gateway?.kill('SIGKILL');
+    // What the next gateway on this data folder does first: reap what the
+    // killed one left (processes, cgroups, kernel folders and their mounts).
+    if (dataDir) {
+      const next = new KernelManager({
+        launcher: createKernelLauncher(),
+        dataDir
+      });
+      await next.leftoversReaped;
+      await next.dispose();
+    }
     for (const dir of leftoverCgroups) {
       try {
         rmdirSync(dir);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { IStore } from '@jaxlab/store';
 
-import { JobRunner } from '@jaxlab/kernel-gateway';
+import type { JobRunner } from '@jaxlab/kernel-gateway';
 import type { IJobKernels } from '@jaxlab/kernel-gateway';
 import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
@@ -20,10 +20,12 @@ import { readWholeLog, submitJob, waitForStatus } from './jobs-programs.js';
 const PROGRAMS = {
   'kills itself with SIGKILL': `import os
 import signal
+import time
 
 
 def main():
     print("about to go", flush=True)
+    time.sleep(0.5)  # the capture publishes from a thread of this process
     os.kill(os.getpid(), signal.SIGKILL)
 `,
   'calls os._exit(3)': `import os
@@ -77,16 +79,7 @@ describe('JobRunner when the kernel dies of the program', () => {
       interruptKernel: id => host.kernels.interruptKernel(id),
       shutdownKernel: (id, options) => host.kernels.shutdownKernel(id, options)
     };
-    runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      hosts: store.hosts,
-      kernels,
-      envBuilder: host.envBuilder,
-      hostId: 'death-host',
-      accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }]
-    });
-    await runner.start();
+    runner = await host.startRunner({ kernels, hostId: 'death-host' });
   });
 
   afterAll(async () => {

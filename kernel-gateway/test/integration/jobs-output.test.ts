@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { IStore } from '@jaxlab/store';
 
-import { JobRunner } from '@jaxlab/kernel-gateway';
+import type { JobRunner } from '@jaxlab/kernel-gateway';
 import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import { readWholeLog, submitJob, waitForStatus } from './jobs-programs.js';
@@ -41,17 +41,10 @@ describe('JobRunner output handling', () => {
   beforeAll(async () => {
     host = await createTestJobHost('jl-jo-');
     store = host.store;
-    runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      hosts: store.hosts,
-      kernels: host.kernels,
-      envBuilder: host.envBuilder,
+    runner = await host.startRunner({
       hostId: 'output-host',
-      accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }],
       maxLogBytes: 512 * 1024 * 1024
     });
-    await runner.start();
   });
 
   afterAll(async () => {
@@ -79,17 +72,10 @@ describe('JobRunner output handling', () => {
 
   it('should stop storing at the log cap, say so where it happened and how much was discarded, and still record the metrics', async () => {
     await runner.dispose();
-    runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      hosts: store.hosts,
-      kernels: host.kernels,
-      envBuilder: host.envBuilder,
+    runner = await host.startRunner({
       hostId: 'capped-host',
-      accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }],
       maxLogBytes: MAX_LOG_BYTES
     });
-    await runner.start();
     const submitted = await submitJob(store, {
       code: FLOOD_PROGRAM,
       args: { mib: 4 }

@@ -7,13 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { IStore } from '@jaxlab/store';
 
-import {
-  JobRunner,
-  KernelManager,
-  createGateway,
-  createKernelLauncher
-} from '@jaxlab/kernel-gateway';
-import type { IGateway } from '@jaxlab/kernel-gateway';
+import { startTestGateway } from './gateway-harness.js';
+import type { ITestGateway } from './gateway-harness.js';
 import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import { SLEEP_PROGRAM, submitJob, waitForStatus } from './jobs-programs.js';
@@ -22,30 +17,23 @@ const GiB = 1024 ** 3;
 
 describe('KernelManager memory admission', () => {
   let host: ITestJobHost;
-  let kernels: KernelManager;
-  let gateway: IGateway;
-  let baseUrl: string;
+  let gw: ITestGateway;
 
   beforeAll(async () => {
     host = await createTestJobHost('jl-mb-');
-    kernels = new KernelManager({
-      launcher: createKernelLauncher({ limits: { memoryMaxBytes: 1 * GiB } }),
-      dataDir: host.dataDir,
+    gw = await startTestGateway({
+      limits: { memoryMaxBytes: 1 * GiB },
       memoryBudgetBytes: 2.5 * GiB
     });
-    gateway = createGateway({ kernels, token: '' });
-    const { port } = await gateway.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${port}`;
   });
 
   afterAll(async () => {
-    await gateway?.close();
-    await kernels?.dispose();
+    await gw?.dispose();
     await host?.dispose();
   });
 
   const start = (): Promise<Response> =>
-    fetch(`${baseUrl}/api/kernels`, {
+    gw.api('/api/kernels', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ name: 'jaxlab' })
@@ -67,27 +55,24 @@ describe('KernelManager memory admission', () => {
       /gives its kernels 2\.5 GiB of memory in all; 2 kernel\(s\) hold 2 GiB .* needs 1 GiB/
     );
     expect(body.hint).toMatch(/Shut down a kernel/);
-    expect(kernels.list()).toHaveLength(2);
+    expect(gw.kernels.list()).toHaveLength(2);
 
     const { id } = (await first.json()) as { id: string };
     expect(
-      (await fetch(`${baseUrl}/api/kernels/${id}`, { method: 'DELETE' })).status
+      (await gw.api(`/api/kernels/${id}`, { method: 'DELETE' })).status
     ).toBe(204);
     expect((await start()).status).toBe(201);
   });
 
   it('should keep a job queued while its kernel would pass the budget, and run it after', async () => {
-    for (const model of kernels.list()) await kernels.shutdownKernel(model.id);
+    for (const model of gw.kernels.list())
+      await gw.kernels.shutdownKernel(model.id);
     const store: IStore = host.store;
-    const runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      hosts: store.hosts,
-      kernels,
-      envBuilder: host.envBuilder,
+    // The job runner starts kernels through the budgeted manager.
+    const runner = await host.startRunner({
+      kernels: gw.kernels,
       hostId: 'budget-host',
-      maxConcurrentJobs: 3,
-      accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }]
+      maxConcurrentJobs: 3
     });
     try {
       // Two kernels fit (2 GiB of 2.5); the third job waits.
@@ -100,7 +85,6 @@ describe('KernelManager memory admission', () => {
           })
         );
       }
-      await runner.start();
       await Promise.all(
         jobs
           .slice(0, 2)
