@@ -103,6 +103,12 @@ export const FAILURE_MESSAGES = {
     message: 'The kernel aborted the call.',
     hint: 'Submit the job again.'
   },
+  diskQuota: {
+    reason: 'DISK_QUOTA',
+    message:
+      "The job filled its folder's quota of {quota} ({used} in {files} files) and was stopped.",
+    hint: 'Write less to the job folder: keep large data in memory or in fewer, smaller files, and delete temporary files once used.'
+  },
   programExited: {
     reason: 'PROGRAM_EXITED',
     message:

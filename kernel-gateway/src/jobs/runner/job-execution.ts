@@ -462,14 +462,15 @@ export class JobExecution {
   }
 
   private _diskQuotaOutcome(usage: IJobFolderUsage): JobOutcome {
-    const what =
-      usage.usedFiles >= usage.maxFiles
-        ? `${usage.maxFiles} files`
-        : formatMiB(usage.maxBytes);
-    return fail(
-      'DISK_QUOTA',
-      `The job filled its folder's quota of ${what} (${formatMiB(usage.usedBytes)} in ${usage.usedFiles} files) and was stopped.`,
-      'Write less to the job folder: keep large data in memory or in fewer, smaller files, and delete temporary files once used.'
+    return ended(
+      failureOf('diskQuota', {
+        quota:
+          usage.usedFiles >= usage.maxFiles
+            ? `${usage.maxFiles} files`
+            : formatMiB(usage.maxBytes),
+        used: formatMiB(usage.usedBytes),
+        files: usage.usedFiles
+      })
     );
   }
 
