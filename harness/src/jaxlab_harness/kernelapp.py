@@ -8,7 +8,6 @@ from traitlets import Bool
 
 from .kernel import JaxLabKernel
 
-
 IOPUB_QUEUE_MESSAGES = 16
 """Messages ZeroMQ may queue on the kernel's iopub socket for the gateway."""
 
