@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import { KernelSession } from './kernel-session.js';
 import type { IKernelModel } from './kernel-session.js';
 import type { IKernelSpecModel } from './kernel-spec.js';
 import { loadKernelSpec } from './kernel-spec.js';
+import { MemoryBudget } from './memory-budget.js';
 import type { ReplayBuffer } from './replay-buffer.js';
 import type { ILogFields, LogSink } from '../log/gateway-log.js';
 
@@ -49,9 +49,10 @@ export const CONNECTION_FILE_NAME = 'connection.json';
 export class KernelManager {
   constructor(options: KernelManager.IOptions) {
     this._options = options;
-    this._memoryBudgetBytes =
+    this._memory = new MemoryBudget(
       options.memoryBudgetBytes ??
-      Math.floor(os.totalmem() * DEFAULT_MEMORY_BUDGET_SHARE);
+        Math.floor(os.totalmem() * DEFAULT_MEMORY_BUDGET_SHARE)
+    );
     this._kernelsDir = path.join(options.dataDir, 'kernels');
     if (options.idleCullMs && options.idleCullMs > 0) {
       const every = Math.max(50, Math.min(options.idleCullMs / 2, 30_000));
@@ -148,7 +149,7 @@ export class KernelManager {
    * kernel (or job) of `limits` needs must fit, or it is refused (queued).
    */
   get memoryAvailableBytes(): number {
-    return this._memoryBudgetBytes - this._memoryHeldBytes();
+    return this._memory.availableBytes;
   }
 
   /**
@@ -159,7 +160,7 @@ export class KernelManager {
     limits?: Partial<IKernelLauncher.IResourceLimits>,
     count = 1
   ): boolean {
-    return count * this._memoryOf({ limits }) <= this.memoryAvailableBytes;
+    return this._memory.fits(this._memoryOf({ limits }), count);
   }
 
   /** The running kernel `kernelId`, if any (pooled kernels are not listed). */
@@ -265,7 +266,7 @@ export class KernelManager {
       await fs.mkdir(jobDir, { mode: 0o700 });
       await this._options.launcher.prepareJobDir?.(jobDir, options.limits);
     } catch (error) {
-      this._memoryHeld.delete(id);
+      this._memory.release(id);
       await removeJobFolder(jobDir);
       throw new JaxLabError(
         'KERNEL_START_FAILED',
@@ -336,7 +337,7 @@ export class KernelManager {
         );
     } catch (error) {
       this._kernels.delete(id);
-      this._memoryHeld.delete(id);
+      this._memory.release(id);
       await session.shutdown().catch(() => undefined);
       await removeJobFolder(jobDir);
       this._log(`kernel ${id} failed to start: ${(error as Error).message}`, {
@@ -436,7 +437,7 @@ export class KernelManager {
         ) {
           // A pooled kernel never takes memory a real start could use.
           if (!this.hasMemoryFor()) return;
-          const id = this._hold(this._memoryOf({}));
+          const id = this._memory.hold(this._memoryOf({}));
           let session: KernelSession;
           try {
             session = await this._createSession(id, {}, false);
@@ -494,7 +495,7 @@ export class KernelManager {
         .catch(error =>
           this._log(`kernel ${kernel.id}: shutdown: ${String(error)}`)
         );
-      this._memoryHeld.delete(kernel.id);
+      this._memory.release(kernel.id);
       // Off the event loop: a folder may hold hundreds of thousands of files.
       await removeJobFolder(kernel.jobDir);
     })();
@@ -514,44 +515,18 @@ export class KernelManager {
     );
   }
 
-  private _memoryHeldBytes(): number {
-    let held = 0;
-    for (const bytes of this._memoryHeld.values()) held += bytes;
-    return held;
-  }
-
-  /** Holds `bytes` of the memory budget for a new kernel; returns its id. */
-  private _hold(bytes: number): string {
-    const id = randomUUID();
-    this._memoryHeld.set(id, bytes);
-    return id;
-  }
-
   /**
-   * Makes room for a kernel needing `bytes` of memory limit and holds it
-   * (checked and held in one step, so concurrent starts cannot both pass):
+   * Makes room for a kernel needing `bytes` of memory limit and holds it:
    * pooled kernels give way first; beyond them the start is refused,
    * saying why. Resolves with the new kernel's id.
    *
    * @throws JaxLabError `KERNEL_LIMIT_REACHED`.
    */
   private async _admit(bytes: number): Promise<string> {
-    while (bytes > this.memoryAvailableBytes && this._pool.length > 0) {
+    while (!this._memory.fits(bytes) && this._pool.length > 0) {
       await this._destroy(this._pool.pop()!);
     }
-    if (bytes <= this.memoryAvailableBytes) return this._hold(bytes);
-    throw new JaxLabError(
-      'KERNEL_LIMIT_REACHED',
-      `This host gives its kernels ${formatGiB(this._memoryBudgetBytes)} of memory in all; ${this._memoryHeld.size} kernel(s) hold ${formatGiB(this._memoryHeldBytes())} of memory limits, and this kernel needs ${formatGiB(bytes)}.`,
-      {
-        hint: 'Shut down a kernel you no longer use (or wait for a job to end), or start this one with a smaller memory limit; the host administrator sets the budget (--memory-budget-gib).',
-        details: {
-          memoryBudgetBytes: this._memoryBudgetBytes,
-          memoryHeldBytes: this._memoryHeldBytes(),
-          memoryNeededBytes: bytes
-        }
-      }
-    );
+    return this._memory.hold(bytes);
   }
 
   private _require(kernelId: string): KernelSession {
@@ -586,9 +561,7 @@ export class KernelManager {
   private readonly _kernels = new Map<string, KernelSession>();
   private _pool: KernelSession[] = [];
   private readonly _destroying = new Set<Promise<void>>();
-  /** Memory limit of every kernel that holds one: running, pooled, starting. */
-  private readonly _memoryHeld = new Map<string, number>();
-  private readonly _memoryBudgetBytes: number;
+  private readonly _memory: MemoryBudget;
   private _poolFilling: Promise<void> = Promise.resolve();
   private _isPoolFilling = false;
   private _cullTimer: NodeJS.Timeout | undefined;
@@ -661,8 +634,4 @@ async function writeConnectionFile(file: string, info: object): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-function formatGiB(bytes: number): string {
-  return `${Number((bytes / 1024 ** 3).toFixed(1))} GiB`;
 }

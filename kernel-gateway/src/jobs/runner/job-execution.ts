@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { constants as osConstants } from 'node:os';
 
 import type { KernelMessage } from '@jupyterlab/services';
 
@@ -23,7 +22,6 @@ import type { IJobEvents, IJobQueue } from '@jaxlab/store';
 
 import type { IJobFolderUsage } from '../../sandbox/job-folder.js';
 import type { IKernelProcess } from '../../sandbox/kernel-launcher.js';
-import { MAX_JSON_PART_BYTES as MAX_KERNEL_FRAME_BYTES } from '../../wire/wire-codec.js';
 import type { IHostAccelerator } from '../host/accelerator-detector.js';
 import { describeAccelerators } from '../host/accelerator-detector.js';
 import type { IHostPython } from '../host/host-python.js';
@@ -32,6 +30,7 @@ import type {
   IRequirementsEnvironment
 } from '../requirements/environment-builder.js';
 import type { IJobKernel, IJobKernels } from './job-kernels.js';
+import { failureOfKernelExit } from './kernel-exit-failure.js';
 import { JobEventWriter } from './job-event-writer.js';
 import { renderDesignatedCall } from './python-call.js';
 import type { LogSink } from '../../log/gateway-log.js';
@@ -348,50 +347,12 @@ export class JobExecution {
     exit: IKernelProcess.IExit | undefined,
     cause: unknown
   ): JobOutcome {
-    switch (exit?.limit) {
-      case 'memory':
-        return ended(failureOf('memoryLimit'));
-      case 'pids':
-        return ended(failureOf('processLimit'));
-      case 'cpu-time':
-        return ended(failureOf('cpuTimeLimit'));
-      case 'wall-clock':
-        return this._timeoutOutcome(
+    const failure = failureOfKernelExit(exit, this.job.entrypoint, cause);
+    return failure === 'wall-clock'
+      ? this._timeoutOutcome(
           this.job.timeLimitMs ?? this._options.defaultTimeLimitMs
-        );
-      case 'message-size':
-        return ended(
-          failureOf('messageTooLarge', {
-            limit: formatMiB(MAX_KERNEL_FRAME_BYTES)
-          })
-        );
-      case 'heartbeat':
-        return ended(failureOf('heartbeatLost'));
-      case undefined:
-        break;
-    }
-    if (!exit) {
-      return ended(
-        failureOf('kernelDied', {
-          how: 'an unknown reason',
-          cause: cause instanceof Error ? `: ${cause.message}` : ''
-        })
-      );
-    }
-    // Nothing outside the sandbox stopped it, and only its own processes
-    // can signal it there: the program ended (or crashed) its own process.
-    const signal = exitSignal(exit);
-    if (signal && CRASH_SIGNALS.has(signal)) {
-      return ended(
-        failureOf('programCrashed', { signal, entrypoint: this.job.entrypoint })
-      );
-    }
-    return ended(
-      failureOf('programExited', {
-        how: signal ? `with ${signal}` : `exit code ${exit.code}`,
-        entrypoint: this.job.entrypoint
-      })
-    );
+        )
+      : ended(failure);
   }
 
   /**
@@ -654,27 +615,6 @@ function rejected(error: {
     message: error.message.slice(0, 4000),
     hint: error.hint.slice(0, 1000)
   });
-}
-
-/** Signals a process receives when its own code fails, not when it is told to stop. */
-const CRASH_SIGNALS = new Set([
-  'SIGSEGV',
-  'SIGBUS',
-  'SIGILL',
-  'SIGFPE',
-  'SIGABRT'
-]);
-
-/** The signal that ended the sandboxed program (bwrap exits 128 + its number), if any. */
-function exitSignal(exit: IKernelProcess.IExit): string | undefined {
-  if (exit.signal) return exit.signal;
-  if (exit.code !== null && exit.code > 128 && exit.code < 128 + 65) {
-    const number = exit.code - 128;
-    return Object.entries(osConstants.signals).find(
-      ([, n]) => n === number
-    )?.[0];
-  }
-  return undefined;
 }
 
 function formatMiB(bytes: number): string {
