@@ -11,4 +11,5 @@ export type {
   IUsers
 } from './accounts/contract.js';
 export type { IHosts } from './hosts/contract.js';
+export { hashTokenSecret } from './accounts/token-hash.js';
 export { LOG_TAIL_MAX_BYTES } from './events/log-tail.js';

@@ -17,7 +17,7 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
 
   --port N             port to listen on (default 8701)
   --ip ADDR            address to bind (default 127.0.0.1)
-  --token T            token clients must send (default: $JAXLAB_GATEWAY_TOKEN, else a random one, printed)
+  --token T            the operator token: every kernel (default: $JAXLAB_GATEWAY_TOKEN, else a random one, printed)
   --data-dir D         data folder; kernels live in D/kernels (default: $JAXLAB_DATA_DIR or <repo>/.jaxlab)
   --venv DIR           virtual environment with the harness (default <repo>/.venv)
   --max-kernels N      most kernels at once (403 beyond; default 16)
@@ -31,6 +31,9 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
   --run-jobs           claim and run queued jobs from the store (the default): SQLite at
                        D/jaxlab.db, or MongoDB when $MONGODB_URI is set
   --no-run-jobs        serve kernels only; run no jobs
+  --no-user-credentials accept only the operator token (default: also the lab's per-user
+                       credentials, personal API tokens looked up in the store; a user sees
+                       only their own kernels and sessions)
   --max-jobs N         jobs run at once on this host (default 1; the rest wait in order)
   --max-log-mib N      log output stored per job (default 256); the rest is discarded, and the log says so
   --host-id ID         host id jobs are claimed under (default: the host name)
@@ -55,6 +58,7 @@ async function main(): Promise<void> {
       'unsafe-no-sandbox': { type: 'boolean', default: false },
       'run-jobs': { type: 'boolean', default: true },
       'no-run-jobs': { type: 'boolean', default: false },
+      'no-user-credentials': { type: 'boolean', default: false },
       'max-jobs': { type: 'string', default: '1' },
       'max-log-mib': { type: 'string' },
       'host-id': { type: 'string' },
@@ -124,17 +128,20 @@ async function main(): Promise<void> {
   });
   // The job runner: claims queued jobs of the shared store for this host.
   const isRunningJobs = values['run-jobs'] && !values['no-run-jobs'];
+  const isAcceptingUsers = !values['no-user-credentials'];
   let store: IStore | undefined;
   let runner: JobRunner | undefined;
-  if (isRunningJobs) {
-    const python = path.join(venvDir, 'bin', 'python');
+  if (isRunningJobs || isAcceptingUsers) {
     try {
       store = await openStore({ dataDir });
     } catch (error) {
-      console.error(`jaxlab-gateway: cannot run jobs: ${String(error)}`);
+      console.error(`jaxlab-gateway: cannot open the store: ${String(error)}`);
       await kernels.dispose();
       process.exit(1);
     }
+  }
+  if (isRunningJobs && store) {
+    const python = path.join(venvDir, 'bin', 'python');
     runner = new JobRunner({
       queue: store.queue,
       events: store.events,
@@ -165,7 +172,8 @@ async function main(): Promise<void> {
     token,
     allowOrigins: values['allow-origin'],
     log,
-    projects: store?.projects
+    projects: store?.projects,
+    accounts: isAcceptingUsers ? store?.accounts : undefined
   });
   let isStopping = false;
   const stop = async (signal: string): Promise<void> => {

@@ -19,9 +19,12 @@ import { JaxLabError, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
 
 import type { KernelManager } from '../kernels/kernel-manager.js';
 import { ChannelsConnection } from './channels-connection.js';
+import type { Caller, ICredentialSource } from './credentials.js';
+import { CREDENTIAL_CACHE_MS, CredentialResolver } from './credentials.js';
+import { KernelOwners, kernelNotFound } from './kernel-owners.js';
 import { kernelsRouter } from './kernels-router.js';
 import type { IProjectSource } from './kernels-router.js';
-import { assertRequestAllowed, requestGuard } from './request-guard.js';
+import { authorizeRequest, requestGuard } from './request-guard.js';
 import { sessionsRouter } from './sessions-router.js';
 import { V1_PROTOCOL } from './ws-codec.js';
 import type { LogSink } from '../log/gateway-log.js';
@@ -35,8 +38,16 @@ const CHANNELS_PATH = /^\/api\/kernels\/([^/]+)\/channels\/?$/;
 export interface IGatewayOptions {
   /** Owns the kernels; the gateway never disposes it. */
   kernels: KernelManager;
-  /** Required token (`Authorization: token <t>`); '' disables auth. */
+  /**
+   * The operator token (`Authorization: token <t>`): every kernel and
+   * session. '' disables auth (local tests only).
+   */
   token: string;
+  /**
+   * Per-user credentials (the store's `accounts`): a personal API token the
+   * server minted for a user reaches only that user's kernels and sessions.
+   */
+  accounts?: ICredentialSource;
   /** Origins allowed besides the gateway's own host (`*`: any). */
   allowOrigins?: string[];
   /** Largest accepted request body in bytes (default 8 MiB); larger answer 413. */
@@ -60,7 +71,8 @@ export interface IGateway {
 /**
  * Creates the Jupyter kernel gateway: the kernel REST API and the
  * `/api/kernels/{id}/channels` WebSocket (legacy JSON and
- * v1.kernel.websocket.jupyter.org), token auth and Origin checks.
+ * v1.kernel.websocket.jupyter.org), credential and Origin checks, and
+ * kernels and sessions scoped to the user a credential stands for.
  *
  * @example
  * ```ts
@@ -71,9 +83,13 @@ export interface IGateway {
 export function createGateway(options: IGatewayOptions): IGateway {
   const { kernels, log } = options;
   const guard = {
-    token: options.token,
+    credentials: new CredentialResolver({
+      operatorToken: options.token,
+      accounts: options.accounts
+    }),
     allowOrigins: options.allowOrigins ?? []
   };
+  const owners = new KernelOwners();
   const bodyLimitBytes = options.bodyLimitBytes ?? 8 * 1024 * 1024;
   const app = express();
   app.disable('x-powered-by');
@@ -103,9 +119,9 @@ export function createGateway(options: IGatewayOptions): IGateway {
   });
   app.use(
     '/api/kernels',
-    kernelsRouter(kernels, bodyLimitBytes, options.projects)
+    kernelsRouter(kernels, bodyLimitBytes, options.projects, owners)
   );
-  app.use('/api/sessions', sessionsRouter(kernels));
+  app.use('/api/sessions', sessionsRouter(kernels, owners));
   app.use(
     notFoundMiddleware(
       'See the Jupyter kernel REST API: /api/kernels, /api/kernelspecs, /api/sessions.'
@@ -126,17 +142,41 @@ export function createGateway(options: IGatewayOptions): IGateway {
       protocols.has(V1_PROTOCOL) ? V1_PROTOCOL : false
   });
   const sockets = new Map<string, Set<WebSocket>>();
+  /** Open channels of user callers, re-checked so a revoked credential ends them. */
+  const userSockets = new Map<WebSocket, Caller>();
 
   const onKernelEvent = (event: { type: string; kernelId: string }): void => {
     if (event.type === 'kernel:shutdown' || event.type === 'kernel:culled') {
       for (const ws of sockets.get(event.kernelId) ?? [])
         ws.close(1000, 'Kernel shut down');
       sockets.delete(event.kernelId);
+      owners.delete(event.kernelId);
     }
   };
   kernels.kernelChanged.connect(onKernelEvent);
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const closeRevoked = async (): Promise<void> => {
+    for (const [ws, caller] of userSockets) {
+      const isLive = await guard.credentials.isLive(caller).catch(() => true);
+      if (!isLive) {
+        userSockets.delete(ws);
+        ws.close(1008, 'Credential revoked');
+      }
+    }
+  };
+  let isSweeping = false;
+  const revocationTimer = setInterval(() => {
+    if (isSweeping || userSockets.size === 0) return;
+    isSweeping = true;
+    void closeRevoked().finally(() => (isSweeping = false));
+  }, CREDENTIAL_CACHE_MS);
+  revocationTimer.unref();
+
+  const upgrade = async (
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer
+  ): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     const match = CHANNELS_PATH.exec(url.pathname);
     try {
@@ -146,20 +186,20 @@ export function createGateway(options: IGatewayOptions): IGateway {
           `No WebSocket endpoint at ${url.pathname}`
         );
       }
-      assertRequestAllowed(req, guard, true);
+      const caller = await authorizeRequest(req, guard, true);
       const kernelId = decodeURIComponent(match[1]);
       const kernel = kernels.get(kernelId);
-      if (!kernel) {
-        throw new JaxLabError(
-          'KERNEL_NOT_FOUND',
-          `Kernel does not exist: ${kernelId}`
-        );
-      }
+      if (!kernel || !owners.isVisibleTo(kernelId, caller))
+        throw kernelNotFound(kernelId);
       wss.handleUpgrade(req, socket, head, ws => {
         const set = sockets.get(kernelId) ?? new Set();
         set.add(ws);
         sockets.set(kernelId, set);
-        ws.on('close', () => set.delete(ws));
+        if (caller.kind === 'user') userSockets.set(ws, caller);
+        ws.on('close', () => {
+          set.delete(ws);
+          userSockets.delete(ws);
+        });
         new ChannelsConnection({
           ws,
           kernel,
@@ -171,6 +211,9 @@ export function createGateway(options: IGatewayOptions): IGateway {
     } catch (error) {
       rejectUpgrade(socket, error);
     }
+  };
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void upgrade(req, socket, head);
   });
 
   return {
@@ -185,6 +228,7 @@ export function createGateway(options: IGatewayOptions): IGateway {
       }),
     close: async () => {
       kernels.kernelChanged.disconnect(onKernelEvent);
+      clearInterval(revocationTimer);
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();

@@ -11,16 +11,20 @@ export {
   OWNER_ENV,
   parseStartBody,
   PROJECT_ENV,
+  withCallerAsOwner,
   withProjectFiles
 } from './kernels-router.js';
 export type { IProjectSource } from './kernels-router.js';
 export {
-  assertRequestAllowed,
-  isAuthorized,
+  authorizeRequest,
+  callerOf,
   isOriginAllowed,
   presentedToken,
   requestGuard
 } from './request-guard.js';
+export { CREDENTIAL_CACHE_MS, CredentialResolver } from './credentials.js';
+export type { Caller, ICredentialSource } from './credentials.js';
+export { KernelOwners } from './kernel-owners.js';
 export type { IRequestGuardOptions } from './request-guard.js';
 export { sessionsRouter } from './sessions-router.js';
 export type { ISessionModel } from './sessions-router.js';

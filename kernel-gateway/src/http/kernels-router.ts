@@ -6,6 +6,10 @@ import { JaxLabError } from '@jaxlab/schemas';
 import type { Project } from '@jaxlab/schemas';
 
 import type { KernelManager } from '../kernels/kernel-manager.js';
+import type { Caller } from './credentials.js';
+import type { KernelOwners } from './kernel-owners.js';
+import { kernelNotFound, userIdOf } from './kernel-owners.js';
+import { callerOf } from './request-guard.js';
 
 /** Environment variable naming the designated functions of a new kernel (comma separated). */
 export const DESIGNATED_FUNCTIONS_ENV = 'KERNEL_JAXLAB_DESIGNATED_FUNCTIONS';
@@ -69,6 +73,21 @@ export function parseStartBody(body: unknown): KernelManager.IStartOptions {
 }
 
 /**
+ * The owner a start request acts for: a user's own id, whatever the
+ * request's env says ({@link OWNER_ENV} is overwritten with it, so a user
+ * can never start a kernel on another user's project); the operator may
+ * name anyone in {@link OWNER_ENV}.
+ */
+export function withCallerAsOwner(
+  start: KernelManager.IStartOptions,
+  caller: Caller
+): KernelManager.IStartOptions {
+  const userId = userIdOf(caller);
+  if (userId === undefined) return start;
+  return { ...start, env: { ...start.env, [OWNER_ENV]: userId } };
+}
+
+/**
  * Completes start options whose env names a project ({@link PROJECT_ENV}
  * and {@link OWNER_ENV}): the kernel's folder gets the project's main.py,
  * requirements.txt and README.md, and its designated functions are the
@@ -125,35 +144,36 @@ export async function withProjectFiles(
   };
 }
 
-/** The kernels REST API (`/api/kernels`), as jupyter_server answers it. */
+/**
+ * The kernels REST API (`/api/kernels`), as jupyter_server answers it,
+ * scoped to the caller: a user lists and reaches only the kernels they
+ * started (another's answers 404 `KERNEL_NOT_FOUND`, as a missing one).
+ */
 export function kernelsRouter(
   kernels: KernelManager,
   bodyLimitBytes: number,
-  projects?: IProjectSource
+  projects: IProjectSource | undefined,
+  owners: KernelOwners
 ): Router {
   const router = express.Router();
-  const require = (id: string) => {
+  const require = (id: string, caller: Caller) => {
     const kernel = kernels.get(id);
-    if (!kernel) {
-      throw new JaxLabError(
-        'KERNEL_NOT_FOUND',
-        `Kernel does not exist: ${id}`,
-        {
-          hint: 'List running kernels with GET /api/kernels.'
-        }
-      );
-    }
+    if (!kernel || !owners.isVisibleTo(id, caller)) throw kernelNotFound(id);
     return kernel;
   };
 
   router.get('/', (_req, res) => {
-    res.json(kernels.list());
+    const caller = callerOf(res);
+    res.json(kernels.list().filter(k => owners.isVisibleTo(k.id, caller)));
   });
 
   router.post('/', async (req, res) => {
+    const caller = callerOf(res);
+    const start = withCallerAsOwner(parseStartBody(req.body), caller);
     const kernel = await kernels.startKernel(
-      await withProjectFiles(parseStartBody(req.body), projects)
+      await withProjectFiles(start, projects)
     );
+    owners.set(kernel.id, userIdOf(caller) ?? start.env?.[OWNER_ENV]);
     res
       .status(201)
       .location(`/api/kernels/${encodeURIComponent(kernel.id)}`)
@@ -161,21 +181,25 @@ export function kernelsRouter(
   });
 
   router.get('/:kernelId', (req, res) => {
-    res.json(require(req.params.kernelId).model);
+    res.json(require(req.params.kernelId, callerOf(res)).model);
   });
 
   router.delete('/:kernelId', async (req, res) => {
-    await kernels.shutdownKernel(require(req.params.kernelId).id);
+    await kernels.shutdownKernel(
+      require(req.params.kernelId, callerOf(res)).id
+    );
     res.status(204).end();
   });
 
   router.post('/:kernelId/interrupt', async (req, res) => {
-    await kernels.interruptKernel(require(req.params.kernelId).id);
+    await kernels.interruptKernel(
+      require(req.params.kernelId, callerOf(res)).id
+    );
     res.status(204).end();
   });
 
   router.post('/:kernelId/restart', async (req, res) => {
-    const kernel = require(req.params.kernelId);
+    const kernel = require(req.params.kernelId, callerOf(res));
     await kernels.restartKernel(kernel.id);
     res.json(kernel.model);
   });
@@ -187,7 +211,7 @@ export function kernelsRouter(
       type: ['text/*', 'application/octet-stream']
     }),
     async (req, res) => {
-      const kernel = require(req.params.kernelId);
+      const kernel = require(req.params.kernelId, callerOf(res));
       const content =
         typeof req.body === 'string'
           ? req.body

@@ -1,20 +1,17 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 
 import { JaxLabError } from '@jaxlab/schemas';
 
-/** Options of the token and Origin checks. */
+import type { Caller, CredentialResolver } from './credentials.js';
+
+/** Options of the credential and Origin checks. */
 export interface IRequestGuardOptions {
-  /** The gateway's token; empty disables token auth (local tests only). */
-  token: string;
+  /** Resolves the presented token into the operator or a user. */
+  credentials: CredentialResolver;
   /** Origins allowed besides the gateway's own host; `*` allows any. */
   allowOrigins: readonly string[];
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
 }
 
 /** The token a request presents: `Authorization: token|bearer <t>`, or `?token=`. */
@@ -35,29 +32,12 @@ export function presentedToken(
 }
 
 /**
- * Whether `req` carries the gateway's token (compared in constant time).
- * `?token=` counts only where `isQueryAllowed` (WebSocket upgrades, which
- * browsers cannot give headers).
- */
-export function isAuthorized(
-  req: IncomingMessage,
-  options: IRequestGuardOptions,
-  isQueryAllowed: boolean
-): boolean {
-  if (options.token === '') return true;
-  const token = presentedToken(req, isQueryAllowed);
-  return (
-    token !== undefined && timingSafeEqual(digest(token), digest(options.token))
-  );
-}
-
-/**
  * Whether the request's Origin (if any) may act on the gateway: absent
  * (not a browser), the gateway's own host, or in the allow-list.
  */
 export function isOriginAllowed(
   req: IncomingMessage,
-  options: IRequestGuardOptions
+  options: Pick<IRequestGuardOptions, 'allowOrigins'>
 ): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
@@ -73,15 +53,26 @@ export function isOriginAllowed(
   }
 }
 
-/** @throws JaxLabError `UNAUTHORIZED` or `ORIGIN_NOT_ALLOWED` when a check fails. */
-export function assertRequestAllowed(
+/**
+ * Who `req` comes from, after checking its credential and Origin. `?token=`
+ * counts only on upgrades (browsers cannot give a WebSocket headers).
+ *
+ * @throws JaxLabError `UNAUTHORIZED` (no, unknown or revoked credential) or
+ *   `ORIGIN_NOT_ALLOWED`.
+ */
+export async function authorizeRequest(
   req: IncomingMessage,
   options: IRequestGuardOptions,
   isUpgrade: boolean
-): void {
-  if (!isAuthorized(req, options, isUpgrade)) {
-    throw new JaxLabError('UNAUTHORIZED', 'Missing or wrong token', {
-      hint: 'Send Authorization: token <token> (or ?token= on WebSocket URLs).'
+): Promise<Caller> {
+  const caller = await options.credentials.resolve(
+    presentedToken(req, isUpgrade)
+  );
+  if (!caller) {
+    throw new JaxLabError('UNAUTHORIZED', 'Missing, unknown or revoked token', {
+      hint: options.credentials.acceptsUsers
+        ? 'Send Authorization: token <t> (or ?token= on WebSocket URLs) with the gateway token or your lab credential; a revoked credential needs a new one (restart your server from the hub).'
+        : 'Send Authorization: token <token> (or ?token= on WebSocket URLs).'
     });
   }
   const isStateChanging =
@@ -95,12 +86,22 @@ export function assertRequestAllowed(
       }
     );
   }
+  return caller;
 }
 
-/** Express middleware running {@link assertRequestAllowed} on every request. */
+/** The caller {@link requestGuard} identified for this request. */
+export function callerOf(res: Response): Caller {
+  return (res.locals as { caller: Caller }).caller;
+}
+
+/** Express middleware running {@link authorizeRequest}; read the result with {@link callerOf}. */
 export function requestGuard(options: IRequestGuardOptions): RequestHandler {
-  return (req, _res, next) => {
-    assertRequestAllowed(req, options, false);
+  return async (req, res, next) => {
+    (res.locals as { caller: Caller }).caller = await authorizeRequest(
+      req,
+      options,
+      false
+    );
     next();
   };
 }

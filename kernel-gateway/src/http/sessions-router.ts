@@ -7,6 +7,10 @@ import { JaxLabError } from '@jaxlab/schemas';
 
 import type { KernelManager } from '../kernels/kernel-manager.js';
 import type { IKernelModel } from '../kernels/kernel-session.js';
+import type { Caller } from './credentials.js';
+import type { KernelOwners } from './kernel-owners.js';
+import { kernelNotFound, userIdOf } from './kernel-owners.js';
+import { callerOf } from './request-guard.js';
 
 /** jupyter_server's session model. */
 export interface ISessionModel {
@@ -24,14 +28,20 @@ interface ISessionRecord {
   name: string;
   type: string;
   kernelId: string;
+  /** The user who made it (undefined: the operator). */
+  owner: string | undefined;
 }
 
 /**
  * The sessions REST API (`/api/sessions`), in memory, as Jupyter Kernel
  * Gateway and jupyter_server have it: a session ties a path to a kernel;
- * deleting it shuts the kernel down.
+ * deleting it shuts the kernel down. Scoped like the kernels: a user sees
+ * only their own sessions and may tie one only to their own kernel.
  */
-export function sessionsRouter(kernels: KernelManager): Router {
+export function sessionsRouter(
+  kernels: KernelManager,
+  owners: KernelOwners
+): Router {
   const router = express.Router();
   const sessions = new Map<string, ISessionRecord>();
 
@@ -50,39 +60,48 @@ export function sessionsRouter(kernels: KernelManager): Router {
       notebook: { path: s.path, name: s.name }
     };
   };
-  const require = (id: string): ISessionRecord => {
+  const isVisible = (s: ISessionRecord, caller: Caller): boolean =>
+    caller.kind === 'operator' || s.owner === caller.userId;
+  const require = (id: string, caller: Caller): ISessionRecord => {
     const s = sessions.get(id);
-    if (!s || !model(s)) {
+    if (!s || !isVisible(s, caller) || !model(s)) {
       throw new JaxLabError('NOT_FOUND', `Session not found: ${id}`, {
         hint: 'List sessions with GET /api/sessions.'
       });
     }
     return s;
   };
-  const kernelFor = async (body: Record<string, unknown>): Promise<string> => {
+  const kernelFor = async (
+    body: Record<string, unknown>,
+    caller: Caller
+  ): Promise<string> => {
     const k = (body.kernel ?? {}) as { id?: unknown; name?: unknown };
     if (typeof k.id === 'string') {
-      if (!kernels.get(k.id)) {
-        throw new JaxLabError(
-          'KERNEL_NOT_FOUND',
-          `Kernel does not exist: ${k.id}`
-        );
-      }
+      if (!kernels.get(k.id) || !owners.isVisibleTo(k.id, caller))
+        throw kernelNotFound(k.id);
       return k.id;
     }
     const kernel = await kernels.startKernel({
       name: typeof k.name === 'string' && k.name ? k.name : undefined
     });
+    owners.set(kernel.id, userIdOf(caller));
     return kernel.id;
   };
   const text = (value: unknown, fallback: string): string =>
     typeof value === 'string' ? value : fallback;
 
   router.get('/', (_req, res) => {
-    res.json([...sessions.values()].map(model).filter(Boolean));
+    const caller = callerOf(res);
+    res.json(
+      [...sessions.values()]
+        .filter(s => isVisible(s, caller))
+        .map(model)
+        .filter(Boolean)
+    );
   });
 
   router.post('/', async (req, res) => {
+    const caller = callerOf(res);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const notebook = (body.notebook ?? {}) as Record<string, unknown>;
     const record: ISessionRecord = {
@@ -90,25 +109,27 @@ export function sessionsRouter(kernels: KernelManager): Router {
       path: text(body.path, text(notebook.path, '')),
       name: text(body.name, text(notebook.name, '')),
       type: text(body.type, 'notebook'),
-      kernelId: await kernelFor(body)
+      kernelId: await kernelFor(body, caller),
+      owner: userIdOf(caller)
     };
     sessions.set(record.id, record);
     res.status(201).location(`/api/sessions/${record.id}`).json(model(record));
   });
 
   router.get('/:sessionId', (req, res) => {
-    res.json(model(require(req.params.sessionId)));
+    res.json(model(require(req.params.sessionId, callerOf(res))));
   });
 
   router.patch('/:sessionId', async (req, res) => {
-    const record = require(req.params.sessionId);
+    const caller = callerOf(res);
+    const record = require(req.params.sessionId, caller);
     const body = (req.body ?? {}) as Record<string, unknown>;
     if (body.path !== undefined) record.path = text(body.path, record.path);
     if (body.name !== undefined) record.name = text(body.name, record.name);
     if (body.type !== undefined) record.type = text(body.type, record.type);
     if (body.kernel !== undefined) {
       const previous = record.kernelId;
-      record.kernelId = await kernelFor(body);
+      record.kernelId = await kernelFor(body, caller);
       if (previous !== record.kernelId && kernels.get(previous)) {
         await kernels.shutdownKernel(previous);
       }
@@ -117,7 +138,7 @@ export function sessionsRouter(kernels: KernelManager): Router {
   });
 
   router.delete('/:sessionId', async (req, res) => {
-    const record = require(req.params.sessionId);
+    const record = require(req.params.sessionId, callerOf(res));
     sessions.delete(record.id);
     if (kernels.get(record.kernelId))
       await kernels.shutdownKernel(record.kernelId);

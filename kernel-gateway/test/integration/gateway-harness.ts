@@ -5,6 +5,7 @@ import {
   KernelManager
 } from '@jaxlab/kernel-gateway';
 import type {
+  ICredentialSource,
   IGateway,
   IKernelLauncher,
   IProjectSource
@@ -53,6 +54,7 @@ export async function startTestGateway(
     allowOrigins?: string[];
     projects?: IProjectSource;
     limits?: Partial<IKernelLauncher.IResourceLimits>;
+    accounts?: ICredentialSource;
   } = {}
 ): Promise<ITestGateway> {
   const dataDir = mkdtempSync('/tmp/jl-gw-');
@@ -73,6 +75,7 @@ export async function startTestGateway(
     token,
     allowOrigins: options.allowOrigins,
     projects: options.projects,
+    accounts: options.accounts,
     log: line => log.push(line)
   });
   const { port } = await gateway.listen(0, '127.0.0.1');

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashTokenSecret } from '@jaxlab/store';
 
 /** Prefix of personal API tokens, so leaked ones are easy to grep for. */
 export const API_TOKEN_PREFIX = 'jxl_';
@@ -10,7 +11,7 @@ export function newTokenSecret(): string {
 
 /** SHA-256 (hex) of a secret; only this is ever stored. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hashTokenSecret(secret);
 }
 
 /** Compares two secrets in constant time (per length). */
