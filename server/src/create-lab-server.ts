@@ -10,10 +10,17 @@ import {
 } from '@jaxlab/http';
 import type { Health } from '@jaxlab/schemas';
 import type { IStore } from '@jaxlab/store';
-import { authOpenApi, tokensOpenApi } from './auth/auth-openapi.js';
+import {
+  authOpenApi,
+  hubCredentialsOpenApi,
+  tokensOpenApi
+} from './auth/auth-openapi.js';
 import { createAuth } from './auth/create-auth.js';
 import type { IAuth, IAuthOptions } from './auth/create-auth.js';
+import { createHubCredentialsRouter } from './auth/hub-credentials-router.js';
 import { createTokensRouter } from './auth/tokens-router.js';
+import type { IOidc } from './oidc/create-oidc.js';
+import { OIDC_PATH, createOidc } from './oidc/create-oidc.js';
 import { createHostsRouter, hostsOpenApi } from './hosts/index.js';
 import { methodNotAllowedMiddleware } from './http/method-not-allowed.js';
 import { createJobsRouter, jobsOpenApi } from './jobs/index.js';
@@ -75,10 +82,32 @@ export interface ILabServerDeps {
    * (an extension's, or a test's).
    */
   routers?: ILabServerDeps.IMountedRouter[];
+  /**
+   * Team mode: JupyterHub signs users in through this server's OpenID
+   * provider (`/oidc`) and mints each user's server its gateway credential
+   * (`/api/hub/credentials`); signing out here goes on to the hub's
+   * sign-out.
+   */
+  hub?: ILabServerDeps.IHub;
 }
 
 /** Statics of {@link ILabServerDeps}. */
 export namespace ILabServerDeps {
+  /** The JupyterHub of team mode, as this server knows it. */
+  export interface IHub {
+    /** The hub's public URL, e.g. `http://127.0.0.1:8000`. */
+    url: string;
+    /** The hub's OAuth client secret (client id `jupyterhub`). */
+    clientSecret: string;
+    /** The token the hub mints server credentials with. */
+    token: string;
+    /**
+     * This server as browsers reach it; the OpenID issuer is
+     * `<publicUrl>/oidc`. Default: the address `listen()` binds.
+     */
+    publicUrl?: string;
+  }
+
   /** Token buckets per signed-in user, each `{capacity, refillPerMinute, now}`. */
   export interface IRateLimits {
     /** `POST /api/jobs` (default 30 burst, 30 per minute). */
@@ -155,10 +184,21 @@ export interface ILabServer {
 export function createLabServer(deps: ILabServerDeps): ILabServer {
   const { store } = deps;
   const config = deps.config ?? {};
-  const allowedOrigins = deps.allowedOrigins ?? [];
+  const { hub } = deps;
+  const allowedOrigins = [
+    ...(deps.allowedOrigins ?? []),
+    ...(hub ? [hub.url] : [])
+  ];
+  let oidc: IOidc | undefined;
   const auth = createAuth({
     mode: 'local',
     allowedRedirectOrigins: allowedOrigins,
+    ...(hub
+      ? {
+          afterLogoutUrl: `${hub.url.replace(/\/$/, '')}/hub/logout`,
+          onSignOut: async user => oidc?.endSessionsOf(user.id)
+        }
+      : {}),
     ...deps.auth,
     accounts: store.accounts,
     projects: store.projects,
@@ -229,6 +269,7 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
       parts: [
         coreOpenApi,
         authOpenApi,
+        ...(hub ? [hubCredentialsOpenApi] : []),
         ...routers.flatMap(r => (r.openapi ? [r.openapi] : []))
       ]
     }));
@@ -245,6 +286,21 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
   });
 
   app.use(auth.router);
+  if (hub) {
+    // The provider's issuer is this server's URL, known for sure only once
+    // it listens (port 0 in tests): made by listen().
+    app.use((req, res, next) => {
+      if (oidc) oidc.router(req, res, next);
+      else next();
+    });
+    app.use(
+      '/api/hub/credentials',
+      createHubCredentialsRouter({
+        accounts: store.accounts,
+        hubToken: hub.token
+      })
+    );
+  }
   app.use(auth.middleware);
   app.use(createJobRateLimit({ ...deps.rateLimits?.jobs }));
   app.use(
@@ -292,8 +348,28 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
     listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         const listening = app.listen(port, host, error => {
-          if (error) reject(error);
-          else resolve(listening.address() as AddressInfo);
+          if (error) return reject(error);
+          const address = listening.address() as AddressInfo;
+          if (hub) {
+            const bound = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+            oidc = createOidc({
+              issuer: `${(hub.publicUrl ?? bound).replace(/\/$/, '')}${OIDC_PATH}`,
+              clients: [
+                {
+                  clientId: 'jupyterhub',
+                  clientSecret: hub.clientSecret,
+                  redirectUris: [
+                    `${hub.url.replace(/\/$/, '')}/hub/oauth_callback`
+                  ]
+                }
+              ],
+              users: store.accounts,
+              identify: auth.identify,
+              isAdmin: auth.isAdmin,
+              trustProxy: config.trustProxy
+            });
+          }
+          resolve(address);
         });
         server = listening;
       }),

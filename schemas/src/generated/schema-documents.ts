@@ -274,6 +274,39 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/hub-credential/v1',
+    title: 'HubCredential',
+    description:
+      'A credential the server minted for one user\'s single-user Jupyter server (a personal API token named "jupyterhub server"): the server passes it to the kernel gateway, which resolves it to that user. `token` is present once, in the answer that minted it.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'userId', 'name', 'createdAt'],
+    properties: {
+      id: {
+        type: 'string',
+        maxLength: 64
+      },
+      userId: {
+        type: 'string',
+        maxLength: 128
+      },
+      name: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 100
+      },
+      createdAt: {
+        type: 'string',
+        format: 'date-time'
+      },
+      token: {
+        type: 'string',
+        description: 'The secret, shown once.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/job-accepted/v1',
     title: 'JobAccepted',
     description: 'Answer (202) of POST /api/jobs: the job, written QUEUED.',
@@ -1733,6 +1766,11 @@ export const SCHEMA_DOCUMENTS = [
       provider: {
         type: 'string',
         enum: ['google', 'local']
+      },
+      isAdmin: {
+        type: 'boolean',
+        description:
+          "Whether the user is an admin of this lab (a configured list of emails); admins may see users and stop their servers on the hub's admin page."
       }
     }
   }

@@ -89,6 +89,16 @@ export interface HostList {
 /**
  * A kernel gateway's host as it registers itself: what accelerators it really has.
  */
+export interface HubCredential {
+  id: string;
+  userId: string;
+  name: string;
+  createdAt: string;
+  /**
+   * The secret, shown once.
+   */
+  token?: string;
+}
 export type JobStatus =
   'QUEUED' | 'COMPILING' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 /**
@@ -638,6 +648,10 @@ export interface User {
   email: string;
   name: string;
   provider?: 'google' | 'local';
+  /**
+   * Whether the user is an admin of this lab (a configured list of emails); admins may see users and stop their servers on the hub's admin page.
+   */
+  isAdmin?: boolean;
 }
 /** Map from schema name (`json/<name>.schema.json`) to the TS type it describes. */
 export interface ISchemaTypes {
@@ -650,6 +664,7 @@ export interface ISchemaTypes {
   health: Health;
   'host-info': HostInfo;
   'host-list': HostList;
+  'hub-credential': HubCredential;
   'job-accepted': JobAccepted;
   'job-create': JobCreate;
   'job-event': JobEvent;

@@ -97,13 +97,28 @@ export const authOpenApi: IOpenApiPart = {
       }
     },
     '/auth/logout': {
+      get: {
+        operationId: 'logoutPage',
+        summary:
+          'A page: signs a browser out (posting the form below) or says it is signed out',
+        tags: ['auth'],
+        ...PUBLIC,
+        responses: {
+          '200': {
+            description: 'HTML page',
+            content: { 'text/html': { schema: { type: 'string' } } }
+          }
+        }
+      },
       post: {
         operationId: 'logout',
-        summary: 'Ends the session (deleted server-side) and clears the cookie',
+        summary:
+          'Ends the session (deleted server-side) and clears the cookie; a browser form post goes on to the hub sign-out (303)',
         tags: ['auth'],
         ...PUBLIC,
         responses: {
           '204': { description: 'Signed out' },
+          '303': redirect('Signed out; on to the hub sign-out'),
           ...errorResponses(403)
         }
       }
@@ -145,6 +160,56 @@ export const tokensOpenApi: IOpenApiPart = {
         responses: {
           '204': { description: 'Revoked' },
           ...errorResponses(401, 404)
+        }
+      }
+    }
+  }
+};
+
+/** OpenAPI description of `createHubCredentialsRouter()` at `/api/hub/credentials`. */
+export const hubCredentialsOpenApi: IOpenApiPart = {
+  schemas: {
+    HubCredentialCreate: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['userId'],
+      properties: { userId: { type: 'string', maxLength: 128 } }
+    }
+  },
+  paths: {
+    '/api/hub/credentials': {
+      post: {
+        operationId: 'mintHubCredential',
+        summary:
+          "JupyterHub only (hub token): mints a user's kernel gateway credential for their single-user server",
+        tags: ['hub'],
+        requestBody: jsonRequestBody('HubCredentialCreate'),
+        responses: {
+          '201': jsonResponse(
+            'The credential, with its secret',
+            'HubCredential'
+          ),
+          ...errorResponses(400, 401, 404)
+        }
+      }
+    },
+    '/api/hub/credentials/{id}': {
+      delete: {
+        operationId: 'revokeHubCredential',
+        summary: 'JupyterHub only (hub token): revokes a server credential',
+        tags: ['hub'],
+        parameters: [
+          pathParameter('id', 'Credential id'),
+          {
+            name: 'userId',
+            in: 'query',
+            required: true,
+            schema: { type: 'string', maxLength: 128 }
+          }
+        ],
+        responses: {
+          '204': { description: 'Revoked' },
+          ...errorResponses(400, 401, 404)
         }
       }
     }

@@ -20,6 +20,7 @@ import {
 } from './accounts-session-store.js';
 import { bearerSecret, hashSecret, secretsEqual } from './token-secret.js';
 import { seedSampleProjects } from '../samples/seed-samples.js';
+import { sendLabPage, wantsHtml } from '../pages/lab-page.js';
 import { publicUser } from './user.js';
 
 /** Paths that answer without credentials (matched on the URL's path). */
@@ -76,6 +77,20 @@ export interface IAuthOptions {
    * projects the sample problems as projects.
    */
   onSignIn?: (user: User) => Promise<void>;
+  /**
+   * Called when a signed-in user signs out, after their session is gone
+   * (e.g. to end what the OpenID provider issued to them).
+   */
+  onSignOut?: (user: User) => Promise<void>;
+  /** Emails of admins (case-insensitive): `/api/me` says `isAdmin: true` for them. */
+  adminEmails?: readonly string[];
+  /**
+   * Where a browser goes after signing out at `/auth/logout`, e.g. the
+   * hub's `/hub/logout` so that its session ends too (it sends the browser
+   * back to `GET /auth/logout`, which then says "signed out"). Default:
+   * that page directly.
+   */
+  afterLogoutUrl?: string;
 }
 
 /** Statics of {@link IAuthOptions}. */
@@ -106,6 +121,14 @@ export interface IAuth {
   middleware: RequestHandler;
   /** Sign-in routes: `/login`, `/auth/google[/callback]`, `/auth/logout`, `/api/me`. */
   router: Router;
+  /**
+   * Sets `req.user` from the session cookie when there is a signed-in
+   * session, and never refuses (for routes that decide themselves, such as
+   * the OpenID provider's sign-in interaction).
+   */
+  identify: RequestHandler;
+  /** Whether a user is an admin (`adminEmails`). */
+  isAdmin(user: User): boolean;
   /** Local mode's token (undefined in Google mode). */
   localToken: string | undefined;
   /** The URL to print at start in local mode, e.g. `http://127.0.0.1:8700/login?token=...`. */
@@ -144,6 +167,11 @@ export function createAuth(options: IAuthOptions): IAuth {
       ? (options.localToken ?? randomBytes(24).toString('hex'))
       : undefined;
   const publicPaths = new Set(options.publicPaths ?? DEFAULT_PUBLIC_PATHS);
+  const adminEmails = new Set(
+    (options.adminEmails ?? []).map(e => e.trim().toLowerCase()).filter(Boolean)
+  );
+  const isAdmin = (user: User): boolean =>
+    adminEmails.has(user.email.toLowerCase());
   const afterLoginUrl = options.afterLoginUrl ?? '/lab';
   const onSignIn =
     options.onSignIn ??
@@ -350,9 +378,21 @@ export function createAuth(options: IAuthOptions): IAuth {
       return;
     }
     if (!localToken || !token || !secretsEqual(token, localToken)) {
+      const hint =
+        'Open the login URL the start command printed (it changes at every start).';
+      if (wantsHtml(req)) {
+        sendLabPage(res, 401, {
+          title: 'Sign in to JAX TPU Lab',
+          message: token
+            ? 'This login link is not valid (any more).'
+            : 'This lab runs in local mode: there are no accounts, only a login link with a one-time token.',
+          hint: `${hint} It looks like http://127.0.0.1:8700/login?token=… and is printed by "npm start" in its terminal.`
+        });
+        return;
+      }
       next(
         new JaxLabError('UNAUTHORIZED', 'The login token is missing or wrong', {
-          hint: 'Open the login URL the start command printed (it changes at every start).'
+          hint
         })
       );
       return;
@@ -401,7 +441,32 @@ export function createAuth(options: IAuthOptions): IAuth {
       }
     )(req, res, next);
   });
+  const afterLogoutUrl = options.afterLogoutUrl;
+  const logoutTargets = afterLogoutUrl ? [new URL(afterLogoutUrl).origin] : [];
+  // A browser that opens /auth/logout (a link, or the hub sending it back
+  // after its own sign-out) signs out by posting the form this page submits.
+  router.get('/auth/logout', withSession, (req, res) => {
+    if (req.user) {
+      sendLabPage(
+        res,
+        200,
+        {
+          title: 'Signing out…',
+          message: `Signing ${req.user.email || req.user.name} out of JAX TPU Lab and JupyterLab.`,
+          autoSubmit: { action: '/auth/logout', label: 'Sign out' }
+        },
+        logoutTargets
+      );
+      return;
+    }
+    sendLabPage(res, 200, {
+      title: 'You are signed out',
+      message: 'You are signed out of JAX TPU Lab and of your JupyterLab.',
+      actions: [{ label: 'Sign in again', href: '/login' }]
+    });
+  });
   router.post('/auth/logout', withSession, (req, res, next) => {
+    const user = req.user;
     req.logout({ keepSessionInfo: false }, err => {
       if (err) return next(err);
       const done = (): void => {
@@ -410,19 +475,32 @@ export function createAuth(options: IAuthOptions): IAuth {
           sameSite: 'lax',
           path: '/'
         });
-        res.status(204).end();
+        const signedOut =
+          user && options.onSignOut
+            ? options.onSignOut(user)
+            : Promise.resolve();
+        signedOut.then(() => {
+          // A browser's form post goes on to the hub's sign-out (and back);
+          // a program gets 204.
+          if (wantsHtml(req))
+            res.redirect(303, afterLogoutUrl ?? '/auth/logout');
+          else res.status(204).end();
+        }, next);
       };
       if (req.session) req.session.destroy(e => (e ? next(e) : done()));
       else done();
     });
   });
   router.get('/api/me', middleware, (req, res) => {
-    res.json(publicUser(req.user as User));
+    const user = req.user as User;
+    res.json({ ...publicUser(user), isAdmin: isAdmin(user) });
   });
 
   return {
     middleware,
     router,
+    identify: withSession,
+    isAdmin,
     localToken,
     loginUrl: baseUrl =>
       localToken === undefined

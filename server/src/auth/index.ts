@@ -18,4 +18,13 @@ export {
   newTokenSecret
 } from './token-secret.js';
 export { publicUser } from './user.js';
-export { authOpenApi, tokensOpenApi } from './auth-openapi.js';
+export {
+  authOpenApi,
+  hubCredentialsOpenApi,
+  tokensOpenApi
+} from './auth-openapi.js';
+export {
+  HUB_CREDENTIAL_NAME,
+  createHubCredentialsRouter
+} from './hub-credentials-router.js';
+export type { IHubCredentialsRouterOptions } from './hub-credentials-router.js';

@@ -13,7 +13,15 @@ else SQLite at <data-dir>/jaxlab.db (data dir: --data-dir, JAXLAB_DATA_DIR or
 GOOGLE_CALLBACK_URL are set, else local single-user mode with a login URL
 printed at start (JAXLAB_TOKEN fixes its token); after sign-in the browser goes
 to ?next= or JAXLAB_LAB_URL. AI review: GEMINI_API_KEY (model: GEMINI_MODEL).
-Behind a TLS proxy set JAXLAB_TRUST_PROXY=1 (Secure cookies).`;
+Behind a TLS proxy set JAXLAB_TRUST_PROXY=1 (Secure cookies).
+
+Team mode (JupyterHub signs users in through this server's OpenID provider at
+/oidc): JAXLAB_HUB_URL (the hub's public URL), JAXLAB_HUB_CLIENT_SECRET (its
+OAuth client secret), JAXLAB_HUB_TOKEN (the hub's token for minting server
+credentials), JAXLAB_PUBLIC_URL (this server as browsers reach it; default
+the bound address). JAXLAB_ADMIN_EMAILS: comma-separated admins. A
+Google-compatible stand-in: GOOGLE_AUTHORIZATION_URL, GOOGLE_TOKEN_URL,
+GOOGLE_USERINFO_URL.`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -43,15 +51,31 @@ async function main(): Promise<void> {
       ? {
           clientId: env.GOOGLE_CLIENT_ID,
           clientSecret: env.GOOGLE_CLIENT_SECRET,
-          callbackUrl: env.GOOGLE_CALLBACK_URL
+          callbackUrl: env.GOOGLE_CALLBACK_URL,
+          authorizationUrl: env.GOOGLE_AUTHORIZATION_URL || undefined,
+          tokenUrl: env.GOOGLE_TOKEN_URL || undefined,
+          userProfileUrl: env.GOOGLE_USERINFO_URL || undefined
         }
       : undefined;
   const allowedOrigins = [
     ...(values['allow-origin'] ?? []),
     ...(env.JAXLAB_ALLOWED_ORIGINS?.split(',').filter(Boolean) ?? [])
   ];
+  const hubUrl = env.JAXLAB_HUB_URL;
+  if (hubUrl && !(env.JAXLAB_HUB_CLIENT_SECRET && env.JAXLAB_HUB_TOKEN))
+    throw new Error(
+      'JAXLAB_HUB_URL needs JAXLAB_HUB_CLIENT_SECRET and JAXLAB_HUB_TOKEN'
+    );
   const lab = createLabServer({
     store,
+    hub: hubUrl
+      ? {
+          url: hubUrl,
+          clientSecret: env.JAXLAB_HUB_CLIENT_SECRET!,
+          token: env.JAXLAB_HUB_TOKEN!,
+          publicUrl: env.JAXLAB_PUBLIC_URL || undefined
+        }
+      : undefined,
     auth: {
       mode: google ? 'google' : 'local',
       google,
@@ -61,8 +85,10 @@ async function main(): Promise<void> {
       afterLoginUrl: env.JAXLAB_LAB_URL || undefined,
       allowedRedirectOrigins: [
         ...allowedOrigins,
-        ...(env.JAXLAB_LAB_URL ? [env.JAXLAB_LAB_URL] : [])
-      ]
+        ...(env.JAXLAB_LAB_URL ? [env.JAXLAB_LAB_URL] : []),
+        ...(hubUrl ? [hubUrl] : [])
+      ],
+      adminEmails: env.JAXLAB_ADMIN_EMAILS?.split(',') ?? []
     },
     review: {
       apiKey: env.GEMINI_API_KEY || undefined,
