@@ -71,6 +71,13 @@ if ! fresh jaxlab-lint "$h"; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --force-reinstall ./server/python
   stamp jaxlab-lint "$h"
 fi
+# Team mode's JupyterHub configuration and spawner.
+h=$(find hub/pyproject.toml hub/src -type f -not -path '*__pycache__*' -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
+if ! fresh hub "$h"; then
+  say "installing the team-mode hub configuration into .venv"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --force-reinstall ./hub
+  stamp hub "$h"
+fi
 
 # --- npm packages and builds ------------------------------------------------
 h=$(hash_of package.json package-lock.json */package.json)

@@ -33,6 +33,8 @@ c.JupyterHub.cookie_secret_file = f"{hub_dir}/jupyterhub_cookie_secret"
 c.JupyterHub.pid_file = f"{hub_dir}/jupyterhub.pid"
 c.JupyterHub.cleanup_servers = True
 c.JupyterHub.cleanup_proxy = True
+# Signing out stops the user's server (and so revokes its gateway credential).
+c.JupyterHub.shutdown_on_logout = True
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{env['JAXLAB_PROXY_API_PORT']}"
 c.ConfigurableHTTPProxy.command = [env["JAXLAB_PROXY_COMMAND"]]
 c.ConfigurableHTTPProxy.pid_file = f"{hub_dir}/proxy.pid"
@@ -52,8 +54,10 @@ c.GenericOAuthenticator.basic_auth = True
 c.GenericOAuthenticator.enable_pkce = True
 # Whoever the lab server signs in may use the hub; the server is the gate.
 c.GenericOAuthenticator.allow_all = True
+# Lab admins (the lab server's `groups: ["admin"]` claim) get a role that
+# opens the admin page and starts and stops servers, but, unlike
+# JupyterHub's own admin role, no access to other users' servers.
 c.GenericOAuthenticator.auth_state_groups_key = "oauth_user.groups"
-c.GenericOAuthenticator.admin_groups = {"admin"}
 c.GenericOAuthenticator.manage_groups = True
 c.GenericOAuthenticator.enable_auth_state = True
 c.GenericOAuthenticator.auto_login = True
@@ -95,6 +99,19 @@ c.JupyterHub.services = [
     }
 ]
 c.JupyterHub.load_roles = [
+    {
+        "name": "lab-admin",
+        "description": "See users and stop or start their servers; never enter them",
+        "scopes": [
+            "admin-ui",
+            "list:users",
+            "read:users",
+            "servers",
+            "list:groups",
+            "read:groups",
+        ],
+        "groups": ["admin"],
+    },
     {
         "name": "idle-culler",
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
