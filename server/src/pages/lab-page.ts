@@ -91,6 +91,9 @@ export function sendLabPage(
   res
     .status(status)
     .set('Cache-Control', 'no-store')
+    // Not helmet's no-referrer: with it a form post carries `Origin: null`,
+    // which the Origin check refuses.
+    .set('Referrer-Policy', 'same-origin')
     .set('Content-Security-Policy', labPageCsp(nonce, formTargets))
     .type('html')
     .send(renderLabPage(page, nonce));
