@@ -14,10 +14,12 @@
 // Google): one user. Needs root (it creates a system account, removed at
 // the end). Usage: node bench/team.mjs [--trips 200] [--samples 3]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
 import { REPO_ROOT, startLab } from '../scripts/start-lab.mjs';
 
 const { values } = parseArgs({
@@ -55,51 +57,72 @@ async function timeToLab(context, url) {
   return { ms: performance.now() - t0, page };
 }
 
-/** Round trips of kernel_info_request over `wsUrl`, measured in the page. */
-async function roundTrips(page, wsUrl, count) {
-  return page.evaluate(
-    async ({ wsUrl, count }) => {
-      const ws = new WebSocket(wsUrl);
-      await new Promise((ok, fail) => {
-        ws.onopen = ok;
-        ws.onerror = fail;
-      });
-      const times = [];
-      const session = crypto.randomUUID();
-      for (let i = 0; i < count + 10; i++) {
-        const id = crypto.randomUUID();
-        const t0 = performance.now();
-        const got = new Promise(ok => {
-          ws.onmessage = e => {
-            const msg = JSON.parse(e.data);
-            if (msg.parent_header?.msg_id === id && msg.channel === 'shell')
-              ok();
-          };
-        });
-        ws.send(
-          JSON.stringify({
-            channel: 'shell',
-            header: {
-              msg_id: id,
-              msg_type: 'kernel_info_request',
-              session,
-              username: 'bench',
-              version: '5.3',
-              date: new Date().toISOString()
-            },
-            parent_header: {},
-            metadata: {},
-            content: {}
-          })
-        );
-        await got;
-        if (i >= 10) times.push(performance.now() - t0);
-      }
-      ws.close();
-      return times;
-    },
-    { wsUrl, count }
-  );
+/**
+ * Round trips of kernel_info_request over `wsUrl` from this process (the
+ * `ws` client), with `headers` (cookies; Origin as the server expects).
+ */
+async function roundTrips(wsUrl, count, headers = {}) {
+  const ws = new WebSocket(wsUrl, { headers });
+  await new Promise((ok, fail) => {
+    ws.once('open', ok);
+    ws.once('error', fail);
+    ws.once('unexpected-response', (_req, res) =>
+      fail(new Error(`${wsUrl}: HTTP ${res.statusCode}`))
+    );
+  });
+  const times = [];
+  const session = randomUUID();
+  for (let i = 0; i < count + 10; i++) {
+    const id = randomUUID();
+    const t0 = performance.now();
+    const got = new Promise(ok => {
+      const onMessage = data => {
+        const msg = JSON.parse(String(data));
+        if (msg.parent_header?.msg_id === id && msg.channel === 'shell') {
+          ws.off('message', onMessage);
+          ok();
+        }
+      };
+      ws.on('message', onMessage);
+    });
+    ws.send(
+      JSON.stringify({
+        channel: 'shell',
+        header: {
+          msg_id: id,
+          msg_type: 'kernel_info_request',
+          session,
+          username: 'bench',
+          version: '5.3',
+          date: new Date().toISOString()
+        },
+        parent_header: {},
+        metadata: {},
+        content: {}
+      })
+    );
+    await got;
+    if (i >= 10) times.push(performance.now() - t0);
+  }
+  ws.close();
+  return times;
+}
+
+/** The port of the single-user server of `uid`'s account (root reads its environment). */
+function singleUserPort() {
+  for (const pid of readdirSync('/proc').filter(p => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmdline.includes('jupyterhub-singleuser')) continue;
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const url = env.find(e => e.startsWith('JUPYTERHUB_SERVICE_URL='));
+      const port = url && new URL(url.slice('JUPYTERHUB_SERVICE_URL='.length)).port;
+      if (port) return port;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error('no single-user server found');
 }
 
 /** Starts a kernel through the lab at `base` (cookies of `page`), returns its id. */
@@ -141,7 +164,6 @@ const trip = {};
     const token = new URL(lab.labUrl).searchParams.get('token');
     const id = await startKernel(page, origin);
     trip.local = await roundTrips(
-      page,
       `${origin.replace('http', 'ws')}/api/kernels/${id}/channels?token=${token}`,
       trips
     );
@@ -185,30 +207,28 @@ try {
     const { page } = await signIn();
     const base = `${lab.hubUrl}/user/${user}`;
     const id = await startKernel(page, base);
-    const serverPort = await page.evaluate(async () => 0);
-    void serverPort;
-    // The single-user server's own port, past the proxy (same cookies: same host).
-    const routes = spawnSync('ss', ['-ltnp'], { encoding: 'utf8' }).stdout;
-    const direct = [
-      ...routes.matchAll(/127\.0\.0\.1:(\d+).*jupyterhub-sing/g)
-    ].map(m => m[1]);
+    // The single-user server's own port, past the proxy; the same cookies
+    // (cookies are per host, not per port).
+    const direct = singleUserPort();
     const wsPath = `/user/${user}/api/kernels/${id}/channels`;
+    const cookie = (await page.context().cookies(`${lab.hubUrl}${wsPath}`))
+      .map(c => `${c.name}=${c.value}`)
+      .join('; ');
+    const hubOrigin = lab.hubUrl;
     trip.proxied = [];
     trip.direct = [];
     for (let round = 0; round < 3; round++) {
       trip.proxied.push(
-        ...(await roundTrips(
-          page,
-          `${lab.hubUrl.replace('http', 'ws')}${wsPath}`,
-          trips / 3
-        ))
+        ...(await roundTrips(`${hubOrigin.replace('http', 'ws')}${wsPath}`, trips / 3, {
+          Cookie: cookie,
+          Origin: hubOrigin
+        }))
       );
       trip.direct.push(
-        ...(await roundTrips(
-          page,
-          `ws://127.0.0.1:${direct[0]}${wsPath}`,
-          trips / 3
-        ))
+        ...(await roundTrips(`ws://127.0.0.1:${direct}${wsPath}`, trips / 3, {
+          Cookie: cookie,
+          Origin: `http://127.0.0.1:${direct}`
+        }))
       );
     }
   } finally {

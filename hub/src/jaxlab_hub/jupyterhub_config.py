@@ -116,5 +116,5 @@ c.JupyterHub.load_roles = [
         "name": "idle-culler",
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
         "services": ["idle-culler"],
-    }
+    },
 ]

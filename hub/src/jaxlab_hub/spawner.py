@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner
+from tornado.httpclient import HTTPClientError
 from traitlets import Unicode
 
 from .reachable_paths import find_exposures, python_home, unprivileged_command
@@ -37,7 +38,9 @@ class JaxLabSpawner(LocalProcessSpawner):
     hub_token = Unicode(config=True, help="The hub's token at the lab server's hub API.")
     gateway_url = Unicode(config=True, help="The kernel gateway single-user servers use.")
     home_root = Unicode("/home", config=True, help="Where the users' home folders are created.")
-    venv = Unicode(config=True, help="The virtual environment with jupyterhub-singleuser and the lab.")
+    venv = Unicode(
+        config=True, help="The virtual environment with jupyterhub-singleuser and the lab."
+    )
 
     async def start(self):
         account = self._account = ensure_system_account(self.user.name, Path(self.home_root))
@@ -103,7 +106,10 @@ class JaxLabSpawner(LocalProcessSpawner):
         client = LabServerClient(self.server_api_url or self.server_url, self.hub_token)
         try:
             await client.revoke(credential.id, credential.user_id)
-        except Exception as error:  # the server may be down; the hub must still stop
+        except (
+            OSError,
+            HTTPClientError,
+        ) as error:  # the server may be down; the hub must still stop
             self.log.warning("Could not revoke %s's gateway credential: %s", self.user.name, error)
 
     def _write_lab_settings(self, account: SystemAccount) -> None:
