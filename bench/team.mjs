@@ -116,7 +116,8 @@ function singleUserPort() {
       if (!cmdline.includes('jupyterhub-singleuser')) continue;
       const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
       const url = env.find(e => e.startsWith('JUPYTERHUB_SERVICE_URL='));
-      const port = url && new URL(url.slice('JUPYTERHUB_SERVICE_URL='.length)).port;
+      const port =
+        url && new URL(url.slice('JUPYTERHUB_SERVICE_URL='.length)).port;
       if (port) return port;
     } catch {
       // gone meanwhile
@@ -219,10 +220,14 @@ try {
     trip.direct = [];
     for (let round = 0; round < 3; round++) {
       trip.proxied.push(
-        ...(await roundTrips(`${hubOrigin.replace('http', 'ws')}${wsPath}`, trips / 3, {
-          Cookie: cookie,
-          Origin: hubOrigin
-        }))
+        ...(await roundTrips(
+          `${hubOrigin.replace('http', 'ws')}${wsPath}`,
+          trips / 3,
+          {
+            Cookie: cookie,
+            Origin: hubOrigin
+          }
+        ))
       );
       trip.direct.push(
         ...(await roundTrips(`ws://127.0.0.1:${direct}${wsPath}`, trips / 3, {

@@ -8,6 +8,7 @@
  */
 export { API_VERSION, createGateway } from './http/index.js';
 export type {
+  ICredentialSource,
   IGateway,
   IGatewayOptions,
   IProjectSource

@@ -274,6 +274,24 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/hub-credential-create/v1',
+    title: 'HubCredentialCreate',
+    description:
+      'Body of POST /api/hub/credentials (JupyterHub only): whose single-user server the credential is for.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['userId'],
+    properties: {
+      userId: {
+        type: 'string',
+        pattern: '^[\\w.@-]{1,128}$',
+        description:
+          "The user's id: the OpenID subject (`sub`) the hub got at sign-in."
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/hub-credential/v1',
     title: 'HubCredential',
     description:

@@ -89,6 +89,12 @@ export interface HostList {
 /**
  * A kernel gateway's host as it registers itself: what accelerators it really has.
  */
+export interface HubCredentialCreate {
+  /**
+   * The user's id: the OpenID subject (`sub`) the hub got at sign-in.
+   */
+  userId: string;
+}
 export interface HubCredential {
   id: string;
   userId: string;
@@ -664,6 +670,7 @@ export interface ISchemaTypes {
   health: Health;
   'host-info': HostInfo;
   'host-list': HostList;
+  'hub-credential-create': HubCredentialCreate;
   'hub-credential': HubCredential;
   'job-accepted': JobAccepted;
   'job-create': JobCreate;

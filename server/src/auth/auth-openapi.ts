@@ -23,6 +23,21 @@ const nextParameter = {
   schema: { type: 'string', maxLength: 1024 }
 };
 
+/** `response` that may also be an HTML page for a person (`description` says when). */
+function withHtmlPage(
+  response: unknown,
+  description: string
+): Record<string, unknown> {
+  const r = response as {
+    description: string;
+    content: Record<string, unknown>;
+  };
+  return {
+    description: `${r.description}. ${description}`,
+    content: { ...r.content, 'text/html': { schema: { type: 'string' } } }
+  };
+}
+
 /** OpenAPI description of the sign-in routes of `createAuth().router`. */
 export const authOpenApi: IOpenApiPart = {
   paths: {
@@ -55,7 +70,11 @@ export const authOpenApi: IOpenApiPart = {
         ],
         responses: {
           '302': redirect('Signed in (to the lab) or on to Google'),
-          ...errorResponses(401)
+          ...errorResponses(401),
+          '401': withHtmlPage(
+            errorResponses(401)['401'],
+            'A browser (Accept: text/html) gets a page explaining the login URL'
+          )
         }
       }
     },
@@ -107,7 +126,8 @@ export const authOpenApi: IOpenApiPart = {
           '200': {
             description: 'HTML page',
             content: { 'text/html': { schema: { type: 'string' } } }
-          }
+          },
+          ...errorResponses()
         }
       },
       post: {
@@ -168,14 +188,6 @@ export const tokensOpenApi: IOpenApiPart = {
 
 /** OpenAPI description of `createHubCredentialsRouter()` at `/api/hub/credentials`. */
 export const hubCredentialsOpenApi: IOpenApiPart = {
-  schemas: {
-    HubCredentialCreate: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['userId'],
-      properties: { userId: { type: 'string', maxLength: 128 } }
-    }
-  },
   paths: {
     '/api/hub/credentials': {
       post: {

@@ -97,7 +97,12 @@ async function breaches(
   if (!documented.content || method === 'head' || response.status === 204)
     return [];
   const type = (response.headers.get('content-type') ?? '').split(';')[0];
-  if (type === 'text/event-stream' && documented.content[type]) return [];
+  // Streams and pages for people (sign-in, sign-out) are not JSON bodies.
+  if (
+    (type === 'text/event-stream' || type === 'text/html') &&
+    documented.content[type]
+  )
+    return [];
   const media = documented.content[type];
   if (!media) {
     return [
