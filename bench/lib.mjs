@@ -3,22 +3,12 @@
 // statistics. Benchmarks print figures; they assert nothing.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import WebSocket from 'ws';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const PY = `${ROOT}.venv/bin/python`;
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../scripts/lab-processes.mjs';
 
 export function startProcess(cmd, args, options = {}) {
   const child = spawn(cmd, args, {

@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 import { REPO_ROOT, startLab } from '../scripts/start-lab.mjs';
+import { fmt, median, percentile } from './lib.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -34,12 +35,7 @@ const load = () =>
   spawnSync('cut', ['-d', ' ', '-f1-3', '/proc/loadavg'], {
     encoding: 'utf8'
   }).stdout.trim();
-const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const p99 = xs =>
-  [...xs].sort((a, b) => a - b)[
-    Math.min(xs.length - 1, Math.floor(xs.length * 0.99))
-  ];
-const fmt = x => x.toFixed(1);
+const p99 = xs => percentile(xs, 99);
 
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',

@@ -104,7 +104,10 @@ export async function startLab(options = {}) {
     env: { ...process.env, ...options.env, JAXLAB_DATA_DIR: dataDir },
     onOutput: options.onOutput
   });
+  // Local mode: the lab's credential is revoked while the server still runs.
+  let revokeLabCredential = async () => {};
   const stop = async () => {
+    await revokeLabCredential().catch(() => {});
     await processes.stop();
     if (isTempDir && !options.keepDataDir)
       rmSync(dataDir, { recursive: true, force: true });
@@ -205,7 +208,7 @@ export async function startLab(options = {}) {
       });
       return { ...running, hubUrl: hub.url, homeRoot };
     }
-    await startJupyterLab(processes, {
+    revokeLabCredential = await startJupyterLab(processes, {
       dataDir,
       host,
       labPort,
@@ -227,7 +230,8 @@ export async function startLab(options = {}) {
  * Local mode's JupyterLab: notebooks and consoles run on the gateway's
  * restricted kernels (--gateway-url), reached with the local user's own
  * credential (a personal API token), as each user's server does in team
- * mode, so it sees only its own kernels.
+ * mode, so it sees only its own kernels. Resolves with the function that
+ * revokes that credential (at stop, so tokens do not pile up per start).
  */
 async function startJupyterLab(processes, o) {
   const settingsDir = join(o.dataDir, 'lab-settings');
@@ -245,6 +249,15 @@ async function startJupyterLab(processes, o) {
     o.localToken,
     'jupyterlab (local mode)'
   );
+  const revoke = async () => {
+    await fetch(
+      `${o.serverUrl}/api/tokens/${encodeURIComponent(credential.id)}`,
+      {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${o.localToken}` }
+      }
+    );
+  };
   if (o.enableTerminals)
     processes.note(
       'lab',
@@ -275,7 +288,7 @@ async function startJupyterLab(processes, o) {
       JUPYTER_RUNTIME_DIR: join(o.dataDir, 'jupyter-runtime'),
       JUPYTER_CONFIG_DIR: join(o.dataDir, 'jupyter-config'),
       // In the environment, not argv: every account can read argv.
-      JUPYTER_GATEWAY_AUTH_TOKEN: credential,
+      JUPYTER_GATEWAY_AUTH_TOKEN: credential.token,
       PATH: `${join(VENV, 'bin')}:${process.env.PATH ?? ''}`
     }
   );
@@ -285,6 +298,7 @@ async function startJupyterLab(processes, o) {
     () => `JupyterLab did not start:\n${processes.output()}`,
     lab
   );
+  return revoke;
 }
 
 /**
@@ -342,7 +356,7 @@ async function startHub(processes, o) {
   );
 }
 
-/** A personal API token of the user `bearer` signs in (POST /api/tokens). */
+/** A personal API token `{id, token}` of the user `bearer` signs in (POST /api/tokens). */
 async function mintApiToken(serverUrl, bearer, name) {
   const res = await fetch(`${serverUrl}/api/tokens`, {
     method: 'POST',
@@ -356,7 +370,7 @@ async function mintApiToken(serverUrl, bearer, name) {
     throw new Error(
       `could not mint a credential: ${res.status} ${await res.text()}`
     );
-  return (await res.json()).token;
+  return await res.json();
 }
 
 /** Builds the TS packages and installs the extension and hub into .venv if missing. */

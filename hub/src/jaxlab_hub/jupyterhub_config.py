@@ -79,6 +79,13 @@ c.JaxLabSpawner.default_url = "/lab"
 c.JaxLabSpawner.ip = "127.0.0.1"
 c.JaxLabSpawner.start_timeout = 90
 c.JaxLabSpawner.http_timeout = 90
+# Stopping: the spawner has already shut the user's kernels down and revoked
+# the gateway credential, so there is nothing left for a slow shutdown to
+# save (notebooks are saved by the lab as they are edited); jupyter_server
+# would otherwise retry the gateway with back-off for half a minute.
+c.JaxLabSpawner.interrupt_timeout = 2
+c.JaxLabSpawner.term_timeout = 3
+c.JaxLabSpawner.kill_timeout = 5
 c.JaxLabSpawner.args = [
     "--LabApp.news_url=",
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",

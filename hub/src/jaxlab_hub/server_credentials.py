@@ -1,5 +1,6 @@
 """The kernel gateway credential of a user's single-user server, minted by
-the lab server at spawn (``POST /api/hub/credentials``) and revoked at stop."""
+the lab server at spawn (``POST /api/hub/credentials``) and revoked at stop,
+after the kernels started with it are shut down."""
 
 from __future__ import annotations
 
@@ -53,3 +54,29 @@ class LabServerClient:
         )
         if response.code not in (204, 404):
             response.rethrow()
+
+
+async def shut_down_kernels(gateway_url: str, token: str) -> int:
+    """Shuts down every kernel ``token`` sees on the gateway (only its
+    user's); returns how many. Errors of single kernels are skipped."""
+    headers = {"Authorization": f"token {token}"}
+    base = gateway_url.rstrip("/") + "/api/kernels"
+    client = AsyncHTTPClient()
+    listed = await client.fetch(
+        HTTPRequest(base, headers=headers, request_timeout=20), raise_error=False
+    )
+    if listed.code != 200:
+        return 0
+    count = 0
+    for kernel in json.loads(listed.body):
+        response = await client.fetch(
+            HTTPRequest(
+                f"{base}/{quote(kernel['id'])}",
+                method="DELETE",
+                headers=headers,
+                request_timeout=20,
+            ),
+            raise_error=False,
+        )
+        count += response.code == 204
+    return count

@@ -11,7 +11,7 @@ from tornado.httpclient import HTTPClientError
 from traitlets import Unicode
 
 from .reachable_paths import find_exposures, python_home, unprivileged_command
-from .server_credentials import LabServerClient, ServerCredential
+from .server_credentials import LabServerClient, ServerCredential, shut_down_kernels
 from .system_users import SystemAccount, ensure_system_account
 
 
@@ -24,8 +24,9 @@ class JaxLabSpawner(LocalProcessSpawner):
     starts ``jupyterhub-singleuser`` with the gateway as its only kernel
     provider (``JUPYTER_GATEWAY_URL``; no local kernels), terminals off and
     the lab extension pointed at the lab server. On stop the credential is
-    revoked. The credential travels in the environment, never in argv
-    (which every account can read in /proc).
+    revoked, after the kernels started with it are shut down. The
+    credential travels in the environment, never in argv (which every
+    account can read in /proc).
     """
 
     server_url = Unicode(
@@ -61,10 +62,11 @@ class JaxLabSpawner(LocalProcessSpawner):
             raise
 
     async def stop(self, now=False):
-        try:
-            await super().stop(now=now)
-        finally:
-            await self._revoke()
+        # The user's kernels go first, then their credential: the server
+        # stops at once (its own shutdown no longer waits on the gateway)
+        # and the gateway refuses the credential from this moment on.
+        await self._revoke()
+        await super().stop(now=now)
 
     def get_env(self):
         env = super().get_env()
@@ -103,6 +105,10 @@ class JaxLabSpawner(LocalProcessSpawner):
         self._credential = None
         if credential is None:
             return
+        try:
+            await shut_down_kernels(self.gateway_url, credential.token)
+        except (OSError, HTTPClientError) as error:
+            self.log.warning("Could not shut down %s's kernels: %s", self.user.name, error)
         client = LabServerClient(self.server_api_url or self.server_url, self.hub_token)
         try:
             await client.revoke(credential.id, credential.user_id)

@@ -23,7 +23,7 @@ import {
   type Page
 } from 'playwright-core';
 import WebSocket from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startLab } from '../../../scripts/start-lab.mjs';
 import { OAuthStandIn } from '../../../server/test/stand-ins/oauth-stand-in.js';
 
@@ -186,7 +186,22 @@ describe('team mode: two users on one host (JupyterHub, headless Chromium)', () 
     }
   }, 400_000);
 
+  let hasFailed = false;
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail') hasFailed = true;
+  });
+
   afterAll(async () => {
+    // What the hub, server and gateway said, when something failed.
+    if (hasFailed)
+      console.log(
+        lab
+          ?.output()
+          .split('\n')
+          .filter(l => !/ServerApp\] 20[0-9] (GET|PUT|PATCH)|static/.test(l))
+          .slice(-400)
+          .join('\n')
+      );
     await browser?.close();
     await lab?.stop();
     await google?.stop();
@@ -441,6 +456,22 @@ describe('team mode: two users on one host (JupyterHub, headless Chromium)', () 
   it('should end both sessions on sign-out, stop the server and revoke its gateway credential', async () => {
     const { bob } = users;
     const token = serverCredentialOf(bob.uid);
+    const operatorKernels = async (): Promise<string[]> =>
+      (
+        (await (
+          await fetch(`${lab.gatewayUrl}/api/kernels`, {
+            headers: { Authorization: `token ${lab.gatewayToken}` }
+          })
+        ).json()) as { id: string }[]
+      ).map(k => k.id);
+    const bobsKernels = (
+      (await (
+        await fetch(`${lab.gatewayUrl}/api/kernels`, {
+          headers: { Authorization: `token ${token}` }
+        })
+      ).json()) as { id: string }[]
+    ).map(k => k.id);
+    expect(bobsKernels).toHaveLength(1);
     const page = bob.page;
     await page.goto(`${lab.hubUrl}${userPath(bob.email)}/lab`);
     await page
@@ -473,6 +504,10 @@ describe('team mode: two users on one host (JupyterHub, headless Chromium)', () 
         { timeout: 30_000 }
       )
       .toBe(401);
+    // His kernels were shut down with it; Ada's still run.
+    const left = await operatorKernels();
+    expect(left).not.toContain(bobsKernels[0]);
+    expect(left).toHaveLength(1);
   }, 120_000);
 
   it('should bring a stopped server back on the next visit with the files intact', async () => {

@@ -94,9 +94,11 @@ describe('createAuth() google mode', () => {
     expect(Object.keys(body).sort()).toEqual([
       'email',
       'id',
+      'isAdmin',
       'name',
       'provider'
     ]);
+    expect(body.isAdmin).toBe(false);
   });
 
   it('should refuse a forged state', async () => {
