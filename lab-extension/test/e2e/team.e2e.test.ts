@@ -97,12 +97,20 @@ function serverCredentialOf(uid: number): string {
   throw new Error(`no single-user server of uid ${uid}`);
 }
 
-/** The program each user's kernel gets as its main.py. */
-const programOf = (greeting: string): string =>
-  `import jax.numpy as jnp\n\n\ndef main():\n    print("${greeting}", float(jnp.sum(jnp.arange(4.0))))\n`;
-
-/** A notebook on the restricted kernel whose one cell is the designated call. */
-function writeNotebook(user: ILabUser, file: string): void {
+/**
+ * A notebook on the restricted kernel: a `%%writefile main.py` cell (the
+ * harness writes it into the kernel's folder), then the designated call.
+ */
+function writeNotebook(user: ILabUser, file: string, greeting: string): void {
+  const program = `import jax.numpy as jnp\n\n\ndef main():\n    print("${greeting}", float(jnp.sum(jnp.arange(4.0))))\n`;
+  const cell = (id: string, source: string) => ({
+    id,
+    cell_type: 'code',
+    metadata: {},
+    execution_count: null,
+    outputs: [],
+    source
+  });
   const notebook = {
     nbformat: 4,
     nbformat_minor: 5,
@@ -114,14 +122,8 @@ function writeNotebook(user: ILabUser, file: string): void {
       }
     },
     cells: [
-      {
-        id: 'call',
-        cell_type: 'code',
-        metadata: {},
-        execution_count: null,
-        outputs: [],
-        source: 'main()'
-      }
+      cell('program', `%%writefile main.py\n${program}`),
+      cell('call', 'main()')
     ]
   };
   const path = join(user.home, 'notebooks', file);
@@ -245,8 +247,8 @@ describe('team mode: two users on one host (JupyterHub, headless Chromium)', () 
 
   it("should run each user's notebook on the gateway and show neither the other's notebooks, kernels nor sessions", async () => {
     const { ada, bob } = users;
-    writeNotebook(ada, 'ada-notes.ipynb');
-    writeNotebook(bob, 'bob-notes.ipynb');
+    writeNotebook(ada, 'ada-notes.ipynb', 'hello from ada');
+    writeNotebook(bob, 'bob-notes.ipynb', 'hello from bob');
     for (const [user, file, greeting] of [
       [ada, 'ada-notes.ipynb', 'hello from ada'],
       [bob, 'bob-notes.ipynb', 'hello from bob']
@@ -261,24 +263,8 @@ describe('team mode: two users on one host (JupyterHub, headless Chromium)', () 
           timeout: 90_000
         })
         .toContain('JAX (restricted) | Idle');
-      // The kernel (started by the user's server with the user's own
-      // credential) gets its main.py through the gateway, as that user.
-      const [kernel] = JSON.parse(
-        (await inPage(user.page, `${userPath(user.email)}/api/kernels`)).body
-      ) as { id: string }[];
-      const put = await fetch(
-        `${lab.gatewayUrl}/api/kernels/${kernel.id}/files/main.py`,
-        {
-          method: 'PUT',
-          headers: {
-            Authorization: `token ${serverCredentialOf(user.uid)}`,
-            'Content-Type': 'text/plain'
-          },
-          body: programOf(greeting)
-        }
-      );
-      expect(put.status).toBe(204);
       await notebook.locator('.jp-Cell').first().click();
+      await user.page.keyboard.press('Shift+Enter');
       await user.page.keyboard.press('Shift+Enter');
       await expect
         .poll(
