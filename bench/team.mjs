@@ -250,7 +250,9 @@ console.log(
 );
 console.log('| path | median ms | samples ms |\n| --- | --: | --- |');
 for (const [name, xs] of rows)
-  console.log(`| ${name} | ${fmt(median(xs))} | ${xs.map(fmt).join(', ')} |`);
+  console.log(
+    `| ${name} | ${fmt(median(xs))} | ${xs.map(x => fmt(x)).join(', ')} |`
+  );
 console.log(
   `\nkernel round trip (kernel_info_request -> reply, ${trips} per path after 10 warm-up, interleaved in 3 rounds)\n`
 );
