@@ -20,7 +20,6 @@ import type { IAuth, IAuthOptions } from './auth/create-auth.js';
 import { createHubCredentialsRouter } from './auth/hub-credentials-router.js';
 import { createTokensRouter } from './auth/tokens-router.js';
 import type { IOidc } from './oidc/create-oidc.js';
-import { OIDC_PATH, createOidc } from './oidc/create-oidc.js';
 import { createHostsRouter, hostsOpenApi } from './hosts/index.js';
 import { methodNotAllowedMiddleware } from './http/method-not-allowed.js';
 import { createJobsRouter, jobsOpenApi } from './jobs/index.js';
@@ -350,7 +349,9 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
         const listening = app.listen(port, host, error => {
           if (error) return reject(error);
           const address = listening.address() as AddressInfo;
-          if (hub) {
+          if (!hub) return resolve(address);
+          // Loaded only in team mode: local mode never needs the provider.
+          import('./oidc/create-oidc.js').then(({ OIDC_PATH, createOidc }) => {
             const bound = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
             oidc = createOidc({
               issuer: `${(hub.publicUrl ?? bound).replace(/\/$/, '')}${OIDC_PATH}`,
@@ -368,8 +369,8 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
               isAdmin: auth.isAdmin,
               trustProxy: config.trustProxy
             });
-          }
-          resolve(address);
+            resolve(address);
+          }, reject);
         });
         server = listening;
       }),
