@@ -24,6 +24,9 @@ const ID_PREFIX = 'https://jaxlab.dev/schemas/';
  */
 const BROWSER_CHECKED = [
   'api-error',
+  'artifact-list',
+  'chat-conversation',
+  'chat-stream-data',
   'host-list',
   'job',
   'job-accepted',
@@ -36,6 +39,7 @@ const BROWSER_CHECKED = [
   'review',
   'runnable-rewrite',
   'sample-list',
+  'table-page',
   'user'
 ];
 

@@ -30,6 +30,11 @@ export const JAXLAB_ERROR_CODES = Object.freeze({
   LEASE_LOST: 'LEASE_LOST',
   AI_UNAVAILABLE: 'AI_UNAVAILABLE',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  // Artifacts and the data viewer
+  ARTIFACT_NOT_FOUND: 'ARTIFACT_NOT_FOUND',
+  ARTIFACT_DELETED: 'ARTIFACT_DELETED',
+  RANGE_NOT_SATISFIABLE: 'RANGE_NOT_SATISFIABLE',
+  TABLE_UNSUPPORTED: 'TABLE_UNSUPPORTED',
   // Clients (the lab extension): the server could not be reached, or its
   // answer breaks the contract.
   NETWORK_ERROR: 'NETWORK_ERROR',
@@ -67,6 +72,10 @@ export const HTTP_STATUS_OF_CODE: Readonly<Record<JaxLabErrorCode, number>> =
     LEASE_LOST: 409,
     AI_UNAVAILABLE: 503,
     STORE_UNAVAILABLE: 503,
+    ARTIFACT_NOT_FOUND: 404,
+    ARTIFACT_DELETED: 410,
+    RANGE_NOT_SATISFIABLE: 416,
+    TABLE_UNSUPPORTED: 415,
     NETWORK_ERROR: 502,
     INVALID_RESPONSE: 502
   });
@@ -109,6 +118,14 @@ export const JAXLAB_ERROR_HINTS: Readonly<Record<JaxLabErrorCode, string>> =
       'Set GEMINI_API_KEY on the server, or read the lint findings alone.',
     STORE_UNAVAILABLE:
       'Check that the database is running and reachable, then try again.',
+    ARTIFACT_NOT_FOUND:
+      "List the run's files with GET /api/jobs/{id}/artifacts.",
+    ARTIFACT_DELETED:
+      "The project's retention setting deleted the file's content; its name, size and sha256 stay listed. Re-run the job to make it again.",
+    RANGE_NOT_SATISFIABLE:
+      'Ask for a byte range inside the file (its size is in the listing).',
+    TABLE_UNSUPPORTED:
+      'The data viewer opens CSV, TSV, JSON lines (.jsonl) and .npy/.npz arrays of up to 2 dimensions; download other files instead.',
     NETWORK_ERROR:
       'Check the server URL in Settings → JAX TPU Lab and that the server is running.',
     INVALID_RESPONSE:

@@ -124,6 +124,323 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/artifact-collection/v1',
+    title: 'ArtifactCollection',
+    description:
+      "What the gateway did with a run's outputs/ folder when the run ended: the limits it applied, how much it kept and which files it dropped or skipped, and why.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['collectedAt', 'keptFiles', 'keptBytes', 'limits', 'dropped'],
+    properties: {
+      collectedAt: {
+        type: 'string',
+        format: 'date-time'
+      },
+      keptFiles: {
+        type: 'integer',
+        minimum: 0
+      },
+      keptBytes: {
+        type: 'integer',
+        minimum: 0
+      },
+      limits: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['maxFiles', 'maxBytes', 'maxFileBytes'],
+        properties: {
+          maxFiles: {
+            type: 'integer',
+            minimum: 0
+          },
+          maxBytes: {
+            type: 'integer',
+            minimum: 0
+          },
+          maxFileBytes: {
+            type: 'integer',
+            minimum: 0
+          }
+        }
+      },
+      dropped: {
+        type: 'array',
+        maxItems: 1000,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'reason'],
+          properties: {
+            name: {
+              type: 'string',
+              maxLength: 512
+            },
+            sizeBytes: {
+              type: 'integer',
+              minimum: 0
+            },
+            reason: {
+              enum: [
+                'over-total-bytes',
+                'over-file-bytes',
+                'over-file-count',
+                'not-a-regular-file',
+                'link',
+                'unreadable',
+                'bad-name'
+              ]
+            }
+          }
+        }
+      },
+      droppedMore: {
+        type: 'integer',
+        minimum: 0,
+        description: 'Dropped entries not listed (past the first 1000).'
+      },
+      partial: {
+        type: 'boolean',
+        description:
+          'The run was stopped (cancel, time limit): a file being written then may be incomplete.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/artifact-list/v1',
+    title: 'ArtifactList',
+    description:
+      'Body of GET /api/jobs/{id}/artifacts: the files kept with the run, by name, and what the collection of its outputs/ folder dropped.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['items'],
+    properties: {
+      items: {
+        type: 'array',
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/artifact/v1'
+        }
+      },
+      collection: {
+        $ref: 'https://jaxlab.dev/schemas/artifact-collection/v1'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/artifact/v1',
+    title: 'Artifact',
+    description:
+      'A file kept with a run: what it wrote under outputs/ (collected by the gateway), or a file the gateway keeps itself (a profile trace). Listed by GET /api/jobs/{id}/artifacts, downloaded from GET /api/jobs/{id}/artifacts/{name}. Content-addressed: identical files share one stored copy.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'contentType', 'sizeBytes', 'sha256', 'createdAt'],
+    properties: {
+      name: {
+        type: 'string',
+        description:
+          "Path relative to outputs/ ('/'-separated, no '.' or '..' segments).",
+        minLength: 1,
+        maxLength: 512,
+        pattern:
+          '^(?!.*(^|/)\\.{1,2}(/|$))[^/\\u0000-\\u001f\\u007f\\\\][^\\u0000-\\u001f\\u007f\\\\]*$'
+      },
+      contentType: {
+        type: 'string',
+        maxLength: 128,
+        description: "Media type, from the name's extension."
+      },
+      sizeBytes: {
+        type: 'integer',
+        minimum: 0
+      },
+      sha256: {
+        type: 'string',
+        pattern: '^[0-9a-f]{64}$'
+      },
+      createdAt: {
+        type: 'string',
+        format: 'date-time'
+      },
+      description: {
+        type: 'string',
+        maxLength: 512
+      },
+      deletedAt: {
+        type: 'string',
+        format: 'date-time',
+        description:
+          'When retention deleted its content: the entry stays as the summary; downloading answers 410 ARTIFACT_DELETED.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/chat-context/v1',
+    title: 'ChatContext',
+    description:
+      'Exactly what the model is given about a run (or a comparison), one chip per part, each with the text sent. Every number in it was computed by the server.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['chips'],
+    properties: {
+      chips: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'label', 'text'],
+          properties: {
+            kind: {
+              enum: [
+                'manifest',
+                'metrics',
+                'series',
+                'log',
+                'artifacts',
+                'diff'
+              ]
+            },
+            label: {
+              type: 'string',
+              maxLength: 200
+            },
+            jobId: {
+              type: 'string',
+              maxLength: 64
+            },
+            text: {
+              type: 'string',
+              maxLength: 40000
+            }
+          }
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/chat-conversation/v1',
+    title: 'ChatConversation',
+    description:
+      "Body of GET /api/jobs/{id}/chat: the signed-in user's conversation about the run (or comparison), the context the next answer gets, and whether the model is on.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['items', 'context', 'ai'],
+    properties: {
+      items: {
+        type: 'array',
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/chat-message/v1'
+        }
+      },
+      context: {
+        $ref: 'https://jaxlab.dev/schemas/chat-context/v1'
+      },
+      ai: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['status'],
+        properties: {
+          status: {
+            enum: ['ok', 'disabled']
+          },
+          model: {
+            type: 'string',
+            maxLength: 100
+          },
+          message: {
+            type: 'string',
+            maxLength: 2000
+          }
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/chat-message/v1',
+    title: 'ChatMessage',
+    description:
+      "One turn of a chat about a run: the user's question or the model's answer (an answer that failed carries `error`, a sentence saying what to do).",
+    type: 'object',
+    additionalProperties: false,
+    required: ['role', 'text', 'createdAt'],
+    properties: {
+      role: {
+        enum: ['user', 'model']
+      },
+      text: {
+        type: 'string',
+        maxLength: 100000
+      },
+      createdAt: {
+        type: 'string',
+        format: 'date-time'
+      },
+      model: {
+        type: 'string',
+        maxLength: 100
+      },
+      error: {
+        type: 'string',
+        maxLength: 2000
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/chat-request/v1',
+    title: 'ChatRequest',
+    description:
+      'Body of POST /api/jobs/{id}/chat: a question about the run (and, with `compareWith`, about its comparison with those runs).',
+    type: 'object',
+    additionalProperties: false,
+    required: ['message'],
+    properties: {
+      message: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 4000
+      },
+      compareWith: {
+        type: 'array',
+        maxItems: 7,
+        uniqueItems: true,
+        items: {
+          type: 'string',
+          maxLength: 64
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/chat-stream-data/v1',
+    title: 'ChatStreamData',
+    description:
+      'The data of one Server-Sent Event of POST /api/jobs/{id}/chat: `context` (the chips sent), `delta` ({text}), then `done` (the stored answer).',
+    anyOf: [
+      {
+        $ref: 'https://jaxlab.dev/schemas/chat-context/v1'
+      },
+      {
+        type: 'object',
+        additionalProperties: false,
+        required: ['text'],
+        properties: {
+          text: {
+            type: 'string'
+          }
+        }
+      },
+      {
+        $ref: 'https://jaxlab.dev/schemas/chat-message/v1'
+      }
+    ]
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/failure/v1',
     title: 'Failure',
     description:
@@ -1755,6 +2072,185 @@ export const SCHEMA_DOCUMENTS = [
             maxLength: 64,
             description: 'The `Final <metric>:` value it prints.'
           }
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/table-filter/v1',
+    title: 'TableFilter',
+    description:
+      'One condition of the data viewer on one column: `contains` (text, case-insensitive), `=` (equal as number when both are numbers, else as text), `<` and `>` (numbers).',
+    type: 'object',
+    additionalProperties: false,
+    required: ['column', 'op', 'value'],
+    properties: {
+      column: {
+        type: 'integer',
+        minimum: 0
+      },
+      op: {
+        enum: ['contains', '=', '<', '>']
+      },
+      value: {
+        type: 'string',
+        maxLength: 1000
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/table-page/v1',
+    title: 'TablePage',
+    description:
+      "Body of GET /api/jobs/{id}/table: one page of a table (an artifact's CSV, TSV, JSON lines or .npy/.npz array), sorted and filtered on the server, with the columns' inferred types and summaries.",
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'format',
+      'columns',
+      'rowsIndexed',
+      'complete',
+      'totalRows',
+      'offset',
+      'rows',
+      'rowNumbers',
+      'filters'
+    ],
+    properties: {
+      format: {
+        enum: ['csv', 'tsv', 'jsonl', 'npy', 'npz']
+      },
+      members: {
+        type: 'array',
+        description:
+          'The arrays of an .npz file; `member` picks one (default the first).',
+        items: {
+          type: 'string',
+          maxLength: 512
+        }
+      },
+      member: {
+        type: 'string',
+        maxLength: 512
+      },
+      columns: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'type'],
+          properties: {
+            name: {
+              type: 'string',
+              maxLength: 1024
+            },
+            type: {
+              enum: ['integer', 'number', 'boolean', 'string', 'empty'],
+              description:
+                'Inferred from every value (or the rows indexed so far while `complete` is false).'
+            },
+            summary: {
+              type: 'object',
+              description:
+                'Numeric columns: count of numbers, missing values, mean, min and max over the whole table (or the rows the filters keep, in `filteredSummary`).',
+              additionalProperties: false,
+              required: ['count', 'missing'],
+              properties: {
+                count: {
+                  type: 'integer',
+                  minimum: 0
+                },
+                missing: {
+                  type: 'integer',
+                  minimum: 0
+                },
+                mean: {
+                  type: ['number', 'null']
+                },
+                min: {
+                  type: ['number', 'null']
+                },
+                max: {
+                  type: ['number', 'null']
+                }
+              }
+            }
+          }
+        }
+      },
+      rowsIndexed: {
+        type: 'integer',
+        minimum: 0,
+        description:
+          "Rows the server has indexed; equals the table's row count once `complete`."
+      },
+      complete: {
+        type: 'boolean',
+        description:
+          'False while the index is still being built on first open: types, summaries and counts then cover the rows indexed so far.'
+      },
+      totalRows: {
+        type: 'integer',
+        minimum: 0,
+        description: 'Rows of the view (after filters).'
+      },
+      offset: {
+        type: 'integer',
+        minimum: 0
+      },
+      rows: {
+        type: 'array',
+        items: {
+          type: 'array',
+          items: {
+            type: ['string', 'number', 'boolean', 'null']
+          }
+        }
+      },
+      rowNumbers: {
+        type: 'array',
+        description:
+          "The table's own (0-based) row number of each row of the page.",
+        items: {
+          type: 'integer',
+          minimum: 0
+        }
+      },
+      sort: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['column', 'descending'],
+        properties: {
+          column: {
+            type: 'integer',
+            minimum: 0
+          },
+          descending: {
+            type: 'boolean'
+          }
+        }
+      },
+      filters: {
+        type: 'array',
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/table-filter/v1'
+        }
+      },
+      filteredSummary: {
+        type: 'array',
+        description:
+          'Per column (same order), the summary over the rows the filters keep; present when there are filters.',
+        items: {
+          anyOf: [
+            {
+              type: 'null'
+            },
+            {
+              $ref: 'https://jaxlab.dev/schemas/table-page/v1#/properties/columns/items/properties/summary'
+            }
+          ]
         }
       }
     }

@@ -35,6 +35,114 @@ export interface ApiToken {
    */
   token?: string;
 }
+export interface ArtifactCollection {
+  collectedAt: string;
+  keptFiles: number;
+  keptBytes: number;
+  limits: {
+    maxFiles: number;
+    maxBytes: number;
+    maxFileBytes: number;
+  };
+  /**
+   * @maxItems 1000
+   */
+  dropped: {
+    name: string;
+    sizeBytes?: number;
+    reason:
+      | 'over-total-bytes'
+      | 'over-file-bytes'
+      | 'over-file-count'
+      | 'not-a-regular-file'
+      | 'link'
+      | 'unreadable'
+      | 'bad-name';
+  }[];
+  /**
+   * Dropped entries not listed (past the first 1000).
+   */
+  droppedMore?: number;
+  /**
+   * The run was stopped (cancel, time limit): a file being written then may be incomplete.
+   */
+  partial?: boolean;
+}
+export interface ArtifactList {
+  items: Artifact[];
+  collection?: ArtifactCollection;
+}
+/**
+ * A file kept with a run: what it wrote under outputs/ (collected by the gateway), or a file the gateway keeps itself (a profile trace). Listed by GET /api/jobs/{id}/artifacts, downloaded from GET /api/jobs/{id}/artifacts/{name}. Content-addressed: identical files share one stored copy.
+ */
+export interface Artifact {
+  /**
+   * Path relative to outputs/ ('/'-separated, no '.' or '..' segments).
+   */
+  name: string;
+  /**
+   * Media type, from the name's extension.
+   */
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  createdAt: string;
+  description?: string;
+  /**
+   * When retention deleted its content: the entry stays as the summary; downloading answers 410 ARTIFACT_DELETED.
+   */
+  deletedAt?: string;
+}
+/**
+ * What the gateway did with a run's outputs/ folder when the run ended: the limits it applied, how much it kept and which files it dropped or skipped, and why.
+ */
+export interface ChatContext {
+  chips: {
+    kind: 'manifest' | 'metrics' | 'series' | 'log' | 'artifacts' | 'diff';
+    label: string;
+    jobId?: string;
+    text: string;
+  }[];
+}
+export interface ChatConversation {
+  items: ChatMessage[];
+  context: ChatContext;
+  ai: {
+    status: 'ok' | 'disabled';
+    model?: string;
+    message?: string;
+  };
+}
+/**
+ * One turn of a chat about a run: the user's question or the model's answer (an answer that failed carries `error`, a sentence saying what to do).
+ */
+export interface ChatMessage {
+  role: 'user' | 'model';
+  text: string;
+  createdAt: string;
+  model?: string;
+  error?: string;
+}
+/**
+ * Exactly what the model is given about a run (or a comparison), one chip per part, each with the text sent. Every number in it was computed by the server.
+ */
+export interface ChatRequest {
+  message: string;
+  /**
+   * @maxItems 7
+   */
+  compareWith?: string[];
+}
+export type ChatStreamData =
+  | ChatContext
+  | {
+      text: string;
+    }
+  | ChatMessage;
+
+/**
+ * Exactly what the model is given about a run (or a comparison), one chip per part, each with the text sent. Every number in it was computed by the server.
+ */
 export type FailureReason =
   | 'USER_ERROR'
   | 'LOAD_REJECTED'
@@ -649,6 +757,73 @@ export interface SampleInfo {
    */
   metric: string;
 }
+export interface TableFilter {
+  column: number;
+  op: 'contains' | '=' | '<' | '>';
+  value: string;
+}
+export interface TablePage {
+  format: 'csv' | 'tsv' | 'jsonl' | 'npy' | 'npz';
+  /**
+   * The arrays of an .npz file; `member` picks one (default the first).
+   */
+  members?: string[];
+  member?: string;
+  columns: {
+    name: string;
+    /**
+     * Inferred from every value (or the rows indexed so far while `complete` is false).
+     */
+    type: 'integer' | 'number' | 'boolean' | 'string' | 'empty';
+    /**
+     * Numeric columns: count of numbers, missing values, mean, min and max over the whole table (or the rows the filters keep, in `filteredSummary`).
+     */
+    summary?: {
+      count: number;
+      missing: number;
+      mean?: number | null;
+      min?: number | null;
+      max?: number | null;
+    };
+  }[];
+  /**
+   * Rows the server has indexed; equals the table's row count once `complete`.
+   */
+  rowsIndexed: number;
+  /**
+   * False while the index is still being built on first open: types, summaries and counts then cover the rows indexed so far.
+   */
+  complete: boolean;
+  /**
+   * Rows of the view (after filters).
+   */
+  totalRows: number;
+  offset: number;
+  rows: (string | number | boolean | null)[][];
+  /**
+   * The table's own (0-based) row number of each row of the page.
+   */
+  rowNumbers: number[];
+  sort?: {
+    column: number;
+    descending: boolean;
+  };
+  filters: TableFilter[];
+  /**
+   * Per column (same order), the summary over the rows the filters keep; present when there are filters.
+   */
+  filteredSummary?: (null | Summary)[];
+}
+/**
+ * One condition of the data viewer on one column: `contains` (text, case-insensitive), `=` (equal as number when both are numbers, else as text), `<` and `>` (numbers).
+ */
+export interface Summary {
+  count: number;
+  missing: number;
+  mean?: number | null;
+  min?: number | null;
+  max?: number | null;
+}
 export interface User {
   id: string;
   email: string;
@@ -666,6 +841,14 @@ export interface ISchemaTypes {
   'api-token-create': ApiTokenCreate;
   'api-token-list': ApiTokenList;
   'api-token': ApiToken;
+  'artifact-collection': ArtifactCollection;
+  'artifact-list': ArtifactList;
+  artifact: Artifact;
+  'chat-context': ChatContext;
+  'chat-conversation': ChatConversation;
+  'chat-message': ChatMessage;
+  'chat-request': ChatRequest;
+  'chat-stream-data': ChatStreamData;
   failure: Failure;
   health: Health;
   'host-info': HostInfo;
@@ -696,6 +879,8 @@ export interface ISchemaTypes {
   'run-manifest': RunManifest;
   'runnable-rewrite': RunnableRewrite;
   'sample-list': SampleList;
+  'table-filter': TableFilter;
+  'table-page': TablePage;
   user: User;
 }
 /** Name of a schema in `schemas/json` (`<name>.schema.json`). */
