@@ -13,3 +13,6 @@ export type {
 export type { IHosts } from './hosts/contract.js';
 export { hashTokenSecret } from './accounts/token-hash.js';
 export { LOG_TAIL_MAX_BYTES } from './events/log-tail.js';
+export type { IJobArtifacts } from './artifacts/contract.js';
+export type { IChats } from './chats/contract.js';
+export { mediaTypeOf } from './artifacts/media-type.js';

@@ -1,4 +1,6 @@
 import type { IAccounts } from './accounts/contract.js';
+import type { IJobArtifacts } from './artifacts/contract.js';
+import type { IChats } from './chats/contract.js';
 import type { IJobEvents } from './events/contract.js';
 import type { IHosts } from './hosts/contract.js';
 import type { IJobs } from './jobs/contract.js';
@@ -20,6 +22,10 @@ export interface IStore {
   readonly projects: IProjects;
   readonly accounts: IAccounts;
   readonly hosts: IHosts;
+  /** Files kept with runs (outputs/, profile traces), content-addressed. */
+  readonly artifacts: IJobArtifacts;
+  /** Conversations about runs, per user. */
+  readonly chats: IChats;
   /**
    * Stops watchers and closes the connection. Idempotent; afterwards every
    * part throws `STORE_UNAVAILABLE`.

@@ -82,6 +82,16 @@ export class MongoDatabase {
   }
 
   /**
+   * The database itself, for GridFS buckets.
+   *
+   * @throws JaxLabError `STORE_UNAVAILABLE` after dispose.
+   */
+  get db(): Db {
+    this.collection('jobs');
+    return this._db;
+  }
+
+  /**
    * A collection of this database.
    *
    * @throws JaxLabError `STORE_UNAVAILABLE` after dispose.
@@ -137,6 +147,15 @@ async function createIndexes(db: Db): Promise<void> {
         { key: { hash: 1 }, unique: true },
         { key: { owner: 1 } }
       ]),
-    db.collection('hosts').createIndex({ lastSeenAt: 1 })
+    db.collection('hosts').createIndex({ lastSeenAt: 1 }),
+    db
+      .collection('artifacts')
+      .createIndexes([
+        { key: { jobId: 1, name: 1 }, unique: true },
+        { key: { sha256: 1 } }
+      ]),
+    db
+      .collection('chat_messages')
+      .createIndex({ conversation: 1, owner: 1, _id: 1 })
   ]);
 }

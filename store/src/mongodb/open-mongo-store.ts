@@ -1,4 +1,6 @@
 import { MongoAccounts } from '../accounts/mongodb.js';
+import { MongoJobArtifacts } from '../artifacts/mongodb.js';
+import { MongoChats } from '../chats/mongodb.js';
 import { MongoJobEvents } from '../events/mongodb.js';
 import { MongoHosts } from '../hosts/mongodb.js';
 import { MongoJobs } from '../jobs/mongodb.js';
@@ -24,6 +26,8 @@ export async function openMongoStore(
     projects: new MongoProjects(database),
     accounts: new MongoAccounts(database),
     hosts: new MongoHosts(database),
+    artifacts: new MongoJobArtifacts(database),
+    chats: new MongoChats(database),
     dispose: () => database.dispose()
   };
 }

@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { SqliteAccounts } from '../accounts/sqlite.js';
+import { SqliteJobArtifacts } from '../artifacts/sqlite.js';
+import { SqliteChats } from '../chats/sqlite.js';
 import { SqliteJobEvents } from '../events/sqlite.js';
 import { SqliteHosts } from '../hosts/sqlite.js';
 import { SqliteJobs } from '../jobs/sqlite.js';
@@ -9,10 +14,16 @@ import { SqliteDatabase } from './sqlite-database.js';
 
 /**
  * The embedded store on one SQLite file (or `:memory:`), every part on one
- * connection. Server and gateway processes may open the same file.
+ * connection; artifact contents as files in `artifacts/` beside the
+ * database file (a temporary folder for `:memory:`, removed on dispose).
+ * Server and gateway processes may open the same file.
  */
 export function openSqliteStore(path: string): IStore {
   const database = new SqliteDatabase(path);
+  const scratch =
+    path === ':memory:'
+      ? mkdtempSync(join(tmpdir(), 'jaxlab-artifacts-'))
+      : undefined;
   return {
     kind: 'sqlite',
     jobs: new SqliteJobs(database),
@@ -21,6 +32,14 @@ export function openSqliteStore(path: string): IStore {
     projects: new SqliteProjects(database),
     accounts: new SqliteAccounts(database),
     hosts: new SqliteHosts(database),
-    dispose: async () => database.dispose()
+    artifacts: new SqliteJobArtifacts(
+      database,
+      scratch ?? join(dirname(path), 'artifacts')
+    ),
+    chats: new SqliteChats(database),
+    dispose: async () => {
+      database.dispose();
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+    }
   };
 }

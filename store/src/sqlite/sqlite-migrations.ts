@@ -86,5 +86,40 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     lastSeenAt TEXT NOT NULL,
     doc TEXT NOT NULL
   );
+  `,
+  // Artifacts: entries per job, contents by SHA-256 with reference counts
+  // (the files live under <data>/artifacts/), what each collection did.
+  `
+  CREATE TABLE artifact_contents (
+    sha256 TEXT PRIMARY KEY,
+    sizeBytes INTEGER NOT NULL,
+    refs INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE artifacts (
+    jobId TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    contentType TEXT NOT NULL,
+    sizeBytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    createdAt TEXT NOT NULL,
+    description TEXT,
+    deletedAt TEXT,
+    PRIMARY KEY (jobId, name)
+  ) WITHOUT ROWID;
+  CREATE INDEX artifacts_sha256 ON artifacts (sha256);
+
+  CREATE TABLE artifact_collections (
+    jobId TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    doc TEXT NOT NULL
+  );
+
+  CREATE TABLE chat_messages (
+    conversation TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (conversation, owner, seq)
+  ) WITHOUT ROWID;
   `
 ];

@@ -1,4 +1,5 @@
 import { describeAccountsContract } from './accounts.contract.js';
+import { describeJobArtifactsContract } from './artifacts.contract.js';
 import { describeJobEventsContract } from './events.contract.js';
 import { describeHostsContract } from './hosts.contract.js';
 import { describeJobsContract } from './jobs.contract.js';
@@ -18,5 +19,6 @@ export const RESOURCE_CONTRACTS: readonly ((
   describeJobQueueContract,
   describeProjectsContract,
   describeAccountsContract,
-  describeHostsContract
+  describeHostsContract,
+  describeJobArtifactsContract
 ];

@@ -13,6 +13,8 @@ export interface IStoreBackend {
    * over a network have one.
    */
   interruptConnection?(ms: number): Promise<void>;
+  /** How many distinct artifact contents the backend holds (files, GridFS files). */
+  storedContents?(): Promise<number>;
   /** Disposes the stores and removes what the backend created. */
   cleanup(): Promise<void>;
 }

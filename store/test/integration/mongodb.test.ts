@@ -59,6 +59,17 @@ function mongoBackend(
       store,
       openPeer: () => open(server.uri),
       interruptConnection: throughProxy ? ms => proxy.cut(ms) : undefined,
+      storedContents: async () => {
+        const client = new MongoClient(server.uri);
+        try {
+          return await client
+            .db(dbName)
+            .collection('artifacts.files')
+            .countDocuments();
+        } finally {
+          await client.close();
+        }
+      },
       cleanup: async () => {
         for (const s of stores) await s.dispose();
         const client = new MongoClient(server.uri);

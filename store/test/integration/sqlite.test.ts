@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@jaxlab/store';
@@ -23,6 +23,11 @@ const openSqlite: OpenStoreBackend = async () => {
   return {
     store: await open(),
     openPeer: open,
+    // Content files sit in two-hex-digit folders beside tmp/ and trash/.
+    storedContents: async () =>
+      readdirSync(join(dir, 'artifacts'))
+        .filter(d => /^[0-9a-f]{2}$/.test(d))
+        .reduce((n, d) => n + readdirSync(join(dir, 'artifacts', d)).length, 0),
     cleanup: async () => {
       for (const store of stores) await store.dispose();
       rmSync(dir, { recursive: true, force: true });
