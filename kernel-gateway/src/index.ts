@@ -39,7 +39,13 @@ export {
   GATEWAY_VERSION,
   JobRunner
 } from './jobs/index.js';
-export type { IJobKernel, IJobKernels, JobOutcome } from './jobs/index.js';
+export type {
+  IJobKernel,
+  IJobKernels,
+  IOutputLimits,
+  JobOutcome
+} from './jobs/index.js';
+export { DEFAULT_OUTPUT_LIMITS } from './jobs/index.js';
 export { createLogSink } from './log/index.js';
 export type { ILogFields, ILogSinkOptions, LogSink } from './log/index.js';
 

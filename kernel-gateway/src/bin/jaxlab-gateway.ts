@@ -8,7 +8,12 @@ import { openStore } from '@jaxlab/store';
 import type { IStore } from '@jaxlab/store';
 
 import { createGateway } from '../http/create-gateway.js';
-import { EnvironmentBuilder, JobRunner } from '../jobs/index.js';
+import {
+  DEFAULT_OUTPUT_LIMITS,
+  EnvironmentBuilder,
+  JobRunner
+} from '../jobs/index.js';
+import type { IOutputLimits } from '../jobs/index.js';
 import { KernelManager } from '../kernels/kernel-manager.js';
 import { createLogSink } from '../log/gateway-log.js';
 import { createKernelLauncher } from '../sandbox/index.js';
@@ -36,6 +41,9 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
                        only their own kernels and sessions)
   --max-jobs N         jobs run at once on this host (default 1; the rest wait in order)
   --max-log-mib N      log output stored per job (default 256); the rest is discarded, and the log says so
+  --outputs-max-files N  files of a run's outputs/ kept as its artifacts (default 1000)
+  --outputs-max-mib N  bytes of outputs/ kept per run, all files together (default 1024); per file too;
+                       files over a limit are dropped, and the run's log names them
   --host-id ID         host id jobs are claimed under (default: the host name)
   --log-format F       json (one object per line: time, level, event, kernelId, jobId, msg) or
                        text (default: text at a terminal, json otherwise)
@@ -61,6 +69,8 @@ async function main(): Promise<void> {
       'no-user-credentials': { type: 'boolean', default: false },
       'max-jobs': { type: 'string', default: '1' },
       'max-log-mib': { type: 'string' },
+      'outputs-max-files': { type: 'string' },
+      'outputs-max-mib': { type: 'string' },
       'host-id': { type: 'string' },
       'log-format': { type: 'string' },
       help: { type: 'boolean', default: false }
@@ -156,6 +166,11 @@ async function main(): Promise<void> {
       ),
       sandboxed: !isUnsafe,
       maxLogBytes: mib(number('max-log-mib', values['max-log-mib'])),
+      artifacts: store.artifacts,
+      outputLimits: outputLimits(
+        number('outputs-max-files', values['outputs-max-files']),
+        mib(number('outputs-max-mib', values['outputs-max-mib']))
+      ),
       log
     });
     const kind = store.kind;
@@ -204,6 +219,18 @@ async function main(): Promise<void> {
 
 function gib(n: number | undefined): number | undefined {
   return n === undefined ? undefined : Math.round(n * 1024 ** 3);
+}
+
+function outputLimits(
+  maxFiles: number | undefined,
+  maxBytes: number | undefined
+): IOutputLimits {
+  const bytes = maxBytes ?? DEFAULT_OUTPUT_LIMITS.maxBytes;
+  return {
+    maxFiles: maxFiles ?? DEFAULT_OUTPUT_LIMITS.maxFiles,
+    maxBytes: bytes,
+    maxFileBytes: bytes
+  };
 }
 
 function mib(n: number | undefined): number | undefined {

@@ -25,3 +25,5 @@ export {
   renderDesignatedCall,
   renderPythonLiteral
 } from './runner/python-call.js';
+export { collectOutputs, DEFAULT_OUTPUT_LIMITS } from './outputs/index.js';
+export type { ICollectOutputsOptions, IOutputLimits } from './outputs/index.js';

@@ -220,13 +220,14 @@ export class KernelManager {
 
   /**
    * Shuts a kernel down: asks it to exit (unless `now`), kills and reaps its
-   * whole sandbox and removes its folder.
+   * whole sandbox, lets `beforeRemove` read the folder (no process of the
+   * kernel is left to race it; its errors are logged) and removes the folder.
    *
    * @throws JaxLabError `KERNEL_NOT_FOUND`.
    */
   async shutdownKernel(
     kernelId: string,
-    options: { now?: boolean } = {}
+    options: KernelManager.IShutdownOptions = {}
   ): Promise<void> {
     const kernel = this._require(kernelId);
     this._kernels.delete(kernelId);
@@ -487,7 +488,7 @@ export class KernelManager {
 
   private async _destroy(
     kernel: KernelSession,
-    options: { now?: boolean } = {}
+    options: KernelManager.IShutdownOptions = {}
   ): Promise<void> {
     const destroying = (async () => {
       await kernel
@@ -496,6 +497,11 @@ export class KernelManager {
           this._log(`kernel ${kernel.id}: shutdown: ${String(error)}`)
         );
       this._memory.release(kernel.id);
+      await options
+        .beforeRemove?.(kernel.jobDir)
+        .catch(error =>
+          this._log(`kernel ${kernel.id}: before removal: ${String(error)}`)
+        );
       // Off the event loop: a folder may hold hundreds of thousands of files.
       await removeJobFolder(kernel.jobDir);
     })();
@@ -571,6 +577,17 @@ export class KernelManager {
 
 /** Statics of {@link KernelManager}. */
 export namespace KernelManager {
+  /** Options of {@link KernelManager.shutdownKernel}. */
+  export interface IShutdownOptions {
+    /** Skip asking the kernel to exit first. */
+    now?: boolean;
+    /**
+     * Reads the kernel's folder (its host path) after the sandbox is gone
+     * and before the folder is removed, e.g. to collect the run's outputs.
+     */
+    beforeRemove?: (jobDir: string) => Promise<void>;
+  }
+
   /** Options of a {@link KernelManager}. */
   export interface IOptions {
     /** How kernels are started (BubblewrapLauncher, or unsandboxed). */

@@ -18,7 +18,10 @@ import {
   METRICS_MIME_TYPE,
   validateRequirements
 } from '@jaxlab/schemas';
-import type { IJobEvents, IJobQueue } from '@jaxlab/store';
+import type { IJobArtifacts, IJobEvents, IJobQueue } from '@jaxlab/store';
+
+import { collectOutputs, DEFAULT_OUTPUT_LIMITS } from '../outputs/index.js';
+import type { IOutputLimits } from '../outputs/index.js';
 
 import type { IJobFolderUsage } from '../../sandbox/job-folder.js';
 import type { IKernelProcess } from '../../sandbox/kernel-launcher.js';
@@ -108,6 +111,9 @@ export class JobExecution {
     // the kernel was still starting or running: stop both.
     this._abort.abort();
     this._outcome = outcome;
+    // The kernel goes first: its outputs/ are collected once no process of
+    // it is left, and listed before the run is seen to end.
+    await this._shutdownKernel(outcome.status !== 'lost');
     try {
       await this._writer.finish();
       if (outcome.status !== 'lost') {
@@ -127,7 +133,6 @@ export class JobExecution {
         `job ${this.job.id}: cannot record its end: ${String(error)}`
       );
     }
-    await this._shutdownKernel();
     return outcome;
   }
 
@@ -516,19 +521,48 @@ export class JobExecution {
     }
   }
 
-  private async _shutdownKernel(): Promise<void> {
+  private async _shutdownKernel(collect: boolean): Promise<void> {
     const kernel =
       this._kernel ?? (await this._kernelStart?.catch(() => undefined));
     if (kernel) {
+      const { artifacts } = this._options;
       // The job has ended: nothing in the kernel is worth a polite exit,
       // which the next queued job would wait for.
       await this._options.kernels
-        .shutdownKernel(kernel.id, { now: true })
+        .shutdownKernel(kernel.id, {
+          now: true,
+          beforeRemove:
+            collect && artifacts
+              ? jobDir => this._collectOutputs(jobDir, artifacts)
+              : undefined
+        })
         .catch(error =>
           this._options.log(
             `job ${this.job.id}: kernel shutdown failed: ${String(error)}`
           )
         );
+    }
+  }
+
+  /** Keeps what the run wrote under outputs/, saying so in its log. */
+  private async _collectOutputs(
+    jobDir: string,
+    artifacts: IJobArtifacts
+  ): Promise<void> {
+    try {
+      await collectOutputs({
+        jobDir,
+        jobId: this.job.id,
+        artifacts,
+        limits: this._options.outputLimits ?? DEFAULT_OUTPUT_LIMITS,
+        partial: this._forcedOutcome !== undefined,
+        log: (stream, text) => this._writer.log(stream, text)
+      });
+    } catch (error) {
+      this._writer.log(
+        'stderr',
+        `jaxlab: the files of outputs/ could not be kept: ${String(error)}\n`
+      );
     }
   }
 
@@ -585,6 +619,10 @@ export namespace JobExecution {
     /** Time after a cancel's interrupt before the kernel is killed. */
     cancelGraceMs: number;
     defaultTimeLimitMs: number;
+    /** Where the run's outputs/ are kept (none: they are not collected). */
+    artifacts?: IJobArtifacts;
+    /** Limits of that collection (default {@link DEFAULT_OUTPUT_LIMITS}). */
+    outputLimits?: IOutputLimits;
     /** Log bytes stored per job; output past it is discarded with a notice. */
     maxLogBytes?: number;
     /**

@@ -22,9 +22,16 @@ export interface IJobKernels {
   interruptKernel(kernelId: string): Promise<void>;
   /**
    * Kills and reaps the kernel's whole sandbox and removes its folder;
-   * `now` skips asking the kernel to exit first.
+   * `now` skips asking the kernel to exit first; `beforeRemove` reads the
+   * folder (its host path) once no process of the kernel is left.
    */
-  shutdownKernel(kernelId: string, options?: { now?: boolean }): Promise<void>;
+  shutdownKernel(
+    kernelId: string,
+    options?: {
+      now?: boolean;
+      beforeRemove?: (jobDir: string) => Promise<void>;
+    }
+  ): Promise<void>;
   /**
    * Whether `count` kernels with `limits` fit the host's memory budget
    * now; the runner claims no job while they do not (it waits queued).

@@ -3,7 +3,14 @@ import os from 'node:os';
 
 import type { Accelerator, DeviceInfo, HostInfo, Job } from '@jaxlab/schemas';
 import { failureOf } from '@jaxlab/schemas';
-import type { IHosts, IJobEvents, IJobQueue } from '@jaxlab/store';
+import type {
+  IHosts,
+  IJobArtifacts,
+  IJobEvents,
+  IJobQueue
+} from '@jaxlab/store';
+
+import type { IOutputLimits } from '../outputs/index.js';
 
 import type { IHostAccelerator } from '../host/accelerator-detector.js';
 import {
@@ -232,6 +239,8 @@ export class JobRunner {
       cancelGraceMs: options.cancelGraceMs,
       defaultTimeLimitMs: options.defaultTimeLimitMs,
       maxLogBytes: options.maxLogBytes,
+      artifacts: options.artifacts,
+      outputLimits: options.outputLimits,
       probedDevice: probedDeviceOf(this._accelerators, job.accelerator),
       log: (line, fields) => options.log(line, { jobId: job.id, ...fields })
     });
@@ -371,6 +380,10 @@ export namespace JobRunner {
     queue: IJobQueue;
     /** Where the jobs' events go. */
     events: IJobEvents;
+    /** Where each run's outputs/ are kept (none: they are not collected). */
+    artifacts?: IJobArtifacts;
+    /** Limits of that collection per run (default: 1000 files, 1 GiB). */
+    outputLimits?: IOutputLimits;
     /** Where this host registers and learns of the lab's other hosts. */
     hosts: IHosts;
     /** Starts restricted kernels: the gateway's KernelManager. */
@@ -415,9 +428,9 @@ export namespace JobRunner {
 
   /** @internal */
   export type IResolvedOptions = Required<
-    Omit<IOptions, 'accelerators' | 'python'>
+    Omit<IOptions, 'accelerators' | 'python' | 'artifacts' | 'outputLimits'>
   > &
-    Pick<IOptions, 'accelerators' | 'python'>;
+    Pick<IOptions, 'accelerators' | 'python' | 'artifacts' | 'outputLimits'>;
 }
 
 /**
