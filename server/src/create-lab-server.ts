@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express, Router } from 'express';
@@ -23,6 +25,10 @@ import type { IOidc } from './oidc/create-oidc.js';
 import { createHostsRouter, hostsOpenApi } from './hosts/index.js';
 import { methodNotAllowedMiddleware } from './http/method-not-allowed.js';
 import { createJobsRouter, jobsOpenApi } from './jobs/index.js';
+import { artifactsOpenApi, createArtifactsRouter } from './artifacts/index.js';
+import { RunChat, chatOpenApi, createChatRouter } from './chat/index.js';
+import type { IRunChatOptions } from './chat/index.js';
+import { TableViewer } from './viewer/index.js';
 import { coreOpenApi } from './openapi/core-openapi.js';
 import type { IOpenApiPart } from './openapi/openapi-document.js';
 import { createOpenApiDocument } from './openapi/openapi-document.js';
@@ -52,7 +58,14 @@ export interface ILabServerDeps {
    */
   store: Pick<
     IStore,
-    'kind' | 'jobs' | 'events' | 'projects' | 'accounts' | 'hosts'
+    | 'kind'
+    | 'jobs'
+    | 'events'
+    | 'projects'
+    | 'accounts'
+    | 'hosts'
+    | 'artifacts'
+    | 'chats'
   >;
   /**
    * Sign-in (default: local mode with a random login token per start;
@@ -61,6 +74,14 @@ export interface ILabServerDeps {
   auth?: Partial<Omit<IAuthOptions, 'accounts' | 'projects' | 'trustProxy'>>;
   /** The review's model (without `apiKey` the review is lint-only). */
   review?: ICodeReviewerOptions;
+  /** The chat's model (default: the review's key, base URL and model). */
+  chat?: IRunChatOptions;
+  /**
+   * Where the data viewer keeps its table indexes (default: a folder under
+   * the system's temporary folder; `jaxlab-server` uses
+   * `<data>/artifacts/indexes`, beside the artifacts).
+   */
+  viewerCacheDir?: string;
   /**
    * Browser origins (the JupyterLab's, `scheme://host:port`) that may call
    * the API with cookies; CORS and the Origin check use them.
@@ -204,6 +225,18 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
     trustProxy: config.trustProxy
   });
   const reviewer = new CodeReviewer(deps.review ?? {});
+  const viewer = new TableViewer({
+    cacheDir:
+      deps.viewerCacheDir ?? join(tmpdir(), `jaxlab-viewer-${process.pid}`)
+  });
+  const chat = new RunChat({
+    ...(deps.review ?? {}),
+    ...deps.chat,
+    events: store.events,
+    artifacts: store.artifacts,
+    chats: store.chats,
+    viewer
+  });
   const routers: ILabServerDeps.IMountedRouter[] = [
     {
       path: '/api/jobs',
@@ -214,6 +247,20 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
         sseHeartbeatMs: config.sseHeartbeatMs
       }),
       openapi: jobsOpenApi
+    },
+    {
+      path: '/api/jobs',
+      router: createArtifactsRouter({
+        jobs: store.jobs,
+        artifacts: store.artifacts,
+        viewer
+      }),
+      openapi: artifactsOpenApi
+    },
+    {
+      path: '/api/jobs',
+      router: createChatRouter({ jobs: store.jobs, chat }),
+      openapi: chatOpenApi
     },
     {
       path: '/api/hosts',
@@ -335,6 +382,7 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
   const sweeper = startRetentionSweeper({
     projects: store.projects,
     events: store.events,
+    artifacts: store.artifacts,
     intervalMs: deps.retentionIntervalMs,
     now: deps.clock,
     log: deps.log

@@ -13,3 +13,5 @@ export { SERVER_VERSION } from './version.js';
 
 // @internal: for the review tests, which check what reaches the model.
 export { REVIEW_SYSTEM_INSTRUCTION } from './review/index.js';
+// @internal: for the chat tests, which check what reaches the model.
+export { CHAT_SYSTEM_INSTRUCTION } from './chat/index.js';

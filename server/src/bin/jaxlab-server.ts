@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { labPaths } from '@jaxlab/paths';
 import { openStore } from '@jaxlab/store';
@@ -94,6 +94,9 @@ async function main(): Promise<void> {
       apiKey: env.GEMINI_API_KEY || undefined,
       model: env.GEMINI_MODEL || undefined
     },
+    // Table indexes of the data viewer, beside the artifacts (for MongoDB
+    // too: they are caches, rebuilt from the content when missing).
+    viewerCacheDir: join(dataDir, 'artifacts', 'indexes'),
     allowedOrigins,
     config: { trustProxy: env.JAXLAB_TRUST_PROXY === '1' }
   });

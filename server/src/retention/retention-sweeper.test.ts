@@ -59,20 +59,36 @@ describe('RetentionSweeper.sweepOnce()', () => {
     const keptJob = await finishedJob(store, 'u1', kept.id);
     const sweptJob = await finishedJob(store, 'u1', swept.id);
     expect(await store.events.readLogs(sweptJob, 0, 100)).toHaveLength(1);
+    for (const job of [keptJob, sweptJob])
+      await store.artifacts.put(job, {
+        name: 'plot.png',
+        data: Buffer.from(job)
+      });
 
     // Six days on, nothing is old enough.
     let now = new Date(Date.now() + 6 * DAY);
     const sweeper = new RetentionSweeper({
       projects: store.projects,
       events: store.events,
+      artifacts: store.artifacts,
       now: () => now
     });
-    expect(await sweeper.sweepOnce()).toEqual({ projects: 1, jobs: 0 });
+    expect(await sweeper.sweepOnce()).toEqual({
+      projects: 1,
+      jobs: 0,
+      artifacts: 0
+    });
     expect(await store.events.readLogs(sweptJob, 0, 100)).toHaveLength(1);
 
     now = new Date(Date.now() + 8 * DAY);
-    expect((await sweeper.sweepOnce()).jobs).toBe(1);
+    expect(await sweeper.sweepOnce()).toMatchObject({ jobs: 1, artifacts: 1 });
     expect(await store.events.readLogs(sweptJob, 0, 100)).toHaveLength(0);
+    const [sweptArtifact] = await store.artifacts.list(sweptJob);
+    expect(sweptArtifact).toMatchObject({
+      name: 'plot.png',
+      deletedAt: expect.any(String)
+    });
+    expect((await store.artifacts.list(keptJob))[0].deletedAt).toBeUndefined();
     const job = await store.jobs.get(sweptJob, 'u1');
     expect(job?.status).toBe('COMPLETED');
     expect(job?.logsDeleted).toBe(true);

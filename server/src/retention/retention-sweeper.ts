@@ -1,4 +1,4 @@
-import type { IJobEvents, IProjects } from '@jaxlab/store';
+import type { IJobArtifacts, IJobEvents, IProjects } from '@jaxlab/store';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -8,6 +8,8 @@ export interface IRetentionSweeperOptions {
   projects: IProjects;
   /** Where their jobs' log chunks are deleted. */
   events: IJobEvents;
+  /** Where their jobs' artifacts are deleted (entries stay, with deletedAt). */
+  artifacts?: IJobArtifacts;
   /** How often to sweep (default: hourly). */
   intervalMs?: number;
   /** Clock (injectable for tests). */
@@ -22,13 +24,16 @@ export interface IRetentionSweep {
   projects: number;
   /** Jobs whose log chunks were deleted. */
   jobs: number;
+  /** Artifacts whose content was deleted. */
+  artifacts: number;
 }
 
 /**
- * Log retention: for every project with `logRetentionDays`, deletes the log
- * chunks of its jobs that finished more than that many days ago. The job
- * summary, status, metrics and log tail stay (see
- * `IJobEvents.deleteLogsFinishedBefore`). Owns its timer; `dispose()` stops
+ * Retention: for every project with `logRetentionDays`, deletes the log
+ * chunks and the artifacts' contents of its jobs that finished more than
+ * that many days ago. The job summary, status, metrics and log tail stay
+ * (see `IJobEvents.deleteLogsFinishedBefore`), and so do the artifacts'
+ * entries — name, size, type, sha256 — marked `deletedAt`. Owns its timer; `dispose()` stops
  * it and is idempotent.
  */
 export class RetentionSweeper {
@@ -41,13 +46,17 @@ export class RetentionSweeper {
     const now = (this._options.now ?? (() => new Date()))();
     const projects = await this._options.projects.listWithRetention();
     let jobs = 0;
+    let artifacts = 0;
     for (const p of projects) {
       if (typeof p.logRetentionDays !== 'number' || p.logRetentionDays < 1)
         continue;
       const cutoff = new Date(now.getTime() - p.logRetentionDays * DAY_MS);
       jobs += await this._options.events.deleteLogsFinishedBefore(p.id, cutoff);
+      artifacts +=
+        (await this._options.artifacts?.deleteFinishedBefore(p.id, cutoff)) ??
+        0;
     }
-    return { projects: projects.length, jobs };
+    return { projects: projects.length, jobs, artifacts };
   }
 
   /** Sweeps now and then every `intervalMs` until disposed. */

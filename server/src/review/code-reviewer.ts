@@ -291,13 +291,17 @@ export function describeModelError(
   err: unknown,
   timedOut: boolean,
   model: string,
-  timeoutMs: number
+  timeoutMs: number,
+  feature: { name: string; whileWaiting: string } = {
+    name: 'The AI review',
+    whileWaiting: ' The lint findings above are complete;'
+  }
 ): string {
   let message: string;
   if (timedOut) {
-    message = `The AI review timed out: ${model} did not answer within ${Math.round(timeoutMs / 1000)} s. The lint findings above are complete; try again later.`;
+    message = `${feature.name} timed out: ${model} did not answer within ${Math.round(timeoutMs / 1000)} s.${feature.whileWaiting} try again later.`;
   } else if (err instanceof ApiError && err.status === 429) {
-    message = `The AI review hit the Gemini quota or rate limit (429). Wait a minute and try again, or check the quota of the API key.`;
+    message = `${feature.name} hit the Gemini quota or rate limit (429). Wait a minute and try again, or check the quota of the API key.`;
   } else if (
     err instanceof ApiError &&
     (err.status === 401 || err.status === 403)
@@ -306,7 +310,7 @@ export function describeModelError(
   } else if (err instanceof ApiError) {
     message = `Gemini answered an error (${err.status}) for ${model}: ${firstLine(err.message)}. Try again later.`;
   } else {
-    message = `The AI review failed: ${firstLine((err as Error)?.message ?? String(err))}. Try again later.`;
+    message = `${feature.name} failed: ${firstLine((err as Error)?.message ?? String(err))}. Try again later.`;
   }
   return message.slice(0, 2000);
 }

@@ -103,12 +103,15 @@ async function breaches(
     documented.content[type]
   )
     return [];
-  const media = documented.content[type];
+  // Downloads document `*/*`: any media type, a binary body.
+  const media = documented.content[type] ?? documented.content['*/*'];
   if (!media) {
     return [
       `content-type '${type}' is not documented (${Object.keys(documented.content).join(', ')})`
     ];
   }
+  if ((media.schema as { format?: string } | undefined)?.format === 'binary')
+    return [];
   const name = schemaNameOf(media.schema?.$ref);
   if (!name) {
     return [`the body's schema is not one of schemas/json`];

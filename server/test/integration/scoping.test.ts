@@ -21,6 +21,10 @@ interface IUserKit {
 }
 
 let lab: ITestLabServer;
+
+/** The name of the CSV each user's runs keep. */
+const artifactName = (kit: { name: string }): string =>
+  `${kit.name.toLowerCase()}-report.csv`;
 const users: IUserKit[] = [];
 
 async function userKit(subject: string, name: string): Promise<IUserKit> {
@@ -80,6 +84,11 @@ async function userKit(subject: string, name: string): Promise<IUserKit> {
     if (key === 'finishedJobId')
       events.push({ type: 'job:status', status: 'COMPLETED' });
     await lab.store.events.append(kit[key], events, { hostId: 'h1' });
+    // What the run kept of its outputs/.
+    await lab.store.artifacts.put(kit[key], {
+      name: `tables/${artifactName(kit)}`,
+      data: Buffer.from(`owner,value\n${mark},1\n`)
+    });
   }
   return kit;
 }
@@ -207,6 +216,27 @@ describe('Every endpoint is scoped to its owner', () => {
         owner,
         "POST /api/review with another user's project"
       );
+      for (const path of [
+        `/api/jobs/${owner.finishedJobId}/artifacts`,
+        `/api/jobs/${owner.finishedJobId}/artifacts/${encodeURIComponent(`tables/${artifactName(owner)}`)}`,
+        `/api/jobs/${owner.finishedJobId}/artifacts.zip`,
+        `/api/jobs/${owner.finishedJobId}/table?artifact=${encodeURIComponent(`tables/${artifactName(owner)}`)}`,
+        `/api/jobs/${owner.finishedJobId}/chat`
+      ]) {
+        await expectHidden(await intruder.call('GET', path), owner, path);
+      }
+      await expectHidden(
+        await intruder.call(
+          'POST',
+          `/api/jobs/${intruder.finishedJobId}/chat`,
+          {
+            message: 'compare',
+            compareWith: [owner.finishedJobId]
+          }
+        ),
+        owner,
+        "a chat comparing with another user's run"
+      );
       await expectHidden(
         await intruder.call(
           'GET',
@@ -237,6 +267,12 @@ describe('Every endpoint is scoped to its owner', () => {
           await owner.call('GET', `/api/jobs/${owner.finishedJobId}/logs`)
         ).text()
       ).toContain(owner.mark);
+      const file = await owner.call(
+        'GET',
+        `/api/jobs/${owner.finishedJobId}/artifacts/${encodeURIComponent(`tables/${artifactName(owner)}`)}`
+      );
+      expect(file.status).toBe(200);
+      expect(await file.text()).toContain(owner.mark);
       const nb = await owner.call(
         'GET',
         `/api/jobs/${owner.finishedJobId}/notebook`

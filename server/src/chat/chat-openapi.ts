@@ -1,0 +1,56 @@
+import type { IOpenApiPart } from '../openapi/openapi-document.js';
+import {
+  errorResponses,
+  jsonRequestBody,
+  jsonResponse,
+  pathParameter
+} from '../openapi/openapi-builders.js';
+import { componentRef } from '../openapi/schema-components.js';
+
+const jobId = pathParameter('id', 'The job id');
+const tags = ['chat'];
+
+/** OpenAPI description of `createChatRouter`. */
+export const chatOpenApi: IOpenApiPart = {
+  paths: {
+    '/api/jobs/{id}/chat': {
+      get: {
+        operationId: 'getRunChat',
+        summary:
+          'Your conversation about the run (or a comparison), and the context the next answer gets',
+        tags,
+        parameters: [
+          jobId,
+          {
+            name: 'compare',
+            in: 'query',
+            description: 'Runs compared with it, comma separated',
+            schema: { type: 'string', maxLength: 600 }
+          }
+        ],
+        responses: {
+          '200': jsonResponse('The conversation', 'ChatConversation'),
+          ...errorResponses(404)
+        }
+      },
+      post: {
+        operationId: 'askRunChat',
+        summary: 'Ask about the run: Server-Sent Events context, delta…, done',
+        description:
+          'Events: `context` (ChatContext: the chips sent to the model), `delta` ({text}), `done` (ChatMessage as stored; `error` when the model is off, failed, timed out or hit its quota).',
+        tags,
+        parameters: [jobId],
+        requestBody: jsonRequestBody('ChatRequest'),
+        responses: {
+          '200': {
+            description: 'The answer as Server-Sent Events',
+            content: {
+              'text/event-stream': { schema: componentRef('ChatStreamData') }
+            }
+          },
+          ...errorResponses(400, 404)
+        }
+      }
+    }
+  }
+};

@@ -1,0 +1,172 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { TablePage } from '@jaxlab/schemas';
+import { ColumnWriter } from './column-files.js';
+
+/** One cell as a format reader hands it over. */
+export type Cell = string | number | boolean | null | undefined;
+
+/** A table as a format reader streams it: its columns may grow as rows come. */
+export interface ITableRows {
+  /** Column names so far (a reader may append while rows come). */
+  readonly columns: string[];
+  rows: AsyncIterable<Cell[]>;
+}
+
+export type ColumnType = TablePage['columns'][number]['type'];
+export type ColumnSummary = NonNullable<
+  TablePage['columns'][number]['summary']
+>;
+
+/** What an index knows of its table; shared live while it is being built. */
+export interface ITableState {
+  columns: { name: string; type: ColumnType; summary?: ColumnSummary }[];
+  /** Rows written and readable. */
+  rowsIndexed: number;
+  complete: boolean;
+  /** Set when the build failed (the index is removed). */
+  error?: Error;
+}
+
+const MISSING = new Set(['', 'na', 'nan', 'null', 'none', 'n/a']);
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Running counts of one column, from which its type and summary follow. */
+class ColumnStats {
+  numbers = 0;
+  integers = 0;
+  booleans = 0;
+  texts = 0;
+  missing = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+
+  /** Classifies a cell: its number (NaN: none) and its text. */
+  add(cell: Cell): [number, string] {
+    if (cell === null || cell === undefined) {
+      this.missing++;
+      return [NaN, ''];
+    }
+    if (typeof cell === 'number') {
+      if (!Number.isFinite(cell)) {
+        this.missing++;
+        return [NaN, String(cell)];
+      }
+      this._number(cell);
+      return [cell, ''];
+    }
+    if (typeof cell === 'boolean') {
+      this.booleans++;
+      return [NaN, String(cell)];
+    }
+    const text = cell.trim();
+    if (MISSING.has(text.toLowerCase())) {
+      this.missing++;
+      return [NaN, cell];
+    }
+    if (NUMBER.test(text)) {
+      const value = Number(text);
+      this._number(value);
+      return [value, cell];
+    }
+    if (
+      text === 'true' ||
+      text === 'false' ||
+      text === 'True' ||
+      text === 'False'
+    ) {
+      this.booleans++;
+      return [NaN, text.toLowerCase()];
+    }
+    this.texts++;
+    return [NaN, cell];
+  }
+
+  get type(): ColumnType {
+    if (this.numbers + this.booleans + this.texts === 0) return 'empty';
+    if (this.texts > 0 || (this.numbers > 0 && this.booleans > 0))
+      return 'string';
+    if (this.booleans > 0) return 'boolean';
+    return this.integers === this.numbers ? 'integer' : 'number';
+  }
+
+  get summary(): ColumnSummary | undefined {
+    const type = this.type;
+    if (type !== 'integer' && type !== 'number') return undefined;
+    return {
+      count: this.numbers,
+      missing: this.missing,
+      mean: this.numbers ? this.sum / this.numbers : null,
+      min: this.numbers ? this.min : null,
+      max: this.numbers ? this.max : null
+    };
+  }
+
+  private _number(value: number): void {
+    this.numbers++;
+    if (Number.isInteger(value)) this.integers++;
+    this.sum += value;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+  }
+}
+
+/** Rows between two publications of progress (and flushes). */
+const PUBLISH_EVERY_ROWS = 8192;
+
+/**
+ * Writes the column files of a table ({@link ColumnWriter}) into `dir`
+ * while inferring each column's type and summing its summary, publishing
+ * progress in `state` every few thousand rows so that the first pages can
+ * be served before the whole table is read; writes `meta.json` last.
+ * Memory stays bounded whatever the table's size.
+ */
+export async function buildTable(
+  dir: string,
+  table: ITableRows,
+  state: ITableState
+): Promise<void> {
+  const writers: ColumnWriter[] = [];
+  const stats: ColumnStats[] = [];
+  let rows = 0;
+  const publish = (): void => {
+    for (const writer of writers) writer.flush();
+    state.columns = table.columns.map((name, i) => ({
+      name,
+      type: stats[i]?.type ?? 'empty',
+      summary: stats[i]?.summary
+    }));
+    state.rowsIndexed = rows;
+  };
+  try {
+    for await (const cells of table.rows) {
+      while (writers.length < table.columns.length) {
+        const writer = new ColumnWriter(dir, writers.length);
+        writer.padTo(rows);
+        writers.push(writer);
+        const columnStats = new ColumnStats();
+        columnStats.missing = rows;
+        stats.push(columnStats);
+      }
+      for (let i = 0; i < writers.length; i++) {
+        const [value, text] = stats[i].add(cells[i]);
+        writers[i].push(value, text);
+      }
+      rows++;
+      if (rows % PUBLISH_EVERY_ROWS === 0) {
+        publish();
+        // Let page requests in between blocks.
+        await new Promise(resolve => setImmediate(resolve));
+      }
+    }
+    publish();
+  } finally {
+    for (const writer of writers) writer.close();
+  }
+  await fs.writeFile(
+    path.join(dir, 'meta.json'),
+    JSON.stringify({ columns: state.columns, rowCount: rows })
+  );
+  state.complete = true;
+}

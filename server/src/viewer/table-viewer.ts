@@ -1,0 +1,331 @@
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { TablePage } from '@jaxlab/schemas';
+import { JaxLabError } from '@jaxlab/schemas';
+import { ColumnReader } from './column-files.js';
+import { buildTable } from './table-builder.js';
+import type { ITableRows, ITableState } from './table-builder.js';
+import {
+  npzMembers,
+  readDelimited,
+  readJsonLines,
+  readNpy,
+  readNpzMember,
+  tableFormatOf
+} from './table-formats.js';
+import type { ITableContent, TableFormat } from './table-formats.js';
+import { buildView, readPermutation } from './table-view.js';
+import type { IViewQuery } from './table-view.js';
+
+/** An artifact the viewer opens: its name (for the format), hash (for the cache) and content. */
+export interface ITableArtifact extends ITableContent {
+  name: string;
+  sha256: string;
+}
+
+/** What a page asks for. */
+export interface IPageQuery extends IViewQuery {
+  /** The array of an `.npz` file (default: its first). */
+  member?: string;
+  offset: number;
+  limit: number;
+}
+
+/** Options of {@link TableViewer}. */
+export interface ITableViewerOptions {
+  /** Where indexes live, one folder per content hash (and array). */
+  cacheDir: string;
+  /** How long a page waits for the rows it needs while the index is built (default 30 s). */
+  waitMs?: number;
+}
+
+/**
+ * The data viewer's server side. The first open of a table (an artifact's
+ * content, by SHA-256: identical files share it) starts building its index
+ * in `cacheDir`: the column files of {@link buildTable}, written while the
+ * file streams by once. Pages are served from them as soon as the rows
+ * they need are indexed — the first page long before a big file is read
+ * to its end; a page reads only its own rows. Sorting and filtering wait
+ * for the complete index, then build a view once ({@link buildView}) and
+ * keep it beside the index. Neither the file nor a column is ever held in
+ * memory whole.
+ */
+export class TableViewer {
+  constructor(options: ITableViewerOptions) {
+    this._options = options;
+  }
+
+  /**
+   * One page of `artifact`.
+   *
+   * @throws JaxLabError `TABLE_UNSUPPORTED` (format, dtype, JSON),
+   *   `INVALID_REQUEST` (a column or `.npz` member that is not there).
+   */
+  async page(artifact: ITableArtifact, query: IPageQuery): Promise<TablePage> {
+    const format = tableFormatOf(artifact.name);
+    if (!format) {
+      throw new JaxLabError(
+        'TABLE_UNSUPPORTED',
+        `${artifact.name} is not a table the viewer opens.`
+      );
+    }
+    let members: string[] | undefined;
+    let member: string | undefined;
+    if (format === 'npz') {
+      members = await this._npzMembers(artifact);
+      member = query.member ?? members[0];
+      if (member === undefined || !members.includes(member)) {
+        throw new JaxLabError(
+          'INVALID_REQUEST',
+          member === undefined
+            ? `${artifact.name} holds no arrays.`
+            : `${artifact.name} has no array ${member}.`,
+          {
+            hint: `Its arrays: ${members.join(', ') || 'none'}.`
+          }
+        );
+      }
+    }
+    const table = this._open(artifact, format, member);
+    const needsAll = query.sort !== undefined || query.filters.length > 0;
+    await this._until(
+      table,
+      state =>
+        state.complete ||
+        (!needsAll && state.rowsIndexed >= query.offset + query.limit)
+    );
+    const { state, dir } = table;
+    for (const column of [
+      query.sort?.column,
+      ...query.filters.map(f => f.column)
+    ]) {
+      if (column !== undefined && column >= state.columns.length) {
+        throw new JaxLabError(
+          'INVALID_REQUEST',
+          `The table has no column ${column}.`,
+          {
+            hint: `Its columns are 0 to ${state.columns.length - 1}.`
+          }
+        );
+      }
+    }
+    const view = needsAll
+      ? await this._view(table, query)
+      : { rows: state.rowsIndexed };
+    const start = Math.min(query.offset, view.rows);
+    const end = Math.min(view.rows, start + query.limit);
+    const ids = view.permPath
+      ? await readPermutation(view.permPath, start, end)
+      : Uint32Array.from({ length: end - start }, (_, i) => start + i);
+    const page: TablePage = {
+      format,
+      columns: state.columns.map(c =>
+        c.summary
+          ? { name: c.name, type: c.type, summary: c.summary }
+          : { name: c.name, type: c.type }
+      ),
+      rowsIndexed: state.rowsIndexed,
+      complete: state.complete,
+      totalRows: view.rows,
+      offset: start,
+      rows: await this._rows(dir, state, ids, !view.permPath),
+      rowNumbers: [...ids],
+      filters: query.filters
+    };
+    if (members) {
+      page.members = members;
+      page.member = member;
+    }
+    if (query.sort) page.sort = query.sort;
+    if (view.filteredSummary) page.filteredSummary = view.filteredSummary;
+    return page;
+  }
+
+  private async _rows(
+    dir: string,
+    state: ITableState,
+    ids: Uint32Array,
+    isContiguous: boolean
+  ): Promise<TablePage['rows']> {
+    const rows: TablePage['rows'] = ids.length ? Array.from(ids, () => []) : [];
+    if (!ids.length) return rows;
+    await Promise.all(
+      state.columns.map(async (column, c) => {
+        const reader = new ColumnReader(dir, c);
+        let numbers: ArrayLike<number>;
+        let texts: string[];
+        if (isContiguous) {
+          [numbers, texts] = await Promise.all([
+            reader.numbers(ids[0], ids[0] + ids.length),
+            reader.texts(ids[0], ids[0] + ids.length)
+          ]);
+        } else {
+          ({ numbers, texts } = await reader.at(ids));
+        }
+        for (let i = 0; i < ids.length; i++) {
+          const n = numbers[i];
+          const t = texts[i];
+          rows[i][c] =
+            column.type === 'integer' || column.type === 'number'
+              ? Number.isNaN(n)
+                ? null
+                : n
+              : column.type === 'boolean'
+                ? t === ''
+                  ? null
+                  : t === 'true'
+                : t === '' && Number.isNaN(n)
+                  ? null
+                  : t || String(n);
+        }
+      })
+    );
+    return rows;
+  }
+
+  private async _view(table: IOpenTable, query: IViewQuery) {
+    const key = JSON.stringify([table.dir, query]);
+    let view = this._views.get(key);
+    if (!view) {
+      view = buildView(table.dir, table.state, query).finally(() =>
+        this._views.delete(key)
+      );
+      this._views.set(key, view);
+    }
+    return view;
+  }
+
+  /** The table's index: ready, being built, or started now. */
+  private _open(
+    artifact: ITableArtifact,
+    format: TableFormat,
+    member?: string
+  ): IOpenTable {
+    const key =
+      member === undefined
+        ? artifact.sha256
+        : `${artifact.sha256}-${hashOf(member)}`;
+    let table = this._tables.get(key);
+    if (table && !table.state.error) return table;
+    const dir = path.join(this._options.cacheDir, key);
+    const state: ITableState = { columns: [], rowsIndexed: 0, complete: false };
+    table = { dir, state };
+    this._tables.set(key, table);
+    const metaPath = path.join(dir, 'meta.json');
+    if (existsSync(metaPath)) {
+      table.ready = fs.readFile(metaPath, 'utf8').then(text => {
+        const meta = JSON.parse(text) as {
+          columns: ITableState['columns'];
+          rowCount: number;
+        };
+        Object.assign(state, {
+          columns: meta.columns,
+          rowsIndexed: meta.rowCount,
+          complete: true
+        });
+      });
+      return table;
+    }
+    table.ready = (async () => {
+      await fs.rm(dir, { recursive: true, force: true });
+      await fs.mkdir(dir, { recursive: true });
+      try {
+        await buildTable(
+          dir,
+          await this._rowsOf(artifact, format, member),
+          state
+        );
+      } catch (error) {
+        state.error = error instanceof Error ? error : new Error(String(error));
+        await fs.rm(dir, { recursive: true, force: true });
+      }
+    })();
+    return table;
+  }
+
+  private async _rowsOf(
+    artifact: ITableArtifact,
+    format: TableFormat,
+    member?: string
+  ): Promise<ITableRows> {
+    switch (format) {
+      case 'csv':
+      case 'tsv':
+        return readDelimited(
+          await artifact.open(),
+          format === 'csv' ? ',' : '\t'
+        );
+      case 'jsonl':
+        return readJsonLines(await artifact.open());
+      case 'npy':
+        return readNpy(await artifact.open());
+      case 'npz': {
+        const { zip, entries } = await npzMembers(artifact);
+        const rows = await readNpzMember(zip, entries.get(member!)!);
+        return {
+          columns: rows.columns,
+          rows: (async function* () {
+            try {
+              yield* rows.rows;
+            } finally {
+              zip.close();
+            }
+          })()
+        };
+      }
+    }
+  }
+
+  private async _npzMembers(artifact: ITableArtifact): Promise<string[]> {
+    const dir = path.join(this._options.cacheDir, artifact.sha256);
+    const file = path.join(dir, 'members.json');
+    if (existsSync(file))
+      return JSON.parse(await fs.readFile(file, 'utf8')) as string[];
+    const { zip, entries } = await npzMembers(artifact);
+    zip.close();
+    const members = [...entries.keys()];
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(file, JSON.stringify(members));
+    return members;
+  }
+
+  /** Resolves once `holds(state)` (or the build ended), polling while it is built. */
+  private async _until(
+    table: IOpenTable,
+    holds: (state: ITableState) => boolean
+  ): Promise<void> {
+    const deadline = Date.now() + (this._options.waitMs ?? 30_000);
+    let done = false;
+    void table.ready!.finally(() => (done = true));
+    while (!holds(table.state) && !done) {
+      if (table.state.error) break;
+      if (Date.now() > deadline) {
+        throw new JaxLabError(
+          'STORE_UNAVAILABLE',
+          'The table is still being indexed.',
+          {
+            hint: 'Try again in a moment: the first open of a large file reads it once.'
+          }
+        );
+      }
+      await new Promise(resolve => setTimeout(resolve, 5));
+    }
+    if (done) await table.ready;
+    if (table.state.error) throw table.state.error;
+  }
+
+  private _options: ITableViewerOptions;
+  private _tables = new Map<string, IOpenTable>();
+  private _views = new Map<string, ReturnType<typeof buildView>>();
+}
+
+interface IOpenTable {
+  dir: string;
+  state: ITableState;
+  ready?: Promise<void>;
+}
+
+function hashOf(text: string): string {
+  return createHash('sha1').update(text).digest('hex').slice(0, 16);
+}
