@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
 import type { Request, Response, Router } from 'express';
@@ -88,18 +89,19 @@ export function createArtifactsRouter(
     const kept = (await artifacts.list(job.id)).filter(a => !a.deletedAt);
     const zip = new yazl.ZipFile();
     for (const artifact of kept) {
-      zip.addReadStream(
-        lazyStream(async () => {
-          const opened = await artifacts.open(job.id, artifact.name);
-          if (!opened) throw new Error(`${artifact.name} is gone`);
-          return opened.stream;
-        }),
-        artifact.name,
-        {
-          compress: !COMPRESSED.test(artifact.contentType),
-          size: artifact.sizeBytes
-        }
+      const stream = lazyStream(async () => {
+        const opened = await artifacts.open(job.id, artifact.name);
+        if (!opened) throw new Error(`${artifact.name} is gone`);
+        return opened.stream;
+      });
+      // A file that cannot be read ends the download (yazl does not listen).
+      stream.once('error', error =>
+        (zip.outputStream as unknown as Readable).destroy(error)
       );
+      zip.addReadStream(stream, artifact.name, {
+        compress: !COMPRESSED.test(artifact.contentType),
+        size: artifact.sizeBytes
+      });
     }
     zip.end();
     res.status(200).type('application/zip').attachment(`${job.id}-outputs.zip`);

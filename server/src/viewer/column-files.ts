@@ -18,10 +18,13 @@ export const columnFiles = (dir: string, index: number) => ({
 
 /** Rows buffered before a write (so the writer's memory stays bounded). */
 const FLUSH_ROWS = 8192;
+/** Text bytes buffered before a write. */
+const TEXT_BUFFER_BYTES = 1 << 20;
 
 /**
  * Appends one column's values row by row while a table is indexed,
- * synchronously and in blocks of {@link FLUSH_ROWS} rows.
+ * synchronously, into fixed buffers written out every {@link FLUSH_ROWS}
+ * rows (or 1 MiB of text).
  */
 export class ColumnWriter {
   constructor(dir: string, index: number) {
@@ -29,7 +32,8 @@ export class ColumnWriter {
     this._num = openSync(files.num, 'w');
     this._str = openSync(files.str, 'w');
     this._off = openSync(files.off, 'w');
-    this._offsets.push(0);
+    this._offsets[0] = 0;
+    this._offsetCount = 1;
   }
 
   /** Rows written so far (flushed or not). */
@@ -39,15 +43,19 @@ export class ColumnWriter {
 
   /** Appends row `this.rows`: its number (NaN: none) and its text. */
   push(value: number, text: string): void {
-    this._numbers.push(value);
+    this._numbers[this._numberCount++] = value;
     if (text) {
-      const bytes = Buffer.from(text, 'utf8');
-      this._texts.push(bytes);
-      this._textBytes += bytes.length;
+      // ASCII and one-byte strings need at most 3 bytes a character in UTF-8.
+      if (this._textBytes + text.length * 3 > this._text.length) {
+        this._flushText();
+        if (text.length * 3 > this._text.length)
+          this._text = Buffer.allocUnsafe(text.length * 3);
+      }
+      this._textBytes += this._text.write(text, this._textBytes);
     }
-    this._offsets.push(this._textBase + this._textBytes);
+    this._offsets[this._offsetCount++] = this._textBase + this._textBytes;
     this._rows++;
-    if (this._numbers.length >= FLUSH_ROWS) this.flush();
+    if (this._numberCount === FLUSH_ROWS) this.flush();
   }
 
   /** Appends missing values until the column has `rows` rows (a column that appeared late). */
@@ -57,15 +65,19 @@ export class ColumnWriter {
 
   /** Writes what is buffered. */
   flush(): void {
-    if (this._numbers.length === 0 && this._offsets.length === 0) return;
-    writeSync(this._num, Buffer.from(new Float64Array(this._numbers).buffer));
-    if (this._texts.length) writeSync(this._str, Buffer.concat(this._texts));
-    writeSync(this._off, Buffer.from(new Float64Array(this._offsets).buffer));
-    this._textBase += this._textBytes;
-    this._textBytes = 0;
-    this._numbers = [];
-    this._texts = [];
-    this._offsets = [];
+    if (this._numberCount > 0)
+      writeSync(
+        this._num,
+        new Uint8Array(this._numbers.buffer, 0, this._numberCount * 8)
+      );
+    this._flushText();
+    if (this._offsetCount > 0)
+      writeSync(
+        this._off,
+        new Uint8Array(this._offsets.buffer, 0, this._offsetCount * 8)
+      );
+    this._numberCount = 0;
+    this._offsetCount = 0;
   }
 
   /** Flushes and closes the files. */
@@ -76,15 +88,24 @@ export class ColumnWriter {
     closeSync(this._off);
   }
 
+  private _flushText(): void {
+    if (this._textBytes > 0)
+      writeSync(this._str, this._text, 0, this._textBytes);
+    this._textBase += this._textBytes;
+    this._textBytes = 0;
+  }
+
   private _num: number;
   private _str: number;
   private _off: number;
   private _rows = 0;
-  private _numbers: number[] = [];
-  private _texts: Buffer[] = [];
+  private _numbers = new Float64Array(FLUSH_ROWS);
+  private _numberCount = 0;
+  private _offsets = new Float64Array(FLUSH_ROWS + 1);
+  private _offsetCount = 0;
+  private _text = Buffer.allocUnsafe(TEXT_BUFFER_BYTES);
   private _textBytes = 0;
   private _textBase = 0;
-  private _offsets: number[] = [];
 }
 
 /** Reads one column's values (see {@link columnFiles}). */
@@ -171,4 +192,3 @@ export class ColumnReader {
 
   private _files: ReturnType<typeof columnFiles>;
 }
-

@@ -2,135 +2,256 @@ import { promises as fs } from 'node:fs';
 import { ColumnReader } from './column-files.js';
 
 /** Entries sorted in memory at once; more make several runs, merged. */
-const RUN_ENTRIES = 1_000_000;
+const RUN_ENTRIES = 1 << 21;
 /** Text bytes of one run at most. */
 const RUN_TEXT_BYTES = 32 * 1024 * 1024;
-
-type Key = number | string;
+/** Rows read per block. */
+const BLOCK_ROWS = 65_536;
 
 /**
  * Writes to `outPath` the row numbers of column `column` ordered by its
- * value, ascending (equal values by row), rows without a value last, as
+ * value, ascending or descending (equal values by row either way: stable),
+ * rows without a value last, as
  * uint32; resolves with how many rows have a value. An external merge
  * sort: the column is read in blocks into runs of at most
  * {@link RUN_ENTRIES} entries (or {@link RUN_TEXT_BYTES} of text), each
- * sorted and written to a temporary file, then merged — memory stays one
- * run whatever the table's size.
+ * sorted in memory — numbers by an LSD radix sort of their IEEE-754 bits,
+ * text by comparison — and, when there is more than one, written to a
+ * temporary file and merged. Memory stays one run whatever the table's size.
  */
 export async function sortColumn(
   dir: string,
   column: number,
   rows: number,
   byNumber: boolean,
+  descending: boolean,
   outPath: string
 ): Promise<number> {
   const reader = new ColumnReader(dir, column);
-  const missing: number[] = [];
+  const missingPath = `${outPath}.missing`;
+  const missing = await fs.open(missingPath, 'w');
   const runs: string[] = [];
-  let keys: Key[] = [];
-  let ids: number[] = [];
-  let textBytes = 0;
-  const flushRun = async (): Promise<void> => {
-    if (ids.length === 0) return;
-    const order = sortedOrder(keys, ids);
-    const path = `${outPath}.run${runs.length}`;
-    await fs.writeFile(
-      path,
-      encodeRun(
-        Array.from(order, i => keys[i]),
-        Array.from(order, i => ids[i]),
-        byNumber
-      )
-    );
-    runs.push(path);
-    keys = [];
-    ids = [];
-    textBytes = 0;
-  };
-  for (let start = 0; start < rows; start += 65_536) {
-    const end = Math.min(rows, start + 65_536);
-    if (byNumber) {
-      const numbers = await reader.numbers(start, end);
-      for (let i = 0; i < numbers.length; i++) {
-        if (Number.isNaN(numbers[i])) missing.push(start + i);
-        else {
-          keys.push(numbers[i]);
-          ids.push(start + i);
-        }
-      }
-    } else {
-      const texts = await reader.texts(start, end);
-      for (let i = 0; i < texts.length; i++) {
-        if (texts[i] === '') missing.push(start + i);
-        else {
-          keys.push(texts[i]);
-          ids.push(start + i);
-          textBytes += texts[i].length;
-        }
-      }
-    }
-    if (ids.length >= RUN_ENTRIES || textBytes >= RUN_TEXT_BYTES)
-      await flushRun();
-  }
-  const valued = rows - missing.length;
   const out = await fs.open(outPath, 'w');
+  let valued = 0;
   try {
-    if (runs.length === 0) {
-      // One run: no temporary file.
-      const order = sortedOrder(keys, ids);
-      await out.write(Buffer.from(Uint32Array.from(order, i => ids[i]).buffer));
-    } else {
-      await flushRun();
-      await mergeRuns(runs, byNumber, out);
+    const run = byNumber
+      ? new NumberRun(Math.min(rows + BLOCK_ROWS, RUN_ENTRIES), descending)
+      : new TextRun(descending);
+    for (let start = 0; start < rows; start += BLOCK_ROWS) {
+      const end = Math.min(rows, start + BLOCK_ROWS);
+      const gaps = byNumber
+        ? (run as NumberRun).add(start, await reader.numbers(start, end))
+        : (run as TextRun).add(start, await reader.texts(start, end));
+      if (gaps.length)
+        await missing.write(Buffer.from(gaps.buffer, 0, gaps.length * 4));
+      if (run.isFull && end < rows) {
+        const path = `${outPath}.run${runs.length}`;
+        valued += run.size;
+        await fs.writeFile(path, run.sortedRecords());
+        runs.push(path);
+        run.clear();
+      }
     }
-    await out.write(Buffer.from(Uint32Array.from(missing).buffer));
+    valued += run.size;
+    if (runs.length === 0) {
+      const ids = run.sortedIds();
+      await out.write(Buffer.from(ids.buffer, ids.byteOffset, ids.byteLength));
+    } else {
+      const path = `${outPath}.run${runs.length}`;
+      await fs.writeFile(path, run.sortedRecords());
+      runs.push(path);
+      run.clear();
+      await mergeRuns(runs, byNumber, !byNumber && descending, out);
+    }
+    await missing.close();
+    await out.write(await fs.readFile(missingPath));
   } finally {
+    await missing.close().catch(() => undefined);
     await out.close();
-    await Promise.all(runs.map(path => fs.rm(path, { force: true })));
+    await Promise.all(
+      [...runs, missingPath].map(path => fs.rm(path, { force: true }))
+    );
   }
   return valued;
 }
 
-function sortedOrder(keys: Key[], ids: number[]): Uint32Array {
-  const order = new Uint32Array(keys.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  if (typeof keys[0] === 'number') {
-    const numbers = Float64Array.from(keys as number[]);
-    return order.sort((a, b) => numbers[a] - numbers[b] || ids[a] - ids[b]);
+/** Numbers of one run, with their rows. */
+class NumberRun {
+  constructor(capacity: number, descending: boolean) {
+    this._keys = new Float64Array(capacity);
+    this._ids = new Uint32Array(capacity);
+    this._sign = descending ? -1 : 1;
   }
-  return order.sort((a, b) =>
-    keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : ids[a] - ids[b]
-  );
+
+  size = 0;
+  /** No room for another block. */
+  get isFull(): boolean {
+    return this.size + BLOCK_ROWS > this._keys.length;
+  }
+
+  /** Adds a block's numbers; returns the rows without one. */
+  add(start: number, numbers: Float64Array): Uint32Array {
+    const gaps: number[] = [];
+    for (let i = 0; i < numbers.length; i++) {
+      const v = numbers[i];
+      if (v !== v) gaps.push(start + i);
+      else {
+        // Descending: the negated keys ascending, rows still in order.
+        this._keys[this.size] = this._sign * v;
+        this._ids[this.size++] = start + i;
+      }
+    }
+    return Uint32Array.from(gaps);
+  }
+
+  sortedIds(): Uint32Array {
+    const order = radixOrder(this._keys, this.size);
+    const ids = new Uint32Array(this.size);
+    for (let i = 0; i < this.size; i++) ids[i] = this._ids[order[i]];
+    return ids;
+  }
+
+  /** The run as records of a uint32 row and a float64 key. */
+  sortedRecords(): Buffer {
+    const order = radixOrder(this._keys, this.size);
+    const out = Buffer.allocUnsafe(this.size * 12);
+    for (let i = 0; i < this.size; i++) {
+      out.writeUInt32LE(this._ids[order[i]], i * 12);
+      out.writeDoubleLE(this._keys[order[i]], i * 12 + 4);
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.size = 0;
+  }
+
+  private _keys: Float64Array;
+  private _ids: Uint32Array;
+  private _sign: number;
 }
 
-/** A run: per entry a uint32 row, then a float64 key or a uint32 length and UTF-8 text. */
-function encodeRun(keys: Key[], ids: number[], byNumber: boolean): Buffer {
-  const parts: Buffer[] = [];
-  for (let i = 0; i < ids.length; i++) {
-    if (byNumber) {
-      const b = Buffer.allocUnsafe(12);
-      b.writeUInt32LE(ids[i], 0);
-      b.writeDoubleLE(keys[i] as number, 4);
-      parts.push(b);
-    } else {
-      const text = Buffer.from(keys[i] as string, 'utf8');
-      const b = Buffer.allocUnsafe(8);
-      b.writeUInt32LE(ids[i], 0);
-      b.writeUInt32LE(text.length, 4);
-      parts.push(b, text);
-    }
+/** Texts of one run, with their rows. */
+class TextRun {
+  constructor(descending: boolean) {
+    this._sign = descending ? -1 : 1;
   }
-  return Buffer.concat(parts);
+
+  size = 0;
+  get isFull(): boolean {
+    return (
+      this.size + BLOCK_ROWS > RUN_ENTRIES || this._bytes >= RUN_TEXT_BYTES
+    );
+  }
+
+  add(start: number, texts: string[]): Uint32Array {
+    const gaps: number[] = [];
+    for (let i = 0; i < texts.length; i++) {
+      if (texts[i] === '') gaps.push(start + i);
+      else {
+        this._keys.push(texts[i]);
+        this._ids.push(start + i);
+        this._bytes += texts[i].length;
+        this.size++;
+      }
+    }
+    return Uint32Array.from(gaps);
+  }
+
+  private _order(): number[] {
+    const keys = this._keys;
+    const ids = this._ids;
+    const sign = this._sign;
+    const order = Array.from({ length: keys.length }, (_, i) => i);
+    return order.sort((a, b) =>
+      keys[a] < keys[b] ? -sign : keys[a] > keys[b] ? sign : ids[a] - ids[b]
+    );
+  }
+
+  sortedIds(): Uint32Array {
+    return Uint32Array.from(this._order(), i => this._ids[i]);
+  }
+
+  /** The run as records of a uint32 row, a uint32 length and UTF-8 text. */
+  sortedRecords(): Buffer {
+    const parts: Buffer[] = [];
+    for (const i of this._order()) {
+      const text = Buffer.from(this._keys[i], 'utf8');
+      const head = Buffer.allocUnsafe(8);
+      head.writeUInt32LE(this._ids[i], 0);
+      head.writeUInt32LE(text.length, 4);
+      parts.push(head, text);
+    }
+    return Buffer.concat(parts);
+  }
+
+  clear(): void {
+    this.size = 0;
+    this._bytes = 0;
+    this._keys = [];
+    this._ids = [];
+  }
+
+  private _keys: string[] = [];
+  private _ids: number[] = [];
+  private _bytes = 0;
+  private _sign: number;
+}
+
+/**
+ * The order of the first `n` keys, ascending and stable: an LSD radix sort
+ * over the 64 bits of each float, made to sort as unsigned integers (the
+ * sign bit flipped, negative numbers' bits inverted), 16 bits a pass.
+ */
+function radixOrder(keys: Float64Array, n: number): Uint32Array {
+  const words = new Uint32Array(keys.buffer, keys.byteOffset, n * 2);
+  const lo = new Uint32Array(n);
+  const hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    let h = words[2 * i + 1];
+    let l = words[2 * i];
+    if (h & 0x80000000) {
+      h = ~h >>> 0;
+      l = ~l >>> 0;
+    } else {
+      h = (h | 0x80000000) >>> 0;
+    }
+    lo[i] = l;
+    hi[i] = h;
+  }
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let spare = new Uint32Array(n);
+  const counts = new Uint32Array(65_537);
+  for (const [word, shift] of [
+    [lo, 0],
+    [lo, 16],
+    [hi, 0],
+    [hi, 16]
+  ] as const) {
+    counts.fill(0);
+    for (let i = 0; i < n; i++)
+      counts[((word[order[i]] >>> shift) & 0xffff) + 1]++;
+    // All in one bucket: this pass changes nothing.
+    if (counts.some(c => c === n)) continue;
+    for (let d = 1; d < 65_537; d++) counts[d] += counts[d - 1];
+    for (let i = 0; i < n; i++) {
+      const o = order[i];
+      spare[counts[(word[o] >>> shift) & 0xffff]++] = o;
+    }
+    [order, spare] = [spare, order];
+  }
+  return order;
 }
 
 /** Reads a run's entries in order, a block at a time. */
 class RunReader {
-  constructor(
-    private _handle: fs.FileHandle,
-    private _byNumber: boolean
-  ) {}
+  constructor(handle: fs.FileHandle, byNumber: boolean) {
+    this._handle = handle;
+    this._byNumber = byNumber;
+  }
 
-  key: Key = 0;
+  key: number | string = 0;
   id = 0;
 
   /** Moves to the next entry; false at the end. */
@@ -164,13 +285,17 @@ class RunReader {
     return out;
   }
 
+  private _handle: fs.FileHandle;
+  private _byNumber: boolean;
   private _buffer = Buffer.alloc(0);
   private _at = 0;
 }
 
+/** Merges sorted runs (texts `descending`: larger first; numbers are stored negated for that). */
 async function mergeRuns(
   paths: string[],
   byNumber: boolean,
+  descending: boolean,
   out: fs.FileHandle
 ): Promise<void> {
   const handles = await Promise.all(paths.map(p => fs.open(p, 'r')));
@@ -180,24 +305,25 @@ async function mergeRuns(
       const reader = new RunReader(handle, byNumber);
       if (await reader.next()) live.push(reader);
     }
-    const block: number[] = [];
+    const block = new Uint32Array(BLOCK_ROWS);
+    let filled = 0;
     while (live.length > 0) {
       // Few runs: a linear pick is as fast as a heap here.
       let best = 0;
       for (let i = 1; i < live.length; i++) {
         const a = live[i];
         const b = live[best];
-        if (a.key < b.key || (a.key === b.key && a.id < b.id)) best = i;
+        const first = descending ? a.key > b.key : a.key < b.key;
+        if (first || (a.key === b.key && a.id < b.id)) best = i;
       }
-      block.push(live[best].id);
-      if (block.length === 65_536) {
-        await out.write(Buffer.from(Uint32Array.from(block).buffer));
-        block.length = 0;
+      block[filled++] = live[best].id;
+      if (filled === block.length) {
+        await out.write(Buffer.from(block.buffer));
+        filled = 0;
       }
       if (!(await live[best].next())) live.splice(best, 1);
     }
-    if (block.length)
-      await out.write(Buffer.from(Uint32Array.from(block).buffer));
+    if (filled) await out.write(Buffer.from(block.buffer, 0, filled * 4));
   } finally {
     await Promise.all(handles.map(h => h.close()));
   }

@@ -22,7 +22,7 @@ interface INpyHeader {
  */
 export function readNpy(source: AsyncIterable<Uint8Array>): ITableRows {
   const columns: string[] = [];
-  async function* rows(): AsyncGenerator<Cell[]> {
+  async function* rows(): AsyncGenerator<Cell[][]> {
     const bytes = new ByteQueue(source);
     const magic = await bytes.take(8);
     if (magic.toString('latin1', 0, 6) !== '\x93NUMPY') {
@@ -54,12 +54,18 @@ export function readNpy(source: AsyncIterable<Uint8Array>): ITableRows {
       columns.push('value');
     }
     const rowBytes = decode.size * width;
-    for (let r = 0; r < rowCount; r++) {
-      const block = await bytes.take(rowBytes);
-      const cells: Cell[] = new Array(width);
-      for (let j = 0; j < width; j++)
-        cells[j] = decode.read(block, j * decode.size);
-      yield cells;
+    const perBatch = Math.max(1, Math.floor((1 << 20) / Math.max(1, rowBytes)));
+    for (let r = 0; r < rowCount; r += perBatch) {
+      const count = Math.min(perBatch, rowCount - r);
+      const block = await bytes.take(rowBytes * count);
+      const batch: Cell[][] = [];
+      for (let k = 0; k < count; k++) {
+        const cells: Cell[] = new Array(width);
+        for (let j = 0; j < width; j++)
+          cells[j] = decode.read(block, k * rowBytes + j * decode.size);
+        batch.push(cells);
+      }
+      yield batch;
     }
   }
   return { columns, rows: rows() };

@@ -10,7 +10,8 @@ export type Cell = string | number | boolean | null | undefined;
 export interface ITableRows {
   /** Column names so far (a reader may append while rows come). */
   readonly columns: string[];
-  rows: AsyncIterable<Cell[]>;
+  /** Rows in batches (one await per batch, not per row). */
+  rows: AsyncIterable<Cell[][]>;
 }
 
 export type ColumnType = TablePage['columns'][number]['type'];
@@ -60,12 +61,24 @@ class ColumnStats {
       this.booleans++;
       return [NaN, String(cell)];
     }
-    const text = cell.trim();
-    if (MISSING.has(text.toLowerCase())) {
+    const text =
+      cell.length > 0 &&
+      (cell.charCodeAt(0) <= 32 || cell.charCodeAt(cell.length - 1) <= 32)
+        ? cell.trim()
+        : cell;
+    if (text.length <= 4 && MISSING.has(text.toLowerCase())) {
       this.missing++;
       return [NaN, cell];
     }
-    if (NUMBER.test(text)) {
+    const first = text.charCodeAt(0);
+    // Digits, sign or point first: only then can it be a number.
+    if (
+      ((first >= 48 && first <= 57) ||
+        first === 43 ||
+        first === 45 ||
+        first === 46) &&
+      NUMBER.test(text)
+    ) {
       const value = Number(text);
       this._number(value);
       return [value, cell];
@@ -140,22 +153,26 @@ export async function buildTable(
     state.rowsIndexed = rows;
   };
   try {
-    for await (const cells of table.rows) {
-      while (writers.length < table.columns.length) {
-        const writer = new ColumnWriter(dir, writers.length);
-        writer.padTo(rows);
-        writers.push(writer);
-        const columnStats = new ColumnStats();
-        columnStats.missing = rows;
-        stats.push(columnStats);
+    let published = 0;
+    for await (const batch of table.rows) {
+      for (const cells of batch) {
+        while (writers.length < table.columns.length) {
+          const writer = new ColumnWriter(dir, writers.length);
+          writer.padTo(rows);
+          writers.push(writer);
+          const columnStats = new ColumnStats();
+          columnStats.missing = rows;
+          stats.push(columnStats);
+        }
+        for (let i = 0; i < writers.length; i++) {
+          const [value, text] = stats[i].add(cells[i]);
+          writers[i].push(value, text);
+        }
+        rows++;
       }
-      for (let i = 0; i < writers.length; i++) {
-        const [value, text] = stats[i].add(cells[i]);
-        writers[i].push(value, text);
-      }
-      rows++;
-      if (rows % PUBLISH_EVERY_ROWS === 0) {
+      if (rows - published >= PUBLISH_EVERY_ROWS || published === 0) {
         publish();
+        published = rows;
         // Let page requests in between blocks.
         await new Promise(resolve => setImmediate(resolve));
       }

@@ -49,7 +49,7 @@ export function readDelimited(
   delimiter: ',' | '\t'
 ): ITableRows {
   const columns: string[] = [];
-  async function* rows(): AsyncGenerator<Cell[]> {
+  async function* rows(): AsyncGenerator<Cell[][]> {
     const parser = stream.pipe(
       parse({
         delimiter,
@@ -59,20 +59,39 @@ export function readDelimited(
         skip_empty_lines: true
       })
     );
+    stream.once('error', error => parser.destroy(error));
     let isHeader = true;
-    for await (const record of parser as AsyncIterable<string[]>) {
-      if (isHeader) {
-        const seen = new Set<string>();
-        record.forEach((raw, i) => {
-          let name = raw.trim() || `column ${i + 1}`;
-          if (seen.has(name)) name = `${name} (${i + 1})`;
-          seen.add(name);
-          columns.push(name);
-        });
-        isHeader = false;
-        continue;
+    let ended = false;
+    let failed: Error | undefined;
+    let wake: (() => void) | undefined;
+    parser.on('readable', () => wake?.());
+    parser.once('end', () => ((ended = true), wake?.()));
+    parser.once('error', error => ((failed = error), wake?.()));
+    for (;;) {
+      // Every record parsed so far, synchronously: one await per batch.
+      const batch: string[][] = [];
+      let record: string[] | null;
+      while (
+        batch.length < 8192 &&
+        (record = parser.read() as string[] | null) !== null
+      ) {
+        if (isHeader) {
+          const seen = new Set<string>();
+          record.forEach((raw, i) => {
+            let name = raw.trim() || `column ${i + 1}`;
+            if (seen.has(name)) name = `${name} (${i + 1})`;
+            seen.add(name);
+            columns.push(name);
+          });
+          isHeader = false;
+        } else {
+          batch.push(record);
+        }
       }
-      yield record;
+      if (failed) throw failed;
+      if (batch.length) yield batch;
+      else if (ended) return;
+      else await new Promise<void>(resolve => (wake = resolve));
     }
   }
   return { columns, rows: rows() };
@@ -98,7 +117,8 @@ export function readJsonLines(stream: Readable): ITableRows {
     }
     return index;
   };
-  async function* rows(): AsyncGenerator<Cell[]> {
+  async function* rows(): AsyncGenerator<Cell[][]> {
+    let batch: Cell[][] = [];
     let lineNumber = 0;
     for await (const line of createInterface({
       input: stream,
@@ -126,8 +146,13 @@ export function readJsonLines(stream: Readable): ITableRows {
       } else {
         cells[column('value')] = cellOf(value);
       }
-      yield cells;
+      batch.push(cells);
+      if (batch.length === 8192) {
+        yield batch;
+        batch = [];
+      }
     }
+    if (batch.length) yield batch;
   }
   return { columns, rows: rows() };
 }

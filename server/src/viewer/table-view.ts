@@ -25,9 +25,9 @@ const isNumeric = (type: string): boolean =>
 
 /**
  * Builds (once, cached in the table's folder) the view of a complete
- * table: the sort's permutation ({@link sortColumn}), then a bitmap per
- * filter from one sequential read of its column, and the rows kept in
- * the sort's order. Memory: a bit per row, plus blocks.
+ * table: the sort's permutation ({@link sortColumn}; alone, it is the
+ * view), then a bitmap per filter from one sequential read of its column,
+ * and the rows kept in the sort's order. Memory: a bit per row, plus blocks.
  */
 export async function buildView(
   dir: string,
@@ -36,6 +36,26 @@ export async function buildView(
 ): Promise<IView> {
   const rows = state.rowsIndexed;
   if (!query.sort && query.filters.length === 0) return { rows };
+  let orderPath: string | undefined;
+  if (query.sort) {
+    const { column, descending } = query.sort;
+    orderPath = path.join(
+      dir,
+      `sort-c${column}${descending ? '-desc' : ''}.perm`
+    );
+    if (!existsSync(`${orderPath}.json`)) {
+      const valued = await sortColumn(
+        dir,
+        column,
+        rows,
+        isNumeric(state.columns[column].type),
+        descending,
+        orderPath
+      );
+      await fs.writeFile(`${orderPath}.json`, JSON.stringify({ valued }));
+    }
+    if (query.filters.length === 0) return { permPath: orderPath, rows };
+  }
   const key = createHash('sha1')
     .update(JSON.stringify(query))
     .digest('hex')
@@ -43,86 +63,56 @@ export async function buildView(
   const viewPath = path.join(dir, `view-${key}.perm`);
   const metaPath = `${viewPath}.json`;
   if (existsSync(metaPath)) {
-    return {
-      permPath: viewPath,
-      ...(JSON.parse(await fs.readFile(metaPath, 'utf8')) as Omit<
-        IView,
-        'permPath'
-      >)
-    };
+    const meta = JSON.parse(await fs.readFile(metaPath, 'utf8')) as IView;
+    return { ...meta, permPath: viewPath };
   }
-  let order: { path: string; valued: number } | undefined;
-  if (query.sort) {
-    const column = query.sort.column;
-    const sortPath = path.join(dir, `sort-c${column}.perm`);
-    const valuedPath = `${sortPath}.json`;
-    if (!existsSync(valuedPath)) {
-      const valued = await sortColumn(
-        dir,
-        column,
-        rows,
-        isNumeric(state.columns[column].type),
-        sortPath
-      );
-      await fs.writeFile(valuedPath, JSON.stringify({ valued }));
-    }
-    order = {
-      path: sortPath,
-      valued: (
-        JSON.parse(await fs.readFile(valuedPath, 'utf8')) as { valued: number }
-      ).valued
-    };
-  }
-  const kept = query.filters.length
-    ? await filterBitmap(dir, state, query.filters)
-    : undefined;
-  const view: Omit<IView, 'permPath'> = { rows: 0 };
+  const kept = await filterBitmap(dir, state, query.filters);
+  const view: IView = { rows: 0 };
   const out = await fs.open(viewPath, 'w');
   try {
-    const block: number[] = [];
-    const keep = (id: number): void => {
-      if (kept && !(kept[id >> 3] & (1 << (id & 7)))) return;
-      block.push(id);
-      view.rows++;
-    };
-    const flush = async (): Promise<void> => {
-      if (block.length < 65_536) return;
-      await out.write(Buffer.from(Uint32Array.from(block).buffer));
-      block.length = 0;
-    };
-    /** Rows `from` to `to` of the sort's order, in blocks, forwards or backwards. */
-    const visit = async (
-      from: number,
-      to: number,
-      backwards: boolean
-    ): Promise<void> => {
-      for (let i = 0; i < to - from; i += 65_536) {
-        const start = backwards ? Math.max(from, to - i - 65_536) : from + i;
-        const end = backwards ? to - i : Math.min(to, start + 65_536);
-        const ids = await readPermutation(order!.path, start, end);
-        if (backwards) for (let k = ids.length - 1; k >= 0; k--) keep(ids[k]);
-        else for (let k = 0; k < ids.length; k++) keep(ids[k]);
-        await flush();
+    const block = new Uint32Array(65_536);
+    let filled = 0;
+    const keep = async (ids: ArrayLike<number>): Promise<void> => {
+      for (let k = 0; k < ids.length; k++) {
+        const id = ids[k];
+        if (!(kept[id >> 3] & (1 << (id & 7)))) continue;
+        block[filled++] = id;
+        view.rows++;
+        if (filled === block.length) {
+          await out.write(Buffer.from(block.buffer));
+          filled = 0;
+        }
       }
     };
-    if (order) {
-      // Descending: the valued rows reversed, rows without a value still last.
-      await visit(0, order.valued, query.sort!.descending);
-      await visit(order.valued, rows, false);
-    } else {
-      for (let id = 0; id < rows; id++) {
-        keep(id);
-        if ((id & 0xffff) === 0xffff) await flush();
-      }
+    for (let start = 0; start < rows; start += 65_536) {
+      const end = Math.min(rows, start + 65_536);
+      await keep(
+        orderPath
+          ? await readPermutation(orderPath, start, end)
+          : Uint32Array.from({ length: end - start }, (_, i) => start + i)
+      );
     }
-    if (block.length)
-      await out.write(Buffer.from(Uint32Array.from(block).buffer));
+    if (filled) await out.write(Buffer.from(block.buffer, 0, filled * 4));
   } finally {
     await out.close();
   }
-  if (kept) view.filteredSummary = await summariesOf(dir, state, kept);
+  view.filteredSummary = await summariesOf(dir, state, kept);
   await fs.writeFile(metaPath, JSON.stringify(view));
-  return { permPath: viewPath, ...view };
+  return { ...view, permPath: viewPath };
+}
+
+/** Row numbers `start` to `end` (exclusive) of a view, in its order. */
+export async function readView(
+  view: IView,
+  start: number,
+  end: number
+): Promise<Uint32Array> {
+  return view.permPath
+    ? readPermutation(view.permPath, start, end)
+    : Uint32Array.from(
+        { length: Math.max(0, end - start) },
+        (_, i) => start + i
+      );
 }
 
 /** Row numbers `start` to `end` (exclusive) of a permutation file. */

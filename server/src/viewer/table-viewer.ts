@@ -15,7 +15,7 @@ import {
   tableFormatOf
 } from './table-formats.js';
 import type { ITableContent, TableFormat } from './table-formats.js';
-import { buildView, readPermutation } from './table-view.js';
+import { buildView, readView } from './table-view.js';
 import type { IViewQuery } from './table-view.js';
 
 /** An artifact the viewer opens: its name (for the format), hash (for the cache) and content. */
@@ -115,9 +115,7 @@ export class TableViewer {
       : { rows: state.rowsIndexed };
     const start = Math.min(query.offset, view.rows);
     const end = Math.min(view.rows, start + query.limit);
-    const ids = view.permPath
-      ? await readPermutation(view.permPath, start, end)
-      : Uint32Array.from({ length: end - start }, (_, i) => start + i);
+    const ids = await readView(view, start, end);
     const page: TablePage = {
       format,
       columns: state.columns.map(c =>

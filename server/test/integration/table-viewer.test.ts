@@ -1,0 +1,174 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labPaths } from '@jaxlab/paths';
+import type { TablePage } from '@jaxlab/schemas';
+import { startLabServer } from '../stand-ins/lab-server.js';
+import type { ITestLabServer, ITestUser } from '../stand-ins/lab-server.js';
+
+let lab: ITestLabServer;
+let alice: ITestUser;
+let jobId: string;
+
+/** Arrays written by NumPy itself (the lab's venv). */
+function numpyFiles(): { npy: Buffer; npz: Buffer; vector: Buffer } {
+  const script = `
+import io, sys, numpy as np
+def dump(save, *a, **k):
+    b = io.BytesIO(); save(b, *a, **k); return b.getvalue().hex()
+m = np.array([[1.5, -2.0, 3.25], [4.0, 5.5, -6.75]], dtype=np.float32)
+print(dump(np.save, m))
+print(dump(np.savez_compressed, weights=np.arange(6, dtype=np.int64).reshape(3, 2), names=np.array(["a", "bb", "ccc"])))
+print(dump(np.save, np.array([True, False, True])))
+`;
+  const [npy, npz, vector] = execFileSync(labPaths().python, ['-c', script])
+    .toString()
+    .trim()
+    .split('\n');
+  return {
+    npy: Buffer.from(npy, 'hex'),
+    npz: Buffer.from(npz, 'hex'),
+    vector: Buffer.from(vector, 'hex')
+  };
+}
+
+beforeAll(async () => {
+  lab = await startLabServer();
+  alice = await lab.as('alice');
+  const job = await lab.store.jobs.create(alice.id, {
+    projectId: null,
+    code: 'def main():\n    pass\n',
+    requirements: '',
+    entrypoint: 'main',
+    args: {},
+    accelerator: 'cpu'
+  });
+  jobId = job.id;
+  const put = (name: string, data: Buffer | string) =>
+    lab.store.artifacts.put(jobId, {
+      name,
+      data: typeof data === 'string' ? Buffer.from(data) : data
+    });
+  await put(
+    'quoted.csv',
+    'name,note,value\n"Smith, J","said ""hi""\nthen left",1.5\nDoe,,NA\n"Roe",plain,-3\n'
+  );
+  await put('data.tsv', 'a\tb\n1\tx\n2\ty\n');
+  await put(
+    'events.jsonl',
+    '{"step": 1, "loss": 0.5}\n{"step": 2, "loss": 0.25, "tag": {"k": 1}}\n\n{"step": 3, "ok": true}\n'
+  );
+  await put('bad.jsonl', '{"a": 1}\nnot json\n');
+  const { npy, npz, vector } = numpyFiles();
+  await put('matrix.npy', npy);
+  await put('arrays.npz', npz);
+  await put('flags.npy', vector);
+  await put('notes.txt', 'hello');
+});
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+async function table(
+  artifact: string,
+  params: Record<string, string> = {}
+): Promise<TablePage> {
+  const query = new URLSearchParams({ artifact, ...params });
+  const res = await alice.call('GET', `/api/jobs/${jobId}/table?${query}`);
+  const body = await res.json();
+  if (res.status !== 200) throw Object.assign(new Error(body.message), body);
+  return body as TablePage;
+}
+
+describe('GET /api/jobs/{id}/table: formats', () => {
+  it('should read CSV with quoted commas, quotes and newlines, inferring types and missing values', async () => {
+    const page = await table('quoted.csv');
+    expect(page.columns.map(c => [c.name, c.type])).toEqual([
+      ['name', 'string'],
+      ['note', 'string'],
+      ['value', 'number']
+    ]);
+    expect(page.rows).toEqual([
+      ['Smith, J', 'said "hi"\nthen left', 1.5],
+      ['Doe', null, null],
+      ['Roe', 'plain', -3]
+    ]);
+    expect(page.columns[2].summary).toEqual({
+      count: 2,
+      missing: 1,
+      mean: -0.75,
+      min: -3,
+      max: 1.5
+    });
+    expect(page).toMatchObject({
+      format: 'csv',
+      complete: true,
+      rowsIndexed: 3,
+      totalRows: 3
+    });
+  });
+
+  it('should read TSV and JSON lines (columns as they appear, nested values as JSON)', async () => {
+    expect((await table('data.tsv')).rows).toEqual([
+      [1, 'x'],
+      [2, 'y']
+    ]);
+    const jsonl = await table('events.jsonl');
+    expect(jsonl.columns.map(c => [c.name, c.type])).toEqual([
+      ['step', 'integer'],
+      ['loss', 'number'],
+      ['tag', 'string'],
+      ['ok', 'boolean']
+    ]);
+    expect(jsonl.rows).toEqual([
+      [1, 0.5, null, null],
+      [2, 0.25, '{"k":1}', null],
+      [3, null, null, true]
+    ]);
+  });
+
+  it('should read .npy arrays of one and two dimensions and the arrays of an .npz', async () => {
+    const matrix = await table('matrix.npy');
+    expect(matrix.columns.map(c => c.name)).toEqual(['0', '1', '2']);
+    expect(matrix.rows).toEqual([
+      [1.5, -2, 3.25],
+      [4, 5.5, -6.75]
+    ]);
+    expect((await table('flags.npy')).rows).toEqual([[true], [false], [true]]);
+    const npz = await table('arrays.npz');
+    expect(npz.members!.sort()).toEqual(['names', 'weights']);
+    const weights = await table('arrays.npz', { member: 'weights' });
+    expect(weights.rows).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5]
+    ]);
+    expect(weights.columns[1].summary).toMatchObject({
+      count: 3,
+      mean: 3,
+      min: 1,
+      max: 5
+    });
+    expect((await table('arrays.npz', { member: 'names' })).rows).toEqual([
+      ['a'],
+      ['bb'],
+      ['ccc']
+    ]);
+  });
+
+  it('should refuse what it cannot show with a clear code', async () => {
+    await expect(table('notes.txt')).rejects.toMatchObject({
+      code: 'TABLE_UNSUPPORTED'
+    });
+    await expect(table('bad.jsonl')).rejects.toMatchObject({
+      code: 'TABLE_UNSUPPORTED',
+      message: expect.stringMatching(/Line 2/)
+    });
+    await expect(table('quoted.csv', { sort: '9' })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST'
+    });
+    await expect(
+      table('quoted.csv', { filter: '[{"column":0,"op":"~","value":"x"}]' })
+    ).rejects.toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+});
