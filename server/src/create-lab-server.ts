@@ -244,6 +244,7 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
         jobs: store.jobs,
         events: store.events,
         projects: store.projects,
+        artifacts: store.artifacts,
         sseHeartbeatMs: config.sseHeartbeatMs
       }),
       openapi: jobsOpenApi

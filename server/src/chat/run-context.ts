@@ -182,10 +182,10 @@ async function tableStatistics(
           return stream;
         }
       },
-      { offset: 0, limit: 1, filters: [] }
+      { offset: 0, limit: 1, filters: [], whole: true }
     );
     return [
-      `  ${page.complete ? page.rowsIndexed : `at least ${page.rowsIndexed}`} rows; columns:`,
+      `  ${page.rowsIndexed} rows; columns:`,
       ...page.columns.map(c => {
         const s = c.summary;
         return `  - ${c.name} (${c.type})${s ? `: count ${s.count}, missing ${s.missing}, mean ${s.mean}, min ${s.min}, max ${s.max}` : ''}`;

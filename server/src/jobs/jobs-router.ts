@@ -9,7 +9,12 @@ import type {
   LogPage
 } from '@jaxlab/schemas';
 import { isFinalJobStatus } from '@jaxlab/schemas';
-import type { IJobEvents, IJobs, IProjects } from '@jaxlab/store';
+import type {
+  IJobArtifacts,
+  IJobEvents,
+  IJobs,
+  IProjects
+} from '@jaxlab/store';
 import { HttpError } from '@jaxlab/http';
 import {
   parseInteger,
@@ -22,6 +27,7 @@ import {
   exportNotebook,
   notebookFileName
 } from '../notebook/notebook-export.js';
+import { notebookArtifacts } from '../notebook/artifact-outputs.js';
 import { resolveJobRequest } from './job-request.js';
 import { jobSummaryView, jobView } from './job-view.js';
 import { streamJobEvents } from './sse-stream.js';
@@ -47,6 +53,8 @@ export interface IJobsRouterOptions {
   events: IJobEvents;
   /** The projects jobs are submitted from and exported with. */
   projects: IProjects;
+  /** Files kept with jobs (their images go into exported notebooks). */
+  artifacts?: IJobArtifacts;
   /** Interval of SSE heartbeat comments (default 15 s). */
   sseHeartbeatMs?: number;
   /** Log chunks one `GET /logs` page holds at most (default 1000). */
@@ -76,7 +84,7 @@ const LOG_READ_BATCH = 16;
  * - `GET /{id}/notebook` → the run as an `.ipynb` attachment.
  */
 export function createJobsRouter(options: IJobsRouterOptions): Router {
-  const { jobs, events, projects } = options;
+  const { jobs, events, projects, artifacts } = options;
   const maxLogPage = options.maxLogPage ?? 1000;
   const maxLogPageBytes = options.maxLogPageBytes ?? 4 * 1024 * 1024;
   const router = express.Router();
@@ -209,7 +217,11 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
     const project = job.projectId
       ? await projects.get(job.projectId, job.owner)
       : null;
-    const notebook = await exportNotebook(events, job, project);
+    const notebook = await exportNotebook(events, job, project, {
+      artifacts: artifacts
+        ? await notebookArtifacts(artifacts, job.id)
+        : undefined
+    });
     res
       .status(200)
       .attachment(notebookFileName(job, project))

@@ -9,3 +9,5 @@ export {
   metricsOutput
 } from './notebook-outputs.js';
 export { pythonCall, pythonLiteral } from './python-literal.js';
+export { notebookArtifacts } from './artifact-outputs.js';
+export type { INotebookArtifacts } from './artifact-outputs.js';

@@ -1,6 +1,7 @@
 import type { Job, Notebook, Project } from '@jaxlab/schemas';
 import { KERNEL_DISPLAY_NAME, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
 import type { IJobEvents } from '@jaxlab/store';
+import type { INotebookArtifacts } from './artifact-outputs.js';
 import {
   StreamOutputs,
   failureOutput,
@@ -24,7 +25,9 @@ export const NOTEBOOK_MAX_LOG_CHARS = 16 * 1024 * 1024;
  * 3. the designated call (`train_step(steps=100)`) as a code cell carrying
  *    the run's outputs: stdout/stderr from the stored log chunks in order,
  *    the metrics as `application/vnd.jaxlab.metrics+json` display data, and
- *    an error output for a failed or cancelled run.
+ *    an error output for a failed or cancelled run, and the images the run
+ *    kept (PNG, JPEG, SVG from outputs/) as display data;
+ * 4. when it kept files, a markdown table of them (size, sha256, download).
  *
  * `metadata.jaxlab` holds the status, failure, timings, host, metrics and
  * run manifest (versions); the kernelspec is the restricted kernel's.
@@ -33,7 +36,7 @@ export async function exportNotebook(
   events: IJobEvents,
   job: Job,
   project: Project | null,
-  options: { maxLogChars?: number } = {}
+  options: { maxLogChars?: number; artifacts?: INotebookArtifacts } = {}
 ): Promise<Notebook> {
   const streams = new StreamOutputs(
     options.maxLogChars ?? NOTEBOOK_MAX_LOG_CHARS
@@ -48,6 +51,7 @@ export async function exportNotebook(
   }
   const outputs = streams.toOutputs();
   if (job.metrics) outputs.push(metricsOutput(job.metrics));
+  outputs.push(...(options.artifacts?.images ?? []));
   const failure = failureOutput(job);
   if (failure) outputs.push(failure);
   const ran = job.startedAt !== undefined || outputs.length > 0;
@@ -97,7 +101,17 @@ export async function exportNotebook(
         source: pythonCall(job.entrypoint, job.args),
         execution_count: ran ? 2 : null,
         outputs
-      }
+      },
+      ...(options.artifacts?.listing
+        ? [
+            {
+              id: 'outputs',
+              cell_type: 'markdown' as const,
+              metadata: {},
+              source: options.artifacts.listing
+            }
+          ]
+        : [])
     ]
   };
 }

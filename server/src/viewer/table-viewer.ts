@@ -30,6 +30,8 @@ export interface IPageQuery extends IViewQuery {
   member?: string;
   offset: number;
   limit: number;
+  /** Wait for the whole index (types and summaries over every row), not just the page's rows. */
+  whole?: boolean;
 }
 
 /** Options of {@link TableViewer}. */
@@ -88,7 +90,10 @@ export class TableViewer {
       }
     }
     const table = this._open(artifact, format, member);
-    const needsAll = query.sort !== undefined || query.filters.length > 0;
+    const needsAll =
+      query.whole === true ||
+      query.sort !== undefined ||
+      query.filters.length > 0;
     await this._until(
       table,
       state =>

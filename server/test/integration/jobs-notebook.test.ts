@@ -32,6 +32,59 @@ const METRICS = {
 };
 
 describe('createLabServer() GET /api/jobs/{id}/notebook', () => {
+  it('should carry the images the run kept as outputs of the call and list every file it kept', async () => {
+    server = await startJobsServer();
+    const created = await server.call('POST', '/api/jobs', {
+      body: { code: MAIN_PY }
+    });
+    const { jobId } = await created.json();
+    await runAsGateway(server.store, jobId, [
+      { type: 'job:log', stream: 'stdout', text: 'plotted\n' },
+      { type: 'job:status', status: 'COMPLETED' }
+    ]);
+    const png = Buffer.from(
+      '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082',
+      'hex'
+    );
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>';
+    await server.store.artifacts.put(jobId, {
+      name: 'plots/loss.png',
+      data: png
+    });
+    await server.store.artifacts.put(jobId, {
+      name: 'plots/curve.svg',
+      data: Buffer.from(svg)
+    });
+    await server.store.artifacts.put(jobId, {
+      name: 'predictions.csv',
+      data: Buffer.from('a,b\n1,2\n')
+    });
+    const text = await (
+      await server.call('GET', `/api/jobs/${jobId}/notebook`)
+    ).text();
+    nbformatValidate(text);
+    const nb = JSON.parse(text);
+    const call = nb.cells.find(
+      (c: { id: string }) => c.id === 'designated-call'
+    );
+    const images = call.outputs.filter(
+      (o: { output_type: string }) => o.output_type === 'display_data'
+    );
+    expect(
+      images.map((o: { data: Record<string, string> }) => o.data['text/plain'])
+    ).toEqual(['outputs/plots/curve.svg', 'outputs/plots/loss.png']);
+    expect(Buffer.from(images[1].data['image/png'], 'base64').equals(png)).toBe(
+      true
+    );
+    expect(images[0].data['image/svg+xml']).toBe(svg);
+    const listing = nb.cells.at(-1);
+    expect(listing.cell_type).toBe('markdown');
+    for (const name of ['plots/loss.png', 'plots/curve.svg', 'predictions.csv'])
+      expect(listing.source).toContain(`outputs/${name}`);
+    expect(listing.source).toContain(`/api/jobs/${jobId}/artifacts.zip`);
+  });
+
   it('should export a completed run as a valid nbformat 4.5 notebook with README, code, call, outputs and metadata', async () => {
     server = await startJobsServer();
     const project = await server.store.projects.create(
