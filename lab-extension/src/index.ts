@@ -1,6 +1,7 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { connectionPlugin } from './plugins/connection-plugin.js';
 import { jobsPlugin } from './plugins/jobs-plugin.js';
+import { outputsPlugin } from './plugins/outputs-plugin.js';
 import { projectPlugin } from './plugins/project-plugin.js';
 import { topbarPlugin } from './plugins/topbar-plugin.js';
 
@@ -16,7 +17,8 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   connectionPlugin,
   topbarPlugin,
   projectPlugin,
-  jobsPlugin
+  jobsPlugin,
+  outputsPlugin
 ];
 
 export default plugins;

@@ -27,6 +27,10 @@ export namespace CommandIDs {
   export const exportNotebook = 'jaxlab:export-notebook';
   /** Open the server's sign-in page. */
   export const signIn = 'jaxlab:sign-in';
+  /** Open a run's table artifact in the data viewer (`{jobId, artifact}`). */
+  export const openTable = 'jaxlab:open-table';
+  /** Chat about a run, or a comparison (`{jobId, compareWith?}`). */
+  export const openChat = 'jaxlab:open-chat';
 }
 
 /** The connection to the JAX TPU Lab server, configured from settings. */

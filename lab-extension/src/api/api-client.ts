@@ -1,4 +1,9 @@
 import type {
+  ArtifactList,
+  ChatContext,
+  ChatConversation,
+  ChatMessage,
+  ChatRequest,
   HostInfo,
   ISchemaTypes,
   Job,
@@ -15,6 +20,8 @@ import type {
   ReviewRequest,
   SampleInfo,
   ShapeName,
+  TableFilter,
+  TablePage,
   User
 } from '@jaxlab/schemas/contract';
 import {
@@ -183,6 +190,130 @@ export class ApiClient {
   /** A run exported as an nbformat 4.5 notebook. */
   getNotebook(id: string): Promise<Notebook> {
     return this._json('notebook', 'GET', `/api/jobs/${enc(id)}/notebook`);
+  }
+
+  /** The files a run kept (name, size, type, sha256) and what its collection dropped. */
+  listArtifacts(id: string): Promise<ArtifactList> {
+    return this._json('artifact-list', 'GET', `/api/jobs/${enc(id)}/artifacts`);
+  }
+
+  /**
+   * One kept file's content (sent with the token, which a plain link
+   * cannot carry). @throws JaxLabError `ARTIFACT_DELETED` after retention.
+   */
+  async downloadArtifact(id: string, name: string): Promise<Blob> {
+    const response = await this._request('GET', this.artifactPath(id, name));
+    return response.blob();
+  }
+
+  /** Every kept file of a run in one zip. */
+  async downloadArtifactsZip(id: string): Promise<Blob> {
+    return (
+      await this._request('GET', `/api/jobs/${enc(id)}/artifacts.zip`)
+    ).blob();
+  }
+
+  /** The API path of a kept file (its name URL-encoded, `/` included). */
+  artifactPath(id: string, name: string): string {
+    return `/api/jobs/${enc(id)}/artifacts/${enc(name)}`;
+  }
+
+  /** One page of a table artifact, sorted and filtered by the server. */
+  getTable(
+    id: string,
+    query: {
+      artifact: string;
+      member?: string;
+      offset: number;
+      limit: number;
+      sort?: { column: number; descending: boolean };
+      filters?: TableFilter[];
+    }
+  ): Promise<TablePage> {
+    const params = new URLSearchParams({
+      artifact: query.artifact,
+      offset: String(query.offset),
+      limit: String(query.limit)
+    });
+    if (query.member !== undefined) params.set('member', query.member);
+    if (query.sort) {
+      params.set('sort', String(query.sort.column));
+      params.set('order', query.sort.descending ? 'desc' : 'asc');
+    }
+    if (query.filters?.length)
+      params.set('filter', JSON.stringify(query.filters));
+    return this._json(
+      'table-page',
+      'GET',
+      `/api/jobs/${enc(id)}/table?${params}`
+    );
+  }
+
+  /** The user's conversation about a run (or its comparison with `compare`). */
+  getChat(id: string, compare: string[] = []): Promise<ChatConversation> {
+    const qs = compare.length ? `?compare=${compare.map(enc).join(',')}` : '';
+    return this._json(
+      'chat-conversation',
+      'GET',
+      `/api/jobs/${enc(id)}/chat${qs}`
+    );
+  }
+
+  /**
+   * Asks about a run: `onContext` gets the chips sent to the model, `onDelta`
+   * each piece of the answer as it streams; resolves with the stored answer
+   * (its `error` says what went wrong with the model).
+   */
+  async askChat(
+    id: string,
+    body: ChatRequest,
+    handlers: {
+      onContext?: (context: ChatContext) => void;
+      onDelta?: (text: string) => void;
+      signal?: AbortSignal;
+    } = {}
+  ): Promise<ChatMessage> {
+    const headers = this._headers();
+    headers.set('Accept', 'text/event-stream');
+    headers.set('Content-Type', 'application/json');
+    let response: Response;
+    try {
+      response = await this._fetch(`${this.baseUrl}/api/jobs/${enc(id)}/chat`, {
+        method: 'POST',
+        headers,
+        credentials: 'include',
+        body: JSON.stringify(body),
+        signal: handlers.signal
+      });
+    } catch (error) {
+      throw networkError(`Cannot reach ${this.baseUrl}.`, error);
+    }
+    if (!response.ok) throw await errorFromResponse(response);
+    const parser = new SseParser();
+    const decoder = new TextDecoder();
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (const raw of parser.push(decoder.decode(value, { stream: true }))) {
+        let data: unknown;
+        try {
+          data = JSON.parse(raw.data);
+        } catch (error) {
+          throw invalidResponse('The chat sent an event that is not JSON', [
+            String(error)
+          ]);
+        }
+        const problems = shapeErrors('chat-stream-data', data);
+        if (problems.length)
+          throw invalidResponse('The chat sent an invalid event', problems);
+        if (raw.event === 'context') handlers.onContext?.(data as ChatContext);
+        else if (raw.event === 'delta')
+          handlers.onDelta?.((data as { text: string }).text);
+        else if (raw.event === 'done') return data as ChatMessage;
+      }
+    }
+    throw networkError('The chat stream ended before its answer.', undefined);
   }
 
   /**

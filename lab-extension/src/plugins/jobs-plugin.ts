@@ -6,6 +6,7 @@ import {
 import {
   ICommandPalette,
   MainAreaWidget,
+  ToolbarButton,
   showErrorMessage,
   type WidgetTracker
 } from '@jupyterlab/apputils';
@@ -126,6 +127,17 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
           widget.title.label = content.title.label;
           widget.title.icon = jaxlabIcon;
           widget.title.closable = true;
+          widget.toolbar.addItem(
+            'ask',
+            new ToolbarButton({
+              label: trans.__('Ask about this comparison'),
+              onClick: () =>
+                void app.commands.execute(CommandIDs.openChat, {
+                  jobId: jobs[0].id,
+                  compareWith: [jobs[1].id]
+                })
+            })
+          );
           app.shell.add(widget, 'main');
           app.shell.activateById(widget.id);
         } catch (error) {

@@ -12,6 +12,7 @@ import { SplitPanel, TabPanel, Widget } from '@lumino/widgets';
 import type { JaxLabConnection } from '../connection/connection.js';
 import { ResultsModel } from '../results/results-model.js';
 import { ResultsWidget } from '../results/results-widget.js';
+import { ArtifactsWidget } from '../artifacts/artifacts-widget.js';
 import { ReviewWidget } from '../review/review-widget.js';
 import type { IReviewWidget } from '../review/review-widget.js';
 import { AcceleratorPicker } from './accelerator-picker.js';
@@ -83,12 +84,19 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this._results = new ResultsModel({ client: connection.client });
     this._resultsWidget = new ResultsWidget(this._results, trans);
     this._resultsWidget.title.label = trans.__('Results');
+    this._outputs = new ArtifactsWidget({
+      results: this._results,
+      client: connection.client,
+      trans
+    });
+    this._outputs.title.label = trans.__('Outputs');
     this._review = new ReviewWidget(rendermime, trans);
     this._review.title.label = trans.__('Review');
     this._review.findingActivated.connect(this._onFinding, this);
     this._bottom = new TabPanel({ tabsMovable: false });
     this._bottom.addClass('jp-jaxlab-Bottom');
     this._bottom.addWidget(this._resultsWidget);
+    this._bottom.addWidget(this._outputs);
     this._bottom.addWidget(this._review);
     content.addWidget(this._files);
     content.addWidget(this._bottom);
@@ -149,6 +157,16 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   }
 
   /** The active job's state. */
+  /** The run's kept files (the "Outputs" tab). */
+  get outputs(): ArtifactsWidget {
+    return this._outputs;
+  }
+
+  /** Shows the "Outputs" tab. */
+  showOutputs(): void {
+    this._bottom.currentWidget = this._outputs;
+  }
+
   get results(): ResultsModel {
     return this._results;
   }
@@ -353,6 +371,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   private _requirements: CodeEditorWrapper;
   private _results: ResultsModel;
   private _resultsWidget: ResultsWidget;
+  private _outputs: ArtifactsWidget;
   private _review: ReviewWidget;
   private _bottom: TabPanel;
   private _reviewButton: ToolbarButton;

@@ -1,0 +1,48 @@
+import type { Artifact } from '@jaxlab/schemas/contract';
+
+/** Shown inline as pictures (through `<img>` from a blob URL: an SVG's scripts never run). */
+const IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/svg+xml']);
+/** Largest image shown inline. */
+export const MAX_INLINE_IMAGE_BYTES = 20 * 1024 * 1024;
+
+/** Whether the run panel shows `artifact` inline. */
+export function isInlineImage(artifact: Artifact): boolean {
+  return (
+    IMAGE_TYPES.has(artifact.contentType) &&
+    !artifact.deletedAt &&
+    artifact.sizeBytes <= MAX_INLINE_IMAGE_BYTES
+  );
+}
+
+/** Whether the data viewer opens `artifact`. */
+export function isTable(artifact: Artifact): boolean {
+  return (
+    !artifact.deletedAt &&
+    /\.(csv|tsv|tab|jsonl|ndjson|npy|npz)$/i.test(artifact.name)
+  );
+}
+
+/** `1.5 MiB`, `312 B`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** Saves `blob` as a download named `name`. */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -1,0 +1,90 @@
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
+import type { WidgetTracker } from '@jupyterlab/apputils';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import type { Widget } from '@lumino/widgets';
+import type { OutputsOpenRequest } from '../artifacts/artifacts-widget.js';
+import type { ArtifactsWidget } from '../artifacts/artifacts-widget.js';
+import { ChatWidget } from '../chat/chat-widget.js';
+import type { JaxLabConnection } from '../connection/connection.js';
+import type { ProjectPanel } from '../project/project-panel.js';
+import { CommandIDs, IJaxLabConnection, IProjectTracker } from '../tokens.js';
+import { TableViewerWidget } from '../viewer/table-viewer-widget.js';
+
+/**
+ * A run's outputs: the data viewer (`jaxlab:open-table`) and the chat
+ * about a run or a comparison (`jaxlab:open-chat`), opened beside the
+ * project from its "Outputs" tab.
+ */
+export const outputsPlugin: JupyterFrontEndPlugin<void> = {
+  id: '@jaxlab/lab-extension:outputs',
+  description:
+    "Opens a run's tables in the data viewer and a chat about a run or a comparison.",
+  autoStart: true,
+  requires: [IJaxLabConnection, IProjectTracker],
+  optional: [ITranslator, ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    connection: JaxLabConnection,
+    projects: WidgetTracker<ProjectPanel>,
+    translator: ITranslator | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load('jaxlab');
+    const open = (widget: Widget): void => {
+      const existing = [...app.shell.widgets('main')].find(
+        w => w.id === widget.id
+      );
+      if (existing) {
+        widget.dispose();
+        app.shell.activateById(existing.id);
+        return;
+      }
+      const main = new MainAreaWidget({ content: widget });
+      main.id = widget.id;
+      main.title.label = widget.title.label;
+      main.title.caption = widget.title.caption;
+      main.title.closable = true;
+      app.shell.add(main, 'main', { mode: 'split-right' });
+      app.shell.activateById(main.id);
+    };
+    app.commands.addCommand(CommandIDs.openTable, {
+      label: trans.__('Open in Data Viewer'),
+      execute: args =>
+        open(
+          new TableViewerWidget({
+            client: connection.client,
+            jobId: String(args.jobId),
+            artifact: String(args.artifact),
+            trans
+          })
+        )
+    });
+    app.commands.addCommand(CommandIDs.openChat, {
+      label: trans.__('Ask About This Run'),
+      execute: args =>
+        open(
+          new ChatWidget({
+            client: connection.client,
+            jobId: String(args.jobId),
+            compareWith: (args.compareWith as string[] | undefined) ?? [],
+            trans
+          })
+        )
+    });
+    const onOpen = (_: ArtifactsWidget, request: OutputsOpenRequest): void => {
+      void app.commands.execute(
+        request.kind === 'table' ? CommandIDs.openTable : CommandIDs.openChat,
+        request.kind === 'table'
+          ? { jobId: request.job.id, artifact: request.artifact.name }
+          : { jobId: request.job.id }
+      );
+    };
+    projects.widgetAdded.connect((_, panel) =>
+      panel.outputs.openRequested.connect(onOpen)
+    );
+    projects.forEach(panel => panel.outputs.openRequested.connect(onOpen));
+  }
+};
