@@ -2,7 +2,11 @@ import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  IThemeManager,
+  MainAreaWidget
+} from '@jupyterlab/apputils';
 import type { WidgetTracker } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
@@ -25,12 +29,14 @@ export const outputsPlugin: JupyterFrontEndPlugin<void> = {
     "Opens a run's tables in the data viewer and a chat about a run or a comparison.",
   autoStart: true,
   requires: [IJaxLabConnection, IProjectTracker],
-  optional: [ITranslator, ICommandPalette],
+  optional: [ITranslator, ICommandPalette, IThemeManager],
   activate: (
     app: JupyterFrontEnd,
     connection: JaxLabConnection,
     projects: WidgetTracker<ProjectPanel>,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    _palette: ICommandPalette | null,
+    themes: IThemeManager | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jaxlab');
     const open = (widget: Widget): void => {
@@ -50,10 +56,21 @@ export const outputsPlugin: JupyterFrontEndPlugin<void> = {
       app.shell.add(main, 'main', { mode: 'split-right' });
       app.shell.activateById(main.id);
     };
+    // The grid paints on a canvas from colours read once: read them again
+    // when the theme changes (its CSS is loaded by then).
+    const viewers = new Set<TableViewerWidget>();
+    themes?.themeChanged.connect(() =>
+      viewers.forEach(viewer => viewer.applyTheme())
+    );
+    const openTable = (viewer: TableViewerWidget): void => {
+      viewers.add(viewer);
+      viewer.disposed.connect(() => viewers.delete(viewer));
+      open(viewer);
+    };
     app.commands.addCommand(CommandIDs.openTable, {
       label: trans.__('Open in Data Viewer'),
       execute: args =>
-        open(
+        openTable(
           new TableViewerWidget({
             client: connection.client,
             jobId: String(args.jobId),

@@ -8,7 +8,7 @@ import {
   TextRenderer
 } from '@lumino/datagrid';
 import type { Message } from '@lumino/messaging';
-import { BoxLayout, Widget } from '@lumino/widgets';
+import { PanelLayout, Widget } from '@lumino/widgets';
 import type { TableFilter } from '@jaxlab/schemas/contract';
 import type { ApiClient } from '../api/api-client.js';
 import { TableDataModel } from './table-data-model.js';
@@ -86,13 +86,15 @@ export class TableViewerWidget extends Widget {
     this.grid.selectionModel = new BasicSelectionModel({
       dataModel: this.model
     });
+    // Toolbar and status lines at their natural height, the grid takes the
+    // rest (flex column, as @jupyterlab/csvviewer lays out its grid).
     const top = new Widget();
+    top.addClass('jp-jaxlab-TableViewer-top');
     top.node.append(this._toolbar, this._status);
-    const layout = new BoxLayout({ direction: 'top-to-bottom', spacing: 0 });
+    this.grid.addClass('jp-jaxlab-TableViewer-grid');
+    const layout = new PanelLayout();
     layout.addWidget(top);
     layout.addWidget(this.grid);
-    BoxLayout.setStretch(top, 0);
-    BoxLayout.setStretch(this.grid, 1);
     this.layout = layout;
 
     this.model.pageLoaded.connect(this._onPage, this);
@@ -104,7 +106,7 @@ export class TableViewerWidget extends Widget {
 
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
-    this._applyTheme();
+    this.applyTheme();
     this._sortColumn.addEventListener('change', this._onSort);
     this._sortOrder.addEventListener('change', this._onSort);
     this._member.addEventListener('change', this._onMember);
@@ -121,21 +123,26 @@ export class TableViewerWidget extends Widget {
     super.onBeforeDetach(msg);
   }
 
-  /** Colours from JupyterLab's CSS variables, so light and dark themes both read well. */
-  private _applyTheme(): void {
+  /**
+   * Colours from JupyterLab's CSS variables, so light and dark themes both
+   * read well; read once per theme (the grid paints from these values) and
+   * again when the theme changes.
+   */
+  applyTheme(): void {
     const css = getComputedStyle(document.body);
     const v = (name: string, fallback: string) =>
       css.getPropertyValue(name).trim() || fallback;
     const text = v('--jp-ui-font-color1', '#000');
     const background = v('--jp-layout-color0', '#fff');
+    const stripe = v('--jp-layout-color1', background);
     const header = v('--jp-layout-color2', '#eee');
+    const summary = v('--jp-layout-color3', header);
     const border = v('--jp-border-color2', '#ccc');
     this.grid.style = {
       ...DataGrid.defaultStyle,
       voidColor: background,
       backgroundColor: background,
-      rowBackgroundColor: i =>
-        i % 2 === 0 ? background : v('--jp-layout-color1', background),
+      rowBackgroundColor: i => (i % 2 === 0 ? background : stripe),
       headerBackgroundColor: header,
       gridLineColor: border,
       headerGridLineColor: border,
@@ -146,8 +153,7 @@ export class TableViewerWidget extends Widget {
     const headers = new TextRenderer({
       textColor: text,
       font: `bold ${font}`,
-      backgroundColor: ({ row }) =>
-        row === 1 ? v('--jp-layout-color3', header) : header
+      backgroundColor: ({ row }) => (row === 1 ? summary : header)
     });
     this.grid.cellRenderers = new RendererMap(
       {

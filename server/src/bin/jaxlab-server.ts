@@ -92,7 +92,9 @@ async function main(): Promise<void> {
     },
     review: {
       apiKey: env.GEMINI_API_KEY || undefined,
-      model: env.GEMINI_MODEL || undefined
+      model: env.GEMINI_MODEL || undefined,
+      // Another Gemini endpoint (a proxy, or a local stand-in in tests).
+      baseUrl: env.GEMINI_BASE_URL || undefined
     },
     // Table indexes of the data viewer, beside the artifacts (for MongoDB
     // too: they are caches, rebuilt from the content when missing).
