@@ -17,7 +17,7 @@ type IRunningLab = Awaited<ReturnType<typeof startLab>>;
 
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 const PROGRAM = readFileSync(
-  new URL('./programs/outputs_main.py', import.meta.url),
+  join(REPO_ROOT, 'lab-extension/test/e2e/programs/outputs_main.py'),
   'utf8'
 );
 
