@@ -20,6 +20,7 @@ export {
   isFinalJobStatus
 } from './constants.js';
 export { KERNEL_ERROR_NAMES, failureOf } from './failures.js';
+export { formatBytes } from './format-bytes.js';
 export type { FailureId, FailureParams } from './failures.js';
 export { SHAPE_NAMES, hasShape, shapeErrors } from './shape-check.js';
 export type { ShapeName } from './shape-check.js';

@@ -3,14 +3,10 @@ import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import type { Artifact, ArtifactList, Job } from '@jaxlab/schemas/contract';
+import { formatBytes } from '@jaxlab/schemas/contract';
 import type { ApiClient } from '../api/api-client.js';
 import type { ResultsModel } from '../results/results-model.js';
-import {
-  formatBytes,
-  isInlineImage,
-  isTable,
-  saveBlob
-} from './artifact-kinds.js';
+import { isInlineImage, isTable, saveBlob } from './artifact-kinds.js';
 
 /** What the user asked to open from the outputs list. */
 export type OutputsOpenRequest =

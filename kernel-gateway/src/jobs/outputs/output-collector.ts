@@ -1,5 +1,5 @@
 import type { ArtifactCollection } from '@jaxlab/schemas';
-import { isValid } from '@jaxlab/schemas';
+import { formatBytes, isValid } from '@jaxlab/schemas';
 import type { IJobArtifacts } from '@jaxlab/store';
 
 import type { IOutputLimits } from './output-limits.js';
@@ -141,16 +141,4 @@ function describeDropped(dropped: Dropped[], limits: IOutputLimits): string[] {
     };
     return `jaxlab: dropped outputs/${d.name}${size}: ${why[d.reason]}.\n`;
   });
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }
