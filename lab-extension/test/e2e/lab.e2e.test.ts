@@ -3,36 +3,14 @@ import { join } from 'node:path';
 import type { Project } from '@jaxlab/schemas/contract';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startLab } from '../../../scripts/start-lab.mjs';
+import { startLab } from '../../../scripts/start-lab.mjs';
+import { SCREENSHOTS, setTheme, shot } from './lab-page.js';
 
 type IRunningLab = Awaited<ReturnType<typeof startLab>>;
-
-const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 
 let lab: IRunningLab;
 let browser: Browser;
 let page: Page;
-
-async function shot(name: string): Promise<void> {
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: join(SCREENSHOTS, name) });
-}
-
-async function setTheme(
-  theme: 'JupyterLab Light' | 'JupyterLab Dark'
-): Promise<void> {
-  await page.keyboard.press('Control+Shift+C');
-  const input = page.locator('.lm-CommandPalette-input');
-  await input.fill(`Use Theme: ${theme}`);
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(
-    dark => document.body.dataset.jpThemeLight === String(!dark),
-    theme === 'JupyterLab Dark',
-    { timeout: 20_000 }
-  );
-  await page.keyboard.press('Escape');
-  await page.waitForTimeout(800);
-}
 
 /** The projects on the server, as another client (a plain fetch) sees them. */
 async function serverProjects(): Promise<Project[]> {
@@ -159,7 +137,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     const finding = panel.locator('.jp-jaxlab-Finding', { hasText: 'JAX009' });
     await finding.waitFor({ timeout: 60_000 });
     await panel.locator('.jp-jaxlab-Review-markdown').waitFor();
-    await shot('review.png');
+    await shot(page, 'review.png');
     await page.keyboard.press('Control+Home');
     await finding.click();
     // The editor has the focus and its cursor sits on the finding's line.
@@ -206,14 +184,14 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await results()
       .locator('.jp-jaxlab-Metrics tr[data-key="executionTimeMs"]')
       .waitFor();
-    await shot('workspace-completed-light.png');
-    await setTheme('JupyterLab Dark');
-    await shot('workspace-completed-dark.png');
-    await setTheme('JupyterLab Light');
+    await shot(page, 'workspace-completed-light.png');
+    await setTheme(page, 'JupyterLab Dark');
+    await shot(page, 'workspace-completed-dark.png');
+    await setTheme(page, 'JupyterLab Light');
   }, 300_000);
 
   it('should cancel a second run', async () => {
-    await setTheme('JupyterLab Dark');
+    await setTheme(page, 'JupyterLab Dark');
     const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
     await panel.locator('.jp-jaxlab-RunButton').click();
     const badge = results().locator(
@@ -227,7 +205,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await expect
       .poll(() => badge.getAttribute('data-status'), { timeout: 30_000 })
       .toBe('CANCELLED');
-    await setTheme('JupyterLab Light');
+    await setTheme(page, 'JupyterLab Light');
   }, 90_000);
 
   it('should run an edited main.py again', async () => {
@@ -271,7 +249,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await expect
       .poll(() => dialog.textContent(), { timeout: 15_000 })
       .toMatch(/The run could not start.*requirements\.txt line 1/s);
-    await shot('requirements-rejected.png');
+    await shot(page, 'requirements-rejected.png');
     await dialog.locator('.jp-Dialog-button').first().click();
     await tab('requirements.txt').click();
     await editor.click();
@@ -305,7 +283,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
         .locator('tr[data-key="executionTimeMs"] .jp-jaxlab-Delta')
         .textContent()
     ).resolves.toMatch(/[+−±]/);
-    await shot('jobs-compare.png');
+    await shot(page, 'jobs-compare.png');
     // The oldest run is the last in the list.
     await completed.nth(1).locator('button[data-action="export"]').click();
     const notebook = page.locator('.jp-NotebookPanel:visible');
@@ -332,7 +310,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
         timeout: 60_000
       })
       .toContain('JAX (restricted) | Idle');
-    await shot('notebook-export.png');
+    await shot(page, 'notebook-export.png');
     // "Restart Kernel and Run All Cells" on the export reproduces the run:
     // the %%writefile cell puts main.py into the kernel's folder, the call
     // prints the same Final line again.
@@ -361,7 +339,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
         timeout: 120_000
       })
       .toMatch(/Final accuracy/);
-    await shot('notebook-rerun.png');
+    await shot(page, 'notebook-rerun.png');
   }, 240_000);
 
   it('should show what a run would refuse in the review, and make main.py runnable from a diff', async () => {
@@ -382,7 +360,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await expect(refusal.first().textContent()).resolves.toContain(
       'top-level-statement'
     );
-    await shot('review-refusal.png');
+    await shot(page, 'review-refusal.png');
     await panel.locator('.jp-jaxlab-RunnableButton').click();
     const dialog = page.locator('.jp-Dialog .jp-jaxlab-RunnableDialog');
     await dialog.waitFor({ timeout: 30_000 });
@@ -391,7 +369,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     ).resolves.toContainEqual(
       expect.stringContaining('What the script did at its top level')
     );
-    await shot('make-it-runnable.png');
+    await shot(page, 'make-it-runnable.png');
     await page.locator('.jp-Dialog .jp-mod-accept').click();
     await expect
       .poll(() => editor.textContent(), { timeout: 10_000 })

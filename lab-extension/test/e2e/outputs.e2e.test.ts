@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startLab } from '../../../scripts/start-lab.mjs';
+import { SCREENSHOTS, setTheme, shot } from './lab-page.js';
 import { GeminiStandIn } from '../../../server/test/stand-ins/gemini-stand-in.js';
 
 type IRunningLab = Awaited<ReturnType<typeof startLab>>;
 
-const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 const PROGRAM = readFileSync(
   join(REPO_ROOT, 'lab-extension/test/e2e/programs/outputs_main.py'),
   'utf8'
@@ -26,26 +26,6 @@ let gemini: GeminiStandIn;
 let browser: Browser;
 let page: Page;
 let jobId = '';
-
-async function shot(name: string): Promise<void> {
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SCREENSHOTS, name) });
-}
-
-async function setTheme(
-  theme: 'JupyterLab Light' | 'JupyterLab Dark'
-): Promise<void> {
-  await page.keyboard.press('Control+Shift+C');
-  await page.locator('.lm-CommandPalette-input').fill(`Use Theme: ${theme}`);
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(
-    dark => document.body.dataset.jpThemeLight === String(!dark),
-    theme === 'JupyterLab Dark',
-    { timeout: 20_000 }
-  );
-  await page.keyboard.press('Escape');
-  await page.waitForTimeout(800);
-}
 
 async function api(
   method: string,
@@ -188,7 +168,7 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
     expect(readFileSync((await download.path())!, 'utf8').split('\n')[0]).toBe(
       'id,x,y_true,y_pred,abs_error,region'
     );
-    await shot('outputs-list-light.png');
+    await shot(page, 'outputs-list-light.png');
   }, 400_000);
 
   it('should open the CSV in the data viewer, sorted and filtered on the server', async () => {
@@ -246,7 +226,7 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
     expect(await status.textContent()).toContain(
       `${expected.totalRows.toLocaleString('en-US')} match`
     );
-    await shot('viewer-sorted-filtered-light.png');
+    await shot(page, 'viewer-sorted-filtered-light.png');
   }, 120_000);
 
   it('should chat about the run against the Gemini stand-in, showing the context it sent', async () => {
@@ -305,12 +285,12 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
     expect(
       await chat.locator('.jp-jaxlab-Chat-chipText').textContent()
     ).toContain('predictions.csv');
-    await shot('chat-light.png');
+    await shot(page, 'chat-light.png');
   }, 120_000);
 
   it('should read as well in the dark theme', async () => {
-    await setTheme('JupyterLab Dark');
-    await shot('chat-dark.png');
+    await setTheme(page, 'JupyterLab Dark');
+    await shot(page, 'chat-dark.png');
     await page
       .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
         hasText: 'predictions.csv'
@@ -341,7 +321,7 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
         return [at(72 + 125, 48 + 12), at(72 + 125, 48 + 24 + 12)];
       });
     expect(luminance.every(l => l < 80)).toBe(true);
-    await shot('viewer-sorted-filtered-dark.png');
+    await shot(page, 'viewer-sorted-filtered-dark.png');
     for (const title of ['predictions.csv', 'Chat: run'])
       await page
         .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: title })
@@ -353,7 +333,7 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
       })
       .first()
       .click();
-    await shot('outputs-list-dark.png');
-    await setTheme('JupyterLab Light');
+    await shot(page, 'outputs-list-dark.png');
+    await setTheme(page, 'JupyterLab Light');
   }, 120_000);
 });

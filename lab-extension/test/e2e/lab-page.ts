@@ -1,0 +1,30 @@
+/** Steps the end-to-end tests take on a JupyterLab page. */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { REPO_ROOT } from '../../../scripts/start-lab.mjs';
+
+/** Where the screenshots the README and the issues name are kept. */
+export const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+
+/** Saves what the page shows as `docs/screenshots/<name>`, once it settled. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: join(SCREENSHOTS, name) });
+}
+
+/** Switches the theme through the command palette, as a user would. */
+export async function setTheme(
+  page: Page,
+  theme: 'JupyterLab Light' | 'JupyterLab Dark'
+): Promise<void> {
+  await page.keyboard.press('Control+Shift+C');
+  await page.locator('.lm-CommandPalette-input').fill(`Use Theme: ${theme}`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(
+    dark => document.body.dataset.jpThemeLight === String(!dark),
+    theme === 'JupyterLab Dark',
+    { timeout: 20_000 }
+  );
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(800);
+}
