@@ -45,7 +45,25 @@ export const chatOpenApi: IOpenApiPart = {
           '200': {
             description: 'The answer as Server-Sent Events',
             content: {
-              'text/event-stream': { schema: componentRef('ChatStreamData') }
+              // Each event as schemathesis (and OpenAPI's SSE convention)
+              // reads it: its name, and its data as JSON.
+              'text/event-stream': {
+                schema: {
+                  type: 'object',
+                  required: ['event', 'data'],
+                  properties: {
+                    event: {
+                      type: 'string',
+                      enum: ['context', 'delta', 'done']
+                    },
+                    data: {
+                      type: 'string',
+                      contentMediaType: 'application/json',
+                      contentSchema: componentRef('ChatStreamData')
+                    }
+                  }
+                }
+              }
             }
           },
           ...errorResponses(400, 404)
