@@ -2,7 +2,7 @@
  * What a run writes under outputs/ is kept with it: files within the
  * limits, in the store, with their sha256; a file over the limit, links
  * (symbolic and hard) and special files are dropped and named in the log;
- * a cancelled run keeps what it wrote, marked partial.
+ * a failed run keeps what it wrote; a cancelled one too, marked partial.
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -61,6 +61,16 @@ def main():
         f.write("step 10\\n")
     print("checkpoint written", flush=True)
     time.sleep(600)
+`;
+
+const WRITES_THEN_RAISES = `import os
+
+
+def main():
+    os.makedirs("outputs", exist_ok=True)
+    with open("outputs/partial-results.json", "w") as f:
+        f.write('{"epoch": 3}')
+    raise RuntimeError("diverged at epoch 3")
 `;
 
 describe("JobRunner: a run's outputs/", () => {
@@ -135,6 +145,26 @@ describe("JobRunner: a run's outputs/", () => {
     );
     expect(log).toMatch(/dropped outputs\/key\.json: a symbolic or hard link/);
     expect(log).toMatch(/dropped outputs\/pipe: not a regular file/);
+  });
+
+  it('should keep what a failed run wrote: its files were complete when it raised', async () => {
+    const submitted = await submitJob(store, { code: WRITES_THEN_RAISES });
+    const job = await waitForStatus(store, submitted.id, 'final', 60_000);
+    expect(job).toMatchObject({
+      status: 'FAILED',
+      failure: { reason: 'USER_ERROR' }
+    });
+    const [kept] = await store.artifacts.list(job.id);
+    expect(kept).toMatchObject({
+      name: 'partial-results.json',
+      contentType: 'application/json',
+      sizeBytes: 12
+    });
+    const opened = await store.artifacts.open(job.id, kept.name);
+    expect((await readAll(opened!.stream)).toString()).toBe('{"epoch": 3}');
+    const collection = await store.artifacts.getCollection(job.id);
+    expect(collection).toMatchObject({ keptFiles: 1, dropped: [] });
+    expect(collection!.partial).toBeUndefined();
   });
 
   it('should keep what a cancelled run wrote, saying it may be incomplete', async () => {
