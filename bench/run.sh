@@ -23,4 +23,7 @@ echo
 echo "## issue 9: cold start with the seccomp filter"
 node bench/seccomp.mjs 2> >(grep -E '^#|Error|error' >&2)
 echo
+echo "## issue 14: data viewer and artifact throughput"
+node bench/outputs.mjs 2> >(grep -E '^#|Error|error' >&2)
+echo
 echo "# done $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
