@@ -8,6 +8,7 @@ import { JaxLabError, assertValid } from '@jaxlab/schemas';
 import type { IJobArtifacts, IJobs } from '@jaxlab/store';
 import { HttpError } from '@jaxlab/http';
 import { ownerOf, queryInteger, queryString } from '../http/index.js';
+import { ownJob as ownJobOf } from '../jobs/own-job.js';
 import type { TableViewer } from '../viewer/index.js';
 import { lazyStream } from './lazy-stream.js';
 
@@ -42,16 +43,8 @@ export function createArtifactsRouter(
   const { jobs, artifacts, viewer } = options;
   const router = express.Router();
 
-  const ownJob = async (req: Request): Promise<Job> => {
-    const id = String(req.params.id);
-    const job = id.length <= 64 ? await jobs.get(id, ownerOf(req)) : null;
-    if (!job) {
-      throw new HttpError('JOB_NOT_FOUND', `No job ${id}`, {
-        hint: 'List your jobs with GET /api/jobs.'
-      });
-    }
-    return job;
-  };
+  const ownJob = (req: Request): Promise<Job> =>
+    ownJobOf(jobs, String(req.params.id), ownerOf(req));
 
   const artifactOf = async (job: Job, name: string): Promise<Artifact> => {
     const found = (await artifacts.list(job.id)).find(a => a.name === name);

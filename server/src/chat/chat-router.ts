@@ -3,8 +3,8 @@ import type { Request, Router } from 'express';
 import type { ChatStreamData, Job } from '@jaxlab/schemas';
 import { assertValid } from '@jaxlab/schemas';
 import type { IJobs } from '@jaxlab/store';
-import { HttpError } from '@jaxlab/http';
 import { ownerOf, queryString } from '../http/index.js';
+import { ownJob } from '../jobs/own-job.js';
 import type { RunChat } from './run-chat.js';
 
 /** Options of {@link createChatRouter}. */
@@ -28,20 +28,8 @@ export function createChatRouter(options: IChatRouterOptions): Router {
   const { jobs, chat } = options;
   const router = express.Router();
 
-  const ownJobs = async (req: Request, ids: string[]): Promise<Job[]> => {
-    const owner = ownerOf(req);
-    return Promise.all(
-      ids.map(async id => {
-        const job = id.length <= 64 ? await jobs.get(id, owner) : null;
-        if (!job) {
-          throw new HttpError('JOB_NOT_FOUND', `No job ${id}`, {
-            hint: 'List your jobs with GET /api/jobs.'
-          });
-        }
-        return job;
-      })
-    );
-  };
+  const ownJobs = (req: Request, ids: string[]): Promise<Job[]> =>
+    Promise.all(ids.map(id => ownJob(jobs, id, ownerOf(req))));
 
   router.get('/:id/chat', async (req, res) => {
     const compare = (queryString(req, 'compare', 600) ?? '')

@@ -23,6 +23,7 @@ import {
   queryString
 } from '../http/request-params.js';
 import { ownerOf } from '../http/request-user.js';
+import { ownJob as ownJobOf } from './own-job.js';
 import {
   exportNotebook,
   notebookFileName
@@ -89,16 +90,8 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
   const maxLogPageBytes = options.maxLogPageBytes ?? 4 * 1024 * 1024;
   const router = express.Router();
 
-  const ownJob = async (req: Request): Promise<Job> => {
-    const id = String(req.params.id);
-    const job = id.length <= 64 ? await jobs.get(id, ownerOf(req)) : null;
-    if (!job) {
-      throw new HttpError('JOB_NOT_FOUND', `No job ${id}`, {
-        hint: 'List your jobs with GET /api/jobs.'
-      });
-    }
-    return job;
-  };
+  const ownJob = (req: Request): Promise<Job> =>
+    ownJobOf(jobs, String(req.params.id), ownerOf(req));
 
   router.post('/', async (req, res) => {
     const owner = ownerOf(req);
