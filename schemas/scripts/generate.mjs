@@ -27,6 +27,7 @@ const BROWSER_CHECKED = [
   'artifact-list',
   'chat-conversation',
   'chat-stream-data',
+  'function-signatures',
   'host-list',
   'job',
   'job-accepted',
@@ -37,8 +38,10 @@ const BROWSER_CHECKED = [
   'project',
   'project-list',
   'review',
+  'run-comparison',
   'runnable-rewrite',
   'sample-list',
+  'series-data',
   'table-page',
   'user'
 ];

@@ -1,6 +1,13 @@
 /** Mime type of the metrics display_data a kernel publishes after each call. */
 export const METRICS_MIME_TYPE = 'application/vnd.jaxlab.metrics+json';
 
+/**
+ * Mime type of the display_data (and update_display_data) a kernel publishes
+ * while a call runs: one batch of step metrics, a StepMetrics document.
+ */
+export const STEP_METRICS_MIME_TYPE =
+  'application/vnd.jaxlab.step-metrics+json';
+
 /** Name of the restricted kernel's spec. */
 export const KERNEL_SPEC_NAME = 'jaxlab';
 

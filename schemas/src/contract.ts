@@ -17,8 +17,10 @@ export {
   KERNEL_DISPLAY_NAME,
   KERNEL_SPEC_NAME,
   METRICS_MIME_TYPE,
+  STEP_METRICS_MIME_TYPE,
   isFinalJobStatus
 } from './constants.js';
+export { pythonCall, pythonLiteral } from './python-call.js';
 export { KERNEL_ERROR_NAMES, failureOf } from './failures.js';
 export { formatBytes } from './format-bytes.js';
 export type { FailureId, FailureParams } from './failures.js';

@@ -480,6 +480,124 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/function-signatures/v1',
+    title: 'FunctionSignatures',
+    description:
+      'Answer of POST /api/signatures: the parameters of each designated function as main.py declares them (names, kinds, defaults, annotations), read from the source without running it.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['functions'],
+    properties: {
+      functions: {
+        type: 'array',
+        maxItems: 64,
+        items: {
+          $ref: '#/$defs/functionSignature'
+        }
+      },
+      syntaxError: {
+        description: 'main.py does not parse; no function could be read.',
+        type: 'object',
+        additionalProperties: false,
+        required: ['line', 'message'],
+        properties: {
+          line: {
+            type: 'integer',
+            minimum: 1
+          },
+          message: {
+            type: 'string',
+            maxLength: 1000
+          }
+        }
+      }
+    },
+    $defs: {
+      functionSignature: {
+        title: 'FunctionSignature',
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'defined', 'params'],
+        properties: {
+          name: {
+            type: 'string',
+            pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$'
+          },
+          defined: {
+            description: 'Whether main.py defines it at the top level.',
+            type: 'boolean'
+          },
+          line: {
+            type: 'integer',
+            minimum: 1
+          },
+          doc: {
+            description: 'First paragraph of its docstring.',
+            type: 'string',
+            maxLength: 2000
+          },
+          params: {
+            type: 'array',
+            maxItems: 256,
+            items: {
+              $ref: '#/$defs/parameter'
+            }
+          }
+        }
+      },
+      parameter: {
+        title: 'FunctionParameter',
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'kind', 'required'],
+        properties: {
+          name: {
+            type: 'string',
+            pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$'
+          },
+          kind: {
+            description:
+              "As Python's inspect names them; a run can set only positional-or-keyword and keyword-only parameters (by keyword).",
+            enum: [
+              'positional-only',
+              'positional-or-keyword',
+              'var-positional',
+              'keyword-only',
+              'var-keyword'
+            ]
+          },
+          required: {
+            description: 'No default: a run must set it.',
+            type: 'boolean'
+          },
+          default: {
+            description:
+              'The default as written (`text`), and as a JSON literal when it is one a run could pass (`literal`; absent for tuples, calls, names, ...).',
+            type: 'object',
+            additionalProperties: false,
+            required: ['text'],
+            properties: {
+              text: {
+                type: 'string',
+                maxLength: 1000
+              },
+              literal: {
+                $ref: 'https://jaxlab.dev/schemas/job-create/v1#/$defs/literal'
+              }
+            }
+          },
+          annotation: {
+            description:
+              'The annotation as written, e.g. `float` or `int | None`.',
+            type: 'string',
+            maxLength: 500
+          }
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/health/v1',
     title: 'Health',
     description:
@@ -693,6 +811,15 @@ export const SCHEMA_DOCUMENTS = [
         $ref: '#/$defs/literalArgs',
         default: {}
       },
+      name: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/name'
+      },
+      tags: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/tags'
+      },
+      notes: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/notes'
+      },
       accelerator: {
         $ref: 'https://jaxlab.dev/schemas/accelerator/v1',
         default: 'cpu'
@@ -760,6 +887,12 @@ export const SCHEMA_DOCUMENTS = [
       },
       {
         $ref: '#/$defs/metricsEvent'
+      },
+      {
+        $ref: '#/$defs/seriesEvent'
+      },
+      {
+        $ref: '#/$defs/phaseEvent'
       }
     ],
     $defs: {
@@ -848,6 +981,70 @@ export const SCHEMA_DOCUMENTS = [
             $ref: 'https://jaxlab.dev/schemas/metrics/v1'
           }
         }
+      },
+      seriesEvent: {
+        title: 'JobSeriesEvent',
+        description:
+          "The job's step series grew: how far it has come and the summary of every metric so far (the points themselves: GET /api/jobs/{id}/series). About one a second at most.",
+        type: 'object',
+        additionalProperties: false,
+        required: ['jobId', 'seq', 'type', 'time', 'progress', 'summary'],
+        properties: {
+          jobId: {
+            type: 'string',
+            maxLength: 64
+          },
+          seq: {
+            type: 'integer',
+            minimum: 1
+          },
+          time: {
+            type: 'string',
+            format: 'date-time'
+          },
+          type: {
+            const: 'job:series'
+          },
+          progress: {
+            $ref: 'https://jaxlab.dev/schemas/series-summary/v1#/$defs/progress'
+          },
+          summary: {
+            $ref: 'https://jaxlab.dev/schemas/series-summary/v1'
+          }
+        }
+      },
+      phaseEvent: {
+        title: 'JobPhaseEvent',
+        description:
+          "The job entered a phase: its requirements environment, its kernel's start, the designated call. The previous phase ends at this event's time, the last one at the final status.",
+        type: 'object',
+        additionalProperties: false,
+        required: ['jobId', 'seq', 'type', 'time', 'phase'],
+        properties: {
+          jobId: {
+            type: 'string',
+            maxLength: 64
+          },
+          seq: {
+            type: 'integer',
+            minimum: 1
+          },
+          time: {
+            type: 'string',
+            format: 'date-time'
+          },
+          type: {
+            const: 'job:phase'
+          },
+          phase: {
+            $ref: 'https://jaxlab.dev/schemas/job/v1#/$defs/phaseName'
+          },
+          detail: {
+            description: "e.g. 'cached' or 'built' for the environment.",
+            type: 'string',
+            maxLength: 200
+          }
+        }
       }
     }
   },
@@ -928,6 +1125,15 @@ export const SCHEMA_DOCUMENTS = [
       args: {
         $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/args'
       },
+      name: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/name'
+      },
+      tags: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/tags'
+      },
+      notes: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/notes'
+      },
       timeLimitMs: {
         $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/timeLimitMs'
       },
@@ -966,6 +1172,39 @@ export const SCHEMA_DOCUMENTS = [
       },
       manifest: {
         $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/manifest'
+      },
+      phases: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/phases'
+      },
+      progress: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/progress'
+      },
+      series: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/series'
+      },
+      queuePosition: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/queuePosition'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/job-update/v1',
+    title: 'JobUpdate',
+    description:
+      "Body of PATCH /api/jobs/{id}: what the user says about a run. Any subset; a job's code, arguments and results never change.",
+    type: 'object',
+    additionalProperties: false,
+    minProperties: 1,
+    properties: {
+      name: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/name'
+      },
+      tags: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/tags'
+      },
+      notes: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/notes'
       }
     }
   },
@@ -1019,6 +1258,25 @@ export const SCHEMA_DOCUMENTS = [
       },
       args: {
         $ref: 'https://jaxlab.dev/schemas/job-create/v1#/$defs/literalArgs'
+      },
+      name: {
+        type: 'string',
+        maxLength: 200,
+        description: "What the user calls the run; '' when unnamed."
+      },
+      tags: {
+        type: 'array',
+        maxItems: 32,
+        uniqueItems: true,
+        items: {
+          type: 'string',
+          $ref: '#/$defs/tag'
+        }
+      },
+      notes: {
+        type: 'string',
+        maxLength: 20000,
+        description: "The user's notes on the run (plain text)."
       },
       code: {
         type: 'string',
@@ -1080,6 +1338,63 @@ export const SCHEMA_DOCUMENTS = [
       },
       manifest: {
         $ref: 'https://jaxlab.dev/schemas/run-manifest/v1'
+      },
+      phases: {
+        description:
+          "The phases of the job's start and run, in order, with their times (from its job:phase events).",
+        type: 'array',
+        maxItems: 8,
+        items: {
+          $ref: '#/$defs/phase'
+        }
+      },
+      progress: {
+        $ref: 'https://jaxlab.dev/schemas/series-summary/v1#/$defs/progress'
+      },
+      series: {
+        $ref: 'https://jaxlab.dev/schemas/series-summary/v1'
+      },
+      queuePosition: {
+        description:
+          'For a QUEUED job as the API answers it: how many queued jobs for its accelerator are ahead of it, plus one. Not stored.',
+        type: 'integer',
+        minimum: 1
+      }
+    },
+    $defs: {
+      tag: {
+        title: 'RunTag',
+        type: 'string',
+        pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/+=-]{0,63}$'
+      },
+      phaseName: {
+        title: 'JobPhaseName',
+        description:
+          'environment: requirements checked and installed or reused; kernel: the sandboxed kernel starting; call: the designated call running (JAX compiles inside it).',
+        enum: ['environment', 'kernel', 'call']
+      },
+      phase: {
+        title: 'JobPhase',
+        type: 'object',
+        additionalProperties: false,
+        required: ['phase', 'startedAt'],
+        properties: {
+          phase: {
+            $ref: '#/$defs/phaseName'
+          },
+          startedAt: {
+            type: 'string',
+            format: 'date-time'
+          },
+          endedAt: {
+            type: 'string',
+            format: 'date-time'
+          },
+          detail: {
+            type: 'string',
+            maxLength: 200
+          }
+        }
       }
     }
   },
@@ -1885,6 +2200,114 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/run-comparison/v1',
+    title: 'RunComparison',
+    description:
+      "Answer of GET /api/experiments/compare?jobs=a,b,...: the runs in the order asked, a table of what they ran with (one value per run, and whether the values differ) and per metric each run's final, smallest and largest value. Curves: GET /api/jobs/{id}/series of each run.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['runs', 'projects', 'parameters', 'metrics'],
+    properties: {
+      runs: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 16,
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/job-summary/v1'
+        }
+      },
+      projects: {
+        description: "Names of the runs' projects, by id.",
+        type: 'object',
+        maxProperties: 16,
+        additionalProperties: {
+          type: 'string',
+          maxLength: 200
+        }
+      },
+      parameters: {
+        type: 'array',
+        maxItems: 2000,
+        items: {
+          $ref: '#/$defs/parameterRow'
+        }
+      },
+      metrics: {
+        type: 'array',
+        maxItems: 1000,
+        items: {
+          $ref: '#/$defs/metricRow'
+        }
+      }
+    },
+    $defs: {
+      parameterRow: {
+        title: 'ComparedParameter',
+        type: 'object',
+        additionalProperties: false,
+        required: ['key', 'label', 'values', 'differs'],
+        properties: {
+          key: {
+            description:
+              'Stable key: `call`, `args.<name>`, `accelerator`, `device`, `code`, `requirements`, `packages.<name>`, `jax`, ...',
+            type: 'string',
+            maxLength: 300
+          },
+          label: {
+            type: 'string',
+            maxLength: 300
+          },
+          values: {
+            description: 'One per run, as shown; null where the run has none.',
+            type: 'array',
+            maxItems: 16,
+            items: {
+              type: ['string', 'null'],
+              maxLength: 2000
+            }
+          },
+          differs: {
+            type: 'boolean'
+          }
+        }
+      },
+      metricRow: {
+        title: 'ComparedMetric',
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'source', 'final', 'min', 'max'],
+        properties: {
+          name: {
+            type: 'string',
+            maxLength: 128
+          },
+          source: {
+            description:
+              '`series`: a step metric (final = its last value); `value`: a number the run reported once (Final lines, a returned dict); `time`: compilation or execution time in ms.',
+            enum: ['series', 'value', 'time']
+          },
+          final: {
+            $ref: '#/$defs/perRun'
+          },
+          min: {
+            $ref: '#/$defs/perRun'
+          },
+          max: {
+            $ref: '#/$defs/perRun'
+          }
+        }
+      },
+      perRun: {
+        type: 'array',
+        maxItems: 16,
+        items: {
+          type: ['number', 'null']
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/run-manifest/v1',
     title: 'RunManifest',
     description:
@@ -2071,6 +2494,276 @@ export const SCHEMA_DOCUMENTS = [
             type: 'string',
             maxLength: 64,
             description: 'The `Final <metric>:` value it prints.'
+          }
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/series-data/v1',
+    title: 'SeriesData',
+    description:
+      "Answer of GET /api/jobs/{id}/series: a job's step series, each cut into at most `buckets` equal step ranges. A bucket gives the step, value and time of its last point and the smallest and largest value of all its points, so a chart of a million steps draws every spike from a thousand buckets. A series with no more points than buckets comes whole (`downsampled` false, no min/max).",
+    type: 'object',
+    additionalProperties: false,
+    required: ['jobId', 'buckets', 'series'],
+    properties: {
+      jobId: {
+        type: 'string',
+        maxLength: 64
+      },
+      buckets: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 10000
+      },
+      series: {
+        type: 'array',
+        maxItems: 64,
+        items: {
+          $ref: '#/$defs/bucketedSeries'
+        }
+      }
+    },
+    $defs: {
+      bucketedSeries: {
+        title: 'BucketedSeries',
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'count', 'downsampled', 'step', 'time', 'last'],
+        properties: {
+          name: {
+            $ref: 'https://jaxlab.dev/schemas/step-metrics/v1#/$defs/name'
+          },
+          count: {
+            description:
+              'Raw points of the series in the requested step range.',
+            type: 'integer',
+            minimum: 0
+          },
+          downsampled: {
+            type: 'boolean'
+          },
+          step: {
+            $ref: '#/$defs/numbers'
+          },
+          time: {
+            $ref: '#/$defs/numbers'
+          },
+          last: {
+            $ref: '#/$defs/numbers'
+          },
+          min: {
+            $ref: '#/$defs/numbers'
+          },
+          max: {
+            $ref: '#/$defs/numbers'
+          }
+        }
+      },
+      numbers: {
+        type: 'array',
+        maxItems: 10000,
+        items: {
+          type: 'number'
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/series-summary/v1',
+    title: 'SeriesSummary',
+    description:
+      "Per metric name of a job's step series: how many points, the last step and value, the smallest and largest value. Folded into the job from its job:series events, so lists, filters and comparisons need not read the series.",
+    type: 'object',
+    maxProperties: 64,
+    propertyNames: {
+      $ref: 'https://jaxlab.dev/schemas/step-metrics/v1#/$defs/name'
+    },
+    additionalProperties: {
+      $ref: '#/$defs/metricSummary'
+    },
+    $defs: {
+      metricSummary: {
+        title: 'MetricSummary',
+        type: 'object',
+        additionalProperties: false,
+        required: ['count', 'lastStep', 'last', 'min', 'max'],
+        properties: {
+          count: {
+            type: 'integer',
+            minimum: 1
+          },
+          lastStep: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 9007199254740991
+          },
+          last: {
+            type: 'number',
+            minimum: -1e300,
+            maximum: 1e300
+          },
+          min: {
+            type: 'number',
+            minimum: -1e300,
+            maximum: 1e300
+          },
+          max: {
+            type: 'number',
+            minimum: -1e300,
+            maximum: 1e300
+          }
+        }
+      },
+      progress: {
+        title: 'RunProgress',
+        description: "How far a run's step metrics have come.",
+        type: 'object',
+        additionalProperties: false,
+        required: ['step', 'points'],
+        properties: {
+          step: {
+            description: 'The largest step logged so far.',
+            type: 'integer',
+            minimum: 0,
+            maximum: 9007199254740991
+          },
+          totalSteps: {
+            $ref: 'https://jaxlab.dev/schemas/step-metrics/v1#/properties/totalSteps'
+          },
+          points: {
+            description: 'Points stored so far, all names together.',
+            type: 'integer',
+            minimum: 0
+          },
+          dropped: {
+            description:
+              "Points the gateway did not store (past the run's limits of names or points); the log says why.",
+            type: 'integer',
+            minimum: 0
+          },
+          nonFinite: {
+            description:
+              'NaN or infinite values logged and left out of the series, all names together.',
+            type: 'integer',
+            minimum: 0
+          }
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/signature-request/v1',
+    title: 'SignatureRequest',
+    description:
+      "Body of POST /api/signatures: the code whose designated functions' signatures to read. The code is parsed, never run.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['code'],
+    properties: {
+      code: {
+        type: 'string',
+        maxLength: 1000000,
+        description: 'main.py'
+      },
+      designatedFunctions: {
+        $ref: 'https://jaxlab.dev/schemas/project/v1#/properties/designatedFunctions'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/step-metrics/v1',
+    title: 'StepMetrics',
+    description:
+      "One batch of step metrics of a running call: per metric name, the steps, values and wall-clock times of its new points, in the order they were logged with `jaxlab.log()` (or parsed from `step N: loss X` lines). Published by the kernel as display_data/update_display_data with mime type application/vnd.jaxlab.step-metrics+json; the gateway checks it again (equal array lengths too) before storing the points as the job's series.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['series'],
+    properties: {
+      series: {
+        type: 'object',
+        maxProperties: 64,
+        propertyNames: {
+          $ref: '#/$defs/name'
+        },
+        additionalProperties: {
+          $ref: '#/$defs/points'
+        }
+      },
+      totalSteps: {
+        description:
+          'How many steps the program said it will run (`log(..., total_steps=N)`), for progress and ETA.',
+        type: 'integer',
+        minimum: 1,
+        maximum: 9007199254740991
+      },
+      source: {
+        description:
+          "`api`: jaxlab.log(); `lines`: parsed from the program's output.",
+        enum: ['api', 'lines']
+      },
+      nonFinite: {
+        description:
+          'Per name, how many NaN or infinite values were logged since the last batch; they are counted, not stored.',
+        type: 'object',
+        maxProperties: 64,
+        propertyNames: {
+          $ref: '#/$defs/name'
+        },
+        additionalProperties: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 9007199254740991
+        }
+      }
+    },
+    $defs: {
+      name: {
+        title: 'MetricName',
+        description: "A metric's name, as `values` of Metrics allow.",
+        type: 'string',
+        pattern: '^[A-Za-z_][A-Za-z0-9_ .\\-/]{0,63}$'
+      },
+      points: {
+        title: 'SeriesPoints',
+        description:
+          'Points of one metric, column by column: point i is (steps[i], values[i], times[i]).',
+        type: 'object',
+        additionalProperties: false,
+        required: ['steps', 'values', 'times'],
+        properties: {
+          steps: {
+            type: 'array',
+            maxItems: 10000,
+            items: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 9007199254740991
+            }
+          },
+          values: {
+            type: 'array',
+            maxItems: 10000,
+            items: {
+              type: 'number',
+              minimum: -1e300,
+              maximum: 1e300
+            }
+          },
+          times: {
+            description: 'Wall-clock times, milliseconds since the Unix epoch.',
+            type: 'array',
+            maxItems: 10000,
+            items: {
+              type: 'number',
+              minimum: 0,
+              maximum: 10000000000000
+            }
           }
         }
       }

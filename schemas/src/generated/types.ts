@@ -166,6 +166,72 @@ export interface Failure {
   message: string;
   hint: string;
 }
+export type Literal =
+  | (string | number | boolean | null)
+  | Literal[]
+  | {
+      [k: string]: Literal;
+    };
+
+/**
+ * Answer of POST /api/signatures: the parameters of each designated function as main.py declares them (names, kinds, defaults, annotations), read from the source without running it.
+ */
+export interface FunctionSignatures {
+  /**
+   * @maxItems 64
+   */
+  functions: FunctionSignature[];
+  /**
+   * main.py does not parse; no function could be read.
+   */
+  syntaxError?: {
+    line: number;
+    message: string;
+  };
+}
+export interface FunctionSignature {
+  name: string;
+  /**
+   * Whether main.py defines it at the top level.
+   */
+  defined: boolean;
+  line?: number;
+  /**
+   * First paragraph of its docstring.
+   */
+  doc?: string;
+  /**
+   * @maxItems 256
+   */
+  params: FunctionParameter[];
+}
+export interface FunctionParameter {
+  name: string;
+  /**
+   * As Python's inspect names them; a run can set only positional-or-keyword and keyword-only parameters (by keyword).
+   */
+  kind:
+    | 'positional-only'
+    | 'positional-or-keyword'
+    | 'var-positional'
+    | 'keyword-only'
+    | 'var-keyword';
+  /**
+   * No default: a run must set it.
+   */
+  required: boolean;
+  /**
+   * The default as written (`text`), and as a JSON literal when it is one a run could pass (`literal`; absent for tuples, calls, names, ...).
+   */
+  default?: {
+    text: string;
+    literal?: Literal;
+  };
+  /**
+   * The annotation as written, e.g. `float` or `int | None`.
+   */
+  annotation?: string;
+}
 export interface Health {
   ok: true;
   store: 'sqlite' | 'mongodb';
@@ -218,12 +284,12 @@ export type JobStatus =
 /**
  * Kind of device a job asks for; JAX's platform names.
  */
-export type Literal =
-  | (string | number | boolean | null)
-  | Literal[]
-  | {
-      [k: string]: Literal;
-    };
+export type RunTag = string;
+export type JobPhaseName = 'environment' | 'kernel' | 'call';
+
+/**
+ * Answer (202) of POST /api/jobs: the job, written QUEUED.
+ */
 export interface JobAccepted {
   jobId: string;
   job: Job;
@@ -242,6 +308,18 @@ export interface Job {
   accelerator: Accelerator;
   entrypoint: string;
   args: LiteralArgs;
+  /**
+   * What the user calls the run; '' when unnamed.
+   */
+  name?: string;
+  /**
+   * @maxItems 32
+   */
+  tags?: RunTag[];
+  /**
+   * The user's notes on the run (plain text).
+   */
+  notes?: string;
   code: string;
   requirements: string;
   timeLimitMs?: number;
@@ -269,6 +347,18 @@ export interface Job {
   failure?: Failure;
   metrics?: Metrics;
   manifest?: RunManifest;
+  /**
+   * The phases of the job's start and run, in order, with their times (from its job:phase events).
+   *
+   * @maxItems 8
+   */
+  phases?: JobPhase[];
+  progress?: RunProgress;
+  series?: SeriesSummary;
+  /**
+   * For a QUEUED job as the API answers it: how many queued jobs for its accelerator are ahead of it, plus one. Not stored.
+   */
+  queuePosition?: number;
 }
 /**
  * Keyword arguments of the designated call.
@@ -344,6 +434,54 @@ export interface RunManifest {
   kernelReportedDevice?: DeviceInfo;
   sandboxed?: boolean;
 }
+export interface JobPhase {
+  phase: JobPhaseName;
+  startedAt: string;
+  endedAt?: string;
+  detail?: string;
+}
+/**
+ * How far a run's step metrics have come.
+ */
+export interface RunProgress {
+  /**
+   * The largest step logged so far.
+   */
+  step: number;
+  /**
+   * How many steps the program said it will run (`log(..., total_steps=N)`), for progress and ETA.
+   */
+  totalSteps?: number;
+  /**
+   * Points stored so far, all names together.
+   */
+  points: number;
+  /**
+   * Points the gateway did not store (past the run's limits of names or points); the log says why.
+   */
+  dropped?: number;
+  /**
+   * NaN or infinite values logged and left out of the series, all names together.
+   */
+  nonFinite?: number;
+}
+/**
+ * Per metric name of a job's step series: how many points, the last step and value, the smallest and largest value. Folded into the job from its job:series events, so lists, filters and comparisons need not read the series.
+ */
+export interface SeriesSummary {
+  [k: string]: MetricSummary;
+}
+export interface MetricSummary {
+  count: number;
+  lastStep: number;
+  last: number;
+  min: number;
+  max: number;
+}
+export type Tags = RunTag[];
+/**
+ * Kind of device a job asks for; JAX's platform names.
+ */
 export interface JobCreate {
   projectId?: string | null;
   /**
@@ -356,6 +494,15 @@ export interface JobCreate {
   requirements?: string;
   entrypoint?: string;
   args?: LiteralArgs;
+  /**
+   * What the user calls the run; '' when unnamed.
+   */
+  name?: string;
+  tags?: Tags;
+  /**
+   * The user's notes on the run (plain text).
+   */
+  notes?: string;
   accelerator?: Accelerator;
   /**
    * Wall-clock limit of the run; the host's default when absent.
@@ -365,7 +512,12 @@ export interface JobCreate {
 /**
  * Keyword arguments of the designated call.
  */
-export type JobEvent = JobStatusEvent | JobLogEvent | JobMetricsEvent;
+export type JobEvent =
+  | JobStatusEvent
+  | JobLogEvent
+  | JobMetricsEvent
+  | JobSeriesEvent
+  | JobPhaseEvent;
 /**
  * Lifecycle of a job: QUEUED -> COMPILING -> RUNNING -> COMPLETED | FAILED | CANCELLED.
  */
@@ -398,6 +550,33 @@ export interface JobMetricsEvent {
 /**
  * What one designated call measured. Published by the kernel as display_data with mime type application/vnd.jaxlab.metrics+json; checked again by the gateway, which trusts nothing else the kernel says. In the kernel's message `device` is what JAX in the kernel saw; in a job's stored metrics `device` holds the gateway's own facts about the job's devices and `kernelReportedDevice` the kernel's claim, kept apart and labelled: a program controls its kernel and can claim anything.
  */
+export interface JobSeriesEvent {
+  jobId: string;
+  seq: number;
+  time: string;
+  type: 'job:series';
+  progress: RunProgress;
+  summary: SeriesSummary;
+}
+/**
+ * How far a run's step metrics have come.
+ */
+export interface JobPhaseEvent {
+  jobId: string;
+  seq: number;
+  time: string;
+  type: 'job:phase';
+  phase: JobPhaseName;
+  /**
+   * e.g. 'cached' or 'built' for the environment.
+   */
+  detail?: string;
+}
+export type Phases = JobPhase[];
+
+/**
+ * Answer of GET /api/jobs: a page of job summaries, newest first.
+ */
 export interface JobPage {
   /**
    * @maxItems 200
@@ -422,6 +601,15 @@ export interface JobSummary {
   accelerator: Accelerator;
   entrypoint: string;
   args: LiteralArgs;
+  /**
+   * What the user calls the run; '' when unnamed.
+   */
+  name?: string;
+  tags?: Tags;
+  /**
+   * The user's notes on the run (plain text).
+   */
+  notes?: string;
   timeLimitMs?: number;
   createdAt: string;
   updatedAt: string;
@@ -447,10 +635,28 @@ export interface JobSummary {
   failure?: Failure;
   metrics?: Metrics;
   manifest?: RunManifest;
+  phases?: Phases;
+  progress?: RunProgress;
+  series?: SeriesSummary;
+  /**
+   * For a QUEUED job as the API answers it: how many queued jobs for its accelerator are ahead of it, plus one. Not stored.
+   */
+  queuePosition?: number;
 }
 /**
  * Keyword arguments of the designated call.
  */
+export interface JobUpdate {
+  /**
+   * What the user calls the run; '' when unnamed.
+   */
+  name?: string;
+  tags?: Tags;
+  /**
+   * The user's notes on the run (plain text).
+   */
+  notes?: string;
+}
 export interface KernelSpecMetadata {
   /**
    * @minItems 1
@@ -707,6 +913,59 @@ export interface Review {
     message?: string;
   };
 }
+export type PerRun = (number | null)[];
+
+/**
+ * Answer of GET /api/experiments/compare?jobs=a,b,...: the runs in the order asked, a table of what they ran with (one value per run, and whether the values differ) and per metric each run's final, smallest and largest value. Curves: GET /api/jobs/{id}/series of each run.
+ */
+export interface RunComparison {
+  /**
+   * @minItems 1
+   * @maxItems 16
+   */
+  runs: JobSummary[];
+  /**
+   * Names of the runs' projects, by id.
+   */
+  projects: {
+    [k: string]: string;
+  };
+  /**
+   * @maxItems 2000
+   */
+  parameters: ComparedParameter[];
+  /**
+   * @maxItems 1000
+   */
+  metrics: ComparedMetric[];
+}
+/**
+ * A job as lists show it: every field of Job but the code and requirements (each defined once, in job.schema.json).
+ */
+export interface ComparedParameter {
+  /**
+   * Stable key: `call`, `args.<name>`, `accelerator`, `device`, `code`, `requirements`, `packages.<name>`, `jax`, ...
+   */
+  key: string;
+  label: string;
+  /**
+   * One per run, as shown; null where the run has none.
+   *
+   * @maxItems 16
+   */
+  values: (string | null)[];
+  differs: boolean;
+}
+export interface ComparedMetric {
+  name: string;
+  /**
+   * `series`: a step metric (final = its last value); `value`: a number the run reported once (Final lines, a returned dict); `time`: compilation or execution time in ms.
+   */
+  source: 'series' | 'value' | 'time';
+  final: PerRun;
+  min: PerRun;
+  max: PerRun;
+}
 export interface RunnableRewrite {
   changed: boolean;
   /**
@@ -756,6 +1015,81 @@ export interface SampleInfo {
    * The `Final <metric>:` value it prints.
    */
   metric: string;
+}
+export type MetricName = string;
+/**
+ * @maxItems 10000
+ */
+export type Numbers = number[];
+
+/**
+ * Answer of GET /api/jobs/{id}/series: a job's step series, each cut into at most `buckets` equal step ranges. A bucket gives the step, value and time of its last point and the smallest and largest value of all its points, so a chart of a million steps draws every spike from a thousand buckets. A series with no more points than buckets comes whole (`downsampled` false, no min/max).
+ */
+export interface SeriesData {
+  jobId: string;
+  buckets: number;
+  /**
+   * @maxItems 64
+   */
+  series: BucketedSeries[];
+}
+export interface BucketedSeries {
+  name: MetricName;
+  /**
+   * Raw points of the series in the requested step range.
+   */
+  count: number;
+  downsampled: boolean;
+  step: Numbers;
+  time: Numbers;
+  last: Numbers;
+  min?: Numbers;
+  max?: Numbers;
+}
+export interface SignatureRequest {
+  /**
+   * main.py
+   */
+  code: string;
+  designatedFunctions?: DesignatedFunctions;
+}
+export interface StepMetrics {
+  series: {
+    [k: string]: SeriesPoints;
+  };
+  /**
+   * How many steps the program said it will run (`log(..., total_steps=N)`), for progress and ETA.
+   */
+  totalSteps?: number;
+  /**
+   * `api`: jaxlab.log(); `lines`: parsed from the program's output.
+   */
+  source?: 'api' | 'lines';
+  /**
+   * Per name, how many NaN or infinite values were logged since the last batch; they are counted, not stored.
+   */
+  nonFinite?: {
+    [k: string]: number;
+  };
+}
+/**
+ * Points of one metric, column by column: point i is (steps[i], values[i], times[i]).
+ */
+export interface SeriesPoints {
+  /**
+   * @maxItems 10000
+   */
+  steps: number[];
+  /**
+   * @maxItems 10000
+   */
+  values: number[];
+  /**
+   * Wall-clock times, milliseconds since the Unix epoch.
+   *
+   * @maxItems 10000
+   */
+  times: number[];
 }
 export interface TableFilter {
   column: number;
@@ -850,6 +1184,7 @@ export interface ISchemaTypes {
   'chat-request': ChatRequest;
   'chat-stream-data': ChatStreamData;
   failure: Failure;
+  'function-signatures': FunctionSignatures;
   health: Health;
   'host-info': HostInfo;
   'host-list': HostList;
@@ -861,6 +1196,7 @@ export interface ISchemaTypes {
   'job-page': JobPage;
   'job-status': JobStatus;
   'job-summary': JobSummary;
+  'job-update': JobUpdate;
   job: Job;
   'kernel-spec-metadata': KernelSpecMetadata;
   'loader-violation': LoaderViolation;
@@ -876,9 +1212,14 @@ export interface ISchemaTypes {
   'review-request': ReviewRequest;
   'review-stream-data': ReviewStreamData;
   review: Review;
+  'run-comparison': RunComparison;
   'run-manifest': RunManifest;
   'runnable-rewrite': RunnableRewrite;
   'sample-list': SampleList;
+  'series-data': SeriesData;
+  'series-summary': SeriesSummary;
+  'signature-request': SignatureRequest;
+  'step-metrics': StepMetrics;
   'table-filter': TableFilter;
   'table-page': TablePage;
   user: User;

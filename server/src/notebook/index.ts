@@ -8,6 +8,5 @@ export {
   failureOutput,
   metricsOutput
 } from './notebook-outputs.js';
-export { pythonCall, pythonLiteral } from './python-literal.js';
 export { notebookArtifacts } from './artifact-outputs.js';
 export type { INotebookArtifacts } from './artifact-outputs.js';

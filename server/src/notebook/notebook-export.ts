@@ -1,5 +1,9 @@
 import type { Job, Notebook, Project } from '@jaxlab/schemas';
-import { KERNEL_DISPLAY_NAME, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
+import {
+  KERNEL_DISPLAY_NAME,
+  KERNEL_SPEC_NAME,
+  pythonCall
+} from '@jaxlab/schemas';
 import type { IJobEvents } from '@jaxlab/store';
 import type { INotebookArtifacts } from './artifact-outputs.js';
 import {
@@ -7,7 +11,6 @@ import {
   failureOutput,
   metricsOutput
 } from './notebook-outputs.js';
-import { pythonCall } from './python-literal.js';
 
 /** Log chunks read per store call while exporting. */
 const LOG_PAGE = 5000;

@@ -1,4 +1,4 @@
-import type { Literal, LiteralArgs } from '@jaxlab/schemas';
+import type { Literal, LiteralArgs } from './generated/types.js';
 
 /**
  * A JSON literal as Python source: `null`/`true`/`false` become
@@ -27,7 +27,8 @@ export function pythonLiteral(value: Literal): string {
 }
 
 /**
- * The designated call as Python source, arguments as keyword literals.
+ * The designated call as Python source, arguments as keyword literals: the
+ * call as made, as run headers, lists, comparisons and notebooks show it.
  *
  * @example
  * ```ts

@@ -1,9 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { labPaths } from '@jaxlab/paths';
-import { pythonCall, pythonLiteral } from './python-literal.js';
+import { fileURLToPath } from 'node:url';
+import { pythonCall, pythonLiteral } from './python-call.js';
 
-const VENV_PYTHON = labPaths().python;
+// The checkout's Python (scripts/bootstrap.sh makes it); schemas has no
+// dependency that could say where it is.
+const VENV_PYTHON = fileURLToPath(
+  new URL('../../.venv/bin/python', import.meta.url)
+);
 
 describe('pythonLiteral()', () => {
   it('should render JSON values as Python literals Python reads back unchanged', () => {
