@@ -12,6 +12,10 @@ export type {
 } from './accounts/contract.js';
 export type { IHosts } from './hosts/contract.js';
 export { hashTokenSecret } from './accounts/token-hash.js';
+export type { ISeries } from './series/contract.js';
+export { SERIES_CHUNK_POINTS } from './series/contract.js';
+export { downsampleSeries } from './series/downsample.js';
+export type { IDownsampleOptions } from './series/downsample.js';
 export { LOG_TAIL_MAX_BYTES } from './events/log-tail.js';
 export type { IJobArtifacts } from './artifacts/contract.js';
 export type { IChats } from './chats/contract.js';

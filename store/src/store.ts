@@ -6,6 +6,7 @@ import type { IHosts } from './hosts/contract.js';
 import type { IJobs } from './jobs/contract.js';
 import type { IProjects } from './projects/contract.js';
 import type { IJobQueue } from './queue/contract.js';
+import type { ISeries } from './series/contract.js';
 
 /**
  * The lab's persistence, opened by {@link openStore}: one small part per
@@ -19,6 +20,7 @@ export interface IStore {
   readonly jobs: IJobs;
   readonly queue: IJobQueue;
   readonly events: IJobEvents;
+  readonly series: ISeries;
   readonly projects: IProjects;
   readonly accounts: IAccounts;
   readonly hosts: IHosts;

@@ -1,4 +1,12 @@
-import type { Failure, JobEvent, JobStatus, Metrics } from '@jaxlab/schemas';
+import type {
+  Failure,
+  JobEvent,
+  JobPhase,
+  JobStatus,
+  Metrics,
+  RunProgress,
+  SeriesSummary
+} from '@jaxlab/schemas';
 import { JaxLabError, isFinalJobStatus } from '@jaxlab/schemas';
 import type { NewJobEvent } from './contract.js';
 import { appendToLogTail } from './log-tail.js';
@@ -12,7 +20,13 @@ export interface IJobEventState {
   finishedAt?: string;
   failure?: Failure;
   metrics?: Metrics;
+  phases?: JobPhase[];
+  progress?: RunProgress;
+  series?: SeriesSummary;
 }
+
+/** Most phases a job records (the schema's bound). */
+const MAX_PHASES = 8;
 
 /** Numbered events and the job state after them. */
 export interface IFoldedEvents {
@@ -23,8 +37,9 @@ export interface IFoldedEvents {
 /**
  * Numbers `events` lastSeq+1, +2, ... and folds them into the job's state:
  * status (startedAt on the first RUNNING, finishedAt on a final status),
- * failure, metrics and the bounded log tail. Pure; both backends use it so
- * they fold identically.
+ * failure, metrics, the bounded log tail, the phases (each ends where the
+ * next begins, the last at the final status) and the step series' progress
+ * and summary. Pure; both backends use it so they fold identically.
  *
  * @throws JaxLabError `JOB_FINISHED` when the job, or an earlier event of the
  *   batch, is final; `INVALID_REQUEST` for an unknown event type.
@@ -56,6 +71,7 @@ export function foldJobEvents(
         }
         if (isFinalJobStatus(event.status)) {
           next.finishedAt = time;
+          next.phases = endPhase(next.phases, time);
         }
         if (event.failure) {
           next.failure = event.failure;
@@ -67,11 +83,26 @@ export function foldJobEvents(
       case 'job:metrics':
         next.metrics = event.metrics;
         break;
+      case 'job:phase': {
+        const phases = endPhase(next.phases, time) ?? [];
+        if (phases.length < MAX_PHASES) {
+          const phase: JobPhase = { phase: event.phase, startedAt: time };
+          if (event.detail !== undefined) phase.detail = event.detail;
+          next.phases = [...phases, phase];
+        }
+        break;
+      }
+      case 'job:series':
+        next.progress = event.progress;
+        next.series = event.summary;
+        break;
       default:
         throw new JaxLabError(
           'INVALID_REQUEST',
           `Unknown job event type ${String((event as { type?: unknown }).type)}.`,
-          { hint: 'Append job:status, job:log or job:metrics events.' }
+          {
+            hint: 'Append job:status, job:log, job:metrics, job:phase or job:series events.'
+          }
         );
     }
     out.push({ ...event, jobId, seq, time } as JobEvent);
@@ -80,4 +111,14 @@ export function foldJobEvents(
     next.logTail = appendToLogTail(next.logTail, logText);
   }
   return { events: out, state: next };
+}
+
+/** The phases with the open one (if any) ended at `time`. */
+function endPhase(
+  phases: JobPhase[] | undefined,
+  time: string
+): JobPhase[] | undefined {
+  const open = phases?.[phases.length - 1];
+  if (!phases || !open || open.endedAt !== undefined) return phases;
+  return [...phases.slice(0, -1), { ...open, endedAt: time }];
 }

@@ -1,12 +1,23 @@
 import type { Filter } from 'mongodb';
-import type { JobEvent, LogChunk, Metrics, RunManifest } from '@jaxlab/schemas';
+import type {
+  JobEvent,
+  LogChunk,
+  Metrics,
+  RunManifest,
+  SeriesSummary
+} from '@jaxlab/schemas';
 import {
   docToEvent,
   eventToDoc,
   insertEventDocs
 } from '../mongodb/event-docs.js';
 import type { IJobDoc } from '../mongodb/job-docs.js';
-import { NOT_FINAL, parseJsonField } from '../mongodb/job-docs.js';
+import {
+  NOT_FINAL,
+  isNumber,
+  namedValues,
+  parseJsonField
+} from '../mongodb/job-docs.js';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IJobEvents, NewJobEvent } from './contract.js';
 import { foldJobEvents } from './fold-job-events.js';
@@ -55,7 +66,10 @@ export class MongoJobEvents implements IJobEvents {
           startedAt: job.startedAt ?? undefined,
           finishedAt: job.finishedAt ?? undefined,
           failure: job.failure ?? undefined,
-          metrics: parseJsonField<Metrics>(job.metricsJson)
+          metrics: parseJsonField<Metrics>(job.metricsJson),
+          phases: job.phases ?? undefined,
+          progress: job.progress ?? undefined,
+          series: parseJsonField<SeriesSummary>(job.seriesJson)
         },
         events,
         now
@@ -76,6 +90,14 @@ export class MongoJobEvents implements IJobEvents {
           finishedAt: s.finishedAt ?? null,
           failure: s.failure ?? null,
           metricsJson: s.metrics ? JSON.stringify(s.metrics) : null,
+          metricValues: namedValues(s.metrics?.values, isNumber),
+          phases: s.phases ?? null,
+          progress: s.progress ?? null,
+          seriesJson: s.series ? JSON.stringify(s.series) : null,
+          seriesValues: Object.entries(s.series ?? {}).map(([n, m]) => ({
+            n,
+            v: m.last
+          })),
           updatedAt: now.toISOString()
         }
       });

@@ -1,4 +1,4 @@
-import type { Job, JobCreate, JobStatus } from '@jaxlab/schemas';
+import type { Job, JobCreate, JobStatus, JobUpdate } from '@jaxlab/schemas';
 
 /** A job as lists show it: everything but the code and requirements. */
 export type JobSummary = Omit<Job, 'code' | 'requirements'>;
@@ -32,6 +32,19 @@ export interface IJobs {
    * runner to act on. Null when missing or not the owner's.
    */
   requestCancel(id: string, owner: string): Promise<Job | null>;
+
+  /**
+   * Changes what the owner says about a job (name, tags, notes), at any
+   * status; nothing it ran with or produced. Null when missing or not the
+   * owner's.
+   */
+  update(id: string, owner: string, patch: JobUpdate): Promise<Job | null>;
+
+  /**
+   * For a QUEUED job: 1 + how many queued jobs for the same accelerator were
+   * submitted before it (by anyone). Null when it is not queued.
+   */
+  queuePosition(id: string): Promise<number | null>;
 }
 
 /** Option types of {@link IJobs}. */
@@ -45,13 +58,36 @@ export namespace IJobs {
   > {
     projectId: string | null;
     timeLimitMs?: number;
+    name?: string;
+    tags?: string[];
+    notes?: string;
+  }
+
+  /** An argument filter's value: arguments are compared when scalar. */
+  export type ArgValue = string | number | boolean | null;
+
+  /** A comparison of a metric with a number. */
+  export interface IMetricFilter {
+    /** A step series' name (its last value), else a run value's (`Final <name>:`). */
+    name: string;
+    op: '<' | '<=' | '=' | '>=' | '>';
+    value: number;
   }
 
   /** Which jobs `list` returns. */
   export interface IQuery {
     owner: string;
     status?: JobStatus[];
+    /** Only this project's jobs (absent: every project's). */
     projectId?: string;
+    /** Only jobs with this tag. */
+    tag?: string;
+    /** Only jobs whose name contains this (any case). */
+    nameContains?: string;
+    /** Only jobs called with these arguments (every one equal). */
+    args?: Record<string, ArgValue>;
+    /** Only jobs whose metric compares so (a job without it never matches). */
+    metric?: IMetricFilter;
     /** Page size, 1..200 (default 50). */
     limit?: number;
     /**

@@ -1,11 +1,17 @@
 import type { Filter } from 'mongodb';
-import type { Job } from '@jaxlab/schemas';
+import type { Job, JobUpdate } from '@jaxlab/schemas';
 import { insertEventDocs } from '../mongodb/event-docs.js';
 import type { IJobDoc } from '../mongodb/job-docs.js';
-import { NOT_FINAL, docToJob } from '../mongodb/job-docs.js';
+import {
+  NOT_FINAL,
+  docToJob,
+  isScalarArg,
+  namedValues
+} from '../mongodb/job-docs.js';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IJobs, IPage, JobSummary } from './contract.js';
 import { decodeJobCursor, encodeJobCursor, jobPageSize } from './job-cursor.js';
+import { METRIC_OPERATORS, checkJobFilters } from './job-filters.js';
 import { cancelledWhileQueuedFailure } from './job-failures.js';
 import { newTimeOrderedId } from './time-ordered-id.js';
 
@@ -26,6 +32,10 @@ export class MongoJobs implements IJobs {
       accelerator: input.accelerator,
       entrypoint: input.entrypoint,
       argsJson: JSON.stringify(input.args),
+      argValues: namedValues(input.args, isScalarArg),
+      name: input.name ?? '',
+      tags: input.tags ?? [],
+      notes: input.notes ?? '',
       code: input.code,
       requirements: input.requirements,
       timeLimitMs: input.timeLimitMs ?? null,
@@ -56,17 +66,46 @@ export class MongoJobs implements IJobs {
   }
 
   async list(query: IJobs.IQuery): Promise<IPage<JobSummary>> {
+    checkJobFilters(query);
     const limit = jobPageSize(query.limit);
     const filter: Filter<IJobDoc> = { owner: query.owner };
+    const and: Filter<IJobDoc>[] = [];
     if (query.status?.length) filter.status = { $in: query.status };
     if (query.projectId !== undefined) filter.projectId = query.projectId;
+    if (query.tag !== undefined) filter.tags = query.tag;
+    if (query.nameContains) {
+      filter.name = {
+        $regex: query.nameContains.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+        $options: 'i'
+      };
+    }
+    for (const [n, v] of Object.entries(query.args ?? {})) {
+      and.push({ argValues: { $elemMatch: { n, v } } });
+    }
+    if (query.metric) {
+      const { name: n, op, value } = query.metric;
+      const compare = { [METRIC_OPERATORS[op].mongo]: value };
+      // A step series' last value, else the run's value of that name.
+      and.push({
+        $or: [
+          { seriesValues: { $elemMatch: { n, v: compare } } },
+          {
+            seriesValues: { $not: { $elemMatch: { n } } },
+            metricValues: { $elemMatch: { n, v: compare } }
+          }
+        ]
+      });
+    }
     if (query.cursor) {
       const cursor = decodeJobCursor(query.cursor);
-      filter.$or = [
-        { createdAt: { $lt: cursor.createdAt } },
-        { createdAt: cursor.createdAt, _id: { $lt: cursor.id } }
-      ];
+      and.push({
+        $or: [
+          { createdAt: { $lt: cursor.createdAt } },
+          { createdAt: cursor.createdAt, _id: { $lt: cursor.id } }
+        ]
+      });
     }
+    if (and.length) filter.$and = and;
     // One more than a page tells whether another page follows.
     const docs = await this._database.jobs
       .find(filter, { projection: { code: 0, requirements: 0 } })
@@ -116,6 +155,39 @@ export class MongoJobs implements IJobs {
       { $set: { cancelRequested: true, updatedAt: time } }
     );
     return this.get(id, owner);
+  }
+
+  async update(
+    id: string,
+    owner: string,
+    patch: JobUpdate
+  ): Promise<Job | null> {
+    const set: Partial<IJobDoc> = {};
+    if (patch.name !== undefined) set.name = patch.name;
+    if (patch.tags !== undefined) set.tags = patch.tags;
+    if (patch.notes !== undefined) set.notes = patch.notes;
+    if (Object.keys(set).length) {
+      set.updatedAt = new Date().toISOString();
+      await this._database.jobs.updateOne({ _id: id, owner }, { $set: set });
+    }
+    return this.get(id, owner);
+  }
+
+  async queuePosition(id: string): Promise<number | null> {
+    const job = await this._database.jobs.findOne(
+      { _id: id, status: 'QUEUED' },
+      { projection: { accelerator: 1, createdAt: 1 } }
+    );
+    if (!job) return null;
+    const ahead = await this._database.jobs.countDocuments({
+      status: 'QUEUED',
+      accelerator: job.accelerator,
+      $or: [
+        { createdAt: { $lt: job.createdAt } },
+        { createdAt: job.createdAt, _id: { $lt: id } }
+      ]
+    });
+    return ahead + 1;
   }
 
   private _database: MongoDatabase;

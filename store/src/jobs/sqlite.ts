@@ -1,4 +1,4 @@
-import type { Job, JobStatus } from '@jaxlab/schemas';
+import type { Job, JobStatus, JobUpdate } from '@jaxlab/schemas';
 import { isFinalJobStatus } from '@jaxlab/schemas';
 import { appendEventRows } from '../sqlite/event-rows.js';
 import type { IJobRow } from '../sqlite/job-rows.js';
@@ -6,6 +6,7 @@ import { JOB_SUMMARY_COLUMNS, readJob, rowToJob } from '../sqlite/job-rows.js';
 import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
 import type { IJobs, IPage, JobSummary } from './contract.js';
 import { decodeJobCursor, encodeJobCursor, jobPageSize } from './job-cursor.js';
+import { METRIC_OPERATORS, checkJobFilters } from './job-filters.js';
 import { cancelledWhileQueuedFailure } from './job-failures.js';
 import { newTimeOrderedId } from './time-ordered-id.js';
 
@@ -22,9 +23,9 @@ export class SqliteJobs implements IJobs {
     this._database
       .prepare(
         `INSERT INTO jobs (id, owner, projectId, status, accelerator,
-           entrypoint, args, code, requirements, timeLimitMs, createdAt,
-           updatedAt)
-         VALUES (?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?)`
+           entrypoint, args, name, tags, notes, code, requirements,
+           timeLimitMs, createdAt, updatedAt)
+         VALUES (?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
       )
       .run(
         id,
@@ -33,6 +34,9 @@ export class SqliteJobs implements IJobs {
         input.accelerator,
         input.entrypoint,
         JSON.stringify(input.args),
+        input.name ?? '',
+        JSON.stringify(input.tags ?? []),
+        input.notes ?? '',
         input.code,
         input.requirements,
         input.timeLimitMs ?? null,
@@ -48,6 +52,7 @@ export class SqliteJobs implements IJobs {
   }
 
   async list(query: IJobs.IQuery): Promise<IPage<JobSummary>> {
+    checkJobFilters(query);
     const limit = jobPageSize(query.limit);
     const where = ['owner = @owner'];
     const params: Record<string, unknown> = { owner: query.owner, limit };
@@ -58,6 +63,41 @@ export class SqliteJobs implements IJobs {
     if (query.projectId !== undefined) {
       where.push('projectId = @projectId');
       params.projectId = query.projectId;
+    }
+    if (query.tag !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM json_each(tags) WHERE value = @tag)');
+      params.tag = query.tag;
+    }
+    if (query.nameContains) {
+      where.push(`name LIKE @name ESCAPE '\\'`);
+      params.name = `%${query.nameContains.replace(/[\\%_]/g, c => `\\${c}`)}%`;
+    }
+    Object.entries(query.args ?? {}).forEach(([name, value], i) => {
+      params[`argPath${i}`] = `$.${name}`;
+      if (value === null) {
+        where.push(`json_type(args, @argPath${i}) = 'null'`);
+      } else {
+        // json_extract answers JSON true/false as 1/0.
+        where.push(
+          `json_extract(args, @argPath${i}) = @arg${i} AND json_type(args, @argPath${i}) IN (${
+            typeof value === 'string'
+              ? "'text'"
+              : typeof value === 'boolean'
+                ? "'true', 'false'"
+                : "'integer', 'real'"
+          })`
+        );
+        params[`arg${i}`] = typeof value === 'boolean' ? Number(value) : value;
+      }
+    });
+    if (query.metric) {
+      const { name, op, value } = query.metric;
+      where.push(
+        `COALESCE(json_extract(series, @seriesPath), json_extract(metrics, @valuePath)) ${METRIC_OPERATORS[op].sql} @metricValue`
+      );
+      params.seriesPath = `$."${name}".last`;
+      params.valuePath = `$.values."${name}"`;
+      params.metricValue = value;
     }
     if (query.cursor) {
       const cursor = decodeJobCursor(query.cursor);
@@ -111,6 +151,51 @@ export class SqliteJobs implements IJobs {
     if (outcome === 'missing') return null;
     if (outcome === 'cancelled') database.appends.notify(id);
     return readJob(database, id);
+  }
+
+  async update(
+    id: string,
+    owner: string,
+    patch: JobUpdate
+  ): Promise<Job | null> {
+    const sets: string[] = [];
+    const params: Record<string, unknown> = { id, owner };
+    if (patch.name !== undefined) {
+      sets.push('name = @name');
+      params.name = patch.name;
+    }
+    if (patch.tags !== undefined) {
+      sets.push('tags = @tags');
+      params.tags = JSON.stringify(patch.tags);
+    }
+    if (patch.notes !== undefined) {
+      sets.push('notes = @notes');
+      params.notes = patch.notes;
+    }
+    if (sets.length) {
+      params.now = new Date().toISOString();
+      this._database
+        .prepare(
+          `UPDATE jobs SET ${sets.join(', ')}, updatedAt = @now
+           WHERE id = @id AND owner = @owner`
+        )
+        .run(params);
+    }
+    return this.get(id, owner);
+  }
+
+  async queuePosition(id: string): Promise<number | null> {
+    const row = this._database
+      .prepare(
+        `SELECT 1 + (SELECT COUNT(*) FROM jobs AS ahead
+           WHERE ahead.status = 'QUEUED' AND ahead.accelerator = job.accelerator
+             AND (ahead.createdAt < job.createdAt
+               OR (ahead.createdAt = job.createdAt AND ahead.id < job.id))
+         ) AS position
+         FROM jobs AS job WHERE job.id = ? AND job.status = 'QUEUED'`
+      )
+      .get(id) as { position: number } | undefined;
+    return row ? row.position : null;
   }
 
   private _database: SqliteDatabase;

@@ -13,6 +13,11 @@ export interface IStoredJob {
   accelerator: Job['accelerator'];
   entrypoint: string;
   args: Job['args'];
+  /** '' when unnamed. */
+  name: string;
+  tags: string[];
+  /** '' when none. */
+  notes: string;
   code?: string;
   requirements?: string;
   timeLimitMs: number | null;
@@ -28,6 +33,9 @@ export interface IStoredJob {
   failure: Job['failure'];
   metrics: Job['metrics'];
   manifest: Job['manifest'];
+  phases: Job['phases'];
+  progress: Job['progress'];
+  series: Job['series'];
 }
 
 /**
@@ -44,6 +52,9 @@ export function storedJobToJob(stored: IStoredJob): Job {
     entrypoint: stored.entrypoint,
     args: stored.args
   };
+  if (stored.name) job.name = stored.name;
+  if (stored.tags.length) job.tags = stored.tags;
+  if (stored.notes) job.notes = stored.notes;
   if (stored.code !== undefined) job.code = stored.code;
   if (stored.requirements !== undefined) job.requirements = stored.requirements;
   if (stored.timeLimitMs !== null) job.timeLimitMs = stored.timeLimitMs;
@@ -59,5 +70,8 @@ export function storedJobToJob(stored: IStoredJob): Job {
   if (stored.failure) job.failure = stored.failure;
   if (stored.metrics) job.metrics = stored.metrics;
   if (stored.manifest) job.manifest = stored.manifest;
+  if (stored.phases?.length) job.phases = stored.phases;
+  if (stored.progress) job.progress = stored.progress;
+  if (stored.series) job.series = stored.series;
   return job as Job;
 }

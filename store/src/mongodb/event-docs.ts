@@ -12,6 +12,11 @@ export interface IEventDoc {
   status?: JobStatus;
   failure?: Failure;
   metricsJson?: string;
+  phase?: string;
+  detail?: string;
+  progress?: object;
+  /** A series event's summary (keyed by metric names) as JSON. */
+  summaryJson?: string;
 }
 
 /** The document of a numbered event. */
@@ -20,14 +25,21 @@ export function eventToDoc(event: JobEvent): IEventDoc {
     const { metrics, ...rest } = event;
     return { ...rest, metricsJson: JSON.stringify(metrics) };
   }
+  if (event.type === 'job:series') {
+    const { summary, ...rest } = event;
+    return { ...rest, summaryJson: JSON.stringify(summary) };
+  }
   return { ...event };
 }
 
 /** An event from its document (read without `_id`). */
 export function docToEvent(doc: IEventDoc): JobEvent {
-  const { metricsJson, ...rest } = doc;
+  const { metricsJson, summaryJson, ...rest } = doc;
   if (metricsJson !== undefined) {
     return { ...rest, metrics: JSON.parse(metricsJson) as Metrics } as JobEvent;
+  }
+  if (summaryJson !== undefined) {
+    return { ...rest, summary: JSON.parse(summaryJson) } as JobEvent;
   }
   return rest as JobEvent;
 }

@@ -2,9 +2,12 @@ import type { Filter } from 'mongodb';
 import type {
   Failure,
   Job,
+  JobPhase,
   JobStatus,
   Metrics,
-  RunManifest
+  RunManifest,
+  RunProgress,
+  SeriesSummary
 } from '@jaxlab/schemas';
 import { FINAL_JOB_STATUSES } from '@jaxlab/schemas';
 import { storedJobToJob } from '../jobs/stored-job.js';
@@ -27,6 +30,11 @@ export interface IJobDoc {
   accelerator: Job['accelerator'];
   entrypoint: string;
   argsJson: string;
+  /** The scalar arguments as name/value pairs, for filters. */
+  argValues: INamedValue<string | number | boolean | null>[];
+  name: string;
+  tags: string[];
+  notes: string;
   code?: string;
   requirements?: string;
   timeLimitMs: number | null;
@@ -44,6 +52,43 @@ export interface IJobDoc {
   failure: Failure | null;
   metricsJson: string | null;
   manifestJson: string | null;
+  phases?: JobPhase[] | null;
+  progress?: RunProgress | null;
+  seriesJson?: string | null;
+  /** Last value of each step series, for filters. */
+  seriesValues?: INamedValue<number>[];
+  /** The metrics' values, for filters. */
+  metricValues?: INamedValue<number>[];
+}
+
+/** A user-named value, stored so that its name is never a field key. */
+export interface INamedValue<T> {
+  n: string;
+  v: T;
+}
+
+/** The scalar entries of `record` as {@link INamedValue}s. */
+export function namedValues<T>(
+  record: Record<string, unknown> | undefined,
+  isScalar: (value: unknown) => value is T
+): INamedValue<T>[] {
+  return Object.entries(record ?? {}).flatMap(([n, v]) =>
+    isScalar(v) ? [{ n, v }] : []
+  );
+}
+
+/** Whether an argument is one a filter compares. */
+export function isScalarArg(
+  value: unknown
+): value is string | number | boolean | null {
+  return (
+    value === null || ['string', 'number', 'boolean'].includes(typeof value)
+  );
+}
+
+/** Whether a value is a number. */
+export function isNumber(value: unknown): value is number {
+  return typeof value === 'number';
 }
 
 /** Parses a JSON field; null or missing stays undefined. */
@@ -61,8 +106,14 @@ export function docToJob(doc: IJobDoc): Job {
     ...doc,
     id: doc._id,
     args: JSON.parse(doc.argsJson) as Job['args'],
+    name: doc.name ?? '',
+    tags: doc.tags ?? [],
+    notes: doc.notes ?? '',
     failure: doc.failure ?? undefined,
     metrics: parseJsonField<Metrics>(doc.metricsJson),
-    manifest: parseJsonField<RunManifest>(doc.manifestJson)
+    manifest: parseJsonField<RunManifest>(doc.manifestJson),
+    phases: doc.phases ?? undefined,
+    progress: doc.progress ?? undefined,
+    series: parseJsonField<SeriesSummary>(doc.seriesJson)
   });
 }

@@ -156,6 +156,10 @@ async function createIndexes(db: Db): Promise<void> {
       ]),
     db
       .collection('chat_messages')
-      .createIndex({ conversation: 1, owner: 1, _id: 1 })
+      .createIndex({ conversation: 1, owner: 1, _id: 1 }),
+    db.collection('job_series').createIndex({ jobId: 1, ordinal: 1 }),
+    db
+      .collection('job_series_chunks')
+      .createIndex({ jobId: 1, name: 1, chunk: 1 })
   ]);
 }

@@ -6,6 +6,7 @@ import { MongoHosts } from '../hosts/mongodb.js';
 import { MongoJobs } from '../jobs/mongodb.js';
 import { MongoProjects } from '../projects/mongodb.js';
 import { MongoJobQueue } from '../queue/mongodb.js';
+import { MongoSeries } from '../series/mongodb.js';
 import type { IOpenStoreOptions, IStore } from '../store.js';
 import { MongoDatabase } from './mongo-database.js';
 
@@ -23,6 +24,7 @@ export async function openMongoStore(
     jobs: new MongoJobs(database),
     queue: new MongoJobQueue(database),
     events: new MongoJobEvents(database),
+    series: new MongoSeries(database),
     projects: new MongoProjects(database),
     accounts: new MongoAccounts(database),
     hosts: new MongoHosts(database),

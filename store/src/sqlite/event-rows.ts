@@ -54,7 +54,8 @@ export function appendEventRows(
 ): JobEvent[] {
   const row = database
     .prepare(
-      `SELECT status, lastSeq, logTail, startedAt, finishedAt, failure, metrics
+      `SELECT status, lastSeq, logTail, startedAt, finishedAt, failure, metrics,
+         phases, progress, series
        FROM jobs WHERE id = ?`
     )
     .get(jobId) as IJobRow;
@@ -67,7 +68,10 @@ export function appendEventRows(
       startedAt: row.startedAt ?? undefined,
       finishedAt: row.finishedAt ?? undefined,
       failure: parseJsonColumn(row.failure),
-      metrics: parseJsonColumn(row.metrics)
+      metrics: parseJsonColumn(row.metrics),
+      phases: parseJsonColumn(row.phases),
+      progress: parseJsonColumn(row.progress),
+      series: parseJsonColumn(row.series)
     },
     events,
     now
@@ -77,7 +81,8 @@ export function appendEventRows(
   database
     .prepare(
       `UPDATE jobs SET status = ?, lastSeq = ?, logTail = ?, startedAt = ?,
-         finishedAt = ?, failure = ?, metrics = ?, updatedAt = ?
+         finishedAt = ?, failure = ?, metrics = ?, phases = ?, progress = ?,
+         series = ?, updatedAt = ?
        WHERE id = ?`
     )
     .run(
@@ -88,8 +93,15 @@ export function appendEventRows(
       s.finishedAt ?? null,
       s.failure ? JSON.stringify(s.failure) : null,
       s.metrics ? JSON.stringify(s.metrics) : null,
+      jsonOrNull(s.phases),
+      jsonOrNull(s.progress),
+      jsonOrNull(s.series),
       now.toISOString(),
       jobId
     );
   return folded.events;
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
 }

@@ -11,6 +11,9 @@ export interface IJobRow {
   accelerator: Job['accelerator'];
   entrypoint: string;
   args: string;
+  name: string;
+  tags: string;
+  notes: string;
   code?: string;
   requirements?: string;
   timeLimitMs: number | null;
@@ -28,13 +31,17 @@ export interface IJobRow {
   failure: string | null;
   metrics: string | null;
   manifest: string | null;
+  phases: string | null;
+  progress: string | null;
+  series: string | null;
 }
 
 /** Every column but code and requirements: a {@link JobSummary}'s. */
 export const JOB_SUMMARY_COLUMNS = `id, owner, projectId, status, accelerator,
-  entrypoint, args, timeLimitMs, createdAt, updatedAt, startedAt, finishedAt,
-  host, leaseHolder, leaseExpiresAt, lastSeq, logTail, logsDeleted,
-  cancelRequested, failure, metrics, manifest`;
+  entrypoint, args, name, tags, notes, timeLimitMs, createdAt, updatedAt,
+  startedAt, finishedAt, host, leaseHolder, leaseExpiresAt, lastSeq, logTail,
+  logsDeleted, cancelRequested, failure, metrics, manifest, phases, progress,
+  series`;
 
 /** The job with this id, or null. */
 export function readJob(database: SqliteDatabase, id: string): Job | null {
@@ -53,10 +60,14 @@ export function rowToJob(row: IJobRow): Job {
   return storedJobToJob({
     ...row,
     args: JSON.parse(row.args) as Job['args'],
+    tags: JSON.parse(row.tags) as string[],
     logsDeleted: row.logsDeleted === 1,
     cancelRequested: row.cancelRequested === 1,
     failure: parseJsonColumn(row.failure),
     metrics: parseJsonColumn(row.metrics),
-    manifest: parseJsonColumn(row.manifest)
+    manifest: parseJsonColumn(row.manifest),
+    phases: parseJsonColumn(row.phases),
+    progress: parseJsonColumn(row.progress),
+    series: parseJsonColumn(row.series)
   });
 }

@@ -9,6 +9,7 @@ import { SqliteHosts } from '../hosts/sqlite.js';
 import { SqliteJobs } from '../jobs/sqlite.js';
 import { SqliteProjects } from '../projects/sqlite.js';
 import { SqliteJobQueue } from '../queue/sqlite.js';
+import { SqliteSeries } from '../series/sqlite.js';
 import type { IStore } from '../store.js';
 import { SqliteDatabase } from './sqlite-database.js';
 
@@ -29,6 +30,7 @@ export function openSqliteStore(path: string): IStore {
     jobs: new SqliteJobs(database),
     queue: new SqliteJobQueue(database),
     events: new SqliteJobEvents(database),
+    series: new SqliteSeries(database),
     projects: new SqliteProjects(database),
     accounts: new SqliteAccounts(database),
     hosts: new SqliteHosts(database),

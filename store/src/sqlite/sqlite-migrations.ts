@@ -121,5 +121,38 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     doc TEXT NOT NULL,
     PRIMARY KEY (conversation, owner, seq)
   ) WITHOUT ROWID;
+  `,
+  // What users say about runs, their phases, step series.
+  `
+  ALTER TABLE jobs ADD COLUMN name TEXT NOT NULL DEFAULT '';
+  ALTER TABLE jobs ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE jobs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+  ALTER TABLE jobs ADD COLUMN phases TEXT;
+  ALTER TABLE jobs ADD COLUMN progress TEXT;
+  ALTER TABLE jobs ADD COLUMN series TEXT;
+
+  CREATE TABLE job_series (
+    jobId TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    ordinal INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    lastStep INTEGER NOT NULL,
+    last REAL NOT NULL,
+    min REAL NOT NULL,
+    max REAL NOT NULL,
+    PRIMARY KEY (jobId, name)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE job_series_chunks (
+    jobId TEXT NOT NULL,
+    name TEXT NOT NULL,
+    chunk INTEGER NOT NULL,
+    minStep INTEGER NOT NULL,
+    maxStep INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    points BLOB NOT NULL,
+    PRIMARY KEY (jobId, name, chunk),
+    FOREIGN KEY (jobId, name) REFERENCES job_series (jobId, name) ON DELETE CASCADE
+  ) WITHOUT ROWID;
   `
 ];

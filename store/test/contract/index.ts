@@ -5,6 +5,7 @@ import { describeHostsContract } from './hosts.contract.js';
 import { describeJobsContract } from './jobs.contract.js';
 import { describeProjectsContract } from './projects.contract.js';
 import { describeJobQueueContract } from './queue.contract.js';
+import { describeSeriesContract } from './series.contract.js';
 import type { OpenStoreBackend } from './store-backend.js';
 
 export { describeJobEventsContract };
@@ -20,5 +21,6 @@ export const RESOURCE_CONTRACTS: readonly ((
   describeProjectsContract,
   describeAccountsContract,
   describeHostsContract,
-  describeJobArtifactsContract
+  describeJobArtifactsContract,
+  describeSeriesContract
 ];

@@ -108,6 +108,149 @@ export function describeJobsContract(
       });
     });
 
+    describe('IJobs.update()', () => {
+      it('should name, tag and annotate a job for its owner only, at any status', async () => {
+        const job = await runningJob(store);
+        const named = await store.jobs.update(job.id, ALICE, {
+          name: 'baseline lr 0.1',
+          tags: ['baseline', 'lr=0.1'],
+          notes: 'first try'
+        });
+        expect(named).toMatchObject({
+          status: 'RUNNING',
+          name: 'baseline lr 0.1',
+          tags: ['baseline', 'lr=0.1'],
+          notes: 'first try'
+        });
+        expect(await store.jobs.update(job.id, BOB, { name: 'x' })).toBeNull();
+        const cleared = await store.jobs.update(job.id, ALICE, {
+          tags: [],
+          name: ''
+        });
+        expect(cleared!.tags).toBeUndefined();
+        expect(cleared!.name).toBeUndefined();
+        expect(cleared!.notes).toBe('first try');
+      });
+    });
+
+    describe('IJobs.queuePosition()', () => {
+      it('should count the queued jobs of the same accelerator ahead of a job', async () => {
+        const a = await store.jobs.create(ALICE, jobInput());
+        await store.jobs.create(BOB, jobInput({ accelerator: 'tpu' }));
+        const b = await store.jobs.create(BOB, jobInput());
+        const c = await store.jobs.create(ALICE, jobInput());
+        expect(await store.jobs.queuePosition(a.id)).toBe(1);
+        expect(await store.jobs.queuePosition(b.id)).toBe(2);
+        expect(await store.jobs.queuePosition(c.id)).toBe(3);
+        await store.queue.claimNext({
+          hostId: 'h',
+          accelerators: ['cpu'],
+          leaseMs: 60_000
+        });
+        expect(await store.jobs.queuePosition(a.id)).toBeNull();
+        expect(await store.jobs.queuePosition(c.id)).toBe(2);
+      });
+    });
+
+    describe('IJobs.list() filters', () => {
+      it('should filter by tag, name, arguments and metric value, across projects', async () => {
+        const make = async (
+          projectId: string,
+          args: Record<string, string | number | boolean | null>,
+          extra: { name?: string; tags?: string[] } = {}
+        ): Promise<string> =>
+          (
+            await store.jobs.create(
+              ALICE,
+              jobInput({ projectId, args, ...extra })
+            )
+          ).id;
+        const slow = await make(
+          'p1',
+          { lr: 0.01, opt: 'sgd' },
+          { name: 'Slow run', tags: ['baseline'] }
+        );
+        const fast = await make(
+          'p1',
+          { lr: 0.1, opt: 'adam', wd: null },
+          { name: 'fast RUN', tags: ['tuned', 'baseline'] }
+        );
+        const other = await make('p2', { lr: 0.1, opt: 'adam', flag: true });
+        await store.jobs.create(
+          BOB,
+          jobInput({ args: { lr: 0.1 }, tags: ['baseline'] })
+        );
+        const ids = async (
+          query: Omit<Parameters<typeof store.jobs.list>[0], 'owner'>
+        ): Promise<string[]> =>
+          (await store.jobs.list({ owner: ALICE, ...query })).items
+            .map(j => j.id)
+            .sort();
+        expect(await ids({})).toEqual([slow, fast, other].sort());
+        expect(await ids({ projectId: 'p1' })).toEqual([slow, fast].sort());
+        expect(await ids({ tag: 'baseline' })).toEqual([slow, fast].sort());
+        expect(await ids({ tag: 'tuned' })).toEqual([fast]);
+        expect(await ids({ nameContains: 'run' })).toEqual([slow, fast].sort());
+        expect(await ids({ nameContains: '%' })).toEqual([]);
+        expect(await ids({ args: { lr: 0.1 } })).toEqual([fast, other].sort());
+        expect(
+          await ids({ args: { lr: 0.1, opt: 'adam', flag: true } })
+        ).toEqual([other]);
+        expect(await ids({ args: { wd: null } })).toEqual([fast]);
+        expect(await ids({ args: { opt: 'sgd' }, projectId: 'p2' })).toEqual(
+          []
+        );
+
+        // Metrics: a step series' last value wins over a run value of that name.
+        for (const [id, loss, final] of [
+          [slow, 0.9, 0.1],
+          [fast, 0.2, 5]
+        ] as const) {
+          await store.queue.claimNext({
+            hostId: 'h',
+            accelerators: ['cpu'],
+            leaseMs: 60_000
+          });
+          await store.events.append(id, [
+            {
+              type: 'job:series',
+              progress: { step: 10, points: 11 },
+              summary: {
+                loss: { count: 11, lastStep: 10, last: loss, min: loss, max: 1 }
+              }
+            },
+            {
+              type: 'job:metrics',
+              metrics: {
+                executionTimeMs: 1,
+                compilationTimeMs: 1,
+                values: { loss: final, accuracy: final },
+                device: { platform: 'cpu', count: 1 }
+              }
+            }
+          ]);
+        }
+        expect(
+          await ids({ metric: { name: 'loss', op: '<', value: 0.5 } })
+        ).toEqual([fast]);
+        expect(
+          await ids({ metric: { name: 'loss', op: '>=', value: 0.2 } })
+        ).toEqual([slow, fast].sort());
+        expect(
+          await ids({ metric: { name: 'accuracy', op: '>', value: 1 } })
+        ).toEqual([fast]);
+        expect(
+          await ids({ metric: { name: 'accuracy', op: '=', value: 0.1 } })
+        ).toEqual([slow]);
+        expect(
+          await ids({ metric: { name: 'nothing', op: '<', value: 1e9 } })
+        ).toEqual([]);
+        expect(
+          await codeOf(store.jobs.list({ owner: ALICE, args: { 'a.b': 1 } }))
+        ).toBe('INVALID_REQUEST');
+      });
+    });
+
     describe('IJobs.requestCancel()', () => {
       it('should end a QUEUED job CANCELLED at once so that no host can claim it', async () => {
         const job = await store.jobs.create(ALICE, jobInput());

@@ -1,0 +1,163 @@
+import { Binary } from 'mongodb';
+import type {
+  BucketedSeries,
+  MetricSummary,
+  SeriesSummary
+} from '@jaxlab/schemas';
+import { jobNotFound } from '../events/job-errors.js';
+import type { MongoDatabase } from '../mongodb/mongo-database.js';
+import type { ISeries } from './contract.js';
+import { SERIES_CHUNK_POINTS } from './contract.js';
+import { downsampleSeries } from './downsample.js';
+import {
+  appendToChunks,
+  checkPoints,
+  decodeChunk,
+  emptyColumns,
+  encodeChunk,
+  stepRange,
+  summarize,
+  toSummary
+} from './series-chunk.js';
+
+/** A (job, name) summary document of `job_series`. */
+interface ISeriesDoc extends MetricSummary {
+  _id: string;
+  jobId: string;
+  name: string;
+  ordinal: number;
+}
+
+/** A chunk document of `job_series_chunks`. */
+interface IChunkDoc {
+  _id: string;
+  jobId: string;
+  name: string;
+  chunk: number;
+  minStep: number;
+  maxStep: number;
+  count: number;
+  points: Binary;
+}
+
+/**
+ * {@link ISeries} on MongoDB: `job_series` holds a summary document per
+ * (job, name), `job_series_chunks` the points, up to 4096 to a document as
+ * one binary of float64 columns. Metric names are field values, never
+ * keys, so `.` and `$` in them are harmless. A job has one writer (its
+ * gateway), so an append needs no transaction.
+ */
+export class MongoSeries implements ISeries {
+  constructor(database: MongoDatabase) {
+    this._database = database;
+  }
+
+  async append(jobId: string, batch: ISeries.IBatch): Promise<SeriesSummary> {
+    for (const [name, points] of Object.entries(batch))
+      checkPoints(name, points);
+    const exists = await this._database.jobs.findOne(
+      { _id: jobId },
+      { projection: { _id: 1 } }
+    );
+    if (!exists) throw jobNotFound(jobId);
+    const docs = await this._summaryDocs(jobId);
+    let ordinal = docs.length;
+    for (const [name, points] of Object.entries(batch)) {
+      if (points.steps.length === 0) continue;
+      const known = docs.find(d => d.name === name) ?? null;
+      const last = known ? await this._lastOpenChunk(jobId, name) : null;
+      const chunks = appendToChunks(last, points);
+      await this._chunks.bulkWrite(
+        chunks.map(chunk => {
+          const range = stepRange(chunk.points);
+          const doc: IChunkDoc = {
+            _id: `${jobId}\u0000${name}\u0000${chunk.index}`,
+            jobId,
+            name,
+            chunk: chunk.index,
+            minStep: range.min,
+            maxStep: range.max,
+            count: chunk.points.steps.length,
+            points: new Binary(encodeChunk(chunk.points))
+          };
+          return {
+            replaceOne: {
+              filter: { _id: doc._id },
+              replacement: doc,
+              upsert: true
+            }
+          };
+        })
+      );
+      // The summary last: a reader never counts points it cannot find.
+      const summary = summarize(known, points);
+      await this._series.updateOne(
+        { _id: `${jobId}\u0000${name}` },
+        {
+          $set: { ...summary },
+          $setOnInsert: { jobId, name, ordinal: known?.ordinal ?? ordinal++ }
+        },
+        { upsert: true }
+      );
+    }
+    return toSummary(await this._summaryDocs(jobId));
+  }
+
+  async read(
+    jobId: string,
+    options: ISeries.IReadOptions
+  ): Promise<BucketedSeries[]> {
+    const wanted = options.names ? new Set(options.names) : null;
+    const from = options.fromStep ?? 0;
+    const to = options.toStep ?? Number.MAX_SAFE_INTEGER;
+    const out: BucketedSeries[] = [];
+    for (const { name } of await this._summaryDocs(jobId)) {
+      if (wanted && !wanted.has(name)) continue;
+      const chunks = await this._chunks
+        .find({ jobId, name, maxStep: { $gte: from }, minStep: { $lte: to } })
+        .sort({ chunk: 1 })
+        .toArray();
+      out.push(
+        downsampleSeries(
+          name,
+          chunks.map(c => decodeChunk(c.points.buffer)),
+          options
+        )
+      );
+    }
+    return out;
+  }
+
+  async summary(jobId: string): Promise<SeriesSummary> {
+    return toSummary(await this._summaryDocs(jobId));
+  }
+
+  private _summaryDocs(jobId: string): Promise<ISeriesDoc[]> {
+    return this._series.find({ jobId }).sort({ ordinal: 1 }).toArray();
+  }
+
+  private async _lastOpenChunk(
+    jobId: string,
+    name: string
+  ): Promise<{ index: number; points: ReturnType<typeof decodeChunk> } | null> {
+    const doc = await this._chunks.findOne(
+      { jobId, name },
+      { sort: { chunk: -1 } }
+    );
+    if (!doc) return null;
+    if (doc.count >= SERIES_CHUNK_POINTS) {
+      return { index: doc.chunk + 1, points: emptyColumns() };
+    }
+    return { index: doc.chunk, points: decodeChunk(doc.points.buffer) };
+  }
+
+  private get _series() {
+    return this._database.collection<ISeriesDoc>('job_series');
+  }
+
+  private get _chunks() {
+    return this._database.collection<IChunkDoc>('job_series_chunks');
+  }
+
+  private _database: MongoDatabase;
+}

@@ -1,0 +1,151 @@
+import type {
+  BucketedSeries,
+  MetricSummary,
+  SeriesSummary
+} from '@jaxlab/schemas';
+import { jobNotFound } from '../events/job-errors.js';
+import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
+import type { ISeries } from './contract.js';
+import { downsampleSeries } from './downsample.js';
+import type { IPointColumns } from './series-chunk.js';
+import {
+  appendToChunks,
+  checkPoints,
+  decodeChunk,
+  emptyColumns,
+  encodeChunk,
+  stepRange,
+  summarize,
+  toSummary
+} from './series-chunk.js';
+import { SERIES_CHUNK_POINTS } from './contract.js';
+
+interface ISummaryRow extends MetricSummary {
+  name: string;
+  ordinal: number;
+}
+
+/**
+ * {@link ISeries} on the embedded SQLite file: a row per (job, name) with
+ * its summary, and the points in rows of up to 4096 (job, name, chunk),
+ * each a BLOB of float64 columns with its step range, so a read of a step
+ * range touches only the chunks that overlap it.
+ */
+export class SqliteSeries implements ISeries {
+  constructor(database: SqliteDatabase) {
+    this._database = database;
+  }
+
+  async append(jobId: string, batch: ISeries.IBatch): Promise<SeriesSummary> {
+    for (const [name, points] of Object.entries(batch))
+      checkPoints(name, points);
+    const database = this._database;
+    return database.immediate(() => {
+      if (!database.prepare('SELECT 1 FROM jobs WHERE id = ?').get(jobId)) {
+        throw jobNotFound(jobId);
+      }
+      const rows = this._summaryRows(jobId);
+      let ordinal = rows.length;
+      for (const [name, points] of Object.entries(batch)) {
+        if (points.steps.length === 0) continue;
+        const known = rows.find(r => r.name === name) ?? null;
+        const summary = summarize(known, points);
+        database
+          .prepare(
+            `INSERT INTO job_series (jobId, name, ordinal, count, lastStep, last, min, max)
+             VALUES (@jobId, @name, @ordinal, @count, @lastStep, @last, @min, @max)
+             ON CONFLICT (jobId, name) DO UPDATE SET count = @count,
+               lastStep = @lastStep, last = @last, min = @min, max = @max`
+          )
+          .run({
+            jobId,
+            name,
+            ordinal: known?.ordinal ?? ordinal++,
+            ...summary
+          });
+        const last = known ? this._lastOpenChunk(jobId, name) : null;
+        for (const chunk of appendToChunks(last, points)) {
+          const range = stepRange(chunk.points);
+          database
+            .prepare(
+              `INSERT OR REPLACE INTO job_series_chunks
+                 (jobId, name, chunk, minStep, maxStep, count, points)
+               VALUES (?, ?, ?, ?, ?, ?, ?)`
+            )
+            .run(
+              jobId,
+              name,
+              chunk.index,
+              range.min,
+              range.max,
+              chunk.points.steps.length,
+              encodeChunk(chunk.points)
+            );
+        }
+      }
+      return toSummary(this._summaryRows(jobId));
+    });
+  }
+
+  async read(
+    jobId: string,
+    options: ISeries.IReadOptions
+  ): Promise<BucketedSeries[]> {
+    const wanted = options.names ? new Set(options.names) : null;
+    const from = options.fromStep ?? 0;
+    const to = options.toStep ?? Number.MAX_SAFE_INTEGER;
+    const out: BucketedSeries[] = [];
+    for (const { name } of this._summaryRows(jobId)) {
+      if (wanted && !wanted.has(name)) continue;
+      const rows = this._database
+        .prepare(
+          `SELECT points FROM job_series_chunks
+           WHERE jobId = ? AND name = ? AND maxStep >= ? AND minStep <= ?
+           ORDER BY chunk`
+        )
+        .all(jobId, name, from, to) as Array<{ points: Buffer }>;
+      out.push(
+        downsampleSeries(
+          name,
+          rows.map(r => decodeChunk(r.points)),
+          options
+        )
+      );
+    }
+    return out;
+  }
+
+  async summary(jobId: string): Promise<SeriesSummary> {
+    return toSummary(this._summaryRows(jobId));
+  }
+
+  private _summaryRows(jobId: string): ISummaryRow[] {
+    return this._database
+      .prepare(
+        `SELECT name, ordinal, count, lastStep, last, min, max FROM job_series
+         WHERE jobId = ? ORDER BY ordinal`
+      )
+      .all(jobId) as ISummaryRow[];
+  }
+
+  private _lastOpenChunk(
+    jobId: string,
+    name: string
+  ): { index: number; points: IPointColumns } | null {
+    const row = this._database
+      .prepare(
+        `SELECT chunk, count, points FROM job_series_chunks
+         WHERE jobId = ? AND name = ? ORDER BY chunk DESC LIMIT 1`
+      )
+      .get(jobId, name) as
+      { chunk: number; count: number; points: Buffer } | undefined;
+    if (!row) return null;
+    if (row.count >= SERIES_CHUNK_POINTS) {
+      // Full: the next chunk starts empty.
+      return { index: row.chunk + 1, points: emptyColumns() };
+    }
+    return { index: row.chunk, points: decodeChunk(row.points) };
+  }
+
+  private _database: SqliteDatabase;
+}
