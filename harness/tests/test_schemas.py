@@ -12,6 +12,7 @@ from jaxlab_harness.schemas import (
     FAILURE_MESSAGES,
     KERNEL_SPEC_METADATA_SCHEMA,
     METRICS_SCHEMA,
+    STEP_METRICS_SCHEMA,
     SchemaError,
     kernel_error_names,
     load_schema,
@@ -23,7 +24,9 @@ REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "schemas" / "fixtures"
 
 
-@pytest.mark.parametrize("name", [METRICS_SCHEMA, KERNEL_SPEC_METADATA_SCHEMA, FAILURE_MESSAGES])
+@pytest.mark.parametrize(
+    "name", [METRICS_SCHEMA, STEP_METRICS_SCHEMA, KERNEL_SPEC_METADATA_SCHEMA, FAILURE_MESSAGES]
+)
 def test_load_schema_should_ship_the_repository_schema(name: str) -> None:
     assert load_schema(name) == json.loads((REPO / "schemas" / "json" / name).read_text())
 
@@ -45,6 +48,7 @@ def _fixtures(kind: str) -> list[tuple[str, Path]]:
     found = []
     for schema, folder in (
         ("metrics", METRICS_SCHEMA),
+        ("step-metrics", STEP_METRICS_SCHEMA),
         ("kernel-spec-metadata", KERNEL_SPEC_METADATA_SCHEMA),
     ):
         for path in sorted((FIXTURES / kind / schema).glob("*.json")):

@@ -11,6 +11,10 @@ __version__ = "0.1.0"
 METRICS_MIME_TYPE = "application/vnd.jaxlab.metrics+json"
 """Mime type of the metrics display_data published after each call."""
 
+STEP_METRICS_MIME_TYPE = "application/vnd.jaxlab.step-metrics+json"
+"""Mime type of the display_data (then update_display_data) carrying each
+batch of step metrics while a call runs."""
+
 KERNEL_SPEC_NAME = "jaxlab"
 """Name of the restricted kernel's spec."""
 
@@ -25,5 +29,6 @@ __all__ = [
     "KERNEL_DISPLAY_NAME",
     "KERNEL_SPEC_NAME",
     "METRICS_MIME_TYPE",
+    "STEP_METRICS_MIME_TYPE",
     "__version__",
 ]

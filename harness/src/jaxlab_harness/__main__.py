@@ -3,8 +3,9 @@
 - ``python -I -m jaxlab_harness -f <connection_file>`` starts the kernel;
 - ``python -m jaxlab_harness install-kernelspec [--prefix DIR | --user]``;
 - ``python -m jaxlab_harness kernelspec-json`` prints the spec;
-- ``python -I -m jaxlab_harness check`` / ``make-runnable``: the loader and
-  Make it runnable over JSON on stdin (:mod:`.cli`).
+- ``python -I -m jaxlab_harness check`` / ``make-runnable`` / ``signatures``:
+  the loader, Make it runnable and the designated functions' signatures over
+  JSON on stdin (:mod:`.cli`).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(install_kernel_spec(prefix=options.prefix or sys.prefix, user=options.user))
         return 0
-    if argv and argv[0] in ("check", "make-runnable"):
+    if argv and argv[0] in ("check", "make-runnable", "signatures"):
         from .cli import run_command
 
         return run_command(argv[0])

@@ -41,9 +41,11 @@ DEFAULT_ALLOWED_IMPORTS: tuple[str, ...] = (
     "matplotlib",
     "pandas",
     "tqdm",
+    "jaxlab",
 )
 """Packages (beyond the standard library) every job may import when the
-kernel's environment has them: JAX and its common companions."""
+kernel's environment has them: JAX and its common companions, and
+``jaxlab``, the lab's own API (``from jaxlab import log``)."""
 
 EXTRA_IMPORTS_ENV = "JAXLAB_EXTRA_IMPORTS"
 """Environment variable with extra comma-separated module names."""

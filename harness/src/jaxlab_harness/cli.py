@@ -8,7 +8,10 @@ user's code imported or run.
   hint}]}`` for main.py and the files it imports;
 - ``python -I -m jaxlab_harness make-runnable`` reads ``{"source": text}``
   (or ``{"files": {"main.py": text}}``) and writes ``{"changed", "source",
-  "reason", "movedLines", "globals", "renamedMain", "violations"}``.
+  "reason", "movedLines", "globals", "renamedMain", "violations"}``;
+- ``python -I -m jaxlab_harness signatures`` reads ``{"code": text,
+  "designated": [names]}`` and writes the FunctionSignatures document
+  (:mod:`.signatures`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from . import DEFAULT_DESIGNATED_FUNCTIONS
 from .allow_list import DEFAULT_ALLOWED_IMPORTS, requirement_imports
 from .project import MAIN_FILE, load_project
 from .runnable import make_runnable
+from .signatures import signatures
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024
 """Largest JSON document a command reads."""
@@ -31,7 +35,7 @@ class InputError(ValueError):
 
 
 def run_command(command: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """Runs ``check`` or ``make-runnable``; returns the exit status (2 for
+    """Runs ``check``, ``make-runnable`` or ``signatures``; returns the exit status (2 for
     bad input, with ``{"error": ...}`` on stdout)."""
     try:
         document = _read(stdin)
@@ -39,6 +43,12 @@ def run_command(command: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.st
             answer = check(document)
         elif command == "make-runnable":
             answer = runnable(document)
+        elif command == "signatures":
+            code = _text(document, "code")
+            designated = document.get("designated") or list(DEFAULT_DESIGNATED_FUNCTIONS)
+            if not (isinstance(designated, list) and all(isinstance(n, str) for n in designated)):
+                raise InputError("designated must be a list of names")
+            answer = signatures(code, designated)
         else:
             raise InputError(f"unknown command {command!r}")
     except InputError as error:

@@ -29,6 +29,7 @@ from . import (
     DEFAULT_DESIGNATED_FUNCTIONS,
     KERNEL_SPEC_NAME,
     METRICS_MIME_TYPE,
+    STEP_METRICS_MIME_TYPE,
     __version__,
 )
 from .absl_calls import FlagCallError, absl_arguments
@@ -40,6 +41,8 @@ from .metrics import MetricsRecorder, summarize
 from .program import Program, ProjectTooLarge, digest_of, read_project_files
 from .project import MAIN_FILE
 from .schemas import kernel_error_names, warm_up
+from .step_lines import StepLineScanner
+from .step_metrics import StepLogger, active, summary_text
 from .violations import Violation, caret_lines
 
 DESIGNATED_ENV = "JAXLAB_DESIGNATED_FUNCTIONS"
@@ -182,9 +185,12 @@ class JaxLabKernel(Kernel):
     ) -> dict[str, Any]:
         parent = self.get_parent()
         recorder = MetricsRecorder()
+        steps = self._step_logger(parent)
+        lines = StepLineScanner(steps.log_parsed, enabled=lambda: not steps.api_used)
 
         def publish(stream: str, text: str) -> None:
             recorder.feed(stream, text)
+            lines.feed(stream, text)
             self._send_iopub("stream", {"name": stream, "text": text}, parent)
 
         result: Any = None
@@ -202,7 +208,8 @@ class JaxLabKernel(Kernel):
                     call = absl_arguments(function, args, kwargs, program.module_names)
                     if call is not None:
                         args, kwargs = call
-                    result = function(*args, **kwargs)
+                    with active(steps):
+                        result = function(*args, **kwargs)
                 finally:
                     recorder.stop_clock()
                     signal.signal(signal.SIGINT, previous)
@@ -213,6 +220,8 @@ class JaxLabKernel(Kernel):
             failure = error
         finally:
             recorder.stop_clock()
+        lines.finish()
+        steps.close()
         try:
             metrics = recorder.finish(result if failure is None else None)
             self._send_iopub(
@@ -277,6 +286,27 @@ class JaxLabKernel(Kernel):
             )
         self._send_iopub("stream", {"name": "stdout", "text": said + "\n"}, self.get_parent())
         return self._ok()
+
+    def _step_logger(self, parent: Any) -> StepLogger:
+        """A logger publishing the call's step metrics as one display that
+        updates in place (a notebook shows the latest batch on one line)."""
+        display_id = f"jaxlab-steps-{self.execution_count}-{id(parent)}"
+        shown = False
+
+        def publish(document: dict[str, Any]) -> None:
+            nonlocal shown
+            content = {
+                "data": {STEP_METRICS_MIME_TYPE: document, "text/plain": summary_text(document)},
+                "metadata": {},
+                "transient": {"display_id": display_id},
+            }
+            self._send_iopub("update_display_data" if shown else "display_data", content, parent)
+            shown = True
+
+        def warn(text: str) -> None:
+            self._send_iopub("stream", {"name": "stderr", "text": text + "\n"}, parent)
+
+        return StepLogger(publish, warn=warn)
 
     def _ok(self) -> dict[str, Any]:
         return {

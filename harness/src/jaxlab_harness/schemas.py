@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 METRICS_SCHEMA = "metrics.schema.json"
+STEP_METRICS_SCHEMA = "step-metrics.schema.json"
 KERNEL_SPEC_METADATA_SCHEMA = "kernel-spec-metadata.schema.json"
 FAILURE_MESSAGES = "failure-messages.json"
 
