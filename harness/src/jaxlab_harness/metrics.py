@@ -162,7 +162,8 @@ class MetricsRecorder:
         self._lock = threading.Lock()
         self._compile_s = 0.0
         self._compile_count = 0
-        self._started = 0.0
+        # Set again by start(); an interrupt before it must not count from 0.
+        self._started = time.perf_counter()
         self._elapsed_s: float | None = None
         self._printed: dict[str, float | int] = {}
         self._partial: dict[str, str] = {}

@@ -155,6 +155,7 @@ async function main(): Promise<void> {
     runner = new JobRunner({
       queue: store.queue,
       events: store.events,
+      series: store.series,
       hosts: store.hosts,
       kernels,
       envBuilder: new EnvironmentBuilder({ dataDir, python, log }),

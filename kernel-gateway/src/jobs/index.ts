@@ -17,6 +17,7 @@ export {
   DEFAULT_MAX_LOG_BYTES,
   JobEventWriter
 } from './runner/job-event-writer.js';
+export { StepSeriesWriter } from './metrics/step-series-writer.js';
 export { JobExecution } from './runner/job-execution.js';
 export type { JobOutcome } from './runner/job-execution.js';
 export type { IJobKernel, IJobKernels } from './runner/job-kernels.js';

@@ -91,6 +91,7 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
     runner = new JobRunner({
       queue: store.queue,
       events: store.events,
+      series: store.series,
       hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,

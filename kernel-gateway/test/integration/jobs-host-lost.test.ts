@@ -44,7 +44,7 @@ const { KernelManager, createKernelLauncher, EnvironmentBuilder, JobRunner } = a
 const python = ${JSON.stringify(PYTHON)};
 const store = await openStore({ sqlite: { path: dataDir + '/jaxlab.db' } });
 const kernels = new KernelManager({ launcher: createKernelLauncher(), dataDir, python });
-const runner = new JobRunner({ queue: store.queue, events: store.events, hosts: store.hosts, kernels, envBuilder: new EnvironmentBuilder({ dataDir, python }),
+const runner = new JobRunner({ queue: store.queue, events: store.events, series: store.series, hosts: store.hosts, kernels, envBuilder: new EnvironmentBuilder({ dataDir, python }),
   hostId: 'doomed-host', leaseMs: ${LEASE_MS}, accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }],
   log: line => console.log(line) });
 await runner.start();

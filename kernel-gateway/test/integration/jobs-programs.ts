@@ -9,6 +9,16 @@ import { isFinalJobStatus } from '@jaxlab/schemas';
 import type { IJobs, IStore } from '@jaxlab/store';
 
 /** A small logistic-regression model trained on generated data. */
+/** 100,000 jaxlab.log() calls in a tight loop, with a total for progress. */
+export const STEP_METRICS_PROGRAM = `from jaxlab import log
+
+
+def main(n=100000):
+    for i in range(n):
+        log(step=i, loss=1.0 / (i + 1), total_steps=n)
+    print("Final steps:", n)
+`;
+
 export const JAX_PROGRAM = `"""Logistic regression on generated, linearly separable data."""
 import jax
 import jax.numpy as jnp

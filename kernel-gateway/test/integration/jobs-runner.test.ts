@@ -11,6 +11,7 @@ import {
   RAISING_PROGRAM,
   SIDE_EFFECT_PROGRAM,
   SLEEP_PROGRAM,
+  STEP_METRICS_PROGRAM,
   readWholeLog,
   submitJob,
   waitForStatus
@@ -29,6 +30,7 @@ describe('JobRunner', () => {
     runner = new JobRunner({
       queue: store.queue,
       events: store.events,
+      series: store.series,
       hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
@@ -71,6 +73,16 @@ describe('JobRunner', () => {
     );
     expect(statuses).toEqual(['COMPILING', 'RUNNING', 'COMPLETED']);
     expect(events.some(e => e.type === 'job:metrics')).toBe(true);
+    // The real phases, each ended where the next began, the last at the end.
+    expect(job.phases!.map(p => p.phase)).toEqual([
+      'environment',
+      'kernel',
+      'call'
+    ]);
+    expect(job.phases![2].detail).toBe('main(steps=120)');
+    expect(job.phases![2].endedAt).toBe(job.finishedAt);
+    // Its printed "step N loss X" lines became a series (no jaxlab.log here).
+    expect(job.series!.loss).toMatchObject({ count: 3, lastStep: 100 });
 
     expect(job.manifest).toMatchObject({
       entrypoint: 'main',
@@ -127,6 +139,49 @@ describe('JobRunner', () => {
     expect(job.status).toBe('CANCELLED');
     expect(tookMs).toBeLessThan(2000);
     console.log(`cancel took ${tookMs} ms`);
+    // Cancelled, not a red KeyboardInterrupt traceback.
+    const text = await readWholeLog(store, job.id);
+    expect(text).toContain('[jaxlab] Cancelled on request.');
+    expect(text).not.toContain('KeyboardInterrupt');
+  });
+
+  it('should store every point of 100,000 jaxlab.log() calls of a tight loop, with progress', async () => {
+    const submitted = await submitJob(store, { code: STEP_METRICS_PROGRAM });
+    const job = await waitForStatus(store, submitted.id, 'final', 90_000);
+    expect(job.failure).toBeUndefined();
+    expect(job.series).toEqual({
+      loss: {
+        count: 100_000,
+        lastStep: 99_999,
+        last: 1 / 100_000,
+        min: 1 / 100_000,
+        max: 1
+      }
+    });
+    expect(job.progress).toEqual({
+      step: 99_999,
+      totalSteps: 100_000,
+      points: 100_000
+    });
+    const steps: number[] = [];
+    for (let from = 0; from < 100_000; from += 10_000) {
+      const [part] = await store.series.read(job.id, {
+        buckets: 10_000,
+        fromStep: from,
+        toStep: from + 9_999
+      });
+      expect(part.downsampled).toBe(false);
+      steps.push(...part.step);
+    }
+    expect(steps).toEqual(Array.from({ length: 100_000 }, (_, i) => i));
+    // Watchers hear of it in a few job:series events, not 100,000.
+    const events = await store.events.read(job.id, 0, 10_000);
+    const series = events.filter(e => e.type === 'job:series');
+    expect(series.length).toBeGreaterThan(0);
+    expect(series.length).toBeLessThan(100);
+    expect(series[series.length - 1]).toMatchObject({
+      progress: { step: 99_999, points: 100_000 }
+    });
   });
 
   it('should end a main.py with top-level side effects LOAD_REJECTED with the line', async () => {
@@ -219,6 +274,7 @@ describe('JobRunner (a runner per case)', () => {
     runner = new JobRunner({
       queue: store.queue,
       events: store.events,
+      series: store.series,
       hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
@@ -251,6 +307,7 @@ describe('JobRunner (a runner per case)', () => {
     runner = new JobRunner({
       queue: store.queue,
       events: store.events,
+      series: store.series,
       hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
@@ -281,6 +338,7 @@ describe('JobRunner (a runner per case)', () => {
     runner = new JobRunner({
       queue: store.queue,
       events: store.events,
+      series: store.series,
       hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,

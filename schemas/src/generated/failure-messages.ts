@@ -75,12 +75,12 @@ export const FAILURE_MESSAGES = {
   cancelled: {
     reason: 'CANCELLED',
     message: 'The job was cancelled on request.',
-    hint: 'Submit it again to rerun it.'
+    hint: 'Nothing went wrong: its log and step metrics up to the cancel are kept; press Run to start it again.'
   },
   cancelledWhileQueued: {
     reason: 'CANCELLED',
     message: 'The job was cancelled before it started.',
-    hint: 'Submit it again to run it.'
+    hint: 'Nothing went wrong: press Run to start it again.'
   },
   hostLost: {
     reason: 'HOST_LOST',

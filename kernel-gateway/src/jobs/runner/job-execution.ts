@@ -16,9 +16,15 @@ import {
   isValid,
   KERNEL_ERROR_NAMES,
   METRICS_MIME_TYPE,
+  STEP_METRICS_MIME_TYPE,
   validateRequirements
 } from '@jaxlab/schemas';
-import type { IJobArtifacts, IJobEvents, IJobQueue } from '@jaxlab/store';
+import type {
+  IJobArtifacts,
+  IJobEvents,
+  IJobQueue,
+  ISeries
+} from '@jaxlab/store';
 
 import { collectOutputs, DEFAULT_OUTPUT_LIMITS } from '../outputs/index.js';
 import type { IOutputLimits } from '../outputs/index.js';
@@ -32,6 +38,7 @@ import type {
   EnvironmentBuilder,
   IRequirementsEnvironment
 } from '../requirements/environment-builder.js';
+import { StepSeriesWriter } from '../metrics/step-series-writer.js';
 import type { IJobKernel, IJobKernels } from './job-kernels.js';
 import { failureOfKernelExit } from './kernel-exit-failure.js';
 import { JobEventWriter } from './job-event-writer.js';
@@ -71,6 +78,13 @@ export class JobExecution {
           this._loseLease();
         }
       }
+    });
+    this._steps = new StepSeriesWriter({
+      series: options.series,
+      jobId: options.job.id,
+      appendEvent: event => this._writer.append(event),
+      logLine: text => this._writer.log('stderr', text),
+      log: line => options.log(`job ${options.job.id}: ${line}`)
     });
   }
 
@@ -115,6 +129,11 @@ export class JobExecution {
     // it is left, and listed before the run is seen to end.
     await this._shutdownKernel(outcome.status !== 'lost');
     try {
+      await this._steps.flush();
+      this._steps.dispose();
+      if (outcome.status === 'CANCELLED' && this._cancelling) {
+        this._writer.log('stdout', '[jaxlab] Cancelled on request.\n');
+      }
       await this._writer.finish();
       if (outcome.status !== 'lost') {
         await this._recordManifest();
@@ -159,6 +178,7 @@ export class JobExecution {
     }
 
     // Requirements: validated here too (never trust the submitter).
+    await this._writer.append({ type: 'job:phase', phase: 'environment' });
     let sanitized: string;
     try {
       sanitized = validateRequirements(job.requirements).sanitized;
@@ -198,6 +218,7 @@ export class JobExecution {
     }
 
     // The kernel: the harness checks the project and runs it only for the call.
+    await this._writer.append({ type: 'job:phase', phase: 'kernel' });
     const timeLimitMs = job.timeLimitMs ?? options.defaultTimeLimitMs;
     let kernel: IJobKernel;
     try {
@@ -221,6 +242,11 @@ export class JobExecution {
     }
 
     const call = renderDesignatedCall(job.entrypoint, job.args);
+    await this._writer.append({
+      type: 'job:phase',
+      phase: 'call',
+      detail: call.slice(0, 200)
+    });
     await this._writer.append({ type: 'job:status', status: 'RUNNING' });
     this._timeLimitTimer = setTimeout(
       () => this._onTimeLimit(timeLimitMs),
@@ -290,8 +316,15 @@ export class JobExecution {
         content.name === 'stderr' ? 'stderr' : 'stdout',
         content.text
       );
-    } else if (type === 'display_data' || type === 'execute_result') {
+    } else if (
+      type === 'display_data' ||
+      type === 'update_display_data' ||
+      type === 'execute_result'
+    ) {
       const data = (msg as KernelMessage.IDisplayDataMsg).content.data ?? {};
+      if (STEP_METRICS_MIME_TYPE in data) {
+        this._steps.accept(data[STEP_METRICS_MIME_TYPE]);
+      }
       const reported = data[METRICS_MIME_TYPE];
       if (reported !== undefined && isValid('metrics', reported)) {
         // The kernel's word on its devices is kept apart and labelled;
@@ -307,6 +340,10 @@ export class JobExecution {
       }
     } else if (type === 'error') {
       const content = (msg as KernelMessage.IErrorMsg).content;
+      if (content.ename === 'KeyboardInterrupt' && this._cancelling) {
+        // The user cancelled: the interrupt's traceback tells them nothing.
+        return content;
+      }
       const traceback = (content.traceback ?? []).join('\n');
       this._writer.log(
         'stderr',
@@ -595,6 +632,7 @@ export class JobExecution {
   private _options: JobExecution.IOptions;
   private _outcome: JobOutcome | undefined;
   private _renewing = false;
+  private _steps: StepSeriesWriter;
   private _timeLimitTimer: NodeJS.Timeout | undefined;
   private _writer: JobEventWriter;
 }
@@ -607,6 +645,8 @@ export namespace JobExecution {
     queue: IJobQueue;
     /** Where the job's events and manifest go. */
     events: IJobEvents;
+    /** Where the job's step series go. */
+    series: ISeries;
     kernels: IJobKernels;
     envBuilder: EnvironmentBuilder;
     hostId: string;

@@ -7,7 +7,8 @@ import type {
   IHosts,
   IJobArtifacts,
   IJobEvents,
-  IJobQueue
+  IJobQueue,
+  ISeries
 } from '@jaxlab/store';
 
 import type { IOutputLimits } from '../outputs/index.js';
@@ -227,6 +228,7 @@ export class JobRunner {
       job,
       queue: options.queue,
       events: options.events,
+      series: options.series,
       kernels: options.kernels,
       envBuilder: options.envBuilder,
       hostId: options.hostId,
@@ -380,6 +382,8 @@ export namespace JobRunner {
     queue: IJobQueue;
     /** Where the jobs' events go. */
     events: IJobEvents;
+    /** Where the jobs' step series go. */
+    series: ISeries;
     /** Where each run's outputs/ are kept (none: they are not collected). */
     artifacts?: IJobArtifacts;
     /** Limits of that collection per run (default: 1000 files, 1 GiB). */
