@@ -24,6 +24,10 @@ import { createTokensRouter } from './auth/tokens-router.js';
 import type { IOidc } from './oidc/create-oidc.js';
 import { createHostsRouter, hostsOpenApi } from './hosts/index.js';
 import { methodNotAllowedMiddleware } from './http/method-not-allowed.js';
+import {
+  createExperimentsRouter,
+  experimentsOpenApi
+} from './experiments/index.js';
 import { createJobsRouter, jobsOpenApi } from './jobs/index.js';
 import { artifactsOpenApi, createArtifactsRouter } from './artifacts/index.js';
 import { RunChat, chatOpenApi, createChatRouter } from './chat/index.js';
@@ -45,6 +49,10 @@ import {
 } from './review/index.js';
 import type { ICodeReviewerOptions } from './review/index.js';
 import { createSamplesRouter, samplesOpenApi } from './samples/index.js';
+import {
+  createSignaturesRouter,
+  signaturesOpenApi
+} from './signatures/index.js';
 import { createJobRateLimit, securityMiddleware } from './security/index.js';
 import type { ITokenBucketOptions } from './security/index.js';
 import { SERVER_VERSION } from './version.js';
@@ -52,15 +60,16 @@ import { SERVER_VERSION } from './version.js';
 /** What {@link createLabServer} is built from; only `store` is required. */
 export interface ILabServerDeps {
   /**
-   * The parts of the store the server uses: jobs, events, projects,
-   * accounts, hosts (not the queue: gateways claim jobs) and which backend
-   * it is. The caller owns it (`openStore()` before, `dispose()` after).
+   * The parts of the store the server uses: jobs, events, series,
+   * projects, accounts, hosts (not the queue: gateways claim jobs) and
+   * which backend it is. The caller owns it (`openStore()` before, `dispose()` after).
    */
   store: Pick<
     IStore,
     | 'kind'
     | 'jobs'
     | 'events'
+    | 'series'
     | 'projects'
     | 'accounts'
     | 'hosts'
@@ -134,6 +143,8 @@ export namespace ILabServerDeps {
     jobs?: Partial<ITokenBucketOptions>;
     /** `POST /api/review` (default 20 burst, 20 per minute). */
     review?: Partial<ITokenBucketOptions>;
+    /** `POST /api/signatures` (default 60 burst, 60 per minute). */
+    signatures?: Partial<ITokenBucketOptions>;
   }
 
   /** Settings of the server. */
@@ -183,8 +194,10 @@ export interface ILabServer {
  *    `req.user`, and every store call is scoped to `req.user.id` (another
  *    user's document answers 404);
  * 4. the rate limits of job creation and review;
- * 5. `/api/jobs`, `/api/hosts`, `/api/projects`, `/api/samples`,
- *    `/api/tokens`, `/api/review`, then `deps.routers`;
+ * 5. `/api/jobs`, experiments (`/api/jobs/{id}/series`,
+ *    `/api/experiments/compare`), `/api/signatures`, `/api/hosts`,
+ *    `/api/projects`, `/api/samples`, `/api/tokens`, `/api/review`, then
+ *    `deps.routers`;
  * 6. 405 for a documented path with an undocumented method, 404
  *    `NOT_FOUND` for anything else, and the one error middleware of
  *    `@jaxlab/http` that renders `{reason, message, code, hint}`;
@@ -262,6 +275,20 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
       path: '/api/jobs',
       router: createChatRouter({ jobs: store.jobs, chat }),
       openapi: chatOpenApi
+    },
+    {
+      path: '/api',
+      router: createExperimentsRouter({
+        jobs: store.jobs,
+        series: store.series,
+        projects: store.projects
+      }),
+      openapi: experimentsOpenApi
+    },
+    {
+      path: '/api/signatures',
+      router: createSignaturesRouter(),
+      openapi: signaturesOpenApi
     },
     {
       path: '/api/hosts',
@@ -364,6 +391,14 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
       capacity: 20,
       refillPerMinute: 20,
       ...deps.rateLimits?.review
+    })
+  );
+  app.use(
+    createJobRateLimit({
+      path: '/api/signatures',
+      capacity: 60,
+      refillPerMinute: 60,
+      ...deps.rateLimits?.signatures
     })
   );
   for (const mounted of routers) app.use(mounted.path, mounted.router);

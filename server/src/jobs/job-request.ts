@@ -79,5 +79,8 @@ export async function resolveJobRequest(
       : (project?.accelerator ?? 'cpu')
   };
   if (timeLimitMs !== undefined) created.timeLimitMs = timeLimitMs;
+  if (request.name) created.name = request.name;
+  if (request.tags?.length) created.tags = request.tags;
+  if (request.notes) created.notes = request.notes;
   return created;
 }

@@ -59,7 +59,38 @@ export const jobsOpenApi: IOpenApiPart = {
           {
             name: 'projectId',
             in: 'query',
+            description: "Only this project's jobs (absent: every project's)",
             schema: { type: 'string', maxLength: 64 }
+          },
+          {
+            name: 'tag',
+            in: 'query',
+            description: 'Only jobs with this tag',
+            schema: { type: 'string', maxLength: 64 }
+          },
+          {
+            name: 'q',
+            in: 'query',
+            description: 'Only jobs whose name contains this (any case)',
+            schema: { type: 'string', maxLength: 200 }
+          },
+          {
+            name: 'arg',
+            in: 'query',
+            description:
+              "Only jobs called with this argument, name=value with a Python or JSON literal (lr=0.1, opt='adam', flag=True); repeatable",
+            schema: {
+              type: 'array',
+              maxItems: 16,
+              items: { type: 'string', maxLength: 300 }
+            }
+          },
+          {
+            name: 'metric',
+            in: 'query',
+            description:
+              "Only jobs whose metric compares so: a step series' last value, else the run value of that name (loss<0.5, accuracy>=0.9)",
+            schema: { type: 'string', maxLength: 200 }
           },
           {
             name: 'limit',
@@ -88,6 +119,17 @@ export const jobsOpenApi: IOpenApiPart = {
         responses: {
           '200': jsonResponse('The job', 'Job'),
           ...errorResponses(404)
+        }
+      },
+      patch: {
+        operationId: 'updateJob',
+        summary: 'Name, tag or annotate a run (any subset; at any status)',
+        tags,
+        parameters: [jobId],
+        requestBody: jsonRequestBody('JobUpdate'),
+        responses: {
+          '200': jsonResponse('The job', 'Job'),
+          ...errorResponses(400, 404)
         }
       }
     },

@@ -4,11 +4,12 @@ import type {
   Job,
   JobAccepted,
   JobPage,
-  JobStatus,
+  JobSummary,
+  JobUpdate,
   LogChunk,
   LogPage
 } from '@jaxlab/schemas';
-import { isFinalJobStatus } from '@jaxlab/schemas';
+import { assertValid, isFinalJobStatus } from '@jaxlab/schemas';
 import type {
   IJobArtifacts,
   IJobEvents,
@@ -16,12 +17,7 @@ import type {
   IProjects
 } from '@jaxlab/store';
 import { HttpError } from '@jaxlab/http';
-import {
-  parseInteger,
-  queryEnumList,
-  queryInteger,
-  queryString
-} from '../http/request-params.js';
+import { parseInteger, queryInteger } from '../http/request-params.js';
 import { ownerOf } from '../http/request-user.js';
 import { ownJob as ownJobOf } from './own-job.js';
 import {
@@ -29,19 +25,10 @@ import {
   notebookFileName
 } from '../notebook/notebook-export.js';
 import { notebookArtifacts } from '../notebook/artifact-outputs.js';
+import { jobListQuery } from './job-list-query.js';
 import { resolveJobRequest } from './job-request.js';
 import { jobSummaryView, jobView } from './job-view.js';
 import { streamJobEvents } from './sse-stream.js';
-
-/** Statuses a job list may filter on. */
-const JOB_STATUSES: readonly JobStatus[] = [
-  'QUEUED',
-  'COMPILING',
-  'RUNNING',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED'
-];
 
 /** Largest `after` a client may send (a sequence number). */
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
@@ -76,8 +63,10 @@ const LOG_READ_BATCH = 16;
  * exactly like a missing one.
  *
  * - `POST /` → 202 `{jobId, job}` with `Location`, the job written QUEUED;
- * - `GET /?status=&projectId=&limit=&cursor=` → `{items, nextCursor}` (summaries, newest first);
- * - `GET /{id}` → the job;
+ * - `GET /?status=&projectId=&tag=&q=&arg=&metric=&limit=&cursor=` →
+ *   `{items, nextCursor}` (summaries, newest first; see {@link jobListQuery});
+ * - `GET /{id}` → the job (a queued one with its `queuePosition`);
+ * - `PATCH /{id}` → the job, named, tagged or annotated (a JobUpdate);
  * - `GET /{id}/logs?after=&limit=` → `{items, nextAfter, done}` (log chunks by sequence,
  *   at most `limit` chunks and `maxLogPageBytes` of text);
  * - `GET /{id}/events` → Server-Sent Events from `Last-Event-ID` (or `?after=`);
@@ -104,26 +93,39 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
       .json(accepted);
   });
 
+  /** A queued job with its place in the queue. */
+  const withQueuePosition = async <T extends JobSummary>(
+    job: T
+  ): Promise<T> => {
+    if (job.status !== 'QUEUED') return job;
+    const position = await jobs.queuePosition(job.id);
+    return position === null ? job : { ...job, queuePosition: position };
+  };
+
   router.get('/', async (req, res) => {
-    const query: IJobs.IQuery = { owner: ownerOf(req) };
-    const status = queryEnumList(req, 'status', JOB_STATUSES);
-    const projectId = queryString(req, 'projectId', 64);
-    const cursor = queryString(req, 'cursor');
-    if (status) query.status = status;
-    if (projectId !== undefined) query.projectId = projectId;
-    query.limit = queryInteger(req, 'limit', { min: 1, max: 200, default: 50 });
-    if (cursor !== undefined) query.cursor = cursor;
     // The store answers INVALID_REQUEST for a cursor it did not make.
-    const page = await jobs.list(query);
+    const page = await jobs.list(jobListQuery(req, ownerOf(req)));
     const body: JobPage = {
-      items: page.items.map(jobSummaryView),
+      items: await Promise.all(
+        page.items.map(job => withQueuePosition(jobSummaryView(job)))
+      ),
       nextCursor: page.nextCursor ?? null
     };
     res.json(body);
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(jobView(await ownJob(req)));
+    res.json(await withQueuePosition(jobView(await ownJob(req))));
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const job = await ownJob(req);
+    const body: unknown = req.body ?? {};
+    assertValid('job-update', body, 'run change');
+    const update: JobUpdate = body;
+    const updated = await jobs.update(job.id, ownerOf(req), update);
+    if (!updated) throw new HttpError('JOB_NOT_FOUND', `No job ${job.id}`);
+    res.json(jobView(updated));
   });
 
   router.get('/:id/logs', async (req, res) => {

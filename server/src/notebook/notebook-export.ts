@@ -32,8 +32,10 @@ export const NOTEBOOK_MAX_LOG_CHARS = 16 * 1024 * 1024;
  *    kept (PNG, JPEG, SVG from outputs/) as display data;
  * 4. when it kept files, a markdown table of them (size, sha256, download).
  *
- * `metadata.jaxlab` holds the status, failure, timings, host, metrics and
- * run manifest (versions); the kernelspec is the restricted kernel's.
+ * `metadata.jaxlab` holds the call as made, the run's name, tags and notes,
+ * status, failure, timings and phases, host, metrics, the summary of its
+ * step series and the run manifest (versions); the kernelspec is the
+ * restricted kernel's.
  */
 export async function exportNotebook(
   events: IJobEvents,
@@ -140,6 +142,10 @@ function jaxlabMetadata(
     accelerator: job.accelerator,
     entrypoint: job.entrypoint,
     args: job.args,
+    call: pythonCall(job.entrypoint, job.args),
+    name: job.name ?? null,
+    tags: job.tags ?? [],
+    notes: job.notes ?? null,
     requirements: job.requirements,
     createdAt: job.createdAt,
     startedAt: job.startedAt ?? null,
@@ -152,6 +158,9 @@ function jaxlabMetadata(
     host: job.host ?? job.manifest?.host ?? null,
     failure: job.failure ?? null,
     metrics: job.metrics ?? null,
+    series: job.series ?? null,
+    progress: job.progress ?? null,
+    phases: job.phases ?? [],
     manifest: job.manifest ?? null
   };
   if (job.logsDeleted) meta.logsDeleted = true;

@@ -18,7 +18,8 @@ export interface IProjectsRouterOptions {
 /**
  * CRUD of the signed-in user's projects, mounted at `/api/projects`:
  * `POST /` (a ProjectWrite with `name`, or `{sample, name?}` to start from a
- * sample problem) → 201, `GET /`, `GET|PATCH|DELETE /{id}`. Another user's
+ * sample problem, named after it, `(2)`, `(3)`, ... when the user has one of
+ * that name already) → 201, `GET /`, `GET|PATCH|DELETE /{id}`. Another user's
  * project answers 404 `PROJECT_NOT_FOUND`, exactly like a missing one; a
  * requirements.txt a job could not install from answers 400
  * `REQUIREMENTS_REJECTED` naming the line and the rule, and nothing is saved.
@@ -44,7 +45,12 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
         mainPy: s.mainPy,
         requirements: s.requirements,
         ...input,
-        name: input.name ?? s.title
+        name:
+          input.name ??
+          uniqueName(
+            s.title,
+            (await projects.list(owner(req))).map(p => p.name)
+          )
       };
     }
     if (input.name === undefined) {
@@ -102,6 +108,14 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
 /** @throws JaxLabError `REQUIREMENTS_REJECTED` for a line pip must not see. */
 function checkRequirements(body: ProjectWrite): void {
   if (body.requirements !== undefined) validateRequirements(body.requirements);
+}
+
+/** `base`, or `base (2)`, `base (3)`, ..., whichever `taken` lacks first. */
+export function uniqueName(base: string, taken: readonly string[]): string {
+  const names = new Set(taken);
+  let name = base;
+  for (let n = 2; names.has(name); n++) name = `${base} (${n})`;
+  return name;
 }
 
 function owner(req: Request): string {

@@ -13,6 +13,35 @@ afterEach(async () => {
   closers = [];
 });
 
+/** Steps of each sample's printed `step N: loss X` lines. */
+const STEP_LINES: Record<string, Array<[number, string[]]>> = {
+  'spirals-mlp': [0, 500, 1000, 1500, 2000, 2500].map(s => [s, ['loss']]),
+  'linear-regression': [0, 100, 200].map(s => [s, ['loss']]),
+  'matmul-throughput': []
+};
+
+/** [step, names] of the lines of `output` the harness's fallback reads. */
+async function parsedStepLines(
+  output: string
+): Promise<Array<[number, string[]]>> {
+  const child = spawn(
+    VENV_PYTHON,
+    [
+      '-I',
+      '-c',
+      'import json, sys\nfrom jaxlab_harness.step_lines import parse_step_line\n' +
+        'found = [parse_step_line(line) for line in sys.stdin.read().splitlines()]\n' +
+        'print(json.dumps([[p[0], sorted(p[2])] for p in found if p]))'
+    ],
+    { timeout: 30_000 }
+  );
+  let out = '';
+  child.stdout.on('data', d => (out += d));
+  child.stdin.end(output);
+  await new Promise(resolve => child.on('close', resolve));
+  return JSON.parse(out) as Array<[number, string[]]>;
+}
+
 describe('SAMPLE_PROBLEMS', () => {
   it('should obey the restricted loader (definitions only)', async () => {
     const harness = labPaths().harnessSrc;
@@ -68,6 +97,9 @@ describe('SAMPLE_PROBLEMS', () => {
       );
       expect(m, out).not.toBeNull();
       if (info.id === 'spirals-mlp') expect(Number(m![1])).toBeGreaterThan(0.9);
+      // The fallback for programs without jaxlab.log(): their printed
+      // "step N: loss X" lines are series too, and nothing else is.
+      expect(await parsedStepLines(out), out).toEqual(STEP_LINES[info.id]);
     });
   }
 });

@@ -130,6 +130,17 @@ describe('createProjectsRouter()', () => {
     expect(p.mainPy).toContain('Final accuracy');
     const unknown = await call('POST', '/api/projects', { sample: 'nope' });
     expect(unknown.status).toBe(400);
+    // The same sample again gets a name of its own; a name given is kept.
+    const again = async (body: object): Promise<string> =>
+      (await (await call('POST', '/api/projects', body)).json()).name;
+    expect(p.name).toBe('MLP on two spirals');
+    expect(await again({ sample: 'spirals-mlp' })).toBe(
+      'MLP on two spirals (2)'
+    );
+    expect(await again({ sample: 'spirals-mlp' })).toBe(
+      'MLP on two spirals (3)'
+    );
+    expect(await again({ sample: 'spirals-mlp', name: 'Mine' })).toBe('Mine');
   });
 });
 

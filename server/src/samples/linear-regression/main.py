@@ -2,11 +2,10 @@
 
 import jax
 import jax.numpy as jnp
+from jaxlab import log
 
 NUM_SAMPLES = 512
 NUM_FEATURES = 4
-LEARNING_RATE = 0.1
-NUM_STEPS = 300
 
 
 def make_data(key):
@@ -25,21 +24,23 @@ def loss_fn(params, x, y):
     return jnp.mean((x @ w + b - y) ** 2)
 
 
-def update(params, x, y):
-    """One gradient-descent step."""
-    grads = jax.grad(loss_fn)(params, x, y)
-    return jax.tree_util.tree_map(lambda p, g: p - LEARNING_RATE * g, params, grads)
+def update(params, x, y, learning_rate):
+    """One gradient-descent step; returns the new params and the loss before it."""
+    loss, grads = jax.value_and_grad(loss_fn)(params, x, y)
+    new = jax.tree_util.tree_map(lambda p, g: p - learning_rate * g, params, grads)
+    return new, loss
 
 
-def main():
-    """Train and print `Final loss: ...`."""
+def main(steps: int = 300, learning_rate: float = 0.1):
+    """Train, log the loss every step and print `Final loss: ...`."""
     x, y, w_true = make_data(jax.random.PRNGKey(0))
     params = (jnp.zeros(NUM_FEATURES), jnp.array(0.0))
     step = jax.jit(update)
-    for i in range(NUM_STEPS):
-        params = step(params, x, y)
+    for i in range(steps):
+        params, loss = step(params, x, y, learning_rate)
+        log(step=i, loss=loss, total_steps=steps)
         if i % 100 == 0:
-            print(f"step {i}: loss {loss_fn(params, x, y):.6f}")
+            print(f"step {i}: loss {float(loss):.6f}")
     loss = float(loss_fn(params, x, y))
     print(f"true w: {w_true}")
     print(f"fit  w: {params[0]}, b: {float(params[1]):.4f}")

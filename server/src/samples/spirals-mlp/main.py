@@ -2,11 +2,9 @@
 
 import jax
 import jax.numpy as jnp
+from jaxlab import log
 
 POINTS_PER_CLASS = 256
-HIDDEN = 64
-LEARNING_RATE = 0.5
-NUM_STEPS = 3000
 
 
 def make_spirals(key):
@@ -19,15 +17,15 @@ def make_spirals(key):
     return x, y
 
 
-def init_params(key):
-    """Weights of a 2 -> HIDDEN -> HIDDEN -> 1 MLP."""
+def init_params(key, hidden):
+    """Weights of a 2 -> hidden -> hidden -> 1 MLP."""
     k1, k2, k3 = jax.random.split(key, 3)
     return {
-        "w1": jax.random.normal(k1, (2, HIDDEN)) * 1.0,
-        "b1": jnp.zeros(HIDDEN),
-        "w2": jax.random.normal(k2, (HIDDEN, HIDDEN)) / jnp.sqrt(HIDDEN),
-        "b2": jnp.zeros(HIDDEN),
-        "w3": jax.random.normal(k3, (HIDDEN, 1)) / jnp.sqrt(HIDDEN),
+        "w1": jax.random.normal(k1, (2, hidden)) * 1.0,
+        "b1": jnp.zeros(hidden),
+        "w2": jax.random.normal(k2, (hidden, hidden)) / jnp.sqrt(hidden),
+        "b2": jnp.zeros(hidden),
+        "w3": jax.random.normal(k3, (hidden, 1)) / jnp.sqrt(hidden),
         "b3": jnp.zeros(1),
     }
 
@@ -45,10 +43,10 @@ def loss_fn(params, x, y):
     return jnp.mean(jnp.logaddexp(0.0, z) - y * z)
 
 
-def update(params, x, y):
+def update(params, x, y, learning_rate):
     """One full-batch gradient step; returns the new params and the loss."""
     loss, grads = jax.value_and_grad(loss_fn)(params, x, y)
-    new = jax.tree_util.tree_map(lambda p, g: p - LEARNING_RATE * g, params, grads)
+    new = jax.tree_util.tree_map(lambda p, g: p - learning_rate * g, params, grads)
     return new, loss
 
 
@@ -57,15 +55,19 @@ def accuracy(params, x, y):
     return jnp.mean((logits(params, x) > 0) == (y > 0.5))
 
 
-def main():
-    """Train and print `Final accuracy: ...`."""
-    data_key, init_key = jax.random.split(jax.random.PRNGKey(42))
+def main(steps: int = 3000, learning_rate: float = 0.5, hidden: int = 64, seed: int = 42):
+    """Train; log the loss every step and the accuracy every 100 steps."""
+    data_key, init_key = jax.random.split(jax.random.PRNGKey(seed))
     x, y = make_spirals(data_key)
-    params = init_params(init_key)
+    params = init_params(init_key, hidden)
     step = jax.jit(update)
-    for i in range(NUM_STEPS):
-        params, loss = step(params, x, y)
+    evaluate = jax.jit(accuracy)
+    for i in range(steps):
+        params, loss = step(params, x, y, learning_rate)
+        log(step=i, loss=loss, total_steps=steps)
+        if i % 100 == 0:
+            log(step=i, accuracy=evaluate(params, x, y))
         if i % 500 == 0:
             print(f"step {i}: loss {float(loss):.4f}")
-    acc = float(accuracy(params, x, y))
+    acc = float(evaluate(params, x, y))
     print(f"Final accuracy: {acc:.4f}")
