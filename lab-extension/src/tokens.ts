@@ -21,8 +21,10 @@ export namespace CommandIDs {
   export const showJobs = 'jaxlab:show-jobs';
   /** Open a past run (`{jobId}`). */
   export const openJob = 'jaxlab:open-job';
-  /** Compare two runs (`{a, b}` job ids). */
+  /** Compare runs (`{jobs}`: ids, a list or comma separated; default: the ticked ones). */
   export const compareJobs = 'jaxlab:compare-jobs';
+  /** Open the comparison a shared lab link names (`?jaxlab-compare=a,b`). */
+  export const compareFromUrl = 'jaxlab:compare-from-url';
   /** Export a run as a notebook and open it (`{jobId}`). */
   export const exportNotebook = 'jaxlab:export-notebook';
   /** Open the server's sign-in page. */

@@ -4,6 +4,7 @@ import type {
   ChatConversation,
   ChatMessage,
   ChatRequest,
+  FunctionSignatures,
   HostInfo,
   ISchemaTypes,
   Job,
@@ -11,6 +12,7 @@ import type {
   JobEvent,
   JobPage,
   JobStatus,
+  JobUpdate,
   LogPage,
   Notebook,
   Project,
@@ -18,10 +20,13 @@ import type {
   Review,
   RunnableRewrite,
   ReviewRequest,
+  RunComparison,
   SampleInfo,
+  SeriesData,
   ShapeName,
   TableFilter,
   TablePage,
+  SignatureRequest,
   User
 } from '@jaxlab/schemas/contract';
 import {
@@ -143,23 +148,67 @@ export class ApiClient {
     return (await this._json('job-accepted', 'POST', '/api/jobs', body)).job;
   }
 
-  /** A page of the user's jobs, newest first. */
-  async listJobs(
-    query: {
-      projectId?: string;
-      status?: JobStatus;
-      limit?: number;
-      cursor?: string;
-    } = {}
-  ): Promise<JobPage> {
+  /**
+   * A page of the user's jobs, newest first, filtered (see
+   * {@link ApiClient.IJobQuery}); without `projectId`, of every project.
+   */
+  async listJobs(query: ApiClient.IJobQuery = {}): Promise<JobPage> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') {
-        params.set(key, String(value));
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item !== undefined && item !== '') {
+          params.append(key, String(item));
+        }
       }
     }
     const qs = params.toString();
     return this._json('job-page', 'GET', `/api/jobs${qs ? `?${qs}` : ''}`);
+  }
+
+  /** Name, tag or annotate a run. */
+  updateJob(id: string, patch: JobUpdate): Promise<Job> {
+    return this._json('job', 'PATCH', `/api/jobs/${enc(id)}`, patch);
+  }
+
+  /**
+   * A run's step series, each cut into at most `buckets` step buckets
+   * (min/max/last), optionally only some names and a step range.
+   */
+  getSeries(
+    id: string,
+    options: {
+      buckets?: number;
+      names?: readonly string[];
+      fromStep?: number;
+      toStep?: number;
+    } = {}
+  ): Promise<SeriesData> {
+    const params = new URLSearchParams();
+    params.set('buckets', String(options.buckets ?? 1000));
+    if (options.names?.length) params.set('names', options.names.join(','));
+    if (options.fromStep !== undefined)
+      params.set('fromStep', String(options.fromStep));
+    if (options.toStep !== undefined)
+      params.set('toStep', String(options.toStep));
+    return this._json(
+      'series-data',
+      'GET',
+      `/api/jobs/${enc(id)}/series?${params}`
+    );
+  }
+
+  /** Runs side by side: parameters (which differ), final/min/max per metric. */
+  compareRuns(ids: readonly string[]): Promise<RunComparison> {
+    return this._json(
+      'run-comparison',
+      'GET',
+      `/api/experiments/compare?jobs=${ids.map(enc).join(',')}`
+    );
+  }
+
+  /** The designated functions' parameters, read from main.py without running it. */
+  readSignatures(body: SignatureRequest): Promise<FunctionSignatures> {
+    return this._json('function-signatures', 'POST', '/api/signatures', body);
   }
 
   /** One job. */
@@ -483,6 +532,22 @@ export class ApiClient {
 
 /** Statics of {@link ApiClient}. */
 export namespace ApiClient {
+  /** Filters of {@link ApiClient.listJobs} (see GET /api/jobs). */
+  export interface IJobQuery {
+    projectId?: string;
+    status?: JobStatus;
+    /** Only runs with this tag. */
+    tag?: string;
+    /** Only runs whose name contains this. */
+    q?: string;
+    /** `name=value` argument filters, e.g. `lr=0.1`. */
+    arg?: string[];
+    /** `<name><op><number>`, e.g. `loss<0.5`. */
+    metric?: string;
+    limit?: number;
+    cursor?: string;
+  }
+
   /** Options of {@link ApiClient}. */
   export interface IOptions {
     /** Server base URL, e.g. `http://127.0.0.1:8700`. */

@@ -1,15 +1,29 @@
+import type { JobStatus, JobSummary } from '@jaxlab/schemas/contract';
+import { isFinalJobStatus, pythonCall } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
-import { isFinalJobStatus } from '@jaxlab/schemas/contract';
-import { formatDuration, keyMetrics } from '../metrics/metrics-format.js';
+import { formatDuration } from '../metrics/metrics-format.js';
 import { renderStatusBadge } from '../results/status-badge.js';
 import { CommandIDs } from '../tokens.js';
-import type { JobsModel } from './jobs-model.js';
+import type { IRunFilters, JobsModel } from './jobs-model.js';
+import { headlineMetrics } from './run-label.js';
+
+const STATUSES: JobStatus[] = [
+  'QUEUED',
+  'COMPILING',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED'
+];
 
 /**
- * Left-sidebar list of the current project's runs: status, start, duration
- * and key metrics, with Open, Export and a checkbox to compare two.
+ * The runs sidebar: whose runs it shows (the current project, named, or
+ * every project), filters (status, name, tag, argument, metric value), and
+ * per run its state, name, the call as made, headline metrics, tags,
+ * progress or place in the queue, with Open, Export and a box to pick it
+ * for comparison (2 to 16 runs).
  */
 export class JobsPanel extends Widget {
   /** Make a panel over `model`; buttons run `commands`. */
@@ -25,6 +39,10 @@ export class JobsPanel extends Widget {
     this._model = model;
     this._commands = commands;
     this._trans = trans;
+    this._header = document.createElement('div');
+    this._list = document.createElement('div');
+    this._list.className = 'jp-jaxlab-JobsPanel-list';
+    this.node.append(this._header, this._filtersNode(), this._list);
     model.changed.connect(this._render, this);
     this._render();
   }
@@ -43,98 +61,205 @@ export class JobsPanel extends Widget {
   }
 
   dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
+    if (this.isDisposed) return;
     this._model.changed.disconnect(this._render, this);
     window.clearInterval(this._timer);
     super.dispose();
   }
 
+  /** The filter inputs: built once, so typing never loses focus. */
+  private _filtersNode(): HTMLElement {
+    const trans = this._trans;
+    const node = document.createElement('div');
+    node.className = 'jp-jaxlab-JobsPanel-filters';
+    const status = document.createElement('select');
+    status.dataset.filter = 'status';
+    status.title = trans.__('Status');
+    for (const value of ['', ...STATUSES]) {
+      const option = document.createElement('option');
+      option.value = value;
+      option.textContent = value ? value.toLowerCase() : trans.__('any status');
+      status.appendChild(option);
+    }
+    const input = (
+      filter: keyof IRunFilters,
+      placeholder: string,
+      title: string
+    ): HTMLInputElement => {
+      const el = document.createElement('input');
+      el.dataset.filter = filter;
+      el.placeholder = placeholder;
+      el.title = title;
+      el.spellcheck = false;
+      return el;
+    };
+    node.append(
+      status,
+      input('q', trans.__('name'), trans.__('Name contains')),
+      input('tag', trans.__('tag'), trans.__('Has this tag')),
+      input(
+        'args',
+        "lr=0.1 opt='adam'",
+        trans.__('Called with these arguments (space separated)')
+      ),
+      input(
+        'metric',
+        'loss<0.5',
+        trans.__('A metric compared with a number: < <= = >= >')
+      )
+    );
+    return node;
+  }
+
   private _render(): void {
     const trans = this._trans;
     const model = this._model;
-    const root = document.createElement('div');
-    const header = document.createElement('div');
-    header.className = 'jp-jaxlab-JobsPanel-header';
+    const picked = model.selected.length;
     const h2 = document.createElement('h2');
     h2.textContent = trans.__('Runs');
-    const compare = document.createElement('button');
-    compare.className = 'jp-jaxlab-Button jp-jaxlab-CompareButton';
-    compare.dataset.action = 'compare';
-    compare.textContent = trans.__('Compare');
+    const scope = document.createElement('select');
+    scope.dataset.role = 'scope';
+    scope.title = trans.__('Whose runs to list');
+    for (const [value, label] of [
+      [
+        'project',
+        model.projectName
+          ? trans.__('Project: %1', model.projectName)
+          : trans.__('This project')
+      ],
+      ['all', trans.__('All projects')]
+    ]) {
+      const option = document.createElement('option');
+      option.value = value;
+      option.textContent = label;
+      option.selected = model.scope === value;
+      scope.appendChild(option);
+    }
+    const compare = button(trans.__('Compare (%1)', picked), 'compare');
+    compare.classList.add('jp-jaxlab-CompareButton');
     compare.title = trans.__(
-      'Tick two runs, then compare them side by side (%1/2 ticked)',
-      model.selected.length
+      'Tick 2 to 16 runs, then compare their curves, settings and code'
     );
-    compare.disabled = model.selected.length !== 2;
-    const refresh = document.createElement('button');
-    refresh.className = 'jp-jaxlab-Button';
-    refresh.dataset.action = 'refresh';
-    refresh.textContent = trans.__('Refresh');
-    header.append(h2, compare, refresh);
-    root.appendChild(header);
-    if (!model.projectId) {
-      root.appendChild(
-        note(trans.__('Open a JAX TPU Lab project to see its runs.'))
+    compare.disabled = picked < 2;
+    const refresh = button(trans.__('Refresh'), 'refresh');
+    const row = document.createElement('div');
+    row.className = 'jp-jaxlab-JobsPanel-header';
+    row.append(h2, scope, compare, refresh);
+    const showing = document.createElement('div');
+    showing.className = 'jp-jaxlab-JobsPanel-showing';
+    showing.textContent =
+      model.scope === 'all'
+        ? trans.__('Showing runs of all your projects')
+        : model.projectName
+          ? trans.__('Showing runs of “%1”', model.projectName)
+          : '';
+    this._header.replaceChildren(row, showing);
+
+    const items: HTMLElement[] = [];
+    if (model.scope === 'project' && !model.projectId) {
+      items.push(
+        note(
+          trans.__(
+            'Open a JAX TPU Lab project to see its runs, or list all projects.'
+          )
+        )
       );
     } else if (model.error) {
-      root.appendChild(note(model.error));
+      items.push(note(model.error));
     } else if (!model.jobs.length) {
-      root.appendChild(note(trans.__('No runs yet. Press “Run on TPU”.')));
+      items.push(
+        note(trans.__('No runs match. Press Run in a project to start one.'))
+      );
     }
     const list = document.createElement('ul');
     list.className = 'jp-jaxlab-JobList';
-    for (const job of model.jobs) {
-      const li = document.createElement('li');
-      li.className = 'jp-jaxlab-JobItem';
-      li.dataset.jobId = job.id;
-      const check = document.createElement('input');
-      check.type = 'checkbox';
-      check.checked = model.selected.includes(job.id);
-      check.title = trans.__('Pick for comparison');
-      check.dataset.jobId = job.id;
-      const badge = document.createElement('span');
-      renderStatusBadge(badge, trans, job.status);
-      const when = document.createElement('span');
-      when.className = 'jp-jaxlab-JobItem-when';
-      const started = job.startedAt ?? job.createdAt;
-      when.textContent = new Date(started).toLocaleTimeString();
-      when.title = new Date(started).toLocaleString();
-      const duration = document.createElement('span');
-      duration.className = 'jp-jaxlab-JobItem-duration';
-      duration.textContent = job.finishedAt
-        ? formatDuration(Date.parse(job.finishedAt) - Date.parse(started))
-        : '…';
-      const metrics = document.createElement('div');
-      metrics.className = 'jp-jaxlab-JobItem-metrics';
-      metrics.textContent =
-        job.status === 'FAILED' && job.failure
-          ? `${job.failure.reason}: ${job.failure.message}`
-          : keyMetrics(job.metrics);
-      metrics.title = metrics.textContent;
-      const actions = document.createElement('span');
-      actions.className = 'jp-jaxlab-JobItem-actions';
-      actions.append(
-        action(trans.__('Open'), 'open', job.id),
-        action(
-          trans.__('Export'),
-          'export',
-          job.id,
-          !isFinalJobStatus(job.status)
-        )
+    for (const job of model.jobs) list.appendChild(this._item(job));
+    this._list.replaceChildren(...items, list);
+  }
+
+  private _item(job: JobSummary): HTMLLIElement {
+    const trans = this._trans;
+    const model = this._model;
+    const li = document.createElement('li');
+    li.className = 'jp-jaxlab-JobItem';
+    li.dataset.jobId = job.id;
+    const check = document.createElement('input');
+    check.type = 'checkbox';
+    check.checked = model.selected.includes(job.id);
+    check.title = trans.__('Pick for comparison');
+    check.dataset.jobId = job.id;
+    const badge = document.createElement('span');
+    renderStatusBadge(badge, trans, job.status, job.phases);
+    const title = document.createElement('span');
+    title.className = 'jp-jaxlab-JobItem-title';
+    const call = pythonCall(job.entrypoint, job.args);
+    title.textContent = job.name || call;
+    title.title = job.name ? `${job.name}\n${call}` : call;
+    const started = job.startedAt ?? job.createdAt;
+    const when = document.createElement('span');
+    when.className = 'jp-jaxlab-JobItem-when';
+    when.textContent = new Date(job.createdAt).toLocaleTimeString();
+    when.title = new Date(job.createdAt).toLocaleString();
+    const duration = document.createElement('span');
+    duration.className = 'jp-jaxlab-JobItem-duration';
+    duration.textContent = job.finishedAt
+      ? formatDuration(Date.parse(job.finishedAt) - Date.parse(job.createdAt))
+      : '…';
+    duration.title = trans.__(
+      'From submission to the end (started %1)',
+      new Date(started).toLocaleTimeString()
+    );
+    const first = document.createElement('div');
+    first.className = 'jp-jaxlab-JobItem-row';
+    first.append(check, badge, title, when, duration);
+
+    const detail = document.createElement('div');
+    detail.className = 'jp-jaxlab-JobItem-metrics';
+    const parts: string[] = [];
+    if (job.name) parts.push(call);
+    if (model.scope === 'all')
+      parts.push(model.projectNameOf(job.projectId) || trans.__('no project'));
+    if (job.status === 'QUEUED' && job.queuePosition) {
+      parts.push(trans.__('#%1 in queue', job.queuePosition));
+    } else if (job.status === 'FAILED' && job.failure) {
+      parts.push(`${job.failure.reason}: ${job.failure.message}`);
+    } else if (!isFinalJobStatus(job.status) && job.progress) {
+      const total = job.progress.totalSteps;
+      parts.push(
+        total
+          ? `${Math.min(job.progress.step + 1, total)}/${total}`
+          : `step ${job.progress.step}`
       );
-      const row = document.createElement('div');
-      row.className = 'jp-jaxlab-JobItem-row';
-      row.append(check, badge, when, duration);
-      const second = document.createElement('div');
-      second.className = 'jp-jaxlab-JobItem-row';
-      second.append(metrics, actions);
-      li.append(row, second);
-      list.appendChild(li);
     }
-    root.appendChild(list);
-    this.node.replaceChildren(root);
+    const headline = headlineMetrics(job);
+    if (headline) parts.push(headline);
+    detail.textContent = parts.join(' · ');
+    detail.title = detail.textContent;
+    const tags = document.createElement('span');
+    tags.className = 'jp-jaxlab-JobItem-tags';
+    for (const tag of job.tags ?? []) {
+      const chip = document.createElement('span');
+      chip.className = 'jp-jaxlab-Tag';
+      chip.textContent = tag;
+      tags.appendChild(chip);
+    }
+    const actions = document.createElement('span');
+    actions.className = 'jp-jaxlab-JobItem-actions';
+    actions.append(
+      button(trans.__('Open'), 'open', job.id, false, true),
+      button(
+        trans.__('Export'),
+        'export',
+        job.id,
+        !isFinalJobStatus(job.status),
+        true
+      )
+    );
+    const second = document.createElement('div');
+    second.className = 'jp-jaxlab-JobItem-row';
+    second.append(detail, tags, actions);
+    li.append(first, second);
+    return li;
   }
 
   private _poll = (): void => {
@@ -144,9 +269,17 @@ export class JobsPanel extends Widget {
   };
 
   private _onChange = (event: Event): void => {
-    const input = event.target as HTMLInputElement;
-    if (input.type === 'checkbox' && input.dataset.jobId) {
+    const input = event.target as HTMLInputElement | HTMLSelectElement;
+    if (
+      input instanceof HTMLInputElement &&
+      input.type === 'checkbox' &&
+      input.dataset.jobId
+    ) {
       this._model.toggle(input.dataset.jobId);
+    } else if (input.dataset.role === 'scope') {
+      this._model.scope = input.value as 'project' | 'all';
+    } else if (input.dataset.filter) {
+      this._model.setFilters({ [input.dataset.filter]: input.value });
     }
   };
 
@@ -154,26 +287,22 @@ export class JobsPanel extends Widget {
     const target = (event.target as HTMLElement).closest<HTMLButtonElement>(
       'button[data-action]'
     );
-    if (!target) {
-      return;
-    }
-    const jobId = target.dataset.jobId;
+    if (!target) return;
+    const jobId = target.dataset.jobId ?? '';
     switch (target.dataset.action) {
       case 'refresh':
         void this._model.refresh();
         break;
-      case 'compare': {
-        const [a, b] = this._model.selected;
-        void this._commands.execute(CommandIDs.compareJobs, { a, b });
+      case 'compare':
+        void this._commands.execute(CommandIDs.compareJobs, {
+          jobs: [...this._model.selected]
+        });
         break;
-      }
       case 'open':
-        void this._commands.execute(CommandIDs.openJob, { jobId: jobId ?? '' });
+        void this._commands.execute(CommandIDs.openJob, { jobId });
         break;
       case 'export':
-        void this._commands.execute(CommandIDs.exportNotebook, {
-          jobId: jobId ?? ''
-        });
+        void this._commands.execute(CommandIDs.exportNotebook, { jobId });
         break;
       default:
         // A button without a known action: nothing to do.
@@ -184,6 +313,8 @@ export class JobsPanel extends Widget {
   private _model: JobsModel;
   private _commands: CommandRegistry;
   private _trans: TranslationBundle;
+  private _header: HTMLDivElement;
+  private _list: HTMLDivElement;
   private _timer = 0;
 }
 
@@ -194,17 +325,20 @@ function note(text: string): HTMLElement {
   return p;
 }
 
-function action(
+function button(
   label: string,
   name: string,
-  jobId: string,
-  disabled = false
+  jobId = '',
+  disabled = false,
+  link = false
 ): HTMLButtonElement {
   const b = document.createElement('button');
-  b.className = 'jp-jaxlab-Button jp-jaxlab-LinkButton';
+  b.className = link
+    ? 'jp-jaxlab-Button jp-jaxlab-LinkButton'
+    : 'jp-jaxlab-Button';
   b.textContent = label;
   b.dataset.action = name;
-  b.dataset.jobId = jobId;
+  if (jobId) b.dataset.jobId = jobId;
   b.disabled = disabled;
   return b;
 }

@@ -38,6 +38,16 @@ export class LogView extends Widget {
     model.cleared.connect(this._onCleared, this);
   }
 
+  /** What the view says while the log is empty (the run's state decides). */
+  get emptyText(): string {
+    return this._emptyText;
+  }
+
+  set emptyText(text: string) {
+    this._emptyText = text;
+    this._empty.textContent = text;
+  }
+
   /** The follow/scroll-up logic. */
   get follower(): TailFollower {
     return this._follower;

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Metrics } from '@jaxlab/schemas/contract';
 import {
-  compareMetrics,
   formatClock,
   formatDuration,
   formatValue,
-  keyMetrics,
   metricRows
 } from './metrics-format.js';
 
@@ -45,18 +43,5 @@ describe('metricRows()', () => {
       'Device'
     ]);
     expect(rows[1].text).toBe('2.50 s');
-    expect(keyMetrics(metrics(2500, 0.95))).toBe('accuracy 0.95 · exec 2.50 s');
-  });
-});
-
-describe('compareMetrics()', () => {
-  it('should give signed deltas and judge lower times and higher accuracy better', () => {
-    const rows = compareMetrics(metrics(2000, 0.9), metrics(1000, 0.95));
-    const exec = rows.find(r => r.key === 'executionTimeMs')!;
-    const acc = rows.find(r => r.key === 'values.accuracy')!;
-    expect(exec.delta).toBe('−1.00 s (−50.0%)');
-    expect(exec.trend).toBe('better');
-    expect(acc.trend).toBe('better');
-    expect(acc.delta).toMatch(/^\+0\.05/);
   });
 });

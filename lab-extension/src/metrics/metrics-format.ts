@@ -12,22 +12,6 @@ export interface IMetricRow {
   text: string;
 }
 
-/** A row comparing two runs. */
-export interface IMetricDeltaRow {
-  /** Stable key, as in {@link IMetricRow}. */
-  key: string;
-  /** Label shown to the user. */
-  label: string;
-  /** Formatted value of run A ('—' when absent). */
-  a: string;
-  /** Formatted value of run B ('—' when absent). */
-  b: string;
-  /** Formatted B − A with sign and percentage, '' when not comparable. */
-  delta: string;
-  /** Whether B is better, worse or neither (times: lower is better). */
-  trend: 'better' | 'worse' | 'same' | 'none';
-}
-
 /**
  * Format a duration in milliseconds for people: `850 ms`, `1.24 s`,
  * `2 min 05 s`, `1 h 02 min`.
@@ -124,66 +108,4 @@ export function metricRows(metrics: Metrics | undefined | null): IMetricRow[] {
     });
   }
   return rows;
-}
-
-/** Short summary for a list: accuracy first, then execution time. */
-export function keyMetrics(metrics: Metrics | undefined | null): string {
-  if (!metrics) {
-    return '';
-  }
-  const parts: string[] = [];
-  for (const [name, value] of Object.entries(metrics.values ?? {}).slice(
-    0,
-    2
-  )) {
-    parts.push(`${name} ${formatValue(name, value).replace(/ \(.*\)$/, '')}`);
-  }
-  parts.push(`exec ${formatDuration(metrics.executionTimeMs)}`);
-  return parts.join(' · ');
-}
-
-/** Compare the metrics of two runs, row by row, with B − A deltas. */
-export function compareMetrics(
-  a: Metrics | undefined | null,
-  b: Metrics | undefined | null
-): IMetricDeltaRow[] {
-  const rowsA = new Map(metricRows(a).map(r => [r.key, r]));
-  const rowsB = new Map(metricRows(b).map(r => [r.key, r]));
-  const keys = [...new Set([...rowsA.keys(), ...rowsB.keys()])];
-  return keys.map(key => {
-    const ra = rowsA.get(key);
-    const rb = rowsB.get(key);
-    const label = (ra ?? rb)!.label;
-    const row: IMetricDeltaRow = {
-      key,
-      label,
-      a: ra?.text ?? '—',
-      b: rb?.text ?? '—',
-      delta: '',
-      trend: 'none'
-    };
-    if (
-      ra?.value === null ||
-      rb?.value === null ||
-      ra === undefined ||
-      rb === undefined
-    ) {
-      return row;
-    }
-    const diff = rb.value! - ra.value!;
-    const isTime = key.endsWith('TimeMs');
-    const sign = diff > 0 ? '+' : diff < 0 ? '−' : '±';
-    const magnitude = isTime
-      ? formatDuration(Math.abs(diff))
-      : formatValue('', Math.abs(diff));
-    const pct =
-      ra.value !== 0
-        ? ` (${sign}${Math.abs((diff / ra.value!) * 100).toFixed(1)}%)`
-        : '';
-    row.delta = `${sign}${magnitude}${pct}`;
-    const lowerIsBetter = isTime || /loss|error|time|latency/i.test(label);
-    row.trend =
-      diff === 0 ? 'same' : diff < 0 === lowerIsBetter ? 'better' : 'worse';
-    return row;
-  });
 }

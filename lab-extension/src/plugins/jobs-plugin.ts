@@ -1,5 +1,6 @@
 import {
   ILayoutRestorer,
+  IRouter,
   type JupyterFrontEnd,
   type JupyterFrontEndPlugin
 } from '@jupyterlab/application';
@@ -10,36 +11,44 @@ import {
   showErrorMessage,
   type WidgetTracker
 } from '@jupyterlab/apputils';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import type { Widget } from '@lumino/widgets';
 import type { JaxLabConnection } from '../connection/connection.js';
 import { jaxlabIcon } from '../icons/jaxlab-icon.js';
 import { CompareWidget } from '../jobs/compare-widget.js';
-import { JobsModel } from '../jobs/jobs-model.js';
+import { shortJobId } from '../jobs/job-label.js';
+import { JobsModel, MAX_PICKED } from '../jobs/jobs-model.js';
 import { JobsPanel } from '../jobs/jobs-panel.js';
 import type { ProjectPanel } from '../project/project-panel.js';
 import { ResultsModel } from '../results/results-model.js';
 import { ResultsWidget } from '../results/results-widget.js';
 import { CommandIDs, IJaxLabConnection, IProjectTracker } from '../tokens.js';
-import { shortJobId } from '../jobs/job-label.js';
+
+/** The query parameter of a shareable comparison link. */
+const COMPARE_PARAM = 'jaxlab-compare';
 
 /**
- * Runs: the left-sidebar list of the current project's runs, opening a past
- * run, comparing two, and exporting one as a notebook.
+ * Runs: the left-sidebar list (the current project's runs or all
+ * projects', filtered), opening a past run as a tab beside the other open
+ * runs, comparing up to 16 runs (also from a shared lab link
+ * `…/lab?jaxlab-compare=a,b,c`), and exporting one as a notebook.
  */
 export const jobsPlugin: JupyterFrontEndPlugin<void> = {
   id: '@jaxlab/lab-extension:jobs',
   description:
-    'Lists a JAX TPU Lab project’s runs; opens, compares and exports them as notebooks.',
+    'Lists JAX TPU Lab runs; opens, compares and exports them as notebooks.',
   autoStart: true,
   requires: [IJaxLabConnection, IProjectTracker],
-  optional: [ITranslator, ILayoutRestorer, ICommandPalette],
+  optional: [ITranslator, ILayoutRestorer, ICommandPalette, IRouter],
   activate: (
     app: JupyterFrontEnd,
     connection: JaxLabConnection,
     projects: WidgetTracker<ProjectPanel>,
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    router: IRouter | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jaxlab');
     const model = new JobsModel(() => connection.client);
@@ -51,13 +60,14 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     const follow = (): void => {
       const project = projects.currentWidget;
       if (project) {
-        model.projectId = project.projectModel.project.id;
+        const p = project.projectModel.project;
+        model.setProject(p.id, p.name);
       }
     };
     projects.currentChanged.connect(follow);
     projects.widgetAdded.connect((_, project) => {
       project.jobStarted.connect(() => {
-        model.projectId = project.projectModel.project.id;
+        follow();
         void model.refresh();
       });
       project.results.stateChanged.connect(() => {
@@ -67,6 +77,22 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       });
     });
     follow();
+
+    /** Run tabs go beside the first open one: the main area splits once. */
+    const addRunTab = (widget: Widget): void => {
+      const other = Array.from(app.shell.widgets('main')).find(
+        w =>
+          w !== widget &&
+          (w.id.startsWith('jp-jaxlab-job-') ||
+            w.id.startsWith('jp-jaxlab-compare-'))
+      );
+      app.shell.add(
+        widget,
+        'main',
+        other ? { ref: other.id, mode: 'tab-after' } : { mode: 'split-right' }
+      );
+      app.shell.activateById(widget.id);
+    };
 
     app.commands.addCommand(CommandIDs.showJobs, {
       label: trans.__('Show JAX TPU Lab Runs'),
@@ -78,26 +104,25 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       execute: async args => {
         const jobId = String(args.jobId ?? '');
         const id = `jp-jaxlab-job-${jobId}`;
-        const existing = Array.from(app.shell.widgets('main')).find(
-          w => w.id === id
-        );
-        if (existing) {
+        if (Array.from(app.shell.widgets('main')).some(w => w.id === id)) {
           app.shell.activateById(id);
           return;
         }
         try {
           const job = await connection.client.getJob(jobId);
           const results = new ResultsModel({ client: connection.client });
-          const content = new ResultsWidget(results, trans);
+          const content = new ResultsWidget(results, trans, {
+            client: () => connection.client
+          });
           const widget = new MainAreaWidget({ content });
           widget.id = id;
-          widget.title.label = trans.__('Run %1', shortJobId(jobId));
+          widget.title.label =
+            job.name || trans.__('Run %1', shortJobId(jobId));
           widget.title.icon = jaxlabIcon;
           widget.title.closable = true;
           widget.disposed.connect(() => results.dispose());
           results.bind(job);
-          app.shell.add(widget, 'main', { mode: 'split-right' });
-          app.shell.activateById(id);
+          addRunTab(widget);
         } catch (error) {
           await showErrorMessage(
             trans.__('Cannot open the run'),
@@ -108,20 +133,40 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     app.commands.addCommand(CommandIDs.compareJobs, {
-      label: trans.__('Compare Two Runs'),
-      isEnabled: () => model.selected.length === 2,
+      label: trans.__('Compare Runs'),
+      caption: trans.__('Compare the runs ticked in the runs list (2 to 16)'),
+      isEnabled: args => Array.isArray(args.jobs) || model.selected.length >= 2,
       execute: async args => {
-        const ids = [args.a, args.b].filter(Boolean).map(String);
-        const [idA, idB] = ids.length === 2 ? ids : model.selected;
+        const ids = (
+          Array.isArray(args.jobs)
+            ? args.jobs.map(String)
+            : String(args.jobs ?? '')
+                .split(',')
+                .filter(Boolean)
+        ).slice(0, MAX_PICKED);
+        const picked = ids.length ? ids : [...model.selected];
         try {
-          const jobs = await Promise.all([
-            connection.client.getJob(idA),
-            connection.client.getJob(idB)
+          const client = connection.client;
+          const [comparison, jobs, series] = await Promise.all([
+            client.compareRuns(picked),
+            Promise.all(picked.map(id => client.getJob(id))),
+            Promise.all(
+              picked.map(id => client.getSeries(id, { buckets: 1000 }))
+            )
           ]);
-          jobs.sort(
-            (x, y) => Date.parse(x.createdAt) - Date.parse(y.createdAt)
+          const shareUrl = `${URLExt.join(PageConfig.getBaseUrl(), 'lab')}?${COMPARE_PARAM}=${picked.join(',')}`;
+          const content = new CompareWidget(
+            { comparison, jobs, series, shareUrl },
+            trans
           );
-          const content = new CompareWidget(jobs[0], jobs[1], trans);
+          const existing = Array.from(app.shell.widgets('main')).find(
+            w => w.id === content.id
+          );
+          if (existing) {
+            content.dispose();
+            app.shell.activateById(existing.id);
+            return;
+          }
           const widget = new MainAreaWidget({ content });
           widget.id = content.id;
           widget.title.label = content.title.label;
@@ -134,12 +179,12 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
               onClick: () =>
                 void app.commands.execute(CommandIDs.openChat, {
                   jobId: jobs[0].id,
-                  compareWith: [jobs[1].id]
+                  // The chat takes the first run and up to 7 others.
+                  compareWith: jobs.slice(1, 8).map(job => job.id)
                 })
             })
           );
-          app.shell.add(widget, 'main');
-          app.shell.activateById(widget.id);
+          addRunTab(widget);
         } catch (error) {
           await showErrorMessage(
             trans.__('Cannot compare the runs'),
@@ -147,6 +192,23 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
           );
         }
       }
+    });
+
+    // A shared comparison link opens the comparison once the lab is up.
+    app.commands.addCommand(CommandIDs.compareFromUrl, {
+      label: trans.__('Open a Shared Comparison'),
+      execute: args => {
+        const search = String((args as { search?: string }).search ?? '');
+        const jobs = new URLSearchParams(search).get(COMPARE_PARAM);
+        return jobs
+          ? app.commands.execute(CommandIDs.compareJobs, { jobs })
+          : undefined;
+      }
+    });
+    router?.register({
+      command: CommandIDs.compareFromUrl,
+      pattern: new RegExp(`[?&]${COMPARE_PARAM}=`),
+      rank: 30
     });
 
     app.commands.addCommand(CommandIDs.exportNotebook, {

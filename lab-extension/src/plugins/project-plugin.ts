@@ -68,6 +68,13 @@ export const projectPlugin: JupyterFrontEndPlugin<WidgetTracker<ProjectPanel>> =
                 projectId: project.id
               });
             });
+            const openPanel = (id: string): ProjectPanel | undefined =>
+              tracker.find(panel => panel.projectModel.project.id === id);
+            content.renamed.connect((_, { id, name }) => {
+              const panel = openPanel(id);
+              if (panel) panel.title.label = name;
+            });
+            content.deleted.connect((_, id) => openPanel(id)?.dispose());
             picker = new MainAreaWidget({ content });
             picker.id = 'jp-jaxlab-picker';
             picker.title.label = trans.__('JAX TPU Lab');
@@ -123,11 +130,11 @@ export const projectPlugin: JupyterFrontEndPlugin<WidgetTracker<ProjectPanel>> =
       });
 
       app.commands.addCommand(CommandIDs.run, {
-        label: trans.__('Run on TPU'),
+        label: trans.__('Run'),
         caption: trans.__(
-          'Run main.py of the current project on the chosen accelerator'
+          'Run main.py of the current project on the chosen accelerator (one run at a time)'
         ),
-        isEnabled,
+        isEnabled: () => isEnabled() && !current()!.isRunning,
         execute: () => current()?.run()
       });
       app.commands.addCommand(CommandIDs.review, {

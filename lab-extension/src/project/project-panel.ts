@@ -6,9 +6,11 @@ import {
 } from '@jupyterlab/codeeditor';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { runIcon, ToolbarButton } from '@jupyterlab/ui-components';
+import { ToolbarButton } from '@jupyterlab/ui-components';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { SplitPanel, TabPanel, Widget } from '@lumino/widgets';
+import { ArgumentForm } from '../arguments/argument-form.js';
+import { ArgumentModel } from '../arguments/argument-model.js';
 import type { JaxLabConnection } from '../connection/connection.js';
 import { ResultsModel } from '../results/results-model.js';
 import { ResultsWidget } from '../results/results-widget.js';
@@ -18,11 +20,14 @@ import type { IReviewWidget } from '../review/review-widget.js';
 import { AcceleratorPicker } from './accelerator-picker.js';
 import { reviewRunnableProposal } from './runnable-dialog.js';
 import type { ProjectModel, SaveState } from './project-model.js';
+import { RunButton } from './run-button.js';
 
 /**
  * A project in the main area: main.py, README.md (rendered, read-only) and
- * requirements.txt as tabs above, the results and the review below, and a
- * toolbar with “Review Code”, “Run on TPU” and the accelerator picker.
+ * requirements.txt as tabs above with the run settings (function and
+ * arguments) beside them, the results and the review below, and a toolbar
+ * with “Review Code”, “Run on <accelerator>” and the accelerator picker.
+ * On opening it shows the project's last run.
  */
 export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   /** Make a panel for `model`. */
@@ -82,7 +87,9 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
 
     // Results and review.
     this._results = new ResultsModel({ client: connection.client });
-    this._resultsWidget = new ResultsWidget(this._results, trans);
+    this._resultsWidget = new ResultsWidget(this._results, trans, {
+      client: () => connection.client
+    });
     this._resultsWidget.title.label = trans.__('Results');
     this._outputs = new ArtifactsWidget({
       results: this._results,
@@ -98,9 +105,23 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this._bottom.addWidget(this._resultsWidget);
     this._bottom.addWidget(this._outputs);
     this._bottom.addWidget(this._review);
-    content.addWidget(this._files);
+    // Run settings: the designated functions' parameters, read from main.py.
+    this._arguments = new ArgumentModel({
+      client: () => connection.client,
+      projectId: model.project.id,
+      designated: model.project.designatedFunctions ?? ['main'],
+      storage: window.localStorage
+    });
+    this._argumentForm = new ArgumentForm(this._arguments, trans);
+    const top = new SplitPanel({ orientation: 'horizontal', spacing: 4 });
+    top.addClass('jp-jaxlab-ProjectTop');
+    top.addWidget(this._files);
+    top.addWidget(this._argumentForm);
+    top.setRelativeSizes([4, 1]);
+    content.addWidget(top);
     content.addWidget(this._bottom);
-    content.setRelativeSizes([3, 2]);
+    content.setRelativeSizes([1, 1]);
+    this._results.stateChanged.connect(this._onRunState, this);
 
     // Toolbar.
     this._reviewButton = new ToolbarButton({
@@ -119,15 +140,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       className: 'jp-jaxlab-RunnableButton',
       onClick: () => void this.makeRunnable()
     });
-    this._runButton = new ToolbarButton({
-      icon: runIcon,
-      label: trans.__('Run on TPU'),
-      tooltip: trans.__(
-        'Run main.py on the chosen accelerator (Ctrl/Cmd+Shift+Enter)'
-      ),
-      className: 'jp-jaxlab-RunButton',
-      onClick: () => void this.run()
-    });
+    this._runButton = new RunButton(trans, () => void this.run());
     this._picker = new AcceleratorPicker(
       trans,
       model.project.accelerator ?? connection.settings.defaultAccelerator
@@ -144,6 +157,29 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     model.saveStateChanged.connect(this._onSaveState, this);
     this._onSaveState(model, model.saveState);
     void this.refreshHosts();
+    void this._arguments.refresh(model.mainPy.sharedModel.getSource());
+    void this.showLastRun();
+  }
+
+  /** The run settings (function, arguments, run name). */
+  get argumentForm(): ArgumentForm {
+    return this._argumentForm;
+  }
+
+  /** Shows the project's most recent run, if it has one (after a reload). */
+  async showLastRun(): Promise<void> {
+    try {
+      const client = this._connection.client;
+      const page = await client.listJobs({
+        projectId: this._projectModel.project.id,
+        limit: 1
+      });
+      if (page.items.length && !this._results.job) {
+        this._results.bind(await client.getJob(page.items[0].id));
+      }
+    } catch {
+      // Signed out or offline: the panel says so when a run is started.
+    }
   }
 
   /** Emitted when a run starts from this panel. */
@@ -186,9 +222,9 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     return this._picker;
   }
 
-  /** The function a run calls: the project's first designated function. */
+  /** The function a run calls: the one chosen in the run settings. */
   get entrypoint(): string {
-    return this._projectModel.project.designatedFunctions?.[0] ?? 'main';
+    return this._arguments.entrypoint;
   }
 
   /** Ask the server which accelerators the connected hosts offer. */
@@ -206,31 +242,54 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     return this._projectModel.save();
   }
 
-  /** Save, submit a job and show it in the results tab. */
+  /**
+   * Save, submit a run of the call the run settings make and show it in
+   * the results tab. Refused while the project's run is queued or running
+   * (one at a time, so a second click queues no duplicate), and when the
+   * settings are not a valid call.
+   */
   async run(): Promise<Job | null> {
     const trans = this._trans;
-    await this.refreshHosts();
-    const accelerator = this._picker.value;
-    if (!accelerator) {
+    if (this._results.isActive || this._submitting) {
+      return null;
+    }
+    const call = this._arguments.call();
+    if (!call.ok) {
       await showErrorMessage(
-        trans.__('No accelerator available'),
-        trans.__(
-          'No connected host offers an accelerator. Start a kernel gateway (npm start does) and try again.'
-        )
+        trans.__('The run settings are not a call yet'),
+        Object.entries(call.errors)
+          .map(([param, error]) => (param ? `${param}: ${error}` : error))
+          .join('\n')
       );
       return null;
     }
-    this._runButton.enabled = false;
+    this._submitting = true;
+    this._runButton.isSubmitting = true;
     try {
+      await this.refreshHosts();
+      const accelerator = this._picker.value;
+      if (!accelerator) {
+        await showErrorMessage(
+          trans.__('No accelerator available'),
+          trans.__(
+            'No connected host offers an accelerator. Start a kernel gateway (npm start does) and try again.'
+          )
+        );
+        return null;
+      }
       await this.save();
       const job = await this._connection.client.createJob({
         projectId: this._projectModel.project.id,
         code: this._projectModel.mainPy.sharedModel.getSource(),
         requirements: this._projectModel.requirements.sharedModel.getSource(),
-        entrypoint: this.entrypoint,
-        args: {},
+        entrypoint: call.entrypoint,
+        args: call.args,
+        ...(this._argumentForm.runName.trim()
+          ? { name: this._argumentForm.runName.trim().slice(0, 200) }
+          : {}),
         accelerator
       });
+      this._argumentForm.clearRunName();
       this._results.bind(job);
       this._bottom.currentWidget = this._resultsWidget;
       this._jobStarted.emit(job);
@@ -243,11 +302,17 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       );
       return null;
     } finally {
-      this._runButton.enabled = true;
+      this._submitting = false;
+      this._runButton.isSubmitting = false;
     }
   }
 
-  /** Show a job (e.g. one started elsewhere) in the results tab. */
+  /** Whether a run of this project is being submitted, queued or running. */
+  get isRunning(): boolean {
+    return this._submitting || this._results.isActive;
+  }
+
+  /** Show a job (e.g. one opened from the runs list) in the results tab. */
   showJob(job: Job): void {
     this._results.bind(job);
     this._bottom.currentWidget = this._resultsWidget;
@@ -322,6 +387,8 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     }
     void this._projectModel.save().finally(() => this._projectModel.dispose());
     this._results.dispose();
+    this._arguments.dispose();
+    window.clearTimeout(this._signaturesTimer);
     super.dispose();
   }
 
@@ -346,7 +413,22 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this.goToLine(place.line, place.column);
   }
 
+  private _onRunState(): void {
+    this._runButton.isBusy = this._results.isActive;
+  }
+
   private _onSaveState(_: ProjectModel, state: SaveState): void {
+    if (state === 'saved') {
+      // main.py may have new parameters: read its signatures again.
+      window.clearTimeout(this._signaturesTimer);
+      this._signaturesTimer = window.setTimeout(
+        () =>
+          void this._arguments.refresh(
+            this._projectModel.mainPy.sharedModel.getSource()
+          ),
+        300
+      );
+    }
     const trans = this._trans;
     const text: Record<SaveState, string> = {
       saved: trans.__('Saved to server'),
@@ -359,8 +441,8 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   }
 
   private _updateRunLabel(accelerator: string | null): void {
-    // The button keeps the product's name; the picker beside it says where it runs.
-    this._runButton.node.dataset.accelerator = accelerator ?? '';
+    // The button names where the run goes, as the picker beside it chose.
+    this._runButton.accelerator = accelerator;
   }
 
   private _projectModel: ProjectModel;
@@ -376,7 +458,11 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   private _bottom: TabPanel;
   private _reviewButton: ToolbarButton;
   private _runnableButton: ToolbarButton;
-  private _runButton: ToolbarButton;
+  private _runButton: RunButton;
+  private _arguments: ArgumentModel;
+  private _argumentForm: ArgumentForm;
+  private _submitting = false;
+  private _signaturesTimer = 0;
   private _picker: AcceleratorPicker;
   private _saveLabel: Widget;
   private _hostsTimer = 0;

@@ -2,7 +2,9 @@ import type { Project, SampleInfo } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
+import { Dialog, InputDialog, showDialog } from '@jupyterlab/apputils';
 import type { JaxLabConnection } from '../connection/connection.js';
+import { readmeSummary, withInlineCode } from './readme-summary.js';
 
 /**
  * The “JAX TPU Lab” start page: the user's projects, and the sample
@@ -92,8 +94,10 @@ export class ProjectPicker extends Widget {
       projects.appendChild(
         card(
           project.name,
-          firstLine(project.readme),
-          button(trans.__('Open'), 'open', project.id)
+          readmeSummary(project.readme),
+          button(trans.__('Open'), 'open', project.id),
+          button(trans.__('Rename'), 'rename', project.id, true),
+          button(trans.__('Delete'), 'delete', project.id, true)
         )
       );
     }
@@ -129,14 +133,15 @@ export class ProjectPicker extends Widget {
       if (project) {
         this._projectChosen.emit(project);
       }
+    } else if (action === 'rename' && id) {
+      void this._rename(id);
+    } else if (action === 'delete' && id) {
+      void this._delete(id);
     } else if (action === 'create' && id) {
       target.disabled = true;
-      const sample = this._samples.find(s => s.id === id);
+      // The server names it after the sample, (2), (3), ... when taken.
       this._connection.client
-        .createProject({
-          name: sample?.title ?? id,
-          sample: id
-        })
+        .createProject({ sample: id })
         .then(project => {
           this._projectChosen.emit(project);
           return this.refresh();
@@ -148,6 +153,63 @@ export class ProjectPicker extends Widget {
     }
   };
 
+  private async _rename(id: string): Promise<void> {
+    const trans = this._trans;
+    const project = this._projects.find(p => p.id === id);
+    const answer = await InputDialog.getText({
+      title: trans.__('Rename project'),
+      label: trans.__('New name'),
+      text: project?.name ?? ''
+    });
+    const name = answer.value?.trim();
+    if (!answer.button.accept || !name) return;
+    try {
+      await this._connection.client.updateProject(id, {
+        name: name.slice(0, 200)
+      });
+      this._renamed.emit({ id, name });
+    } catch (error) {
+      this._message = (error as Error).message;
+    }
+    await this.refresh();
+  }
+
+  private async _delete(id: string): Promise<void> {
+    const trans = this._trans;
+    const project = this._projects.find(p => p.id === id);
+    const answer = await showDialog({
+      title: trans.__('Delete project'),
+      body: trans.__(
+        'Delete “%1”? Its files are gone for good; its runs stay listed under all projects.',
+        project?.name ?? id
+      ),
+      buttons: [
+        Dialog.cancelButton(),
+        Dialog.warnButton({ label: trans.__('Delete') })
+      ]
+    });
+    if (!answer.button.accept) return;
+    try {
+      await this._connection.client.deleteProject(id);
+      this._deleted.emit(id);
+    } catch (error) {
+      this._message = (error as Error).message;
+    }
+    await this.refresh();
+  }
+
+  /** Emitted after a project was renamed here. */
+  get renamed(): ISignal<this, { id: string; name: string }> {
+    return this._renamed;
+  }
+
+  /** Emitted after a project was deleted here. */
+  get deleted(): ISignal<this, string> {
+    return this._deleted;
+  }
+
+  private _renamed = new Signal<this, { id: string; name: string }>(this);
+  private _deleted = new Signal<this, string>(this);
   private _connection: JaxLabConnection;
   private _trans: TranslationBundle;
   private _projects: Project[] = [];
@@ -162,28 +224,36 @@ function heading(text: string): HTMLElement {
   return h2;
 }
 
-function button(label: string, action: string, id: string): HTMLButtonElement {
+function button(
+  label: string,
+  action: string,
+  id: string,
+  secondary = false
+): HTMLButtonElement {
   const b = document.createElement('button');
-  b.className = 'jp-jaxlab-Button jp-mod-accept';
+  b.className = secondary
+    ? 'jp-jaxlab-Button'
+    : 'jp-jaxlab-Button jp-mod-accept';
   b.textContent = label;
   b.dataset.action = action;
   b.dataset.id = id;
   return b;
 }
 
-function card(title: string, text: string, action: HTMLElement): HTMLLIElement {
+function card(
+  title: string,
+  text: string,
+  ...actions: HTMLElement[]
+): HTMLLIElement {
   const li = document.createElement('li');
   li.className = 'jp-jaxlab-Card';
   const h3 = document.createElement('h3');
   h3.textContent = title;
   const p = document.createElement('p');
-  p.textContent = text;
-  li.append(h3, p, action);
+  p.append(...withInlineCode(text));
+  const row = document.createElement('div');
+  row.className = 'jp-jaxlab-Card-actions';
+  row.append(...actions);
+  li.append(h3, p, row);
   return li;
-}
-
-function firstLine(markdown: string): string {
-  const line =
-    markdown.split('\n').find(l => l.trim() && !l.startsWith('#')) ?? '';
-  return line.length > 160 ? `${line.slice(0, 157)}…` : line;
 }

@@ -54,8 +54,8 @@ describe('ResultsModel.applyEvent()', () => {
     expect(model.status).toBe('QUEUED');
     expect(model.applyEvent(status(1, 'COMPILING', 1))).toBe(true);
     expect(model.applyEvent(status(2, 'RUNNING', 2))).toBe(true);
-    // Elapsed ticks from the start while running.
-    expect(model.elapsedMs).toBe(4000);
+    // Elapsed ticks from the submission, as the phases add up.
+    expect(model.elapsedMs).toBe(5000);
     // Duplicates and backwards moves are ignored.
     expect(model.applyEvent(status(2, 'RUNNING', 2))).toBe(false);
     expect(model.applyEvent(status(3, 'QUEUED', 3))).toBe(false);
@@ -83,7 +83,7 @@ describe('ResultsModel.applyEvent()', () => {
     expect(model.applyEvent(status(6, 'COMPLETED', 6))).toBe(true);
     now += 60_000;
     expect(model.isFinal).toBe(true);
-    expect(model.elapsedMs).toBe(5000);
+    expect(model.elapsedMs).toBe(6000);
     expect(model.metrics?.values.accuracy).toBe(0.9);
     expect(model.log.lineCount).toBe(1);
     // Final is final.

@@ -2,8 +2,11 @@ import type {
   Failure,
   Job,
   JobEvent,
+  JobPhase,
   JobStatus,
-  Metrics
+  Metrics,
+  RunProgress,
+  SeriesSummary
 } from '@jaxlab/schemas/contract';
 import {
   JaxLabError,
@@ -40,9 +43,49 @@ export class ResultsModel {
     this._log = new LogModel(options.schedule);
   }
 
-  /** Emitted when status, metrics, failure or the job change. */
+  /** Emitted when status, metrics, failure, phases, progress or the job change. */
   get stateChanged(): ISignal<this, void> {
     return this._stateChanged;
+  }
+
+  /** Emitted when the run's step series grew (a job:series event). */
+  get seriesChanged(): ISignal<this, void> {
+    return this._seriesChanged;
+  }
+
+  /** The phases so far (environment, kernel, call), with their times. */
+  get phases(): readonly JobPhase[] {
+    return this._phases;
+  }
+
+  /** How far the step metrics have come. */
+  get progress(): RunProgress | null {
+    return this._progress;
+  }
+
+  /** Per metric: count, last, min, max so far. */
+  get seriesSummary(): SeriesSummary {
+    return this._series;
+  }
+
+  /**
+   * Steps per second over the last `windowMs` of job:series events (the
+   * run's whole history when that is shorter), null until two are known.
+   */
+  stepsPerSecond(windowMs = 10_000): number | null {
+    const samples = this._rateSamples;
+    if (samples.length < 2) return null;
+    const last = samples[samples.length - 1];
+    const first =
+      samples.find(s => last.at - s.at <= windowMs && s.at < last.at) ??
+      samples[0];
+    const seconds = (last.at - first.at) / 1000;
+    return seconds > 0 ? (last.step - first.step) / seconds : null;
+  }
+
+  /** Whether the bound job may still change (not final). */
+  get isActive(): boolean {
+    return this._job !== null && !this.isFinal;
   }
 
   /** Output of the job. */
@@ -85,13 +128,25 @@ export class ResultsModel {
     return this._lastSeq;
   }
 
-  /** Milliseconds from start (or submission) to the end, or to now while running. */
+  /**
+   * Milliseconds from submission to the end, or to now while it runs: the
+   * sum of its phases (see runTimeline), queued time included.
+   */
   get elapsedMs(): number | null {
-    const start = this._startedAt ?? this._createdAt;
-    if (start === null) {
+    if (this._createdAt === null) {
       return null;
     }
-    return Math.max(0, (this._finishedAt ?? this._now()) - start);
+    return Math.max(0, (this._finishedAt ?? this._now()) - this._createdAt);
+  }
+
+  /** When the run ended (ms since the epoch), null while it goes on. */
+  get finishedAtMs(): number | null {
+    return this.isFinal ? this._finishedAt : null;
+  }
+
+  /** The clock the model reads (ms since the epoch). */
+  now(): number {
+    return this._now();
   }
 
   /**
@@ -105,6 +160,10 @@ export class ResultsModel {
     this._status = job.status;
     this._metrics = job.metrics ?? null;
     this._failure = job.failure ?? null;
+    this._phases = job.phases ?? [];
+    this._progress = job.progress ?? null;
+    this._series = job.series ?? {};
+    this._rateSamples = [];
     this._createdAt = parseTime(job.createdAt);
     this._startedAt = parseTime(job.startedAt);
     this._finishedAt = parseTime(job.finishedAt);
@@ -114,6 +173,27 @@ export class ResultsModel {
     this._stateChanged.emit();
     if (this._client) {
       void this._watch(this._client, job.id);
+    }
+  }
+
+  /** While the job waits in the queue, its place in it every `everyMs`. */
+  private async _followQueue(
+    client: ApiClient,
+    jobId: string,
+    signal: AbortSignal,
+    everyMs = 2000
+  ): Promise<void> {
+    while (this._status === 'QUEUED' && !signal.aborted) {
+      await new Promise(resolve => window.setTimeout(resolve, everyMs));
+      if (signal.aborted || this._status !== 'QUEUED') return;
+      try {
+        const job = await client.getJob(jobId);
+        if (signal.aborted || this._status !== 'QUEUED' || !this._job) return;
+        this._job = { ...this._job, queuePosition: job.queuePosition };
+        this._stateChanged.emit();
+      } catch {
+        // The event stream reports a server that went away.
+      }
     }
   }
 
@@ -131,6 +211,27 @@ export class ResultsModel {
         this._metrics = event.metrics;
         this._stateChanged.emit();
         return true;
+      case 'job:series': {
+        this._progress = event.progress;
+        this._series = event.summary;
+        const at = parseTime(event.time) ?? this._now();
+        this._rateSamples.push({ at, step: event.progress.step });
+        if (this._rateSamples.length > 120) this._rateSamples.shift();
+        this._seriesChanged.emit();
+        this._stateChanged.emit();
+        return true;
+      }
+      case 'job:phase': {
+        const time = event.time;
+        const phases = this._phases.map((p, i, all) =>
+          i === all.length - 1 && !p.endedAt ? { ...p, endedAt: time } : p
+        );
+        const phase: JobPhase = { phase: event.phase, startedAt: time };
+        if (event.detail !== undefined) phase.detail = event.detail;
+        this._phases = [...phases, phase];
+        this._stateChanged.emit();
+        return true;
+      }
       case 'job:status': {
         if (
           this.isFinal ||
@@ -146,6 +247,11 @@ export class ResultsModel {
         if (isFinalJobStatus(event.status)) {
           this._finishedAt = time ?? this._now();
           this._log.flush();
+          this._phases = this._phases.map((p, i, all) =>
+            i === all.length - 1 && !p.endedAt
+              ? { ...p, endedAt: event.time }
+              : p
+          );
         }
         if (event.failure) {
           this._failure = event.failure;
@@ -155,6 +261,32 @@ export class ResultsModel {
       }
       default:
         return false;
+    }
+  }
+
+  /**
+   * Name, tag or annotate the run; the panel shows the answer.
+   *
+   * @throws JaxLabError from the server.
+   */
+  async update(patch: {
+    name?: string;
+    tags?: string[];
+    notes?: string;
+  }): Promise<void> {
+    if (!this._client || !this._job) return;
+    const job = await this._client.updateJob(this._job.id, patch);
+    if (this._job?.id === job.id) {
+      this._job = {
+        ...this._job,
+        name: job.name,
+        tags: job.tags,
+        notes: job.notes
+      };
+      if (!job.name) delete this._job.name;
+      if (!job.tags) delete this._job.tags;
+      if (!job.notes) delete this._job.notes;
+      this._stateChanged.emit();
     }
   }
 
@@ -180,6 +312,7 @@ export class ResultsModel {
   private async _watch(client: ApiClient, jobId: string): Promise<void> {
     const abort = new AbortController();
     this._abort = abort;
+    void this._followQueue(client, jobId, abort.signal);
     try {
       for await (const event of client.jobEvents(jobId, {
         signal: abort.signal
@@ -197,7 +330,11 @@ export class ResultsModel {
           this._metrics = job.metrics ?? this._metrics;
           this._failure = job.failure ?? this._failure;
           this._finishedAt = parseTime(job.finishedAt) ?? this._finishedAt;
+          this._phases = job.phases ?? this._phases;
+          this._progress = job.progress ?? this._progress;
+          this._series = job.series ?? this._series;
           this._stateChanged.emit();
+          this._seriesChanged.emit();
         }
       }
     } catch (error) {
@@ -222,6 +359,11 @@ export class ResultsModel {
   private _startedAt: number | null = null;
   private _finishedAt: number | null = null;
   private _lastSeq = 0;
+  private _phases: JobPhase[] = [];
+  private _progress: RunProgress | null = null;
+  private _series: SeriesSummary = {};
+  private _rateSamples: Array<{ at: number; step: number }> = [];
+  private _seriesChanged = new Signal<this, void>(this);
   private _abort: AbortController | null = null;
   private _isDisposed = false;
   private _stateChanged = new Signal<this, void>(this);

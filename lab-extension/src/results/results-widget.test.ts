@@ -54,7 +54,8 @@ describe('ResultsWidget', () => {
     )!;
     expect(badge.dataset.status).toBe('QUEUED');
     expect(cancel.hidden).toBe(false);
-    expect(widget.node.textContent).toContain('Run abcdef12');
+    expect(widget.node.textContent).toContain('run abcdef12 · CPU');
+    expect(widget.node.textContent).toContain('main()');
     model.applyEvent({
       jobId: 'j',
       seq: 1,

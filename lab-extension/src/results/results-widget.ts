@@ -1,140 +1,155 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { Panel, Widget } from '@lumino/widgets';
+import { Panel, SplitPanel, Widget } from '@lumino/widgets';
+import type { ApiClient } from '../api/api-client.js';
+import { ChartsPanel } from '../charts/charts-panel.js';
+import { SeriesModel } from '../charts/series-model.js';
 import { LogView } from '../log/log-view.js';
-import { formatClock, metricRows } from '../metrics/metrics-format.js';
+import { metricRows } from '../metrics/metrics-format.js';
+import { PhaseBar } from './phase-bar.js';
 import type { ResultsModel } from './results-model.js';
-import { renderStatusBadge } from './status-badge.js';
-import { shortJobId } from '../jobs/job-label.js';
+import { RunHeader } from './run-header.js';
+import { RunProgress } from './run-progress.js';
 
 /**
- * Results of the active job: status badge, ticking elapsed time, Cancel,
- * the failure's reason and fix, the metrics once the call returns, and the
- * live log.
+ * Results of the active run, one section widget each so that more can be
+ * added: the header (state, name, call, queue, time, Cancel), the phases
+ * adding up to its duration, progress with rate and ETA, the failure's
+ * reason and fix, the call's metrics, then the live charts of its step
+ * metrics beside its live log.
  */
 export class ResultsWidget extends Panel {
-  /** Make a view of `model`. */
-  constructor(model: ResultsModel, trans: TranslationBundle) {
+  constructor(
+    model: ResultsModel,
+    trans: TranslationBundle,
+    options: { client?: () => ApiClient } = {}
+  ) {
     super();
     this.addClass('jp-jaxlab-Results');
     this._model = model;
     this._trans = trans;
-
-    this._header = document.createElement('div');
-    this._header.className = 'jp-jaxlab-Results-header';
-    this._badge = document.createElement('span');
-    this._title = document.createElement('span');
-    this._title.className = 'jp-jaxlab-Results-title';
-    this._elapsed = document.createElement('span');
-    this._elapsed.className = 'jp-jaxlab-Results-elapsed';
-    this._elapsed.title = trans.__('Elapsed time');
-    this._follow = document.createElement('button');
-    this._follow.className = 'jp-jaxlab-Button jp-jaxlab-Results-follow';
-    this._follow.textContent = trans.__('Follow output');
-    this._cancel = document.createElement('button');
-    this._cancel.className =
-      'jp-jaxlab-Button jp-mod-warn jp-jaxlab-Results-cancel';
-    this._cancel.textContent = trans.__('Cancel');
-    this._header.append(
-      this._badge,
-      this._title,
-      this._elapsed,
-      this._follow,
-      this._cancel
-    );
-
-    this._failure = document.createElement('div');
-    this._failure.className = 'jp-jaxlab-Failure';
-    this._metrics = document.createElement('table');
-    this._metrics.className = 'jp-jaxlab-Metrics';
-
-    const top = new Widget();
+    this.header = new RunHeader(model, trans);
+    this.phases = new PhaseBar(model, trans);
+    this.progress = new RunProgress(model, trans);
+    this._failure = new Widget();
+    this._failure.addClass('jp-jaxlab-Failure');
+    this._metrics = new Widget({ node: document.createElement('table') });
+    this._metrics.addClass('jp-jaxlab-Metrics');
+    const top = new Panel();
     top.addClass('jp-jaxlab-Results-top');
-    top.node.append(this._header, this._failure, this._metrics);
+    for (const section of [
+      this.header,
+      this.phases,
+      this.progress,
+      this._failure,
+      this._metrics
+    ]) {
+      top.addWidget(section);
+    }
+    this.charts = new ChartsPanel(trans);
+    this._series = options.client
+      ? new SeriesModel({ client: options.client })
+      : null;
+    this._series?.changed.connect(this._onSeries, this);
+    model.seriesChanged.connect(() => this._series?.invalidate(), this);
+    this.logView = new LogView(model.log);
+    const body = new SplitPanel({ orientation: 'horizontal', spacing: 4 });
+    body.addClass('jp-jaxlab-Results-body');
+    body.addWidget(this.charts);
+    body.addWidget(this.logView);
+    body.setRelativeSizes([3, 2]);
     this.addWidget(top);
-    this._logView = new LogView(model.log, {
-      emptyText: trans.__(
-        'Press “Run on TPU” to run main.py; its output appears here.'
-      )
-    });
-    this.addWidget(this._logView);
-
+    this.addWidget(body);
     model.stateChanged.connect(this._render, this);
     this._render();
   }
 
-  /** The log view. */
-  get logView(): LogView {
-    return this._logView;
-  }
+  /** Sections, for tests and for panels that add their own. */
+  readonly header: RunHeader;
+  readonly phases: PhaseBar;
+  readonly progress: RunProgress;
+  readonly charts: ChartsPanel;
+  readonly logView: LogView;
 
   protected onAfterAttach(): void {
-    this._cancel.addEventListener('click', this._onCancel);
-    this._follow.addEventListener('click', this._onFollow);
+    this.header.follow.addEventListener('click', this._onFollow);
     this._timer = window.setInterval(this._tick, 1000);
     this._render();
   }
 
   protected onBeforeDetach(): void {
-    this._cancel.removeEventListener('click', this._onCancel);
-    this._follow.removeEventListener('click', this._onFollow);
+    this.header.follow.removeEventListener('click', this._onFollow);
     window.clearInterval(this._timer);
   }
 
   dispose(): void {
-    if (this.isDisposed) {
-      return;
-    }
+    if (this.isDisposed) return;
     this._model.stateChanged.disconnect(this._render, this);
+    this._series?.dispose();
     window.clearInterval(this._timer);
     super.dispose();
   }
 
   private _render(): void {
     const model = this._model;
-    const trans = this._trans;
-    renderStatusBadge(this._badge, trans, model.status);
-    const job = model.job;
-    this._title.textContent = job
-      ? trans.__(
-          'Run %1 · %2 · %3()',
-          shortJobId(job.id),
-          job.accelerator.toUpperCase(),
-          job.entrypoint
-        )
-      : '';
-    this._cancel.hidden = !job || model.isFinal;
-    this._cancel.disabled = !!job?.cancelRequested;
-    this._tick();
-
-    const failure = model.failure;
-    const streamError = model.streamError;
-    this._failure.replaceChildren();
-    this._failure.hidden = !failure && !streamError;
-    if (failure) {
-      this._failure.dataset.reason = failure.reason;
-      const reason = document.createElement('div');
-      reason.className = 'jp-jaxlab-Failure-reason';
-      reason.textContent = `${failure.reason}: ${failure.message}`;
-      const hint = document.createElement('div');
-      hint.className = 'jp-jaxlab-Failure-hint';
-      hint.textContent = `${trans.__('How to fix it:')} ${failure.hint}`;
-      this._failure.append(reason, hint);
-    } else if (streamError) {
-      const reason = document.createElement('div');
-      reason.className = 'jp-jaxlab-Failure-reason';
-      reason.textContent = `${streamError.code}: ${streamError.message}`;
-      this._failure.append(reason);
-      if (streamError.hint) {
-        const hint = document.createElement('div');
-        hint.className = 'jp-jaxlab-Failure-hint';
-        hint.textContent = streamError.hint;
-        this._failure.append(hint);
-      }
+    const jobId = model.job?.id ?? null;
+    if (jobId !== this._jobId) {
+      this._jobId = jobId;
+      this._series?.bind(jobId);
     }
+    this.header.render();
+    this.phases.render();
+    this.progress.render();
+    this._renderFailure();
+    this._renderMetrics();
+    this.logView.emptyText = this._logEmptyText();
+  }
 
-    this._metrics.replaceChildren();
-    const rows = metricRows(model.metrics);
-    this._metrics.hidden = rows.length === 0;
+  private _renderFailure(): void {
+    const trans = this._trans;
+    const failure = this._model.failure;
+    const streamError = this._model.streamError;
+    const node = this._failure.node;
+    node.replaceChildren();
+    this._failure.setHidden(!failure && !streamError);
+    delete node.dataset.reason;
+    const line = (cls: string, text: string): void => {
+      const div = document.createElement('div');
+      div.className = cls;
+      div.textContent = text;
+      node.appendChild(div);
+    };
+    if (failure) {
+      node.dataset.reason = failure.reason;
+      if (failure.reason === 'CANCELLED') {
+        line(
+          'jp-jaxlab-Failure-reason',
+          trans.__('Cancelled. %1', failure.message)
+        );
+      } else {
+        line(
+          'jp-jaxlab-Failure-reason',
+          `${failure.reason}: ${failure.message}`
+        );
+      }
+      line(
+        'jp-jaxlab-Failure-hint',
+        `${trans.__('What next:')} ${failure.hint}`
+      );
+    } else if (streamError) {
+      line(
+        'jp-jaxlab-Failure-reason',
+        `${streamError.code}: ${streamError.message}`
+      );
+      if (streamError.hint) line('jp-jaxlab-Failure-hint', streamError.hint);
+    }
+  }
+
+  private _renderMetrics(): void {
+    const trans = this._trans;
+    const rows = metricRows(this._model.metrics);
+    const table = this._metrics.node;
+    table.replaceChildren();
+    this._metrics.setHidden(rows.length === 0);
     for (const row of rows) {
       const tr = document.createElement('tr');
       tr.dataset.key = row.key;
@@ -145,39 +160,56 @@ export class ResultsWidget extends Panel {
       const td = document.createElement('td');
       td.textContent = row.text;
       tr.append(th, td);
-      this._metrics.appendChild(tr);
+      table.appendChild(tr);
     }
   }
 
-  private _tick = (): void => {
-    const elapsed = this._model.elapsedMs;
-    this._elapsed.textContent =
-      elapsed === null
-        ? ''
-        : `${this._trans.__('Elapsed')} ${formatClock(elapsed)}`;
-  };
+  private _logEmptyText(): string {
+    const trans = this._trans;
+    const job = this._model.job;
+    switch (this._model.status) {
+      case null:
+        return trans.__(
+          'Press Run to call main(); its output and charts appear here.'
+        );
+      case 'QUEUED':
+        return trans.__(
+          'Waiting in the queue for a free %1…',
+          job?.accelerator.toUpperCase() ?? ''
+        );
+      case 'COMPILING':
+        return trans.__(
+          'Preparing the run: requirements environment, then the kernel…'
+        );
+      case 'RUNNING':
+        return trans.__('Running; nothing printed yet.');
+      default:
+        return trans.__('The run printed nothing.');
+    }
+  }
 
-  private _onCancel = (): void => {
-    this._cancel.disabled = true;
-    this._model.cancel().catch(() => {
-      this._cancel.disabled = false;
-    });
+  private _onSeries(): void {
+    const data = this._series?.data ?? null;
+    this.charts.setRuns(data ? [{ label: '', colorIndex: 0, data }] : []);
+  }
+
+  private _tick = (): void => {
+    this.header.tick();
+    if (this._model.isActive) {
+      this.phases.render();
+      this.progress.render();
+    }
   };
 
   private _onFollow = (): void => {
-    this._logView.scrollToEnd();
+    this.logView.scrollToEnd();
   };
 
   private _model: ResultsModel;
   private _trans: TranslationBundle;
-  private _header: HTMLDivElement;
-  private _badge: HTMLSpanElement;
-  private _title: HTMLSpanElement;
-  private _elapsed: HTMLSpanElement;
-  private _follow: HTMLButtonElement;
-  private _cancel: HTMLButtonElement;
-  private _failure: HTMLDivElement;
-  private _metrics: HTMLTableElement;
-  private _logView: LogView;
+  private _failure: Widget;
+  private _metrics: Widget;
+  private _series: SeriesModel | null;
+  private _jobId: string | null = null;
   private _timer = 0;
 }

@@ -1,4 +1,4 @@
-import type { JobStatus } from '@jaxlab/schemas/contract';
+import type { JobPhase, JobStatus } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 /** Words for each status, through the translator. */
@@ -25,15 +25,39 @@ export function statusLabel(
 }
 
 /**
- * Fill `node` as a status badge: the status word, coloured by the
- * `data-status` attribute (see style/base.css).
+ * What a run is doing now, by its real phase: while the status is
+ * COMPILING the gateway is building the requirements environment or
+ * starting the kernel, not compiling (JAX compiles inside the call).
+ */
+export function runStateLabel(
+  trans: TranslationBundle,
+  status: JobStatus | null,
+  phases: readonly JobPhase[] = []
+): string {
+  if (status === 'COMPILING') {
+    switch (phases[phases.length - 1]?.phase) {
+      case 'environment':
+        return trans.__('Environment');
+      case 'kernel':
+        return trans.__('Starting kernel');
+      default:
+        return trans.__('Starting');
+    }
+  }
+  return statusLabel(trans, status);
+}
+
+/**
+ * Fill `node` as a status badge: the run's state word (`runStateLabel`),
+ * coloured by the `data-status` attribute (see style/base.css).
  */
 export function renderStatusBadge(
   node: HTMLElement,
   trans: TranslationBundle,
-  status: JobStatus | null
+  status: JobStatus | null,
+  phases: readonly JobPhase[] = []
 ): void {
   node.classList.add('jp-jaxlab-StatusBadge');
   node.dataset.status = status ?? 'NONE';
-  node.textContent = statusLabel(trans, status).toUpperCase();
+  node.textContent = runStateLabel(trans, status, phases).toUpperCase();
 }
