@@ -23,8 +23,6 @@ export namespace CommandIDs {
   export const openJob = 'jaxlab:open-job';
   /** Compare runs (`{jobs}`: ids, a list or comma separated; default: the ticked ones). */
   export const compareJobs = 'jaxlab:compare-jobs';
-  /** Open the comparison a shared lab link names (`?jaxlab-compare=a,b`). */
-  export const compareFromUrl = 'jaxlab:compare-from-url';
   /** Export a run as a notebook and open it (`{jobId}`). */
   export const exportNotebook = 'jaxlab:export-notebook';
   /** Open the server's sign-in page. */

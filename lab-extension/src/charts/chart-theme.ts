@@ -33,7 +33,8 @@ export function chartTheme(node: HTMLElement): IChartTheme {
     text: css('--jp-ui-font-color1', '#222'),
     grid: css('--jp-border-color2', '#ddd'),
     palette,
-    font: `${css('--jp-ui-font-size0', '11px')} ${css('--jp-ui-font-family', 'sans-serif')}`
+    // uPlot scales fonts by their px size, so an em size must become px.
+    font: `${resolved('fontSize', css('--jp-ui-font-size0', '11px'))} ${css('--jp-ui-font-family', 'sans-serif')}`
   };
 }
 
@@ -55,16 +56,21 @@ export function watchTheme(onChange: () => void): () => void {
  * `alpha`, for canvas fills; the browser resolves the colour.
  */
 export function translucent(color: string, alpha: number): string {
+  const rgb = /rgba?\(([^)]+)\)/.exec(resolved('color', color));
+  const [r, g, b] = (rgb?.[1] ?? '128, 128, 128').split(',').map(s => s.trim());
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
+
+/** `value` of CSS property `property` as the browser computes it (px, rgb). */
+function resolved(property: 'color' | 'fontSize', value: string): string {
   if (!probe) {
     probe = document.createElement('span');
     probe.hidden = true;
   }
-  probe.style.color = '';
-  probe.style.color = color;
   if (!probe.isConnected) document.body.appendChild(probe);
-  const rgb = /rgba?\(([^)]+)\)/.exec(getComputedStyle(probe).color);
-  const [r, g, b] = (rgb?.[1] ?? '128, 128, 128').split(',').map(s => s.trim());
-  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+  probe.style[property] = '';
+  probe.style[property] = value;
+  return getComputedStyle(probe)[property];
 }
 
 let probe: HTMLSpanElement | undefined;

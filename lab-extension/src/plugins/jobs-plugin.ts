@@ -1,6 +1,5 @@
 import {
   ILayoutRestorer,
-  IRouter,
   type JupyterFrontEnd,
   type JupyterFrontEndPlugin
 } from '@jupyterlab/application';
@@ -40,15 +39,14 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     'Lists JAX TPU Lab runs; opens, compares and exports them as notebooks.',
   autoStart: true,
   requires: [IJaxLabConnection, IProjectTracker],
-  optional: [ITranslator, ILayoutRestorer, ICommandPalette, IRouter],
+  optional: [ITranslator, ILayoutRestorer, ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
     connection: JaxLabConnection,
     projects: WidgetTracker<ProjectPanel>,
     translator: ITranslator | null,
     restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null,
-    router: IRouter | null
+    palette: ICommandPalette | null
   ): void => {
     const trans = (translator ?? nullTranslator).load('jaxlab');
     const model = new JobsModel(() => connection.client);
@@ -194,21 +192,15 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    // A shared comparison link opens the comparison once the lab is up.
-    app.commands.addCommand(CommandIDs.compareFromUrl, {
-      label: trans.__('Open a Shared Comparison'),
-      execute: args => {
-        const search = String((args as { search?: string }).search ?? '');
-        const jobs = new URLSearchParams(search).get(COMPARE_PARAM);
-        return jobs
-          ? app.commands.execute(CommandIDs.compareJobs, { jobs })
-          : undefined;
-      }
-    });
-    router?.register({
-      command: CommandIDs.compareFromUrl,
-      pattern: new RegExp(`[?&]${COMPARE_PARAM}=`),
-      rank: 30
+    // A shared comparison link opens the comparison once the lab has
+    // restored its layout; the parameter then leaves the address bar.
+    void app.restored.then(() => {
+      const url = new URL(window.location.href);
+      const jobs = url.searchParams.get(COMPARE_PARAM);
+      if (!jobs) return;
+      url.searchParams.delete(COMPARE_PARAM);
+      window.history.replaceState(window.history.state, '', url.toString());
+      void app.commands.execute(CommandIDs.compareJobs, { jobs });
     });
 
     app.commands.addCommand(CommandIDs.exportNotebook, {

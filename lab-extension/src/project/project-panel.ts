@@ -19,6 +19,7 @@ import { ReviewWidget } from '../review/review-widget.js';
 import type { IReviewWidget } from '../review/review-widget.js';
 import { AcceleratorPicker } from './accelerator-picker.js';
 import { reviewRunnableProposal } from './runnable-dialog.js';
+import { bindUndoKeys } from './editor-undo.js';
 import type { ProjectModel, SaveState } from './project-model.js';
 import { RunButton } from './run-button.js';
 
@@ -59,8 +60,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this._mainPy.addClass('jp-jaxlab-Editor');
     this._mainPy.title.label = 'main.py';
     this._mainPy.title.caption = trans.__(
-      'main.py: definitions only; Run calls %1()',
-      this.entrypoint
+      'main.py: definitions only; Run calls the function the run settings name'
     );
     const readme = rendermime.createRenderer('text/markdown');
     readme.addClass('jp-jaxlab-Readme');
@@ -84,6 +84,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this._files.addWidget(this._mainPy);
     this._files.addWidget(readme);
     this._files.addWidget(this._requirements);
+    this._unbindUndo = [this._mainPy, this._requirements].map(bindUndoKeys);
 
     // Results and review.
     this._results = new ResultsModel({ client: connection.client });
@@ -120,7 +121,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     top.setRelativeSizes([4, 1]);
     content.addWidget(top);
     content.addWidget(this._bottom);
-    content.setRelativeSizes([1, 1]);
+    content.setRelativeSizes([2, 3]);
     this._results.stateChanged.connect(this._onRunState, this);
 
     // Toolbar.
@@ -388,6 +389,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     void this._projectModel.save().finally(() => this._projectModel.dispose());
     this._results.dispose();
     this._arguments.dispose();
+    this._unbindUndo.forEach(unbind => unbind());
     window.clearTimeout(this._signaturesTimer);
     super.dispose();
   }
@@ -463,6 +465,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   private _argumentForm: ArgumentForm;
   private _submitting = false;
   private _signaturesTimer = 0;
+  private _unbindUndo: Array<() => void>;
   private _picker: AcceleratorPicker;
   private _saveLabel: Widget;
   private _hostsTimer = 0;

@@ -84,6 +84,7 @@ export class RunHeader extends Widget {
     if (document.activeElement !== this._notes)
       this._notes.value = job?.notes ?? '';
     this._call.textContent = job ? pythonCall(job.entrypoint, job.args) : '';
+    this._call.hidden = !job;
     this._where.textContent = job
       ? trans.__(
           'run %1 · %2',

@@ -78,5 +78,11 @@ export function runTimeline(
     else
       segments.push({ key: 'harness', ms: totalMs - covered, isOpen: false });
   }
-  return { segments: segments.filter(s => s.ms > 0 || s.isOpen), totalMs };
+  // Every phase the run went through is shown, even when it took no time.
+  return {
+    segments: segments.filter(
+      s => s.ms > 0 || s.isOpen || s.key === 'environment' || s.key === 'kernel'
+    ),
+    totalMs
+  };
 }

@@ -1,15 +1,22 @@
 /** Steps the end-to-end tests take on a JupyterLab page. */
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../../scripts/start-lab.mjs';
 
 /** Where the screenshots the README and the issues name are kept. */
 export const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 
-/** Saves what the page shows as `docs/screenshots/<name>`, once it settled. */
-export async function shot(page: Page, name: string): Promise<void> {
+/**
+ * Saves what the page (or only `target`) shows as `docs/screenshots/<name>`,
+ * once it settled.
+ */
+export async function shot(
+  page: Page,
+  name: string,
+  target?: Locator
+): Promise<void> {
   await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SCREENSHOTS, name) });
+  await (target ?? page).screenshot({ path: join(SCREENSHOTS, name) });
 }
 
 /** Switches the theme through the command palette, as a user would. */
@@ -26,5 +33,6 @@ export async function setTheme(
     { timeout: 20_000 }
   );
   await page.keyboard.press('Escape');
-  await page.waitForTimeout(800);
+  // Charts redraw with the new theme's colours after its CSS arrives.
+  await page.waitForTimeout(1200);
 }
