@@ -1,10 +1,11 @@
 """Step metrics of a running call: the ``jaxlab.log()`` API behind the scenes.
 
 ``log(step=i, loss=loss)`` in the user's loop only appends a tuple to a
-queue (well under the 5 µs a call the lab aims for); nothing is converted
-there, so a JAX array is not waited for. A flusher thread wakes every
-``interval_s``, takes what is queued, fetches JAX values from the device in
-one ``jax.device_get`` for the whole batch, drops (and counts) NaN and
+queue (well under the 5 µs a call the lab aims for). A JAX value is copied
+to the host there on the CPU backend (cheaper than keeping the array alive)
+and kept for later on an accelerator, so the loop never waits for the device
+more than ``float()`` would. A flusher thread wakes every
+``interval_s``, takes what is queued, copies the JAX values left to the host, drops (and counts) NaN and
 infinite values, and publishes one StepMetrics document per batch (at most
 ``max_batch_points`` points each) through ``publish``. A loop that outruns
 the flusher by ``max_pending`` calls drains the queue itself, so memory
@@ -89,6 +90,9 @@ class StepLogger:
         # atomic, so the hot path takes no lock.
         self._queue: collections.deque[tuple[Any, float, dict[str, Any], str]] = collections.deque()
         self._calls = 0
+        self._copy_now: bool | None = None
+        self._array_types: dict[type, bool] = {}
+        self._numpy = sys.modules.get("numpy")
         self._total_steps: Any = None
         self._api_used = False
         self._names: set[str] = set()
@@ -106,7 +110,47 @@ class StepLogger:
     def log(self, step: Any, total_steps: Any, metrics: dict[str, Any]) -> None:
         """The hot path of :func:`log`."""
         self._api_used = True
+        for value in metrics.values():
+            if type(value) is not float and type(value) is not int:
+                metrics = self._host_values(metrics)
+                break
         self._enqueue(step, total_steps, metrics, "api")
+
+    def _host_values(self, metrics: dict[str, Any]) -> dict[str, Any]:
+        """On the CPU backend, JAX values copied to the host now.
+
+        There a host copy costs under a microsecond, while keeping a JAX
+        array alive until the flusher converts it doubles the cost of a small
+        jitted step (its buffer cannot be reused). On an accelerator the
+        arrays are kept and fetched later in the flusher thread, so the loop
+        never waits for the device, where ``float()`` would at every step.
+        """
+        if self._copy_now is None:
+            jax = sys.modules.get("jax")
+            self._numpy = sys.modules.get("numpy")
+            try:
+                on_cpu = jax is not None and jax.default_backend() == "cpu"
+            except Exception:
+                on_cpu = False
+            self._copy_now = on_cpu and self._numpy is not None
+        if not self._copy_now:
+            return metrics
+        return {name: self._host_copy(value) for name, value in metrics.items()}
+
+    def _host_copy(self, value: Any) -> Any:
+        kind = type(value)
+        is_array = self._array_types.get(kind)
+        if is_array is None:
+            # isinstance(x, jax.Array) costs microseconds: decide once a type.
+            jax = sys.modules.get("jax")
+            is_array = jax is not None and isinstance(value, jax.Array)
+            self._array_types[kind] = is_array
+        if not is_array or self._numpy is None:
+            return value
+        try:
+            return self._numpy.asarray(value)
+        except Exception:
+            return value
 
     def log_parsed(self, step: int, total_steps: int | None, metrics: dict[str, float]) -> None:
         """Points parsed from a ``step N: loss X`` line of the output."""
@@ -146,7 +190,8 @@ class StepLogger:
         entries = []
         while self._queue and len(entries) < self._max_batch_points:
             entries.append(self._queue.popleft())
-        fetched = _device_get([v for _, _, metrics, _ in entries for v in metrics.values()])
+        self._numpy = self._numpy or sys.modules.get("numpy")
+        fetched = [self._host_copy(v) for _, _, metrics, _ in entries for v in metrics.values()]
         series: dict[str, dict[str, list[Any]]] = {}
         non_finite: dict[str, int] = {}
         position = 0
@@ -233,24 +278,6 @@ def _finite(value: Any) -> Any:
     if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
         return None
     return value
-
-
-def _device_get(values: list[Any]) -> list[Any]:
-    """The values with JAX arrays fetched from their devices in one transfer."""
-    jax = sys.modules.get("jax")
-    if jax is None or all(isinstance(v, (int, float)) for v in values):
-        return values
-    indices = [i for i, v in enumerate(values) if isinstance(v, jax.Array)]
-    if not indices:
-        return values
-    try:
-        fetched = jax.device_get([values[i] for i in indices])
-    except Exception:
-        return values
-    out = list(values)
-    for i, host_value in zip(indices, fetched, strict=True):
-        out[i] = host_value
-    return out
 
 
 def _split(document: dict[str, Any]) -> Iterator[dict[str, Any]]:

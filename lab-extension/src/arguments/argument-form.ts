@@ -1,5 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
+import { withInlineCode } from '../project/readme-summary.js';
 import type { ArgumentModel } from './argument-model.js';
 import { isSettable } from './argument-model.js';
 
@@ -76,7 +77,7 @@ export class ArgumentForm extends Widget {
     if (signature?.doc) {
       const doc = document.createElement('p');
       doc.className = 'jp-jaxlab-ArgumentForm-doc';
-      doc.textContent = signature.doc;
+      doc.append(...withInlineCode(signature.doc));
       root.appendChild(doc);
     }
     if (model.error) {

@@ -44,6 +44,11 @@ export class ChartsPanel extends Panel {
     this._render();
   }
 
+  /** What the panel says while there is nothing to chart. */
+  set emptyText(text: string) {
+    this._empty.node.textContent = text;
+  }
+
   /** The settings bar (x axis, log scale, smoothing, layout, metrics). */
   get settingsBar(): ChartSettingsBar {
     return this._bar;

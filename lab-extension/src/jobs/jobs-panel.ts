@@ -211,7 +211,7 @@ export class JobsPanel extends Widget {
     );
     const first = document.createElement('div');
     first.className = 'jp-jaxlab-JobItem-row';
-    first.append(check, badge, title, when, duration);
+    first.append(check, badge, title);
 
     const detail = document.createElement('div');
     detail.className = 'jp-jaxlab-JobItem-metrics';
@@ -220,7 +220,11 @@ export class JobsPanel extends Widget {
     if (model.scope === 'all')
       parts.push(model.projectNameOf(job.projectId) || trans.__('no project'));
     if (job.status === 'QUEUED' && job.queuePosition) {
-      parts.push(trans.__('#%1 in queue', job.queuePosition));
+      parts.push(
+        job.queuePosition === 1
+          ? trans.__('next in queue')
+          : trans.__('#%1 in queue', job.queuePosition)
+      );
     } else if (job.status === 'FAILED' && job.failure) {
       parts.push(`${job.failure.reason}: ${job.failure.message}`);
     } else if (!isFinalJobStatus(job.status) && job.progress) {
@@ -235,6 +239,10 @@ export class JobsPanel extends Widget {
     if (headline) parts.push(headline);
     detail.textContent = parts.join(' · ');
     detail.title = detail.textContent;
+    const second = document.createElement('div');
+    second.className = 'jp-jaxlab-JobItem-row jp-jaxlab-JobItem-detail';
+    second.append(when, duration, detail);
+
     const tags = document.createElement('span');
     tags.className = 'jp-jaxlab-JobItem-tags';
     for (const tag of job.tags ?? []) {
@@ -255,10 +263,10 @@ export class JobsPanel extends Widget {
         true
       )
     );
-    const second = document.createElement('div');
-    second.className = 'jp-jaxlab-JobItem-row';
-    second.append(detail, tags, actions);
-    li.append(first, second);
+    const third = document.createElement('div');
+    third.className = 'jp-jaxlab-JobItem-row jp-jaxlab-JobItem-detail';
+    third.append(tags, actions);
+    li.append(first, second, third);
     return li;
   }
 

@@ -102,6 +102,11 @@ export class ResultsWidget extends Panel {
     this._renderFailure();
     this._renderMetrics();
     this.logView.emptyText = this._logEmptyText();
+    this.charts.emptyText = this._model.isActive
+      ? this._trans.__('Charts appear as soon as the run logs step metrics.')
+      : this._trans.__(
+          'No step metrics. Call jaxlab.log(step=i, loss=loss) in the loop, or print lines like “step 100: loss 0.25”.'
+        );
   }
 
   private _renderFailure(): void {

@@ -367,8 +367,8 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await page.keyboard.insertText('\nRUN_LABEL = "second try"\n');
     await page.keyboard.press('Control+Home');
     await setArguments(
-      { steps: '3000', learning_rate: '0.1' },
-      'main(steps=3000, learning_rate=0.1)'
+      { steps: '3000', learning_rate: '0.05' },
+      'main(steps=3000, learning_rate=0.05)'
     );
     await runButton().click();
     await waitForStatus('COMPLETED');
@@ -422,19 +422,19 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await expect.poll(() => items.count(), { timeout: 20_000 }).toBe(3);
     // Name and tag the last run from its header.
     const header = results().locator('.jp-jaxlab-Results-header');
-    await header.locator('.jp-jaxlab-Results-name').fill('lr 0.1 short');
+    await header.locator('.jp-jaxlab-Results-name').fill('lr 0.05 short');
     await header.locator('.jp-jaxlab-Results-name').press('Enter');
-    await header.locator('.jp-jaxlab-Results-tags').fill('baseline, lr=0.1');
+    await header.locator('.jp-jaxlab-Results-tags').fill('baseline, lr=0.05');
     await header.locator('.jp-jaxlab-Results-tags').press('Enter');
     await expect
       .poll(async () => (await spiralsRuns())[0].tags)
-      .toEqual(['baseline', 'lr=0.1']);
+      .toEqual(['baseline', 'lr=0.05']);
     await runsPanel.locator('button[data-action="refresh"]').click();
     await expect
       .poll(() =>
         items.first().locator('.jp-jaxlab-JobItem-title').textContent()
       )
-      .toBe('lr 0.1 short');
+      .toBe('lr 0.05 short');
     const filter = (name: string) =>
       runsPanel.locator(`[data-filter="${name}"]`);
     await filter('tag').fill('baseline');
@@ -523,6 +523,8 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
         .textContent()
     ).toMatch(/[+−][1-9]/);
     await shot(page, 'jobs-compare.png');
+    await compare.locator('.jp-jaxlab-CompareParams').scrollIntoViewIfNeeded();
+    await shot(page, 'jobs-compare-tables.png');
     await setTheme(page, 'JupyterLab Dark');
     await shot(page, 'jobs-compare-dark.png');
     await setTheme(page, 'JupyterLab Light');
@@ -546,7 +548,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await waitForStatus('COMPLETED', 30_000);
     expect(
       await results().locator('.jp-jaxlab-Results-name').inputValue()
-    ).toBe('lr 0.1 short');
+    ).toBe('lr 0.05 short');
   }, 240_000);
 
   it('should open runs as tabs beside each other without splitting the main area again', async () => {
