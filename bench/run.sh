@@ -22,6 +22,7 @@ node bench/flood.mjs 2> >(grep -E '^#|Error|error' >&2)
 echo
 echo "## issue 9: cold start with the seccomp filter"
 node bench/seccomp.mjs 2> >(grep -E '^#|Error|error' >&2)
+echo
 echo "## issue 12: experiments (step metrics, chart data, rendering)"
 node bench/experiments.mjs 2> >(grep -E '^#|Error|error' >&2)
 echo

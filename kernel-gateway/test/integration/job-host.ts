@@ -57,6 +57,7 @@ export async function createTestJobHost(
       const runner = new JobRunner({
         queue: store.queue,
         events: store.events,
+        series: store.series,
         hosts: store.hosts,
         kernels,
         envBuilder,

@@ -80,6 +80,7 @@ describe('JobExecution device facts', () => {
       job,
       queue: store.queue,
       events: store.events,
+      series: store.series,
       kernels: kernelsPublishing({
         executionTimeMs: 5,
         compilationTimeMs: 0,
