@@ -27,11 +27,10 @@ import {
   PY,
   ROOT,
   fmt,
-  freePort,
   median,
   percentile,
-  startProcess,
-  waitForHttp
+  startJobGatewayProcess,
+  startLabServerProcess
 } from './lib.mjs';
 
 const { values: opts } = parseArgs({
@@ -175,42 +174,13 @@ function ingestLoop() {
 }
 
 async function startServer() {
-  const port = await freePort();
-  const p = startProcess(
-    'node',
-    [
-      join(ROOT, 'server/lib/bin/jaxlab-server.js'),
-      '--port',
-      String(port),
-      '--data-dir',
-      dataDir
-    ],
-    { env: { ...process.env, JAXLAB_TOKEN: TOKEN, GEMINI_API_KEY: '' } }
-  );
-  procs.push(p);
-  const base = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${base}/api/jobs?limit=1`, auth, 30000);
+  const { base, proc } = await startLabServerProcess(dataDir, TOKEN);
+  procs.push(proc);
   return base;
 }
 
 async function startGateway() {
-  const port = await freePort();
-  const p = startProcess('node', [
-    join(ROOT, 'kernel-gateway/lib/bin/jaxlab-gateway.js'),
-    '--port',
-    String(port),
-    '--token',
-    TOKEN,
-    '--data-dir',
-    dataDir,
-    '--run-jobs',
-    '--max-jobs',
-    '1'
-  ]);
-  procs.push(p);
-  await waitForHttp(`http://127.0.0.1:${port}/api`, auth, 30000);
-  for (let i = 0; i < 300 && !/running jobs from/.test(p.log()); i++)
-    await sleep(100);
+  procs.push((await startJobGatewayProcess(dataDir, TOKEN)).proc);
 }
 
 async function api(base, method, path, body) {

@@ -34,6 +34,8 @@ import {
   freePort,
   median,
   percentile,
+  startJobGatewayProcess,
+  startLabServerProcess,
   startProcess,
   waitForHttp
 } from './lib.mjs';
@@ -108,54 +110,21 @@ const load = () =>
   loadavg()
     .map(n => n.toFixed(2))
     .join(' ');
-const sleep = ms => new Promise(r => setTimeout(r, ms));
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'jxj-'));
 const procs = [];
 
 async function startServer() {
-  const port = await freePort();
-  const p = startProcess(
-    'node',
-    [
-      join(ROOT, 'server/lib/bin/jaxlab-server.js'),
-      '--port',
-      String(port),
-      '--data-dir',
-      dataDir
-    ],
-    { env: { ...process.env, JAXLAB_TOKEN: TOKEN, GEMINI_API_KEY: '' } }
-  );
-  procs.push(p);
-  const base = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${base}/api/jobs?limit=1`, auth, 30000);
-  } catch (e) {
-    throw new Error(`${e.message}\n${p.log()}`);
-  }
-  return { base, proc: p };
+  const server = await startLabServerProcess(dataDir, TOKEN);
+  procs.push(server.proc);
+  return server;
 }
 
 async function startGateway() {
-  const port = await freePort();
-  const p = startProcess('node', [
-    join(ROOT, 'kernel-gateway/lib/bin/jaxlab-gateway.js'),
-    '--port',
-    String(port),
-    '--token',
-    TOKEN,
-    '--data-dir',
-    dataDir,
-    '--run-jobs',
-    '--max-jobs',
-    '1'
-  ]);
-  procs.push(p);
-  await waitForHttp(`http://127.0.0.1:${port}/api`, auth, 30000);
-  for (let i = 0; i < 300 && !/running jobs from/.test(p.log()); i++)
-    await sleep(100);
-  return { proc: p };
+  const gateway = await startJobGatewayProcess(dataDir, TOKEN);
+  procs.push(gateway.proc);
+  return gateway;
 }
 
 async function submit(base, body) {

@@ -38,6 +38,66 @@ export function startProcess(cmd, args, options = {}) {
   };
 }
 
+/**
+ * Starts `jaxlab-server` on a free port over `dataDir` with the API token
+ * `token`; resolves once it answers. Returns its base URL and process.
+ */
+export async function startLabServerProcess(dataDir, token) {
+  const port = await freePort();
+  const proc = startProcess(
+    'node',
+    [
+      `${ROOT}server/lib/bin/jaxlab-server.js`,
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir
+    ],
+    { env: { ...process.env, JAXLAB_TOKEN: token, GEMINI_API_KEY: '' } }
+  );
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(
+      `${base}/api/jobs?limit=1`,
+      { Authorization: `Bearer ${token}` },
+      30000
+    );
+  } catch (e) {
+    await proc.stop();
+    throw new Error(`${e.message}\n${proc.log()}`);
+  }
+  return { base, proc };
+}
+
+/**
+ * Starts a `jaxlab-gateway` that runs one job at a time from the store in
+ * `dataDir`; resolves once it runs jobs.
+ */
+export async function startJobGatewayProcess(dataDir, token) {
+  const port = await freePort();
+  const proc = startProcess('node', [
+    `${ROOT}kernel-gateway/lib/bin/jaxlab-gateway.js`,
+    '--port',
+    String(port),
+    '--token',
+    token,
+    '--data-dir',
+    dataDir,
+    '--run-jobs',
+    '--max-jobs',
+    '1'
+  ]);
+  await waitForHttp(
+    `http://127.0.0.1:${port}/api`,
+    { Authorization: `Bearer ${token}` },
+    30000
+  );
+  for (let i = 0; i < 300 && !/running jobs from/.test(proc.log()); i++) {
+    await new Promise(r => setTimeout(r, 100));
+  }
+  return { proc };
+}
+
 export async function waitForHttp(url, headers = {}, timeoutMs = 60000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

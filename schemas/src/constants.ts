@@ -20,6 +20,16 @@ export const DEFAULT_DESIGNATED_FUNCTIONS: readonly string[] = Object.freeze([
   'train_step'
 ]);
 
+/** Every status a job can have, in the order a job goes through them. */
+export const JOB_STATUSES = Object.freeze([
+  'QUEUED',
+  'COMPILING',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED'
+] as const);
+
 /** Statuses after which a job never changes again. */
 export const FINAL_JOB_STATUSES = Object.freeze([
   'COMPLETED',

@@ -14,6 +14,7 @@ export type { IJaxLabErrorOptions, JaxLabErrorCode } from './errors.js';
 export {
   DEFAULT_DESIGNATED_FUNCTIONS,
   FINAL_JOB_STATUSES,
+  JOB_STATUSES,
   KERNEL_DISPLAY_NAME,
   KERNEL_SPEC_NAME,
   METRICS_MIME_TYPE,

@@ -139,10 +139,22 @@ describe('JobRunner', () => {
     expect(job.status).toBe('CANCELLED');
     expect(tookMs).toBeLessThan(2000);
     console.log(`cancel took ${tookMs} ms`);
-    // Cancelled, not a red KeyboardInterrupt traceback.
+  });
+
+  it('should say a call cancelled in its loop was cancelled, without its KeyboardInterrupt traceback', async () => {
+    const submitted = await submitJob(store, {
+      code: `import time\n\n\ndef main():\n    print("looping", flush=True)\n    while True:\n        time.sleep(0.01)\n`
+    });
+    await waitForStatus(store, submitted.id, ['RUNNING'], 60_000);
+    for (let i = 0; i < 300; i++) {
+      if ((await readWholeLog(store, submitted.id)).includes('looping')) break;
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    await store.jobs.requestCancel(submitted.id, 'local');
+    const job = await waitForStatus(store, submitted.id, 'final', 10_000);
+    expect(job.status).toBe('CANCELLED');
     const text = await readWholeLog(store, job.id);
-    expect(text).toContain('[jaxlab] Cancelled on request.');
-    expect(text).not.toContain('KeyboardInterrupt');
+    expect(text).toBe('looping\n[jaxlab] Cancelled on request.\n');
   });
 
   it('should store every point of 100,000 jaxlab.log() calls of a tight loop, with progress', async () => {

@@ -1,5 +1,9 @@
-import type { JobStatus, JobSummary } from '@jaxlab/schemas/contract';
-import { isFinalJobStatus, pythonCall } from '@jaxlab/schemas/contract';
+import type { JobSummary } from '@jaxlab/schemas/contract';
+import {
+  JOB_STATUSES,
+  isFinalJobStatus,
+  pythonCall
+} from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
@@ -8,15 +12,6 @@ import { renderStatusBadge } from '../results/status-badge.js';
 import { CommandIDs } from '../tokens.js';
 import type { IRunFilters, JobsModel } from './jobs-model.js';
 import { headlineMetrics } from './run-label.js';
-
-const STATUSES: JobStatus[] = [
-  'QUEUED',
-  'COMPILING',
-  'RUNNING',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED'
-];
 
 /**
  * The runs sidebar: whose runs it shows (the current project, named, or
@@ -75,7 +70,7 @@ export class JobsPanel extends Widget {
     const status = document.createElement('select');
     status.dataset.filter = 'status';
     status.title = trans.__('Status');
-    for (const value of ['', ...STATUSES]) {
+    for (const value of ['', ...JOB_STATUSES]) {
       const option = document.createElement('option');
       option.value = value;
       option.textContent = value ? value.toLowerCase() : trans.__('any status');

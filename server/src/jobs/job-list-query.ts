@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { JobStatus } from '@jaxlab/schemas';
+import { JOB_STATUSES } from '@jaxlab/schemas';
 import type { IJobs } from '@jaxlab/store';
 import { HttpError } from '@jaxlab/http';
 import {
@@ -7,16 +7,6 @@ import {
   queryInteger,
   queryString
 } from '../http/request-params.js';
-
-/** Statuses a job list may filter on. */
-const JOB_STATUSES: readonly JobStatus[] = [
-  'QUEUED',
-  'COMPILING',
-  'RUNNING',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED'
-];
 
 const METRIC = /^([A-Za-z_][A-Za-z0-9_ .\-/]{0,63}?)\s*(<=|>=|<|>|=)\s*(\S+)$/;
 const ARG = /^([A-Za-z_][A-Za-z0-9_]{0,63})=(.*)$/s;

@@ -8,13 +8,13 @@ import { jobNotFound } from '../events/job-errors.js';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { ISeries } from './contract.js';
 import { SERIES_CHUNK_POINTS } from './contract.js';
-import { downsampleSeries } from './downsample.js';
 import {
   appendToChunks,
   checkPoints,
   decodeChunk,
   emptyColumns,
   encodeChunk,
+  readBucketed,
   stepRange,
   summarize,
   toSummary
@@ -107,25 +107,15 @@ export class MongoSeries implements ISeries {
     jobId: string,
     options: ISeries.IReadOptions
   ): Promise<BucketedSeries[]> {
-    const wanted = options.names ? new Set(options.names) : null;
-    const from = options.fromStep ?? 0;
-    const to = options.toStep ?? Number.MAX_SAFE_INTEGER;
-    const out: BucketedSeries[] = [];
-    for (const { name } of await this._summaryDocs(jobId)) {
-      if (wanted && !wanted.has(name)) continue;
-      const chunks = await this._chunks
-        .find({ jobId, name, maxStep: { $gte: from }, minStep: { $lte: to } })
-        .sort({ chunk: 1 })
-        .toArray();
-      out.push(
-        downsampleSeries(
-          name,
-          chunks.map(c => decodeChunk(c.points.buffer)),
-          options
-        )
-      );
-    }
-    return out;
+    const names = (await this._summaryDocs(jobId)).map(doc => doc.name);
+    return readBucketed(names, options, async (name, from, to) =>
+      (
+        await this._chunks
+          .find({ jobId, name, maxStep: { $gte: from }, minStep: { $lte: to } })
+          .sort({ chunk: 1 })
+          .toArray()
+      ).map(chunk => decodeChunk(chunk.points.buffer))
+    );
   }
 
   async summary(jobId: string): Promise<SeriesSummary> {

@@ -1,10 +1,13 @@
 import type {
+  BucketedSeries,
   MetricSummary,
   SeriesPoints,
   SeriesSummary
 } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
+import type { ISeries } from './contract.js';
 import { SERIES_CHUNK_POINTS } from './contract.js';
+import { downsampleSeries } from './downsample.js';
 
 /**
  * Points of one series as three parallel columns: step, value and time
@@ -175,6 +178,31 @@ export function emptyColumns(): IPointColumns {
     values: new Float64Array(0),
     times: new Float64Array(0)
   };
+}
+
+/**
+ * `ISeries.read` on any backend: for each stored name (in first-logged
+ * order) that `options.names` allows, the chunks overlapping the step range,
+ * as `chunksOf(name, fromStep, toStep)` reads them, cut into buckets.
+ */
+export async function readBucketed(
+  names: readonly string[],
+  options: ISeries.IReadOptions,
+  chunksOf: (
+    name: string,
+    fromStep: number,
+    toStep: number
+  ) => Promise<IPointColumns[]>
+): Promise<BucketedSeries[]> {
+  const wanted = options.names ? new Set(options.names) : null;
+  const from = options.fromStep ?? 0;
+  const to = options.toStep ?? Number.MAX_SAFE_INTEGER;
+  const out: BucketedSeries[] = [];
+  for (const name of names) {
+    if (wanted && !wanted.has(name)) continue;
+    out.push(downsampleSeries(name, await chunksOf(name, from, to), options));
+  }
+  return out;
 }
 
 interface IArrays {

@@ -6,7 +6,6 @@ import type {
 import { jobNotFound } from '../events/job-errors.js';
 import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
 import type { ISeries } from './contract.js';
-import { downsampleSeries } from './downsample.js';
 import type { IPointColumns } from './series-chunk.js';
 import {
   appendToChunks,
@@ -14,6 +13,7 @@ import {
   decodeChunk,
   emptyColumns,
   encodeChunk,
+  readBucketed,
   stepRange,
   summarize,
   toSummary
@@ -91,28 +91,18 @@ export class SqliteSeries implements ISeries {
     jobId: string,
     options: ISeries.IReadOptions
   ): Promise<BucketedSeries[]> {
-    const wanted = options.names ? new Set(options.names) : null;
-    const from = options.fromStep ?? 0;
-    const to = options.toStep ?? Number.MAX_SAFE_INTEGER;
-    const out: BucketedSeries[] = [];
-    for (const { name } of this._summaryRows(jobId)) {
-      if (wanted && !wanted.has(name)) continue;
-      const rows = this._database
-        .prepare(
-          `SELECT points FROM job_series_chunks
-           WHERE jobId = ? AND name = ? AND maxStep >= ? AND minStep <= ?
-           ORDER BY chunk`
-        )
-        .all(jobId, name, from, to) as Array<{ points: Buffer }>;
-      out.push(
-        downsampleSeries(
-          name,
-          rows.map(r => decodeChunk(r.points)),
-          options
-        )
-      );
-    }
-    return out;
+    const names = this._summaryRows(jobId).map(row => row.name);
+    return readBucketed(names, options, async (name, from, to) =>
+      (
+        this._database
+          .prepare(
+            `SELECT points FROM job_series_chunks
+             WHERE jobId = ? AND name = ? AND maxStep >= ? AND minStep <= ?
+             ORDER BY chunk`
+          )
+          .all(jobId, name, from, to) as Array<{ points: Buffer }>
+      ).map(row => decodeChunk(row.points))
+    );
   }
 
   async summary(jobId: string): Promise<SeriesSummary> {
