@@ -65,3 +65,13 @@ def test_scanner_should_join_split_lines_per_stream_and_stop_once_the_api_is_use
     api_used = True
     scanner.feed("stdout", "step 4: loss 0.3\n")
     assert len(seen) == 3
+
+
+def test_scanner_should_skip_an_overlong_line_in_pieces_and_read_the_next() -> None:
+    seen: list[tuple] = []
+    scanner = StepLineScanner(lambda *p: seen.append(p))
+    scanner.feed("stdout", "x" * 70_000)
+    scanner.feed("stdout", " step 5: loss 1\nstep 6: lo")
+    scanner.feed("stdout", "ss 2\n")
+    scanner.finish()
+    assert seen == [(6, None, {"loss": 2.0})]

@@ -73,21 +73,32 @@ class StepLineScanner:
     ) -> None:
         self._sink = sink
         self._enabled = enabled
-        self._partial: dict[str, str] = {}
+        # The unterminated end of each stream; None while a line longer
+        # than any step line goes on (it is skipped without being copied).
+        self._partial: dict[str, str | None] = {}
 
     def feed(self, stream: str, text: str) -> None:
         """Scans output text of ``stream``; a partial last line waits for its end."""
         if not self._enabled():
             return
-        lines = (self._partial.pop(stream, "") + text).split("\n")
-        self._partial[stream] = lines.pop()[-_MAX_LINE_CHARS:]
-        for line in lines:
-            self._scan(line)
+        pending = self._partial.pop(stream, "")
+        start = 0
+        while (end := text.find("\n", start)) >= 0:
+            if pending is not None and len(pending) + end - start <= _MAX_LINE_CHARS:
+                self._scan(pending + text[start:end])
+            pending = ""
+            start = end + 1
+        if pending is not None and len(pending) + len(text) - start <= _MAX_LINE_CHARS:
+            self._partial[stream] = pending + text[start:]
+        else:
+            self._partial[stream] = None
 
     def finish(self) -> None:
         """Scans what is left of unterminated lines."""
         for stream in list(self._partial):
-            self._scan(self._partial.pop(stream))
+            rest = self._partial.pop(stream)
+            if rest is not None:
+                self._scan(rest)
 
     def _scan(self, line: str) -> None:
         if "ter" not in line and "tep" not in line and "TE" not in line:
