@@ -24,9 +24,9 @@ import type {
   SampleInfo,
   SeriesData,
   ShapeName,
+  SignatureRequest,
   TableFilter,
   TablePage,
-  SignatureRequest,
   User
 } from '@jaxlab/schemas/contract';
 import {

@@ -5,6 +5,7 @@ import type { IJobs, IProjects, ISeries } from '@jaxlab/store';
 import { HttpError } from '@jaxlab/http';
 import { queryInteger, queryString } from '../http/request-params.js';
 import { ownerOf } from '../http/request-user.js';
+import { ownJob } from '../jobs/own-job.js';
 import { compareRuns } from './run-comparison.js';
 
 /** Most runs one comparison holds. */
@@ -35,18 +36,11 @@ export function createExperimentsRouter(
   const { jobs, series, projects } = options;
   const router = express.Router();
 
-  const ownJob = async (req: Request, id: string): Promise<Job> => {
-    const job = id.length <= 64 ? await jobs.get(id, ownerOf(req)) : null;
-    if (!job) {
-      throw new HttpError('JOB_NOT_FOUND', `No job ${id}`, {
-        hint: 'List your jobs with GET /api/jobs.'
-      });
-    }
-    return job;
-  };
+  const ownRun = (req: Request, id: string): Promise<Job> =>
+    ownJob(jobs, id, ownerOf(req));
 
   router.get('/jobs/:id/series', async (req, res) => {
-    const job = await ownJob(req, String(req.params.id));
+    const job = await ownRun(req, String(req.params.id));
     const buckets = queryInteger(req, 'buckets', {
       min: 1,
       max: 10_000,
@@ -78,7 +72,7 @@ export function createExperimentsRouter(
       );
     }
     const runs = await Promise.all(
-      [...new Set(ids)].map(id => ownJob(req, id))
+      [...new Set(ids)].map(id => ownRun(req, id))
     );
     const names: Record<string, string> = {};
     for (const projectId of new Set(runs.map(job => job.projectId))) {
