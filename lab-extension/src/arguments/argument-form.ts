@@ -1,6 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { withInlineCode } from '../project/readme-summary.js';
+import { selectElement } from '../ui/select-element.js';
 import type { ArgumentModel } from './argument-model.js';
 import { isSettable } from './argument-model.js';
 
@@ -59,19 +60,22 @@ export class ArgumentForm extends Widget {
     const h = document.createElement('h3');
     h.textContent = trans.__('Run settings');
     root.appendChild(h);
-    const select = document.createElement('select');
-    select.dataset.role = 'entrypoint';
-    for (const f of model.functions.length
+    const functions = model.functions.length
       ? model.functions
-      : [{ name: model.entrypoint, defined: true, params: [] }]) {
-      const option = document.createElement('option');
-      option.value = f.name;
-      option.textContent = f.defined
-        ? `${f.name}()`
-        : trans.__('%1() (not in main.py)', f.name);
-      option.selected = f.name === model.entrypoint;
-      select.appendChild(option);
-    }
+      : [{ name: model.entrypoint, defined: true }];
+    const select = selectElement(
+      functions.map(
+        f =>
+          [
+            f.name,
+            f.defined
+              ? `${f.name}()`
+              : trans.__('%1() (not in main.py)', f.name)
+          ] as const
+      ),
+      model.entrypoint
+    );
+    select.dataset.role = 'entrypoint';
     root.appendChild(row(trans.__('Function'), select));
     const signature = model.signature;
     if (signature?.doc) {

@@ -1,6 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
+import { selectElement } from '../ui/select-element.js';
 
 /** How the charts of a panel are drawn. */
 export interface IChartSettings {
@@ -67,19 +68,15 @@ export class ChartSettingsBar extends Widget {
   private _render(): void {
     const trans = this._trans;
     const s = this._settings;
-    const x = document.createElement('select');
+    const x = selectElement(
+      [
+        ['step', trans.__('Step')],
+        ['time', trans.__('Wall time')]
+      ],
+      s.x
+    );
     x.dataset.setting = 'x';
     x.title = trans.__('x axis');
-    for (const [value, label] of [
-      ['step', trans.__('Step')],
-      ['time', trans.__('Wall time')]
-    ]) {
-      const option = document.createElement('option');
-      option.value = value;
-      option.textContent = label;
-      option.selected = s.x === value;
-      x.append(option);
-    }
     const smoothing = document.createElement('input');
     smoothing.type = 'range';
     smoothing.min = '0';

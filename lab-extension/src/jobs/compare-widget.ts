@@ -6,6 +6,7 @@ import { renderDiff } from '../diff/diff-view.js';
 import { diffStats, lineDiff } from '../diff/line-diff.js';
 import { formatDuration, formatValue } from '../metrics/metrics-format.js';
 import { renderStatusBadge } from '../results/status-badge.js';
+import { selectElement } from '../ui/select-element.js';
 import { runLabel } from './run-label.js';
 
 /** What a comparison shows. */
@@ -217,15 +218,11 @@ export class CompareWidget extends Panel {
     const reference = jobs[this._reference];
     const h = document.createElement('h3');
     h.textContent = trans.__('main.py against');
-    const select = document.createElement('select');
+    const select = selectElement(
+      jobs.map((_, i) => [String(i), this._labels[i]] as const),
+      String(this._reference)
+    );
     select.dataset.role = 'reference';
-    jobs.forEach((job, i) => {
-      const option = document.createElement('option');
-      option.value = String(i);
-      option.textContent = this._labels[i];
-      option.selected = i === this._reference;
-      select.appendChild(option);
-    });
     h.append(' ', select);
     const out: HTMLElement[] = [h];
     jobs.forEach((job, i) => {

@@ -9,6 +9,7 @@ import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 import { formatDuration } from '../metrics/metrics-format.js';
 import { renderStatusBadge } from '../results/status-badge.js';
+import { selectElement } from '../ui/select-element.js';
 import { CommandIDs } from '../tokens.js';
 import type { IRunFilters, JobsModel } from './jobs-model.js';
 import { headlineMetrics } from './run-label.js';
@@ -67,15 +68,12 @@ export class JobsPanel extends Widget {
     const trans = this._trans;
     const node = document.createElement('div');
     node.className = 'jp-jaxlab-JobsPanel-filters';
-    const status = document.createElement('select');
+    const status = selectElement([
+      ['', trans.__('any status')],
+      ...JOB_STATUSES.map(value => [value, value.toLowerCase()] as const)
+    ]);
     status.dataset.filter = 'status';
     status.title = trans.__('Status');
-    for (const value of ['', ...JOB_STATUSES]) {
-      const option = document.createElement('option');
-      option.value = value;
-      option.textContent = value ? value.toLowerCase() : trans.__('any status');
-      status.appendChild(option);
-    }
     const input = (
       filter: keyof IRunFilters,
       placeholder: string,
@@ -112,24 +110,20 @@ export class JobsPanel extends Widget {
     const picked = model.selected.length;
     const h2 = document.createElement('h2');
     h2.textContent = trans.__('Runs');
-    const scope = document.createElement('select');
+    const scope = selectElement(
+      [
+        [
+          'project',
+          model.projectName
+            ? trans.__('Project: %1', model.projectName)
+            : trans.__('This project')
+        ],
+        ['all', trans.__('All projects')]
+      ],
+      model.scope
+    );
     scope.dataset.role = 'scope';
     scope.title = trans.__('Whose runs to list');
-    for (const [value, label] of [
-      [
-        'project',
-        model.projectName
-          ? trans.__('Project: %1', model.projectName)
-          : trans.__('This project')
-      ],
-      ['all', trans.__('All projects')]
-    ]) {
-      const option = document.createElement('option');
-      option.value = value;
-      option.textContent = label;
-      option.selected = model.scope === value;
-      scope.appendChild(option);
-    }
     const compare = button(trans.__('Compare (%1)', picked), 'compare');
     compare.classList.add('jp-jaxlab-CompareButton');
     compare.title = trans.__(
