@@ -1312,6 +1312,12 @@ export const SCHEMA_DOCUMENTS = [
         maxLength: 256,
         description: 'Gateway host that claimed the job.'
       },
+      attempt: {
+        type: 'integer',
+        minimum: 2,
+        description:
+          'Which attempt this is, from the second on: a gateway that shut down before the job could finish handed it back to the queue.'
+      },
       lastSeq: {
         type: 'integer',
         minimum: 0,

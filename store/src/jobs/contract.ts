@@ -41,10 +41,13 @@ export interface IJobs {
   update(id: string, owner: string, patch: JobUpdate): Promise<Job | null>;
 
   /**
-   * For a QUEUED job: 1 + how many queued jobs for the same accelerator were
-   * submitted before it (by anyone). Null when it is not queued.
+   * For a QUEUED job: 1 + the QUEUED jobs of its accelerator before it in
+   * fair order (by anyone). Null when it is not queued.
    */
   queuePosition(id: string): Promise<number | null>;
+
+  /** How many jobs there are, by status, accelerator and failure reason. */
+  countByStatus(): Promise<IJobs.IStatusCount[]>;
 }
 
 /** Option types of {@link IJobs}. */
@@ -72,6 +75,15 @@ export namespace IJobs {
     name: string;
     op: '<' | '<=' | '=' | '>=' | '>';
     value: number;
+  }
+
+  /** One row of {@link IJobs.countByStatus}. */
+  export interface IStatusCount {
+    status: JobStatus;
+    accelerator: Job['accelerator'];
+    /** The failure reason of FAILED and CANCELLED jobs. */
+    reason?: string;
+    count: number;
   }
 
   /** Which jobs `list` returns. */

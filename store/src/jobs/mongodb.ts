@@ -13,6 +13,8 @@ import type { IJobs, IPage, JobSummary } from './contract.js';
 import { decodeJobCursor, encodeJobCursor, jobPageSize } from './job-cursor.js';
 import { METRIC_OPERATORS, checkJobFilters } from './job-filters.js';
 import { cancelledWhileQueuedFailure } from './job-failures.js';
+import type { IFairRanks } from './fair-rank.js';
+import { nextFairRank } from './fair-rank.js';
 import { newTimeOrderedId } from './time-ordered-id.js';
 
 /** {@link IJobs} on MongoDB: one document per job in `jobs`. */
@@ -39,6 +41,8 @@ export class MongoJobs implements IJobs {
       code: input.code,
       requirements: input.requirements,
       timeLimitMs: input.timeLimitMs ?? null,
+      fairRank: nextFairRank(await this._fairRanks(owner)),
+      attempt: 1,
       createdAt: time,
       updatedAt: time,
       startedAt: null,
@@ -174,20 +178,77 @@ export class MongoJobs implements IJobs {
   }
 
   async queuePosition(id: string): Promise<number | null> {
-    const job = await this._database.jobs.findOne(
+    const jobs = this._database.jobs;
+    const job = await jobs.findOne(
       { _id: id, status: 'QUEUED' },
-      { projection: { accelerator: 1, createdAt: 1 } }
+      { projection: { accelerator: 1, fairRank: 1, createdAt: 1 } }
     );
     if (!job) return null;
-    const ahead = await this._database.jobs.countDocuments({
+    const rank = job.fairRank ?? 0;
+    const ahead = await jobs.countDocuments({
       status: 'QUEUED',
       accelerator: job.accelerator,
       $or: [
-        { createdAt: { $lt: job.createdAt } },
-        { createdAt: job.createdAt, _id: { $lt: id } }
+        { fairRank: { $lt: rank } },
+        ...(rank > 0 ? [{ fairRank: { $exists: false } }] : []),
+        { fairRank: rank, createdAt: { $lt: job.createdAt } },
+        { fairRank: rank, createdAt: job.createdAt, _id: { $lt: id } }
       ]
     });
     return ahead + 1;
+  }
+
+  async countByStatus(): Promise<IJobs.IStatusCount[]> {
+    const groups = await this._database.jobs
+      .aggregate<{
+        _id: {
+          status: IJobs.IStatusCount['status'];
+          accelerator: IJobs.IStatusCount['accelerator'];
+          reason?: string | null;
+        };
+        count: number;
+      }>([
+        {
+          $group: {
+            _id: {
+              status: '$status',
+              accelerator: '$accelerator',
+              reason: '$failure.reason'
+            },
+            count: { $sum: 1 }
+          }
+        }
+      ])
+      .toArray();
+    return groups
+      .map(({ _id, count }) => ({
+        status: _id.status,
+        accelerator: _id.accelerator,
+        ...(_id.reason ? { reason: _id.reason } : {}),
+        count
+      }))
+      .sort((a, b) =>
+        `${a.status} ${a.accelerator} ${a.reason ?? ''}`.localeCompare(
+          `${b.status} ${b.accelerator} ${b.reason ?? ''}`
+        )
+      );
+  }
+
+  /** See {@link nextFairRank}. */
+  private async _fairRanks(owner: string): Promise<IFairRanks> {
+    const jobs = this._database.jobs;
+    const rankOf = async (filter: Filter<IJobDoc>, order: 1 | -1) =>
+      (
+        await jobs.findOne(filter, {
+          sort: { fairRank: order },
+          projection: { fairRank: 1 }
+        })
+      )?.fairRank ?? null;
+    const [queueFront, ownerLast] = await Promise.all([
+      rankOf({ status: 'QUEUED', fairRank: { $exists: true } }, 1),
+      rankOf({ status: 'QUEUED', owner, fairRank: { $exists: true } }, -1)
+    ]);
+    return { queueFront, ownerLast };
   }
 
   private _database: MongoDatabase;

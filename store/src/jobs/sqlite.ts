@@ -8,6 +8,8 @@ import type { IJobs, IPage, JobSummary } from './contract.js';
 import { decodeJobCursor, encodeJobCursor, jobPageSize } from './job-cursor.js';
 import { METRIC_OPERATORS, checkJobFilters } from './job-filters.js';
 import { cancelledWhileQueuedFailure } from './job-failures.js';
+import type { IFairRanks } from './fair-rank.js';
+import { nextFairRank } from './fair-rank.js';
 import { newTimeOrderedId } from './time-ordered-id.js';
 
 /** {@link IJobs} on the embedded SQLite file. */
@@ -20,29 +22,41 @@ export class SqliteJobs implements IJobs {
     const now = new Date();
     const time = now.toISOString();
     const id = newTimeOrderedId(now.getTime());
-    this._database
-      .prepare(
-        `INSERT INTO jobs (id, owner, projectId, status, accelerator,
-           entrypoint, args, name, tags, notes, code, requirements,
-           timeLimitMs, createdAt, updatedAt)
-         VALUES (?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-      )
-      .run(
-        id,
-        owner,
-        input.projectId,
-        input.accelerator,
-        input.entrypoint,
-        JSON.stringify(input.args),
-        input.name ?? '',
-        JSON.stringify(input.tags ?? []),
-        input.notes ?? '',
-        input.code,
-        input.requirements,
-        input.timeLimitMs ?? null,
-        time,
-        time
-      );
+    const database = this._database;
+    database.immediate(() => {
+      const ranks = database
+        .prepare(
+          `SELECT (SELECT MIN(fairRank) FROM jobs WHERE status = 'QUEUED')
+                    AS queueFront,
+                  (SELECT MAX(fairRank) FROM jobs
+                    WHERE status = 'QUEUED' AND owner = ?) AS ownerLast`
+        )
+        .get(owner) as IFairRanks;
+      database
+        .prepare(
+          `INSERT INTO jobs (id, owner, projectId, status, accelerator,
+             entrypoint, args, name, tags, notes, code, requirements,
+             timeLimitMs, fairRank, createdAt, updatedAt)
+           VALUES (?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+        )
+        .run(
+          id,
+          owner,
+          input.projectId,
+          input.accelerator,
+          input.entrypoint,
+          JSON.stringify(input.args),
+          input.name ?? '',
+          JSON.stringify(input.tags ?? []),
+          input.notes ?? '',
+          input.code,
+          input.requirements,
+          input.timeLimitMs ?? null,
+          nextFairRank(ranks),
+          time,
+          time
+        );
+    });
     return readJob(this._database, id)!;
   }
 
@@ -187,15 +201,28 @@ export class SqliteJobs implements IJobs {
   async queuePosition(id: string): Promise<number | null> {
     const row = this._database
       .prepare(
-        `SELECT 1 + (SELECT COUNT(*) FROM jobs AS ahead
-           WHERE ahead.status = 'QUEUED' AND ahead.accelerator = job.accelerator
-             AND (ahead.createdAt < job.createdAt
-               OR (ahead.createdAt = job.createdAt AND ahead.id < job.id))
-         ) AS position
-         FROM jobs AS job WHERE job.id = ? AND job.status = 'QUEUED'`
+        `SELECT 1 + (SELECT COUNT(*) FROM jobs o
+                      WHERE o.status = 'QUEUED'
+                        AND o.accelerator = j.accelerator
+                        AND (o.fairRank, o.createdAt, o.rowid)
+                          < (j.fairRank, j.createdAt, j.rowid)) AS position
+         FROM jobs j WHERE j.id = ? AND j.status = 'QUEUED'`
       )
       .get(id) as { position: number } | undefined;
-    return row ? row.position : null;
+    return row?.position ?? null;
+  }
+
+  async countByStatus(): Promise<IJobs.IStatusCount[]> {
+    const rows = this._database
+      .prepare(
+        `SELECT status, accelerator, failure ->> '$.reason' AS reason,
+                COUNT(*) AS count
+         FROM jobs GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`
+      )
+      .all() as (IJobs.IStatusCount & { reason: string | null })[];
+    return rows.map(({ reason, ...row }) =>
+      reason === null ? row : { ...row, reason }
+    );
   }
 
   private _database: SqliteDatabase;

@@ -26,6 +26,8 @@ export interface IStoredJob {
   startedAt: string | null;
   finishedAt: string | null;
   host: string | null;
+  /** 1 unless the job was handed back to the queue. */
+  attempt?: number;
   lastSeq: number;
   logTail: string;
   logsDeleted: boolean;
@@ -63,6 +65,8 @@ export function storedJobToJob(stored: IStoredJob): Job {
   if (stored.startedAt !== null) job.startedAt = stored.startedAt;
   if (stored.finishedAt !== null) job.finishedAt = stored.finishedAt;
   if (stored.host !== null) job.host = stored.host;
+  if (stored.attempt !== undefined && stored.attempt > 1)
+    job.attempt = stored.attempt;
   job.lastSeq = stored.lastSeq;
   job.logTail = stored.logTail;
   if (stored.logsDeleted) job.logsDeleted = true;

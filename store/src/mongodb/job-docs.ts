@@ -45,6 +45,10 @@ export interface IJobDoc {
   host: string | null;
   leaseHolder: string | null;
   leaseExpiresAt: number | null;
+  /** Order between users in the queue (absent on jobs from before it). */
+  fairRank?: number;
+  /** 1 unless handed back to the queue (absent: 1). */
+  attempt?: number;
   lastSeq: number;
   logTail: string;
   logsDeleted: boolean;

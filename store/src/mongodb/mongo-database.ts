@@ -128,6 +128,8 @@ async function createIndexes(db: Db): Promise<void> {
       .createIndexes([
         { key: { owner: 1, createdAt: -1, _id: -1 } },
         { key: { status: 1, accelerator: 1, createdAt: 1, _id: 1 } },
+        { key: { status: 1, fairRank: 1, createdAt: 1, _id: 1 } },
+        { key: { owner: 1, status: 1 } },
         { key: { projectId: 1, finishedAt: 1 } },
         { key: { leaseExpiresAt: 1 } }
       ]),

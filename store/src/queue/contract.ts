@@ -6,12 +6,27 @@ import type { Accelerator, Job } from '@jaxlab/schemas';
  */
 export interface IJobQueue {
   /**
-   * Atomically claims the oldest QUEUED job whose accelerator is in
-   * `accelerators`: it becomes COMPILING (with a `job:status` event),
+   * Atomically claims the first QUEUED job in fair order whose accelerator
+   * is in `accelerators`: it becomes COMPILING (with a `job:status` event),
    * `host` = hostId, and leased until now + leaseMs. Two claimers, in any
    * process, never get the same job.
+   *
+   * Fair order: by the job's fair rank (given at `IJobs.create`: a user's
+   * jobs take ranks one after another from where the queue is, so users
+   * take turns: round-robin between users, oldest first within a user),
+   * then by age. With `maxJobsPerOwner`, a job whose owner already has that
+   * many jobs COMPILING or RUNNING is passed over, whatever the number of
+   * claimers racing.
    */
   claimNext(options: IJobQueue.IClaimOptions): Promise<Job | null>;
+
+  /**
+   * Hands a job this host holds back to the queue (a gateway shutting down
+   * before the job could finish): QUEUED again with a `job:status` event,
+   * no host, no lease, `attempt` one more, keeping its place in the fair
+   * order. False when the host no longer holds it.
+   */
+  requeue(jobId: string, hostId: string): Promise<boolean>;
 
   /**
    * Extends the lease of a job this host holds. `held` is false when the
@@ -38,6 +53,13 @@ export namespace IJobQueue {
     hostId: string;
     accelerators: Accelerator[];
     leaseMs: number;
+    /**
+     * Most jobs one owner may have COMPILING or RUNNING (all hosts
+     * together); unset: no cap.
+     */
+    maxJobsPerOwner?: number;
+    /** Only jobs created before this (jobs waiting at least so long). */
+    queuedBefore?: Date;
     /** The claim's clock (tests pass a past time to make a lapsed lease). */
     now?: Date;
   }

@@ -1,26 +1,76 @@
+import type { Filter } from 'mongodb';
 import type { Job } from '@jaxlab/schemas';
 import { hostLostFailure } from '../jobs/job-failures.js';
 import { insertEventDocs } from '../mongodb/event-docs.js';
+import type { IJobDoc } from '../mongodb/job-docs.js';
 import { NOT_FINAL, docToJob } from '../mongodb/job-docs.js';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IJobQueue } from './contract.js';
+import { OwnerLedger } from './owner-ledger.js';
+
+/** Claim order: fair rank (round-robin between users), then age. */
+const FAIR_ORDER = { fairRank: 1, createdAt: 1, _id: 1 } as const;
+
+/** Owners at their cap a capped claim passes over before giving up. */
+const MAX_CAPPED_ATTEMPTS = 50;
 
 /**
  * {@link IJobQueue} on MongoDB: a claim is one `findOneAndUpdate` of the
- * oldest matching QUEUED job (sorted by `createdAt`, then the time-ordered
- * id), so two claimers never take the same job.
+ * first matching QUEUED job in fair order (fair rank, `createdAt`, then the
+ * time-ordered id), so two claimers never take the same job; with a
+ * per-owner cap a place in the owner's ledger ({@link OwnerLedger}) is
+ * taken first.
  */
 export class MongoJobQueue implements IJobQueue {
   constructor(database: MongoDatabase) {
     this._database = database;
+    this._ledger = new OwnerLedger(database);
   }
 
   async claimNext(options: IJobQueue.IClaimOptions): Promise<Job | null> {
     if (options.accelerators.length === 0) return null;
     const now = options.now ?? new Date();
+    const cap = options.maxJobsPerOwner;
+    const fitting: Filter<IJobDoc> = {
+      status: 'QUEUED',
+      accelerator: { $in: options.accelerators }
+    };
+    if (options.queuedBefore) {
+      fitting.createdAt = { $lt: options.queuedBefore.toISOString() };
+    }
+    if (cap === undefined) return this._take(fitting, options, now);
+    // With a cap the claim has two steps: a place in the owner's ledger
+    // (one guarded update, so racing claimers cannot overfill it), then
+    // the job itself. A job lost to another claimer gives its place back.
+    const passedOver: string[] = [];
+    for (let attempt = 0; attempt < MAX_CAPPED_ATTEMPTS; attempt++) {
+      const candidate = await this._database.jobs.findOne(
+        { ...fitting, owner: { $nin: passedOver } },
+        { sort: FAIR_ORDER, projection: { _id: 1, owner: 1 } }
+      );
+      if (!candidate) return null;
+      const { _id, owner } = candidate;
+      const place = await this._ledger.reserve(owner, _id, cap, now);
+      if (place === null) {
+        passedOver.push(owner);
+        continue;
+      }
+      const job = await this._take({ ...fitting, _id }, options, now);
+      if (job) return job;
+      await this._ledger.release(owner, place);
+    }
+    return null;
+  }
+
+  /** Takes the first job matching `filter` in fair order, with its event. */
+  private async _take(
+    filter: Filter<IJobDoc>,
+    options: IJobQueue.IClaimOptions,
+    now: Date
+  ): Promise<Job | null> {
     const time = now.toISOString();
     const doc = await this._database.jobs.findOneAndUpdate(
-      { status: 'QUEUED', accelerator: { $in: options.accelerators } },
+      filter,
       {
         $set: {
           status: 'COMPILING',
@@ -31,7 +81,7 @@ export class MongoJobQueue implements IJobQueue {
         },
         $inc: { lastSeq: 1 }
       },
-      { sort: { createdAt: 1, _id: 1 }, returnDocument: 'after' }
+      { sort: FAIR_ORDER, returnDocument: 'after' }
     );
     if (!doc) return null;
     await insertEventDocs(this._database, [
@@ -44,6 +94,29 @@ export class MongoJobQueue implements IJobQueue {
       }
     ]);
     return docToJob(doc);
+  }
+
+  async requeue(jobId: string, hostId: string): Promise<boolean> {
+    const time = new Date().toISOString();
+    const doc = await this._database.jobs.findOneAndUpdate(
+      { _id: jobId, leaseHolder: hostId, status: NOT_FINAL },
+      {
+        $set: {
+          status: 'QUEUED',
+          host: null,
+          leaseHolder: null,
+          leaseExpiresAt: null,
+          updatedAt: time
+        },
+        $inc: { lastSeq: 1, attempt: 1 }
+      },
+      { returnDocument: 'after' }
+    );
+    if (!doc) return false;
+    await insertEventDocs(this._database, [
+      { jobId, seq: doc.lastSeq, time, type: 'job:status', status: 'QUEUED' }
+    ]);
+    return true;
   }
 
   async renewLease(
@@ -109,4 +182,5 @@ export class MongoJobQueue implements IJobQueue {
   }
 
   private _database: MongoDatabase;
+  private _ledger: OwnerLedger;
 }

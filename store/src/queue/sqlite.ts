@@ -28,17 +28,24 @@ export class SqliteJobQueue implements IJobQueue {
              leaseHolder = @hostId, leaseExpiresAt = @expires,
              lastSeq = lastSeq + 1, updatedAt = @time
            WHERE id = (
-             SELECT id FROM jobs
+             SELECT id FROM jobs AS j
              WHERE status = 'QUEUED'
                AND accelerator IN (SELECT value FROM json_each(@accelerators))
-             ORDER BY createdAt, rowid LIMIT 1)
+               AND (@queuedBefore IS NULL OR createdAt < @queuedBefore)
+               AND (@cap IS NULL OR @cap > (
+                 SELECT COUNT(*) FROM jobs AS a
+                 WHERE a.owner = j.owner
+                   AND a.status IN ('COMPILING', 'RUNNING')))
+             ORDER BY fairRank, createdAt, rowid LIMIT 1)
            RETURNING id, lastSeq`
         )
         .get({
           hostId: options.hostId,
           expires: now.getTime() + options.leaseMs,
           time,
-          accelerators: JSON.stringify(options.accelerators)
+          accelerators: JSON.stringify(options.accelerators),
+          queuedBefore: options.queuedBefore?.toISOString() ?? null,
+          cap: options.maxJobsPerOwner ?? null
         }) as { id: string; lastSeq: number } | undefined;
       if (!row) return null;
       insertEventRow(database, {
@@ -71,6 +78,34 @@ export class SqliteJobQueue implements IJobQueue {
     if (row) return { held: true, cancelRequested: row.cancelRequested === 1 };
     const job = readJob(this._database, jobId);
     return { held: false, cancelRequested: job?.cancelRequested ?? false };
+  }
+
+  async requeue(jobId: string, hostId: string): Promise<boolean> {
+    const database = this._database;
+    const time = new Date().toISOString();
+    const isRequeued = database.immediate(() => {
+      const row = database
+        .prepare(
+          `UPDATE jobs SET status = 'QUEUED', host = NULL, leaseHolder = NULL,
+             leaseExpiresAt = NULL, attempt = attempt + 1,
+             lastSeq = lastSeq + 1, updatedAt = @time
+           WHERE id = @jobId AND leaseHolder = @hostId
+             AND status NOT IN (${FINAL_LIST_SQL})
+           RETURNING lastSeq`
+        )
+        .get({ jobId, hostId, time }) as { lastSeq: number } | undefined;
+      if (!row) return false;
+      insertEventRow(database, {
+        jobId,
+        seq: row.lastSeq,
+        time,
+        type: 'job:status',
+        status: 'QUEUED'
+      });
+      return true;
+    });
+    if (isRequeued) database.appends.notify(jobId);
+    return isRequeued;
   }
 
   async expireLapsedLeases(now: Date = new Date()): Promise<Job[]> {

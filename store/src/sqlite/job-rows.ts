@@ -24,6 +24,7 @@ export interface IJobRow {
   host: string | null;
   leaseHolder: string | null;
   leaseExpiresAt: number | null;
+  attempt: number;
   lastSeq: number;
   logTail: string;
   logsDeleted: number;
@@ -39,7 +40,7 @@ export interface IJobRow {
 /** Every column but code and requirements: a {@link JobSummary}'s. */
 export const JOB_SUMMARY_COLUMNS = `id, owner, projectId, status, accelerator,
   entrypoint, args, name, tags, notes, timeLimitMs, createdAt, updatedAt,
-  startedAt, finishedAt, host, leaseHolder, leaseExpiresAt, lastSeq, logTail,
+  startedAt, finishedAt, host, leaseHolder, leaseExpiresAt, attempt, lastSeq, logTail,
   logsDeleted, cancelRequested, failure, metrics, manifest, phases, progress,
   series`;
 

@@ -154,5 +154,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (jobId, name, chunk),
     FOREIGN KEY (jobId, name) REFERENCES job_series (jobId, name) ON DELETE CASCADE
   ) WITHOUT ROWID;
+  `,
+  // Scale-out: fair order between users (a rank per job), the attempt a
+  // requeued job is on.
+  `
+  ALTER TABLE jobs ADD COLUMN fairRank INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+  CREATE INDEX jobs_fair_queue ON jobs (status, fairRank, createdAt);
+  CREATE INDEX jobs_owner_status ON jobs (owner, status);
   `
 ];

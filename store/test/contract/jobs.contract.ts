@@ -286,5 +286,29 @@ export function describeJobsContract(
         });
       });
     });
+
+    describe('IJobs.countByStatus()', () => {
+      it('should count jobs by status, accelerator and failure reason', async () => {
+        await runningJob(store, 'host-a');
+        await store.jobs.create(ALICE, jobInput());
+        await store.jobs.create(BOB, jobInput({ accelerator: 'tpu' }));
+        const cancelled = await store.jobs.create(BOB, jobInput());
+        await store.jobs.requestCancel(cancelled.id, BOB);
+        const counts = await store.jobs.countByStatus();
+        expect(
+          Object.fromEntries(
+            counts.map(c => [
+              [c.status, c.accelerator, c.reason ?? '-'].join(' '),
+              c.count
+            ])
+          )
+        ).toEqual({
+          'RUNNING cpu -': 1,
+          'QUEUED cpu -': 1,
+          'QUEUED tpu -': 1,
+          'CANCELLED cpu CANCELLED': 1
+        });
+      });
+    });
   });
 }

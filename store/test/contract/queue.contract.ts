@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { IStore } from '@jaxlab/store';
+import type { Job } from '@jaxlab/schemas';
+import type { IJobQueue, IStore } from '@jaxlab/store';
 import type { OpenStoreBackend } from './store-backend.js';
 import {
   ALICE,
@@ -101,6 +102,117 @@ export function describeJobQueueContract(
           expect((await store.jobs.get(id))!.host).toBe('host-b');
         for (const id of all)
           expect((await store.jobs.get(id))!.lastSeq).toBe(1);
+      });
+    });
+
+    describe('fair order, per-owner cap, requeue', () => {
+      const claim = (
+        extra: Partial<IJobQueue.IClaimOptions> = {},
+        s: IStore = store
+      ): Promise<Job | null> =>
+        s.queue.claimNext({
+          hostId: 'host-a',
+          accelerators: ['cpu'],
+          leaseMs: 60_000,
+          ...extra
+        });
+      const finish = (job: Job, hostId = 'host-a'): Promise<unknown> =>
+        store.events.append(
+          job.id,
+          [{ type: 'job:status', status: 'COMPLETED' }],
+          { hostId }
+        );
+
+      it("should take turns between users instead of serving one user's backlog first", async () => {
+        const alice: string[] = [];
+        for (let i = 0; i < 4; i++)
+          alice.push((await store.jobs.create(ALICE, jobInput())).id);
+        const bob = (await store.jobs.create(BOB, jobInput())).id;
+        const order: string[] = [];
+        for (let i = 0; i < 5; i++) order.push((await claim())!.id);
+        expect(order).toEqual([alice[0], bob, alice[1], alice[2], alice[3]]);
+      });
+
+      it("should say a queued job's position in its accelerator's queue, in claim order", async () => {
+        const a1 = await store.jobs.create(ALICE, jobInput());
+        const a2 = await store.jobs.create(ALICE, jobInput());
+        const tpu = await store.jobs.create(
+          ALICE,
+          jobInput({ accelerator: 'tpu' })
+        );
+        const b1 = await store.jobs.create(BOB, jobInput());
+        expect(await store.jobs.queuePosition(a1.id)).toBe(1);
+        expect(await store.jobs.queuePosition(b1.id)).toBe(2);
+        expect(await store.jobs.queuePosition(a2.id)).toBe(3);
+        expect(await store.jobs.queuePosition(tpu.id)).toBe(1);
+        await claim();
+        expect(await store.jobs.queuePosition(a1.id)).toBeNull();
+        expect(await store.jobs.queuePosition(a2.id)).toBe(2);
+      });
+
+      it('should pass over an owner at the cap until one of their jobs ends', async () => {
+        const alice: string[] = [];
+        for (let i = 0; i < 4; i++)
+          alice.push((await store.jobs.create(ALICE, jobInput())).id);
+        const bob = (await store.jobs.create(BOB, jobInput())).id;
+        const capped = { maxJobsPerOwner: 2 };
+        const first = (await claim(capped))!;
+        const got = [first.id, (await claim(capped))!.id];
+        got.push((await claim(capped))!.id);
+        expect(got).toEqual([alice[0], bob, alice[1]]);
+        expect(await claim(capped)).toBeNull();
+        await finish(first);
+        expect((await claim(capped))?.id).toBe(alice[2]);
+        expect(await claim(capped)).toBeNull();
+        expect((await claim())?.id).toBe(alice[3]);
+      });
+
+      it('should hold the cap when claimers on two connections race', async () => {
+        const peer = await current.backend.openPeer();
+        for (let i = 0; i < 12; i++) await store.jobs.create(ALICE, jobInput());
+        const capped = { maxJobsPerOwner: 3 };
+        const claims = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            claim({ ...capped, hostId: `host-${i % 2}` }, i % 2 ? peer : store)
+          )
+        );
+        expect(claims.filter(j => j !== null)).toHaveLength(3);
+        const active = await store.jobs.list({
+          owner: ALICE,
+          status: ['COMPILING', 'RUNNING']
+        });
+        expect(active.items).toHaveLength(3);
+      });
+
+      it('should claim only jobs queued before queuedBefore', async () => {
+        const job = await store.jobs.create(ALICE, jobInput());
+        const before = new Date(Date.parse(job.createdAt) - 1);
+        expect(await claim({ queuedBefore: before })).toBeNull();
+        const after = new Date(Date.parse(job.createdAt) + 1);
+        expect((await claim({ queuedBefore: after }))?.id).toBe(job.id);
+      });
+
+      it('should hand a job back to the queue at its place, on its second attempt', async () => {
+        const first = await store.jobs.create(ALICE, jobInput());
+        const second = await store.jobs.create(BOB, jobInput());
+        const claimed = (await claim())!;
+        expect(claimed.id).toBe(first.id);
+        expect(await store.queue.requeue(first.id, 'host-b')).toBe(false);
+        expect(await store.queue.requeue(first.id, 'host-a')).toBe(true);
+        const job = (await store.jobs.get(first.id))!;
+        expect(job).toMatchObject({ status: 'QUEUED', attempt: 2 });
+        expect(job.host).toBeUndefined();
+        const events = await store.events.read(first.id, 0, 10);
+        expect(events.map(e => [e.seq, 'status' in e && e.status])).toEqual([
+          [1, 'COMPILING'],
+          [2, 'QUEUED']
+        ]);
+        expect(
+          (await store.queue.renewLease(first.id, 'host-a', 1000)).held
+        ).toBe(false);
+        const again = (await claim({ hostId: 'host-b' }))!;
+        expect(again).toMatchObject({ id: first.id, host: 'host-b' });
+        expect((await claim())?.id).toBe(second.id);
       });
     });
 
