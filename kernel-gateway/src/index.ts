@@ -43,10 +43,13 @@ export type {
   IJobKernel,
   IJobKernels,
   IOutputLimits,
+  IRunnerMetrics,
   JobOutcome
 } from './jobs/index.js';
 export { DEFAULT_OUTPUT_LIMITS } from './jobs/index.js';
 export { createLogSink } from './log/index.js';
+export { GatewayMetrics } from './metrics/index.js';
+export type { IGatewayMetricsSources } from './metrics/index.js';
 export type { ILogFields, ILogSinkOptions, LogSink } from './log/index.js';
 
 // @internal: for the gateway's own tests (see each declaration).

@@ -8,7 +8,8 @@ import {
   DEFAULT_BODY_LIMIT_BYTES,
   errorMiddleware,
   jsonBody,
-  notFoundMiddleware
+  notFoundMiddleware,
+  operationsRouter
 } from '@jaxlab/http';
 import type { Health } from '@jaxlab/schemas';
 import type { IStore } from '@jaxlab/store';
@@ -22,7 +23,13 @@ import type { IAuth, IAuthOptions } from './auth/create-auth.js';
 import { createHubCredentialsRouter } from './auth/hub-credentials-router.js';
 import { createTokensRouter } from './auth/tokens-router.js';
 import type { IOidc } from './oidc/create-oidc.js';
-import { createHostsRouter, hostsOpenApi } from './hosts/index.js';
+import {
+  HOST_STALE_AFTER_MS,
+  createHostsRouter,
+  hostsOpenApi
+} from './hosts/index.js';
+import { countStoreErrors } from './operations/count-store-errors.js';
+import { createLabMetrics } from './operations/lab-metrics.js';
 import { methodNotAllowedMiddleware } from './http/method-not-allowed.js';
 import {
   createExperimentsRouter,
@@ -75,6 +82,7 @@ export interface ILabServerDeps {
     | 'hosts'
     | 'artifacts'
     | 'chats'
+    | 'ping'
   >;
   /**
    * Sign-in (default: local mode with a random login token per start;
@@ -157,6 +165,11 @@ export namespace ILabServerDeps {
     hostStaleAfterMs?: number;
     /** Behind a TLS reverse proxy: trust X-Forwarded-* (express `trust proxy`, Secure cookies). */
     trustProxy?: boolean;
+    /**
+     * The per-user cap of concurrent jobs the gateways apply (their
+     * `--max-jobs-per-user`), so a queued job can say it waits for it.
+     */
+    maxJobsPerOwner?: number;
   }
 
   /** A router and where it goes. */
@@ -189,7 +202,8 @@ export interface ILabServer {
  *
  * 1. security headers, CORS and the Origin check, then JSON bodies
  *    (size-limited, parsed once);
- * 2. public: `GET /api/health`, `GET /api/openapi.json`;
+ * 2. public: `GET /healthz`, `/readyz`, `/metrics`, `GET /api/health`,
+ *    `GET /api/openapi.json`;
  * 3. sign-in routes, then authentication: from here on every request has
  *    `req.user`, and every store call is scoped to `req.user.id` (another
  *    user's document answers 404);
@@ -250,6 +264,12 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
     chats: store.chats,
     viewer
   });
+  const hostStaleAfterMs = config.hostStaleAfterMs ?? HOST_STALE_AFTER_MS;
+  const metrics = createLabMetrics({
+    jobs: store.jobs,
+    hosts: store.hosts,
+    hostStaleAfterMs
+  });
   const routers: ILabServerDeps.IMountedRouter[] = [
     {
       path: '/api/jobs',
@@ -258,6 +278,10 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
         events: store.events,
         projects: store.projects,
         artifacts: store.artifacts,
+        hosts: store.hosts,
+        hostStaleAfterMs,
+        maxJobsPerOwner: config.maxJobsPerOwner,
+        onEventSent: event => metrics.eventSent(event),
         sseHeartbeatMs: config.sseHeartbeatMs
       }),
       openapi: jobsOpenApi
@@ -294,6 +318,7 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
       path: '/api/hosts',
       router: createHostsRouter({
         hosts: store.hosts,
+        jobs: store.jobs,
         staleAfterMs: config.hostStaleAfterMs,
         now: deps.clock
       }),
@@ -347,6 +372,12 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
         ...routers.flatMap(r => (r.openapi ? [r.openapi] : []))
       ]
     }));
+  app.use(
+    operationsRouter({
+      checks: { store: () => store.ping() },
+      metrics: metrics.registry
+    })
+  );
   app.get('/api/health', (_req, res) => {
     const health: Health = {
       ok: true,
@@ -413,6 +444,7 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
       'See GET /api/openapi.json for the endpoints of this server.'
     )
   );
+  app.use(countStoreErrors(() => metrics.storeError()));
   app.use(errorMiddleware({ log: deps.log }));
 
   const sweeper = startRetentionSweeper({

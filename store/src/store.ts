@@ -29,6 +29,11 @@ export interface IStore {
   /** Conversations about runs, per user. */
   readonly chats: IChats;
   /**
+   * Resolves when the database answers a trivial query (readiness
+   * probes); throws `STORE_UNAVAILABLE` (or the driver's error) otherwise.
+   */
+  ping(): Promise<void>;
+  /**
    * Stops watchers and closes the connection. Idempotent; afterwards every
    * part throws `STORE_UNAVAILABLE`.
    */

@@ -16,7 +16,9 @@ import {
 import type { IOutputLimits } from '../jobs/index.js';
 import { KernelManager } from '../kernels/kernel-manager.js';
 import { createLogSink } from '../log/gateway-log.js';
-import { createKernelLauncher } from '../sandbox/index.js';
+import { GatewayMetrics } from '../metrics/index.js';
+import { createKernelLauncher, probeSandbox } from '../sandbox/index.js';
+import type { ISandboxProbe } from '../sandbox/index.js';
 
 const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
 
@@ -40,6 +42,14 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
                        credentials, personal API tokens looked up in the store; a user sees
                        only their own kernels and sessions)
   --max-jobs N         jobs run at once on this host (default 1; the rest wait in order)
+  --max-jobs-per-user N  most jobs one user may have running on all hosts together (default:
+                       $JAXLAB_MAX_JOBS_PER_USER, else no cap; give every gateway and the server
+                       the same value)
+  --lease-s S          lease of a claimed job: a host silent this long loses its jobs HOST_LOST (default 10)
+  --device-wait-s S    a job for an accelerator no live host has stays QUEUED this long, then
+                       fails DEVICE_UNAVAILABLE (default 60)
+  --drain-grace-s S    on SIGTERM: stop claiming, let running jobs finish for this long, then hand
+                       the rest back to the queue (default 30)
   --max-log-mib N      log output stored per job (default 256); the rest is discarded, and the log says so
   --outputs-max-files N  files of a run's outputs/ kept as its artifacts (default 1000)
   --outputs-max-mib N  bytes of outputs/ kept per run, all files together (default 1024); per file too;
@@ -71,6 +81,13 @@ async function main(): Promise<void> {
       'max-log-mib': { type: 'string' },
       'outputs-max-files': { type: 'string' },
       'outputs-max-mib': { type: 'string' },
+      'max-jobs-per-user': {
+        type: 'string',
+        default: process.env.JAXLAB_MAX_JOBS_PER_USER || undefined
+      },
+      'lease-s': { type: 'string', default: '10' },
+      'device-wait-s': { type: 'string', default: '60' },
+      'drain-grace-s': { type: 'string', default: '30' },
       'host-id': { type: 'string' },
       'log-format': { type: 'string' },
       help: { type: 'boolean', default: false }
@@ -136,6 +153,9 @@ async function main(): Promise<void> {
       (number('start-timeout-s', values['start-timeout-s']) ?? 60) * 1000,
     log
   });
+  const metrics = new GatewayMetrics({
+    kernelsRunning: () => kernels.list().length
+  });
   // The job runner: claims queued jobs of the shared store for this host.
   const isRunningJobs = values['run-jobs'] && !values['no-run-jobs'];
   const isAcceptingUsers = !values['no-user-credentials'];
@@ -172,6 +192,10 @@ async function main(): Promise<void> {
         number('outputs-max-files', values['outputs-max-files']),
         mib(number('outputs-max-mib', values['outputs-max-mib']))
       ),
+      maxJobsPerOwner: number('max-jobs-per-user', values['max-jobs-per-user']),
+      leaseMs: seconds(number('lease-s', values['lease-s'])),
+      deviceWaitMs: seconds(number('device-wait-s', values['device-wait-s'])),
+      metrics: metrics.runner,
       log
     });
     const kind = store.kind;
@@ -189,14 +213,26 @@ async function main(): Promise<void> {
     allowOrigins: values['allow-origin'],
     log,
     projects: store?.projects,
-    accounts: isAcceptingUsers ? store?.accounts : undefined
+    accounts: isAcceptingUsers ? store?.accounts : undefined,
+    operations: {
+      checks: {
+        ...(store ? { store: () => store!.ping() } : {}),
+        sandbox: isUnsafe ? async () => undefined : sandboxCheck(metrics)
+      },
+      metrics: metrics.registry
+    }
   });
   let isStopping = false;
+  const graceMs =
+    seconds(number('drain-grace-s', values['drain-grace-s'])) ?? 30_000;
   const stop = async (signal: string): Promise<void> => {
     if (isStopping) return;
     isStopping = true;
-    log(`${signal}: shutting down every kernel`, { event: 'gateway:stopping' });
-    await runner?.dispose();
+    log(`${signal}: draining jobs, then shutting down every kernel`, {
+      event: 'gateway:stopping'
+    });
+    // Running jobs get the grace period; the rest go back to the queue.
+    await runner?.drain(signal === 'SIGTERM' ? graceMs : 0);
     await gateway.close();
     await kernels.dispose();
     await store?.dispose();
@@ -216,6 +252,30 @@ async function main(): Promise<void> {
       console.error(`jaxlab-gateway: cannot listen: ${String(error)}`);
       void kernels.dispose().then(() => process.exit(1));
     });
+}
+
+/**
+ * The sandbox part of /readyz: bubblewrap is there and the seccomp filter
+ * compiles (probed at most every 30 s: it compiles the filter).
+ */
+function sandboxCheck(metrics: GatewayMetrics): () => Promise<void> {
+  let last: { at: number; probe: Promise<ISandboxProbe> } | undefined;
+  return async () => {
+    if (!last || Date.now() - last.at > 30_000)
+      last = { at: Date.now(), probe: probeSandbox() };
+    const probe = await last.probe.catch((error: unknown) => {
+      last = undefined;
+      throw error;
+    });
+    if (!probe.bwrap) {
+      metrics.sandboxProbeFailed();
+      throw new Error('bubblewrap (bwrap) is missing: no kernel can start');
+    }
+  };
+}
+
+function seconds(n: number | undefined): number | undefined {
+  return n === undefined ? undefined : Math.round(n * 1000);
 }
 
 function gib(n: number | undefined): number | undefined {

@@ -13,8 +13,10 @@ import {
   HttpError,
   errorMiddleware,
   jsonBody,
-  notFoundMiddleware
+  notFoundMiddleware,
+  operationsRouter
 } from '@jaxlab/http';
+import type { IOperationsOptions } from '@jaxlab/http';
 import { JaxLabError, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
 
 import type { KernelManager } from '../kernels/kernel-manager.js';
@@ -56,6 +58,11 @@ export interface IGatewayOptions {
   log?: LogSink;
   /** Projects a start request may name (`KERNEL_JAXLAB_PROJECT_ID`). */
   projects?: IProjectSource;
+  /**
+   * `/healthz`, `/readyz` (its checks) and `/metrics`, answered without
+   * credentials (default: `/healthz` and a `/readyz` without checks).
+   */
+  operations?: IOperationsOptions;
 }
 
 /** A gateway: the express app, its HTTP server (with WebSockets) and lifecycle. */
@@ -94,6 +101,7 @@ export function createGateway(options: IGatewayOptions): IGateway {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(operationsRouter(options.operations ?? { checks: {} }));
   app.use(requestGuard(guard));
   app.use(jsonBody(bodyLimitBytes));
 

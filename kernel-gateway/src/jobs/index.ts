@@ -22,6 +22,7 @@ export { JobExecution } from './runner/job-execution.js';
 export type { JobOutcome } from './runner/job-execution.js';
 export type { IJobKernel, IJobKernels } from './runner/job-kernels.js';
 export { GATEWAY_VERSION, JobRunner } from './runner/job-runner.js';
+export type { IRunnerMetrics } from './runner/job-runner.js';
 export {
   renderDesignatedCall,
   renderPythonLiteral

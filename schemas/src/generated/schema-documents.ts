@@ -690,7 +690,7 @@ export const SCHEMA_DOCUMENTS = [
       'Answer of GET /api/hosts: the gateway hosts heard from recently and the accelerators they offer together.',
     type: 'object',
     additionalProperties: false,
-    required: ['items', 'accelerators'],
+    required: ['items', 'accelerators', 'lost', 'queued'],
     properties: {
       items: {
         type: 'array',
@@ -704,6 +704,26 @@ export const SCHEMA_DOCUMENTS = [
           $ref: 'https://jaxlab.dev/schemas/accelerator/v1'
         },
         description: 'Kinds the connected hosts offer together, sorted.'
+      },
+      lost: {
+        type: 'array',
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/host-info/v1'
+        },
+        description:
+          'Hosts whose heartbeat stopped within the last hour: their gateway died or lost the database. Their jobs end HOST_LOST when their leases lapse.'
+      },
+      queued: {
+        type: 'object',
+        propertyNames: {
+          $ref: 'https://jaxlab.dev/schemas/accelerator/v1'
+        },
+        additionalProperties: {
+          type: 'integer',
+          minimum: 0
+        },
+        description:
+          'Jobs waiting in the queue, of every user, per accelerator.'
       }
     }
   },
@@ -1996,6 +2016,71 @@ export const SCHEMA_DOCUMENTS = [
       updatedAt: {
         type: 'string',
         format: 'date-time'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/queue-place/v1',
+    title: 'QueuePlace',
+    description:
+      'Answer of GET /api/jobs/{id}/queue: where a job stands in the queue and why it has not started.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['status', 'position', 'reason'],
+    properties: {
+      status: {
+        $ref: 'https://jaxlab.dev/schemas/job-status/v1'
+      },
+      position: {
+        type: ['integer', 'null'],
+        minimum: 1,
+        description:
+          '1 + the queued jobs of its accelerator before it in claim order (round-robin between users, oldest first within one); null once it left the queue.'
+      },
+      reason: {
+        type: 'string',
+        maxLength: 1000,
+        description:
+          'Why it waits, in words: no live host has its accelerator (and what the hosts have), the per-user cap, or the jobs ahead; empty once it left the queue.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/readiness/v1',
+    title: 'Readiness',
+    description:
+      'Answer of GET /readyz on the server and the gateway: whether each thing the process needs answers (the store; on a gateway also the sandbox). 200 when all do, 503 otherwise.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['ready', 'checks'],
+    properties: {
+      ready: {
+        type: 'boolean'
+      },
+      checks: {
+        type: 'object',
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ok', 'ms'],
+          properties: {
+            ok: {
+              type: 'boolean'
+            },
+            ms: {
+              type: 'number',
+              minimum: 0,
+              description: 'How long the check took.'
+            },
+            message: {
+              type: 'string',
+              maxLength: 1000,
+              description: 'What failed, when it did.'
+            }
+          }
+        }
       }
     }
   },

@@ -259,6 +259,16 @@ export interface HostList {
    * Kinds the connected hosts offer together, sorted.
    */
   accelerators: Accelerator[];
+  /**
+   * Hosts whose heartbeat stopped within the last hour: their gateway died or lost the database. Their jobs end HOST_LOST when their leases lapse.
+   */
+  lost: HostInfo[];
+  /**
+   * Jobs waiting in the queue, of every user, per accelerator.
+   */
+  queued: {
+    [k: string]: number;
+  };
 }
 /**
  * A kernel gateway's host as it registers itself: what accelerators it really has.
@@ -835,6 +845,33 @@ export interface ProjectWrite {
   logRetentionDays?: number | null;
   sample?: string;
 }
+export interface QueuePlace {
+  status: JobStatus;
+  /**
+   * 1 + the queued jobs of its accelerator before it in claim order (round-robin between users, oldest first within one); null once it left the queue.
+   */
+  position: number | null;
+  /**
+   * Why it waits, in words: no live host has its accelerator (and what the hosts have), the per-user cap, or the jobs ahead; empty once it left the queue.
+   */
+  reason: string;
+}
+export interface Readiness {
+  ready: boolean;
+  checks: {
+    [k: string]: {
+      ok: boolean;
+      /**
+       * How long the check took.
+       */
+      ms: number;
+      /**
+       * What failed, when it did.
+       */
+      message?: string;
+    };
+  };
+}
 export type RequirementsRule =
   | 'line-too-long'
   | 'too-many-requirements'
@@ -1212,6 +1249,8 @@ export interface ISchemaTypes {
   'project-list': ProjectList;
   'project-write': ProjectWrite;
   project: Project;
+  'queue-place': QueuePlace;
+  readiness: Readiness;
   'requirements-rejection': RequirementsRejection;
   'review-request': ReviewRequest;
   'review-stream-data': ReviewStreamData;

@@ -14,6 +14,10 @@ GOOGLE_CALLBACK_URL are set, else local single-user mode with a login URL
 printed at start (JAXLAB_TOKEN fixes its token); after sign-in the browser goes
 to ?next= or JAXLAB_LAB_URL. AI review: GEMINI_API_KEY (model: GEMINI_MODEL).
 Behind a TLS proxy set JAXLAB_TRUST_PROXY=1 (Secure cookies).
+JAXLAB_MAX_JOBS_PER_USER: the per-user cap of concurrent jobs the gateways
+apply (they read the same variable), so a queued job says when it waits for
+it. Probes and metrics: GET /healthz, /readyz (the store answers), /metrics
+(Prometheus). SIGTERM: stops accepting connections, then exits.
 
 Team mode (JupyterHub signs users in through this server's OpenID provider at
 /oidc): JAXLAB_HUB_URL (the hub's public URL), JAXLAB_HUB_CLIENT_SECRET (its
@@ -100,7 +104,13 @@ async function main(): Promise<void> {
     // too: they are caches, rebuilt from the content when missing).
     viewerCacheDir: join(dataDir, 'artifacts', 'indexes'),
     allowedOrigins,
-    config: { trustProxy: env.JAXLAB_TRUST_PROXY === '1' }
+    config: {
+      trustProxy: env.JAXLAB_TRUST_PROXY === '1',
+      maxJobsPerOwner: positiveInteger(
+        'JAXLAB_MAX_JOBS_PER_USER',
+        env.JAXLAB_MAX_JOBS_PER_USER
+      )
+    }
   });
   const address = await lab.listen(port, values.ip);
   const host = values.ip!.includes(':') ? `[${values.ip}]` : values.ip!;
@@ -119,6 +129,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
+}
+
+function positiveInteger(
+  name: string,
+  text: string | undefined
+): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name} must be a positive integer, not ${text}`);
+  return n;
 }
 
 main().catch(error => {

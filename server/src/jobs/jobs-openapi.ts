@@ -133,6 +133,19 @@ export const jobsOpenApi: IOpenApiPart = {
         }
       }
     },
+    '/api/jobs/{id}/queue': {
+      get: {
+        operationId: 'getJobQueuePlace',
+        summary:
+          "The job's place in the queue (round-robin between users, oldest first within one) and why it has not started",
+        tags,
+        parameters: [jobId],
+        responses: {
+          '200': jsonResponse('Its place and the reason', 'QueuePlace'),
+          ...errorResponses(404)
+        }
+      }
+    },
     '/api/jobs/{id}/logs': {
       get: {
         operationId: 'getJobLogs',

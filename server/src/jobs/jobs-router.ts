@@ -3,6 +3,7 @@ import type { Request, Router } from 'express';
 import type {
   Job,
   JobAccepted,
+  JobEvent,
   JobPage,
   JobSummary,
   JobUpdate,
@@ -11,6 +12,7 @@ import type {
 } from '@jaxlab/schemas';
 import { assertValid, isFinalJobStatus } from '@jaxlab/schemas';
 import type {
+  IHosts,
   IJobArtifacts,
   IJobEvents,
   IJobs,
@@ -27,6 +29,7 @@ import {
 import { notebookArtifacts } from '../notebook/artifact-outputs.js';
 import { jobListQuery } from './job-list-query.js';
 import { resolveJobRequest } from './job-request.js';
+import { queuePlace } from './queue-place.js';
 import { jobSummaryView, jobView } from './job-view.js';
 import { streamJobEvents } from './sse-stream.js';
 
@@ -43,6 +46,14 @@ export interface IJobsRouterOptions {
   projects: IProjects;
   /** Files kept with jobs (their images go into exported notebooks). */
   artifacts?: IJobArtifacts;
+  /** Live hosts, for why a job waits. */
+  hosts: Pick<IHosts, 'list'>;
+  /** A host counts as live this long after its heartbeat. */
+  hostStaleAfterMs: number;
+  /** The per-user cap the gateways apply, for why a job waits. */
+  maxJobsPerOwner?: number;
+  /** Called with each event sent on an SSE stream (metrics). */
+  onEventSent?: (event: JobEvent) => void;
   /** Interval of SSE heartbeat comments (default 15 s). */
   sseHeartbeatMs?: number;
   /** Log chunks one `GET /logs` page holds at most (default 1000). */
@@ -67,6 +78,7 @@ const LOG_READ_BATCH = 16;
  *   `{items, nextCursor}` (summaries, newest first; see {@link jobListQuery});
  * - `GET /{id}` → the job (a queued one with its `queuePosition`);
  * - `PATCH /{id}` → the job, named, tagged or annotated (a JobUpdate);
+ * - `GET /{id}/queue` → its place in the queue and why it waits;
  * - `GET /{id}/logs?after=&limit=` → `{items, nextAfter, done}` (log chunks by sequence,
  *   at most `limit` chunks and `maxLogPageBytes` of text);
  * - `GET /{id}/events` → Server-Sent Events from `Last-Event-ID` (or `?after=`);
@@ -128,6 +140,27 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
     res.json(jobView(updated));
   });
 
+  router.get('/:id/queue', async (req, res) => {
+    const job = await ownJob(req);
+    const owner = ownerOf(req);
+    const [position, hosts, active] = await Promise.all([
+      jobs.queuePosition(job.id),
+      options.hosts.list(new Date(Date.now() - options.hostStaleAfterMs)),
+      options.maxJobsPerOwner === undefined
+        ? undefined
+        : jobs.list({ owner, status: ['COMPILING', 'RUNNING'], limit: 200 })
+    ]);
+    res.json(
+      queuePlace({
+        job,
+        position,
+        hosts,
+        ownerActive: active?.items.length ?? 0,
+        maxJobsPerOwner: options.maxJobsPerOwner
+      })
+    );
+  });
+
   router.get('/:id/logs', async (req, res) => {
     const job = await ownJob(req);
     const after = queryInteger(req, 'after', {
@@ -184,7 +217,10 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
     try {
       await streamJobEvents(
         res,
-        events.watch(job.id, after, controller.signal),
+        observed(
+          events.watch(job.id, after, controller.signal),
+          options.onEventSent
+        ),
         {
           signal: controller.signal,
           heartbeatMs: options.sseHeartbeatMs
@@ -225,6 +261,16 @@ export function createJobsRouter(options: IJobsRouterOptions): Router {
   });
 
   return router;
+}
+
+async function* observed(
+  events: AsyncIterable<JobEvent>,
+  onEvent: ((event: JobEvent) => void) | undefined
+): AsyncIterable<JobEvent> {
+  for await (const event of events) {
+    onEvent?.(event);
+    yield event;
+  }
 }
 
 function finished(job: Job): HttpError {

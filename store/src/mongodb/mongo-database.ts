@@ -107,6 +107,12 @@ export class MongoDatabase {
     return this._db.collection<T>(name);
   }
 
+  /** Resolves when the server answers `ping`. */
+  async ping(): Promise<void> {
+    this.collection('jobs');
+    await this._db.command({ ping: 1 });
+  }
+
   /** Stops the live-event feed and closes the client. Idempotent. */
   async dispose(): Promise<void> {
     if (this._isDisposed) return;

@@ -30,6 +30,7 @@ export async function openMongoStore(
     hosts: new MongoHosts(database),
     artifacts: new MongoJobArtifacts(database),
     chats: new MongoChats(database),
+    ping: () => database.ping(),
     dispose: () => database.dispose()
   };
 }

@@ -34,6 +34,9 @@ export function openSqliteStore(path: string): IStore {
     projects: new SqliteProjects(database),
     accounts: new SqliteAccounts(database),
     hosts: new SqliteHosts(database),
+    ping: async () => {
+      database.prepare('SELECT 1').get();
+    },
     artifacts: new SqliteJobArtifacts(
       database,
       scratch ?? join(dirname(path), 'artifacts')

@@ -45,11 +45,15 @@ import { JobEventWriter } from './job-event-writer.js';
 import { renderDesignatedCall } from './python-call.js';
 import type { LogSink } from '../../log/gateway-log.js';
 
-/** How a job ended, as the runner decided. `lost`: the lease is gone, write nothing. */
+/**
+ * How a job ended, as the runner decided. `lost`: the lease is gone, write
+ * nothing; `requeued`: handed back to the queue for another host.
+ */
 export type JobOutcome =
   | { status: Extract<JobStatus, 'COMPLETED'> }
   | { status: Extract<JobStatus, 'FAILED' | 'CANCELLED'>; failure: Failure }
-  | { status: 'lost' };
+  | { status: 'lost' }
+  | { status: 'requeued' };
 
 /**
  * One claimed job from COMPILING to its final status: validates the
@@ -135,7 +139,9 @@ export class JobExecution {
         this._writer.log('stdout', '[jaxlab] Cancelled on request.\n');
       }
       await this._writer.finish();
-      if (outcome.status !== 'lost') {
+      if (outcome.status === 'requeued') {
+        await this._handBack();
+      } else if (outcome.status !== 'lost') {
         await this._recordManifest();
         await this._writer.append(
           outcome.status === 'COMPLETED'
@@ -514,6 +520,29 @@ export class JobExecution {
     this._forcedOutcome ??= outcome;
     this._abort.abort();
     this._forced.resolve(this._forcedOutcome);
+  }
+
+  /**
+   * Stops the job and hands it back to the queue instead of failing it
+   * (the gateway is shutting down and the job may run again elsewhere).
+   */
+  handBack(): void {
+    this._force({ status: 'requeued' });
+  }
+
+  private async _handBack(): Promise<void> {
+    const { hostId } = this._options;
+    const attempt = (this.job.attempt ?? 1) + 1;
+    await this._writer.append({
+      type: 'job:log',
+      stream: 'stderr',
+      text: `[jaxlab] The gateway on host ${hostId} shut down before this job finished; the job goes back to the queue and starts again from the beginning (attempt ${attempt}).\n`
+    });
+    if (!(await this._options.queue.requeue(this.job.id, hostId))) {
+      this._options.log(
+        `job ${this.job.id}: lost its lease before it could be handed back`
+      );
+    }
   }
 
   private _loseLease(): void {

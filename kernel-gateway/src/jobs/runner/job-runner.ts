@@ -26,6 +26,19 @@ import { JobExecution } from './job-execution.js';
 import type { IJobKernels } from './job-kernels.js';
 import type { LogSink } from '../../log/gateway-log.js';
 
+/** What a {@link JobRunner} reports as it goes (each optional). */
+export interface IRunnerMetrics {
+  /** A job was claimed by this host. */
+  claimed?(job: Job): void;
+  /** A job this host ran ended (or was handed back, or lost). */
+  ended?(job: Job, outcome: JobOutcome): void;
+  /** A store operation of the loop failed. */
+  storeError?(operation: 'claim' | 'heartbeat' | 'expire'): void;
+}
+
+/** A job runs at most this often: handed back once, then it fails. */
+const MAX_ATTEMPTS = 2;
+
 /** Version of this package, recorded in every run manifest. */
 export const GATEWAY_VERSION: string = (() => {
   try {
@@ -69,7 +82,9 @@ export class JobRunner {
       defaultTimeLimitMs: 3600_000,
       maxLogBytes: DEFAULT_MAX_LOG_BYTES,
       failUnservableJobs: true,
+      deviceWaitMs: 60_000,
       hostLivenessMs: 30_000,
+      metrics: {},
       sandboxed: true,
       log: () => undefined,
       // An option given as undefined keeps its default.
@@ -138,6 +153,38 @@ export class JobRunner {
   }
 
   /**
+   * Graceful shutdown (SIGTERM): stops claiming at once, lets running jobs
+   * finish for up to `graceMs`, then hands each one still running back to
+   * the queue (its log says so; a job already handed back once ends
+   * FAILED "gateway shut down" instead) and disposes.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this._draining = true;
+    const { options } = this;
+    const deadline = Date.now() + graceMs;
+    options.log(
+      `job runner: draining: no new jobs; ${this._running.size} running job(s) get ${Math.round(graceMs / 1000)} s to finish`,
+      { event: 'jobs:draining' }
+    );
+    while (this._running.size > 0 && Date.now() < deadline) {
+      await Promise.race([
+        ...[...this._running.values()].map(e => e.done),
+        delay(Math.max(0, Math.min(250, deadline - Date.now())))
+      ]);
+    }
+    const left = [...this._running.values()];
+    for (const { job, execution } of left) {
+      if ((job.attempt ?? 1) >= MAX_ATTEMPTS) {
+        execution.stop(failureOf('gatewayShutDown', { host: options.hostId }));
+      } else {
+        execution.handBack();
+      }
+    }
+    await Promise.all(left.map(e => e.done));
+    await this.dispose();
+  }
+
+  /**
    * Stops claiming, ends running jobs FAILED/INTERNAL ("gateway shutting
    * down") and shuts their kernels down. Idempotent.
    */
@@ -178,6 +225,7 @@ export class JobRunner {
       const kinds = this._accelerators.map(a => a.kind);
       while (
         !this._disposed &&
+        !this._draining &&
         this._running.size < options.maxConcurrentJobs
       ) {
         // A job whose kernel would overcommit the host's memory waits in
@@ -201,17 +249,20 @@ export class JobRunner {
         const job = await options.queue.claimNext({
           hostId: options.hostId,
           accelerators: kinds,
-          leaseMs: options.leaseMs
+          leaseMs: options.leaseMs,
+          maxJobsPerOwner: options.maxJobsPerOwner
         });
         if (!job) {
           break;
         }
+        options.metrics.claimed?.(job);
         this._launch(job);
       }
-      if (options.failUnservableJobs && !this._disposed) {
+      if (options.failUnservableJobs && !this._disposed && !this._draining) {
         await this._failUnservable();
       }
     } catch (error) {
+      this.options.metrics.storeError?.('claim');
       this.options.log(`job runner: claim failed: ${String(error)}`);
     } finally {
       this._ticking = false;
@@ -248,8 +299,9 @@ export class JobRunner {
     });
     const done = execution.run().then(
       (outcome: JobOutcome) => {
+        options.metrics.ended?.(job, outcome);
         options.log(
-          `job ${job.id}: ${outcome.status}${'failure' in outcome ? ` ${outcome.failure.reason}` : ''}`,
+          `job ${job.id}: ${outcome.status === 'requeued' ? 'handed back to the queue' : outcome.status}${'failure' in outcome ? ` ${outcome.failure.reason}` : ''}`,
           { event: 'job:ended', jobId: job.id }
         );
       },
@@ -270,8 +322,10 @@ export class JobRunner {
   }
 
   /**
-   * Claims and fails jobs asking for an accelerator no live host of the lab
-   * offers, saying which accelerators the lab's hosts do have.
+   * Claims and fails jobs that asked for an accelerator no live host of the
+   * lab offers and waited `deviceWaitMs` for one, saying which accelerators
+   * the lab's hosts do have. Until then they stay QUEUED (the server says
+   * why), so a host starting or coming back can still take them.
    */
   private async _failUnservable(): Promise<void> {
     const { options } = this;
@@ -302,7 +356,8 @@ export class JobRunner {
       const job = await options.queue.claimNext({
         hostId: options.hostId,
         accelerators: [...missing],
-        leaseMs: options.leaseMs
+        leaseMs: options.leaseMs,
+        queuedBefore: new Date(now - options.deviceWaitMs)
       });
       if (!job) {
         return;
@@ -324,7 +379,8 @@ export class JobRunner {
         { hostId: options.hostId }
       );
       options.log(
-        `job ${job.id}: FAILED DEVICE_UNAVAILABLE (${job.accelerator})`
+        `job ${job.id}: FAILED DEVICE_UNAVAILABLE (${job.accelerator})`,
+        { event: 'job:ended', jobId: job.id }
       );
     }
   }
@@ -342,6 +398,7 @@ export class JobRunner {
         lastSeenAt: new Date().toISOString()
       });
     } catch (error) {
+      options.metrics.storeError?.('heartbeat');
       options.log(`job runner: host heartbeat failed: ${String(error)}`);
     }
   }
@@ -351,16 +408,19 @@ export class JobRunner {
       const expired = await this.options.queue.expireLapsedLeases();
       for (const job of expired) {
         this.options.log(
-          `job ${job.id}: lease of host ${job.host ?? '?'} lapsed: FAILED HOST_LOST`
+          `job ${job.id}: lease of host ${job.host ?? '?'} lapsed: FAILED HOST_LOST`,
+          { event: 'job:host-lost', jobId: job.id }
         );
       }
     } catch (error) {
+      this.options.metrics.storeError?.('expire');
       this.options.log(`job runner: lease expiry failed: ${String(error)}`);
     }
   }
 
   private _accelerators: IHostAccelerator[] = [];
   private _disposed = false;
+  private _draining = false;
   private _isWaitingForMemory = false;
   private _disposing: Promise<void> = Promise.resolve();
   private _hostPython: IHostPython | undefined;
@@ -423,6 +483,18 @@ export namespace JobRunner {
     maxLogBytes?: number;
     /** Fail jobs for accelerators no live host has (default true). */
     failUnservableJobs?: boolean;
+    /**
+     * How long a job for an accelerator no live host has stays QUEUED
+     * before it fails DEVICE_UNAVAILABLE (default 60 s).
+     */
+    deviceWaitMs?: number;
+    /**
+     * Most jobs one user may have COMPILING or RUNNING on all hosts
+     * together (default: no cap). Give every gateway the same value.
+     */
+    maxJobsPerOwner?: number;
+    /** Where the runner reports what happens, for /metrics. */
+    metrics?: IRunnerMetrics;
     /** A host counts as live if seen this recently (default 30 s). */
     hostLivenessMs?: number;
     /** Whether kernels run in the sandbox (recorded in manifests). */
@@ -432,9 +504,23 @@ export namespace JobRunner {
 
   /** @internal */
   export type IResolvedOptions = Required<
-    Omit<IOptions, 'accelerators' | 'python' | 'artifacts' | 'outputLimits'>
+    Omit<
+      IOptions,
+      | 'accelerators'
+      | 'python'
+      | 'artifacts'
+      | 'outputLimits'
+      | 'maxJobsPerOwner'
+    >
   > &
-    Pick<IOptions, 'accelerators' | 'python' | 'artifacts' | 'outputLimits'>;
+    Pick<
+      IOptions,
+      | 'accelerators'
+      | 'python'
+      | 'artifacts'
+      | 'outputLimits'
+      | 'maxJobsPerOwner'
+    >;
 }
 
 /**

@@ -1,0 +1,125 @@
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics
+} from 'prom-client';
+import type { Job } from '@jaxlab/schemas';
+
+import type { IRunnerMetrics } from '../jobs/runner/job-runner.js';
+import type { JobOutcome } from '../jobs/runner/job-execution.js';
+
+/** Seconds: from a trivial job (tens of ms) to a long training run. */
+const DURATION_BUCKETS = [
+  0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200
+];
+
+/** What the gateway's metrics read at each scrape. */
+export interface IGatewayMetricsSources {
+  /** Kernels alive on this host (jobs' and notebooks'). */
+  kernelsRunning(): number;
+}
+
+/**
+ * The gateway's Prometheus metrics (prom-client), this host's own: jobs
+ * claimed and how they ended (status and reason), their run time and
+ * queue wait, kernels running, sandbox failures, store errors of the job
+ * loop, and the Node process. The lab-wide job counts and queue depth are
+ * the server's (read from the store).
+ */
+export class GatewayMetrics {
+  constructor(sources: IGatewayMetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this._claimed = new Counter({
+      name: 'jaxlab_gateway_jobs_claimed_total',
+      help: 'Jobs this host claimed, by accelerator.',
+      labelNames: ['accelerator'] as const,
+      registers
+    });
+    this._ended = new Counter({
+      name: 'jaxlab_gateway_jobs_ended_total',
+      help: 'Jobs this host ran that ended, by status (COMPLETED, FAILED, CANCELLED; requeued: handed back at shutdown; lost: the lease lapsed) and failure reason.',
+      labelNames: ['status', 'reason'] as const,
+      registers
+    });
+    this._duration = new Histogram({
+      name: 'jaxlab_gateway_job_duration_seconds',
+      help: 'From claim to end of the jobs this host ran.',
+      labelNames: ['accelerator', 'status'] as const,
+      buckets: DURATION_BUCKETS,
+      registers
+    });
+    this._queueWait = new Histogram({
+      name: 'jaxlab_gateway_job_queue_wait_seconds',
+      help: 'From submission to claim, of the jobs this host claimed.',
+      labelNames: ['accelerator'] as const,
+      buckets: DURATION_BUCKETS,
+      registers
+    });
+    this._sandboxFailures = new Counter({
+      name: 'jaxlab_gateway_sandbox_failures_total',
+      help: 'Jobs that ended SANDBOX_VIOLATION, and failed sandbox probes of /readyz.',
+      labelNames: ['kind'] as const,
+      registers
+    });
+    this._storeErrors = new Counter({
+      name: 'jaxlab_gateway_store_errors_total',
+      help: "Store operations of this host's job loop that failed.",
+      labelNames: ['operation'] as const,
+      registers
+    });
+    new Gauge({
+      name: 'jaxlab_gateway_kernels_running',
+      help: 'Kernels alive on this host.',
+      registers,
+      collect() {
+        this.set(sources.kernelsRunning());
+      }
+    });
+  }
+
+  readonly registry = new Registry();
+
+  /** The hooks a JobRunner reports to. */
+  readonly runner: IRunnerMetrics = {
+    claimed: (job: Job) => {
+      this._claimed.inc({ accelerator: job.accelerator });
+      this._claimedAt.set(job.id, Date.now());
+      const waited = Date.now() - Date.parse(job.createdAt);
+      if (waited >= 0)
+        this._queueWait.observe(
+          { accelerator: job.accelerator },
+          waited / 1000
+        );
+    },
+    ended: (job: Job, outcome: JobOutcome) => {
+      const reason = 'failure' in outcome ? outcome.failure.reason : '';
+      this._ended.inc({ status: outcome.status, reason });
+      if (reason === 'SANDBOX_VIOLATION')
+        this._sandboxFailures.inc({ kind: 'job' });
+      const claimedAt = this._claimedAt.get(job.id);
+      this._claimedAt.delete(job.id);
+      if (claimedAt !== undefined)
+        this._duration.observe(
+          { accelerator: job.accelerator, status: outcome.status },
+          (Date.now() - claimedAt) / 1000
+        );
+    },
+    storeError: operation => this._storeErrors.inc({ operation })
+  };
+
+  /** A /readyz sandbox probe failed. */
+  sandboxProbeFailed(): void {
+    this._sandboxFailures.inc({ kind: 'probe' });
+  }
+
+  private _claimed: Counter<'accelerator'>;
+  private _claimedAt = new Map<string, number>();
+  private _duration: Histogram<'accelerator' | 'status'>;
+  private _ended: Counter<'status' | 'reason'>;
+  private _queueWait: Histogram<'accelerator'>;
+  private _sandboxFailures: Counter<'kind'>;
+  private _storeErrors: Counter<'operation'>;
+}
