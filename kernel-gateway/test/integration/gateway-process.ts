@@ -41,7 +41,8 @@ export interface IGatewayProcess {
 export async function startGatewayProcess(
   dataDir: string,
   token: string,
-  args: string[] = ['--no-run-jobs']
+  args: string[] = ['--no-run-jobs'],
+  env: NodeJS.ProcessEnv = process.env
 ): Promise<IGatewayProcess> {
   const child = spawn(
     process.execPath,
@@ -57,7 +58,7 @@ export async function startGatewayProcess(
       dataDir,
       ...args
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
+    { stdio: ['ignore', 'pipe', 'pipe'], env }
   );
   let output = '';
   child.stdout!.on('data', chunk => (output += String(chunk)));

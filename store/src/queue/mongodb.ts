@@ -38,7 +38,7 @@ export class MongoJobQueue implements IJobQueue {
     if (options.queuedBefore) {
       fitting.createdAt = { $lt: options.queuedBefore.toISOString() };
     }
-    if (cap === undefined) return this._take(fitting, options, now);
+    if (cap === undefined) return this._take(fitting, options);
     // With a cap the claim has two steps: a place in the owner's ledger
     // (one guarded update, so racing claimers cannot overfill it), then
     // the job itself. A job lost to another claimer gives its place back.
@@ -55,19 +55,23 @@ export class MongoJobQueue implements IJobQueue {
         passedOver.push(owner);
         continue;
       }
-      const job = await this._take({ ...fitting, _id }, options, now);
+      const job = await this._take({ ...fitting, _id }, options);
       if (job) return job;
       await this._ledger.release(owner, place);
     }
     return null;
   }
 
-  /** Takes the first job matching `filter` in fair order, with its event. */
+  /**
+   * Takes the first job matching `filter` in fair order, with its event,
+   * stamped now: after the owner's place was found free, so a job's claim
+   * never appears to start before the end that freed its place.
+   */
   private async _take(
     filter: Filter<IJobDoc>,
-    options: IJobQueue.IClaimOptions,
-    now: Date
+    options: IJobQueue.IClaimOptions
   ): Promise<Job | null> {
+    const now = options.now ?? new Date();
     const time = now.toISOString();
     const doc = await this._database.jobs.findOneAndUpdate(
       filter,
