@@ -36,7 +36,8 @@ export function operationsRouter(options: IOperationsOptions): Router {
   router.get('/readyz', async (_req, res) => {
     const entries = await Promise.all(
       Object.entries(options.checks).map(
-        async ([name, check]) => [name, await runCheck(check, timeoutMs)] as const
+        async ([name, check]) =>
+          [name, await runCheck(check, timeoutMs)] as const
       )
     );
     const body: Readiness = {

@@ -36,6 +36,7 @@ describe('JobRunner', () => {
       envBuilder: host.envBuilder,
       hostId: 'test-host',
       maxConcurrentJobs: 3,
+      deviceWaitMs: 1500,
       sandboxed: true,
       log: line => log.push(line)
     });
@@ -215,12 +216,17 @@ describe('JobRunner', () => {
     expect(job.failure!.message).toContain('line 2');
   });
 
-  it('should fail a job asking for a TPU on this CPU host DEVICE_UNAVAILABLE naming the CPU', async () => {
+  it('should keep a job asking for a TPU on this CPU host QUEUED for the device wait, then fail it DEVICE_UNAVAILABLE naming the CPU', async () => {
     const submitted = await submitJob(store, {
       code: SLEEP_PROGRAM,
       accelerator: 'tpu'
     });
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    expect((await store.jobs.get(submitted.id))!.status).toBe('QUEUED');
     const job = await waitForStatus(store, submitted.id, 'final', 10_000);
+    expect(
+      Date.parse(job.finishedAt!) - Date.parse(job.createdAt)
+    ).toBeGreaterThanOrEqual(1500);
     expect(job.status).toBe('FAILED');
     expect(job.failure!.reason).toBe('DEVICE_UNAVAILABLE');
     expect(job.failure!.message).toContain('cpu');

@@ -48,7 +48,7 @@ function offers(host: HostInfo, kind: Accelerator): boolean {
   return host.accelerators.some(a => a.kind === kind && a.count > 0);
 }
 
-/** "2 hosts have gpu, 1 host has cpu" or "no gateway host is connected". */
+/** "2 hosts have gpu, 1 host has cpu" (most first), or "no gateway host is connected". */
 function describeOffers(hosts: readonly HostInfo[]): string {
   if (hosts.length === 0) return 'no gateway host is connected';
   const counts = new Map<Accelerator, number>();
@@ -56,6 +56,7 @@ function describeOffers(hosts: readonly HostInfo[]): string {
     for (const a of host.accelerators)
       if (a.count > 0) counts.set(a.kind, (counts.get(a.kind) ?? 0) + 1);
   return [...counts]
+    .sort(([a, m], [b, n]) => n - m || a.localeCompare(b))
     .map(([kind, n]) => `${n} host${n === 1 ? ' has' : 's have'} ${kind}`)
     .join(', ');
 }

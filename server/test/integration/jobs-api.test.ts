@@ -365,7 +365,7 @@ describe('createLabServer() owner scoping', () => {
 });
 
 describe('createLabServer() GET /api/hosts', () => {
-  it('should list hosts heard from recently with the accelerators they offer', async () => {
+  it('should list hosts heard from recently with the accelerators they offer, the lost ones and the queue', async () => {
     server = await startJobsServer();
     const now = new Date().toISOString();
     await server.store.hosts.upsert({
@@ -383,12 +383,27 @@ describe('createLabServer() GET /api/hosts', () => {
       gatewayVersion: '0.1.0',
       accelerators: [{ kind: 'gpu', count: 1 }],
       maxConcurrentJobs: 1,
-      lastSeenAt: new Date(Date.now() - 3_600_000).toISOString()
+      lastSeenAt: new Date(Date.now() - 2 * 3_600_000).toISOString()
     });
+    await server.store.hosts.upsert({
+      hostId: 'silent',
+      gatewayVersion: '0.1.0',
+      accelerators: [{ kind: 'gpu', count: 2 }],
+      maxConcurrentJobs: 2,
+      lastSeenAt: new Date(Date.now() - 120_000).toISOString()
+    });
+    for (const accelerator of ['tpu', 'tpu', 'gpu'])
+      await server.call('POST', '/api/jobs', {
+        body: { code: 'def main():\n    pass\n', accelerator }
+      });
     const body = await (await server.call('GET', '/api/hosts')).json();
     expect(body.items.map((h: { hostId: string }) => h.hostId)).toEqual([
       'tpu-1'
     ]);
     expect(body.accelerators).toEqual(['cpu', 'tpu']);
+    expect(body.lost.map((h: { hostId: string }) => h.hostId)).toEqual([
+      'silent'
+    ]);
+    expect(body.queued).toEqual({ tpu: 2, gpu: 1 });
   });
 });
