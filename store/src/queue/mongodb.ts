@@ -120,6 +120,8 @@ export class MongoJobQueue implements IJobQueue {
     await insertEventDocs(this._database, [
       { jobId, seq: doc.lastSeq, time, type: 'job:status', status: 'QUEUED' }
     ]);
+    // Its owner's place is free until the job is claimed again.
+    await this._ledger.releaseJob(doc.owner, jobId);
     return true;
   }
 

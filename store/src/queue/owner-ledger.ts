@@ -60,6 +60,14 @@ export class OwnerLedger {
     );
   }
 
+  /** Gives back the places of a job handed back to the queue. */
+  async releaseJob(owner: string, jobId: string): Promise<void> {
+    await this._places().updateOne(
+      { _id: owner },
+      { $pull: { places: { jobId } } }
+    );
+  }
+
   private async _push(
     owner: string,
     place: IOwnerPlaces['places'][number],
