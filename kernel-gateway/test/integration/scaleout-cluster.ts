@@ -9,8 +9,6 @@ import { fileURLToPath } from 'node:url';
 
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
-import type { JobEvent } from '@jaxlab/schemas';
-
 import { until } from './gateway-process.js';
 
 const SERVER_BIN = fileURLToPath(
@@ -48,41 +46,6 @@ export async function startServerProcess(
     throw new Error(`jaxlab-server did not start:\n${output}`);
   }
   return { child, baseUrl, output: () => output };
-}
-
-/**
- * Reads a job's Server-Sent Events from the start until the stream ends
- * (after the final status), as the browser's EventSource would see them.
- */
-export async function readSseEvents(
-  url: string,
-  token: string
-): Promise<JobEvent[]> {
-  const res = await fetch(url, {
-    headers: { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' }
-  });
-  if (!res.ok) throw new Error(`SSE ${url}: ${res.status}`);
-  const events: JobEvent[] = [];
-  let buffer = '';
-  const decoder = new TextDecoder();
-  const reader = res.body!.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = block
-        .split('\n')
-        .filter(line => line.startsWith('data: '))
-        .map(line => line.slice(6))
-        .join('\n');
-      if (data) events.push(JSON.parse(data) as JobEvent);
-    }
-  }
-  return events;
 }
 
 /** One sample of a Prometheus metric: its labels and value. */

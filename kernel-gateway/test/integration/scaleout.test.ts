@@ -22,11 +22,11 @@ import {
 } from '../../../store/test/mongo-java-server/mongo-java-server.js';
 import { KernelManager, createKernelLauncher } from '@jaxlab/kernel-gateway';
 import { startGatewayProcess, until } from './gateway-process.js';
+import { readSseEvents } from './sse-client.js';
 import type { IGatewayProcess } from './gateway-process.js';
 import {
   eventually,
   metricSum,
-  readSseEvents,
   scrapeMetrics,
   startServerProcess
 } from './scaleout-cluster.js';
@@ -251,7 +251,7 @@ describe('scale-out: 3 gateways and 2 servers on one MongoDB', () => {
     // An SSE client on replica B follows a job submitted through replica A.
     const watched = readSseEvents(
       `${serverB.baseUrl}/api/jobs/${carolJobs[0]}/events`,
-      carol.token
+      { authorization: `Bearer ${carol.token}` }
     );
 
     // SIGKILL gw-3 once it runs jobs and some jobs have finished.
