@@ -23,6 +23,7 @@ import type { IJobEvents, NewJobEvent } from './contract.js';
 import { foldJobEvents } from './fold-job-events.js';
 import { checkAppendAllowed, jobNotFound } from './job-errors.js';
 import { watchJobEvents } from './watch-job-events.js';
+import { OwnerLedger } from '../queue/owner-ledger.js';
 
 /**
  * {@link IJobEvents} on MongoDB: one document per event in `job_events`,
@@ -40,6 +41,7 @@ import { watchJobEvents } from './watch-job-events.js';
 export class MongoJobEvents implements IJobEvents {
   constructor(database: MongoDatabase) {
     this._database = database;
+    this._ledger = new OwnerLedger(database);
   }
 
   async append(
@@ -104,6 +106,10 @@ export class MongoJobEvents implements IJobEvents {
       // Someone else wrote in between (the sweeper, a cancel): read again.
       if (result.matchedCount === 0) continue;
       await insertEventDocs(this._database, folded.events.map(eventToDoc));
+      // The job's place under its owner's cap is free now (were this write
+      // lost, the next claim that finds the ledger full prunes it).
+      if (s.finishedAt && !job.finishedAt)
+        await this._ledger.releaseJob(job.owner, jobId);
       return folded.events;
     }
   }
@@ -205,4 +211,5 @@ export class MongoJobEvents implements IJobEvents {
   }
 
   private _database: MongoDatabase;
+  private _ledger: OwnerLedger;
 }
