@@ -1172,6 +1172,9 @@ export const SCHEMA_DOCUMENTS = [
       host: {
         $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/host'
       },
+      attempt: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/attempt'
+      },
       lastSeq: {
         $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/lastSeq'
       },

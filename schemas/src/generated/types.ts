@@ -634,6 +634,10 @@ export interface JobSummary {
    */
   host?: string;
   /**
+   * Which attempt this is, from the second on: a gateway that shut down before the job could finish handed it back to the queue.
+   */
+  attempt?: number;
+  /**
    * Sequence number of the job's last event.
    */
   lastSeq: number;
