@@ -1,10 +1,4 @@
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-  collectDefaultMetrics
-} from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Job } from '@jaxlab/schemas';
 
 import type { IRunnerMetrics } from '../jobs/runner/job-runner.js';
@@ -25,13 +19,14 @@ export interface IGatewayMetricsSources {
  * The gateway's Prometheus metrics (prom-client), this host's own: jobs
  * claimed and how they ended (status and reason), their run time and
  * queue wait, kernels running, sandbox failures, store errors of the job
- * loop, and the Node process. The lab-wide job counts and queue depth are
- * the server's (read from the store).
+ * loop. Not prom-client's default process metrics: their GC observer and
+ * event-loop sampler cost the gateway's event loop measurably under an
+ * output flood (the flood test's p99). The lab-wide job counts and queue
+ * depth are the server's (read from the store).
  */
 export class GatewayMetrics {
   constructor(sources: IGatewayMetricsSources) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
     this._claimed = new Counter({
       name: 'jaxlab_gateway_jobs_claimed_total',
       help: 'Jobs this host claimed, by accelerator.',
