@@ -25,10 +25,16 @@ export {
   SANDBOX_JOB_DIR,
   SANDBOX_REQUIREMENTS_DIR,
   createKernelLauncher,
-  probeSandbox
+  findAcceleratorNodes,
+  probeSandbox,
+  selectAcceleratorNodes
 } from './sandbox/index.js';
 export type {
+  IAcceleratorNodes,
+  IBind,
   ICreateKernelLauncherOptions,
+  IDeviceSelection,
+  ISandboxDevices,
   IKernelLauncher,
   IKernelProcess,
   ISandboxProbe,

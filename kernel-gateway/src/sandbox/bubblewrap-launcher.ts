@@ -112,7 +112,9 @@ export class BubblewrapLauncher implements IKernelLauncher {
       uid,
       gid,
       systemPaths: host.systemPaths,
-      devicePaths: this._options.devicePaths
+      devices: options.devices,
+      runtimeEnv: options.runtimeEnv,
+      writableBinds: options.writableBinds
     };
     let cgroup: KernelCgroup | undefined;
     let spawned: ReturnType<typeof spawn> | undefined;
@@ -126,6 +128,10 @@ export class BubblewrapLauncher implements IKernelLauncher {
               ...(options.requirementsEnvDir
                 ? [{ path: options.requirementsEnvDir, isWritable: false }]
                 : []),
+              ...(options.writableBinds ?? []).map(bind => ({
+                path: bind.hostPath,
+                isWritable: true
+              })),
               { path: jobDir, isWritable: true }
             ],
             uid,
@@ -293,8 +299,6 @@ export namespace BubblewrapLauncher {
     venvDir: string;
     /** Defaults for every kernel's limits. */
     limits?: Partial<IKernelLauncher.IResourceLimits>;
-    /** Accelerator device nodes to pass through (e.g. `/dev/accel0`). */
-    devicePaths?: string[];
     /** Overrides cgroup detection (tests force 'rlimit' this way). */
     cgroups?: ICgroupSupport;
     /** Sink of one-line log messages. */

@@ -30,7 +30,19 @@ export {
   buildSandboxCommand,
   buildSandboxEnv
 } from './sandbox-policy.js';
-export type { ISandboxPolicy } from './sandbox-policy.js';
+export type { ISandboxDevices, ISandboxPolicy } from './sandbox-policy.js';
+export {
+  acceleratorNodesOf,
+  findAcceleratorNodes,
+  selectAcceleratorNodes
+} from './device-nodes.js';
+export type {
+  AcceleratorVendor,
+  IAcceleratorNodes,
+  IBind,
+  IDeviceNodes,
+  IDeviceSelection
+} from './device-nodes.js';
 export { detectCgroupSupport } from './cgroup-support.js';
 export type { CgroupMode, ICgroupSupport } from './cgroup-support.js';
 export type { IKernelLauncher, IKernelProcess } from './kernel-launcher.js';
@@ -43,8 +55,6 @@ export interface ICreateKernelLauncherOptions {
   limits?: Partial<IKernelLauncher.IResourceLimits>;
   /** Virtual environment holding the harness (default: the lab's, `labPaths().venvDir`). */
   venvDir?: string;
-  /** Accelerator device nodes to pass into the sandbox. */
-  devicePaths?: string[];
   /** Sink of one-line log messages. */
   log?: LogSink;
 }
@@ -69,7 +79,6 @@ export function createKernelLauncher(
   return new BubblewrapLauncher({
     venvDir,
     limits: options.limits,
-    devicePaths: options.devicePaths,
     log: options.log
   });
 }

@@ -1,5 +1,8 @@
 import type { Readable } from 'node:stream';
 
+import type { IBind } from './device-nodes.js';
+import type { ISandboxDevices } from './sandbox-policy.js';
+
 /**
  * The seam between the kernel manager and the sandbox: how a kernel process
  * is started and torn down. `BubblewrapLauncher` (the default) confines it;
@@ -88,6 +91,12 @@ export namespace IKernelLauncher {
     limits?: Partial<IResourceLimits>;
     /** Read-only virtual environment of the job's requirements, if any. */
     requirementsEnvDir?: string;
+    /** Accelerator device nodes of the kernel's slot (default: none). */
+    devices?: ISandboxDevices;
+    /** Environment set by the gateway itself (devices, XLA, compile cache). */
+    runtimeEnv?: Record<string, string>;
+    /** Host folders bound writable besides the job folder. */
+    writableBinds?: IBind[];
   }
 
   /** Resource limits of one kernel. */

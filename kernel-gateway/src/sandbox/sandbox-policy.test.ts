@@ -147,6 +147,43 @@ describe('buildBwrapArgs()', () => {
   });
 });
 
+describe('buildBwrapArgs() with devices', () => {
+  const args = buildBwrapArgs({
+    ...policy,
+    devices: {
+      nodes: [
+        { hostPath: '/dev/nvidiactl', path: '/dev/nvidiactl' },
+        { hostPath: '/fake/dev/nvidia1', path: '/dev/nvidia1' }
+      ],
+      readOnly: [
+        { hostPath: '/proc/driver/nvidia', path: '/proc/driver/nvidia' }
+      ]
+    },
+    writableBinds: [{ hostPath: '/data/cache/k1', path: '/jaxlab-cache' }]
+  });
+
+  it('should dev-bind exactly the given nodes after the minimal /dev, and bind the runtime folders read-only after /proc', () => {
+    const devBinds = args.flatMap((a, i) =>
+      a === '--dev-bind' ? [args.slice(i + 1, i + 3)] : []
+    );
+    expect(devBinds).toEqual([
+      ['/dev/nvidiactl', '/dev/nvidiactl'],
+      ['/fake/dev/nvidia1', '/dev/nvidia1']
+    ]);
+    expect(args.indexOf('--dev-bind')).toBeGreaterThan(args.indexOf('/dev'));
+    const driver = args.indexOf('/proc/driver/nvidia');
+    expect(args[driver - 1]).toBe('--ro-bind');
+    expect(driver).toBeGreaterThan(args.indexOf('/proc'));
+  });
+
+  it('should bind the extra writable folders before the job folder', () => {
+    expect(after(args, '--bind', 2)).toEqual([
+      '/data/cache/k1',
+      '/jaxlab-cache'
+    ]);
+  });
+});
+
 describe('buildSandboxEnv()', () => {
   it('should keep only KERNEL_* and allow-listed names besides HOME, PATH and LANG', () => {
     const env = buildSandboxEnv(policy);
@@ -157,6 +194,18 @@ describe('buildSandboxEnv()', () => {
       JAXLAB_WORKDIR: '/data/kernels/k1',
       JAXLAB_DESIGNATED_FUNCTIONS: 'main',
       KERNEL_PROJECT: 'p'
+    });
+  });
+
+  it("should set the gateway's runtime environment last, over anything requested", () => {
+    const env = buildSandboxEnv({
+      ...policy,
+      env: { ...policy.env, KERNEL_X: '1' },
+      runtimeEnv: { JAX_PLATFORMS: 'cuda', CUDA_VISIBLE_DEVICES: '1' }
+    });
+    expect(env).toMatchObject({
+      JAX_PLATFORMS: 'cuda',
+      CUDA_VISIBLE_DEVICES: '1'
     });
   });
 });

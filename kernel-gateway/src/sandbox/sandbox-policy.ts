@@ -1,3 +1,4 @@
+import type { IBind } from './device-nodes.js';
 import type { IKernelLauncher } from './kernel-launcher.js';
 
 /**
@@ -72,8 +73,25 @@ export interface ISandboxPolicy {
   gid: number;
   /** Host system folders bound read-only; symlinks are recreated as links. */
   systemPaths: ISystemPath[];
-  /** Accelerator device nodes to pass through (e.g. `/dev/accel0`). */
-  devicePaths?: string[];
+  /** The accelerator devices of the kernel's slot; none: no device node. */
+  devices?: ISandboxDevices;
+  /**
+   * Environment set by the gateway, never by the user (device selection,
+   * XLA memory settings, the compile cache): applied after `env`.
+   */
+  runtimeEnv?: Record<string, string>;
+  /** Host folders bound writable besides the job folder (the compile cache). */
+  writableBinds?: IBind[];
+}
+
+/**
+ * Accelerator device nodes passed into a sandbox: exactly `nodes` appear in
+ * its /dev (besides bwrap's minimal null, zero, random, tty, ...), and what
+ * the runtime reads besides is bound read-only.
+ */
+export interface ISandboxDevices {
+  nodes: IBind[];
+  readOnly: IBind[];
 }
 
 /** A system path and whether it is a symlink on the host (merged /usr). */
@@ -131,13 +149,14 @@ export const DEFAULT_SYSTEM_PATHS: readonly string[] = Object.freeze([
 
 /**
  * The environment a sandboxed program gets: HOME, PATH, LANG and only the
- * allow-listed variables of `requested` (`KERNEL_*` and {@link PASSED_ENV_NAMES}).
- * `jobDir` and `requirementsEnvDir` are the paths as the program sees them.
+ * allow-listed variables of `requested` (`KERNEL_*` and {@link PASSED_ENV_NAMES}),
+ * then the gateway's own `runtimeEnv`. `jobDir` and `requirementsEnvDir` are
+ * the paths as the program sees them.
  */
 export function buildSandboxEnv(
   policy: Pick<
     ISandboxPolicy,
-    'jobDir' | 'venvDir' | 'env' | 'requirementsEnvDir'
+    'jobDir' | 'venvDir' | 'env' | 'requirementsEnvDir' | 'runtimeEnv'
   >
 ): Record<string, string> {
   const env: Record<string, string> = {
@@ -154,6 +173,7 @@ export function buildSandboxEnv(
   if (policy.requirementsEnvDir) {
     env.JAXLAB_REQUIREMENTS_ENV = policy.requirementsEnvDir;
   }
+  Object.assign(env, policy.runtimeEnv);
   return env;
 }
 
@@ -204,8 +224,11 @@ export function buildBwrapArgs(
     }
   }
   args.push('--proc', '/proc', '--dev', '/dev');
-  for (const device of policy.devicePaths ?? []) {
-    args.push('--dev-bind-try', device, device);
+  for (const node of policy.devices?.nodes ?? []) {
+    args.push('--dev-bind', node.hostPath, node.path);
+  }
+  for (const readOnly of policy.devices?.readOnly ?? []) {
+    args.push('--ro-bind', readOnly.hostPath, readOnly.path);
   }
   // --size applies to the next --tmpfs only (bwrap >= 0.8). The job folder
   // is bound after /tmp so that a job folder under /tmp stays reachable.
@@ -218,6 +241,9 @@ export function buildBwrapArgs(
   args.push('--ro-bind', policy.venvDir, policy.venvDir);
   if (policy.requirementsEnvDir) {
     args.push('--ro-bind', policy.requirementsEnvDir, SANDBOX_REQUIREMENTS_DIR);
+  }
+  for (const bind of policy.writableBinds ?? []) {
+    args.push('--bind', bind.hostPath, bind.path);
   }
   args.push(
     '--bind',

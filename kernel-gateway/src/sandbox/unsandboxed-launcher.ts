@@ -44,7 +44,8 @@ export class UnsandboxedLauncher implements IKernelLauncher {
           jobDir: options.jobDir,
           venvDir: this._options.venvDir,
           env: options.env,
-          requirementsEnvDir: options.requirementsEnvDir
+          requirementsEnvDir: options.requirementsEnvDir,
+          runtimeEnv: hostPathsOf(options)
         }),
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true
@@ -117,4 +118,21 @@ export namespace UnsandboxedLauncher {
     venvDir: string;
     log?: LogSink;
   }
+}
+
+/**
+ * The runtime environment with each writable bind's sandbox path (e.g. the
+ * compile cache's `/jaxlab-cache`) replaced by its host path: without a
+ * sandbox there is no bind, the program sees the host's folders.
+ */
+function hostPathsOf(
+  options: IKernelLauncher.ILaunchOptions
+): Record<string, string> {
+  const env = { ...options.runtimeEnv };
+  for (const bind of options.writableBinds ?? []) {
+    for (const [name, value] of Object.entries(env)) {
+      if (value === bind.path) env[name] = bind.hostPath;
+    }
+  }
+  return env;
 }
