@@ -441,6 +441,41 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/device-slot/v1',
+    title: 'DeviceSlot',
+    description:
+      "A share of a host's accelerator that runs one job at a time: a TPU host has one slot over all its chips (one process owns the chips), a GPU host one slot per GPU, the CPU as many slots as the host is configured to run CPU jobs at once. A job asking for n devices holds n slots of its accelerator (a TPU job asks for at most the chips of the one slot).",
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'accelerator', 'deviceCount'],
+    properties: {
+      id: {
+        type: 'string',
+        pattern: '^[a-z0-9][a-z0-9-]{0,31}$',
+        description: "Unique within the host, e.g. 'gpu0', 'tpu', 'cpu1'."
+      },
+      accelerator: {
+        $ref: 'https://jaxlab.dev/schemas/accelerator/v1'
+      },
+      deviceCount: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 4096,
+        description: 'Devices JAX sees in a job holding this slot alone.'
+      },
+      deviceKind: {
+        type: 'string',
+        maxLength: 128
+      },
+      jobId: {
+        type: ['string', 'null'],
+        maxLength: 64,
+        description: 'The job holding the slot; null when free.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/failure/v1',
     title: 'Failure',
     description:
@@ -663,7 +698,9 @@ export const SCHEMA_DOCUMENTS = [
               maxLength: 128
             }
           }
-        }
+        },
+        description:
+          "What the gateway's own probe, run inside the sandbox at start, found: the accelerators its kernels can really use."
       },
       maxConcurrentJobs: {
         type: 'integer',
@@ -679,6 +716,15 @@ export const SCHEMA_DOCUMENTS = [
       lastSeenAt: {
         type: 'string',
         format: 'date-time'
+      },
+      slots: {
+        description:
+          "The host's device slots and the job holding each: the queue gives a job a slot of its accelerator only when one is free.",
+        type: 'array',
+        maxItems: 256,
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/device-slot/v1'
+        }
       }
     }
   },
@@ -843,6 +889,20 @@ export const SCHEMA_DOCUMENTS = [
       accelerator: {
         $ref: 'https://jaxlab.dev/schemas/accelerator/v1',
         default: 'cpu'
+      },
+      deviceCount: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 256,
+        default: 1,
+        description:
+          'Devices of the accelerator the job needs (GPUs, TPU chips, CPU devices); it waits until a host has that many free.'
+      },
+      profile: {
+        type: 'boolean',
+        default: false,
+        description:
+          'Run the designated call under jax.profiler and keep the trace (Perfetto / Chrome trace JSON, gzipped) with the run.'
       },
       timeLimitMs: {
         type: 'integer',
@@ -1139,6 +1199,12 @@ export const SCHEMA_DOCUMENTS = [
       accelerator: {
         $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/accelerator'
       },
+      deviceCount: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/deviceCount'
+      },
+      profile: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/profile'
+      },
       entrypoint: {
         $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/entrypoint'
       },
@@ -1274,6 +1340,16 @@ export const SCHEMA_DOCUMENTS = [
       },
       accelerator: {
         $ref: 'https://jaxlab.dev/schemas/accelerator/v1'
+      },
+      deviceCount: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 256,
+        description: 'Devices the job asked for (1 when it named none).'
+      },
+      profile: {
+        type: 'boolean',
+        description: 'Whether the call runs under jax.profiler.'
       },
       entrypoint: {
         type: 'string',
@@ -1617,12 +1693,82 @@ export const SCHEMA_DOCUMENTS = [
         minimum: 0,
         maximum: 1000000000
       },
+      compileCache: {
+        description:
+          "The persistent compilation cache of the job's project (per owner): hits, misses, and the compile time the hits saved (each hit's function's last measured compile time, less the retrieval).",
+        type: 'object',
+        additionalProperties: false,
+        required: ['hits', 'misses', 'savedMs'],
+        properties: {
+          hits: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 1000000000
+          },
+          misses: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 1000000000
+          },
+          savedMs: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1000000000000
+          }
+        }
+      },
+      recompilations: {
+        description:
+          'Functions JAX compiled more than once during the call, with the reasons JAX gave (its cache-miss explanations), most compiled first.',
+        type: 'array',
+        maxItems: 32,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['function', 'count', 'reasons'],
+          properties: {
+            function: {
+              type: 'string',
+              maxLength: 128
+            },
+            count: {
+              type: 'integer',
+              minimum: 2,
+              maximum: 1000000000
+            },
+            reasons: {
+              type: 'array',
+              maxItems: 8,
+              items: {
+                type: 'string',
+                maxLength: 512
+              }
+            }
+          }
+        }
+      },
       executionTimeMs: {
         description:
           'Wall-clock milliseconds of the call, compilation included.',
         type: 'number',
         minimum: 0,
         maximum: 1000000000000
+      },
+      memory: {
+        description:
+          "Peak memory of the run: device memory in use as JAX reports it (device.memory_stats(); absent where the backend has none, e.g. the CPU), and the sandbox's host memory as its cgroup (or, without one, the kernel process) reports it.",
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          peakDeviceBytes: {
+            type: 'integer',
+            minimum: 0
+          },
+          peakHostBytes: {
+            type: 'integer',
+            minimum: 0
+          }
+        }
       },
       values: {
         description:
@@ -2452,6 +2598,22 @@ export const SCHEMA_DOCUMENTS = [
         type: 'string',
         maxLength: 64
       },
+      jaxPlugins: {
+        description:
+          "JAX's PJRT plugins installed on the host (libtpu, jax-cuda*-plugin, ...), name to version.",
+        type: 'object',
+        maxProperties: 16,
+        additionalProperties: {
+          type: 'string',
+          maxLength: 64
+        }
+      },
+      driver: {
+        description:
+          "The accelerator driver and runtime as the gateway's probe read them, e.g. 'NVIDIA 580.159.03, cuda 13000'.",
+        type: 'string',
+        maxLength: 256
+      },
       packages: {
         description:
           'Resolved versions of the installed requirements, name to version.',
@@ -2472,6 +2634,15 @@ export const SCHEMA_DOCUMENTS = [
       },
       kernelReportedDevice: {
         $ref: 'https://jaxlab.dev/schemas/metrics/v1#/$defs/device'
+      },
+      slots: {
+        description: 'Ids of the device slots the job held.',
+        type: 'array',
+        maxItems: 256,
+        items: {
+          type: 'string',
+          maxLength: 32
+        }
       },
       sandboxed: {
         type: 'boolean'

@@ -143,6 +143,22 @@ export type ChatStreamData =
 /**
  * Exactly what the model is given about a run (or a comparison), one chip per part, each with the text sent. Every number in it was computed by the server.
  */
+export interface DeviceSlot {
+  /**
+   * Unique within the host, e.g. 'gpu0', 'tpu', 'cpu1'.
+   */
+  id: string;
+  accelerator: Accelerator;
+  /**
+   * Devices JAX sees in a job holding this slot alone.
+   */
+  deviceCount: number;
+  deviceKind?: string;
+  /**
+   * The job holding the slot; null when free.
+   */
+  jobId?: string | null;
+}
 export type FailureReason =
   | 'USER_ERROR'
   | 'LOAD_REJECTED'
@@ -241,6 +257,8 @@ export interface HostInfo {
   hostId: string;
   gatewayVersion: string;
   /**
+   * What the gateway's own probe, run inside the sandbox at start, found: the accelerators its kernels can really use.
+   *
    * @maxItems 8
    */
   accelerators: {
@@ -252,7 +270,16 @@ export interface HostInfo {
   runningJobs?: number;
   sandboxed?: boolean;
   lastSeenAt: string;
+  /**
+   * The host's device slots and the job holding each: the queue gives a job a slot of its accelerator only when one is free.
+   *
+   * @maxItems 256
+   */
+  slots?: DeviceSlot[];
 }
+/**
+ * A share of a host's accelerator that runs one job at a time: a TPU host has one slot over all its chips (one process owns the chips), a GPU host one slot per GPU, the CPU as many slots as the host is configured to run CPU jobs at once. A job asking for n devices holds n slots of its accelerator (a TPU job asks for at most the chips of the one slot).
+ */
 export interface HostList {
   items: HostInfo[];
   /**
@@ -316,6 +343,14 @@ export interface Job {
   projectId: string | null;
   status: JobStatus;
   accelerator: Accelerator;
+  /**
+   * Devices the job asked for (1 when it named none).
+   */
+  deviceCount?: number;
+  /**
+   * Whether the call runs under jax.profiler.
+   */
+  profile?: boolean;
   entrypoint: string;
   args: LiteralArgs;
   /**
@@ -393,9 +428,37 @@ export interface Metrics {
    */
   compilationCount?: number;
   /**
+   * The persistent compilation cache of the job's project (per owner): hits, misses, and the compile time the hits saved (each hit's function's last measured compile time, less the retrieval).
+   */
+  compileCache?: {
+    hits: number;
+    misses: number;
+    savedMs: number;
+  };
+  /**
+   * Functions JAX compiled more than once during the call, with the reasons JAX gave (its cache-miss explanations), most compiled first.
+   *
+   * @maxItems 32
+   */
+  recompilations?: {
+    function: string;
+    count: number;
+    /**
+     * @maxItems 8
+     */
+    reasons: string[];
+  }[];
+  /**
    * Wall-clock milliseconds of the call, compilation included.
    */
   executionTimeMs: number;
+  /**
+   * Peak memory of the run: device memory in use as JAX reports it (device.memory_stats(); absent where the backend has none, e.g. the CPU), and the sandbox's host memory as its cgroup (or, without one, the kernel process) reports it.
+   */
+  memory?: {
+    peakDeviceBytes?: number;
+    peakHostBytes?: number;
+  };
   /**
    * Numbers from `Final <name>: <number>` lines the code printed, then the numbers of a dict the call returned (a returned value wins on a name clash).
    */
@@ -435,6 +498,16 @@ export interface RunManifest {
   jax?: string;
   jaxlib?: string;
   /**
+   * JAX's PJRT plugins installed on the host (libtpu, jax-cuda*-plugin, ...), name to version.
+   */
+  jaxPlugins?: {
+    [k: string]: string;
+  };
+  /**
+   * The accelerator driver and runtime as the gateway's probe read them, e.g. 'NVIDIA 580.159.03, cuda 13000'.
+   */
+  driver?: string;
+  /**
    * Resolved versions of the installed requirements, name to version.
    */
   packages?: {
@@ -446,6 +519,12 @@ export interface RunManifest {
   environmentSha256?: string;
   device?: DeviceInfo;
   kernelReportedDevice?: DeviceInfo;
+  /**
+   * Ids of the device slots the job held.
+   *
+   * @maxItems 256
+   */
+  slots?: string[];
   sandboxed?: boolean;
 }
 export interface JobPhase {
@@ -518,6 +597,14 @@ export interface JobCreate {
    */
   notes?: string;
   accelerator?: Accelerator;
+  /**
+   * Devices of the accelerator the job needs (GPUs, TPU chips, CPU devices); it waits until a host has that many free.
+   */
+  deviceCount?: number;
+  /**
+   * Run the designated call under jax.profiler and keep the trace (Perfetto / Chrome trace JSON, gzipped) with the run.
+   */
+  profile?: boolean;
   /**
    * Wall-clock limit of the run; the host's default when absent.
    */
@@ -613,6 +700,14 @@ export interface JobSummary {
   projectId: string | null;
   status: JobStatus;
   accelerator: Accelerator;
+  /**
+   * Devices the job asked for (1 when it named none).
+   */
+  deviceCount?: number;
+  /**
+   * Whether the call runs under jax.profiler.
+   */
+  profile?: boolean;
   entrypoint: string;
   args: LiteralArgs;
   /**
@@ -1228,6 +1323,7 @@ export interface ISchemaTypes {
   'chat-message': ChatMessage;
   'chat-request': ChatRequest;
   'chat-stream-data': ChatStreamData;
+  'device-slot': DeviceSlot;
   failure: Failure;
   'function-signatures': FunctionSignatures;
   health: Health;
