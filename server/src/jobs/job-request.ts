@@ -76,7 +76,9 @@ export async function resolveJobRequest(
     args: request.args ?? {},
     accelerator: said.has('accelerator')
       ? request.accelerator!
-      : (project?.accelerator ?? 'cpu')
+      : (project?.accelerator ?? 'cpu'),
+    deviceCount: request.deviceCount ?? 1,
+    profile: request.profile ?? false
   };
   if (timeLimitMs !== undefined) created.timeLimitMs = timeLimitMs;
   if (request.name) created.name = request.name;

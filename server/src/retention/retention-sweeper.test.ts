@@ -25,7 +25,7 @@ async function finishedJob(
   });
   const claimed = await store.queue.claimNext({
     hostId: 'h',
-    accelerators: ['cpu'],
+    capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
     leaseMs: 60_000
   });
   expect(claimed?.id).toBe(job.id);

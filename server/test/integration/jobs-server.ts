@@ -68,7 +68,10 @@ export async function runAsGateway(
 ): Promise<void> {
   const claimed = await store.queue.claimNext({
     hostId: 'host-1',
-    accelerators: ['cpu', 'gpu', 'tpu'],
+    capacity: (['cpu', 'gpu', 'tpu'] as const).map(accelerator => ({
+      accelerator,
+      maxDevices: 256
+    })),
     leaseMs: 60_000
   });
   if (claimed?.id !== jobId)

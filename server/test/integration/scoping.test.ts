@@ -73,7 +73,7 @@ async function userKit(subject: string, name: string): Promise<IUserKit> {
     kit[key] = (await j.json()).jobId;
     const claimed = await lab.store.queue.claimNext({
       hostId: 'h1',
-      accelerators: ['cpu'],
+      capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
       leaseMs: 60_000
     });
     expect(claimed?.id).toBe(kit[key]);

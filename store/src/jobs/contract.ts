@@ -64,6 +64,10 @@ export namespace IJobs {
     name?: string;
     tags?: string[];
     notes?: string;
+    /** Devices of the accelerator it needs (default 1). */
+    deviceCount?: number;
+    /** Run the call under jax.profiler (default false). */
+    profile?: boolean;
   }
 
   /** An argument filter's value: arguments are compared when scalar. */

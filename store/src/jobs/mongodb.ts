@@ -32,6 +32,8 @@ export class MongoJobs implements IJobs {
       projectId: input.projectId,
       status: 'QUEUED',
       accelerator: input.accelerator,
+      deviceCount: input.deviceCount ?? 1,
+      profile: input.profile ?? false,
       entrypoint: input.entrypoint,
       argsJson: JSON.stringify(input.args),
       argValues: namedValues(input.args, isScalarArg),

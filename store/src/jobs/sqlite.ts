@@ -35,15 +35,17 @@ export class SqliteJobs implements IJobs {
       database
         .prepare(
           `INSERT INTO jobs (id, owner, projectId, status, accelerator,
-             entrypoint, args, name, tags, notes, code, requirements,
-             timeLimitMs, fairRank, createdAt, updatedAt)
-           VALUES (?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+             deviceCount, profile, entrypoint, args, name, tags, notes, code,
+             requirements, timeLimitMs, fairRank, createdAt, updatedAt)
+           VALUES (?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
         .run(
           id,
           owner,
           input.projectId,
           input.accelerator,
+          input.deviceCount ?? 1,
+          input.profile ? 1 : 0,
           input.entrypoint,
           JSON.stringify(input.args),
           input.name ?? '',

@@ -11,6 +11,8 @@ export interface IStoredJob {
   projectId: string | null;
   status: Job['status'];
   accelerator: Job['accelerator'];
+  deviceCount: number;
+  profile: boolean;
   entrypoint: string;
   args: Job['args'];
   /** '' when unnamed. */
@@ -51,6 +53,8 @@ export function storedJobToJob(stored: IStoredJob): Job {
     projectId: stored.projectId,
     status: stored.status,
     accelerator: stored.accelerator,
+    deviceCount: stored.deviceCount,
+    profile: stored.profile,
     entrypoint: stored.entrypoint,
     args: stored.args
   };

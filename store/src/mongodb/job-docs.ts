@@ -28,6 +28,9 @@ export interface IJobDoc {
   projectId: string | null;
   status: JobStatus;
   accelerator: Job['accelerator'];
+  /** Absent on jobs written before device slots: 1. */
+  deviceCount?: number;
+  profile?: boolean;
   entrypoint: string;
   argsJson: string;
   /** The scalar arguments as name/value pairs, for filters. */
@@ -109,6 +112,8 @@ export function docToJob(doc: IJobDoc): Job {
   return storedJobToJob({
     ...doc,
     id: doc._id,
+    deviceCount: doc.deviceCount ?? 1,
+    profile: doc.profile ?? false,
     args: JSON.parse(doc.argsJson) as Job['args'],
     name: doc.name ?? '',
     tags: doc.tags ?? [],

@@ -6,10 +6,13 @@ import type { Accelerator, Job } from '@jaxlab/schemas';
  */
 export interface IJobQueue {
   /**
-   * Atomically claims the first QUEUED job in fair order whose accelerator
-   * is in `accelerators`: it becomes COMPILING (with a `job:status` event),
+   * Atomically claims the first QUEUED job in fair order that fits one
+   * entry of `capacity` (its accelerator, and a deviceCount within the
+   * entry's range): it becomes COMPILING (with a `job:status` event),
    * `host` = hostId, and leased until now + leaseMs. Two claimers, in any
-   * process, never get the same job.
+   * process, never get the same job. A host passes what its free device
+   * slots can take, so a job is claimed only when a slot of its
+   * accelerator is free.
    *
    * Fair order: by the job's fair rank (given at `IJobs.create`: a user's
    * jobs take ranks one after another from where the queue is, so users
@@ -51,7 +54,8 @@ export namespace IJobQueue {
   /** What a host may claim, and for how long. */
   export interface IClaimOptions {
     hostId: string;
-    accelerators: Accelerator[];
+    /** What the host can start now; empty: nothing. */
+    capacity: ICapacity[];
     leaseMs: number;
     /**
      * Most jobs one owner may have COMPILING or RUNNING (all hosts
@@ -62,6 +66,16 @@ export namespace IJobQueue {
     queuedBefore?: Date;
     /** The claim's clock (tests pass a past time to make a lapsed lease). */
     now?: Date;
+  }
+
+  /**
+   * Jobs of `accelerator` needing between `minDevices` (default 1) and
+   * `maxDevices` devices.
+   */
+  export interface ICapacity {
+    accelerator: Accelerator;
+    maxDevices: number;
+    minDevices?: number;
   }
 
   /** A lease after renewal. */

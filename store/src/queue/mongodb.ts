@@ -28,12 +28,12 @@ export class MongoJobQueue implements IJobQueue {
   }
 
   async claimNext(options: IJobQueue.IClaimOptions): Promise<Job | null> {
-    if (options.accelerators.length === 0) return null;
+    if (options.capacity.length === 0) return null;
     const now = options.now ?? new Date();
     const cap = options.maxJobsPerOwner;
     const fitting: Filter<IJobDoc> = {
       status: 'QUEUED',
-      accelerator: { $in: options.accelerators }
+      $or: options.capacity.flatMap(fits)
     };
     if (options.queuedBefore) {
       fitting.createdAt = { $lt: options.queuedBefore.toISOString() };
@@ -189,4 +189,22 @@ export class MongoJobQueue implements IJobQueue {
 
   private _database: MongoDatabase;
   private _ledger: OwnerLedger;
+}
+
+/** The jobs one capacity entry takes (jobs from before slots count 1 device). */
+function fits(capacity: IJobQueue.ICapacity): Filter<IJobDoc>[] {
+  const min = capacity.minDevices ?? 1;
+  const filters: Filter<IJobDoc>[] = [
+    {
+      accelerator: capacity.accelerator,
+      deviceCount: { $gte: min, $lte: capacity.maxDevices }
+    }
+  ];
+  if (min <= 1 && capacity.maxDevices >= 1) {
+    filters.push({
+      accelerator: capacity.accelerator,
+      deviceCount: { $exists: false }
+    });
+  }
+  return filters;
 }

@@ -15,7 +15,7 @@ export class SqliteJobQueue implements IJobQueue {
   }
 
   async claimNext(options: IJobQueue.IClaimOptions): Promise<Job | null> {
-    if (options.accelerators.length === 0) return null;
+    if (options.capacity.length === 0) return null;
     const database = this._database;
     const now = options.now ?? new Date();
     const time = now.toISOString();
@@ -30,7 +30,11 @@ export class SqliteJobQueue implements IJobQueue {
            WHERE id = (
              SELECT id FROM jobs AS j
              WHERE status = 'QUEUED'
-               AND accelerator IN (SELECT value FROM json_each(@accelerators))
+               AND EXISTS (
+                 SELECT 1 FROM json_each(@capacity) AS c
+                 WHERE c.value ->> '$.accelerator' = j.accelerator
+                   AND j.deviceCount
+                     BETWEEN c.value ->> '$.min' AND c.value ->> '$.max')
                AND (@queuedBefore IS NULL OR createdAt < @queuedBefore)
                AND (@cap IS NULL OR @cap > (
                  SELECT COUNT(*) FROM jobs AS a
@@ -43,7 +47,13 @@ export class SqliteJobQueue implements IJobQueue {
           hostId: options.hostId,
           expires: now.getTime() + options.leaseMs,
           time,
-          accelerators: JSON.stringify(options.accelerators),
+          capacity: JSON.stringify(
+            options.capacity.map(c => ({
+              accelerator: c.accelerator,
+              min: c.minDevices ?? 1,
+              max: c.maxDevices
+            }))
+          ),
           queuedBefore: options.queuedBefore?.toISOString() ?? null,
           cap: options.maxJobsPerOwner ?? null
         }) as { id: string; lastSeq: number } | undefined;

@@ -9,6 +9,8 @@ export interface IJobRow {
   projectId: string | null;
   status: JobStatus;
   accelerator: Job['accelerator'];
+  deviceCount: number;
+  profile: number;
   entrypoint: string;
   args: string;
   name: string;
@@ -39,10 +41,10 @@ export interface IJobRow {
 
 /** Every column but code and requirements: a {@link JobSummary}'s. */
 export const JOB_SUMMARY_COLUMNS = `id, owner, projectId, status, accelerator,
-  entrypoint, args, name, tags, notes, timeLimitMs, createdAt, updatedAt,
-  startedAt, finishedAt, host, leaseHolder, leaseExpiresAt, attempt, lastSeq, logTail,
-  logsDeleted, cancelRequested, failure, metrics, manifest, phases, progress,
-  series`;
+  deviceCount, profile, entrypoint, args, name, tags, notes, timeLimitMs,
+  createdAt, updatedAt, startedAt, finishedAt, host, leaseHolder,
+  leaseExpiresAt, attempt, lastSeq, logTail, logsDeleted, cancelRequested,
+  failure, metrics, manifest, phases, progress, series`;
 
 /** The job with this id, or null. */
 export function readJob(database: SqliteDatabase, id: string): Job | null {
@@ -62,6 +64,7 @@ export function rowToJob(row: IJobRow): Job {
     ...row,
     args: JSON.parse(row.args) as Job['args'],
     tags: JSON.parse(row.tags) as string[],
+    profile: row.profile === 1,
     logsDeleted: row.logsDeleted === 1,
     cancelRequested: row.cancelRequested === 1,
     failure: parseJsonColumn(row.failure),

@@ -162,5 +162,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
   CREATE INDEX jobs_fair_queue ON jobs (status, fairRank, createdAt);
   CREATE INDEX jobs_owner_status ON jobs (owner, status);
+  `,
+  // Device slots: a job asks for a number of devices; a claim takes a job
+  // only when that many are free. A profiled job keeps its trace.
+  `
+  ALTER TABLE jobs ADD COLUMN deviceCount INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE jobs ADD COLUMN profile INTEGER NOT NULL DEFAULT 0;
   `
 ];

@@ -405,7 +405,7 @@ export function describeJobEventsContract(
           const job = await store.jobs.create(ALICE, jobInput({ projectId }));
           await store.queue.claimNext({
             hostId: 'h',
-            accelerators: ['cpu'],
+            capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
             leaseMs: 60_000
           });
           const events: NewJobEvent[] = [

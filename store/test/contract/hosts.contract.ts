@@ -26,6 +26,20 @@ export function describeHostsContract(
           gatewayVersion: '0.1.0',
           accelerators: [{ kind: 'cpu' as const, count: 1 }],
           maxConcurrentJobs: 2,
+          slots: [
+            {
+              id: 'cpu0',
+              accelerator: 'cpu' as const,
+              deviceCount: 1,
+              jobId: null
+            },
+            {
+              id: 'cpu1',
+              accelerator: 'cpu' as const,
+              deviceCount: 1,
+              jobId: 'j1'
+            }
+          ],
           lastSeenAt: old
         };
         await store.hosts.upsert(host);

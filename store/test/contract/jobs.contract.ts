@@ -266,7 +266,7 @@ export function describeJobsContract(
         expect(
           await store.queue.claimNext({
             hostId: 'h',
-            accelerators: ['cpu'],
+            capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
             leaseMs: 1000
           })
         ).toBeNull();

@@ -37,7 +37,7 @@ export function describeJobQueueContract(
         const cpu2 = await store.jobs.create(BOB, jobInput());
         const first = await store.queue.claimNext({
           hostId: 'host-a',
-          accelerators: ['cpu'],
+          capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
           leaseMs: 60_000
         });
         expect(first).toMatchObject({
@@ -51,16 +51,43 @@ export function describeJobQueueContract(
         ]);
         const opts = {
           hostId: 'host-a',
-          accelerators: ['cpu' as const],
+          capacity: [{ accelerator: 'cpu' as const, maxDevices: 1 }],
           leaseMs: 60_000
         };
         expect((await store.queue.claimNext(opts))?.id).toBe(cpu2.id);
         expect(await store.queue.claimNext(opts)).toBeNull();
         const tpu = await store.queue.claimNext({
           ...opts,
-          accelerators: ['gpu', 'tpu']
+          capacity: [
+            { accelerator: 'gpu', maxDevices: 1 },
+            { accelerator: 'tpu', maxDevices: 8 }
+          ]
         });
         expect(tpu?.id).toBe(tpu1.id);
+      });
+
+      it('should claim a job only when the host can give it as many devices as it asked for', async () => {
+        const two = await store.jobs.create(
+          ALICE,
+          jobInput({ accelerator: 'gpu', deviceCount: 2 })
+        );
+        const one = await store.jobs.create(
+          BOB,
+          jobInput({ accelerator: 'gpu' })
+        );
+        expect(one.deviceCount).toBe(1);
+        const gpus = (maxDevices: number, minDevices?: number) => ({
+          hostId: 'host-a',
+          capacity: [{ accelerator: 'gpu' as const, maxDevices, minDevices }],
+          leaseMs: 60_000
+        });
+        // One GPU free: the older two-GPU job waits, the one-GPU job fits.
+        expect((await store.queue.claimNext(gpus(1)))?.id).toBe(one.id);
+        expect(await store.queue.claimNext(gpus(1))).toBeNull();
+        // Asking only for jobs larger than a host has (the unservable sweep).
+        expect(await store.queue.claimNext(gpus(256, 3))).toBeNull();
+        const claimed = await store.queue.claimNext(gpus(2));
+        expect(claimed).toMatchObject({ id: two.id, deviceCount: 2 });
       });
 
       it('should never give one job to two concurrent claimers', async () => {
@@ -79,7 +106,7 @@ export function describeJobQueueContract(
               [0, 1, 2].map(() =>
                 s.queue.claimNext({
                   hostId,
-                  accelerators: ['cpu'],
+                  capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
                   leaseMs: 60_000
                 })
               )
@@ -235,14 +262,14 @@ export function describeJobQueueContract(
         const past = new Date(Date.now() - 60_000);
         const lapsed = await store.queue.claimNext({
           hostId: 'host-dead',
-          accelerators: ['cpu'],
+          capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
           leaseMs: 1000,
           now: past
         });
         const alive = await store.jobs.create(ALICE, jobInput());
         await store.queue.claimNext({
           hostId: 'host-ok',
-          accelerators: ['cpu'],
+          capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
           leaseMs: 60_000
         });
 

@@ -105,7 +105,7 @@ export async function runningJob(
   const created = await store.jobs.create(ALICE, jobInput());
   const claimed = await store.queue.claimNext({
     hostId,
-    accelerators: ['cpu'],
+    capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
     leaseMs: 60_000
   });
   expect(claimed?.id).toBe(created.id);

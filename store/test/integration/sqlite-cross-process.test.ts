@@ -37,7 +37,7 @@ describe('IJobEvents.watch() on SQLite across processes', () => {
     });
     await store.queue.claimNext({
       hostId: 'child-host',
-      accelerators: ['cpu'],
+      capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
       leaseMs: 60_000
     });
 

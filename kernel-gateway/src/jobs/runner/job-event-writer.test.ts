@@ -21,7 +21,7 @@ describe('JobEventWriter', () => {
     });
     await store.queue.claimNext({
       hostId: 'h',
-      accelerators: ['cpu'],
+      capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
       leaseMs: 60_000
     });
     jobId = job.id;

@@ -222,7 +222,10 @@ export class JobRunner {
     this._ticking = true;
     try {
       const { options } = this;
-      const kinds = this._accelerators.map(a => a.kind);
+      const capacity = this._accelerators.map(a => ({
+        accelerator: a.kind,
+        maxDevices: a.count
+      }));
       while (
         !this._disposed &&
         !this._draining &&
@@ -248,7 +251,7 @@ export class JobRunner {
         if (!hasMemory) break;
         const job = await options.queue.claimNext({
           hostId: options.hostId,
-          accelerators: kinds,
+          capacity,
           leaseMs: options.leaseMs,
           maxJobsPerOwner: options.maxJobsPerOwner
         });
@@ -355,7 +358,10 @@ export class JobRunner {
     for (;;) {
       const job = await options.queue.claimNext({
         hostId: options.hostId,
-        accelerators: [...missing],
+        capacity: missing.map(accelerator => ({
+          accelerator,
+          maxDevices: 256
+        })),
         leaseMs: options.leaseMs,
         queuedBefore: new Date(now - options.deviceWaitMs)
       });
