@@ -10,7 +10,7 @@ def test_requirements_env_is_importable_under_isolated_mode(tmp_path: Path) -> N
     site.mkdir(parents=True)
     (site / "jaxlab_probe_pkg.py").write_text("VALUE = 42\n")
     code = (
-        "import sys; from jaxlab_harness.__main__ import add_requirements_env;"
+        "import sys; from jaxlab_harness.devices import add_requirements_env;"
         "add_requirements_env(); import jaxlab_probe_pkg;"
         "print(jaxlab_probe_pkg.VALUE, sys.path.index(sys.path[-1]) == len(sys.path) - 1)"
     )
@@ -23,7 +23,7 @@ def test_requirements_env_is_importable_under_isolated_mode(tmp_path: Path) -> N
 
 def test_without_requirements_env_nothing_is_added(tmp_path: Path) -> None:
     code = (
-        "from jaxlab_harness.__main__ import add_requirements_env; print(add_requirements_env({}))"
+        "from jaxlab_harness.devices import add_requirements_env; print(add_requirements_env({}))"
     )
     out = subprocess.run(
         [sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True

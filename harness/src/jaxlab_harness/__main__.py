@@ -11,26 +11,7 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-
-
-def add_requirements_env(environ: dict[str, str] = os.environ) -> str | None:
-    """Puts the job's read-only requirements environment on ``sys.path``.
-
-    The kernel runs with ``python -I``, which ignores PYTHONPATH, so the
-    gateway names the folder in JAXLAB_REQUIREMENTS_ENV instead. It goes
-    *after* the venv's site-packages: pip's --target install may carry its
-    own copy of jax, and the host's pinned JAX must win.
-    """
-    folder = environ.get("JAXLAB_REQUIREMENTS_ENV")
-    if not folder:
-        return None
-    site = os.path.join(folder, "site-packages")
-    path = site if os.path.isdir(site) else folder
-    if path not in sys.path:
-        sys.path.append(path)
-    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from .kernelapp import launch
 
-    add_requirements_env()
     launch(argv)
     return 0
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import codeop
+import contextlib
 import os
 import platform
 import re
@@ -36,8 +37,10 @@ from .absl_calls import FlagCallError, absl_arguments
 from .allow_list import EXTRA_IMPORTS_ENV, allowed_imports
 from .calls import CallNotAllowed, allowed_calls_message, parse_call
 from .capture import FdCapture
+from .devices import DeviceUnavailable, add_requirements_env, check_devices
 from .file_cells import FileCell, FileCellRefused, parse_file_cell, write_file_cell
 from .metrics import MetricsRecorder, summarize
+from .profiling import ProfileTrace
 from .program import Program, ProjectTooLarge, digest_of, read_project_files
 from .project import MAIN_FILE
 from .schemas import kernel_error_names, warm_up
@@ -47,6 +50,11 @@ from .violations import Violation, caret_lines
 
 DESIGNATED_ENV = "JAXLAB_DESIGNATED_FUNCTIONS"
 """Environment variable naming the designated functions (comma separated)."""
+
+JOB_KERNEL_ENV = "JAXLAB_JOB_KERNEL"
+"""Set to 1 by the gateway on kernels that run jobs: only their execute
+requests may name the call's designated function and ask for a profile
+(``metadata.jaxlab``), since only the gateway's job runner talks to them."""
 
 WORKDIR_ENV = "JAXLAB_WORKDIR"
 """Environment variable naming the kernel's work folder (holds main.py)."""
@@ -61,6 +69,7 @@ LOAD_REJECTED = _ENAMES["loadRejected"]
 LOAD_ERROR = _ENAMES["loadError"]
 FUNCTION_NOT_DEFINED = _ENAMES["functionNotDefined"]
 CALL_NOT_ALLOWED = _ENAMES["callNotAllowed"]
+DEVICE_UNAVAILABLE = _ENAMES["deviceUnavailable"]
 
 IOPUB_WINDOW = 8
 """iopub messages handed to ipykernel's IOPub thread but not yet sent. The
@@ -150,6 +159,7 @@ class JaxLabKernel(Kernel):
         self._load_error: _CellError | None = None
         self._send_lock = threading.Lock()
         self._iopub_window = threading.BoundedSemaphore(IOPUB_WINDOW)
+        self._devices_checked = False
         # Build the schema validators off the critical path of the first call.
         threading.Thread(target=warm_up, name="jaxlab-warm-up", daemon=True).start()
 
@@ -166,6 +176,9 @@ class JaxLabKernel(Kernel):
         cell_meta: dict[str, Any] | None = None,
         cell_id: str | None = None,
     ) -> dict[str, Any]:
+        options = self._call_options()
+        if options["designated"]:
+            self.designated_functions = options["designated"]
         try:
             file_cell = parse_file_cell(code)
             if file_cell is not None:
@@ -173,18 +186,45 @@ class JaxLabKernel(Kernel):
             request = parse_call(code, self.designated_functions)
             if request is None:
                 return self._ok()
+            self._check_devices()
             program = self._program_defining(request.name)
         except (CallNotAllowed, FileCellRefused) as error:
             return self._error(_CellError(CALL_NOT_ALLOWED, str(error)))
         except _CellError as error:
             return self._error(error)
-        return self._run(program, request.name, request.args, request.kwargs)
+        return self._run(
+            program, request.name, request.args, request.kwargs, profile=options["profile"]
+        )
+
+    def _call_options(self) -> dict[str, Any]:
+        """What the job runner asked of this call (job kernels only)."""
+        options: dict[str, Any] = {"designated": None, "profile": False}
+        if os.environ.get(JOB_KERNEL_ENV) != "1":
+            return options
+        metadata = self.get_parent().get("metadata") or {}
+        asked = metadata.get("jaxlab") if isinstance(metadata, dict) else None
+        if not isinstance(asked, dict):
+            return options
+        names = asked.get("designated")
+        if (
+            isinstance(names, list)
+            and names
+            and all(isinstance(n, str) and _IDENTIFIER.match(n) for n in names)
+        ):
+            options["designated"] = list(dict.fromkeys(names))[:16]
+        options["profile"] = asked.get("profile") is True
+        return options
 
     def _run(
-        self, program: Program, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        program: Program,
+        name: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        profile: bool = False,
     ) -> dict[str, Any]:
         parent = self.get_parent()
-        recorder = MetricsRecorder()
+        recorder = MetricsRecorder(cache_dir=os.environ.get("JAX_COMPILATION_CACHE_DIR"))
         steps = self._step_logger(parent)
         lines = StepLineScanner(steps.log_parsed, enabled=lambda: not steps.api_used)
 
@@ -208,7 +248,8 @@ class JaxLabKernel(Kernel):
                     call = absl_arguments(function, args, kwargs, program.module_names)
                     if call is not None:
                         args, kwargs = call
-                    with active(steps):
+                    tracing = ProfileTrace(self.workdir) if profile else contextlib.nullcontext()
+                    with active(steps), tracing:
                         result = function(*args, **kwargs)
                 finally:
                     recorder.stop_clock()
@@ -349,6 +390,22 @@ class JaxLabKernel(Kernel):
         except Exception:
             lines = [f"{type(error).__name__}: {error}"]
         return _CellError(type(error).__name__, _safe_str(error), [ln.rstrip("\n") for ln in lines])
+
+    def _check_devices(self) -> None:
+        """Before any of the project runs: JAX must see the job's platform.
+
+        Only then does the job's requirements environment join ``sys.path``:
+        JAX has found its plugins by now, so nothing installed for the job
+        can replace the host's jax, jaxlib or their plugins.
+        """
+        if self._devices_checked:
+            return
+        try:
+            check_devices()
+        except DeviceUnavailable as error:
+            raise _CellError(DEVICE_UNAVAILABLE, str(error)) from None
+        add_requirements_env()
+        self._devices_checked = True
 
     # -- loading -------------------------------------------------------------
 
