@@ -41,15 +41,25 @@ export type {
   SandboxedProcess
 } from './sandbox/index.js';
 export {
+  DeviceSlots,
   EnvironmentBuilder,
   GATEWAY_VERSION,
-  JobRunner
+  JobRunner,
+  findHostDevices,
+  parseProbe,
+  parseTpuEnv,
+  readNvidiaGpus,
+  tpuEnvironmentOf
 } from './jobs/index.js';
 export type {
+  IDeviceProbe,
+  IHostDevices,
   IJobKernel,
   IJobKernels,
+  INvidiaGpu,
   IOutputLimits,
   IRunnerMetrics,
+  ISlotGrant,
   JobOutcome
 } from './jobs/index.js';
 export { DEFAULT_OUTPUT_LIMITS } from './jobs/index.js';

@@ -11,7 +11,8 @@ import { createGateway } from '../http/create-gateway.js';
 import {
   DEFAULT_OUTPUT_LIMITS,
   EnvironmentBuilder,
-  JobRunner
+  JobRunner,
+  findHostDevices
 } from '../jobs/index.js';
 import type { IOutputLimits } from '../jobs/index.js';
 import { KernelManager } from '../kernels/kernel-manager.js';
@@ -41,7 +42,8 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
   --no-user-credentials accept only the operator token (default: also the lab's per-user
                        credentials, personal API tokens looked up in the store; a user sees
                        only their own kernels and sessions)
-  --max-jobs N         jobs run at once on this host (default 1; the rest wait in order)
+  --max-jobs N         CPU jobs run at once on this host (its CPU slots; default 1). A GPU host
+                       runs one job per GPU, a TPU host one job over all its chips
   --max-jobs-per-user N  most jobs one user may have running on all hosts together (default:
                        $JAXLAB_MAX_JOBS_PER_USER, else no cap; give every gateway and the server
                        the same value)
@@ -50,6 +52,10 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
                        fails DEVICE_UNAVAILABLE (default 60)
   --drain-grace-s S    on SIGTERM: stop claiming, let running jobs finish for this long, then hand
                        the rest back to the queue (default 30)
+  --gpu-jobs-per-device N  jobs sharing one GPU, each with 1/N of its memory (default 1)
+  --device-path P      pass exactly these accelerator device nodes into kernels instead of the
+                       detected ones (repeatable; e.g. /dev/nvidiactl /dev/nvidia0)
+  --no-devices         pass no accelerator device node into kernels (CPU only)
   --max-log-mib N      log output stored per job (default 256); the rest is discarded, and the log says so
   --outputs-max-files N  files of a run's outputs/ kept as its artifacts (default 1000)
   --outputs-max-mib N  bytes of outputs/ kept per run, all files together (default 1024); per file too;
@@ -88,6 +94,9 @@ async function main(): Promise<void> {
       'lease-s': { type: 'string', default: '10' },
       'device-wait-s': { type: 'string', default: '60' },
       'drain-grace-s': { type: 'string', default: '30' },
+      'gpu-jobs-per-device': { type: 'string', default: '1' },
+      'device-path': { type: 'string', multiple: true, default: [] },
+      'no-devices': { type: 'boolean', default: false },
       'host-id': { type: 'string' },
       'log-format': { type: 'string' },
       help: { type: 'boolean', default: false }
@@ -172,6 +181,17 @@ async function main(): Promise<void> {
   }
   if (isRunningJobs && store) {
     const python = path.join(venvDir, 'bin', 'python');
+    let hostDevices;
+    try {
+      hostDevices = await findHostDevices({
+        noDevices: values['no-devices'],
+        devicePaths: values['device-path']
+      });
+    } catch (error) {
+      console.error(`jaxlab-gateway: ${String(error)}\n\n${USAGE}`);
+      await kernels.dispose();
+      process.exit(2);
+    }
     runner = new JobRunner({
       queue: store.queue,
       events: store.events,
@@ -179,11 +199,15 @@ async function main(): Promise<void> {
       hosts: store.hosts,
       kernels,
       envBuilder: new EnvironmentBuilder({ dataDir, python, log }),
-      python,
+      hostDevices,
       hostId: values['host-id'],
       maxConcurrentJobs: Math.max(
         1,
         number('max-jobs', values['max-jobs']) ?? 1
+      ),
+      gpuJobsPerDevice: Math.max(
+        1,
+        number('gpu-jobs-per-device', values['gpu-jobs-per-device']) ?? 1
       ),
       sandboxed: !isUnsafe,
       maxLogBytes: mib(number('max-log-mib', values['max-log-mib'])),

@@ -8,11 +8,21 @@ export { pipSandboxArgv } from './requirements/pip-sandbox.js';
 export type { IPipSandboxOptions } from './requirements/pip-sandbox.js';
 export { hostConstraints, inspectHostPython } from './host/host-python.js';
 export type { IHostPython } from './host/host-python.js';
-export {
-  describeAccelerators,
-  detectAccelerators
-} from './host/accelerator-detector.js';
+export { describeAccelerators } from './host/accelerator-detector.js';
 export type { IHostAccelerator } from './host/accelerator-detector.js';
+export { parseProbe, probeDevices } from './host/device-probe.js';
+export type { IDeviceProbe } from './host/device-probe.js';
+export { findHostDevices } from './host/host-devices.js';
+export type { IHostDevices } from './host/host-devices.js';
+export { readNvidiaGpus } from './host/nvidia-gpus.js';
+export type { INvidiaGpu } from './host/nvidia-gpus.js';
+export {
+  parseTpuEnv,
+  readTpuEnvironment,
+  tpuEnvironmentOf
+} from './host/tpu-environment.js';
+export { DeviceSlots } from './slots/device-slots.js';
+export type { ISlotGrant, ISlotPlanOptions } from './slots/device-slots.js';
 export {
   DEFAULT_MAX_LOG_BYTES,
   JobEventWriter

@@ -304,7 +304,10 @@ export class KernelManager {
         connectionFile,
         env,
         limits: options.limits,
-        requirementsEnvDir: options.requirementsEnvDir
+        requirementsEnvDir: options.requirementsEnvDir,
+        devices: options.devices,
+        runtimeEnv: options.runtimeEnv,
+        writableBinds: options.writableBinds
       },
       startTimeoutMs: this._options.startTimeoutMs ?? 60_000,
       heartbeatIntervalMs: this._options.heartbeatIntervalMs,
@@ -423,7 +426,10 @@ export class KernelManager {
       isDefault &&
       !options.limits &&
       !options.requirementsEnvDir &&
-      !options.extraImports?.length
+      !options.extraImports?.length &&
+      !options.devices &&
+      !options.runtimeEnv &&
+      !options.writableBinds
     );
   }
 
@@ -633,6 +639,12 @@ export namespace KernelManager {
     requirementsEnvDir?: string;
     /** Extra importable module names (JAXLAB_EXTRA_IMPORTS). */
     extraImports?: string[];
+    /** Accelerator device nodes of the kernel's slot. */
+    devices?: IKernelLauncher.ILaunchOptions['devices'];
+    /** Environment set by the gateway (devices, XLA, compile cache). */
+    runtimeEnv?: Record<string, string>;
+    /** Host folders bound writable besides the kernel folder. */
+    writableBinds?: IKernelLauncher.ILaunchOptions['writableBinds'];
   }
 }
 

@@ -99,6 +99,13 @@ def main(seconds=1.0, tag="x"):
     print(f"end {tag}", flush=True)
 `;
 
+/** Writes marker.txt into its folder (the job's cwd) and says so. */
+export const MARKER_PROGRAM = `def main():
+    print("main started", flush=True)
+    with open("marker.txt", "w") as handle:
+        handle.write("user code ran")
+`;
+
 /** Creates a job the way the server does. */
 export function submitJob(
   store: IStore,

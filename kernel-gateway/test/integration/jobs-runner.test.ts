@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { IStore } from '@jaxlab/store';
@@ -8,6 +11,7 @@ import {
   ENDLESS_PROGRAM,
   JAX_PROGRAM,
   MANY_LINES_PROGRAM,
+  MARKER_PROGRAM,
   RAISING_PROGRAM,
   SIDE_EFFECT_PROGRAM,
   SLEEP_PROGRAM,
@@ -17,6 +21,7 @@ import {
   waitForStatus
 } from './jobs-programs.js';
 import { JobRunner } from '@jaxlab/kernel-gateway';
+import type { IJobKernels } from '@jaxlab/kernel-gateway';
 
 describe('JobRunner', () => {
   let host: ITestJobHost;
@@ -216,6 +221,19 @@ describe('JobRunner', () => {
     expect(job.failure!.message).toContain('line 2');
   });
 
+  it('should probe its devices with a kernel inside the sandbox at start, and say what it found', async () => {
+    expect(runner.accelerators).toEqual([
+      { kind: 'cpu', count: 1, deviceKind: 'cpu' }
+    ]);
+    expect(log.join('\n')).toMatch(
+      /job runner on test-host: devices probed in the sandbox: cpu: up to 8 XLA CPU device\(s\) per job, slots cpu0 cpu1 cpu2/
+    );
+    const [registered] = (await store.hosts.list(new Date(0))).filter(
+      h => h.hostId === 'test-host'
+    );
+    expect(registered!.slots!.map(s => s.id)).toEqual(['cpu0', 'cpu1', 'cpu2']);
+  });
+
   it('should keep a job asking for a TPU on this CPU host QUEUED for the device wait, then fail it DEVICE_UNAVAILABLE naming the CPU', async () => {
     const submitted = await submitJob(store, {
       code: SLEEP_PROGRAM,
@@ -319,15 +337,26 @@ describe('JobRunner (a runner per case)', () => {
     expect(done.status).toBe('COMPLETED');
   });
 
-  it('should fail DEVICE_UNAVAILABLE a TPU job whose kernel JAX saw only the CPU', async () => {
+  it('should fail DEVICE_UNAVAILABLE before any user code when the sandbox cannot see the TPU the host claims', async () => {
     await runner?.dispose();
-    // A host that claims a TPU its JAX does not really see.
+    // Which kernels had the marker in their folder when they were shut down.
+    const markers: boolean[] = [];
+    const kernels: IJobKernels = {
+      startKernel: options => host.kernels.startKernel(options),
+      interruptKernel: id => host.kernels.interruptKernel(id),
+      shutdownKernel: (id, options) => {
+        const dir = host.kernels.get(id)!.jobDir;
+        markers.push(existsSync(path.join(dir, 'marker.txt')));
+        return host.kernels.shutdownKernel(id, options);
+      }
+    };
+    // A host that claims a TPU its sandbox does not really hold.
     runner = new JobRunner({
       queue: store.queue,
       events: store.events,
       series: store.series,
       hosts: store.hosts,
-      kernels: host.kernels,
+      kernels,
       envBuilder: host.envBuilder,
       hostId: 'misconfigured-host',
       accelerators: [
@@ -337,18 +366,19 @@ describe('JobRunner (a runner per case)', () => {
     });
     await runner.start();
     const submitted = await submitJob(store, {
-      code: JAX_PROGRAM,
-      args: { steps: 10 },
+      code: MARKER_PROGRAM,
       accelerator: 'tpu'
     });
     const job = await waitForStatus(store, submitted.id, 'final', 60_000);
     expect(job.status).toBe('FAILED');
     expect(job.failure!.reason).toBe('DEVICE_UNAVAILABLE');
-    expect(job.failure!.message).toContain('cpu');
-    // The kernel's report revealed it, and is recorded as the kernel's.
-    expect(job.manifest!.kernelReportedDevice).toMatchObject({
-      platform: 'cpu'
-    });
+    // What JAX saw, on which host, and what to do.
+    expect(job.failure!.message).toContain('JAX_PLATFORMS=tpu');
+    expect(job.failure!.message).toContain('misconfigured-host');
+    expect(job.failure!.hint).toContain('"cpu"');
+    expect(markers).toEqual([false]);
+    expect(await readWholeLog(store, job.id)).not.toContain('main started');
+    expect(job.manifest!.device).toMatchObject({ platform: 'tpu', count: 4 });
   });
 
   it('should end running jobs FAILED/INTERNAL and stop their kernels on dispose()', async () => {

@@ -8,9 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labPaths } from '@jaxlab/paths';
 import {
   BubblewrapLauncher,
+  JobRunner,
+  findHostDevices,
   selectAcceleratorNodes
 } from '@jaxlab/kernel-gateway';
 import type { ISandboxDevices } from '@jaxlab/kernel-gateway';
+
+import { createTestJobHost } from './job-host.js';
 
 const { venvDir: VENV, python: PYTHON } = labPaths();
 
@@ -141,5 +145,30 @@ describe('BubblewrapLauncher device pass-through', () => {
     });
     expect(second.dev['/dev/nvidia1']).toBe('c 195:1');
     expect(second.dev).not.toHaveProperty('/dev/nvidia0');
+  });
+});
+
+describe('JobRunner probe with device nodes JAX cannot use', () => {
+  it('should advertise no GPU when the sandbox holds GPU nodes that no GPU is behind', async () => {
+    const host = await createTestJobHost('jl-probe-');
+    const runner = new JobRunner({
+      queue: host.store.queue,
+      events: host.store.events,
+      hosts: host.store.hosts,
+      kernels: host.kernels,
+      envBuilder: host.envBuilder,
+      hostId: 'fake-gpu-host',
+      hostDevices: await findHostDevices({ root: path.join(base, 'host') })
+    });
+    try {
+      await runner.start();
+      // The nodes were found (two GPUs' worth), but JAX in the sandbox
+      // could not use them: only the CPU is offered.
+      expect(runner.accelerators.map(a => a.kind)).toEqual(['cpu']);
+      expect(runner.slots.map(s => s.id)).toEqual(['cpu0']);
+    } finally {
+      await runner.dispose();
+      await host.dispose();
+    }
   });
 });

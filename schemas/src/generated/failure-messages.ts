@@ -4,7 +4,8 @@ export const KERNEL_ERROR_NAMES = {
   loadRejected: 'LoadRejected',
   loadError: 'LoadError',
   functionNotDefined: 'FunctionNotDefined',
-  callNotAllowed: 'CallNotAllowed'
+  callNotAllowed: 'CallNotAllowed',
+  deviceUnavailable: 'DeviceUnavailable'
 } as const;
 export const FAILURE_MESSAGES = {
   deviceUnavailable: {
@@ -18,6 +19,24 @@ export const FAILURE_MESSAGES = {
     message:
       'The job asked for a {accelerator} accelerator, but JAX in the kernel saw only {platform} ({count} device(s)); its results were not accepted.',
     hint: 'Submit it with accelerator "{platform}", or ask the host\'s administrator to check its {accelerator} drivers.'
+  },
+  deviceNotInSandbox: {
+    reason: 'DEVICE_UNAVAILABLE',
+    message:
+      'The job asked for {accelerator}{times}, but in the sandbox on host {host}, {saw} No code of main.py ran.',
+    hint: 'Submit it with accelerator "cpu"{where}.'
+  },
+  tooManyDevices: {
+    reason: 'DEVICE_UNAVAILABLE',
+    message:
+      'The job asked for {count} {accelerator} devices, but no host of this lab has more than {most} (available: {available}).',
+    hint: 'Submit it with deviceCount {most} or fewer.'
+  },
+  noFreeSlot: {
+    reason: 'DEVICE_UNAVAILABLE',
+    message:
+      'Host {host} claimed the job but has no free {accelerator} slot for it.',
+    hint: 'Submit the job again.'
   },
   loadRejected: {
     reason: 'LOAD_REJECTED',
@@ -49,6 +68,11 @@ export const FAILURE_MESSAGES = {
     reason: 'OUT_OF_MEMORY',
     message: 'The job ran out of memory: {summary}',
     hint: 'Use smaller batches, arrays or models, or free arrays you no longer need.'
+  },
+  outOfDeviceMemory: {
+    reason: 'OUT_OF_MEMORY',
+    message: 'The job ran out of {accelerator} device memory: {summary}',
+    hint: 'Use a smaller batch; keep parameters and activations in bfloat16; rematerialise activations with jax.checkpoint instead of keeping them; donate buffers you overwrite (jax.jit(step, donate_argnums=0)); or ask for more devices and shard the arrays.'
   },
   memoryLimit: {
     reason: 'OUT_OF_MEMORY',

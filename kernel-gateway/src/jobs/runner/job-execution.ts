@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { KernelMessage } from '@jupyterlab/services';
 
 import type {
+  Accelerator,
   DeviceInfo,
   Failure,
   Job,
@@ -31,9 +32,9 @@ import type { IOutputLimits } from '../outputs/index.js';
 
 import type { IJobFolderUsage } from '../../sandbox/job-folder.js';
 import type { IKernelProcess } from '../../sandbox/kernel-launcher.js';
-import type { IHostAccelerator } from '../host/accelerator-detector.js';
-import { describeAccelerators } from '../host/accelerator-detector.js';
+import type { IDeviceProbe } from '../host/device-probe.js';
 import type { IHostPython } from '../host/host-python.js';
+import type { ISlotGrant } from '../slots/device-slots.js';
 import type {
   EnvironmentBuilder,
   IRequirementsEnvironment
@@ -170,15 +171,13 @@ export class JobExecution {
     const job = this.job;
     const options = this._options;
 
-    // DEVICE_UNAVAILABLE before anything: this host's JAX does not see it.
-    if (
-      !options.accelerators.some(a => a.kind === job.accelerator && a.count > 0)
-    ) {
+    // The runner claims a job only when its slots are free.
+    const grant = options.grant;
+    if (!grant) {
       return ended(
-        failureOf('deviceUnavailable', {
-          accelerator: job.accelerator,
-          available: describeAccelerators(options.accelerators),
-          offered: options.accelerators[0].kind
+        failureOf('noFreeSlot', {
+          host: options.hostId,
+          accelerator: job.accelerator
         })
       );
     }
@@ -232,6 +231,14 @@ export class JobExecution {
         files: { 'main.py': job.code, 'requirements.txt': job.requirements },
         designatedFunctions: [job.entrypoint],
         requirementsEnvDir: environment?.sitePackagesDir,
+        devices: grant.devices,
+        // JAX pinned to the slot's platform; the kernel checks that JAX
+        // sees it before any code of main.py runs.
+        runtimeEnv: {
+          ...grant.runtimeEnv,
+          JAXLAB_REQUIRED_PLATFORM: job.accelerator,
+          JAXLAB_REQUIRED_DEVICES: String(job.deviceCount ?? 1)
+        },
         // A backstop only: the runner's own timer ends the job first.
         limits: { wallClockLimitMs: timeLimitMs + 60_000 }
       });
@@ -302,7 +309,7 @@ export class JobExecution {
       // An error from a full folder (ENOSPC, EDQUOT) is the quota's doing.
       const full = await this._fullDisk();
       if (full) return this._diskQuotaOutcome(full);
-      return this._outcomeOfError({
+      return await this._outcomeOfError({
         ename: reply.ename,
         evalue: reply.evalue,
         traceback: errorContent?.traceback ?? reply.traceback
@@ -333,12 +340,13 @@ export class JobExecution {
       }
       const reported = data[METRICS_MIME_TYPE];
       if (reported !== undefined && isValid('metrics', reported)) {
-        // The kernel's word on its devices is kept apart and labelled;
-        // the device facts of the run are the gateway's own.
+        // The kernel's word on its devices is kept apart and labelled (the
+        // witness of a CPU fallback); the run's device facts are the
+        // gateway's own, its probe of the slot.
         const claimed = reported as Metrics;
         const metrics: Metrics = {
           ...claimed,
-          device: this._options.probedDevice ?? claimed.device,
+          device: this._options.grant?.device ?? claimed.device,
           kernelReportedDevice: claimed.device
         };
         this._metrics = metrics;
@@ -361,11 +369,11 @@ export class JobExecution {
     return undefined;
   }
 
-  private _outcomeOfError(error: {
+  private async _outcomeOfError(error: {
     ename: string;
     evalue: string;
     traceback?: string[];
-  }): JobOutcome {
+  }): Promise<JobOutcome> {
     const { ename, evalue } = error;
     const { entrypoint } = this.job;
     const summary = `${ename}: ${evalue}`.slice(0, 3000);
@@ -379,6 +387,8 @@ export class JobExecution {
         return ended(failureOf('functionNotDefined', { entrypoint, evalue }));
       case KERNEL_ERROR_NAMES.callNotAllowed:
         return ended(failureOf('callNotAllowed', { entrypoint, evalue }));
+      case KERNEL_ERROR_NAMES.deviceUnavailable:
+        return this._deviceUnavailable(evalue);
       case 'KeyboardInterrupt':
         return this._forcedOutcome ?? ended(failureOf('interrupted'));
     }
@@ -386,7 +396,14 @@ export class JobExecution {
       ename === 'MemoryError' ||
       /RESOURCE_EXHAUSTED|[Oo]ut of memory/.test(evalue)
     ) {
-      return ended(failureOf('outOfMemory', { summary }));
+      return ended(
+        /RESOURCE_EXHAUSTED/.test(evalue)
+          ? failureOf('outOfDeviceMemory', {
+              accelerator: this.job.accelerator,
+              summary
+            })
+          : failureOf('outOfMemory', { summary })
+      );
     }
     return ended(failureOf('userError', { entrypoint, summary }));
   }
@@ -401,6 +418,29 @@ export class JobExecution {
           this.job.timeLimitMs ?? this._options.defaultTimeLimitMs
         )
       : ended(failure);
+  }
+
+  /**
+   * The kernel's device check failed: nothing of main.py ran. Says what JAX
+   * saw, on which host, and where the accelerator can be found.
+   */
+  private async _deviceUnavailable(saw: string): Promise<JobOutcome> {
+    const job = this.job;
+    const host = this._options.hostId;
+    const others = (await this._options.hostsWith?.(job.accelerator)) ?? [];
+    const where = others.length
+      ? `, or wait for a host that has one: ${others.slice(0, 5).join(', ')}`
+      : `, or ask the administrator of host ${host} to check its ${job.accelerator} driver and the devices passed to the sandbox (docs/sandbox.md)`;
+    const count = job.deviceCount ?? 1;
+    return ended(
+      failureOf('deviceNotInSandbox', {
+        accelerator: job.accelerator,
+        times: count > 1 ? ` × ${count}` : '',
+        host,
+        saw,
+        where
+      })
+    );
   }
 
   /**
@@ -565,15 +605,25 @@ export class JobExecution {
     };
     if (host) {
       manifest.python = host.pythonVersion;
-      if (host.packages.jax) manifest.jax = host.packages.jax;
-      if (host.packages.jaxlib) manifest.jaxlib = host.packages.jaxlib;
+    }
+    Object.assign(manifest, jaxVersions(this._options.probe, host));
+    const probe = this._options.probe;
+    const driver = [
+      probe?.driver,
+      probe?.platformVersions[job.accelerator as Accelerator]
+    ].filter(Boolean);
+    if (job.accelerator !== 'cpu' && driver.length) {
+      manifest.driver = driver.join('; ').slice(0, 256);
+    }
+    if (this._options.grant) {
+      manifest.slots = this._options.grant.slotIds;
     }
     if (environment) {
       manifest.packages = environment.packages;
       manifest.environmentSha256 = environment.sha256;
     }
-    if (this._options.probedDevice) {
-      manifest.device = this._options.probedDevice;
+    if (this._options.grant) {
+      manifest.device = this._options.grant.device;
     }
     if (this._metrics?.kernelReportedDevice) {
       manifest.kernelReportedDevice = this._metrics.kernelReportedDevice;
@@ -657,7 +707,6 @@ export class JobExecution {
   private _graceTimer: NodeJS.Timeout | undefined;
   private _kernel: IJobKernel | undefined;
   private _kernelStart: Promise<IJobKernel> | undefined;
-  private _metrics: Metrics | undefined;
   private _options: JobExecution.IOptions;
   private _outcome: JobOutcome | undefined;
   private _renewing = false;
@@ -679,7 +728,17 @@ export namespace JobExecution {
     kernels: IJobKernels;
     envBuilder: EnvironmentBuilder;
     hostId: string;
-    accelerators: IHostAccelerator[];
+    /**
+     * The devices and environment of the job's slots, and their device
+     * facts as the gateway's own probe found them: those of its metrics and
+     * manifest. What the kernel says it saw is recorded apart, as
+     * `kernelReportedDevice`.
+     */
+    grant?: ISlotGrant;
+    /** What the gateway's probe found (versions, driver) for the manifest. */
+    probe?: IDeviceProbe;
+    /** Other live hosts offering an accelerator, for DEVICE_UNAVAILABLE hints. */
+    hostsWith?: (accelerator: Accelerator) => Promise<string[]>;
     hostPython?: IHostPython;
     gatewayVersion: string;
     sandboxed: boolean;
@@ -694,12 +753,6 @@ export namespace JobExecution {
     outputLimits?: IOutputLimits;
     /** Log bytes stored per job; output past it is discarded with a notice. */
     maxLogBytes?: number;
-    /**
-     * The job's devices as the gateway's own probe found them: the device
-     * facts of its metrics and manifest. What the kernel says it saw is
-     * recorded apart, as `kernelReportedDevice`.
-     */
-    probedDevice?: DeviceInfo;
     log: LogSink;
   }
 }
@@ -731,6 +784,27 @@ function formatMiB(bytes: number): string {
 
 /** How often a running job's folder is checked against its quota. */
 const DISK_CHECK_EVERY_MS = 500;
+
+/** JAX's versions for the manifest: the probe's (inside the sandbox), else the venv's. */
+function jaxVersions(
+  probe: IDeviceProbe | undefined,
+  host: IHostPython | undefined
+): Pick<RunManifest, 'jax' | 'jaxlib' | 'jaxPlugins'> {
+  const packages = probe?.packages.jax
+    ? probe.packages
+    : (host?.packages ?? {});
+  const versions: Pick<RunManifest, 'jax' | 'jaxlib' | 'jaxPlugins'> = {};
+  const plugins: Record<string, string> = {};
+  for (const [name, version] of Object.entries(packages)) {
+    if (name === 'jax') versions.jax = version;
+    else if (name === 'jaxlib') versions.jaxlib = version;
+    else if (/^(jax-cuda|jax-rocm|jax-tpu|libtpu)/.test(name)) {
+      plugins[name] = version;
+    }
+  }
+  if (Object.keys(plugins).length) versions.jaxPlugins = plugins;
+  return versions;
+}
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -74,5 +74,13 @@ export namespace IJobKernels {
     limits?: Partial<IKernelLauncher.IResourceLimits>;
     /** The job's requirements environment (site-packages folder), read-only. */
     requirementsEnvDir?: string;
+    /** Modules main.py may import besides the defaults. */
+    extraImports?: string[];
+    /** Accelerator device nodes of the job's slots. */
+    devices?: IKernelLauncher.ILaunchOptions['devices'];
+    /** Environment set by the gateway (devices, XLA, compile cache). */
+    runtimeEnv?: Record<string, string>;
+    /** Host folders bound writable besides the kernel folder. */
+    writableBinds?: IKernelLauncher.ILaunchOptions['writableBinds'];
   }
 }

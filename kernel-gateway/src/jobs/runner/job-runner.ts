@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
-import type { Accelerator, DeviceInfo, HostInfo, Job } from '@jaxlab/schemas';
+import type { Accelerator, DeviceSlot, HostInfo, Job } from '@jaxlab/schemas';
 import { failureOf } from '@jaxlab/schemas';
 import type {
   IHosts,
@@ -14,11 +14,13 @@ import type {
 import type { IOutputLimits } from '../outputs/index.js';
 
 import type { IHostAccelerator } from '../host/accelerator-detector.js';
-import {
-  describeAccelerators,
-  detectAccelerators
-} from '../host/accelerator-detector.js';
+import { describeAccelerators } from '../host/accelerator-detector.js';
+import type { IDeviceProbe } from '../host/device-probe.js';
+import { probeDevices } from '../host/device-probe.js';
+import type { IHostDevices } from '../host/host-devices.js';
 import type { IHostPython } from '../host/host-python.js';
+import { DeviceSlots } from '../slots/device-slots.js';
+import type { ISlotGrant } from '../slots/device-slots.js';
 import type { EnvironmentBuilder } from '../requirements/environment-builder.js';
 import { DEFAULT_MAX_LOG_BYTES } from './job-event-writer.js';
 import type { JobOutcome } from './job-execution.js';
@@ -52,16 +54,18 @@ export const GATEWAY_VERSION: string = (() => {
 })();
 
 /**
- * The one owner of a host's job loop. It registers the host (what
- * accelerators its JAX really sees), claims queued jobs for them atomically
- * while fewer than `maxConcurrentJobs` run (the rest wait in queue order),
- * runs each through a {@link JobExecution} that renews the job's lease,
- * and periodically fails jobs whose lease lapsed (their gateway died) with
+ * The one owner of a host's job loop. At start it probes, inside the
+ * sandbox, which accelerators its kernels can really use and lays them out
+ * as device slots ({@link DeviceSlots}); it registers the host with its
+ * slots, claims queued jobs atomically only when a slot of their
+ * accelerator is free (the rest wait in queue order), runs each through a
+ * {@link JobExecution} with its slots' devices and renewing its lease, and
+ * periodically fails jobs whose lease lapsed (their gateway died) with
  * HOST_LOST — any gateway may do that for any host.
  *
- * Queued jobs asking for an accelerator that no live host of the lab has
- * are claimed and failed DEVICE_UNAVAILABLE, naming the accelerators there
- * are, instead of waiting forever.
+ * Queued jobs asking for an accelerator no live host of the lab has, or
+ * for more devices than any host has, are claimed and failed
+ * DEVICE_UNAVAILABLE, naming what there is, instead of waiting forever.
  *
  * `dispose()` stops claiming and ends each running job FAILED/INTERNAL with
  * a "gateway shutting down" message (rather than leaving it to lapse into
@@ -104,14 +108,20 @@ export class JobRunner {
     return this._accelerators;
   }
 
+  /** The device slots of this host and who holds them (after `start()`). */
+  get slots(): DeviceSlot[] {
+    return this._slots?.slots ?? [];
+  }
+
   /** Jobs running now. */
   get runningJobs(): readonly Job[] {
     return [...this._running.values()].map(e => e.job);
   }
 
   /**
-   * Detects the host's accelerators (unless given), inspects its Python,
-   * registers the host and starts the loop. Idempotent.
+   * Probes the host's accelerators inside the sandbox (unless given), lays
+   * out its slots, inspects its Python, registers the host and starts the
+   * loop. Idempotent.
    */
   async start(): Promise<void> {
     if (this._started || this._disposed) {
@@ -119,11 +129,32 @@ export class JobRunner {
     }
     this._started = true;
     const { options } = this;
-    this._accelerators =
-      options.accelerators ??
-      (await detectAccelerators(
-        options.python ?? (await options.envBuilder.host()).python
-      ));
+    const devices = options.hostDevices;
+    if (options.accelerators) {
+      this._accelerators = options.accelerators;
+    } else {
+      this._probe = await probeDevices(options.kernels, {
+        devices: devices?.nodes.length
+          ? {
+              nodes: devices.nodes.flatMap(n => [
+                ...n.shared,
+                ...n.devices.flatMap(d => d.nodes)
+              ]),
+              readOnly: devices.nodes.flatMap(n => n.readOnly)
+            }
+          : undefined,
+        runtimeEnv: devices?.tpuEnv
+      });
+      this._accelerators = this._probe.accelerators;
+    }
+    this._slots = DeviceSlots.plan({
+      accelerators: this._accelerators,
+      nodes: devices?.nodes,
+      nvidiaGpus: devices?.nvidiaGpus,
+      tpuEnv: devices?.tpuEnv,
+      cpuSlots: options.maxConcurrentJobs,
+      gpuJobsPerDevice: options.gpuJobsPerDevice
+    });
     this._hostPython = await options.envBuilder.host().catch(() => undefined);
     if (this._disposed) {
       return;
@@ -134,8 +165,12 @@ export class JobRunner {
       setInterval(() => void this._heartbeat(), options.hostHeartbeatMs),
       setInterval(() => void this._expireLapsed(), options.expireEveryMs)
     );
+    const how = options.accelerators
+      ? 'as configured'
+      : `probed in the sandbox${this._probe?.error ? `; probe: ${this._probe.error.split('\n')[0]}` : ''}`;
+    const notes = devices?.notes.length ? `; ${devices.notes.join('; ')}` : '';
     options.log(
-      `job runner on ${options.hostId}: ${describeAccelerators(this._accelerators)}, up to ${options.maxConcurrentJobs} job(s) at once`
+      `job runner on ${options.hostId}: devices ${how}: ${this._slots.describe()}${notes}`
     );
     void this._tick();
   }
@@ -222,15 +257,10 @@ export class JobRunner {
     this._ticking = true;
     try {
       const { options } = this;
-      const capacity = this._accelerators.map(a => ({
-        accelerator: a.kind,
-        maxDevices: a.count
-      }));
-      while (
-        !this._disposed &&
-        !this._draining &&
-        this._running.size < options.maxConcurrentJobs
-      ) {
+      const slots = this._slots!;
+      while (!this._disposed && !this._draining) {
+        const capacity = slots.capacity();
+        if (capacity.length === 0) break;
         // A job whose kernel would overcommit the host's memory waits in
         // the queue until running kernels end. Jobs claimed whose kernel
         // has not started yet hold no memory yet: count them in.
@@ -259,7 +289,7 @@ export class JobRunner {
           break;
         }
         options.metrics.claimed?.(job);
-        this._launch(job);
+        this._launch(job, slots.acquire(job));
       }
       if (options.failUnservableJobs && !this._disposed && !this._draining) {
         await this._failUnservable();
@@ -272,10 +302,10 @@ export class JobRunner {
     }
   }
 
-  private _launch(job: Job): void {
+  private _launch(job: Job, grant: ISlotGrant | undefined): void {
     const { options } = this;
     options.log(
-      `job ${job.id}: claimed (${job.accelerator}, ${job.entrypoint})`,
+      `job ${job.id}: claimed (${job.accelerator} × ${job.deviceCount ?? 1}, ${job.entrypoint}) on slot(s) ${grant?.slotIds.join(' ') ?? 'none'}`,
       { event: 'job:claimed', jobId: job.id }
     );
     const execution = new JobExecution({
@@ -286,7 +316,9 @@ export class JobRunner {
       kernels: options.kernels,
       envBuilder: options.envBuilder,
       hostId: options.hostId,
-      accelerators: this._accelerators,
+      grant,
+      probe: this._probe,
+      hostsWith: accelerator => this._hostsWith(accelerator),
       hostPython: this._hostPython,
       gatewayVersion: GATEWAY_VERSION,
       sandboxed: options.sandboxed,
@@ -297,7 +329,6 @@ export class JobRunner {
       maxLogBytes: options.maxLogBytes,
       artifacts: options.artifacts,
       outputLimits: options.outputLimits,
-      probedDevice: probedDeviceOf(this._accelerators, job.accelerator),
       log: (line, fields) => options.log(line, { jobId: job.id, ...fields })
     });
     const done = execution.run().then(
@@ -319,16 +350,18 @@ export class JobRunner {
     this._running.set(job.id, entry);
     void done.finally(() => {
       this._running.delete(job.id);
+      this._slots?.release(job.id);
       // A slot is free: the next queued job need not wait for the poll.
       void this._tick();
     });
   }
 
   /**
-   * Claims and fails jobs that asked for an accelerator no live host of the
-   * lab offers and waited `deviceWaitMs` for one, saying which accelerators
-   * the lab's hosts do have. Until then they stay QUEUED (the server says
-   * why), so a host starting or coming back can still take them.
+   * Claims and fails jobs asking for an accelerator no live host of the lab
+   * offers, or for more of its devices than any live host has, and that
+   * waited `deviceWaitMs` for one, saying what the lab's hosts do have.
+   * Until then they stay QUEUED (the server says why), so a host starting
+   * or coming back can still take them.
    */
   private async _failUnservable(): Promise<void> {
     const { options } = this;
@@ -337,31 +370,37 @@ export class JobRunner {
       return;
     }
     this._lastUnservableCheck = now;
-    const hosts = await options.hosts.list(
-      new Date(now - options.hostLivenessMs)
-    );
+    const hosts = await this._liveHosts();
     const offered = new Map<Accelerator, IHostAccelerator>();
-    for (const accelerator of [
-      ...hosts.flatMap((h: HostInfo) => h.accelerators),
-      ...this._accelerators
-    ]) {
-      if (accelerator.count > 0 && !offered.has(accelerator.kind)) {
-        offered.set(accelerator.kind, accelerator);
+    const largest = new Map<Accelerator, number>();
+    for (const host of hosts) {
+      for (const accelerator of host.accelerators) {
+        if (accelerator.count > 0 && !offered.has(accelerator.kind)) {
+          offered.set(accelerator.kind, accelerator);
+        }
+      }
+      for (const kind of ['cpu', 'gpu', 'tpu'] as const) {
+        largest.set(
+          kind,
+          Math.max(largest.get(kind) ?? 0, largestJobOn(host, kind))
+        );
       }
     }
-    const missing = (['cpu', 'gpu', 'tpu'] as const).filter(
-      kind => !offered.has(kind)
-    );
-    if (missing.length === 0) {
-      return;
+    for (const kind of ['cpu', 'gpu', 'tpu'] as const) {
+      largest.set(
+        kind,
+        Math.max(largest.get(kind) ?? 0, this._slots?.largestJob(kind) ?? 0)
+      );
     }
+    const capacity = (['cpu', 'gpu', 'tpu'] as const).map(accelerator => ({
+      accelerator,
+      minDevices: (largest.get(accelerator) ?? 0) + 1,
+      maxDevices: 1_000_000
+    }));
     for (;;) {
       const job = await options.queue.claimNext({
         hostId: options.hostId,
-        capacity: missing.map(accelerator => ({
-          accelerator,
-          maxDevices: 256
-        })),
+        capacity,
         leaseMs: options.leaseMs,
         queuedBefore: new Date(now - options.deviceWaitMs)
       });
@@ -369,26 +408,48 @@ export class JobRunner {
         return;
       }
       const available = describeAccelerators([...offered.values()]);
-      await options.events.append(
-        job.id,
-        [
-          {
-            type: 'job:status',
-            status: 'FAILED',
-            failure: failureOf('deviceUnavailable', {
+      const most = largest.get(job.accelerator) ?? 0;
+      const failure =
+        most === 0
+          ? failureOf('deviceUnavailable', {
               accelerator: job.accelerator,
               available,
               offered: [...offered.keys()][0] ?? 'cpu'
             })
-          }
-        ],
+          : failureOf('tooManyDevices', {
+              accelerator: job.accelerator,
+              count: job.deviceCount ?? 1,
+              most,
+              available
+            });
+      await options.events.append(
+        job.id,
+        [{ type: 'job:status', status: 'FAILED', failure }],
         { hostId: options.hostId }
       );
       options.log(
-        `job ${job.id}: FAILED DEVICE_UNAVAILABLE (${job.accelerator})`,
+        `job ${job.id}: FAILED DEVICE_UNAVAILABLE (${job.accelerator} × ${job.deviceCount})`,
         { event: 'job:ended', jobId: job.id }
       );
     }
+  }
+
+  /** Live hosts of the lab (this one included once registered). */
+  private _liveHosts(): Promise<HostInfo[]> {
+    return this.options.hosts.list(
+      new Date(Date.now() - this.options.hostLivenessMs)
+    );
+  }
+
+  /** Ids of live hosts that offer `accelerator`, for failure hints. */
+  private async _hostsWith(accelerator: Accelerator): Promise<string[]> {
+    const hosts = await this._liveHosts().catch(() => []);
+    return hosts
+      .filter(h =>
+        h.accelerators.some(a => a.kind === accelerator && a.count > 0)
+      )
+      .map(h => h.hostId)
+      .filter(id => id !== this.options.hostId);
   }
 
   private async _heartbeat(): Promise<void> {
@@ -398,7 +459,8 @@ export class JobRunner {
         hostId: options.hostId,
         gatewayVersion: GATEWAY_VERSION,
         accelerators: this._accelerators,
-        maxConcurrentJobs: options.maxConcurrentJobs,
+        maxConcurrentJobs: Math.max(1, this.slots?.length ?? 1),
+        slots: this.slots,
         runningJobs: this._running.size,
         sandboxed: options.sandboxed,
         lastSeenAt: new Date().toISOString()
@@ -425,6 +487,8 @@ export class JobRunner {
   }
 
   private _accelerators: IHostAccelerator[] = [];
+  private _probe: IDeviceProbe | undefined;
+  private _slots: DeviceSlots | undefined;
   private _disposed = false;
   private _draining = false;
   private _isWaitingForMemory = false;
@@ -462,12 +526,17 @@ export namespace JobRunner {
     envBuilder: EnvironmentBuilder;
     /** Host id jobs are claimed under (default: the host name). */
     hostId?: string;
-    /** The host's accelerators; detected from its JAX when omitted. */
+    /**
+     * The host's accelerators as facts, skipping the probe (tests, a fake
+     * host); by default a probe kernel finds them inside the sandbox.
+     */
     accelerators?: IHostAccelerator[];
-    /** Venv python to detect accelerators with (default: the builder's). */
-    python?: string;
-    /** Jobs run at once on this host (default 1). */
+    /** The host's accelerator nodes, GPUs and TPU settings (default: none). */
+    hostDevices?: IHostDevices;
+    /** CPU jobs run at once on this host: its CPU slots (default 1). */
     maxConcurrentJobs?: number;
+    /** Jobs sharing one GPU, each with that share of its memory (default 1). */
+    gpuJobsPerDevice?: number;
     /** Lease of a claimed job (default 10 s). */
     leaseMs?: number;
     /** Lease renewal, which also picks up cancel requests (default 500 ms). */
@@ -513,7 +582,8 @@ export namespace JobRunner {
     Omit<
       IOptions,
       | 'accelerators'
-      | 'python'
+      | 'hostDevices'
+      | 'gpuJobsPerDevice'
       | 'artifacts'
       | 'outputLimits'
       | 'maxJobsPerOwner'
@@ -522,7 +592,8 @@ export namespace JobRunner {
     Pick<
       IOptions,
       | 'accelerators'
-      | 'python'
+      | 'hostDevices'
+      | 'gpuJobsPerDevice'
       | 'artifacts'
       | 'outputLimits'
       | 'maxJobsPerOwner'
@@ -530,23 +601,15 @@ export namespace JobRunner {
 }
 
 /**
- * The device facts of a job from the host's own accelerator probe (run once
- * at start, outside any sandbox).
- *
- * Hook for per-slot device probing: once the gateway assigns device slots,
- * this is where the slot's probed devices come in instead.
+ * The most devices of `kind` one job can get on `host`: its GPUs, its TPU
+ * chips, or the XLA CPU devices of a CPU slot (hosts registered before
+ * slots: what JAX saw).
  */
-function probedDeviceOf(
-  accelerators: readonly IHostAccelerator[],
-  kind: Accelerator
-): DeviceInfo | undefined {
-  const found = accelerators.find(a => a.kind === kind);
-  if (!found) return undefined;
-  return {
-    platform: found.kind,
-    count: found.count,
-    ...(found.deviceKind ? { kinds: [found.deviceKind] } : {})
-  };
+function largestJobOn(host: HostInfo, kind: Accelerator): number {
+  const count = host.accelerators.find(a => a.kind === kind)?.count ?? 0;
+  if (kind === 'gpu' || count === 0) return count;
+  const slots = (host.slots ?? []).filter(s => s.accelerator === kind);
+  return slots.length ? Math.max(...slots.map(s => s.deviceCount)) : count;
 }
 
 function delay(ms: number): Promise<void> {
