@@ -29,3 +29,16 @@ def test_without_requirements_env_nothing_is_added(tmp_path: Path) -> None:
         [sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "None"
+
+
+def test_preimport_loads_jax_without_starting_a_backend() -> None:
+    code = (
+        "import sys; from jaxlab_harness.__main__ import preimport;"
+        "print(preimport({'JAXLAB_PREIMPORT': 'jax,jax.numpy,bad name'}));"
+        "from jax._src import xla_bridge; print('jax.numpy' in sys.modules,"
+        " xla_bridge.backends_are_initialized())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split("\n")[:2] == ["['jax', 'jax.numpy']", "True False"]

@@ -11,7 +11,27 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
+import re
 import sys
+from collections.abc import Mapping
+
+PREIMPORT_ENV = "JAXLAB_PREIMPORT"
+"""Modules a warm-pool kernel imports before it is ready (comma separated)."""
+
+
+def preimport(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """Imports the modules named in ``JAXLAB_PREIMPORT`` (e.g. ``jax,jax.numpy``)
+    so a job taken from the warm pool finds them loaded. Importing JAX does
+    not start a backend: that waits for the job's device check."""
+    imported = []
+    for name in environ.get(PREIMPORT_ENV, "").split(","):
+        name = name.strip()
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", name):
+            importlib.import_module(name)
+            imported.append(name)
+    return imported
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from .kernelapp import launch
 
+    preimport()
     launch(argv)
     return 0
 

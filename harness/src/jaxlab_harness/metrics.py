@@ -1,9 +1,11 @@
 """Metrics of one designated call.
 
-Compile time comes from JAX's own compilation events (``jax.monitoring``):
-tracing, lowering and backend compilation durations fired during the call,
-plus persistent-cache retrievals. Execution time is the wall clock around the
-call. Values come from ``Final <name>: <number>`` lines the code printed and
+Compile time, compilations, the persistent cache's hits and what they saved,
+and recompiled functions with JAX's reasons come from JAX's own reports
+(:mod:`compile_events`). Execution time is the wall clock around the call;
+peak memory is what the devices report (``memory_stats()``) and the kernel
+process's high-water mark (the gateway replaces it with its sandbox's
+cgroup peak where it has one). Values come from ``Final <name>: <number>`` lines the code printed and
 from the numbers of a dict the call returned (the returned value wins). The
 document is validated against the shared ``metrics.schema.json`` before it is
 published.
@@ -13,12 +15,14 @@ from __future__ import annotations
 
 import math
 import re
+import resource
 import sys
 import threading
 import time
 from collections.abc import Mapping
 from typing import Any
 
+from .compile_events import CompileLog
 from .schemas import METRICS_SCHEMA, SchemaError, validate
 
 MAX_VALUES = 256
@@ -26,25 +30,6 @@ MAX_VALUES = 256
 
 MAX_ABS_VALUE = 1e300
 """Values beyond this magnitude are dropped (the schema's bounds)."""
-
-COMPILE_DURATION_EVENTS = frozenset(
-    {
-        "/jax/core/compile/jaxpr_trace_duration",
-        "/jax/core/compile/jaxpr_to_mlir_module_duration",
-        "/jax/core/compile/backend_compile_duration",
-        "/jax/compilation_cache/cache_retrieval_time_sec",
-    }
-)
-"""Duration events (seconds) summed into ``compilationTimeMs``; verified
-against jax 0.10.2, which fires the first three for every jit compilation."""
-
-COMPILE_COUNT_EVENTS = frozenset(
-    {
-        "/jax/core/compile/backend_compile_duration",
-        "/jax/compilation_cache/cache_retrieval_time_sec",
-    }
-)
-"""Duration events each counting one compilation (or cache retrieval)."""
 
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-/]{0,63}$")
 """What a value name must look like (the schema's propertyNames)."""
@@ -56,34 +41,6 @@ FINAL_LINE = re.compile(
 """One ``Final <name>: <number>`` line, anchored at the line's start."""
 
 _MAX_LINE_CHARS = 4096
-
-_listener_lock = threading.Lock()
-_listener_registered = False
-_active: MetricsRecorder | None = None
-
-
-def _on_duration(event: str, duration_secs: float, **_kwargs: Any) -> None:
-    recorder = _active
-    if recorder is not None and event in COMPILE_DURATION_EVENTS:
-        recorder.add_compile_event(event, duration_secs)
-
-
-def register_compile_listener() -> bool:
-    """Registers the process-wide JAX compile-event listener (once).
-
-    Returns whether JAX is available.
-    """
-    global _listener_registered
-    with _listener_lock:
-        if _listener_registered:
-            return True
-        try:
-            import jax.monitoring
-        except Exception:
-            return False
-        jax.monitoring.register_event_duration_secs_listener(_on_duration)
-        _listener_registered = True
-        return True
 
 
 def finite_number(value: Any) -> float | int | None:
@@ -154,14 +111,39 @@ def device_info() -> dict[str, Any]:
         return {"platform": "none", "count": 0}
 
 
+def peak_memory() -> dict[str, int]:
+    """The largest per-device peak of device memory in use (where the backend
+    reports one: GPU and TPU, not the CPU) and the process's peak resident
+    memory. Never initialises a backend the call did not use."""
+    memory: dict[str, int] = {}
+    try:
+        usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        memory["peakHostBytes"] = int(usage) * 1024  # KiB on Linux
+    except (OSError, ValueError):
+        pass
+    jax = sys.modules.get("jax")
+    try:
+        from jax._src import xla_bridge
+
+        if jax is None or not xla_bridge.backends_are_initialized():
+            return memory
+        peaks = [
+            int((d.memory_stats() or {}).get("peak_bytes_in_use", 0)) for d in jax.local_devices()
+        ]
+    except Exception:
+        return memory
+    if peaks and max(peaks) > 0:
+        memory["peakDeviceBytes"] = max(peaks)
+    return memory
+
+
 class MetricsRecorder:
     """Collects the metrics of one call: ``start()``, ``feed()`` the output
     while it runs, ``finish(result)``. Only one recorder is active at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: str | None = None) -> None:
         self._lock = threading.Lock()
-        self._compile_s = 0.0
-        self._compile_count = 0
+        self._compiles = CompileLog(cache_dir)
         # Set again by start(); an interrupt before it must not count from 0.
         self._started = time.perf_counter()
         self._elapsed_s: float | None = None
@@ -169,28 +151,15 @@ class MetricsRecorder:
         self._partial: dict[str, str] = {}
 
     def start(self) -> None:
-        """Registers for compile events and starts the clock."""
-        global _active
-        register_compile_listener()
-        _active = self
+        """Starts receiving JAX's compile events and the clock."""
+        self._compiles.start()
         self._started = time.perf_counter()
 
     def stop_clock(self) -> None:
         """Stops the clock and compile-event collection (idempotent)."""
-        global _active
         if self._elapsed_s is None:
             self._elapsed_s = time.perf_counter() - self._started
-        if _active is self:
-            _active = None
-
-    def add_compile_event(self, event: str, duration_secs: float) -> None:
-        """Adds one JAX compile event (called from JAX's listener)."""
-        if not (isinstance(duration_secs, (int, float)) and math.isfinite(duration_secs)):
-            return
-        with self._lock:
-            self._compile_s += max(0.0, float(duration_secs))
-            if event in COMPILE_COUNT_EVENTS:
-                self._compile_count += 1
+        self._compiles.stop()
 
     def feed(self, stream: str, text: str) -> None:
         """Scans output text for ``Final <name>: <number>`` lines."""
@@ -222,15 +191,13 @@ class MetricsRecorder:
             for stream in list(self._partial):
                 self._scan(self._partial.pop(stream))
             values = dict(self._printed)
-            compile_ms = self._compile_s * 1000.0
-            compile_count = self._compile_count
         for name, number in values_from_result(result).items():
             if name in values or len(values) < MAX_VALUES:
                 values[name] = number
         metrics: dict[str, Any] = {
-            "compilationTimeMs": round(min(compile_ms, 1e12), 3),
-            "compilationCount": min(compile_count, 1_000_000_000),
+            **self._compiles.metrics(),
             "executionTimeMs": round(min((self._elapsed_s or 0.0) * 1000.0, 1e12), 3),
+            "memory": peak_memory(),
             "values": values,
             "device": device_info(),
         }
