@@ -41,6 +41,7 @@ export type {
   SandboxedProcess
 } from './sandbox/index.js';
 export {
+  CompileCache,
   DeviceSlots,
   EnvironmentBuilder,
   GATEWAY_VERSION,

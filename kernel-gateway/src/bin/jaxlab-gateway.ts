@@ -9,6 +9,7 @@ import type { IStore } from '@jaxlab/store';
 
 import { createGateway } from '../http/create-gateway.js';
 import {
+  CompileCache,
   DEFAULT_OUTPUT_LIMITS,
   EnvironmentBuilder,
   JobRunner,
@@ -18,7 +19,11 @@ import type { IOutputLimits } from '../jobs/index.js';
 import { KernelManager } from '../kernels/kernel-manager.js';
 import { createLogSink } from '../log/gateway-log.js';
 import { GatewayMetrics } from '../metrics/index.js';
-import { createKernelLauncher, probeSandbox } from '../sandbox/index.js';
+import {
+  SANDBOX_ID,
+  createKernelLauncher,
+  probeSandbox
+} from '../sandbox/index.js';
 import type { ISandboxProbe } from '../sandbox/index.js';
 
 const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
@@ -60,6 +65,7 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
   --outputs-max-files N  files of a run's outputs/ kept as its artifacts (default 1000)
   --outputs-max-mib N  bytes of outputs/ kept per run, all files together (default 1024); per file too;
                        files over a limit are dropped, and the run's log names them
+  --no-warm-pool       start each job's kernel fresh instead of keeping one ready per slot
   --host-id ID         host id jobs are claimed under (default: the host name)
   --log-format F       json (one object per line: time, level, event, kernelId, jobId, msg) or
                        text (default: text at a terminal, json otherwise)
@@ -97,6 +103,7 @@ async function main(): Promise<void> {
       'gpu-jobs-per-device': { type: 'string', default: '1' },
       'device-path': { type: 'string', multiple: true, default: [] },
       'no-devices': { type: 'boolean', default: false },
+      'no-warm-pool': { type: 'boolean', default: false },
       'host-id': { type: 'string' },
       'log-format': { type: 'string' },
       help: { type: 'boolean', default: false }
@@ -200,6 +207,13 @@ async function main(): Promise<void> {
       kernels,
       envBuilder: new EnvironmentBuilder({ dataDir, python, log }),
       hostDevices,
+      compileCache: new CompileCache({
+        dataDir,
+        kernelUid:
+          !isUnsafe && process.getuid?.() === 0 ? SANDBOX_ID : undefined
+      }),
+      warmPool: !values['no-warm-pool'],
+      artifacts: store.artifacts,
       hostId: values['host-id'],
       maxConcurrentJobs: Math.max(
         1,

@@ -39,3 +39,6 @@ export {
 } from './runner/python-call.js';
 export { collectOutputs, DEFAULT_OUTPUT_LIMITS } from './outputs/index.js';
 export type { ICollectOutputsOptions, IOutputLimits } from './outputs/index.js';
+export { COMPILE_CACHE_PATH, CompileCache } from './cache/compile-cache.js';
+export type { ICompileCacheView } from './cache/compile-cache.js';
+export { WarmKernels } from './runner/warm-kernels.js';

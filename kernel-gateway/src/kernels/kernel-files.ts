@@ -109,3 +109,47 @@ export async function writeKernelFiles(
     }
   }
 }
+
+/**
+ * Reads file `name` a kernel left in `kernelDir` (e.g. its profile trace)
+ * without following a symlink and only if it is a regular file of at most
+ * `maxBytes`; null when there is none.
+ *
+ * @throws JaxLabError `UNSAFE_PATH` for a link or special file,
+ *   `PAYLOAD_TOO_LARGE` over `maxBytes`.
+ */
+export async function readKernelFile(
+  kernelDir: string,
+  name: string,
+  maxBytes: number
+): Promise<Buffer | null> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(
+      path.join(kernelDir, path.basename(name)),
+      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
+    );
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new JaxLabError('UNSAFE_PATH', `Cannot open ${name} safely`, {
+      cause: error
+    });
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) {
+      throw new JaxLabError('UNSAFE_PATH', `${name} is not a plain file`);
+    }
+    if (stat.size > maxBytes) {
+      throw new JaxLabError(
+        'PAYLOAD_TOO_LARGE',
+        `${name} has ${stat.size} bytes, over ${maxBytes}`
+      );
+    }
+    const data = Buffer.alloc(stat.size);
+    const { bytesRead } = await handle.read(data, 0, stat.size, 0);
+    return data.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}

@@ -18,7 +18,7 @@ import { KernelChannels } from '../wire/kernel-channels.js';
 import { createMessage } from '../wire/message-factory.js';
 import { MAX_JSON_PART_BYTES } from '../wire/wire-codec.js';
 import type { KernelEvent } from './kernel-events.js';
-import { clearPlantedFiles } from './kernel-files.js';
+import { clearPlantedFiles, readKernelFile } from './kernel-files.js';
 import type { OutputQueue } from './output-queue.js';
 import {
   checkIOPubMessage,
@@ -163,6 +163,8 @@ export class KernelSession {
     code: string,
     options: {
       onIOPub?: (msg: KernelMessage.IIOPubMessage) => void | Promise<void>;
+      /** The request's metadata (a job kernel reads `metadata.jaxlab`). */
+      metadata?: Record<string, unknown>;
     } = {}
   ): Promise<KernelMessage.IExecuteReplyMsg['content']> {
     if (this.isDead || !this._channels) {
@@ -234,7 +236,8 @@ export class KernelSession {
             }
             return ready;
           }
-        }
+        },
+        options.metadata
       );
       this._executes.set(msgId, error => {
         clearTimeout(timer);
@@ -285,6 +288,19 @@ export class KernelSession {
     }
     if (channel !== 'stdin') this._addPending(msg.header.msg_id, { client });
     void this._channels?.send(channel, msg);
+  }
+
+  /** Peak memory of the kernel's sandbox so far (its cgroup's), if measured. */
+  async peakMemoryBytes(): Promise<number | undefined> {
+    return this._process?.peakMemoryBytes?.();
+  }
+
+  /**
+   * A file the kernel left in its folder, read safely (see
+   * {@link readKernelFile}); null when absent.
+   */
+  readFile(name: string, maxBytes: number): Promise<Buffer | null> {
+    return readKernelFile(this.jobDir, name, maxBytes);
   }
 
   /** Interrupts the running call (SIGINT to the kernel, interrupt_mode signal). */
@@ -539,13 +555,15 @@ export class KernelSession {
     channel: RequestChannel,
     msgType: string,
     content: Record<string, unknown>,
-    pending: IPending
+    pending: IPending,
+    metadata?: Record<string, unknown>
   ): string {
     const msg = createMessage({
       channel,
       msgType,
       content,
-      session: this._session
+      session: this._session,
+      metadata
     });
     this._addPending(msg.header.msg_id, pending);
     this._internalIds.add(msg.header.msg_id);

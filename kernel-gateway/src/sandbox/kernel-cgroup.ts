@@ -115,6 +115,24 @@ export class KernelCgroup {
     return false;
   }
 
+  /**
+   * The most memory the kernel's processes held at once, in bytes: v2
+   * `memory.peak` (Linux 5.19+), v1 `memory.max_usage_in_bytes`; undefined
+   * where the kernel keeps no such figure.
+   */
+  async peakMemoryBytes(): Promise<number | undefined> {
+    const file =
+      this._mode === 'v2' && this._dirs.unified
+        ? path.join(this._dirs.unified, 'memory.peak')
+        : this._dirs.memory
+          ? path.join(this._dirs.memory, 'memory.max_usage_in_bytes')
+          : undefined;
+    if (!file) return undefined;
+    const text = await fs.readFile(file, 'utf8').catch(() => '');
+    const bytes = Number(text.trim());
+    return text.trim() && Number.isSafeInteger(bytes) ? bytes : undefined;
+  }
+
   /** Whether a fork was refused because of the pids limit. */
   async hitPidsLimit(): Promise<boolean> {
     const dir = this._mode === 'v2' ? this._dirs.unified : this._dirs.pids;

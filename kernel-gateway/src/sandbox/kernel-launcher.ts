@@ -68,6 +68,11 @@ export interface IKernelProcess {
   readonly stdout?: Readable;
   /** The kernel process's stderr, when captured (see `stdout`). */
   readonly stderr?: Readable;
+  /**
+   * The most memory the whole sandbox held at once, in bytes, where the
+   * launcher measures it (a cgroup); optional.
+   */
+  peakMemoryBytes?(): Promise<number | undefined>;
   /** Sends a signal to the kernel's main process (SIGINT for interrupt). */
   signal(signal: NodeJS.Signals): void;
   /**

@@ -64,6 +64,11 @@ export class SandboxedProcess implements IKernelProcess {
     return first > 0 ? first : undefined;
   }
 
+  /** Peak memory of the sandbox's cgroup so far, when one is kept. */
+  async peakMemoryBytes(): Promise<number | undefined> {
+    return this._cgroup?.peakMemoryBytes();
+  }
+
   /** Sends `signal` to the sandboxed program (SIGINT interrupts a kernel). */
   signal(signal: NodeJS.Signals): void {
     void this.programPid().then(pid => {

@@ -99,6 +99,33 @@ def main(seconds=1.0, tag="x"):
     print(f"end {tag}", flush=True)
 `;
 
+/** Recompiles train_step for three shapes. */
+export const RECOMPILING_PROGRAM = `import jax
+import jax.numpy as jnp
+
+
+@jax.jit
+def train_step(x):
+    return (x * 2).sum()
+
+
+def main():
+    for rows in (31, 32, 33):
+        print(float(train_step(jnp.ones((rows, 128)))))
+`;
+
+/** Says whether the folder at \`path\` is visible from inside its sandbox. */
+export const PEEK_PROGRAM = `def main(path=""):
+    try:
+        open(path)
+    except IsADirectoryError:
+        print("VISIBLE")
+    except FileNotFoundError:
+        print("ABSENT")
+    except PermissionError:
+        print("DENIED")
+`;
+
 /** Writes marker.txt into its folder (the job's cwd) and says so. */
 export const MARKER_PROGRAM = `def main():
     print("main started", flush=True)
@@ -109,9 +136,10 @@ export const MARKER_PROGRAM = `def main():
 /** Creates a job the way the server does. */
 export function submitJob(
   store: IStore,
-  input: Partial<IJobs.ICreate> & { code: string }
+  input: Partial<IJobs.ICreate> & { code: string },
+  owner = 'local'
 ): Promise<Job> {
-  return store.jobs.create('local', {
+  return store.jobs.create(owner, {
     projectId: null,
     requirements: '',
     entrypoint: 'main',

@@ -344,6 +344,7 @@ describe('JobRunner (a runner per case)', () => {
     const kernels: IJobKernels = {
       startKernel: options => host.kernels.startKernel(options),
       interruptKernel: id => host.kernels.interruptKernel(id),
+      writeFiles: (id, files) => host.kernels.writeFiles(id, files),
       shutdownKernel: (id, options) => {
         const dir = host.kernels.get(id)!.jobDir;
         markers.push(existsSync(path.join(dir, 'marker.txt')));

@@ -92,6 +92,7 @@ function fakeGpuKernels(holdMs: number) {
       return kernel;
     },
     interruptKernel: async () => undefined,
+    writeFiles: async () => undefined,
     shutdownKernel: async () => undefined
   };
   return { kernels, seen };

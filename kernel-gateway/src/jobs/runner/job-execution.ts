@@ -20,6 +20,7 @@ import {
   STEP_METRICS_MIME_TYPE,
   validateRequirements
 } from '@jaxlab/schemas';
+import { ARTIFACT_MAX_BYTES } from '@jaxlab/store';
 import type {
   IJobArtifacts,
   IJobEvents,
@@ -32,6 +33,10 @@ import type { IOutputLimits } from '../outputs/index.js';
 
 import type { IJobFolderUsage } from '../../sandbox/job-folder.js';
 import type { IKernelProcess } from '../../sandbox/kernel-launcher.js';
+import type {
+  CompileCache,
+  ICompileCacheView
+} from '../cache/compile-cache.js';
 import type { IDeviceProbe } from '../host/device-probe.js';
 import type { IHostPython } from '../host/host-python.js';
 import type { ISlotGrant } from '../slots/device-slots.js';
@@ -43,6 +48,8 @@ import { StepSeriesWriter } from '../metrics/step-series-writer.js';
 import type { IJobKernel, IJobKernels } from './job-kernels.js';
 import { failureOfKernelExit } from './kernel-exit-failure.js';
 import { JobEventWriter } from './job-event-writer.js';
+import { jobKernelOptions } from './job-kernel-options.js';
+import type { WarmKernels } from './warm-kernels.js';
 import { renderDesignatedCall } from './python-call.js';
 import type { LogSink } from '../../log/gateway-log.js';
 
@@ -133,6 +140,9 @@ export class JobExecution {
     // The kernel goes first: its outputs/ are collected once no process of
     // it is left, and listed before the run is seen to end.
     await this._shutdownKernel(outcome.status !== 'lost');
+    // Its compile-cache entries too: a run submitted once this one is seen
+    // to end finds them.
+    await this._closeCompileCache();
     try {
       await this._steps.flush();
       this._steps.dispose();
@@ -222,27 +232,43 @@ export class JobExecution {
       return this._forcedOutcome;
     }
 
-    // The kernel: the harness checks the project and runs it only for the call.
+    // The kernel: the slot's warm one when the job needs no requirements,
+    // else a fresh one, JAX pinned to the slot's platform either way (see
+    // jobKernelOptions). The harness checks the project and runs it only
+    // for the call.
     await this._writer.append({ type: 'job:phase', phase: 'kernel' });
     const timeLimitMs = job.timeLimitMs ?? options.defaultTimeLimitMs;
+    const files = { 'main.py': job.code, 'requirements.txt': job.requirements };
+    const deviceCount = job.deviceCount ?? 1;
     let kernel: IJobKernel;
     try {
-      this._kernelStart = options.kernels.startKernel({
-        files: { 'main.py': job.code, 'requirements.txt': job.requirements },
-        designatedFunctions: [job.entrypoint],
-        requirementsEnvDir: environment?.sitePackagesDir,
-        devices: grant.devices,
-        // JAX pinned to the slot's platform; the kernel checks that JAX
-        // sees it before any code of main.py runs.
-        runtimeEnv: {
-          ...grant.runtimeEnv,
-          JAXLAB_REQUIRED_PLATFORM: job.accelerator,
-          JAXLAB_REQUIRED_DEVICES: String(job.deviceCount ?? 1)
-        },
-        // A backstop only: the runner's own timer ends the job first.
-        limits: { wallClockLimitMs: timeLimitMs + 60_000 }
-      });
+      const warm = environment
+        ? undefined
+        : options.warmKernels?.take(grant, deviceCount);
+      if (warm) {
+        this._cacheView = warm.view;
+        this._kernelStart = Promise.resolve(warm.kernel);
+        await options.kernels.writeFiles(warm.kernel.id, files);
+        options.log(`job ${job.id}: warm kernel ${warm.kernel.id}`);
+      } else {
+        this._cacheView = await options.compileCache?.createView();
+        this._kernelStart = options.kernels.startKernel({
+          files,
+          designatedFunctions: [job.entrypoint],
+          requirementsEnvDir: environment?.sitePackagesDir,
+          ...jobKernelOptions(grant, deviceCount, this._cacheView),
+          // A backstop only: the runner's own timer ends the job first.
+          limits: { wallClockLimitMs: timeLimitMs + 60_000 }
+        });
+      }
       kernel = await this._kernelStart;
+      if (this._cacheView) {
+        await options.compileCache!.fill(
+          this._cacheView,
+          job.owner,
+          job.projectId
+        );
+      }
     } catch (error) {
       if (this._forcedOutcome) {
         return this._forcedOutcome;
@@ -276,6 +302,14 @@ export class JobExecution {
     let reply: KernelMessage.IExecuteReplyMsg['content'];
     try {
       reply = await kernel.execute(call, {
+        // The call's designated function and profile request (job kernels
+        // only take these from the runner).
+        metadata: {
+          jaxlab: {
+            designated: [job.entrypoint],
+            profile: job.profile === true
+          }
+        },
         onIOPub: msg => {
           errorContent = this._onIOPub(msg) ?? errorContent;
           if (
@@ -299,6 +333,9 @@ export class JobExecution {
     }
     // Output may still be in flight on iopub after the shell reply.
     await Promise.race([idleSeen, delay(1000)]);
+    this._callReturned = true;
+    await this._recordMetrics(kernel);
+    if (job.profile) await this._keepProfile(kernel);
     if (this._forcedOutcome) {
       return this._forcedOutcome;
     }
@@ -338,19 +375,10 @@ export class JobExecution {
       if (STEP_METRICS_MIME_TYPE in data) {
         this._steps.accept(data[STEP_METRICS_MIME_TYPE]);
       }
-      const reported = data[METRICS_MIME_TYPE];
-      if (reported !== undefined && isValid('metrics', reported)) {
-        // The kernel's word on its devices is kept apart and labelled (the
-        // witness of a CPU fallback); the run's device facts are the
-        // gateway's own, its probe of the slot.
-        const claimed = reported as Metrics;
-        const metrics: Metrics = {
-          ...claimed,
-          device: this._options.grant?.device ?? claimed.device,
-          kernelReportedDevice: claimed.device
-        };
-        this._metrics = metrics;
-        void this._writer.append({ type: 'job:metrics', metrics });
+      const metrics = data[METRICS_MIME_TYPE];
+      if (metrics !== undefined && isValid('metrics', metrics)) {
+        // Recorded once the call returned (with the sandbox's peak memory).
+        this._reported = metrics as Metrics;
       }
     } else if (type === 'error') {
       const content = (msg as KernelMessage.IErrorMsg).content;
@@ -418,6 +446,62 @@ export class JobExecution {
           this.job.timeLimitMs ?? this._options.defaultTimeLimitMs
         )
       : ended(failure);
+  }
+
+  /**
+   * Appends the call's metrics: the kernel's figures, with the device facts
+   * of the gateway's own probe of the slot and the sandbox's peak host
+   * memory as its cgroup measured it, where it did. The kernel's word on its
+   * devices is kept apart and labelled (the witness of a CPU fallback).
+   */
+  private async _recordMetrics(kernel: IJobKernel): Promise<void> {
+    const claimed = this._reported;
+    if (!claimed) return;
+    const peakHostBytes = await kernel
+      .peakMemoryBytes?.()
+      .catch(() => undefined);
+    const memory = { ...claimed.memory };
+    if (peakHostBytes !== undefined) memory.peakHostBytes = peakHostBytes;
+    const metrics: Metrics = {
+      ...claimed,
+      memory,
+      device: this._options.grant?.device ?? claimed.device,
+      kernelReportedDevice: claimed.device
+    };
+    this._metrics = metrics;
+    await this._writer.append({ type: 'job:metrics', metrics });
+  }
+
+  /** Keeps the call's profile trace with the run, saying so in its log. */
+  private async _keepProfile(kernel: IJobKernel): Promise<void> {
+    const artifacts = this._options.artifacts;
+    if (!artifacts || !kernel.readFile) return;
+    try {
+      const data = await kernel.readFile(
+        PROFILE_TRACE_FILE,
+        PROFILE_TRACE_MAX_BYTES
+      );
+      if (!data) {
+        this._writer.log('stderr', 'jaxlab: the call left no profile trace.\n');
+        return;
+      }
+      await artifacts.put(this.job.id, {
+        name: PROFILE_TRACE_FILE,
+        contentType: 'application/gzip',
+        data,
+        description:
+          'jax.profiler trace of the call (Chrome trace-event JSON, gzipped): open it in ui.perfetto.dev'
+      });
+      this._writer.log(
+        'stdout',
+        `jaxlab: profile trace kept (${(data.byteLength / 2 ** 20).toFixed(1)} MiB): download it from the run panel and open it in ui.perfetto.dev.\n`
+      );
+    } catch (error) {
+      this._writer.log(
+        'stderr',
+        `jaxlab: the profile trace was not kept: ${error instanceof Error ? error.message : String(error)}\n`
+      );
+    }
   }
 
   /**
@@ -637,6 +721,33 @@ export class JobExecution {
     }
   }
 
+  /**
+   * Keeps what the kernel added to its compile cache (only from a call
+   * that returned: a killed kernel may have left half an entry), then
+   * removes its view. After the kernel is gone.
+   */
+  private async _closeCompileCache(): Promise<void> {
+    const view = this._cacheView;
+    const cache = this._options.compileCache;
+    if (!view || !cache) return;
+    try {
+      if (this._callReturned) {
+        const kept = await cache.keep(view);
+        if (kept.entries > 0) {
+          this._options.log(
+            `job ${this.job.id}: compile cache kept ${kept.entries} entries (${kept.bytes} bytes)`
+          );
+        }
+      }
+    } catch (error) {
+      this._options.log(
+        `job ${this.job.id}: compile cache not kept: ${String(error)}`
+      );
+    } finally {
+      await cache.dispose(view).catch(() => undefined);
+    }
+  }
+
   private async _shutdownKernel(collect: boolean): Promise<void> {
     const kernel =
       this._kernel ?? (await this._kernelStart?.catch(() => undefined));
@@ -707,6 +818,10 @@ export class JobExecution {
   private _graceTimer: NodeJS.Timeout | undefined;
   private _kernel: IJobKernel | undefined;
   private _kernelStart: Promise<IJobKernel> | undefined;
+  private _metrics: Metrics | undefined;
+  private _reported: Metrics | undefined;
+  private _cacheView: ICompileCacheView | undefined;
+  private _callReturned = false;
   private _options: JobExecution.IOptions;
   private _outcome: JobOutcome | undefined;
   private _renewing = false;
@@ -737,6 +852,10 @@ export namespace JobExecution {
     grant?: ISlotGrant;
     /** What the gateway's probe found (versions, driver) for the manifest. */
     probe?: IDeviceProbe;
+    /** Per-owner, per-project JAX compile caches (none: no cache). */
+    compileCache?: CompileCache;
+    /** Warm kernels of the host's slots, for jobs without requirements. */
+    warmKernels?: WarmKernels;
     /** Other live hosts offering an accelerator, for DEVICE_UNAVAILABLE hints. */
     hostsWith?: (accelerator: Accelerator) => Promise<string[]>;
     hostPython?: IHostPython;
@@ -784,6 +903,12 @@ function formatMiB(bytes: number): string {
 
 /** How often a running job's folder is checked against its quota. */
 const DISK_CHECK_EVERY_MS = 500;
+
+/** The trace a profiled call leaves in its kernel's folder (the harness's name). */
+const PROFILE_TRACE_FILE = 'profile.trace.json.gz';
+
+/** Largest profile trace kept (the harness keeps none larger). */
+const PROFILE_TRACE_MAX_BYTES = 15 * 1024 * 1024;
 
 /** JAX's versions for the manifest: the probe's (inside the sandbox), else the venv's. */
 function jaxVersions(

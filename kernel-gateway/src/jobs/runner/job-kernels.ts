@@ -18,6 +18,13 @@ export interface IJobKernels {
    *   `SANDBOX_UNAVAILABLE`.
    */
   startKernel(options: IJobKernels.IStartOptions): Promise<IJobKernel>;
+  /**
+   * Writes main.py / requirements.txt into a started kernel's folder (a
+   * warm kernel taken by a job); the kernel reads main.py at its next call.
+   *
+   * @throws JaxLabError `KERNEL_NOT_FOUND`, `UNSAFE_PATH`.
+   */
+  writeFiles(kernelId: string, files: Record<string, string>): Promise<void>;
   /** Sends SIGINT to the kernel (KeyboardInterrupt in the running call). */
   interruptKernel(kernelId: string): Promise<void>;
   /**
@@ -56,8 +63,19 @@ export interface IJobKernel {
     code: string,
     options?: {
       onIOPub?: (msg: KernelMessage.IIOPubMessage) => void | Promise<void>;
+      /** The request's metadata (`jaxlab`: the call's options). */
+      metadata?: Record<string, unknown>;
     }
   ): Promise<KernelMessage.IExecuteReplyMsg['content']>;
+  /**
+   * A file the kernel left in its folder (its profile trace), read without
+   * following links; null when absent. Optional for stand-ins.
+   *
+   * @throws JaxLabError `UNSAFE_PATH`, `PAYLOAD_TOO_LARGE`.
+   */
+  readFile?(name: string, maxBytes: number): Promise<Buffer | null>;
+  /** Peak memory of the kernel's sandbox, where measured. Optional. */
+  peakMemoryBytes?(): Promise<number | undefined>;
   /** Resolves once the kernel process is gone, with the sandbox's reason. */
   readonly exited: Promise<IKernelProcess.IExit>;
   /** How full the kernel's folder is, when it has a disk quota. */

@@ -19,8 +19,10 @@ import type { IDeviceProbe } from '../host/device-probe.js';
 import { probeDevices } from '../host/device-probe.js';
 import type { IHostDevices } from '../host/host-devices.js';
 import type { IHostPython } from '../host/host-python.js';
+import type { CompileCache } from '../cache/compile-cache.js';
 import { DeviceSlots } from '../slots/device-slots.js';
 import type { ISlotGrant } from '../slots/device-slots.js';
+import { WarmKernels } from './warm-kernels.js';
 import type { EnvironmentBuilder } from '../requirements/environment-builder.js';
 import { DEFAULT_MAX_LOG_BYTES } from './job-event-writer.js';
 import type { JobOutcome } from './job-execution.js';
@@ -89,6 +91,7 @@ export class JobRunner {
       deviceWaitMs: 60_000,
       hostLivenessMs: 30_000,
       metrics: {},
+      warmPool: false,
       sandboxed: true,
       log: () => undefined,
       // An option given as undefined keeps its default.
@@ -158,6 +161,14 @@ export class JobRunner {
     this._hostPython = await options.envBuilder.host().catch(() => undefined);
     if (this._disposed) {
       return;
+    }
+    if (options.warmPool) {
+      this._warm = new WarmKernels({
+        kernels: options.kernels,
+        compileCache: options.compileCache,
+        log: options.log
+      });
+      this._warm.fill(this._slots);
     }
     await this._heartbeat();
     this._timers.push(
@@ -242,6 +253,7 @@ export class JobRunner {
         );
       }
       await Promise.all(running.map(e => e.done));
+      await this._warm?.dispose();
     })();
     return this._disposing;
   }
@@ -319,6 +331,8 @@ export class JobRunner {
       grant,
       probe: this._probe,
       hostsWith: accelerator => this._hostsWith(accelerator),
+      compileCache: options.compileCache,
+      warmKernels: this._warm,
       hostPython: this._hostPython,
       gatewayVersion: GATEWAY_VERSION,
       sandboxed: options.sandboxed,
@@ -488,6 +502,7 @@ export class JobRunner {
 
   private _accelerators: IHostAccelerator[] = [];
   private _probe: IDeviceProbe | undefined;
+  private _warm: WarmKernels | undefined;
   private _slots: DeviceSlots | undefined;
   private _disposed = false;
   private _draining = false;
@@ -514,7 +529,10 @@ export namespace JobRunner {
     events: IJobEvents;
     /** Where the jobs' step series go. */
     series: ISeries;
-    /** Where each run's outputs/ are kept (none: they are not collected). */
+    /**
+     * Where each run's outputs/ (a profiled run's trace among them) are kept
+     * (none: they are not collected).
+     */
     artifacts?: IJobArtifacts;
     /** Limits of that collection per run (default: 1000 files, 1 GiB). */
     outputLimits?: IOutputLimits;
@@ -537,6 +555,13 @@ export namespace JobRunner {
     maxConcurrentJobs?: number;
     /** Jobs sharing one GPU, each with that share of its memory (default 1). */
     gpuJobsPerDevice?: number;
+    /** Per-owner, per-project JAX compile caches (default: none). */
+    compileCache?: CompileCache;
+    /**
+     * Keep one started kernel (Python and JAX imported) per slot for jobs
+     * without requirements (default false).
+     */
+    warmPool?: boolean;
     /** Lease of a claimed job (default 10 s). */
     leaseMs?: number;
     /** Lease renewal, which also picks up cancel requests (default 500 ms). */
@@ -578,26 +603,17 @@ export namespace JobRunner {
   }
 
   /** @internal */
-  export type IResolvedOptions = Required<
-    Omit<
-      IOptions,
-      | 'accelerators'
-      | 'hostDevices'
-      | 'gpuJobsPerDevice'
-      | 'artifacts'
-      | 'outputLimits'
-      | 'maxJobsPerOwner'
-    >
-  > &
-    Pick<
-      IOptions,
-      | 'accelerators'
-      | 'hostDevices'
-      | 'gpuJobsPerDevice'
-      | 'artifacts'
-      | 'outputLimits'
-      | 'maxJobsPerOwner'
-    >;
+  export type IResolvedOptions = Required<Omit<IOptions, OptionalOptions>> &
+    Pick<IOptions, OptionalOptions>;
+
+  type OptionalOptions =
+    | 'accelerators'
+    | 'hostDevices'
+    | 'gpuJobsPerDevice'
+    | 'compileCache'
+    | 'artifacts'
+    | 'outputLimits'
+    | 'maxJobsPerOwner';
 }
 
 /**

@@ -214,6 +214,24 @@ export class DeviceSlots {
       return undefined;
     }
     for (const s of taken) s.jobId = job.id;
+    return this._grantOf(kind, taken, wanted);
+  }
+
+  /**
+   * What a one-device job on slot `slotId` would be given, without taking
+   * the slot: the warm pool prepares kernels for it.
+   */
+  grantOf(slotId: string): ISlotGrant | undefined {
+    const slot = this._slots.find(s => s.info.id === slotId);
+    const kind = slot && this._kinds.get(slot.info.accelerator);
+    return kind ? this._grantOf(kind, [slot], 1) : undefined;
+  }
+
+  private _grantOf(
+    kind: IKindPlan,
+    taken: ISlot[],
+    wanted: number
+  ): ISlotGrant {
     const env = { ...kind.env };
     if (kind.visibleVariable) {
       env[kind.visibleVariable] = taken.map(s => s.visibleId).join(',');
