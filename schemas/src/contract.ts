@@ -27,3 +27,4 @@ export { formatBytes } from './format-bytes.js';
 export type { FailureId, FailureParams } from './failures.js';
 export { SHAPE_NAMES, hasShape, shapeErrors } from './shape-check.js';
 export type { ShapeName } from './shape-check.js';
+export { deviceBadge, runtimeVersions } from './device-badge.js';

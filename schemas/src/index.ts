@@ -19,3 +19,4 @@ export type {
   IRequirement,
   IValidatedRequirements
 } from './requirements/requirements-validator.js';
+export { deviceBadge, runtimeVersions } from './device-badge.js';

@@ -2,7 +2,9 @@ import type { Job, Notebook, Project } from '@jaxlab/schemas';
 import {
   KERNEL_DISPLAY_NAME,
   KERNEL_SPEC_NAME,
-  pythonCall
+  deviceBadge,
+  pythonCall,
+  runtimeVersions
 } from '@jaxlab/schemas';
 import type { IJobEvents } from '@jaxlab/store';
 import type { INotebookArtifacts } from './artifact-outputs.js';
@@ -30,7 +32,9 @@ export const NOTEBOOK_MAX_LOG_CHARS = 16 * 1024 * 1024;
  *    the metrics as `application/vnd.jaxlab.metrics+json` display data, and
  *    an error output for a failed or cancelled run, and the images the run
  *    kept (PNG, JPEG, SVG from outputs/) as display data;
- * 4. when it kept files, a markdown table of them (size, sha256, download).
+ * 4. when it kept files, a markdown table of them (size, sha256, download);
+ * 5. where it ran, as markdown: the device badge (platform, count, kind),
+ *    host, and the jax, jaxlib, plugin and driver versions.
  *
  * `metadata.jaxlab` holds the call as made, the run's name, tags and notes,
  * status, failure, timings and phases, host, metrics, the summary of its
@@ -116,9 +120,25 @@ export async function exportNotebook(
               source: options.artifacts.listing
             }
           ]
-        : [])
+        : []),
+      {
+        id: 'ran-on',
+        cell_type: 'markdown',
+        metadata: {},
+        source: ranOn(job)
+      }
     ]
   };
+}
+
+/** The markdown of where the run ran: its device badge, host and versions. */
+function ranOn(job: Job): string {
+  const host = job.host ?? job.manifest?.host;
+  const versions = runtimeVersions(job.manifest);
+  return [
+    `**Ran on** \`${deviceBadge(job)}\`${host ? ` on host \`${host}\`` : ''}${job.manifest?.slots?.length ? ` (slots ${job.manifest.slots.join(', ')})` : ''}.`,
+    ...(versions ? [`Software: ${versions}.`] : [])
+  ].join('\n\n');
 }
 
 /** The attachment name of a job's notebook: `<project or job>-<job id>.ipynb`. */

@@ -335,6 +335,20 @@ describe('createLabServer() POST /api/jobs/{id}/cancel', () => {
   });
 });
 
+describe('createLabServer() POST /api/jobs with devices and a profile', () => {
+  it('should keep the number of devices and the profile request a job asked for', async () => {
+    server = await startJobsServer();
+    const { body } = await submit({
+      accelerator: 'gpu',
+      deviceCount: 2,
+      profile: true
+    });
+    expect(body.job).toMatchObject({ deviceCount: 2, profile: true });
+    const res = await server.call('GET', `/api/jobs/${body.jobId}`);
+    expect(await res.json()).toMatchObject({ deviceCount: 2, profile: true });
+  });
+});
+
 describe('createLabServer() owner scoping', () => {
   it("should answer 404 JOB_NOT_FOUND for another user's job on every job endpoint, and leave it alone", async () => {
     server = await startJobsServer();

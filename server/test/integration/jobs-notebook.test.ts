@@ -134,7 +134,13 @@ describe('createLabServer() GET /api/jobs/{id}/notebook', () => {
     });
     expect(nb.metadata.jaxlab.startedAt).toEqual(expect.any(String));
     expect(nb.metadata.jaxlab.finishedAt).toEqual(expect.any(String));
-    const [readme, code, call] = nb.cells;
+    const [readme, code, call, ranOn] = nb.cells;
+    // Where it ran: the device badge and host.
+    expect(ranOn.cell_type).toBe('markdown');
+    expect(ranOn.source).toContain(
+      `\`${METRICS.device.platform} · ${METRICS.device.count} × `
+    );
+    expect(ranOn.source).toContain('host-1');
     expect(readme).toMatchObject({
       cell_type: 'markdown',
       source: '# Spirals\n\nTrain an MLP.\n'

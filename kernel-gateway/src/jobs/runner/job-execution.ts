@@ -20,7 +20,6 @@ import {
   STEP_METRICS_MIME_TYPE,
   validateRequirements
 } from '@jaxlab/schemas';
-import { ARTIFACT_MAX_BYTES } from '@jaxlab/store';
 import type {
   IJobArtifacts,
   IJobEvents,
