@@ -97,6 +97,8 @@ def test_a_second_process_compiles_from_the_cache_and_says_what_it_saved(tmp_pat
             text=True,
             check=True,
         )
+        # JAX's cache chatter is recorded, never printed into the user's log.
+        assert "persistent compilation cache" not in out.stderr.lower(), out.stderr
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     first, second = run(), run()

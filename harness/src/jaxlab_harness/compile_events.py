@@ -47,11 +47,11 @@ _EXPLAINING_LOGGERS = (
     "jax._src.compiler",
     "jax._src.compilation_cache",
 )
-_QUIET_PREFIXES = (
-    "TRACING CACHE MISS",
-    "PERSISTENT COMPILATION CACHE MISS",
-    "Persistent compilation cache hit",
-    "Not writing persistent cache entry",
+# What JAX says at WARNING about its caches once misses are explained.
+_QUIET = re.compile(
+    r"^(TRACING CACHE MISS|PERSISTENT COMPILATION CACHE MISS"
+    r"|Persistent compilation cache hit|Not writing persistent cache entry"
+    r"|Writing .* to persistent compilation cache)"
 )
 _FUNCTION = re.compile(r"^\s*for (?P<name>\S+) defined at ", re.MULTILINE)
 _CLOSEST = "For the closest previous key:"
@@ -173,7 +173,7 @@ class _ExplanationFilter(logging.Filter):
             message = record.getMessage()
         except Exception:
             return True
-        if not message.startswith(_QUIET_PREFIXES):
+        if not _QUIET.match(message):
             return True
         log = _active
         if log is not None and message.startswith("TRACING CACHE MISS"):

@@ -81,6 +81,12 @@ describe('JobRunner compile cache, warm pool, recompilations and profiles', () =
     expect(second.metrics!.values.accuracy).toBe(
       first.metrics!.values.accuracy
     );
+    // JAX's cache chatter stays out of the user's log.
+    for (const job of [first, second]) {
+      expect(await readWholeLog(store, job.id)).not.toMatch(
+        /persistent compilation cache/i
+      );
+    }
   });
 
   it("should keep each user's cache in a folder of its own that no other user's kernel can see", async () => {

@@ -1,4 +1,5 @@
 import type { Job, RunComparison, SeriesData } from '@jaxlab/schemas/contract';
+import { deviceBadge, runtimeVersions } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
 import { ChartsPanel } from '../charts/charts-panel.js';
@@ -21,10 +22,10 @@ export interface ICompareData {
 }
 
 /**
- * N runs side by side: a legend (a colour per run), their step metrics as
- * overlaid curves, final/min/max per metric, what they ran with (only the
- * differences by default), and each run's main.py diffed against a
- * reference run; with a link to share.
+ * N runs side by side: a legend (a colour per run, its device badge),
+ * their step metrics as overlaid curves, final/min/max per metric, what
+ * they ran with (only the differences by default), and each run's main.py
+ * diffed against a reference run; with a link to share.
  */
 export class CompareWidget extends Panel {
   constructor(data: ICompareData, trans: TranslationBundle) {
@@ -109,6 +110,11 @@ export class CompareWidget extends Panel {
       renderStatusBadge(badge, trans, run.status);
       tr.insertCell().appendChild(badge);
       tr.insertCell().textContent = runLabel(run);
+      const job = this._data.jobs[i];
+      const device = tr.insertCell();
+      device.className = 'jp-jaxlab-DeviceBadge-cell';
+      device.textContent = job ? deviceBadge(job) : '';
+      device.title = job ? runtimeVersions(job.manifest) : '';
       tr.insertCell().textContent = run.projectId
         ? (comparison.projects[run.projectId] ?? '')
         : '';

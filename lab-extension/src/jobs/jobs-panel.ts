@@ -1,8 +1,10 @@
 import type { JobSummary } from '@jaxlab/schemas/contract';
 import {
   JOB_STATUSES,
+  deviceBadge,
   isFinalJobStatus,
-  pythonCall
+  pythonCall,
+  runtimeVersions
 } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
@@ -17,9 +19,9 @@ import { headlineMetrics } from './run-label.js';
 /**
  * The runs sidebar: whose runs it shows (the current project, named, or
  * every project), filters (status, name, tag, argument, metric value), and
- * per run its state, name, the call as made, headline metrics, tags,
- * progress or place in the queue, with Open, Export and a box to pick it
- * for comparison (2 to 16 runs).
+ * per run its state, name, the call as made, headline metrics, device
+ * badge, tags, progress or place in the queue, with Open, Export and a box
+ * to pick it for comparison (2 to 16 runs).
  */
 export class JobsPanel extends Widget {
   /** Make a panel over `model`; buttons run `commands`. */
@@ -232,6 +234,10 @@ export class JobsPanel extends Widget {
     second.className = 'jp-jaxlab-JobItem-row jp-jaxlab-JobItem-detail';
     second.append(when, duration, detail);
 
+    const device = document.createElement('span');
+    device.className = 'jp-jaxlab-DeviceBadge';
+    device.textContent = deviceBadge(job);
+    device.title = runtimeVersions(job.manifest);
     const tags = document.createElement('span');
     tags.className = 'jp-jaxlab-JobItem-tags';
     for (const tag of job.tags ?? []) {
@@ -254,7 +260,7 @@ export class JobsPanel extends Widget {
     );
     const third = document.createElement('div');
     third.className = 'jp-jaxlab-JobItem-row jp-jaxlab-JobItem-detail';
-    third.append(tags, actions);
+    third.append(device, tags, actions);
     li.append(first, second, third);
     return li;
   }

@@ -45,3 +45,38 @@ describe('metricRows()', () => {
     expect(rows[1].text).toBe('2.50 s');
   });
 });
+
+describe('metricRows() of accelerator insight', () => {
+  const insight: Metrics = {
+    compilationTimeMs: 120,
+    compilationCount: 41,
+    compileCache: { hits: 3, misses: 0, savedMs: 2400 },
+    recompilations: [
+      {
+        function: 'train_step',
+        count: 40,
+        reasons: [
+          'different input types: at x, now f32[32,128] and before f32[31,128]'
+        ]
+      }
+    ],
+    executionTimeMs: 900,
+    memory: { peakDeviceBytes: 3 * 2 ** 30, peakHostBytes: 700 * 2 ** 20 },
+    values: {},
+    device: { platform: 'gpu', count: 1, kinds: ['NVIDIA H200'] }
+  };
+
+  it('should show what the cache saved, peak memory and each recompiled function with its reason', () => {
+    const rows = Object.fromEntries(
+      metricRows(insight).map(r => [r.key, r.text])
+    );
+    expect(rows['compileCache.savedMs']).toBe(
+      '3 hit(s), 0 miss(es), saved 2.40 s'
+    );
+    expect(rows['memory.peakDeviceBytes']).toBe('3.0 GiB');
+    expect(rows['memory.peakHostBytes']).toBe('700 MiB');
+    expect(rows['recompilations.train_step']).toBe(
+      '40 compilations: different input types: at x, now f32[32,128] and before f32[31,128]'
+    );
+  });
+});

@@ -1,4 +1,5 @@
-import type { Metrics } from '@jaxlab/schemas/contract';
+import type { Accelerator, Metrics } from '@jaxlab/schemas/contract';
+import { deviceBadge } from '@jaxlab/schemas/contract';
 
 /** One row of a metrics table. */
 export interface IMetricRow {
@@ -68,7 +69,26 @@ export function formatValue(name: string, value: number): string {
   return plain;
 }
 
-/** Rows of a run's metrics: compilation, execution, then parsed values by name. */
+/** Bytes for people: `734 MiB`, `1.5 GiB`. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) {
+    return '—';
+  }
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 100 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * Rows of a run's metrics: compilation (and what the compile cache saved),
+ * execution, peak memory, then parsed values by name, recompiled functions
+ * with JAX's reasons, and the device.
+ */
 export function metricRows(metrics: Metrics | undefined | null): IMetricRow[] {
   if (!metrics) {
     return [];
@@ -87,6 +107,32 @@ export function metricRows(metrics: Metrics | undefined | null): IMetricRow[] {
       text: formatDuration(metrics.executionTimeMs)
     }
   ];
+  const cache = metrics.compileCache;
+  if (cache) {
+    rows.push({
+      key: 'compileCache.savedMs',
+      label: 'Compile cache',
+      value: cache.savedMs,
+      text: `${cache.hits} hit(s), ${cache.misses} miss(es), saved ${formatDuration(cache.savedMs)}`
+    });
+  }
+  const memory = metrics.memory;
+  if (memory?.peakDeviceBytes !== undefined) {
+    rows.push({
+      key: 'memory.peakDeviceBytes',
+      label: 'Peak device memory',
+      value: memory.peakDeviceBytes,
+      text: formatBytes(memory.peakDeviceBytes)
+    });
+  }
+  if (memory?.peakHostBytes !== undefined) {
+    rows.push({
+      key: 'memory.peakHostBytes',
+      label: 'Peak host memory',
+      value: memory.peakHostBytes,
+      text: formatBytes(memory.peakHostBytes)
+    });
+  }
   for (const name of Object.keys(metrics.values ?? {}).sort()) {
     const value = metrics.values[name];
     rows.push({
@@ -96,15 +142,23 @@ export function metricRows(metrics: Metrics | undefined | null): IMetricRow[] {
       text: formatValue(name, value)
     });
   }
+  for (const entry of metrics.recompilations ?? []) {
+    rows.push({
+      key: `recompilations.${entry.function}`,
+      label: `Recompiled: ${entry.function}`,
+      value: entry.count,
+      text: `${entry.count} compilations${entry.reasons.length ? `: ${entry.reasons[0]}` : ''}${entry.reasons.length > 1 ? ` (+${entry.reasons.length - 1} more reasons)` : ''}`
+    });
+  }
   if (metrics.device) {
-    const kinds = metrics.device.kinds?.length
-      ? ` (${metrics.device.kinds.join(', ')})`
-      : '';
     rows.push({
       key: 'device',
       label: 'Device',
       value: null,
-      text: `${metrics.device.count} × ${metrics.device.platform}${kinds}`
+      text: deviceBadge({
+        accelerator: metrics.device.platform as Accelerator,
+        metrics
+      })
     });
   }
   return rows;

@@ -7,7 +7,8 @@ const KINDS: Accelerator[] = ['tpu', 'gpu', 'cpu'];
 
 /**
  * Accelerator picker: TPU, GPU and CPU, with those no connected host
- * offers disabled and a tooltip saying so.
+ * offers disabled and a tooltip saying so; how many devices the run needs;
+ * and whether it runs under the JAX profiler.
  */
 export class AcceleratorPicker extends Widget {
   /** Make a picker preselecting `preferred` once hosts are known. */
@@ -21,7 +22,27 @@ export class AcceleratorPicker extends Widget {
     this._select = document.createElement('select');
     this._select.setAttribute('aria-label', trans.__('Accelerator'));
     label.appendChild(this._select);
-    this.node.appendChild(label);
+    const devices = document.createElement('label');
+    devices.textContent = trans.__('Devices');
+    this._devices = document.createElement('input');
+    this._devices.type = 'number';
+    this._devices.min = '1';
+    this._devices.value = '1';
+    this._devices.className = 'jp-jaxlab-DeviceCount';
+    this._devices.setAttribute('aria-label', trans.__('Devices'));
+    this._devices.title = trans.__(
+      'How many devices of the accelerator the run needs; it waits until a host has them free.'
+    );
+    devices.appendChild(this._devices);
+    const profile = document.createElement('label');
+    profile.className = 'jp-jaxlab-ProfileToggle';
+    this._profile = document.createElement('input');
+    this._profile.type = 'checkbox';
+    this._profile.title = trans.__(
+      'Run under the JAX profiler and keep the trace (opens in Perfetto)'
+    );
+    profile.append(this._profile, trans.__('Profile'));
+    this.node.append(label, devices, profile);
     this.setHosts([]);
   }
 
@@ -34,6 +55,17 @@ export class AcceleratorPicker extends Widget {
   get value(): Accelerator | null {
     const option = this._select.selectedOptions[0];
     return option && !option.disabled ? (option.value as Accelerator) : null;
+  }
+
+  /** Devices the run asks for (at least 1). */
+  get deviceCount(): number {
+    const n = Math.floor(Number(this._devices.value));
+    return Number.isFinite(n) && n >= 1 ? n : 1;
+  }
+
+  /** Whether the run goes under the JAX profiler. */
+  get profile(): boolean {
+    return this._profile.checked;
   }
 
   /** Kinds offered by at least one host, with their device counts. */
@@ -89,6 +121,7 @@ export class AcceleratorPicker extends Widget {
         : KINDS.find(k => offered.has(k));
     if (pick) {
       this._select.value = pick;
+      this._devices.max = String(offered.get(pick) ?? 1);
     } else {
       this._select.selectedIndex = -1;
     }
@@ -115,6 +148,8 @@ export class AcceleratorPicker extends Widget {
   private _trans: TranslationBundle;
   private _preferred: Accelerator;
   private _select: HTMLSelectElement;
+  private _devices: HTMLInputElement;
+  private _profile: HTMLInputElement;
   private _offered: Map<Accelerator, number> = new Map();
   private _changed = new Signal<this, Accelerator>(this);
 }

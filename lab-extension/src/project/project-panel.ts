@@ -288,7 +288,9 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
         ...(this._argumentForm.runName.trim()
           ? { name: this._argumentForm.runName.trim().slice(0, 200) }
           : {}),
-        accelerator
+        accelerator,
+        deviceCount: this._picker.deviceCount,
+        profile: this._picker.profile
       });
       this._argumentForm.clearRunName();
       this._results.bind(job);

@@ -1,4 +1,5 @@
 import type {
+  Artifact,
   Failure,
   Job,
   JobEvent,
@@ -98,6 +99,19 @@ export class ResultsModel {
     return this._job;
   }
 
+  /** Files kept with the finished run (its profile trace), once known. */
+  get artifacts(): readonly Artifact[] {
+    return this._artifacts;
+  }
+
+  /** Downloads one of the run's artifacts. */
+  async downloadArtifact(name: string): Promise<Blob> {
+    if (!this._client || !this._job) {
+      throw new JaxLabError('NOT_FOUND', 'No run is shown.');
+    }
+    return this._client.downloadArtifact(this._job.id, name);
+  }
+
   /** Current status, or null before a job is bound. */
   get status(): JobStatus | null {
     return this._status;
@@ -168,6 +182,7 @@ export class ResultsModel {
     this._startedAt = parseTime(job.startedAt);
     this._finishedAt = parseTime(job.finishedAt);
     this._lastSeq = 0;
+    this._artifacts = [];
     this._streamError = null;
     this._log.clear();
     this._stateChanged.emit();
@@ -325,7 +340,14 @@ export class ResultsModel {
       if (!abort.signal.aborted && this.isFinal && this._job) {
         // Pick up fields the events do not carry (manifest, host).
         const job = await client.getJob(jobId);
+        const artifacts = job.profile
+          ? await client
+              .listArtifacts(jobId)
+              .then(list => list.items)
+              .catch(() => [])
+          : [];
         if (!abort.signal.aborted) {
+          this._artifacts = artifacts;
           this._job = job;
           this._metrics = job.metrics ?? this._metrics;
           this._failure = job.failure ?? this._failure;
@@ -351,6 +373,7 @@ export class ResultsModel {
   private _now: () => number;
   private _log: LogModel;
   private _job: Job | null = null;
+  private _artifacts: Artifact[] = [];
   private _status: JobStatus | null = null;
   private _metrics: Metrics | null = null;
   private _failure: Failure | null = null;

@@ -117,7 +117,7 @@ describe('ResultsWidget', () => {
       'Compilation time1.50 s',
       'Execution time4.20 s',
       'accuracy0.97 (97.0%)',
-      'Device1 × cpu'
+      'Devicecpu · 1 × cpu'
     ]);
     widget.dispose();
     model.dispose();

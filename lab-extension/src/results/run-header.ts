@@ -1,4 +1,8 @@
-import { pythonCall } from '@jaxlab/schemas/contract';
+import {
+  deviceBadge,
+  pythonCall,
+  runtimeVersions
+} from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { shortJobId } from '../jobs/job-label.js';
@@ -6,11 +10,16 @@ import { formatClock } from '../metrics/metrics-format.js';
 import type { ResultsModel } from './results-model.js';
 import { renderStatusBadge } from './status-badge.js';
 
+/** The artifact a profiled run keeps (the harness's and gateway's name). */
+const PROFILE_TRACE = 'profile.trace.json.gz';
+
 /**
  * The run's header: its state (by real phase), its name (editable), the
- * call as made (`main(lr=0.1, steps=1000)`), the accelerator, its place in
- * the queue, the time since submission, Follow output and Cancel; below,
- * its tags and notes (editable).
+ * call as made (`main(lr=0.1, steps=1000)`), the accelerator, its device
+ * badge (platform, count, kind; host and versions in its tooltip), its
+ * place in the queue, the time since submission, the profile trace's
+ * download once kept, Follow output and Cancel; below, its tags and notes
+ * (editable).
  */
 export class RunHeader extends Widget {
   constructor(model: ResultsModel, trans: TranslationBundle) {
@@ -32,8 +41,14 @@ export class RunHeader extends Widget {
     this._name.title = trans.__('The run’s name (Enter saves)');
     this._call = el('code', 'jp-jaxlab-Results-call');
     this._where = el('span', 'jp-jaxlab-Results-title');
+    this._device = el('span', 'jp-jaxlab-DeviceBadge');
     this._queue = el('span', 'jp-jaxlab-Results-queue');
     this._elapsed = el('span', 'jp-jaxlab-Results-elapsed');
+    this._profile = el('button', 'jp-jaxlab-Button jp-jaxlab-Results-profile');
+    this._profile.textContent = trans.__('Profile trace');
+    this._profile.title = trans.__(
+      'Download the run’s jax.profiler trace; open it in ui.perfetto.dev'
+    );
     this.follow = el('button', 'jp-jaxlab-Button jp-jaxlab-Results-follow');
     this.follow.textContent = trans.__('Follow output');
     this._cancel = el(
@@ -53,9 +68,11 @@ export class RunHeader extends Widget {
       this._name,
       this._call,
       this._where,
+      this._device,
       this._queue,
       el('span', 'jp-jaxlab-Spacer'),
       this._elapsed,
+      this._profile,
       this.follow,
       this._cancel
     );
@@ -92,6 +109,21 @@ export class RunHeader extends Widget {
           job.accelerator.toUpperCase()
         )
       : '';
+    this._device.hidden = !job;
+    if (job) {
+      this._device.textContent = deviceBadge({
+        ...job,
+        metrics: model.metrics ?? job.metrics
+      });
+      this._device.title = [
+        trans.__('Where the run ran, as the gateway found its devices'),
+        job.host ? trans.__('host %1', job.host) : '',
+        runtimeVersions(job.manifest)
+      ]
+        .filter(Boolean)
+        .join('\n');
+    }
+    this._profile.hidden = !model.artifacts.some(a => a.name === PROFILE_TRACE);
     const position = model.status === 'QUEUED' ? job?.queuePosition : undefined;
     this._queue.hidden = position === undefined;
     this._queue.textContent = position
@@ -115,12 +147,14 @@ export class RunHeader extends Widget {
 
   protected onAfterAttach(): void {
     this._cancel.addEventListener('click', this._onCancel);
+    this._profile.addEventListener('click', this._onProfile);
     this.node.addEventListener('change', this._onChange);
     this.node.addEventListener('keydown', this._onKey);
   }
 
   protected onBeforeDetach(): void {
     this._cancel.removeEventListener('click', this._onCancel);
+    this._profile.removeEventListener('click', this._onProfile);
     this.node.removeEventListener('change', this._onChange);
     this.node.removeEventListener('keydown', this._onKey);
   }
@@ -130,6 +164,25 @@ export class RunHeader extends Widget {
     this._model.cancel().catch(() => {
       this._cancel.disabled = false;
     });
+  };
+
+  private _onProfile = (): void => {
+    const job = this._model.job;
+    if (!job) return;
+    this._profile.disabled = true;
+    void this._model
+      .downloadArtifact(PROFILE_TRACE)
+      .then(blob => {
+        const url = URL.createObjectURL(blob);
+        const link = document.createElement('a');
+        link.href = url;
+        link.download = `${job.id}-${PROFILE_TRACE}`;
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      })
+      .finally(() => {
+        this._profile.disabled = false;
+      });
   };
 
   private _onKey = (event: KeyboardEvent): void => {
@@ -166,8 +219,10 @@ export class RunHeader extends Widget {
   private _name: HTMLInputElement;
   private _call: HTMLElement;
   private _where: HTMLSpanElement;
+  private _device: HTMLSpanElement;
   private _queue: HTMLSpanElement;
   private _elapsed: HTMLSpanElement;
+  private _profile: HTMLButtonElement;
   private _cancel: HTMLButtonElement;
   private _tags: HTMLInputElement;
   private _notes: HTMLTextAreaElement;

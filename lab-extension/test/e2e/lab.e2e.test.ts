@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { JobPage, Project } from '@jaxlab/schemas/contract';
 import {
@@ -297,6 +298,18 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
         .locator('.jp-jaxlab-Chart[data-metric="accuracy"]')
         .getAttribute('data-points')
     ).toBe('200');
+    // Where it ran (the gateway's probe of its slot), and what it cost.
+    await expect(
+      results()
+        .locator('.jp-jaxlab-Results-header .jp-jaxlab-DeviceBadge')
+        .textContent()
+    ).resolves.toBe('cpu · 1 × cpu');
+    await results()
+      .locator('.jp-jaxlab-Metrics tr[data-key="memory.peakHostBytes"]')
+      .waitFor();
+    await results()
+      .locator('.jp-jaxlab-Metrics tr[data-key="compileCache.savedMs"]')
+      .waitFor();
     await shot(page, 'workspace-completed-light.png');
     await setTheme(page, 'JupyterLab Dark');
     await shot(page, 'workspace-completed-dark.png');
@@ -639,6 +652,45 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
       .toMatch(/Final accuracy/);
     await shot(page, 'notebook-rerun.png');
   }, 300_000);
+
+  it('should run with Profile and offer its trace, which parses, beside the device badge and compile cache', async () => {
+    // Back from the exported notebook to the project.
+    await page
+      .locator(
+        '#jp-main-dock-panel .lm-TabBar-tab[data-id^="jp-jaxlab-project-"]'
+      )
+      .first()
+      .click();
+    const panel = page.locator('.jp-jaxlab-ProjectPanel:visible');
+    await panel.locator('.jp-jaxlab-ProfileToggle input').check();
+    await panel.locator('.jp-jaxlab-RunButton').click();
+    const badge = results().locator(
+      '.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge'
+    );
+    await expect
+      .poll(() => badge.getAttribute('data-status'), { timeout: 180_000 })
+      .toBe('COMPLETED');
+    const button = results().locator('.jp-jaxlab-Results-profile');
+    await expect.poll(() => button.isVisible(), { timeout: 20_000 }).toBe(true);
+    // A run of unchanged code compiles from its project's cache.
+    await expect(
+      results()
+        .locator('.jp-jaxlab-Metrics tr[data-key="compileCache.savedMs"] td')
+        .textContent()
+    ).resolves.toMatch(/^[1-9]\d* hit/);
+    await shot(page, 'run-profile-device.png');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      button.click()
+    ]);
+    expect(download.suggestedFilename()).toMatch(/profile\.trace\.json\.gz$/);
+    const file = await download.path();
+    const trace = JSON.parse(
+      gunzipSync(readFileSync(file!)).toString('utf8')
+    ) as { traceEvents: unknown[] };
+    expect(trace.traceEvents.length).toBeGreaterThan(10);
+    await panel.locator('.jp-jaxlab-ProfileToggle input').uncheck();
+  }, 240_000);
 
   it('should show what a run would refuse in the review, and make main.py runnable from a diff', async () => {
     await page
