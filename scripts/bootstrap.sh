@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, and nothing else: Debian packages, the
-# project-local Python environment (.venv, with JAX for the CPU), npm
+# project-local Python environment (.venv, with JAX for the host's
+# accelerator: JAXLAB_ACCELERATOR=auto|cpu|cuda|cuda12|cuda13|tpu|rocm), npm
 # packages, then builds the TypeScript packages, the harness and the
 # JupyterLab extension. Idempotent: each step is skipped when the stamp of
 # its inputs has not changed.
@@ -51,11 +52,35 @@ if [ ! -x .venv/bin/python ]; then
 fi
 req=scripts/requirements.txt
 [ $WITH_TEST = 1 ] && req=scripts/requirements-test.txt
-h=$(hash_of scripts/requirements*.txt)
+
+# JAX built for this host's accelerator: JAXLAB_ACCELERATOR=auto (default)
+# picks cuda where an NVIDIA driver is loaded, tpu where the PCI bus has a
+# Google TPU (as JAX's own cloud_tpu_init counts them), else cpu.
+jax_extra() {
+  local want=${JAXLAB_ACCELERATOR:-auto}
+  if [ "$want" = auto ]; then
+    if [ -e /dev/nvidiactl ] || [ -e /proc/driver/nvidia/version ]; then want=cuda
+    elif grep -qsx 0x1ae0 /sys/bus/pci/devices/*/vendor; then want=tpu
+    else want=cpu; fi
+  fi
+  case $want in
+    cpu|tpu|cuda12|cuda13) echo "$want" ;;
+    # CUDA 13 wheels need an R580+ driver; older drivers get CUDA 12.
+    cuda) local major
+      major=$(sed -n 's/.*Kernel Module[^0-9]*\([0-9]*\)\..*/\1/p' /proc/driver/nvidia/version 2>/dev/null)
+      if [ "${major:-0}" -ge 580 ]; then echo cuda13; else echo cuda12; fi ;;
+    rocm) echo rocm7-local ;;
+    *) say "JAXLAB_ACCELERATOR must be auto, cpu, cuda, cuda12, cuda13, tpu or rocm (got '$want')" >&2
+       return 1 ;;
+  esac
+}
+extra=$(jax_extra)
+jax_pin=$(grep -E '^jax==' scripts/requirements-jax.txt)
+h="$(hash_of scripts/requirements*.txt)-$extra"
 if ! fresh "pip-$(basename $req)" "$h"; then
-  say "installing Python packages ($req)"
+  say "installing Python packages ($req, ${jax_pin/==/[$extra]==})"
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$req" "${jax_pin/==/[$extra]==}"
   stamp "pip-$(basename $req)" "$h"
 fi
 h=$(find harness/pyproject.toml harness/src schemas/json -type f -not -path '*__pycache__*' -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)

@@ -29,6 +29,9 @@ const PINNED = new Set([
   'scipy'
 ]);
 
+/** JAX itself: a job may never bring another version. */
+const PINNED_JAX = new Set(['jax', 'jaxlib']);
+
 /** Plugin distributions of jaxlib (CUDA, ROCm, TPU) that are pinned too. */
 const PINNED_PREFIXES = ['jax-cuda', 'jax-rocm', 'jax-tpu', 'libtpu'];
 
@@ -96,5 +99,39 @@ export function hostConstraints(host: IHostPython): string {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([name, version]) => `${name}==${version}`)
       .join('\n') + '\n'
+  );
+}
+
+/**
+ * Refuses a requirements environment that would bring its own JAX: a
+ * jax, jaxlib or JAX plugin (jax-cuda*, jax-rocm*, jax-tpu*, libtpu)
+ * whose version differs from the host's or that the host does not have.
+ * (The harness also adds the environment to `sys.path` only after JAX has
+ * started its backends, and after the host's packages.)
+ *
+ * @throws JaxLabError `REQUIREMENTS_REJECTED` naming the distributions.
+ */
+export function assertKeepsHostJax(
+  installed: Record<string, string>,
+  host: IHostPython
+): void {
+  const foreign = Object.entries(installed).filter(
+    ([name, version]) =>
+      (PINNED_JAX.has(name) ||
+        PINNED_PREFIXES.some(prefix => name.startsWith(prefix))) &&
+      host.packages[name] !== version
+  );
+  if (foreign.length === 0) return;
+  throw new JaxLabError(
+    'REQUIREMENTS_REJECTED',
+    `The requirements would install their own JAX: ${foreign
+      .map(
+        ([name, version]) =>
+          `${name} ${version}${host.packages[name] ? ` (host: ${host.packages[name]})` : ' (not on this host)'}`
+      )
+      .join(', ')}.`,
+    {
+      hint: 'The host provides jax, jaxlib and the plugin for its accelerator; remove them (and packages that require another version of them) from requirements.txt, or submit to a host that has that accelerator.'
+    }
   );
 }

@@ -7,7 +7,11 @@ import path from 'node:path';
 import { JaxLabError, normalizeProjectName } from '@jaxlab/schemas';
 
 import type { IHostPython } from '../host/host-python.js';
-import { hostConstraints, inspectHostPython } from '../host/host-python.js';
+import {
+  assertKeepsHostJax,
+  hostConstraints,
+  inspectHostPython
+} from '../host/host-python.js';
 import { IndexProxy } from './index-proxy.js';
 import { pipSandboxArgv } from './pip-sandbox.js';
 import type { LogSink } from '../../log/gateway-log.js';
@@ -173,6 +177,7 @@ export class EnvironmentBuilder {
       const packages = await readInstalledPackages(
         path.join(buildDir, 'site-packages')
       );
+      assertKeepsHostJax(packages, host);
       await fs.writeFile(
         path.join(buildDir, 'jaxlab-environment.json'),
         JSON.stringify(
