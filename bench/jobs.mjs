@@ -34,11 +34,18 @@ import {
   freePort,
   median,
   percentile,
-  startJobGatewayProcess,
-  startLabServerProcess,
   startProcess,
   waitForHttp
 } from './lib.mjs';
+import {
+  AUTH,
+  TOKEN,
+  at,
+  follow,
+  startGateway,
+  startServer,
+  submit
+} from './lab-client.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -55,7 +62,6 @@ const EVENT_LINES = Number(opts['event-lines']);
 const EVENT_MS = Number(opts['event-ms']);
 const LINES = Number(opts.lines);
 const RUNS = Number(opts.runs);
-const TOKEN = 'bench-token-0123456789abcdef';
 const BURST = 30;
 const WARMUP_PER_SERVER = 3;
 
@@ -110,95 +116,15 @@ const load = () =>
   loadavg()
     .map(n => n.toFixed(2))
     .join(' ');
-const auth = { Authorization: `Bearer ${TOKEN}` };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'jxj-'));
 const procs = [];
-
-async function startServer() {
-  const server = await startLabServerProcess(dataDir, TOKEN);
-  procs.push(server.proc);
-  return server;
-}
-
-async function startGateway() {
-  const gateway = await startJobGatewayProcess(dataDir, TOKEN);
-  procs.push(gateway.proc);
-  return gateway;
-}
-
-async function submit(base, body) {
-  const t0 = performance.now();
-  const r = await fetch(`${base}/api/jobs`, {
-    method: 'POST',
-    headers: { ...auth, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body)
-  });
-  const text = await r.text();
-  const ms = performance.now() - t0;
-  if (r.status !== 202) throw new Error(`POST /api/jobs: ${r.status} ${text}`);
-  return { ms, jobId: JSON.parse(text).jobId };
-}
-
-/**
- * Follows GET /api/jobs/{id}/events until the job's final status. `onLine`
- * gets every log line with the time its event was parsed (Date.now()).
- */
-async function follow(base, jobId, onLine) {
-  const r = await fetch(`${base}/api/jobs/${jobId}/events`, { headers: auth });
-  if (!r.ok) throw new Error(`events: ${r.status} ${await r.text()}`);
-  const decoder = new TextDecoder();
-  const statuses = [];
-  let metrics;
-  let buffer = '';
-  let partial = { stdout: '', stderr: '' };
-  let events = 0;
-  let lastSeq = 0;
-  let isFinal = false;
-  for await (const chunk of r.body) {
-    const now = Date.now();
-    buffer += decoder.decode(chunk, { stream: true });
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const dataLine = block.split('\n').find(l => l.startsWith('data: '));
-      if (!dataLine) continue;
-      const event = JSON.parse(dataLine.slice(6));
-      events++;
-      if (event.seq !== lastSeq + 1)
-        throw new Error(`event ${event.seq} after ${lastSeq}`);
-      lastSeq = event.seq;
-      if (event.type === 'job:log') {
-        const text = partial[event.stream] + event.text;
-        const lines = text.split('\n');
-        partial[event.stream] = lines.pop();
-        for (const line of lines) onLine?.(line, now, Date.parse(event.time));
-      } else if (event.type === 'job:status') {
-        statuses.push({
-          status: event.status,
-          time: Date.parse(event.time),
-          receivedAt: now,
-          failure: event.failure
-        });
-        if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(event.status))
-          isFinal = true;
-      } else if (event.type === 'job:metrics') {
-        metrics = event.metrics;
-      }
-    }
-    if (isFinal) break;
-  }
-  return { statuses, metrics, events };
-}
-
-const at = (statuses, s) => statuses.find(x => x.status === s);
 
 async function submissionPhase() {
   const samples = [];
   let warmup = [];
   while (samples.length < SUBMISSIONS) {
-    const server = await startServer();
+    const server = await startServer(dataDir, procs);
     const count = Math.min(
       BURST,
       SUBMISSIONS - samples.length + WARMUP_PER_SERVER
@@ -317,7 +243,7 @@ async function overheadPhase(base) {
       throw new Error(`JAX job ended ${JSON.stringify(statuses.at(-1))}`);
     const compiling = at(statuses, 'COMPILING');
     const doc = await (
-      await fetch(`${base}/api/jobs/${jobId}`, { headers: auth })
+      await fetch(`${base}/api/jobs/${jobId}`, { headers: AUTH })
     ).json();
     const createdAt = Date.parse((doc.job ?? doc).createdAt);
     if (i === 0) continue; // warm-up
@@ -406,11 +332,11 @@ let tp;
 let oh;
 let peer;
 try {
-  const gateway = await startGateway();
+  const gateway = await startGateway(dataDir, procs);
   phaseLoad.submission = load();
   sub = await submissionPhase();
   console.error(`# submissions done (load ${load()})`);
-  const server = await startServer();
+  const server = await startServer(dataDir, procs);
   phaseLoad.events = load();
   ev = await eventPhase(server.base);
   console.error(`# events done (load ${load()})`);

@@ -71,9 +71,9 @@ export async function startLabServerProcess(dataDir, token) {
 
 /**
  * Starts a `jaxlab-gateway` that runs one job at a time from the store in
- * `dataDir`; resolves once it runs jobs.
+ * `dataDir` (more flags in `args`); resolves once it runs jobs.
  */
-export async function startJobGatewayProcess(dataDir, token) {
+export async function startJobGatewayProcess(dataDir, token, args = []) {
   const port = await freePort();
   const proc = startProcess('node', [
     `${ROOT}kernel-gateway/lib/bin/jaxlab-gateway.js`,
@@ -85,7 +85,8 @@ export async function startJobGatewayProcess(dataDir, token) {
     dataDir,
     '--run-jobs',
     '--max-jobs',
-    '1'
+    '1',
+    ...args
   ]);
   await waitForHttp(
     `http://127.0.0.1:${port}/api`,

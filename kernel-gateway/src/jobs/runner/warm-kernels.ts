@@ -102,6 +102,7 @@ export class WarmKernels {
         return;
       }
       entry.warm = warm;
+      log(`warm kernel ${kernel.id} ready for slot ${slotId}`);
       void kernel.exited.then(() => {
         // Died while waiting (culled, killed): start another.
         if (entry.warm === warm) {
