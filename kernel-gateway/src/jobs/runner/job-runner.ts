@@ -18,6 +18,7 @@ import { describeAccelerators } from '../host/accelerator-detector.js';
 import type { IDeviceProbe } from '../host/device-probe.js';
 import { probeDevices } from '../host/device-probe.js';
 import type { IHostDevices } from '../host/host-devices.js';
+import { everyDevice } from '../host/host-devices.js';
 import type { IHostPython } from '../host/host-python.js';
 import type { CompileCache } from '../cache/compile-cache.js';
 import { DeviceSlots } from '../slots/device-slots.js';
@@ -136,18 +137,10 @@ export class JobRunner {
     if (options.accelerators) {
       this._accelerators = options.accelerators;
     } else {
-      this._probe = await probeDevices(options.kernels, {
-        devices: devices?.nodes.length
-          ? {
-              nodes: devices.nodes.flatMap(n => [
-                ...n.shared,
-                ...n.devices.flatMap(d => d.nodes)
-              ]),
-              readOnly: devices.nodes.flatMap(n => n.readOnly)
-            }
-          : undefined,
-        runtimeEnv: devices?.tpuEnv
-      });
+      this._probe = await probeDevices(
+        options.kernels,
+        devices ? everyDevice(devices) : {}
+      );
       this._accelerators = this._probe.accelerators;
     }
     this._slots = DeviceSlots.plan({
@@ -155,6 +148,7 @@ export class JobRunner {
       nodes: devices?.nodes,
       nvidiaGpus: devices?.nvidiaGpus,
       tpuEnv: devices?.tpuEnv,
+      cudaDriverDir: devices?.cudaDriverDir,
       cpuSlots: options.maxConcurrentJobs,
       gpuJobsPerDevice: options.gpuJobsPerDevice
     });

@@ -127,6 +127,22 @@ describe('DeviceSlots', () => {
     expect(slots.capacity()).toEqual([]);
   });
 
+  it("should put the CUDA driver's folder on the GPU kernels' library path when the linker cache lacks it", () => {
+    const slots = DeviceSlots.plan({
+      accelerators: [H100, CPU],
+      nodes: [TWO_GPUS],
+      cudaDriverDir: '/usr/local/nvidia/lib64'
+    });
+    const grant = slots.acquire({ id: 'a', accelerator: 'gpu' })!;
+    expect(grant.runtimeEnv.LD_LIBRARY_PATH).toBe('/usr/local/nvidia/lib64');
+    expect(grant.devices!.readOnly.map(b => b.path)).toContain(
+      '/usr/local/nvidia/lib64'
+    );
+    expect(
+      slots.acquire({ id: 'c', accelerator: 'cpu' })!.runtimeEnv
+    ).not.toHaveProperty('LD_LIBRARY_PATH');
+  });
+
   it('should offer no GPU the probe did not see, even with GPU nodes present', () => {
     const slots = DeviceSlots.plan({ accelerators: [CPU], nodes: [TWO_GPUS] });
     expect(slots.slots.map(s => s.id)).toEqual(['cpu0']);

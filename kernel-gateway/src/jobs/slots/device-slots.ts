@@ -27,6 +27,8 @@ export interface ISlotPlanOptions {
   nvidiaGpus?: readonly INvidiaGpu[];
   /** libtpu's variables for TPU kernels (see tpu-environment.ts). */
   tpuEnv?: Record<string, string>;
+  /** libcuda.so.1's folder where the linker cache lacks it (host-devices.ts). */
+  cudaDriverDir?: string;
   /** CPU jobs at once (default 1). */
   cpuSlots?: number;
   /** Most XLA CPU devices one CPU job may ask for (default 8). */
@@ -121,9 +123,17 @@ export class DeviceSlots {
         deviceKind: gpu.deviceKind ?? 'gpu',
         count: gpu.count,
         shared: isIsolated ? gpuNodes!.shared : allNodes(gpuNodes),
-        readOnly: gpuNodes?.readOnly ?? [],
+        readOnly: [
+          ...(gpuNodes?.readOnly ?? []),
+          ...(options.cudaDriverDir
+            ? [{ hostPath: options.cudaDriverDir, path: options.cudaDriverDir }]
+            : [])
+        ],
         env: {
           JAX_PLATFORMS: isNvidia ? 'cuda' : 'rocm',
+          ...(options.cudaDriverDir
+            ? { LD_LIBRARY_PATH: options.cudaDriverDir }
+            : {}),
           ...(isNvidia ? { CUDA_DEVICE_ORDER: 'PCI_BUS_ID' } : {}),
           // Device memory is not bounded by cgroups: each job preallocates
           // its share up front, so jobs on one GPU cannot starve each other.

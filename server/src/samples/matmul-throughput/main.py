@@ -14,20 +14,20 @@ def matmul(a, b):
     return a @ b
 
 
-def main():
-    """Time REPEATS multiplies and print `Final tflops: ...`."""
+def main(size=SIZE, repeats=REPEATS, dtype="float32"):
+    """Time `repeats` multiplies of two size x size arrays; print `Final tflops: ...`."""
     key_a, key_b = jax.random.split(jax.random.PRNGKey(0))
-    a = jax.random.normal(key_a, (SIZE, SIZE), dtype=jnp.float32)
-    b = jax.random.normal(key_b, (SIZE, SIZE), dtype=jnp.float32)
+    a = jax.random.normal(key_a, (size, size), dtype=jnp.dtype(dtype))
+    b = jax.random.normal(key_b, (size, size), dtype=jnp.dtype(dtype))
     f = jax.jit(matmul)
     start = time.perf_counter()
     f(a, b).block_until_ready()
     print(f"compile + first call: {time.perf_counter() - start:.3f} s")
     start = time.perf_counter()
-    for _ in range(REPEATS):
+    for _ in range(repeats):
         out = f(a, b)
     out.block_until_ready()
     elapsed = time.perf_counter() - start
-    tflops = 2 * SIZE**3 * REPEATS / elapsed / 1e12
-    print(f"device: {jax.devices()[0].platform}, {SIZE}x{SIZE} float32")
+    tflops = 2 * size**3 * repeats / elapsed / 1e12
+    print(f"device: {jax.devices()[0].device_kind}, {size}x{size} {dtype}")
     print(f"Final tflops: {tflops:.4f}")
