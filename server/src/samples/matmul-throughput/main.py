@@ -5,16 +5,13 @@ import time
 import jax
 import jax.numpy as jnp
 
-SIZE = 1024
-REPEATS = 20
-
 
 def matmul(a, b):
     """The measured operation."""
     return a @ b
 
 
-def main(size=SIZE, repeats=REPEATS, dtype="float32"):
+def main(size=1024, repeats=20, dtype="float32"):
     """Time `repeats` multiplies of two size x size arrays; print `Final tflops: ...`."""
     key_a, key_b = jax.random.split(jax.random.PRNGKey(0))
     a = jax.random.normal(key_a, (size, size), dtype=jnp.dtype(dtype))
