@@ -32,4 +32,7 @@ echo
 echo "## issue 17: scale-out (coordination through the store, 1-3 gateways)"
 node bench/scaleout.mjs 2> >(grep -E '^#|Error|error' >&2)
 echo
+echo "## issue 10: warm start and the compile cache"
+node bench/accelerator.mjs 2> >(grep -E '^#|Error|error' >&2)
+echo
 echo "# done $(date -u +%Y-%m-%dT%H:%M:%SZ), load average $(cut -d' ' -f1-3 /proc/loadavg)"
