@@ -11,6 +11,7 @@ export default tseslint.config(
       '**/lib/**',
       '.venv/**',
       '.jaxlab/**',
+      '.device-carry/**',
       '**/generated/**',
       'lab-extension/jaxlab_lab_extension/**',
       'harness/**'

@@ -74,3 +74,18 @@ export async function createTestJobHost(
     }
   };
 }
+
+/** A JobRunner on `host`'s store parts, kernels and builder; `options` win. */
+export function createTestRunner(
+  host: ITestJobHost,
+  options: Partial<JobRunner.IOptions> = {}
+): JobRunner {
+  return new JobRunner({
+    queue: host.store.queue,
+    events: host.store.events,
+    hosts: host.store.hosts,
+    kernels: host.kernels,
+    envBuilder: host.envBuilder,
+    ...options
+  });
+}

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { labPaths } from '@jaxlab/paths';
 import type { IStore } from '@jaxlab/store';
-import { CompileCache, JobRunner } from '@jaxlab/kernel-gateway';
+import { CompileCache } from '@jaxlab/kernel-gateway';
+import type { JobRunner } from '@jaxlab/kernel-gateway';
 
-import { createTestJobHost } from './job-host.js';
+import { createTestJobHost, createTestRunner } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import {
   PEEK_PROGRAM,
@@ -37,12 +38,7 @@ describe('JobRunner compile cache, warm pool, recompilations and profiles', () =
       dataDir: host.dataDir,
       kernelUid: process.getuid?.() === 0 ? 65534 : undefined
     });
-    runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      hosts: store.hosts,
-      kernels: host.kernels,
-      envBuilder: host.envBuilder,
+    runner = createTestRunner(host, {
       hostId: 'insight-host',
       accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }],
       compileCache: cache,

@@ -114,9 +114,12 @@ describe('JobRunner device slots on a fake two-GPU host', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('should run three GPU jobs at most two at once, each with its own GPU', async () => {
-    const { kernels, seen } = fakeGpuKernels(1200);
-    const runner = new JobRunner({
+  /** A runner on a host whose probe "saw" two H100s. */
+  const twoGpuRunner = (
+    kernels: IJobKernels,
+    options: Partial<JobRunner.IOptions> = {}
+  ): JobRunner =>
+    new JobRunner({
       queue: store.queue,
       events: store.events,
       hosts: store.hosts,
@@ -127,6 +130,13 @@ describe('JobRunner device slots on a fake two-GPU host', () => {
         { kind: 'gpu', count: 2, deviceKind: 'NVIDIA H100' },
         { kind: 'cpu', count: 1, deviceKind: 'cpu' }
       ],
+      pollMs: 50,
+      ...options
+    });
+
+  it('should run three GPU jobs at most two at once, each with its own GPU', async () => {
+    const { kernels, seen } = fakeGpuKernels(1200);
+    const runner = twoGpuRunner(kernels, {
       hostDevices: {
         nodes: [TWO_GPUS],
         nvidiaGpus: [
@@ -134,8 +144,7 @@ describe('JobRunner device slots on a fake two-GPU host', () => {
           { minor: 1, uuid: 'GPU-11111111-bbbb' }
         ],
         notes: []
-      },
-      pollMs: 50
+      }
     });
     try {
       const jobs = [];
@@ -201,19 +210,7 @@ describe('JobRunner device slots on a fake two-GPU host', () => {
 
   it('should fail a job asking for more GPUs than any host has, saying how many there are', async () => {
     const { kernels } = fakeGpuKernels(10);
-    const runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      hosts: store.hosts,
-      kernels,
-      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
-      hostId: 'two-gpu-host',
-      accelerators: [
-        { kind: 'gpu', count: 2, deviceKind: 'NVIDIA H100' },
-        { kind: 'cpu', count: 1, deviceKind: 'cpu' }
-      ],
-      pollMs: 50
-    });
+    const runner = twoGpuRunner(kernels);
     try {
       await runner.start();
       const job = await submitJob(store, {

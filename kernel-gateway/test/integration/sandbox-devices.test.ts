@@ -8,13 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labPaths } from '@jaxlab/paths';
 import {
   BubblewrapLauncher,
-  JobRunner,
   findHostDevices,
   selectAcceleratorNodes
 } from '@jaxlab/kernel-gateway';
 import type { ISandboxDevices } from '@jaxlab/kernel-gateway';
 
-import { createTestJobHost } from './job-host.js';
+import { createTestJobHost, createTestRunner } from './job-host.js';
 
 const { venvDir: VENV, python: PYTHON } = labPaths();
 
@@ -151,12 +150,7 @@ describe('BubblewrapLauncher device pass-through', () => {
 describe('JobRunner probe with device nodes JAX cannot use', () => {
   it('should advertise no GPU when the sandbox holds GPU nodes that no GPU is behind', async () => {
     const host = await createTestJobHost('jl-probe-');
-    const runner = new JobRunner({
-      queue: host.store.queue,
-      events: host.store.events,
-      hosts: host.store.hosts,
-      kernels: host.kernels,
-      envBuilder: host.envBuilder,
+    const runner = createTestRunner(host, {
       hostId: 'fake-gpu-host',
       hostDevices: await findHostDevices({ root: path.join(base, 'host') })
     });

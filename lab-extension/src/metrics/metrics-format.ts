@@ -116,22 +116,19 @@ export function metricRows(metrics: Metrics | undefined | null): IMetricRow[] {
       text: `${cache.hits} hit(s), ${cache.misses} miss(es), saved ${formatDuration(cache.savedMs)}`
     });
   }
-  const memory = metrics.memory;
-  if (memory?.peakDeviceBytes !== undefined) {
-    rows.push({
-      key: 'memory.peakDeviceBytes',
-      label: 'Peak device memory',
-      value: memory.peakDeviceBytes,
-      text: formatBytes(memory.peakDeviceBytes)
-    });
-  }
-  if (memory?.peakHostBytes !== undefined) {
-    rows.push({
-      key: 'memory.peakHostBytes',
-      label: 'Peak host memory',
-      value: memory.peakHostBytes,
-      text: formatBytes(memory.peakHostBytes)
-    });
+  for (const [field, label] of [
+    ['peakDeviceBytes', 'Peak device memory'],
+    ['peakHostBytes', 'Peak host memory']
+  ] as const) {
+    const bytes = metrics.memory?.[field];
+    if (bytes !== undefined) {
+      rows.push({
+        key: `memory.${field}`,
+        label,
+        value: bytes,
+        text: formatBytes(bytes)
+      });
+    }
   }
   for (const name of Object.keys(metrics.values ?? {}).sort()) {
     const value = metrics.values[name];
