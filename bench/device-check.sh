@@ -15,6 +15,10 @@
 #                                        machine's CPU with the lab's .venv
 #   bench/device-check.sh record FILE    adds a run's evidence to docs/
 #
+# Through the device tool: run(command="bash bench/device-check.sh run --out
+# $OUT", carry=[".device-carry"], timeout_s=540), then `record` the JSON it
+# brings back.
+#
 # The accelerator machine (an NVIDIA one): Python 3.12 with JAX and its CUDA
 # plugin installed (JAXLAB_DEVICE_PYTHON, default python3), root, no network.
 # .device-carry/ brings Node (xz), the gateway bundled with esbuild and its
@@ -154,5 +158,5 @@ case ${1:-} in
   prepare) prepare ;;
   run) shift; run "$@" ;;
   record) record "$2" ;;
-  *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -670,6 +670,17 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await expect
       .poll(() => badge.getAttribute('data-status'), { timeout: 180_000 })
       .toBe('COMPLETED');
+    // The gateway says in the run's log whether it kept the trace.
+    await expect
+      .poll(() => results().locator('.jp-jaxlab-LogView').textContent(), {
+        timeout: 20_000
+      })
+      .toMatch(
+        /jaxlab: (profile trace kept|the profile trace was not kept|the call left no profile trace).*/
+      );
+    await expect(
+      results().locator('.jp-jaxlab-LogView').textContent()
+    ).resolves.toMatch(/profile trace kept/);
     const button = results().locator('.jp-jaxlab-Results-profile');
     await expect.poll(() => button.isVisible(), { timeout: 20_000 }).toBe(true);
     // A run of unchanged code compiles from its project's cache.

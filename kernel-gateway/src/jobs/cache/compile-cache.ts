@@ -134,6 +134,18 @@ export class CompileCache {
     return kept;
   }
 
+  /**
+   * Removes every view an earlier gateway on this data folder left (it
+   * died with kernels running); their entries were never kept. Call once
+   * at start, before any kernel gets a view.
+   */
+  async removeStaleViews(): Promise<void> {
+    await fs.rm(path.join(this._root, 'views'), {
+      recursive: true,
+      force: true
+    });
+  }
+
   /** Removes the view's folder (the owner's entries stay). Idempotent. */
   async dispose(view: ICompileCacheView): Promise<void> {
     await fs.rm(view.bind.hostPath, { recursive: true, force: true });

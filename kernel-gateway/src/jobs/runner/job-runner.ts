@@ -156,6 +156,7 @@ export class JobRunner {
     if (this._disposed) {
       return;
     }
+    await options.compileCache?.removeStaleViews();
     if (options.warmPool) {
       this._warm = new WarmKernels({
         kernels: options.kernels,
