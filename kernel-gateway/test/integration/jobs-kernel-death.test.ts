@@ -76,6 +76,7 @@ describe('JobRunner when the kernel dies of the program', () => {
           ...options,
           extraImports: ['os', 'signal', 'sys', 'time']
         }),
+      writeFiles: (id, files) => host.kernels.writeFiles(id, files),
       interruptKernel: id => host.kernels.interruptKernel(id),
       shutdownKernel: (id, options) => host.kernels.shutdownKernel(id, options)
     };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labPaths } from '@jaxlab/paths';
 import {
   BubblewrapLauncher,
+  SANDBOX_JOB_DIR,
   findHostDevices,
   selectAcceleratorNodes
 } from '@jaxlab/kernel-gateway';
@@ -49,7 +50,7 @@ async function devInside(devices?: ISandboxDevices): Promise<{
   const proc = await launcher.launchProgram({
     kernelId: `devs-${path.basename(base)}-${counter}`,
     jobDir,
-    argv: [PYTHON, '-I', path.join(jobDir, 'list.py')],
+    argv: [PYTHON, '-I', path.join(SANDBOX_JOB_DIR, 'list.py')],
     devices,
     limits: { wallClockLimitMs: 30_000 }
   });

@@ -43,6 +43,7 @@ function kernelsPublishing(metrics: unknown): IJobKernels {
   };
   return {
     startKernel: async () => kernel,
+    writeFiles: async () => undefined,
     interruptKernel: async () => undefined,
     shutdownKernel: async () => undefined
   };
@@ -64,7 +65,7 @@ describe('JobExecution device facts', () => {
     });
     job = (await store.queue.claimNext({
       hostId: 'h',
-      accelerators: ['cpu'],
+      capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
       leaseMs: 60_000
     }))!;
   });
@@ -89,14 +90,13 @@ describe('JobExecution device facts', () => {
       }),
       envBuilder: { build: async () => null } as unknown as EnvironmentBuilder,
       hostId: 'h',
-      accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }],
+      grant: { slotIds: ['cpu0'], runtimeEnv: {}, device: probed },
       gatewayVersion: '0.0.0',
       sandboxed: true,
       leaseMs: 60_000,
       renewEveryMs: 10_000,
       cancelGraceMs: 100,
       defaultTimeLimitMs: 60_000,
-      probedDevice: probed,
       log: () => undefined
     });
     const outcome = await execution.run();

@@ -4,7 +4,6 @@ import type { KernelMessage } from '@jupyterlab/services';
 
 import type {
   Accelerator,
-  DeviceInfo,
   Failure,
   Job,
   JobStatus,
