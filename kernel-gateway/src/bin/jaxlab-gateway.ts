@@ -213,7 +213,6 @@ async function main(): Promise<void> {
           !isUnsafe && process.getuid?.() === 0 ? SANDBOX_ID : undefined
       }),
       warmPool: !values['no-warm-pool'],
-      artifacts: store.artifacts,
       hostId: values['host-id'],
       maxConcurrentJobs: Math.max(
         1,

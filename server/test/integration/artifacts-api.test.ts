@@ -41,7 +41,7 @@ beforeAll(async () => {
   jobId = job.id;
   await lab.store.queue.claimNext({
     hostId: 'h',
-    accelerators: ['cpu'],
+    capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
     leaseMs: 60_000
   });
   await lab.store.events.append(
@@ -180,7 +180,7 @@ describe('retention of artifacts', () => {
     });
     await lab.store.queue.claimNext({
       hostId: 'h',
-      accelerators: ['cpu'],
+      capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
       leaseMs: 60_000
     });
     await lab.store.events.append(

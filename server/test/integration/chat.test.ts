@@ -56,7 +56,7 @@ async function finishedRun(
   });
   await lab.store.queue.claimNext({
     hostId: 'h',
-    accelerators: ['cpu'],
+    capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
     leaseMs: 60_000
   });
   const events: NewJobEvent[] = [

@@ -32,7 +32,7 @@ export function describeJobArtifactsContract(
       const job = await store.jobs.create(ALICE, jobInput({ projectId }));
       await store.queue.claimNext({
         hostId: 'h',
-        accelerators: ['cpu'],
+        capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
         leaseMs: 60_000
       });
       await store.events.append(
