@@ -18,7 +18,7 @@ import { KernelChannels } from '../wire/kernel-channels.js';
 import { createMessage } from '../wire/message-factory.js';
 import { MAX_JSON_PART_BYTES } from '../wire/wire-codec.js';
 import type { KernelEvent } from './kernel-events.js';
-import { clearPlantedFiles, readKernelFile } from './kernel-files.js';
+import { clearPlantedFiles } from './kernel-files.js';
 import type { OutputQueue } from './output-queue.js';
 import {
   checkIOPubMessage,
@@ -293,14 +293,6 @@ export class KernelSession {
   /** Peak memory of the kernel's sandbox so far (its cgroup's), if measured. */
   async peakMemoryBytes(): Promise<number | undefined> {
     return this._process?.peakMemoryBytes?.();
-  }
-
-  /**
-   * A file the kernel left in its folder, read safely (see
-   * {@link readKernelFile}); null when absent.
-   */
-  readFile(name: string, maxBytes: number): Promise<Buffer | null> {
-    return readKernelFile(this.jobDir, name, maxBytes);
   }
 
   /** Interrupts the running call (SIGINT to the kernel, interrupt_mode signal). */

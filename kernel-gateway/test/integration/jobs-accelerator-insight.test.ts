@@ -117,24 +117,36 @@ describe('JobRunner compile cache, warm pool, recompilations and profiles', () =
     expect(await readWholeLog(store, done.id)).not.toContain('CACHE MISS');
   });
 
-  it('should keep the trace of a profiled run, in a format that parses', async () => {
+  it("should keep the trace of a profiled run as one of the run's outputs, in a format that parses", async () => {
     const job = await submitJob(store, {
       code: RECOMPILING_PROGRAM,
       profile: true
     });
     const done = await waitForStatus(store, job.id, 'final', 60_000);
     expect(done.status).toBe('COMPLETED');
-    const [artifact] = await store.artifacts.list(done.id);
+    // One artifact among the run's outputs/, in the one artifacts part.
+    const [artifact, ...others] = await store.artifacts.list(done.id);
+    expect(others).toEqual([]);
     expect(artifact).toMatchObject({
       name: 'profile.trace.json.gz',
       contentType: 'application/gzip'
     });
-    const { data } = (await store.artifacts.read(done.id, artifact!.name))!;
-    const trace = JSON.parse(gunzipSync(data).toString('utf8')) as {
-      traceEvents: { name?: string }[];
-    };
+    expect(await store.artifacts.getCollection(done.id)).toMatchObject({
+      keptFiles: 1,
+      dropped: []
+    });
+    const opened = (await store.artifacts.open(done.id, artifact!.name))!;
+    const chunks: Buffer[] = [];
+    for await (const chunk of opened.stream) chunks.push(chunk as Buffer);
+    const trace = JSON.parse(
+      gunzipSync(Buffer.concat(chunks)).toString('utf8')
+    ) as { traceEvents: { name?: string }[] };
     expect(trace.traceEvents.length).toBeGreaterThan(10);
-    expect(await readWholeLog(store, done.id)).toContain('profile trace kept');
+    const text = await readWholeLog(store, done.id);
+    expect(text).toMatch(
+      /jaxlab: profile trace \([\d.]+ MiB\) written to outputs\/profile\.trace\.json\.gz/
+    );
+    expect(text).toContain('kept 1 file of outputs/');
   });
 
   it('should record the peak host memory of the sandbox', async () => {

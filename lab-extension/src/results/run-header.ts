@@ -10,7 +10,7 @@ import { formatClock } from '../metrics/metrics-format.js';
 import type { ResultsModel } from './results-model.js';
 import { renderStatusBadge } from './status-badge.js';
 
-/** The artifact a profiled run keeps (the harness's and gateway's name). */
+/** The artifact a profiled run keeps: its trace, written by the harness into outputs/. */
 const PROFILE_TRACE = 'profile.trace.json.gz';
 
 /**

@@ -670,17 +670,18 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     await expect
       .poll(() => badge.getAttribute('data-status'), { timeout: 180_000 })
       .toBe('COMPLETED');
-    // The gateway says in the run's log whether it kept the trace.
+    // The run's log says whether the trace was written into outputs/, and
+    // the gateway that it kept it with the run's other outputs.
     await expect
       .poll(() => results().locator('.jp-jaxlab-LogView').textContent(), {
         timeout: 20_000
       })
-      .toMatch(
-        /jaxlab: (profile trace kept|the profile trace was not kept|the call left no profile trace).*/
-      );
+      .toMatch(/jaxlab: kept \d+ files? of outputs\//);
     await expect(
       results().locator('.jp-jaxlab-LogView').textContent()
-    ).resolves.toMatch(/profile trace kept/);
+    ).resolves.toMatch(
+      /jaxlab: profile trace \([\d.]+ MiB\) written to outputs\/profile\.trace\.json\.gz/
+    );
     const button = results().locator('.jp-jaxlab-Results-profile');
     await expect.poll(() => button.isVisible(), { timeout: 20_000 }).toBe(true);
     // A run of unchanged code compiles from its project's cache.

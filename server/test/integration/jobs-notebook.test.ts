@@ -78,7 +78,7 @@ describe('createLabServer() GET /api/jobs/{id}/notebook', () => {
       true
     );
     expect(images[0].data['image/svg+xml']).toBe(svg);
-    const listing = nb.cells.at(-1);
+    const listing = nb.cells.find((c: { id: string }) => c.id === 'outputs');
     expect(listing.cell_type).toBe('markdown');
     for (const name of ['plots/loss.png', 'plots/curve.svg', 'predictions.csv'])
       expect(listing.source).toContain(`outputs/${name}`);

@@ -333,7 +333,6 @@ export class JobExecution {
     await Promise.race([idleSeen, delay(1000)]);
     this._callReturned = true;
     await this._recordMetrics(kernel);
-    if (job.profile) await this._keepProfile(kernel);
     if (this._forcedOutcome) {
       return this._forcedOutcome;
     }
@@ -468,38 +467,6 @@ export class JobExecution {
     };
     this._metrics = metrics;
     await this._writer.append({ type: 'job:metrics', metrics });
-  }
-
-  /** Keeps the call's profile trace with the run, saying so in its log. */
-  private async _keepProfile(kernel: IJobKernel): Promise<void> {
-    const artifacts = this._options.artifacts;
-    if (!artifacts || !kernel.readFile) return;
-    try {
-      const data = await kernel.readFile(
-        PROFILE_TRACE_FILE,
-        PROFILE_TRACE_MAX_BYTES
-      );
-      if (!data) {
-        this._writer.log('stderr', 'jaxlab: the call left no profile trace.\n');
-        return;
-      }
-      await artifacts.put(this.job.id, {
-        name: PROFILE_TRACE_FILE,
-        contentType: 'application/gzip',
-        data,
-        description:
-          'jax.profiler trace of the call (Chrome trace-event JSON, gzipped): open it in ui.perfetto.dev'
-      });
-      this._writer.log(
-        'stdout',
-        `jaxlab: profile trace kept (${(data.byteLength / 2 ** 20).toFixed(1)} MiB): download it from the run panel and open it in ui.perfetto.dev.\n`
-      );
-    } catch (error) {
-      this._writer.log(
-        'stderr',
-        `jaxlab: the profile trace was not kept: ${error instanceof Error ? error.message : String(error)}\n`
-      );
-    }
   }
 
   /**
@@ -901,12 +868,6 @@ function formatMiB(bytes: number): string {
 
 /** How often a running job's folder is checked against its quota. */
 const DISK_CHECK_EVERY_MS = 500;
-
-/** The trace a profiled call leaves in its kernel's folder (the harness's name). */
-const PROFILE_TRACE_FILE = 'profile.trace.json.gz';
-
-/** Largest profile trace kept (the harness keeps none larger). */
-const PROFILE_TRACE_MAX_BYTES = 15 * 1024 * 1024;
 
 /** JAX's versions for the manifest: the probe's (inside the sandbox), else the venv's. */
 function jaxVersions(

@@ -67,13 +67,6 @@ export interface IJobKernel {
       metadata?: Record<string, unknown>;
     }
   ): Promise<KernelMessage.IExecuteReplyMsg['content']>;
-  /**
-   * A file the kernel left in its folder (its profile trace), read without
-   * following links; null when absent. Optional for stand-ins.
-   *
-   * @throws JaxLabError `UNSAFE_PATH`, `PAYLOAD_TOO_LARGE`.
-   */
-  readFile?(name: string, maxBytes: number): Promise<Buffer | null>;
   /** Peak memory of the kernel's sandbox, where measured. Optional. */
   peakMemoryBytes?(): Promise<number | undefined>;
   /** Resolves once the kernel process is gone, with the sandbox's reason. */
