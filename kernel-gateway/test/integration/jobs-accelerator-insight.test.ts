@@ -149,6 +149,29 @@ describe('JobRunner compile cache, warm pool, recompilations and profiles', () =
     expect(text).toContain('kept 1 file of outputs/');
   });
 
+  it('should end a run XLA cannot allocate for OUT_OF_MEMORY, saying how to need less device memory', async () => {
+    // XLA's own allocator refuses 64 TiB with RESOURCE_EXHAUSTED, as a GPU's
+    // does past its memory: no cgroup is involved.
+    const job = await submitJob(store, {
+      code: [
+        'import jax.numpy as jnp',
+        '',
+        '',
+        'def main():',
+        '    return float(jnp.zeros((2**44,), jnp.float32).sum())',
+        ''
+      ].join('\n')
+    });
+    const done = await waitForStatus(store, job.id, 'final', 60_000);
+    expect(done.status).toBe('FAILED');
+    expect(done.failure).toMatchObject({ reason: 'OUT_OF_MEMORY' });
+    expect(done.failure!.message).toMatch(
+      /cpu device memory.*RESOURCE_EXHAUSTED/
+    );
+    for (const fix of ['smaller batch', 'bfloat16', 'jax.checkpoint', 'donate'])
+      expect(done.failure!.hint).toContain(fix);
+  });
+
   it('should record the peak host memory of the sandbox', async () => {
     const job = await submitJob(store, { code: RECOMPILING_PROGRAM });
     const done = await waitForStatus(store, job.id, 'final', 60_000);
