@@ -18,7 +18,7 @@ import {
   rmSync,
   writeFileSync
 } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -84,10 +84,14 @@ const dataDir = mkdtempSync('/tmp/jaxlab-device-check-');
 const store = await openStore({ sqlite: { path: join(dataDir, 'jaxlab.db') } });
 const kernels = new KernelManager({
   // A GPU's runtime starts many threads and maps much host memory: limits
-  // sized for this machine, not the gateway's defaults for small hosts.
+  // sized for the machine, not the gateway's defaults for small hosts, and
+  // within the kernel memory budget (75% of its memory), or no kernel starts.
   launcher: createKernelLauncher({
     venvDir: opts.venv,
-    limits: { memoryMaxBytes: 32 * 1024 ** 3, pidsMax: 4096 },
+    limits: {
+      memoryMaxBytes: Math.min(32 * 1024 ** 3, Math.floor(totalmem() / 2)),
+      pidsMax: 4096
+    },
     log: say
   }),
   dataDir,
