@@ -197,7 +197,11 @@ export function createGateway(options: IGatewayOptions): IGateway {
       const caller = await authorizeRequest(req, guard, true);
       const kernelId = decodeURIComponent(match[1]);
       const kernel = kernels.get(kernelId);
-      if (!kernel || !owners.isVisibleTo(kernelId, caller))
+      if (
+        !kernel ||
+        kernels.isJobKernel(kernelId) ||
+        !owners.isVisibleTo(kernelId, caller)
+      )
         throw kernelNotFound(kernelId);
       wss.handleUpgrade(req, socket, head, ws => {
         const set = sockets.get(kernelId) ?? new Set();

@@ -158,13 +158,21 @@ export function kernelsRouter(
   const router = express.Router();
   const require = (id: string, caller: Caller) => {
     const kernel = kernels.get(id);
-    if (!kernel || !owners.isVisibleTo(id, caller)) throw kernelNotFound(id);
+    // A job's kernel is its runner's, not a Jupyter client's.
+    if (!kernel || kernels.isJobKernel(id) || !owners.isVisibleTo(id, caller))
+      throw kernelNotFound(id);
     return kernel;
   };
 
   router.get('/', (_req, res) => {
     const caller = callerOf(res);
-    res.json(kernels.list().filter(k => owners.isVisibleTo(k.id, caller)));
+    res.json(
+      kernels
+        .list()
+        .filter(
+          k => !kernels.isJobKernel(k.id) && owners.isVisibleTo(k.id, caller)
+        )
+    );
   });
 
   router.post('/', async (req, res) => {

@@ -77,7 +77,11 @@ export function sessionsRouter(
   ): Promise<string> => {
     const k = (body.kernel ?? {}) as { id?: unknown; name?: unknown };
     if (typeof k.id === 'string') {
-      if (!kernels.get(k.id) || !owners.isVisibleTo(k.id, caller))
+      if (
+        !kernels.get(k.id) ||
+        kernels.isJobKernel(k.id) ||
+        !owners.isVisibleTo(k.id, caller)
+      )
         throw kernelNotFound(k.id);
       return k.id;
     }

@@ -140,6 +140,7 @@ export class KernelManager {
     }
     const id = await this._admit(this._memoryOf(options));
     const session = await this._createSession(id, options, true);
+    if (options.forJob) this._jobKernels.add(id);
     this._started(session, startedMs, false);
     return session;
   }
@@ -166,6 +167,11 @@ export class KernelManager {
   /** The running kernel `kernelId`, if any (pooled kernels are not listed). */
   get(kernelId: string): KernelSession | undefined {
     return this._kernels.get(kernelId);
+  }
+
+  /** Whether `kernelId` was started for a job (its runner owns it). */
+  isJobKernel(kernelId: string): boolean {
+    return this._jobKernels.has(kernelId);
   }
 
   /** Models of every running kernel. */
@@ -231,6 +237,7 @@ export class KernelManager {
   ): Promise<void> {
     const kernel = this._require(kernelId);
     this._kernels.delete(kernelId);
+    this._jobKernels.delete(kernelId);
     await this._destroy(kernel, options);
     this._log(`kernel ${kernelId} stopped`, {
       event: 'kernel:shutdown',
@@ -474,6 +481,7 @@ export class KernelManager {
     for (const kernel of [...this._kernels.values()]) {
       const idle = now - kernel.lastActivityMs;
       if (
+        !this._jobKernels.has(kernel.id) &&
         kernel.connections === 0 &&
         kernel.executionState !== 'busy' &&
         idle > idleMs
@@ -571,6 +579,7 @@ export class KernelManager {
   private readonly _options: KernelManager.IOptions;
   private readonly _kernelsDir: string;
   private readonly _kernels = new Map<string, KernelSession>();
+  private readonly _jobKernels = new Set<string>();
   private _pool: KernelSession[] = [];
   private readonly _destroying = new Set<Promise<void>>();
   private readonly _memory: MemoryBudget;
@@ -645,6 +654,12 @@ export namespace KernelManager {
     runtimeEnv?: Record<string, string>;
     /** Host folders bound writable besides the kernel folder. */
     writableBinds?: IKernelLauncher.ILaunchOptions['writableBinds'];
+    /**
+     * Started for a job (or the warm pool): its runner owns it, so the
+     * Jupyter kernels API neither lists nor reaches it (see
+     * {@link KernelManager.isJobKernel}) and it is never culled as idle.
+     */
+    forJob?: boolean;
   }
 }
 

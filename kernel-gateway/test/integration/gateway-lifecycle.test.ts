@@ -102,6 +102,35 @@ describe('KernelManager idle culling', () => {
     await until(() => gw.kernels.list().length === 0, 10_000);
     expect(await listedIds(gw)).toEqual([]);
   });
+
+  it("should keep a job's kernel (a warm one waiting idle too) out of the kernels API and out of culling", async () => {
+    const job = await gw.kernels.startKernel({ forJob: true });
+    const user = await gw.kernels.startKernel();
+    expect(await listedIds(gw)).toEqual([user.id]);
+    expect((await gw.api(`/api/kernels/${job.id}`)).status).toBe(404);
+    const session = await gw.api('/api/sessions', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        path: 'x.ipynb',
+        type: 'notebook',
+        kernel: { id: job.id }
+      })
+    });
+    expect(session.status).toBe(404);
+    await expect(openChannels(gw.port, gw.token, job.id)).rejects.toThrow();
+    // The user's idle kernel is culled; the job's, as idle, is not.
+    await until(
+      () =>
+        events.some(
+          e => e.type === 'kernel:shutdown' && e.kernelId === user.id
+        ),
+      10_000
+    );
+    await new Promise(resolve => setTimeout(resolve, 1200));
+    expect(gw.kernels.get(job.id)?.isDead).toBe(false);
+    await gw.kernels.shutdownKernel(job.id, { now: true });
+  });
 });
 
 describe('KernelSession heartbeat', () => {

@@ -7,14 +7,19 @@ import type { IJobKernels } from './job-kernels.js';
  * pool: the slots' device nodes, JAX pinned to their platform, the device
  * check the kernel runs before any code of main.py (platform and count),
  * its compile-cache view, and `JAXLAB_JOB_KERNEL=1` (only job kernels take
- * the call's designated function and profile request from the runner).
+ * the call's designated function and profile request from the runner); a
+ * kernel of the runner's own, outside the Jupyter kernels API and culling.
  */
 export function jobKernelOptions(
   grant: ISlotGrant,
   deviceCount: number,
   view?: ICompileCacheView
-): Pick<IJobKernels.IStartOptions, 'devices' | 'runtimeEnv' | 'writableBinds'> {
+): Pick<
+  IJobKernels.IStartOptions,
+  'devices' | 'runtimeEnv' | 'writableBinds' | 'forJob'
+> {
   return {
+    forJob: true,
     devices: grant.devices,
     writableBinds: view ? [view.bind] : undefined,
     runtimeEnv: {

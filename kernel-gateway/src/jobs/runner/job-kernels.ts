@@ -93,5 +93,7 @@ export namespace IJobKernels {
     runtimeEnv?: Record<string, string>;
     /** Host folders bound writable besides the kernel folder. */
     writableBinds?: IKernelLauncher.ILaunchOptions['writableBinds'];
+    /** A job's kernel: its runner owns it (see KernelManager's `forJob`). */
+    forJob?: boolean;
   }
 }
