@@ -667,6 +667,11 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     const badge = results().locator(
       '.jp-jaxlab-Results-header .jp-jaxlab-StatusBadge'
     );
+    // The panel shows the new run (not the last one, also COMPLETED) ...
+    await expect
+      .poll(() => badge.getAttribute('data-status'), { timeout: 30_000 })
+      .toMatch(/QUEUED|COMPILING|RUNNING/);
+    // ... until it ends.
     await expect
       .poll(() => badge.getAttribute('data-status'), { timeout: 180_000 })
       .toBe('COMPLETED');
