@@ -83,6 +83,7 @@ export function createTestRunner(
   return new JobRunner({
     queue: host.store.queue,
     events: host.store.events,
+    series: host.store.series,
     hosts: host.store.hosts,
     kernels: host.kernels,
     envBuilder: host.envBuilder,

@@ -122,6 +122,7 @@ describe('JobRunner device slots on a fake two-GPU host', () => {
     new JobRunner({
       queue: store.queue,
       events: store.events,
+      series: store.series,
       hosts: store.hosts,
       kernels,
       envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),

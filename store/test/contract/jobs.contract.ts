@@ -144,7 +144,7 @@ export function describeJobsContract(
         expect(await store.jobs.queuePosition(c.id)).toBe(3);
         await store.queue.claimNext({
           hostId: 'h',
-          accelerators: ['cpu'],
+          capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
           leaseMs: 60_000
         });
         expect(await store.jobs.queuePosition(a.id)).toBeNull();
@@ -208,7 +208,7 @@ export function describeJobsContract(
         ] as const) {
           await store.queue.claimNext({
             hostId: 'h',
-            accelerators: ['cpu'],
+            capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
             leaseMs: 60_000
           });
           await store.events.append(id, [
