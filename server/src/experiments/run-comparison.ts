@@ -5,7 +5,7 @@ import type {
   Job,
   RunComparison
 } from '@jaxlab/schemas';
-import { pythonCall, pythonLiteral } from '@jaxlab/schemas';
+import { deviceBadge, pythonCall, pythonLiteral } from '@jaxlab/schemas';
 import { jobSummaryView } from '../jobs/job-view.js';
 
 /**
@@ -17,7 +17,8 @@ import { jobSummaryView } from '../jobs/job-view.js';
  *
  * Parameters: the call as made, each argument, the accelerator and device,
  * the code (SHA-256, 12 digits) and requirements, resolved package versions,
- * JAX, jaxlib and Python, the host, the time limit, the project and tags.
+ * JAX, jaxlib, JAX plugins, the driver and Python, the host, the time
+ * limit, the project and tags.
  * Metrics: each step series (final = last value), each run value
  * (`Final <name>:` lines, a returned dict), compilation and execution time.
  */
@@ -46,12 +47,7 @@ export function compareRuns(
     );
   }
   row('accelerator', 'Accelerator', job => job.accelerator.toUpperCase());
-  row('device', 'Device', job => {
-    const device = job.manifest?.device ?? job.metrics?.device;
-    if (!device) return null;
-    const kinds = device.kinds?.length ? ` (${device.kinds.join(', ')})` : '';
-    return `${device.count} × ${device.platform}${kinds}`;
-  });
+  row('device', 'Device', deviceBadge);
   row('code', 'main.py (SHA-256)', job => sha256(job.code).slice(0, 12));
   row(
     'requirements',
@@ -70,6 +66,12 @@ export function compareRuns(
   }
   row('jax', 'jax', job => job.manifest?.jax);
   row('jaxlib', 'jaxlib', job => job.manifest?.jaxlib);
+  for (const name of union(
+    runs.map(job => Object.keys(job.manifest?.jaxPlugins ?? {}))
+  )) {
+    row(`jaxPlugins.${name}`, name, job => job.manifest?.jaxPlugins?.[name]);
+  }
+  row('driver', 'Driver', job => job.manifest?.driver);
   row('python', 'Python', job => job.manifest?.python);
   row('host', 'Host', job => job.host ?? job.manifest?.host);
   row('timeLimitMs', 'Time limit', job =>

@@ -191,6 +191,16 @@ describe('createLabServer() experiments', () => {
     const a = await finishedRun(10, 0.1, { lr: 0.1, steps: 10 });
     const b = await finishedRun(10, 0.3, { lr: 0.01, steps: 10 });
     const c = await finishedRun(10, 0.2, { lr: 0.1, steps: 10, seed: 1 });
+    await server.store.events.setManifest(c.id, {
+      codeSha256: '0'.repeat(64),
+      requirementsSha256: '0'.repeat(64),
+      entrypoint: 'main',
+      args: c.args,
+      host: 'host-1',
+      gatewayVersion: '0.0.0',
+      jaxPlugins: { 'jax-cuda13-plugin': '0.8.1' },
+      driver: 'NVIDIA 580.95.05, cuda 13000'
+    });
     const comparison = await json<RunComparison>(
       await server.call(
         'GET',
@@ -218,6 +228,20 @@ describe('createLabServer() experiments', () => {
       differs: true
     });
     expect(param('code').differs).toBe(false);
+    // Where each ran: the one device badge, then plugins and driver.
+    expect(param('device')).toMatchObject({
+      values: ['cpu · 1 × cpu', 'cpu · 1 × cpu', 'cpu · 1 × cpu'],
+      differs: false
+    });
+    expect(param('jaxPlugins.jax-cuda13-plugin').values).toEqual([
+      null,
+      null,
+      '0.8.1'
+    ]);
+    expect(param('driver')).toMatchObject({
+      values: [null, null, 'NVIDIA 580.95.05, cuda 13000'],
+      differs: true
+    });
     const loss = comparison.metrics.find(m => m.name === 'loss')!;
     expect(loss.source).toBe('series');
     expect(loss.final.map(v => Number(v!.toFixed(3)))).toEqual([0.1, 0.3, 0.2]);
