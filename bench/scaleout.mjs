@@ -89,7 +89,7 @@ async function worker(target, hostId) {
     const started = performance.now();
     const job = await store.queue.claimNext({
       hostId,
-      accelerators: ['cpu'],
+      capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
       leaseMs,
       maxJobsPerOwner: CAP
     });

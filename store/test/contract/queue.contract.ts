@@ -139,7 +139,7 @@ export function describeJobQueueContract(
       ): Promise<Job | null> =>
         s.queue.claimNext({
           hostId: 'host-a',
-          accelerators: ['cpu'],
+          capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
           leaseMs: 60_000,
           ...extra
         });
