@@ -162,5 +162,28 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
   CREATE INDEX jobs_fair_queue ON jobs (status, fairRank, createdAt);
   CREATE INDEX jobs_owner_status ON jobs (owner, status);
+  `,
+  // Regression verdicts with runs, baselines, sweeps.
+  `
+  ALTER TABLE jobs ADD COLUMN regression TEXT;
+  CREATE INDEX jobs_project_status ON jobs (projectId, status);
+
+  CREATE TABLE baselines (
+    projectId TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+
+  CREATE TABLE sweeps (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    projectId TEXT NOT NULL,
+    status TEXT NOT NULL,
+    createdAt TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    template TEXT NOT NULL
+  );
+  CREATE INDEX sweeps_owner ON sweeps (owner, createdAt);
+  CREATE INDEX sweeps_status ON sweeps (status);
   `
 ];
