@@ -215,7 +215,10 @@ export class LeaderboardWidget extends Widget {
         String(row.rank),
         formatValue(board.metric, row.value),
         row.job.name ? `${row.job.name} · ${call}` : call,
-        (row.job.tags ?? []).join(' '),
+        // A sweep trial's own tag says nothing the run name does not.
+        (row.job.tags ?? [])
+          .filter(t => !/^sweep:[^:]+:\d+$/.test(t))
+          .join(' '),
         row.job.accelerator.toUpperCase(),
         new Date(row.job.createdAt).toLocaleString(),
         baseline?.jobId === row.job.id

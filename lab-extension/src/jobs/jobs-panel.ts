@@ -239,16 +239,28 @@ export class JobsPanel extends Widget {
 
     const tags = document.createElement('span');
     tags.className = 'jp-jaxlab-JobItem-tags';
-    for (const tag of job.tags ?? []) {
+    // A sweep trial's own tag (sweep:<id>:<index>) is for the scheduler.
+    for (const tag of (job.tags ?? []).filter(
+      t => !/^sweep:[^:]+:\d+$/.test(t)
+    )) {
       const chip = document.createElement('span');
       chip.className = 'jp-jaxlab-Tag';
       chip.textContent = tag;
       const sweep = /^sweep:([^:]+)$/.exec(tag);
       if (sweep) {
         // The sweep's tag opens its view.
-        const open = button(tag, 'open-sweep', job.id, false, true);
+        const open = button(
+          trans.__('sweep …%1', sweep[1].slice(-6)),
+          'open-sweep',
+          job.id,
+          false,
+          true
+        );
         open.dataset.sweepId = sweep[1];
-        open.title = trans.__('Open the sweep this run is a trial of');
+        open.title = trans.__(
+          'Open the sweep this run is a trial of (%1)',
+          tag
+        );
         tags.appendChild(open);
         continue;
       }

@@ -37,6 +37,12 @@ async function shot(name: string, target?: Locator): Promise<void> {
   await (target ?? page).screenshot({ path: join(SCREENSHOTS, name) });
 }
 
+/** JupyterLab's simple (single-document) mode: the active tab fills the main area. */
+async function toggleSimpleMode(): Promise<void> {
+  await page.keyboard.press('Control+Shift+D');
+  await page.waitForTimeout(600);
+}
+
 async function setTheme(
   theme: 'JupyterLab Light' | 'JupyterLab Dark'
 ): Promise<void> {
@@ -227,10 +233,12 @@ describe('Leaderboard, baselines and sweeps in JupyterLab (headless Chromium)', 
     await board.locator('input[name="arg"]').fill('');
     await board.locator('input[name="arg"]').dispatchEvent('change');
     await expect.poll(() => rows.count()).toBe(4);
+    await toggleSimpleMode();
     await shot('leaderboard-light.png');
     await setTheme('JupyterLab Dark');
     await shot('leaderboard-dark.png');
     await setTheme('JupyterLab Light');
+    await toggleSimpleMode();
   }, 90_000);
 
   it('should show the sweep: trials table, best so far, parallel coordinates and the best trials’ curves', async () => {
@@ -269,9 +277,11 @@ describe('Leaderboard, baselines and sweeps in JupyterLab (headless Chromium)', 
     await expect
       .poll(() => view.locator('.uplot').count(), { timeout: 20_000 })
       .toBeGreaterThan(0);
+    await toggleSimpleMode();
     await shot('sweep-light.png');
     await setTheme('JupyterLab Dark');
     await shot('sweep-dark.png');
     await setTheme('JupyterLab Light');
+    await toggleSimpleMode();
   }, 90_000);
 });

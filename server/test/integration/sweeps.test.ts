@@ -11,7 +11,7 @@ import { PlayingGateway } from './playing-gateway.js';
 import type { IPlayedRun } from './playing-gateway.js';
 
 const MAIN_PY = 'def main(lr=0.1, width=8):\n    pass\n';
-const FAST = { sweepIntervalMs: 50, hostStaleAfterMs: 60_000 };
+const FAST = { config: { sweepIntervalMs: 50, hostStaleAfterMs: 60_000 } };
 
 let server: ITestLabServer | undefined;
 let gateway: PlayingGateway | undefined;
@@ -333,7 +333,9 @@ describe('POST /api/sweeps', () => {
   });
 
   it('should link a trial left SUBMITTING by a crash to the job it made, or make it', async () => {
-    server = await startLabServer({ ...FAST, sweepIntervalMs: 60_000 });
+    server = await startLabServer({
+      config: { ...FAST.config, sweepIntervalMs: 60_000 }
+    });
     const p = await project();
     const sweep = await startSweep(p, {
       space: {
