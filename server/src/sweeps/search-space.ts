@@ -94,6 +94,12 @@ function checkParameter(
   }
   if (parameter.min > parameter.max)
     fail('min is above max', 'Swap min and max.');
+  if (!Number.isFinite(parameter.max - parameter.min)) {
+    fail(
+      'the range is too wide to draw from',
+      'Use bounds within ±1e300 of each other.'
+    );
+  }
   if (parameter.distribution === 'log-uniform' && parameter.min <= 0) {
     fail(
       'a log-uniform range must be positive',
