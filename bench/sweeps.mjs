@@ -209,7 +209,11 @@ try {
   procs.push(proc);
   procs.push((await startJobGatewayProcess(dataDir, TOKEN)).proc);
 
+  const gateway = procs[procs.length - 1];
   const { byHandMs, sweepMs } = await sweepOverhead(base);
+  // The seeded runs are completed through the store; no gateway may claim them.
+  await gateway.stop();
+  procs.pop();
   console.log(
     `\n## sweep overhead: ${TRIALS} trivial trials, one gateway slot (load ${load()})`
   );

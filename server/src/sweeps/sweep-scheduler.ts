@@ -132,10 +132,9 @@ export class SweepScheduler {
       return sweep;
     }
     if (sweep.status !== 'RUNNING') return sweep;
-    const queued = inFlight.filter(job => job.status === 'QUEUED').length;
     let slots = Math.min(
       sweep.maxConcurrent - inFlight.length,
-      (await this.freeSlots(sweep.accelerator)) - queued
+      await this.freeSlots(sweep.accelerator)
     );
     for (const trial of sweep.trials) {
       if (slots <= 0) break;
@@ -149,24 +148,27 @@ export class SweepScheduler {
   }
 
   /**
-   * Free slots for `accelerator` as the live hosts report them now: per
-   * host with that accelerator, its concurrent job limit less its running
-   * jobs.
+   * Free slots for `accelerator` now: the concurrent job limits of the live
+   * hosts that have it (as their heartbeats report them), less the jobs for
+   * it that are queued or running (the store's count: a heartbeat's
+   * `runningJobs` lags by up to its interval, which would hold each trial
+   * back that long).
    */
   async freeSlots(accelerator: Sweep['accelerator']): Promise<number> {
     const now = this._now().getTime();
     const hosts = await this._options.hosts.list(
       new Date(now - (this._options.hostStaleAfterMs ?? 30_000))
     );
-    return hosts
+    const capacity = hosts
       .filter(host =>
         host.accelerators.some(a => a.kind === accelerator && a.count > 0)
       )
-      .reduce(
-        (free, host) =>
-          free + Math.max(0, host.maxConcurrentJobs - (host.runningJobs ?? 0)),
-        0
-      );
+      .reduce((slots, host) => slots + host.maxConcurrentJobs, 0);
+    if (!capacity) return 0;
+    return Math.max(
+      0,
+      capacity - (await this._options.jobs.countUnfinished(accelerator))
+    );
   }
 
   /** Stops the timer and watchers, waits for passes in progress. Idempotent. */

@@ -65,6 +65,12 @@ export interface IJobs {
    */
   rank(query: IJobs.IRankQuery): Promise<IJobs.IRanking>;
 
+  /**
+   * How many jobs (anyone's) for `accelerator` are QUEUED, COMPILING or
+   * RUNNING: what the hosts' slots of it are taken by, or soon will be.
+   */
+  countUnfinished(accelerator: Accelerator): Promise<number>;
+
   /** Stores the job's regression verdict (replacing an earlier one). */
   setRegression(id: string, verdict: RegressionVerdict): Promise<void>;
 }

@@ -322,6 +322,13 @@ export class MongoJobs implements IJobs {
     };
   }
 
+  async countUnfinished(accelerator: Job['accelerator']): Promise<number> {
+    return this._database.jobs.countDocuments({
+      status: NOT_FINAL,
+      accelerator
+    });
+  }
+
   async setRegression(id: string, verdict: RegressionVerdict): Promise<void> {
     await this._database.jobs.updateOne(
       { _id: id },

@@ -268,6 +268,16 @@ export class SqliteJobs implements IJobs {
     };
   }
 
+  async countUnfinished(accelerator: Job['accelerator']): Promise<number> {
+    const row = this._database
+      .prepare(
+        `SELECT COUNT(*) AS n FROM jobs
+         WHERE status IN ('QUEUED', 'COMPILING', 'RUNNING') AND accelerator = ?`
+      )
+      .get(accelerator) as { n: number };
+    return row.n;
+  }
+
   async setRegression(id: string, verdict: RegressionVerdict): Promise<void> {
     this._database
       .prepare('UPDATE jobs SET regression = ? WHERE id = ?')

@@ -113,6 +113,23 @@ export function describeExperimentsContract(
       });
     });
 
+    describe('IJobs.countUnfinished()', () => {
+      it('should count anyone’s queued and running jobs of an accelerator', async () => {
+        await completed({ loss: 1 });
+        await store.jobs.create(ALICE, jobInput());
+        await store.jobs.create(BOB, jobInput());
+        await store.jobs.create(BOB, jobInput({ accelerator: 'gpu' }));
+        await store.queue.claimNext({
+          hostId: 'h',
+          accelerators: ['cpu'],
+          leaseMs: 60_000
+        });
+        expect(await store.jobs.countUnfinished('cpu')).toBe(2);
+        expect(await store.jobs.countUnfinished('gpu')).toBe(1);
+        expect(await store.jobs.countUnfinished('tpu')).toBe(0);
+      });
+    });
+
     describe('IJobs.setRegression()', () => {
       it('should store the verdict with the job, in lists too', async () => {
         const job = await completed({ loss: 1 });
