@@ -222,12 +222,21 @@ export class SweepScheduler {
       tags: [sweepTag(sweep.id), trialTag(sweep.id, trial.index)]
     });
     this._watch(sweep.id, job);
+    return this._linkJob(sweep, trial, job.id);
+  }
+
+  /** SUBMITTING -> SUBMITTED with its job. */
+  private _linkJob(
+    sweep: Sweep,
+    trial: SweepTrial,
+    jobId: string
+  ): Promise<Sweep | null> {
     return this._options.sweeps.mutate(sweep.id, current =>
       withTrial(
         current,
         trial.index,
         'SUBMITTING',
-        { state: 'SUBMITTED', jobId: job.id },
+        { state: 'SUBMITTED', jobId },
         this._now()
       )
     );
@@ -246,15 +255,7 @@ export class SweepScheduler {
     const lost = new Set(trial.lostJobIds ?? []);
     const job = page.items.find(j => !lost.has(j.id));
     if (!job) return this._createTrialJob(sweep, trial);
-    return this._options.sweeps.mutate(sweep.id, current =>
-      withTrial(
-        current,
-        trial.index,
-        'SUBMITTING',
-        { state: 'SUBMITTED', jobId: job.id },
-        this._now()
-      )
-    );
+    return this._linkJob(sweep, trial, job.id);
   }
 
   private async _recordOutcome(
