@@ -1,18 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Job, JobPage, Project, Sweep } from '@jaxlab/schemas/contract';
-import {
-  chromium,
-  type Browser,
-  type Locator,
-  type Page
-} from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startLab } from '../../../scripts/start-lab.mjs';
+import { startLab } from '../../../scripts/start-lab.mjs';
+import { SCREENSHOTS, setTheme, shot } from './lab-page.js';
 
 type IRunningLab = Awaited<ReturnType<typeof startLab>>;
-
-const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 
 /** Six trials: lr 0.9 "diverges" (raises), the others log a falling loss. */
 const MAIN_PY = `from jaxlab import log
@@ -32,30 +25,10 @@ let lab: IRunningLab;
 let browser: Browser;
 let page: Page;
 
-async function shot(name: string, target?: Locator): Promise<void> {
-  await page.waitForTimeout(400);
-  await (target ?? page).screenshot({ path: join(SCREENSHOTS, name) });
-}
-
 /** JupyterLab's simple (single-document) mode: the active tab fills the main area. */
 async function toggleSimpleMode(): Promise<void> {
   await page.keyboard.press('Control+Shift+D');
   await page.waitForTimeout(600);
-}
-
-async function setTheme(
-  theme: 'JupyterLab Light' | 'JupyterLab Dark'
-): Promise<void> {
-  await page.keyboard.press('Control+Shift+C');
-  await page.locator('.lm-CommandPalette-input').fill(`Use Theme: ${theme}`);
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(
-    dark => document.body.dataset.jpThemeLight === String(!dark),
-    theme === 'JupyterLab Dark',
-    { timeout: 20_000 }
-  );
-  await page.keyboard.press('Escape');
-  await page.waitForTimeout(1200);
 }
 
 /** Calls the server API as the signed-in user (another client). */
@@ -207,7 +180,7 @@ describe('Leaderboard, baselines and sweeps in JupyterLab (headless Chromium)', 
     );
     expect(verdicts.filter(v => v === 'regressed').length).toBeGreaterThan(0);
     expect(verdicts.filter(v => v === 'pass').length).toBeGreaterThan(0);
-    await shot('runs-regression-badges.png', runsPanel);
+    await shot(page, 'runs-regression-badges.png', runsPanel);
   }, 120_000);
 
   it('should rank the project’s runs on the leaderboard, filter them by argument, and offer the CSV', async () => {
@@ -234,10 +207,10 @@ describe('Leaderboard, baselines and sweeps in JupyterLab (headless Chromium)', 
     await board.locator('input[name="arg"]').dispatchEvent('change');
     await expect.poll(() => rows.count()).toBe(4);
     await toggleSimpleMode();
-    await shot('leaderboard-light.png');
-    await setTheme('JupyterLab Dark');
-    await shot('leaderboard-dark.png');
-    await setTheme('JupyterLab Light');
+    await shot(page, 'leaderboard-light.png');
+    await setTheme(page, 'JupyterLab Dark');
+    await shot(page, 'leaderboard-dark.png');
+    await setTheme(page, 'JupyterLab Light');
     await toggleSimpleMode();
   }, 90_000);
 
@@ -278,10 +251,10 @@ describe('Leaderboard, baselines and sweeps in JupyterLab (headless Chromium)', 
       .poll(() => view.locator('.uplot').count(), { timeout: 20_000 })
       .toBeGreaterThan(0);
     await toggleSimpleMode();
-    await shot('sweep-light.png');
-    await setTheme('JupyterLab Dark');
-    await shot('sweep-dark.png');
-    await setTheme('JupyterLab Light');
+    await shot(page, 'sweep-light.png');
+    await setTheme(page, 'JupyterLab Dark');
+    await shot(page, 'sweep-dark.png');
+    await setTheme(page, 'JupyterLab Light');
     await toggleSimpleMode();
   }, 90_000);
 });
