@@ -26,6 +26,8 @@ export function describeExperimentsContract(
       overrides: Parameters<typeof jobInput>[0] = {},
       seriesLoss?: number
     ) => {
+      // Each a millisecond apart, so the date filters can tell them apart.
+      await new Promise(resolve => setTimeout(resolve, 2));
       const job = await store.jobs.create(
         ALICE,
         jobInput({ projectId: 'p1', ...overrides })
