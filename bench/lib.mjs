@@ -4,11 +4,12 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { freePort } from '../scripts/lab-processes.mjs';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const PY = `${ROOT}.venv/bin/python`;
 
-export { freePort } from '../scripts/lab-processes.mjs';
+export { freePort };
 
 export function startProcess(cmd, args, options = {}) {
   const child = spawn(cmd, args, {

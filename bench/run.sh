@@ -26,6 +26,9 @@ echo
 echo "## issue 12: experiments (step metrics, chart data, rendering)"
 node bench/experiments.mjs 2> >(grep -E '^#|Error|error' >&2)
 echo
+echo "## issue 13: sweep overhead and the leaderboard"
+node bench/sweeps.mjs 2> >(grep -E '^#|Error|error' >&2)
+echo
 echo "## issue 14: data viewer and artifact throughput"
 node bench/outputs.mjs 2> >(grep -E '^#|Error|error' >&2)
 echo

@@ -25,6 +25,10 @@ export namespace CommandIDs {
   export const compareJobs = 'jaxlab:compare-jobs';
   /** Export a run as a notebook and open it (`{jobId}`). */
   export const exportNotebook = 'jaxlab:export-notebook';
+  /** Open a project's leaderboard (`{projectId}`; default: the current one). */
+  export const openLeaderboard = 'jaxlab:open-leaderboard';
+  /** Open a sweep's view (`{sweepId}`). */
+  export const openSweep = 'jaxlab:open-sweep';
   /** Open the server's sign-in page. */
   export const signIn = 'jaxlab:sign-in';
   /** Open a run's table artifact in the data viewer (`{jobId, artifact}`). */

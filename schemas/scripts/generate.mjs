@@ -25,6 +25,7 @@ const ID_PREFIX = 'https://jaxlab.dev/schemas/';
 const BROWSER_CHECKED = [
   'api-error',
   'artifact-list',
+  'baseline',
   'chat-conversation',
   'chat-stream-data',
   'function-signatures',
@@ -33,15 +34,19 @@ const BROWSER_CHECKED = [
   'job-accepted',
   'job-event',
   'job-page',
+  'leaderboard',
   'log-page',
   'notebook',
   'project',
   'project-list',
+  'regression-verdict',
   'review',
   'run-comparison',
   'runnable-rewrite',
   'sample-list',
   'series-data',
+  'sweep',
+  'sweep-list',
   'table-page',
   'user'
 ];

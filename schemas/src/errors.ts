@@ -35,6 +35,11 @@ export const JAXLAB_ERROR_CODES = Object.freeze({
   ARTIFACT_DELETED: 'ARTIFACT_DELETED',
   RANGE_NOT_SATISFIABLE: 'RANGE_NOT_SATISFIABLE',
   TABLE_UNSUPPORTED: 'TABLE_UNSUPPORTED',
+  // Experiments
+  JOB_NOT_FINISHED: 'JOB_NOT_FINISHED',
+  BASELINE_NOT_FOUND: 'BASELINE_NOT_FOUND',
+  SWEEP_NOT_FOUND: 'SWEEP_NOT_FOUND',
+  SWEEP_FINISHED: 'SWEEP_FINISHED',
   // Clients (the lab extension): the server could not be reached, or its
   // answer breaks the contract.
   NETWORK_ERROR: 'NETWORK_ERROR',
@@ -76,6 +81,10 @@ export const HTTP_STATUS_OF_CODE: Readonly<Record<JaxLabErrorCode, number>> =
     ARTIFACT_DELETED: 410,
     RANGE_NOT_SATISFIABLE: 416,
     TABLE_UNSUPPORTED: 415,
+    JOB_NOT_FINISHED: 409,
+    BASELINE_NOT_FOUND: 404,
+    SWEEP_NOT_FOUND: 404,
+    SWEEP_FINISHED: 409,
     NETWORK_ERROR: 502,
     INVALID_RESPONSE: 502
   });
@@ -126,6 +135,11 @@ export const JAXLAB_ERROR_HINTS: Readonly<Record<JaxLabErrorCode, string>> =
       'Ask for a byte range inside the file (its size is in the listing).',
     TABLE_UNSUPPORTED:
       'The data viewer opens CSV, TSV, JSON lines (.jsonl) and .npy/.npz arrays of up to 2 dimensions; download other files instead.',
+    JOB_NOT_FINISHED: 'Ask again once the run has finished.',
+    BASELINE_NOT_FOUND:
+      'Set a baseline with PUT /api/projects/{id}/baseline, or "Set as baseline" on a run.',
+    SWEEP_NOT_FOUND: 'List your sweeps with GET /api/sweeps.',
+    SWEEP_FINISHED: 'Start a new sweep; a finished one cannot be resumed.',
     NETWORK_ERROR:
       'Check the server URL in Settings → JAX TPU Lab and that the server is running.',
     INVALID_RESPONSE:

@@ -32,6 +32,9 @@ import { countStoreErrors } from './operations/count-store-errors.js';
 import { createLabMetrics } from './operations/lab-metrics.js';
 import { methodNotAllowedMiddleware } from './http/method-not-allowed.js';
 import {
+  RegressionChecker,
+  baselinesOpenApi,
+  createBaselinesRouter,
   createExperimentsRouter,
   experimentsOpenApi
 } from './experiments/index.js';
@@ -62,13 +65,19 @@ import {
 } from './signatures/index.js';
 import { createJobRateLimit, securityMiddleware } from './security/index.js';
 import type { ITokenBucketOptions } from './security/index.js';
+import {
+  SweepScheduler,
+  createSweepsRouter,
+  sweepsOpenApi
+} from './sweeps/index.js';
 import { SERVER_VERSION } from './version.js';
 
 /** What {@link createLabServer} is built from; only `store` is required. */
 export interface ILabServerDeps {
   /**
    * The parts of the store the server uses: jobs, events, series,
-   * projects, accounts, hosts (not the queue: gateways claim jobs) and
+   * projects, accounts, hosts, baselines, sweeps (not the queue: gateways
+   * claim jobs) and
    * which backend it is. The caller owns it (`openStore()` before, `dispose()` after).
    */
   store: Pick<
@@ -83,6 +92,8 @@ export interface ILabServerDeps {
     | 'artifacts'
     | 'chats'
     | 'ping'
+    | 'baselines'
+    | 'sweeps'
   >;
   /**
    * Sign-in (default: local mode with a random login token per start;
@@ -163,6 +174,10 @@ export namespace ILabServerDeps {
     sseHeartbeatMs?: number;
     /** A gateway host counts as connected this long after its last heartbeat (default 30 s). */
     hostStaleAfterMs?: number;
+    /** How often sweeps are looked at besides their trials' events (default 1000 ms). */
+    sweepIntervalMs?: number;
+    /** How often finished runs are checked against baselines (default 2000 ms). */
+    regressionIntervalMs?: number;
     /** Behind a TLS reverse proxy: trust X-Forwarded-* (express `trust proxy`, Secure cookies). */
     trustProxy?: boolean;
     /**
@@ -209,14 +224,16 @@ export interface ILabServer {
  *    user's document answers 404);
  * 4. the rate limits of job creation and review;
  * 5. `/api/jobs`, experiments (`/api/jobs/{id}/series`,
- *    `/api/experiments/compare`), `/api/signatures`, `/api/hosts`,
+ *    `/api/experiments/compare`, leaderboards, baselines,
+ *    `/api/runs/{id}/regression`), `/api/sweeps`, `/api/signatures`, `/api/hosts`,
  *    `/api/projects`, `/api/samples`, `/api/tokens`, `/api/review`, then
  *    `deps.routers`;
  * 6. 405 for a documented path with an undocumented method, 404
  *    `NOT_FOUND` for anything else, and the one error middleware of
  *    `@jaxlab/http` that renders `{reason, message, code, hint}`;
  *
- * and log retention sweeping in the background until {@link ILabServer.close}.
+ * and in the background until {@link ILabServer.close}: log retention, the
+ * regression check of finished runs and the sweep scheduler.
  *
  * @throws {@link JaxLabError} `INVALID_REQUEST` for Google sign-in without
  *   its client settings.
@@ -270,6 +287,24 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
     hosts: store.hosts,
     hostStaleAfterMs
   });
+  const regressions = new RegressionChecker({
+    jobs: store.jobs,
+    baselines: store.baselines,
+    intervalMs: config.regressionIntervalMs,
+    now: deps.clock,
+    log: deps.log
+  });
+  const scheduler = new SweepScheduler({
+    jobs: store.jobs,
+    events: store.events,
+    series: store.series,
+    sweeps: store.sweeps,
+    hosts: store.hosts,
+    intervalMs: config.sweepIntervalMs,
+    hostStaleAfterMs,
+    now: deps.clock,
+    log: deps.log
+  });
   const routers: ILabServerDeps.IMountedRouter[] = [
     {
       path: '/api/jobs',
@@ -308,6 +343,27 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
         projects: store.projects
       }),
       openapi: experimentsOpenApi
+    },
+    {
+      path: '/api',
+      router: createBaselinesRouter({
+        jobs: store.jobs,
+        projects: store.projects,
+        baselines: store.baselines,
+        checker: regressions,
+        now: deps.clock
+      }),
+      openapi: baselinesOpenApi
+    },
+    {
+      path: '/api/sweeps',
+      router: createSweepsRouter({
+        sweeps: store.sweeps,
+        projects: store.projects,
+        scheduler,
+        now: deps.clock
+      }),
+      openapi: sweepsOpenApi
     },
     {
       path: '/api/signatures',
@@ -455,6 +511,8 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
     now: deps.clock,
     log: deps.log
   });
+  regressions.start();
+  scheduler.start();
   let server: Server | undefined;
   let closed: Promise<void> | undefined;
   return {
@@ -493,6 +551,8 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
     close: () =>
       (closed ??= (async () => {
         await sweeper.dispose();
+        await scheduler.dispose();
+        await regressions.dispose();
         if (!server?.listening) return;
         server.closeAllConnections();
         await new Promise<void>(resolve => server!.close(() => resolve()));

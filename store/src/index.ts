@@ -11,6 +11,8 @@ export type {
   IUsers
 } from './accounts/contract.js';
 export type { IHosts } from './hosts/contract.js';
+export type { IBaselines } from './baselines/contract.js';
+export type { ISweeps } from './sweeps/contract.js';
 export { hashTokenSecret } from './accounts/token-hash.js';
 export type { ISeries } from './series/contract.js';
 export { SERIES_CHUNK_POINTS } from './series/contract.js';

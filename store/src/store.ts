@@ -1,12 +1,14 @@
 import type { IAccounts } from './accounts/contract.js';
 import type { IJobArtifacts } from './artifacts/contract.js';
 import type { IChats } from './chats/contract.js';
+import type { IBaselines } from './baselines/contract.js';
 import type { IJobEvents } from './events/contract.js';
 import type { IHosts } from './hosts/contract.js';
 import type { IJobs } from './jobs/contract.js';
 import type { IProjects } from './projects/contract.js';
 import type { IJobQueue } from './queue/contract.js';
 import type { ISeries } from './series/contract.js';
+import type { ISweeps } from './sweeps/contract.js';
 
 /**
  * The lab's persistence, opened by {@link openStore}: one small part per
@@ -28,6 +30,10 @@ export interface IStore {
   readonly artifacts: IJobArtifacts;
   /** Conversations about runs, per user. */
   readonly chats: IChats;
+  /** Regression baselines, one per project. */
+  readonly baselines: IBaselines;
+  /** Sweeps and their materialised trials. */
+  readonly sweeps: ISweeps;
   /**
    * Resolves when the database answers a trivial query (readiness
    * probes); throws `STORE_UNAVAILABLE` (or the driver's error) otherwise.

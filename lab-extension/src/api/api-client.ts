@@ -1,5 +1,7 @@
 import type {
   ArtifactList,
+  Baseline,
+  BaselineSet,
   ChatContext,
   ChatConversation,
   ChatMessage,
@@ -13,10 +15,12 @@ import type {
   JobPage,
   JobStatus,
   JobUpdate,
+  Leaderboard,
   LogPage,
   Notebook,
   Project,
   ProjectWrite,
+  RegressionVerdict,
   Review,
   RunnableRewrite,
   ReviewRequest,
@@ -25,6 +29,8 @@ import type {
   SeriesData,
   ShapeName,
   SignatureRequest,
+  Sweep,
+  SweepCreate,
   TableFilter,
   TablePage,
   User
@@ -204,6 +210,77 @@ export class ApiClient {
       'GET',
       `/api/experiments/compare?jobs=${ids.map(enc).join(',')}`
     );
+  }
+
+  /** The project's completed runs ranked by a metric, with filters. */
+  getLeaderboard(
+    projectId: string,
+    query: ApiClient.ILeaderboardQuery
+  ): Promise<Leaderboard> {
+    return this._json(
+      'leaderboard',
+      'GET',
+      `/api/projects/${enc(projectId)}/leaderboard?${leaderboardParams(query)}`
+    );
+  }
+
+  /** The URL of the leaderboard as CSV (a download link; cookies sign it in). */
+  leaderboardCsvUrl(
+    projectId: string,
+    query: ApiClient.ILeaderboardQuery
+  ): string {
+    const params = leaderboardParams(query);
+    params.set('format', 'csv');
+    return `${this.baseUrl}/api/projects/${enc(projectId)}/leaderboard?${params}`;
+  }
+
+  /** Sets a completed run as the project's regression baseline. */
+  setBaseline(projectId: string, body: BaselineSet): Promise<Baseline> {
+    return this._json(
+      'baseline',
+      'PUT',
+      `/api/projects/${enc(projectId)}/baseline`,
+      body
+    );
+  }
+
+  /** The project's baseline; JaxLabError `BASELINE_NOT_FOUND` when none. */
+  getBaseline(projectId: string): Promise<Baseline> {
+    return this._json(
+      'baseline',
+      'GET',
+      `/api/projects/${enc(projectId)}/baseline`
+    );
+  }
+
+  /** A finished run's verdict against its project's baseline. */
+  getRegression(jobId: string): Promise<RegressionVerdict> {
+    return this._json(
+      'regression-verdict',
+      'GET',
+      `/api/runs/${enc(jobId)}/regression`
+    );
+  }
+
+  /** Starts a sweep. */
+  createSweep(body: SweepCreate): Promise<Sweep> {
+    return this._json('sweep', 'POST', '/api/sweeps', body);
+  }
+
+  /** A sweep with its trials. */
+  getSweep(id: string): Promise<Sweep> {
+    return this._json('sweep', 'GET', `/api/sweeps/${enc(id)}`);
+  }
+
+  /** The user's sweeps (of one project when given), newest first. */
+  async listSweeps(projectId?: string): Promise<Sweep[]> {
+    const qs = projectId ? `?projectId=${enc(projectId)}` : '';
+    return (await this._json('sweep-list', 'GET', `/api/sweeps${qs}`)).items;
+  }
+
+  /** Pauses, resumes or cancels a sweep. */
+  changeSweep(id: string, to: 'pause' | 'resume' | 'cancel'): Promise<Sweep> {
+    return this._json('sweep', 'POST', `/api/sweeps/${enc(id)}/${to}`);
   }
 
   /** The designated functions' parameters, read from main.py without running it. */
@@ -548,6 +625,21 @@ export namespace ApiClient {
     cursor?: string;
   }
 
+  /** Ranking and filters of {@link ApiClient.getLeaderboard}. */
+  export interface ILeaderboardQuery {
+    metric: string;
+    direction: 'min' | 'max';
+    tag?: string;
+    /** `name=value` argument filters, e.g. `lr=0.1`. */
+    arg?: string[];
+    /** Created at or after (ISO date). */
+    from?: string;
+    /** Created before (ISO date). */
+    to?: string;
+    accelerator?: string;
+    limit?: number;
+  }
+
   /** Options of {@link ApiClient}. */
   export interface IOptions {
     /** Server base URL, e.g. `http://127.0.0.1:8700`. */
@@ -561,6 +653,18 @@ export namespace ApiClient {
     /** Failed reconnections in a row before giving up. */
     maxRetries?: number;
   }
+}
+
+function leaderboardParams(
+  query: ApiClient.ILeaderboardQuery
+): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined && item !== '') params.append(key, String(item));
+    }
+  }
+  return params;
 }
 
 function enc(id: string): string {

@@ -82,6 +82,8 @@ export class SeriesChart extends Widget {
     if (!this.isAttached || !this._view) return;
     this._plot?.destroy();
     this._plot = null;
+    // uPlot removes only its own root: the legend of the last draw goes too.
+    this.node.querySelector(':scope > .jp-jaxlab-Chart-legend')?.remove();
     const theme = chartTheme(this.node);
     const { data, series, bands, readouts } = layout(
       this._lines,

@@ -6,6 +6,7 @@ import { ChartsPanel } from '../charts/charts-panel.js';
 import { renderDiff } from '../diff/diff-view.js';
 import { diffStats, lineDiff } from '../diff/line-diff.js';
 import { formatDuration, formatValue } from '../metrics/metrics-format.js';
+import { regressionBadge } from '../experiments/regression-badge.js';
 import { renderStatusBadge } from '../results/status-badge.js';
 import { selectElement } from '../ui/select-element.js';
 import { runLabel } from './run-label.js';
@@ -121,6 +122,9 @@ export class CompareWidget extends Panel {
       tr.insertCell().textContent = run.finishedAt
         ? formatDuration(Date.parse(run.finishedAt) - Date.parse(run.createdAt))
         : '…';
+      // Its verdict against the project's baseline, when it has one.
+      const verdict = this._data.jobs[i]?.regression;
+      tr.insertCell().append(verdict ? regressionBadge(verdict, trans) : '');
     });
     this._top.node.replaceChildren(head, legend);
   }

@@ -10,6 +10,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 import { formatDuration } from '../metrics/metrics-format.js';
+import { regressionBadge } from '../experiments/regression-badge.js';
 import { renderStatusBadge } from '../results/status-badge.js';
 import { selectElement } from '../ui/select-element.js';
 import { CommandIDs } from '../tokens.js';
@@ -133,9 +134,12 @@ export class JobsPanel extends Widget {
     );
     compare.disabled = picked < 2;
     const refresh = button(trans.__('Refresh'), 'refresh');
+    const board = button(trans.__('Leaderboard'), 'leaderboard');
+    board.title = trans.__("Rank this project's runs by a metric");
+    board.disabled = !model.projectId;
     const row = document.createElement('div');
     row.className = 'jp-jaxlab-JobsPanel-header';
-    row.append(h2, scope, compare, refresh);
+    row.append(h2, scope, compare, board, refresh);
     const showing = document.createElement('div');
     showing.className = 'jp-jaxlab-JobsPanel-showing';
     showing.textContent =
@@ -203,6 +207,7 @@ export class JobsPanel extends Widget {
     const first = document.createElement('div');
     first.className = 'jp-jaxlab-JobItem-row';
     first.append(check, badge, title);
+    if (job.regression) first.append(regressionBadge(job.regression, trans));
 
     const detail = document.createElement('div');
     detail.className = 'jp-jaxlab-JobItem-metrics';
@@ -240,10 +245,31 @@ export class JobsPanel extends Widget {
     device.title = runtimeVersions(job.manifest);
     const tags = document.createElement('span');
     tags.className = 'jp-jaxlab-JobItem-tags';
-    for (const tag of job.tags ?? []) {
+    // A sweep trial's own tag (sweep:<id>:<index>) is for the scheduler.
+    for (const tag of (job.tags ?? []).filter(
+      t => !/^sweep:[^:]+:\d+$/.test(t)
+    )) {
       const chip = document.createElement('span');
       chip.className = 'jp-jaxlab-Tag';
       chip.textContent = tag;
+      const sweep = /^sweep:([^:]+)$/.exec(tag);
+      if (sweep) {
+        // The sweep's tag opens its view.
+        const open = button(
+          trans.__('sweep …%1', sweep[1].slice(-6)),
+          'open-sweep',
+          job.id,
+          false,
+          true
+        );
+        open.dataset.sweepId = sweep[1];
+        open.title = trans.__(
+          'Open the sweep this run is a trial of (%1)',
+          tag
+        );
+        tags.appendChild(open);
+        continue;
+      }
       tags.appendChild(chip);
     }
     const actions = document.createElement('span');
@@ -306,6 +332,16 @@ export class JobsPanel extends Widget {
         break;
       case 'export':
         void this._commands.execute(CommandIDs.exportNotebook, { jobId });
+        break;
+      case 'leaderboard':
+        void this._commands.execute(CommandIDs.openLeaderboard, {
+          projectId: this._model.projectId ?? ''
+        });
+        break;
+      case 'open-sweep':
+        void this._commands.execute(CommandIDs.openSweep, {
+          sweepId: target.dataset.sweepId ?? ''
+        });
         break;
       default:
         // A button without a known action: nothing to do.

@@ -16,6 +16,8 @@ import type { Widget } from '@lumino/widgets';
 import type { JaxLabConnection } from '../connection/connection.js';
 import { jaxlabIcon } from '../icons/jaxlab-icon.js';
 import { CompareWidget } from '../jobs/compare-widget.js';
+import { LeaderboardWidget } from '../experiments/leaderboard-widget.js';
+import { SweepWidget } from '../experiments/sweep-widget.js';
 import { shortJobId } from '../jobs/job-label.js';
 import { JobsModel, MAX_PICKED } from '../jobs/jobs-model.js';
 import { JobsPanel } from '../jobs/jobs-panel.js';
@@ -225,7 +227,83 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
+    app.commands.addCommand(CommandIDs.openLeaderboard, {
+      label: trans.__('Open the Leaderboard of the Project'),
+      execute: args => {
+        const projectId = String(args.projectId || model.projectId || '');
+        if (!projectId) return;
+        const id = `jp-jaxlab-leaderboard-${projectId}`;
+        if (Array.from(app.shell.widgets('main')).some(w => w.id === id)) {
+          app.shell.activateById(id);
+          return;
+        }
+        const content = new LeaderboardWidget({
+          client: () => connection.client,
+          projectId,
+          projectName: model.projectName || projectId,
+          commands: app.commands,
+          trans
+        });
+        const widget = new MainAreaWidget({ content });
+        widget.id = id;
+        widget.title.label = content.title.label;
+        widget.title.icon = jaxlabIcon;
+        widget.title.closable = true;
+        addRunTab(widget);
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.openSweep, {
+      label: trans.__('Open the Latest Sweep of the Project'),
+      execute: async args => {
+        let sweepId = String(args.sweepId ?? '');
+        if (!sweepId) {
+          const sweeps = await connection.client.listSweeps(
+            model.projectId ?? undefined
+          );
+          if (!sweeps.length) {
+            await showErrorMessage(
+              trans.__('No sweep'),
+              trans.__(
+                'This project has no sweep yet: start one with POST /api/sweeps.'
+              )
+            );
+            return;
+          }
+          sweepId = sweeps[0].id;
+        }
+        const id = `jp-jaxlab-sweep-${sweepId}`;
+        if (Array.from(app.shell.widgets('main')).some(w => w.id === id)) {
+          app.shell.activateById(id);
+          return;
+        }
+        const content = new SweepWidget({
+          client: () => connection.client,
+          sweepId,
+          commands: app.commands,
+          trans
+        });
+        const widget = new MainAreaWidget({ content });
+        widget.id = id;
+        widget.title.icon = jaxlabIcon;
+        widget.title.closable = true;
+        widget.title.label = trans.__('Sweep');
+        content.title.changed.connect(() => {
+          widget.title.label = content.title.label;
+        });
+        addRunTab(widget);
+      }
+    });
+
     palette?.addItem({ command: CommandIDs.showJobs, category: 'JAX TPU Lab' });
+    palette?.addItem({
+      command: CommandIDs.openLeaderboard,
+      category: 'JAX TPU Lab'
+    });
+    palette?.addItem({
+      command: CommandIDs.openSweep,
+      category: 'JAX TPU Lab'
+    });
     palette?.addItem({
       command: CommandIDs.compareJobs,
       category: 'JAX TPU Lab'

@@ -276,6 +276,131 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/baseline-set/v1',
+    title: 'BaselineSet',
+    description:
+      "Body of PUT /api/projects/{id}/baseline: the run to set as the project's baseline and the metrics to check, each with a direction and a tolerance.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['jobId', 'metrics'],
+    properties: {
+      jobId: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 64
+      },
+      metrics: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 32,
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/baseline/v1#/$defs/metricChoice'
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/baseline/v1',
+    title: 'Baseline',
+    description:
+      "A project's regression baseline: a run whose values of chosen metrics every finished run of the project is checked against, each with a direction and a tolerance.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['projectId', 'jobId', 'metrics', 'createdAt'],
+    properties: {
+      projectId: {
+        type: 'string',
+        maxLength: 64
+      },
+      jobId: {
+        type: 'string',
+        maxLength: 64
+      },
+      metrics: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 32,
+        items: {
+          $ref: '#/$defs/baselineMetric'
+        }
+      },
+      createdAt: {
+        type: 'string',
+        format: 'date-time'
+      }
+    },
+    $defs: {
+      direction: {
+        title: 'MetricDirection',
+        description: 'Which way is better: min (lower) or max (higher).',
+        type: 'string',
+        enum: ['min', 'max']
+      },
+      tolerance: {
+        title: 'Tolerance',
+        description:
+          "How much worse than the baseline still passes: an absolute amount in the metric's unit, or relative (0.05 = 5% of the baseline's magnitude).",
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'value'],
+        properties: {
+          kind: {
+            type: 'string',
+            enum: ['absolute', 'relative']
+          },
+          value: {
+            type: 'number',
+            minimum: 0,
+            maximum: 1e300
+          }
+        }
+      },
+      metricChoice: {
+        title: 'BaselineMetricChoice',
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'direction', 'tolerance'],
+        properties: {
+          name: {
+            $ref: 'https://jaxlab.dev/schemas/step-metrics/v1#/$defs/name'
+          },
+          direction: {
+            $ref: '#/$defs/direction'
+          },
+          tolerance: {
+            $ref: '#/$defs/tolerance'
+          }
+        }
+      },
+      baselineMetric: {
+        title: 'BaselineMetric',
+        description:
+          "A chosen metric with the baseline run's value of it (a step series' last value, else a run value).",
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'direction', 'tolerance', 'value'],
+        properties: {
+          name: {
+            $ref: 'https://jaxlab.dev/schemas/step-metrics/v1#/$defs/name'
+          },
+          direction: {
+            $ref: '#/$defs/direction'
+          },
+          tolerance: {
+            $ref: '#/$defs/tolerance'
+          },
+          value: {
+            type: 'number',
+            minimum: -1e300,
+            maximum: 1e300
+          }
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/chat-context/v1',
     title: 'ChatContext',
     description:
@@ -1271,6 +1396,9 @@ export const SCHEMA_DOCUMENTS = [
       series: {
         $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/series'
       },
+      regression: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/regression'
+      },
       queuePosition: {
         $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/queuePosition'
       }
@@ -1459,6 +1587,9 @@ export const SCHEMA_DOCUMENTS = [
       series: {
         $ref: 'https://jaxlab.dev/schemas/series-summary/v1'
       },
+      regression: {
+        $ref: 'https://jaxlab.dev/schemas/regression-verdict/v1'
+      },
       queuePosition: {
         description:
           'For a QUEUED job as the API answers it: how many queued jobs for its accelerator are ahead of it, plus one. Not stored.',
@@ -1543,6 +1674,61 @@ export const SCHEMA_DOCUMENTS = [
         type: 'boolean',
         description:
           'False only when the gateway runs with --unsafe-no-sandbox.'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/leaderboard/v1',
+    title: 'Leaderboard',
+    description:
+      "Answer of GET /api/projects/{id}/leaderboard: the project's finished runs that have the metric, best first (ties: older first), after the filters.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['projectId', 'metric', 'direction', 'total', 'rows'],
+    properties: {
+      projectId: {
+        type: 'string',
+        maxLength: 64
+      },
+      metric: {
+        $ref: 'https://jaxlab.dev/schemas/step-metrics/v1#/$defs/name'
+      },
+      direction: {
+        $ref: 'https://jaxlab.dev/schemas/baseline/v1#/$defs/direction'
+      },
+      total: {
+        description:
+          'How many runs match, of which `rows` holds the first `limit`.',
+        type: 'integer',
+        minimum: 0
+      },
+      rows: {
+        type: 'array',
+        maxItems: 10000,
+        items: {
+          $ref: '#/$defs/row'
+        }
+      }
+    },
+    $defs: {
+      row: {
+        title: 'LeaderboardRow',
+        type: 'object',
+        additionalProperties: false,
+        required: ['rank', 'value', 'job'],
+        properties: {
+          rank: {
+            type: 'integer',
+            minimum: 1
+          },
+          value: {
+            type: 'number'
+          },
+          job: {
+            $ref: 'https://jaxlab.dev/schemas/job-summary/v1'
+          }
+        }
       }
     }
   },
@@ -2228,6 +2414,101 @@ export const SCHEMA_DOCUMENTS = [
               maxLength: 1000,
               description: 'What failed, when it did.'
             }
+          }
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/regression-verdict/v1',
+    title: 'RegressionVerdict',
+    description:
+      "A finished run checked against its project's baseline, stored with the run: pass when every chosen metric is within its tolerance, regressed when one is worse (by how much), missing when the run has no value of one.",
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'verdict',
+      'baselineJobId',
+      'baselineSetAt',
+      'checkedAt',
+      'checks'
+    ],
+    properties: {
+      verdict: {
+        $ref: '#/$defs/outcome'
+      },
+      baselineJobId: {
+        type: 'string',
+        maxLength: 64
+      },
+      baselineSetAt: {
+        description:
+          'When the baseline checked against was set (a later one makes this verdict stale).',
+        type: 'string',
+        format: 'date-time'
+      },
+      checkedAt: {
+        type: 'string',
+        format: 'date-time'
+      },
+      checks: {
+        type: 'array',
+        maxItems: 32,
+        items: {
+          $ref: '#/$defs/check'
+        }
+      }
+    },
+    $defs: {
+      outcome: {
+        title: 'RegressionOutcome',
+        type: 'string',
+        enum: ['pass', 'regressed', 'missing']
+      },
+      check: {
+        title: 'RegressionCheck',
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'name',
+          'direction',
+          'tolerance',
+          'baseline',
+          'value',
+          'worseBy',
+          'allowed',
+          'outcome'
+        ],
+        properties: {
+          name: {
+            $ref: 'https://jaxlab.dev/schemas/step-metrics/v1#/$defs/name'
+          },
+          direction: {
+            $ref: 'https://jaxlab.dev/schemas/baseline/v1#/$defs/direction'
+          },
+          tolerance: {
+            $ref: 'https://jaxlab.dev/schemas/baseline/v1#/$defs/tolerance'
+          },
+          baseline: {
+            type: 'number'
+          },
+          value: {
+            description: "The run's value; null when it has none.",
+            type: ['number', 'null']
+          },
+          worseBy: {
+            description:
+              "How much worse than the baseline, in the metric's unit (0 when as good or better; null when missing).",
+            type: ['number', 'null']
+          },
+          allowed: {
+            description:
+              "How much worse the tolerance allows, in the metric's unit.",
+            type: 'number'
+          },
+          outcome: {
+            $ref: '#/$defs/outcome'
           }
         }
       }
@@ -3029,6 +3310,419 @@ export const SCHEMA_DOCUMENTS = [
               minimum: 0,
               maximum: 10000000000000
             }
+          }
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/sweep-create/v1',
+    title: 'SweepCreate',
+    description:
+      'Body of POST /api/sweeps: one designated function of a project run over a search space of literal arguments. Code and requirements are snapshotted once for every trial.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['projectId', 'code', 'space', 'target'],
+    properties: {
+      projectId: {
+        type: 'string',
+        maxLength: 64
+      },
+      name: {
+        $ref: 'https://jaxlab.dev/schemas/job/v1#/properties/name'
+      },
+      code: {
+        $ref: 'https://jaxlab.dev/schemas/job-create/v1#/properties/code'
+      },
+      requirements: {
+        $ref: 'https://jaxlab.dev/schemas/job-create/v1#/properties/requirements'
+      },
+      entrypoint: {
+        $ref: 'https://jaxlab.dev/schemas/job-create/v1#/properties/entrypoint'
+      },
+      accelerator: {
+        $ref: 'https://jaxlab.dev/schemas/accelerator/v1'
+      },
+      timeLimitMs: {
+        $ref: 'https://jaxlab.dev/schemas/job-create/v1#/properties/timeLimitMs'
+      },
+      args: {
+        description:
+          "Arguments every trial is called with (the space's values win on a clash).",
+        $ref: 'https://jaxlab.dev/schemas/job-create/v1#/$defs/literalArgs'
+      },
+      space: {
+        $ref: 'https://jaxlab.dev/schemas/sweep/v1#/$defs/space'
+      },
+      target: {
+        $ref: 'https://jaxlab.dev/schemas/sweep/v1#/$defs/target'
+      },
+      maxConcurrent: {
+        description:
+          'Most trials queued or running at once (further bounded by the free slots of the hosts with the accelerator).',
+        type: 'integer',
+        minimum: 1,
+        maximum: 64,
+        default: 1
+      },
+      earlyStopping: {
+        $ref: 'https://jaxlab.dev/schemas/sweep/v1#/$defs/earlyStopping'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/sweep-list/v1',
+    title: 'SweepList',
+    description:
+      "Answer of GET /api/sweeps: the user's sweeps (of one project when asked), newest first.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['items'],
+    properties: {
+      items: {
+        type: 'array',
+        maxItems: 1000,
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/sweep/v1'
+        }
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/sweep/v1',
+    title: 'Sweep',
+    description:
+      "A sweep with its trials, materialised when it starts: each trial's arguments are fixed then, each trial runs as an ordinary job tagged with the sweep, and the list survives restarts of every process.",
+    type: 'object',
+    additionalProperties: false,
+    required: [
+      'id',
+      'owner',
+      'projectId',
+      'name',
+      'entrypoint',
+      'accelerator',
+      'space',
+      'target',
+      'maxConcurrent',
+      'status',
+      'createdAt',
+      'updatedAt',
+      'trials'
+    ],
+    properties: {
+      id: {
+        type: 'string',
+        maxLength: 64
+      },
+      owner: {
+        type: 'string',
+        maxLength: 256
+      },
+      projectId: {
+        type: 'string',
+        maxLength: 64
+      },
+      name: {
+        type: 'string',
+        maxLength: 200
+      },
+      entrypoint: {
+        type: 'string',
+        maxLength: 64
+      },
+      accelerator: {
+        $ref: 'https://jaxlab.dev/schemas/accelerator/v1'
+      },
+      space: {
+        $ref: '#/$defs/space'
+      },
+      target: {
+        $ref: '#/$defs/target'
+      },
+      maxConcurrent: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 64
+      },
+      earlyStopping: {
+        $ref: '#/$defs/earlyStopping'
+      },
+      status: {
+        $ref: '#/$defs/status'
+      },
+      createdAt: {
+        type: 'string',
+        format: 'date-time'
+      },
+      updatedAt: {
+        type: 'string',
+        format: 'date-time'
+      },
+      trials: {
+        type: 'array',
+        maxItems: 1000,
+        items: {
+          $ref: '#/$defs/trial'
+        }
+      },
+      best: {
+        description:
+          'The completed trial with the best target value so far (failed and stopped trials never count).',
+        $ref: '#/$defs/best'
+      },
+      waitingFor: {
+        description:
+          'Why no further trial is submitted now (e.g. no free slot on a host with the accelerator). Not stored.',
+        type: 'string',
+        maxLength: 500
+      }
+    },
+    $defs: {
+      status: {
+        title: 'SweepStatus',
+        type: 'string',
+        enum: ['RUNNING', 'PAUSED', 'COMPLETED', 'CANCELLED']
+      },
+      target: {
+        title: 'SweepTarget',
+        type: 'object',
+        additionalProperties: false,
+        required: ['metric', 'direction'],
+        properties: {
+          metric: {
+            $ref: 'https://jaxlab.dev/schemas/step-metrics/v1#/$defs/name'
+          },
+          direction: {
+            $ref: 'https://jaxlab.dev/schemas/baseline/v1#/$defs/direction'
+          }
+        }
+      },
+      space: {
+        title: 'SearchSpace',
+        description:
+          "grid: the cartesian product of each parameter's values (in the order given, the last parameter fastest), capped at runCap; random: runCap draws, seeded, from each parameter's distribution.",
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'parameters', 'runCap'],
+        properties: {
+          kind: {
+            type: 'string',
+            enum: ['grid', 'random']
+          },
+          parameters: {
+            type: 'object',
+            minProperties: 1,
+            maxProperties: 16,
+            propertyNames: {
+              pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$'
+            },
+            additionalProperties: {
+              $ref: '#/$defs/parameter'
+            }
+          },
+          runCap: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 1000
+          },
+          seed: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 4294967295,
+            default: 0
+          }
+        }
+      },
+      parameter: {
+        title: 'SearchParameter',
+        oneOf: [
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['values'],
+            properties: {
+              values: {
+                description:
+                  'Literal values (grid: each; random: chosen uniformly).',
+                type: 'array',
+                minItems: 1,
+                maxItems: 1000,
+                items: {
+                  $ref: 'https://jaxlab.dev/schemas/job-create/v1#/$defs/literal'
+                }
+              }
+            }
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['distribution', 'min', 'max'],
+            properties: {
+              distribution: {
+                description:
+                  'uniform and log-uniform draw floats, int draws integers from min to max inclusive (random sweeps only).',
+                type: 'string',
+                enum: ['uniform', 'log-uniform', 'int']
+              },
+              min: {
+                type: 'number',
+                minimum: -1e300,
+                maximum: 1e300
+              },
+              max: {
+                type: 'number',
+                minimum: -1e300,
+                maximum: 1e300
+              }
+            }
+          }
+        ]
+      },
+      earlyStopping: {
+        title: 'EarlyStopping',
+        description:
+          "The median rule: a running trial whose value of `metric` (a step series) at its latest step is worse than the median of completed trials' values at that step is stopped; only once `minCompleted` trials completed and after `minStep`.",
+        type: 'object',
+        additionalProperties: false,
+        required: ['rule', 'metric'],
+        properties: {
+          rule: {
+            type: 'string',
+            const: 'median'
+          },
+          metric: {
+            $ref: 'https://jaxlab.dev/schemas/step-metrics/v1#/$defs/name'
+          },
+          minCompleted: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 100,
+            default: 3
+          },
+          minStep: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 9007199254740991,
+            default: 0
+          }
+        }
+      },
+      trialState: {
+        title: 'TrialState',
+        description:
+          'PENDING (not submitted), SUBMITTING (its job is being created: on a restart the job is looked up by its tag before another is made), SUBMITTED (job queued or running), COMPLETED (has a target value), FAILED (no target value: the job failed, was cancelled or never reported the metric), STOPPED (by early stopping).',
+        type: 'string',
+        enum: [
+          'PENDING',
+          'SUBMITTING',
+          'SUBMITTED',
+          'COMPLETED',
+          'FAILED',
+          'STOPPED'
+        ]
+      },
+      trial: {
+        title: 'SweepTrial',
+        type: 'object',
+        additionalProperties: false,
+        required: ['index', 'args', 'state'],
+        properties: {
+          index: {
+            type: 'integer',
+            minimum: 0
+          },
+          args: {
+            $ref: 'https://jaxlab.dev/schemas/job-create/v1#/$defs/literalArgs'
+          },
+          state: {
+            $ref: '#/$defs/trialState'
+          },
+          jobId: {
+            type: 'string',
+            maxLength: 64
+          },
+          lostJobIds: {
+            description:
+              'Jobs of this trial that ended HOST_LOST (their host went away mid-run); the trial was submitted again.',
+            type: 'array',
+            maxItems: 16,
+            items: {
+              type: 'string',
+              maxLength: 64
+            }
+          },
+          value: {
+            description: "The target metric's value (COMPLETED only).",
+            type: 'number'
+          },
+          failure: {
+            description:
+              'Why a FAILED trial has no value, or why a trial was STOPPED.',
+            type: 'object',
+            additionalProperties: false,
+            required: ['code', 'message'],
+            properties: {
+              code: {
+                type: 'string',
+                maxLength: 64
+              },
+              message: {
+                type: 'string',
+                maxLength: 2000
+              }
+            }
+          },
+          stoppedAt: {
+            description:
+              'For a STOPPED trial: the step, its value and the median it was worse than.',
+            type: 'object',
+            additionalProperties: false,
+            required: ['step', 'value', 'median'],
+            properties: {
+              step: {
+                type: 'integer',
+                minimum: 0
+              },
+              value: {
+                type: 'number'
+              },
+              median: {
+                type: 'number'
+              }
+            }
+          }
+        }
+      },
+      best: {
+        title: 'SweepBest',
+        type: 'object',
+        additionalProperties: false,
+        required: ['index', 'jobId', 'value'],
+        properties: {
+          index: {
+            type: 'integer',
+            minimum: 0
+          },
+          jobId: {
+            type: 'string',
+            maxLength: 64
+          },
+          lostJobIds: {
+            description:
+              'Jobs of this trial that ended HOST_LOST (their host went away mid-run); the trial was submitted again.',
+            type: 'array',
+            maxItems: 16,
+            items: {
+              type: 'string',
+              maxLength: 64
+            }
+          },
+          value: {
+            type: 'number'
           }
         }
       }

@@ -96,6 +96,57 @@ export interface Artifact {
 /**
  * What the gateway did with a run's outputs/ folder when the run ended: the limits it applied, how much it kept and which files it dropped or skipped, and why.
  */
+export type MetricName = string;
+/**
+ * Which way is better: min (lower) or max (higher).
+ */
+export type MetricDirection = 'min' | 'max';
+
+/**
+ * Body of PUT /api/projects/{id}/baseline: the run to set as the project's baseline and the metrics to check, each with a direction and a tolerance.
+ */
+export interface BaselineSet {
+  jobId: string;
+  /**
+   * @minItems 1
+   * @maxItems 32
+   */
+  metrics: BaselineMetricChoice[];
+}
+export interface BaselineMetricChoice {
+  name: MetricName;
+  direction: MetricDirection;
+  tolerance: Tolerance;
+}
+/**
+ * How much worse than the baseline still passes: an absolute amount in the metric's unit, or relative (0.05 = 5% of the baseline's magnitude).
+ */
+export interface Tolerance {
+  kind: 'absolute' | 'relative';
+  value: number;
+}
+export interface Baseline {
+  projectId: string;
+  jobId: string;
+  /**
+   * @minItems 1
+   * @maxItems 32
+   */
+  metrics: BaselineMetric[];
+  createdAt: string;
+}
+/**
+ * A chosen metric with the baseline run's value of it (a step series' last value, else a run value).
+ */
+export interface BaselineMetric {
+  name: MetricName;
+  direction: MetricDirection;
+  tolerance: Tolerance;
+  value: number;
+}
+/**
+ * How much worse than the baseline still passes: an absolute amount in the metric's unit, or relative (0.05 = 5% of the baseline's magnitude).
+ */
 export interface ChatContext {
   chips: {
     kind: 'manifest' | 'metrics' | 'series' | 'log' | 'artifacts' | 'diff';
@@ -323,9 +374,9 @@ export type JobStatus =
  */
 export type RunTag = string;
 export type JobPhaseName = 'environment' | 'kernel' | 'call';
-
+export type RegressionOutcome = 'pass' | 'regressed' | 'missing';
 /**
- * Answer (202) of POST /api/jobs: the job, written QUEUED.
+ * A metric's name, as `values` of Metrics allow.
  */
 export interface JobAccepted {
   jobId: string;
@@ -404,6 +455,7 @@ export interface Job {
   phases?: JobPhase[];
   progress?: RunProgress;
   series?: SeriesSummary;
+  regression?: RegressionVerdict;
   /**
    * For a QUEUED job as the API answers it: how many queued jobs for its accelerator are ahead of it, plus one. Not stored.
    */
@@ -571,6 +623,44 @@ export interface MetricSummary {
   min: number;
   max: number;
 }
+/**
+ * A finished run checked against its project's baseline, stored with the run: pass when every chosen metric is within its tolerance, regressed when one is worse (by how much), missing when the run has no value of one.
+ */
+export interface RegressionVerdict {
+  verdict: RegressionOutcome;
+  baselineJobId: string;
+  /**
+   * When the baseline checked against was set (a later one makes this verdict stale).
+   */
+  baselineSetAt: string;
+  checkedAt: string;
+  /**
+   * @maxItems 32
+   */
+  checks: RegressionCheck[];
+}
+export interface RegressionCheck {
+  name: MetricName;
+  direction: MetricDirection;
+  tolerance: Tolerance;
+  baseline: number;
+  /**
+   * The run's value; null when it has none.
+   */
+  value: number | null;
+  /**
+   * How much worse than the baseline, in the metric's unit (0 when as good or better; null when missing).
+   */
+  worseBy: number | null;
+  /**
+   * How much worse the tolerance allows, in the metric's unit.
+   */
+  allowed: number;
+  outcome: RegressionOutcome;
+}
+/**
+ * How much worse than the baseline still passes: an absolute amount in the metric's unit, or relative (0.05 = 5% of the baseline's magnitude).
+ */
 export type Tags = RunTag[];
 /**
  * Kind of device a job asks for; JAX's platform names.
@@ -674,10 +764,6 @@ export interface JobPhaseEvent {
   detail?: string;
 }
 export type Phases = JobPhase[];
-
-/**
- * Answer of GET /api/jobs: a page of job summaries, newest first.
- */
 export interface JobPage {
   /**
    * @maxItems 200
@@ -751,6 +837,7 @@ export interface JobSummary {
   phases?: Phases;
   progress?: RunProgress;
   series?: SeriesSummary;
+  regression?: RegressionVerdict;
   /**
    * For a QUEUED job as the API answers it: how many queued jobs for its accelerator are ahead of it, plus one. Not stored.
    */
@@ -786,6 +873,27 @@ export interface KernelSpecMetadata {
    */
   sandboxed: boolean;
 }
+export interface Leaderboard {
+  projectId: string;
+  metric: MetricName;
+  direction: MetricDirection;
+  /**
+   * How many runs match, of which `rows` holds the first `limit`.
+   */
+  total: number;
+  /**
+   * @maxItems 10000
+   */
+  rows: LeaderboardRow[];
+}
+export interface LeaderboardRow {
+  rank: number;
+  value: number;
+  job: JobSummary;
+}
+/**
+ * A job as lists show it: every field of Job but the code and requirements (each defined once, in job.schema.json).
+ */
 export interface LoaderViolation {
   file: string;
   line: number;
@@ -1156,10 +1264,6 @@ export interface SampleInfo {
    */
   metric: string;
 }
-export type MetricName = string;
-/**
- * @maxItems 10000
- */
 export type Numbers = number[];
 
 /**
@@ -1230,6 +1334,171 @@ export interface SeriesPoints {
    * @maxItems 10000
    */
   times: number[];
+}
+export type SearchParameter =
+  | {
+      /**
+       * Literal values (grid: each; random: chosen uniformly).
+       *
+       * @minItems 1
+       * @maxItems 1000
+       */
+      values: Literal[];
+    }
+  | {
+      /**
+       * uniform and log-uniform draw floats, int draws integers from min to max inclusive (random sweeps only).
+       */
+      distribution: 'uniform' | 'log-uniform' | 'int';
+      min: number;
+      max: number;
+    };
+/**
+ * A metric's name, as `values` of Metrics allow.
+ */
+export interface SweepCreate {
+  projectId: string;
+  /**
+   * What the user calls the run; '' when unnamed.
+   */
+  name?: string;
+  /**
+   * main.py
+   */
+  code: string;
+  /**
+   * requirements.txt
+   */
+  requirements?: string;
+  entrypoint?: string;
+  accelerator?: Accelerator;
+  /**
+   * Wall-clock limit of the run; the host's default when absent.
+   */
+  timeLimitMs?: number;
+  args?: LiteralArgs;
+  space: SearchSpace;
+  target: SweepTarget;
+  /**
+   * Most trials queued or running at once (further bounded by the free slots of the hosts with the accelerator).
+   */
+  maxConcurrent?: number;
+  earlyStopping?: EarlyStopping;
+}
+/**
+ * Arguments every trial is called with (the space's values win on a clash).
+ */
+export interface SearchSpace {
+  kind: 'grid' | 'random';
+  parameters: {
+    [k: string]: SearchParameter;
+  };
+  runCap: number;
+  seed?: number;
+}
+export interface SweepTarget {
+  metric: MetricName;
+  direction: MetricDirection;
+}
+/**
+ * The median rule: a running trial whose value of `metric` (a step series) at its latest step is worse than the median of completed trials' values at that step is stopped; only once `minCompleted` trials completed and after `minStep`.
+ */
+export interface EarlyStopping {
+  rule: 'median';
+  metric: MetricName;
+  minCompleted?: number;
+  minStep?: number;
+}
+export type SweepStatus = 'RUNNING' | 'PAUSED' | 'COMPLETED' | 'CANCELLED';
+/**
+ * PENDING (not submitted), SUBMITTING (its job is being created: on a restart the job is looked up by its tag before another is made), SUBMITTED (job queued or running), COMPLETED (has a target value), FAILED (no target value: the job failed, was cancelled or never reported the metric), STOPPED (by early stopping).
+ */
+export type TrialState =
+  'PENDING' | 'SUBMITTING' | 'SUBMITTED' | 'COMPLETED' | 'FAILED' | 'STOPPED';
+
+/**
+ * Answer of GET /api/sweeps: the user's sweeps (of one project when asked), newest first.
+ */
+export interface SweepList {
+  /**
+   * @maxItems 1000
+   */
+  items: Sweep[];
+}
+/**
+ * A sweep with its trials, materialised when it starts: each trial's arguments are fixed then, each trial runs as an ordinary job tagged with the sweep, and the list survives restarts of every process.
+ */
+export interface Sweep {
+  id: string;
+  owner: string;
+  projectId: string;
+  name: string;
+  entrypoint: string;
+  accelerator: Accelerator;
+  space: SearchSpace;
+  target: SweepTarget;
+  maxConcurrent: number;
+  earlyStopping?: EarlyStopping;
+  status: SweepStatus;
+  createdAt: string;
+  updatedAt: string;
+  /**
+   * @maxItems 1000
+   */
+  trials: SweepTrial[];
+  best?: SweepBest;
+  /**
+   * Why no further trial is submitted now (e.g. no free slot on a host with the accelerator). Not stored.
+   */
+  waitingFor?: string;
+}
+/**
+ * grid: the cartesian product of each parameter's values (in the order given, the last parameter fastest), capped at runCap; random: runCap draws, seeded, from each parameter's distribution.
+ */
+export interface SweepTrial {
+  index: number;
+  args: LiteralArgs;
+  state: TrialState;
+  jobId?: string;
+  /**
+   * Jobs of this trial that ended HOST_LOST (their host went away mid-run); the trial was submitted again.
+   *
+   * @maxItems 16
+   */
+  lostJobIds?: string[];
+  /**
+   * The target metric's value (COMPLETED only).
+   */
+  value?: number;
+  /**
+   * Why a FAILED trial has no value, or why a trial was STOPPED.
+   */
+  failure?: {
+    code: string;
+    message: string;
+  };
+  /**
+   * For a STOPPED trial: the step, its value and the median it was worse than.
+   */
+  stoppedAt?: {
+    step: number;
+    value: number;
+    median: number;
+  };
+}
+/**
+ * Keyword arguments of the designated call.
+ */
+export interface SweepBest {
+  index: number;
+  jobId: string;
+  /**
+   * Jobs of this trial that ended HOST_LOST (their host went away mid-run); the trial was submitted again.
+   *
+   * @maxItems 16
+   */
+  lostJobIds?: string[];
+  value: number;
 }
 export interface TableFilter {
   column: number;
@@ -1318,6 +1587,8 @@ export interface ISchemaTypes {
   'artifact-collection': ArtifactCollection;
   'artifact-list': ArtifactList;
   artifact: Artifact;
+  'baseline-set': BaselineSet;
+  baseline: Baseline;
   'chat-context': ChatContext;
   'chat-conversation': ChatConversation;
   'chat-message': ChatMessage;
@@ -1340,6 +1611,7 @@ export interface ISchemaTypes {
   'job-update': JobUpdate;
   job: Job;
   'kernel-spec-metadata': KernelSpecMetadata;
+  leaderboard: Leaderboard;
   'loader-violation': LoaderViolation;
   'log-chunk': LogChunk;
   'log-page': LogPage;
@@ -1351,6 +1623,7 @@ export interface ISchemaTypes {
   project: Project;
   'queue-place': QueuePlace;
   readiness: Readiness;
+  'regression-verdict': RegressionVerdict;
   'requirements-rejection': RequirementsRejection;
   'review-request': ReviewRequest;
   'review-stream-data': ReviewStreamData;
@@ -1363,6 +1636,9 @@ export interface ISchemaTypes {
   'series-summary': SeriesSummary;
   'signature-request': SignatureRequest;
   'step-metrics': StepMetrics;
+  'sweep-create': SweepCreate;
+  'sweep-list': SweepList;
+  sweep: Sweep;
   'table-filter': TableFilter;
   'table-page': TablePage;
   user: User;

@@ -32,7 +32,7 @@ export function jobListQuery(req: Request, owner: string): IJobs.IQuery {
   if (projectId !== undefined) query.projectId = projectId;
   if (tag) query.tag = tag;
   if (q) query.nameContains = q;
-  const args = argFilters(req);
+  const args = jobArgFilters(req);
   if (args) query.args = args;
   if (metric) query.metric = metricFilter(metric);
   query.limit = queryInteger(req, 'limit', { min: 1, max: 200, default: 50 });
@@ -40,7 +40,13 @@ export function jobListQuery(req: Request, owner: string): IJobs.IQuery {
   return query;
 }
 
-function argFilters(req: Request): IJobs.IQuery['args'] {
+/**
+ * The repeatable `arg=<name>=<value>` filters of a query (see
+ * {@link jobListQuery}), or undefined when none.
+ *
+ * @throws {@link HttpError} 400 `INVALID_REQUEST`.
+ */
+export function jobArgFilters(req: Request): IJobs.IQuery['args'] {
   const raw = req.query.arg;
   if (raw === undefined) return undefined;
   const list = Array.isArray(raw) ? raw : [raw];

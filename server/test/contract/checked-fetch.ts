@@ -97,9 +97,12 @@ async function breaches(
   if (!documented.content || method === 'head' || response.status === 204)
     return [];
   const type = (response.headers.get('content-type') ?? '').split(';')[0];
-  // Streams and pages for people (sign-in, sign-out) are not JSON bodies.
+  // Streams, pages for people (sign-in, sign-out) and CSV downloads are
+  // not JSON bodies.
   if (
-    (type === 'text/event-stream' || type === 'text/html') &&
+    (type === 'text/event-stream' ||
+      type === 'text/html' ||
+      type === 'text/csv') &&
     documented.content[type]
   )
     return [];

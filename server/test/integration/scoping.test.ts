@@ -12,6 +12,7 @@ interface IUserKit {
   projectId: string;
   jobId: string;
   finishedJobId: string;
+  sweepId: string;
   call(
     method: string,
     path: string,
@@ -47,6 +48,7 @@ async function userKit(subject: string, name: string): Promise<IUserKit> {
     projectId: '',
     jobId: '',
     finishedJobId: '',
+    sweepId: '',
     call: (method, path, body, headers = {}) =>
       fetch(`${lab.url}${path}`, {
         method,
@@ -63,6 +65,16 @@ async function userKit(subject: string, name: string): Promise<IUserKit> {
     mainPy: `# ${mark}\ndef main():\n    pass\n`
   });
   kit.projectId = (await p.json()).id;
+  // A sweep (no host is up, so it submits nothing).
+  const sweep = await kit.call('POST', '/api/sweeps', {
+    projectId: kit.projectId,
+    name: `sweep ${mark}`,
+    code: `# ${mark}\ndef main(lr=0.1):\n    pass\n`,
+    space: { kind: 'grid', runCap: 2, parameters: { lr: { values: [1, 2] } } },
+    target: { metric: 'loss', direction: 'min' }
+  });
+  expect(sweep.status).toBe(201);
+  kit.sweepId = (await sweep.json()).id;
   // A finished job with logs, and a running one.
   for (const key of ['finishedJobId', 'jobId'] as const) {
     const j = await kit.call('POST', '/api/jobs', {
@@ -163,6 +175,8 @@ describe('Every endpoint is scoped to its owner', () => {
       const idsOf: Record<string, string[]> = {
         '/api/projects/': [owner.projectId],
         '/api/jobs/': [owner.jobId, owner.finishedJobId],
+        '/api/runs/': [owner.jobId, owner.finishedJobId],
+        '/api/sweeps/': [owner.sweepId],
         '/api/tokens/': [owner.tokenId]
       };
       const bodies: Record<string, unknown> = {

@@ -1,4 +1,12 @@
-import type { Job, JobCreate, JobStatus, JobUpdate } from '@jaxlab/schemas';
+import type {
+  Accelerator,
+  Job,
+  JobCreate,
+  JobStatus,
+  JobUpdate,
+  MetricDirection,
+  RegressionVerdict
+} from '@jaxlab/schemas';
 
 /** A job as lists show it: everything but the code and requirements. */
 export type JobSummary = Omit<Job, 'code' | 'requirements'>;
@@ -48,6 +56,23 @@ export interface IJobs {
 
   /** How many jobs there are, by status, accelerator and failure reason. */
   countByStatus(): Promise<IJobs.IStatusCount[]>;
+  /**
+   * The owner's COMPLETED jobs of a project that have the metric (a step
+   * series' last value, else a run value), best first by `direction`
+   * (ties: older first), after the filters: the leaderboard.
+   *
+   * @throws JaxLabError `INVALID_REQUEST` for a bad metric or argument name.
+   */
+  rank(query: IJobs.IRankQuery): Promise<IJobs.IRanking>;
+
+  /**
+   * How many jobs (anyone's) for `accelerator` are QUEUED, COMPILING or
+   * RUNNING: what the hosts' slots of it are taken by, or soon will be.
+   */
+  countUnfinished(accelerator: Accelerator): Promise<number>;
+
+  /** Stores the job's regression verdict (replacing an earlier one). */
+  setRegression(id: string, verdict: RegressionVerdict): Promise<void>;
 }
 
 /** Option types of {@link IJobs}. */
@@ -88,6 +113,34 @@ export namespace IJobs {
     /** The failure reason of FAILED and CANCELLED jobs. */
     reason?: string;
     count: number;
+  }
+
+  /** Which jobs `rank` ranks, and how. */
+  export interface IRankQuery {
+    owner: string;
+    projectId: string;
+    metric: string;
+    direction: MetricDirection;
+    /** Only jobs with this tag. */
+    tag?: string;
+    /** Only jobs called with these arguments (every one equal). */
+    args?: Record<string, ArgValue>;
+    /** Only jobs created at or after this (ISO time). */
+    createdFrom?: string;
+    /** Only jobs created before this (ISO time). */
+    createdBefore?: string;
+    /** Only jobs that asked for this accelerator. */
+    accelerator?: Accelerator;
+    /** Most rows answered, 1..10000 (default 100); `total` counts all. */
+    limit?: number;
+  }
+
+  /** What `rank` answers. */
+  export interface IRanking {
+    /** How many jobs match. */
+    total: number;
+    /** The first `limit` of them, best first, with their metric's value. */
+    rows: { value: number; job: JobSummary }[];
   }
 
   /** Which jobs `list` returns. */

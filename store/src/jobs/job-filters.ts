@@ -20,7 +20,9 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
  * @throws JaxLabError `INVALID_REQUEST` for a bad argument or metric name,
  *   an unknown operator or a value that is not a finite number.
  */
-export function checkJobFilters(query: IJobs.IQuery): void {
+export function checkJobFilters(
+  query: Pick<IJobs.IQuery, 'args' | 'metric'>
+): void {
   for (const name of Object.keys(query.args ?? {})) {
     if (!IDENTIFIER.test(name)) {
       throw new JaxLabError(
@@ -44,4 +46,29 @@ export function checkJobFilters(query: IJobs.IQuery): void {
       });
     }
   }
+}
+
+/** Rows `rank` answers at most, and by default. */
+export const RANK_LIMIT = { max: 10_000, default: 100 } as const;
+
+/**
+ * Checks a ranking query as {@link checkJobFilters} does a list's.
+ *
+ * @throws JaxLabError `INVALID_REQUEST`.
+ */
+export function checkRankQuery(query: IJobs.IRankQuery): void {
+  checkJobFilters({
+    args: query.args,
+    metric: { name: query.metric, op: '=', value: 0 }
+  });
+  if (query.direction !== 'min' && query.direction !== 'max') {
+    throw new JaxLabError('INVALID_REQUEST', 'Rank by min or max.', {
+      hint: 'Pass direction=min (lower is better) or direction=max.'
+    });
+  }
+}
+
+/** The page size of a ranking. */
+export function rankLimit(limit: number | undefined): number {
+  return Math.max(1, Math.min(RANK_LIMIT.max, limit ?? RANK_LIMIT.default));
 }

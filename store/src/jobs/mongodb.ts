@@ -1,5 +1,5 @@
 import type { Filter } from 'mongodb';
-import type { Job, JobUpdate } from '@jaxlab/schemas';
+import type { Job, JobUpdate, RegressionVerdict } from '@jaxlab/schemas';
 import { insertEventDocs } from '../mongodb/event-docs.js';
 import type { IJobDoc } from '../mongodb/job-docs.js';
 import {
@@ -11,7 +11,12 @@ import {
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IJobs, IPage, JobSummary } from './contract.js';
 import { decodeJobCursor, encodeJobCursor, jobPageSize } from './job-cursor.js';
-import { METRIC_OPERATORS, checkJobFilters } from './job-filters.js';
+import {
+  METRIC_OPERATORS,
+  checkJobFilters,
+  checkRankQuery,
+  rankLimit
+} from './job-filters.js';
 import { cancelledWhileQueuedFailure } from './job-failures.js';
 import type { IFairRanks } from './fair-rank.js';
 import { nextFairRank } from './fair-rank.js';
@@ -251,6 +256,86 @@ export class MongoJobs implements IJobs {
       rankOf({ status: 'QUEUED', owner, fairRank: { $exists: true } }, -1)
     ]);
     return { queueFront, ownerLast };
+  }
+
+  async rank(query: IJobs.IRankQuery): Promise<IJobs.IRanking> {
+    checkRankQuery(query);
+    const n = query.metric;
+    const filter: Filter<IJobDoc> = {
+      owner: query.owner,
+      projectId: query.projectId,
+      status: 'COMPLETED',
+      $or: [
+        { seriesValues: { $elemMatch: { n } } },
+        { metricValues: { $elemMatch: { n } } }
+      ]
+    };
+    if (query.tag !== undefined) filter.tags = query.tag;
+    if (query.accelerator !== undefined) filter.accelerator = query.accelerator;
+    if (query.createdFrom !== undefined || query.createdBefore !== undefined) {
+      filter.createdAt = {
+        ...(query.createdFrom !== undefined ? { $gte: query.createdFrom } : {}),
+        ...(query.createdBefore !== undefined
+          ? { $lt: query.createdBefore }
+          : {})
+      };
+    }
+    const args = Object.entries(query.args ?? {});
+    if (args.length) {
+      filter.$and = args.map(([n, v]) => ({
+        argValues: { $elemMatch: { n, v } }
+      }));
+    }
+    // Only the fields ranking needs come back; the order is computed here,
+    // as the value is a named entry of two arrays (no index could serve it).
+    const docs = await this._database.jobs
+      .find(filter, {
+        projection: { _id: 1, createdAt: 1, seriesValues: 1, metricValues: 1 }
+      })
+      .toArray();
+    const sign = query.direction === 'min' ? 1 : -1;
+    const ranked = docs
+      .map(doc => ({
+        id: doc._id,
+        createdAt: doc.createdAt,
+        value: (doc.seriesValues?.find(e => e.n === n) ??
+          doc.metricValues?.find(e => e.n === n))!.v
+      }))
+      .sort(
+        (a, b) =>
+          sign * (a.value - b.value) ||
+          a.createdAt.localeCompare(b.createdAt) ||
+          a.id.localeCompare(b.id)
+      )
+      .slice(0, rankLimit(query.limit));
+    const full = new Map(
+      (
+        await this._database.jobs
+          .find(
+            { _id: { $in: ranked.map(r => r.id) } },
+            { projection: { code: 0, requirements: 0 } }
+          )
+          .toArray()
+      ).map(doc => [doc._id, docToJob(doc) as JobSummary])
+    );
+    return {
+      total: docs.length,
+      rows: ranked.map(r => ({ value: r.value, job: full.get(r.id)! }))
+    };
+  }
+
+  async countUnfinished(accelerator: Job['accelerator']): Promise<number> {
+    return this._database.jobs.countDocuments({
+      status: NOT_FINAL,
+      accelerator
+    });
+  }
+
+  async setRegression(id: string, verdict: RegressionVerdict): Promise<void> {
+    await this._database.jobs.updateOne(
+      { _id: id },
+      { $set: { regressionJson: JSON.stringify(verdict) } }
+    );
   }
 
   private _database: MongoDatabase;

@@ -1,4 +1,9 @@
-import type { Job, JobStatus, JobUpdate } from '@jaxlab/schemas';
+import type {
+  Job,
+  JobStatus,
+  JobUpdate,
+  RegressionVerdict
+} from '@jaxlab/schemas';
 import { isFinalJobStatus } from '@jaxlab/schemas';
 import { appendEventRows } from '../sqlite/event-rows.js';
 import type { IJobRow } from '../sqlite/job-rows.js';
@@ -6,7 +11,12 @@ import { JOB_SUMMARY_COLUMNS, readJob, rowToJob } from '../sqlite/job-rows.js';
 import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
 import type { IJobs, IPage, JobSummary } from './contract.js';
 import { decodeJobCursor, encodeJobCursor, jobPageSize } from './job-cursor.js';
-import { METRIC_OPERATORS, checkJobFilters } from './job-filters.js';
+import {
+  METRIC_OPERATORS,
+  checkJobFilters,
+  checkRankQuery,
+  rankLimit
+} from './job-filters.js';
 import { cancelledWhileQueuedFailure } from './job-failures.js';
 import type { IFairRanks } from './fair-rank.js';
 import { nextFairRank } from './fair-rank.js';
@@ -88,24 +98,7 @@ export class SqliteJobs implements IJobs {
       where.push(`name LIKE @name ESCAPE '\\'`);
       params.name = `%${query.nameContains.replace(/[\\%_]/g, c => `\\${c}`)}%`;
     }
-    Object.entries(query.args ?? {}).forEach(([name, value], i) => {
-      params[`argPath${i}`] = `$.${name}`;
-      if (value === null) {
-        where.push(`json_type(args, @argPath${i}) = 'null'`);
-      } else {
-        // json_extract answers JSON true/false as 1/0.
-        where.push(
-          `json_extract(args, @argPath${i}) = @arg${i} AND json_type(args, @argPath${i}) IN (${
-            typeof value === 'string'
-              ? "'text'"
-              : typeof value === 'boolean'
-                ? "'true', 'false'"
-                : "'integer', 'real'"
-          })`
-        );
-        params[`arg${i}`] = typeof value === 'boolean' ? Number(value) : value;
-      }
-    });
+    argsWhere(query.args, where, params);
     if (query.metric) {
       const { name, op, value } = query.metric;
       where.push(
@@ -227,5 +220,97 @@ export class SqliteJobs implements IJobs {
     );
   }
 
+  async rank(query: IJobs.IRankQuery): Promise<IJobs.IRanking> {
+    checkRankQuery(query);
+    const where = [`status = 'COMPLETED'`, 'value IS NOT NULL'];
+    const params: Record<string, unknown> = {
+      owner: query.owner,
+      projectId: query.projectId,
+      seriesPath: `$."${query.metric}".last`,
+      valuePath: `$.values."${query.metric}"`,
+      limit: rankLimit(query.limit)
+    };
+    if (query.tag !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM json_each(tags) WHERE value = @tag)');
+      params.tag = query.tag;
+    }
+    argsWhere(query.args, where, params);
+    if (query.createdFrom !== undefined) {
+      where.push('createdAt >= @createdFrom');
+      params.createdFrom = query.createdFrom;
+    }
+    if (query.createdBefore !== undefined) {
+      where.push('createdAt < @createdBefore');
+      params.createdBefore = query.createdBefore;
+    }
+    if (query.accelerator !== undefined) {
+      where.push('accelerator = @accelerator');
+      params.accelerator = query.accelerator;
+    }
+    const order = query.direction === 'min' ? 'ASC' : 'DESC';
+    // The filters apply to the computed value, hence the subquery; the
+    // window count says how many matched beyond the limit.
+    const rows = this._database
+      .prepare(
+        `SELECT *, COUNT(*) OVER () AS total FROM (
+           SELECT ${JOB_SUMMARY_COLUMNS},
+             COALESCE(json_extract(series, @seriesPath),
+               json_extract(metrics, @valuePath)) AS value
+           FROM jobs WHERE projectId = @projectId AND owner = @owner
+         ) WHERE ${where.join(' AND ')}
+         ORDER BY value ${order}, createdAt, id LIMIT @limit`
+      )
+      .all(params) as (IJobRow & { value: number; total: number })[];
+    return {
+      total: rows[0]?.total ?? 0,
+      rows: rows.map(row => ({
+        value: row.value,
+        job: rowToJob(row) as JobSummary
+      }))
+    };
+  }
+
+  async countUnfinished(accelerator: Job['accelerator']): Promise<number> {
+    const row = this._database
+      .prepare(
+        `SELECT COUNT(*) AS n FROM jobs
+         WHERE status IN ('QUEUED', 'COMPILING', 'RUNNING') AND accelerator = ?`
+      )
+      .get(accelerator) as { n: number };
+    return row.n;
+  }
+
+  async setRegression(id: string, verdict: RegressionVerdict): Promise<void> {
+    this._database
+      .prepare('UPDATE jobs SET regression = ? WHERE id = ?')
+      .run(JSON.stringify(verdict), id);
+  }
+
   private _database: SqliteDatabase;
+}
+
+/** Adds the conditions of an argument filter (every one equal). */
+function argsWhere(
+  args: Record<string, IJobs.ArgValue> | undefined,
+  where: string[],
+  params: Record<string, unknown>
+): void {
+  Object.entries(args ?? {}).forEach(([name, value], i) => {
+    params[`argPath${i}`] = `$.${name}`;
+    if (value === null) {
+      where.push(`json_type(args, @argPath${i}) = 'null'`);
+    } else {
+      // json_extract answers JSON true/false as 1/0.
+      where.push(
+        `json_extract(args, @argPath${i}) = @arg${i} AND json_type(args, @argPath${i}) IN (${
+          typeof value === 'string'
+            ? "'text'"
+            : typeof value === 'boolean'
+              ? "'true', 'false'"
+              : "'integer', 'real'"
+        })`
+      );
+      params[`arg${i}`] = typeof value === 'boolean' ? Number(value) : value;
+    }
+  });
 }

@@ -40,6 +40,7 @@ export interface IStoredJob {
   phases: Job['phases'];
   progress: Job['progress'];
   series: Job['series'];
+  regression: Job['regression'];
 }
 
 /**
@@ -81,5 +82,6 @@ export function storedJobToJob(stored: IStoredJob): Job {
   if (stored.phases?.length) job.phases = stored.phases;
   if (stored.progress) job.progress = stored.progress;
   if (stored.series) job.series = stored.series;
+  if (stored.regression) job.regression = stored.regression;
   return job as Job;
 }

@@ -5,6 +5,7 @@ import type {
   JobPhase,
   JobStatus,
   Metrics,
+  RegressionVerdict,
   RunManifest,
   RunProgress,
   SeriesSummary
@@ -62,6 +63,8 @@ export interface IJobDoc {
   phases?: JobPhase[] | null;
   progress?: RunProgress | null;
   seriesJson?: string | null;
+  /** The regression verdict (RegressionVerdict as JSON). */
+  regressionJson?: string | null;
   /** Last value of each step series, for filters. */
   seriesValues?: INamedValue<number>[];
   /** The metrics' values, for filters. */
@@ -123,6 +126,7 @@ export function docToJob(doc: IJobDoc): Job {
     manifest: parseJsonField<RunManifest>(doc.manifestJson),
     phases: doc.phases ?? undefined,
     progress: doc.progress ?? undefined,
-    series: parseJsonField<SeriesSummary>(doc.seriesJson)
+    series: parseJsonField<SeriesSummary>(doc.seriesJson),
+    regression: parseJsonField<RegressionVerdict>(doc.regressionJson)
   });
 }

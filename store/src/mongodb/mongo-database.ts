@@ -143,6 +143,8 @@ async function createIndexes(db: Db): Promise<void> {
       .collection('job_events')
       .createIndex({ jobId: 1, seq: 1 }, { unique: true }),
     db.collection('projects').createIndex({ owner: 1, createdAt: 1 }),
+    db.collection('sweeps').createIndex({ owner: 1, createdAt: -1 }),
+    db.collection('sweeps').createIndex({ status: 1 }),
     db
       .collection('users')
       .createIndex({ provider: 1, subject: 1 }, { unique: true }),

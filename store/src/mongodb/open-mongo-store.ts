@@ -2,7 +2,9 @@ import { MongoAccounts } from '../accounts/mongodb.js';
 import { MongoJobArtifacts } from '../artifacts/mongodb.js';
 import { MongoChats } from '../chats/mongodb.js';
 import { MongoJobEvents } from '../events/mongodb.js';
+import { MongoBaselines } from '../baselines/mongodb.js';
 import { MongoHosts } from '../hosts/mongodb.js';
+import { MongoSweeps } from '../sweeps/mongodb.js';
 import { MongoJobs } from '../jobs/mongodb.js';
 import { MongoProjects } from '../projects/mongodb.js';
 import { MongoJobQueue } from '../queue/mongodb.js';
@@ -31,6 +33,8 @@ export async function openMongoStore(
     artifacts: new MongoJobArtifacts(database),
     chats: new MongoChats(database),
     ping: () => database.ping(),
+    baselines: new MongoBaselines(database),
+    sweeps: new MongoSweeps(database),
     dispose: () => database.dispose()
   };
 }

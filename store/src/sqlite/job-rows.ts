@@ -37,6 +37,7 @@ export interface IJobRow {
   phases: string | null;
   progress: string | null;
   series: string | null;
+  regression: string | null;
 }
 
 /** Every column but code and requirements: a {@link JobSummary}'s. */
@@ -44,7 +45,7 @@ export const JOB_SUMMARY_COLUMNS = `id, owner, projectId, status, accelerator,
   deviceCount, profile, entrypoint, args, name, tags, notes, timeLimitMs,
   createdAt, updatedAt, startedAt, finishedAt, host, leaseHolder,
   leaseExpiresAt, attempt, lastSeq, logTail, logsDeleted, cancelRequested,
-  failure, metrics, manifest, phases, progress, series`;
+  failure, metrics, manifest, phases, progress, series, regression`;
 
 /** The job with this id, or null. */
 export function readJob(database: SqliteDatabase, id: string): Job | null {
@@ -72,6 +73,7 @@ export function rowToJob(row: IJobRow): Job {
     manifest: parseJsonColumn(row.manifest),
     phases: parseJsonColumn(row.phases),
     progress: parseJsonColumn(row.progress),
-    series: parseJsonColumn(row.series)
+    series: parseJsonColumn(row.series),
+    regression: parseJsonColumn(row.regression)
   });
 }

@@ -5,7 +5,9 @@ import { SqliteAccounts } from '../accounts/sqlite.js';
 import { SqliteJobArtifacts } from '../artifacts/sqlite.js';
 import { SqliteChats } from '../chats/sqlite.js';
 import { SqliteJobEvents } from '../events/sqlite.js';
+import { SqliteBaselines } from '../baselines/sqlite.js';
 import { SqliteHosts } from '../hosts/sqlite.js';
+import { SqliteSweeps } from '../sweeps/sqlite.js';
 import { SqliteJobs } from '../jobs/sqlite.js';
 import { SqliteProjects } from '../projects/sqlite.js';
 import { SqliteJobQueue } from '../queue/sqlite.js';
@@ -42,6 +44,8 @@ export function openSqliteStore(path: string): IStore {
       scratch ?? join(dirname(path), 'artifacts')
     ),
     chats: new SqliteChats(database),
+    baselines: new SqliteBaselines(database),
+    sweeps: new SqliteSweeps(database),
     dispose: async () => {
       database.dispose();
       if (scratch) rmSync(scratch, { recursive: true, force: true });

@@ -168,5 +168,28 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE jobs ADD COLUMN deviceCount INTEGER NOT NULL DEFAULT 1;
   ALTER TABLE jobs ADD COLUMN profile INTEGER NOT NULL DEFAULT 0;
+  `,
+  // Regression verdicts with runs, baselines, sweeps.
+  `
+  ALTER TABLE jobs ADD COLUMN regression TEXT;
+  CREATE INDEX jobs_project_status ON jobs (projectId, status);
+
+  CREATE TABLE baselines (
+    projectId TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+
+  CREATE TABLE sweeps (
+    id TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    projectId TEXT NOT NULL,
+    status TEXT NOT NULL,
+    createdAt TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    template TEXT NOT NULL
+  );
+  CREATE INDEX sweeps_owner ON sweeps (owner, createdAt);
+  CREATE INDEX sweeps_status ON sweeps (status);
   `
 ];

@@ -1,6 +1,7 @@
 import { describeAccountsContract } from './accounts.contract.js';
 import { describeJobArtifactsContract } from './artifacts.contract.js';
 import { describeJobEventsContract } from './events.contract.js';
+import { describeExperimentsContract } from './experiments.contract.js';
 import { describeHostsContract } from './hosts.contract.js';
 import { describeJobsContract } from './jobs.contract.js';
 import { describeProjectsContract } from './projects.contract.js';
@@ -22,5 +23,6 @@ export const RESOURCE_CONTRACTS: readonly ((
   describeAccountsContract,
   describeHostsContract,
   describeJobArtifactsContract,
-  describeSeriesContract
+  describeSeriesContract,
+  describeExperimentsContract
 ];
