@@ -16,7 +16,7 @@ import { TableDataModel } from './table-data-model.js';
 const OPS: TableFilter['op'][] = ['contains', '=', '<', '>'];
 
 /**
- * The data viewer: a table artifact (CSV, TSV, JSON lines, .npy, .npz) in
+ * The data viewer: a table artifact (CSV, TSV, JSON lines, Parquet, .npy, .npz) in
  * JupyterLab's own data grid (@lumino/datagrid, as @jupyterlab/csvviewer),
  * paged from the server. A toolbar sorts by a column and adds filters
  * (contains, =, <, >), each shown as a removable chip; the header rows show

@@ -94,7 +94,7 @@ export const artifactsOpenApi: IOpenApiPart = {
       get: {
         operationId: 'readJobTable',
         summary:
-          'One page of a table artifact (CSV, TSV, JSON lines, .npy, .npz), sorted and filtered on the server',
+          'One page of a table artifact (CSV, TSV, JSON lines, Parquet, .npy, .npz), sorted and filtered on the server',
         description:
           'The first open indexes the file (pages arrive while it is read; `complete` says when it is done); sorting and filtering wait for the whole index, then are cached.',
         tags,

@@ -34,6 +34,8 @@ export function tableFormatOf(name: string): TableFormat | null {
       return 'npy';
     case 'npz':
       return 'npz';
+    case 'parquet':
+      return 'parquet';
     default:
       return null;
   }

@@ -15,6 +15,7 @@ import {
   tableFormatOf
 } from './table-formats.js';
 import type { ITableContent, TableFormat } from './table-formats.js';
+import { readParquet } from './parquet-reader.js';
 import { buildView, readView } from './table-view.js';
 import type { IViewQuery } from './table-view.js';
 
@@ -263,6 +264,8 @@ export class TableViewer {
         return readJsonLines(await artifact.open());
       case 'npy':
         return readNpy(await artifact.open());
+      case 'parquet':
+        return readParquet(artifact);
       case 'npz': {
         const { zip, entries } = await npzMembers(artifact);
         const rows = await readNpzMember(zip, entries.get(member!)!);

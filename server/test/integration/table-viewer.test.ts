@@ -31,6 +31,33 @@ print(dump(np.save, np.array([True, False, True])))
   };
 }
 
+/**
+ * A Parquet file written by pyarrow (snappy, row groups of 1,000 rows):
+ * row i has id i (int64), score (i * 37) % 101 / 4 (missing every 10th),
+ * name `n<i % 7>`, flag i % 3 == 0, a date, and a list.
+ */
+const PARQUET_ROWS = 2500;
+function parquetFile(): Buffer {
+  const script = `
+import io, sys, datetime, pyarrow as pa, pyarrow.parquet as pq
+n = ${PARQUET_ROWS}
+t = pa.table({
+    "id": pa.array(range(n), pa.int64()),
+    "score": pa.array([None if i % 10 == 0 else (i * 37) % 101 / 4 for i in range(n)], pa.float64()),
+    "name": [f"n{i % 7}" for i in range(n)],
+    "flag": [i % 3 == 0 for i in range(n)],
+    "day": [datetime.date(2026, 1, 1) + datetime.timedelta(days=i % 30) for i in range(n)],
+    "dims": [[i, i + 1] for i in range(n)],
+})
+b = io.BytesIO(); pq.write_table(t, b, row_group_size=1000, compression="snappy")
+sys.stdout.write(b.getvalue().hex())
+`;
+  return Buffer.from(
+    execFileSync(labPaths().python, ['-c', script]).toString(),
+    'hex'
+  );
+}
+
 beforeAll(async () => {
   lab = await startLabServer();
   alice = await lab.as('alice');
@@ -62,6 +89,8 @@ beforeAll(async () => {
   await put('matrix.npy', npy);
   await put('arrays.npz', npz);
   await put('flags.npy', vector);
+  await put('scores.parquet', parquetFile());
+  await put('broken.parquet', 'not parquet at all');
   await put('notes.txt', 'hello');
 });
 
@@ -156,9 +185,71 @@ describe('GET /api/jobs/{id}/table: formats', () => {
     ]);
   });
 
+  it('should read Parquet across row groups, paged, sorted and filtered as a reference computed here', async () => {
+    const score = (i: number) => (i % 10 === 0 ? null : ((i * 37) % 101) / 4);
+    const page = await table('scores.parquet', { offset: '995', limit: '10' });
+    expect(page).toMatchObject({ format: 'parquet', offset: 995 });
+    expect(page.columns.map(c => [c.name, c.type])).toEqual([
+      ['id', 'integer'],
+      ['score', 'number'],
+      ['name', 'string'],
+      ['flag', 'boolean'],
+      ['day', 'string'],
+      ['dims', 'string']
+    ]);
+    // Rows 995-1004 straddle the first two row groups.
+    expect(page.rows.map(r => r[0])).toEqual(
+      Array.from({ length: 10 }, (_, k) => 995 + k)
+    );
+    expect(page.rows[5]).toEqual([
+      1000,
+      null,
+      'n6',
+      false,
+      '2026-01-11T00:00:00.000Z',
+      '[1000,1001]'
+    ]);
+    const ids = Array.from({ length: PARQUET_ROWS }, (_, i) => i);
+    const scored = ids.filter(i => score(i) !== null);
+    const byScore = [...scored].sort(
+      (a, b) => score(b)! - score(a)! || a - b
+    );
+    const sorted = await table('scores.parquet', {
+      sort: '1',
+      order: 'desc',
+      limit: '50'
+    });
+    expect(sorted.totalRows).toBe(PARQUET_ROWS);
+    expect(sorted.rowNumbers).toEqual(byScore.slice(0, 50));
+    expect(sorted.columns[1].summary).toMatchObject({
+      count: scored.length,
+      missing: PARQUET_ROWS - scored.length,
+      min: 0,
+      max: 25
+    });
+    expect(sorted.columns[1].summary!.mean).toBeCloseTo(
+      scored.reduce((s, i) => s + score(i)!, 0) / scored.length,
+      9
+    );
+    const filtered = await table('scores.parquet', {
+      filter: JSON.stringify([
+        { column: 2, op: '=', value: 'n3' },
+        { column: 1, op: '>', value: '20' }
+      ]),
+      limit: '1000'
+    });
+    expect(filtered.rowNumbers).toEqual(
+      ids.filter(i => i % 7 === 3 && (score(i) ?? -1) > 20)
+    );
+  });
+
   it('should refuse what it cannot show with a clear code', async () => {
     await expect(table('notes.txt')).rejects.toMatchObject({
       code: 'TABLE_UNSUPPORTED'
+    });
+    await expect(table('broken.parquet')).rejects.toMatchObject({
+      code: 'TABLE_UNSUPPORTED',
+      message: expect.stringMatching(/not Parquet/)
     });
     await expect(table('bad.jsonl')).rejects.toMatchObject({
       code: 'TABLE_UNSUPPORTED',
