@@ -13,9 +13,7 @@ import type { ITableContent } from './table-formats.js';
  *
  * @throws JaxLabError `TABLE_UNSUPPORTED` when the footer is not Parquet's.
  */
-export async function readParquet(
-  content: ITableContent
-): Promise<ITableRows> {
+export async function readParquet(content: ITableContent): Promise<ITableRows> {
   const file = asyncBufferOf(content);
   let metadata: FileMetaData;
   try {

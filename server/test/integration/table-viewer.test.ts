@@ -211,9 +211,7 @@ describe('GET /api/jobs/{id}/table: formats', () => {
     ]);
     const ids = Array.from({ length: PARQUET_ROWS }, (_, i) => i);
     const scored = ids.filter(i => score(i) !== null);
-    const byScore = [...scored].sort(
-      (a, b) => score(b)! - score(a)! || a - b
-    );
+    const byScore = [...scored].sort((a, b) => score(b)! - score(a)! || a - b);
     const sorted = await table('scores.parquet', {
       sort: '1',
       order: 'desc',
