@@ -13,6 +13,7 @@ export type {
 export type { IHosts } from './hosts/contract.js';
 export { hashTokenSecret } from './accounts/token-hash.js';
 export type { ISeries } from './series/contract.js';
+export type { IPointColumns } from './series/series-chunk.js';
 export { SERIES_CHUNK_POINTS } from './series/contract.js';
 export { downsampleSeries } from './series/downsample.js';
 export type { IDownsampleOptions } from './series/downsample.js';
