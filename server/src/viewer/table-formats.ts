@@ -11,6 +11,8 @@ import type { Cell, ITableRows } from './table-builder.js';
 
 /** A format the data viewer opens. */
 export type TableFormat = TablePage['format'];
+/** A format of a file (every one but the step series). */
+export type FileTableFormat = Exclude<TableFormat, 'series'>;
 
 /** Where a table's bytes come from: the artifact's content, whole or a range. */
 export interface ITableContent {
@@ -19,7 +21,7 @@ export interface ITableContent {
 }
 
 /** The viewer's format of an artifact named `name`, or null. */
-export function tableFormatOf(name: string): TableFormat | null {
+export function tableFormatOf(name: string): FileTableFormat | null {
   const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
   switch (ext) {
     case 'csv':

@@ -92,7 +92,32 @@ beforeAll(async () => {
   await put('scores.parquet', parquetFile());
   await put('broken.parquet', 'not parquet at all');
   await put('notes.txt', 'hello');
+  // Step series: loss at every step 0-9999 (three stored chunks, logged in
+  // two batches), accuracy at every 10th step from 5, a second later.
+  const steps = Array.from({ length: SERIES_STEPS }, (_, i) => i);
+  for (const half of [steps.slice(0, 6000), steps.slice(6000)]) {
+    const accuracy = half.filter(s => s % 10 === 5);
+    await lab.store.series.append(jobId, {
+      loss: {
+        steps: half,
+        values: half.map(lossAt),
+        times: half.map(s => T0 + s * 1000)
+      },
+      ...(accuracy.length && {
+        accuracy: {
+          steps: accuracy,
+          values: accuracy.map(accuracyAt),
+          times: accuracy.map(s => T0 + s * 1000 + 1000)
+        }
+      })
+    });
+  }
 });
+
+const SERIES_STEPS = 10_000;
+const T0 = Date.UTC(2026, 0, 1);
+const lossAt = (s: number) => 10 / (1 + s) + (s % 13) / 100;
+const accuracyAt = (s: number) => ((s * 7919) % 1000) / 1000;
 
 afterAll(async () => {
   await lab?.close();
@@ -239,6 +264,58 @@ describe('GET /api/jobs/{id}/table: formats', () => {
     expect(filtered.rowNumbers).toEqual(
       ids.filter(i => i % 7 === 3 && (score(i) ?? -1) > 20)
     );
+  });
+
+  it("should show a run's step series as one table (step, wall time, a column per metric), sorted and filtered", async () => {
+    const query = (params: Record<string, string>) =>
+      alice
+        .call(
+          'GET',
+          `/api/jobs/${jobId}/table?${new URLSearchParams({ series: '1', ...params })}`
+        )
+        .then(res => res.json() as Promise<TablePage>);
+    const first = await query({ offset: '4', limit: '3' });
+    expect(first.format).toBe('series');
+    expect(first.columns.map(c => [c.name, c.type])).toEqual([
+      ['step', 'integer'],
+      ['wall time', 'string'],
+      ['loss', 'number'],
+      ['accuracy', 'number']
+    ]);
+    expect(first.rows).toEqual([
+      [4, '2026-01-01T00:00:04.000Z', lossAt(4), null],
+      [5, '2026-01-01T00:00:06.000Z', lossAt(5), accuracyAt(5)],
+      [6, '2026-01-01T00:00:06.000Z', lossAt(6), null]
+    ]);
+    const accuracySteps = Array.from(
+      { length: SERIES_STEPS / 10 },
+      (_, i) => i * 10 + 5
+    );
+    const best = [...accuracySteps].sort(
+      (a, b) => accuracyAt(b) - accuracyAt(a) || a - b
+    );
+    const sorted = await query({ sort: '3', order: 'desc', limit: '20' });
+    expect(sorted.totalRows).toBe(SERIES_STEPS);
+    expect(sorted.rows.map(r => r[0])).toEqual(best.slice(0, 20));
+    expect(sorted.columns[3].summary).toMatchObject({
+      count: accuracySteps.length,
+      missing: SERIES_STEPS - accuracySteps.length
+    });
+    expect(sorted.columns[2].summary!.min).toBe(
+      Math.min(...Array.from({ length: SERIES_STEPS }, (_, s) => lossAt(s)))
+    );
+    const late = await query({
+      filter: JSON.stringify([
+        { column: 0, op: '>', value: '9990' },
+        { column: 3, op: '>', value: '0' }
+      ])
+    });
+    expect(late.rows.map(r => r[0])).toEqual([9995]);
+    const both = await alice.call(
+      'GET',
+      `/api/jobs/${jobId}/table?series=1&artifact=data.tsv`
+    );
+    expect(both.status).toBe(400);
   });
 
   it('should refuse what it cannot show with a clear code', async () => {
