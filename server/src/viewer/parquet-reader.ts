@@ -46,17 +46,14 @@ export async function readParquet(content: ITableContent): Promise<ITableRows> {
 }
 
 function cellOf(value: unknown): Cell {
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-      return value;
-    case 'bigint':
-      return Number(value);
-    case 'undefined':
-      return null;
-  }
-  if (value === null) return null;
+  if (value === null || value === undefined) return null;
+  if (
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean'
+  )
+    return value;
+  if (typeof value === 'bigint') return Number(value);
   if (value instanceof Date) return value.toISOString();
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === 'bigint' ? Number(v) : v
