@@ -239,7 +239,8 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
     await outputs()
       .locator('button', { hasText: 'Step series as a table' })
       .click();
-    const viewer = page.locator('.jp-jaxlab-TableViewer:visible');
+    // Beside the CSV's viewer (both count as visible to Playwright).
+    const viewer = page.locator('.jp-jaxlab-TableViewer[id$=":series"]');
     const status = viewer.locator('.jp-jaxlab-TableViewer-status');
     // The program logged loss and accuracy at steps 0, 10, … 200.
     await expect
