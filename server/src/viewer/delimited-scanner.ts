@@ -2,12 +2,15 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { JaxLabError } from '@jaxlab/schemas';
 
+/** Records of the first batch: few, so that the first page comes soon. */
+const FIRST_BATCH_RECORDS = 1024;
+const BATCH_RECORDS = 8192;
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
 /**
- * The records of a CSV or TSV stream, a batch per chunk read, with the semantics the
+ * The records of a CSV or TSV stream, in batches (a small first one), with the semantics the
  * viewer had from csv-parse (RFC 4180 quoting with `""` inside quotes and
  * newlines in quoted fields, a BOM dropped, ragged rows kept, a quote
  * inside an unquoted field kept as text, empty lines skipped, LF, CRLF or
@@ -28,37 +31,47 @@ export async function* scanDelimited(
   const decoder = new StringDecoder('utf8');
   let carry = '';
   let first = true;
+  let batchRecords = FIRST_BATCH_RECORDS;
   for await (const chunk of stream) {
     let text = carry + decoder.write(chunk as Buffer);
     if (first && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
     }
-    // A chunk's records as one batch (a few thousand): the first page
-    // can be served after the first chunk.
-    const batch: string[][] = [];
-    carry = text.slice(scan(text, sep, false, batch));
-    if (batch.length) yield batch;
+    let from = 0;
+    for (;;) {
+      const batch: string[][] = [];
+      from = scan(text, from, sep, false, batch, batchRecords);
+      if (!batch.length) break;
+      yield batch;
+      batchRecords = BATCH_RECORDS;
+    }
+    carry = text.slice(from);
   }
   const rest = carry + decoder.end();
-  const batch: string[][] = [];
-  if (rest.length > 0) scan(rest, sep, true, batch);
-  if (batch.length) yield batch;
+  for (let from = 0; from < rest.length;) {
+    const batch: string[][] = [];
+    from = scan(rest, from, sep, true, batch, BATCH_RECORDS);
+    if (batch.length) yield batch;
+  }
 }
 
 /**
- * Scans whole records of `text` into `out`; answers where the first record
- * not wholly in `text` starts (unless `atEnd`, when the text's end ends it).
+ * Scans whole records of `text` from `from` into `out`, at most `limit`;
+ * answers where the first record not scanned starts (a record not wholly
+ * in `text` is not scanned unless `atEnd`, when the text's end ends it).
  */
 function scan(
   text: string,
+  from: number,
   sep: number,
   atEnd: boolean,
-  out: string[][]
+  out: string[][],
+  limit: number
 ): number {
   const n = text.length;
-  let pos = 0;
-  while (pos < n) {
+  let pos = from;
+  while (pos < n && out.length < limit) {
     const start = pos;
     const c0 = text.charCodeAt(pos);
     if (c0 === LF || c0 === CR) {
