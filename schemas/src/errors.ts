@@ -134,7 +134,7 @@ export const JAXLAB_ERROR_HINTS: Readonly<Record<JaxLabErrorCode, string>> =
     RANGE_NOT_SATISFIABLE:
       'Ask for a byte range inside the file (its size is in the listing).',
     TABLE_UNSUPPORTED:
-      'The data viewer opens CSV, TSV, JSON lines (.jsonl) and .npy/.npz arrays of up to 2 dimensions; download other files instead.',
+      'The data viewer opens CSV, TSV, JSON lines (.jsonl), Parquet and .npy/.npz arrays of up to 2 dimensions; download other files instead.',
     JOB_NOT_FINISHED: 'Ask again once the run has finished.',
     BASELINE_NOT_FOUND:
       'Set a baseline with PUT /api/projects/{id}/baseline, or "Set as baseline" on a run.',

@@ -326,6 +326,7 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
       router: createArtifactsRouter({
         jobs: store.jobs,
         artifacts: store.artifacts,
+        series: store.series,
         viewer
       }),
       openapi: artifactsOpenApi

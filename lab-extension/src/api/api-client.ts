@@ -344,11 +344,11 @@ export class ApiClient {
     return `/api/jobs/${enc(id)}/artifacts/${enc(name)}`;
   }
 
-  /** One page of a table artifact, sorted and filtered by the server. */
+  /** One page of a table artifact or of the step series, sorted and filtered by the server. */
   getTable(
     id: string,
     query: {
-      artifact: string;
+      source: TableSource;
       member?: string;
       offset: number;
       limit: number;
@@ -357,7 +357,9 @@ export class ApiClient {
     }
   ): Promise<TablePage> {
     const params = new URLSearchParams({
-      artifact: query.artifact,
+      ...('artifact' in query.source
+        ? { artifact: query.source.artifact }
+        : { series: '1' }),
       offset: String(query.offset),
       limit: String(query.limit)
     });
@@ -703,3 +705,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done);
   });
 }
+
+/** What the data viewer shows: a kept file, or the run's step series as one table. */
+export type TableSource = { artifact: string } | { series: true };

@@ -18,7 +18,7 @@ export function isInlineImage(artifact: Artifact): boolean {
 export function isTable(artifact: Artifact): boolean {
   return (
     !artifact.deletedAt &&
-    /\.(csv|tsv|tab|jsonl|ndjson|npy|npz)$/i.test(artifact.name)
+    /\.(csv|tsv|tab|jsonl|ndjson|npy|npz|parquet)$/i.test(artifact.name)
   );
 }
 

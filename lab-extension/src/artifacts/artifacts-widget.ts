@@ -10,14 +10,16 @@ import { isInlineImage, isTable, saveBlob } from './artifact-kinds.js';
 
 /** What the user asked to open from the outputs list. */
 export type OutputsOpenRequest =
-  { kind: 'table'; job: Job; artifact: Artifact } | { kind: 'chat'; job: Job };
+  | { kind: 'table'; job: Job; artifact: Artifact }
+  | { kind: 'series'; job: Job }
+  | { kind: 'chat'; job: Job };
 
 /**
  * The "Outputs" section of a run: the files its outputs/ folder kept
  * (name, size, type), each with a download button, pictures (PNG, JPEG,
  * SVG) shown inline from blob URLs, tables with an "Open" button for the
  * data viewer, what the collection dropped and why, a zip of everything,
- * and "Ask about this run". Follows the results model's job; lists once
+ * the step series as a table (in the data viewer) and "Ask about this run". Follows the results model's job; lists once
  * the run has ended.
  */
 export class ArtifactsWidget extends Widget {
@@ -28,6 +30,7 @@ export class ArtifactsWidget extends Widget {
     this._client = options.client;
     this._trans = options.trans;
     this._results.stateChanged.connect(this._onResults, this);
+    this._results.seriesChanged.connect(this._onResults, this);
     this._onResults();
   }
 
@@ -57,13 +60,15 @@ export class ArtifactsWidget extends Widget {
   dispose(): void {
     if (this.isDisposed) return;
     this._results.stateChanged.disconnect(this._onResults, this);
+    this._results.seriesChanged.disconnect(this._onResults, this);
     this._revokeImages();
     super.dispose();
   }
 
   private _onResults(): void {
     const job = this._results.job;
-    const key = job ? `${job.id}:${this._results.isFinal}` : '';
+    const hasSeries = Object.keys(this._results.seriesSummary).length > 0;
+    const key = job ? `${job.id}:${this._results.isFinal}:${hasSeries}` : '';
     if (key === this._shownKey) return;
     this._shownKey = key;
     this._list = null;
@@ -93,6 +98,15 @@ export class ArtifactsWidget extends Widget {
     );
     ask.classList.add('jp-jaxlab-Outputs-ask');
     header.append(ask);
+    if (Object.keys(this._results.seriesSummary).length > 0) {
+      const series = button(trans.__('Step series as a table'), () =>
+        this._openRequested.emit({ kind: 'series', job })
+      );
+      series.title = trans.__(
+        'A row per step, a column per metric: paged, sorted and filtered in the data viewer'
+      );
+      ask.before(series);
+    }
     if (!this._results.isFinal) {
       node.append(
         header,

@@ -74,7 +74,9 @@ export const outputsPlugin: JupyterFrontEndPlugin<void> = {
           new TableViewerWidget({
             client: connection.client,
             jobId: String(args.jobId),
-            artifact: String(args.artifact),
+            source: args.series
+              ? { series: true }
+              : { artifact: String(args.artifact) },
             trans
           })
         )
@@ -92,12 +94,15 @@ export const outputsPlugin: JupyterFrontEndPlugin<void> = {
         )
     });
     const onOpen = (_: ArtifactsWidget, request: OutputsOpenRequest): void => {
-      void app.commands.execute(
-        request.kind === 'table' ? CommandIDs.openTable : CommandIDs.openChat,
-        request.kind === 'table'
-          ? { jobId: request.job.id, artifact: request.artifact.name }
-          : { jobId: request.job.id }
-      );
+      const jobId = request.job.id;
+      void (request.kind === 'table'
+        ? app.commands.execute(CommandIDs.openTable, {
+            jobId,
+            artifact: request.artifact.name
+          })
+        : request.kind === 'series'
+          ? app.commands.execute(CommandIDs.openTable, { jobId, series: true })
+          : app.commands.execute(CommandIDs.openChat, { jobId }));
     };
     projects.widgetAdded.connect((_, panel) =>
       panel.outputs.openRequested.connect(onOpen)

@@ -2,7 +2,7 @@ import { DataModel } from '@lumino/datagrid';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 import type { TableFilter, TablePage } from '@jaxlab/schemas/contract';
-import type { ApiClient } from '../api/api-client.js';
+import type { ApiClient, TableSource } from '../api/api-client.js';
 
 /** Rows per page asked of the server. */
 const PAGE_ROWS = 200;
@@ -21,7 +21,7 @@ export class TableDataModel extends DataModel {
     super();
     this._client = options.client;
     this._jobId = options.jobId;
-    this._artifact = options.artifact;
+    this._source = options.source;
   }
 
   /** The last page's facts (columns, counts, whether the index is complete). */
@@ -73,7 +73,7 @@ export class TableDataModel extends DataModel {
     const generation = this._generation;
     try {
       const page = await this._client.getTable(this._jobId, {
-        artifact: this._artifact,
+        source: this._source,
         member: this._member,
         offset: index * PAGE_ROWS,
         limit: PAGE_ROWS,
@@ -156,7 +156,7 @@ export class TableDataModel extends DataModel {
 
   private _client: ApiClient;
   private _jobId: string;
-  private _artifact: string;
+  private _source: TableSource;
   private _member: string | undefined;
   private _sort: TableDataModel.ISort | undefined;
   private _filters: TableFilter[] = [];
@@ -173,7 +173,7 @@ export namespace TableDataModel {
   export interface IOptions {
     client: ApiClient;
     jobId: string;
-    artifact: string;
+    source: TableSource;
   }
 
   export interface ISort {

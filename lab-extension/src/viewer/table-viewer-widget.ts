@@ -10,13 +10,17 @@ import {
 import type { Message } from '@lumino/messaging';
 import { PanelLayout, Widget } from '@lumino/widgets';
 import type { TableFilter } from '@jaxlab/schemas/contract';
-import type { ApiClient } from '../api/api-client.js';
+import type { ApiClient, TableSource } from '../api/api-client.js';
 import { TableDataModel } from './table-data-model.js';
 
 const OPS: TableFilter['op'][] = ['contains', '=', '<', '>'];
+const ROW_HEIGHT = 24;
+/** Four lines: a column's summary (n, mean, min, max) wrapped at the default width. */
+const SUMMARY_ROW_HEIGHT = 68;
 
 /**
- * The data viewer: a table artifact (CSV, TSV, JSON lines, .npy, .npz) in
+ * The data viewer: a table artifact (CSV, TSV, JSON lines, Parquet, .npy,
+ * .npz) or a run's step series (a row per step, a column per metric) in
  * JupyterLab's own data grid (@lumino/datagrid, as @jupyterlab/csvviewer),
  * paged from the server. A toolbar sorts by a column and adds filters
  * (contains, =, <, >), each shown as a removable chip; the header rows show
@@ -27,12 +31,15 @@ export class TableViewerWidget extends Widget {
   constructor(options: TableViewerWidget.IOptions) {
     super();
     this.addClass('jp-jaxlab-TableViewer');
-    this.id = `jaxlab-table-${options.jobId}-${options.artifact}`.replace(
-      /[^A-Za-z0-9_-]/g,
-      '-'
-    );
-    this.title.label = options.artifact.split('/').pop()!;
-    this.title.caption = `${options.artifact} · run ${options.jobId}`;
+    const { source, trans: t } = options;
+    const name = 'artifact' in source ? source.artifact : t.__('step series');
+    this.id =
+      `jaxlab-table-${options.jobId}-${'artifact' in source ? source.artifact : ':series'}`.replace(
+        /[^A-Za-z0-9_:-]/g,
+        '-'
+      );
+    this.title.label = name.split('/').pop()!;
+    this.title.caption = `${name} · run ${options.jobId}`;
     this.title.closable = true;
     this._trans = options.trans;
     this.model = new TableDataModel(options);
@@ -74,10 +81,10 @@ export class TableViewerWidget extends Widget {
 
     this.grid = new DataGrid({
       defaultSizes: {
-        rowHeight: 24,
+        rowHeight: ROW_HEIGHT,
         columnWidth: 140,
         rowHeaderWidth: 72,
-        columnHeaderHeight: 24
+        columnHeaderHeight: ROW_HEIGHT
       }
     });
     this.grid.dataModel = this.model;
@@ -153,7 +160,11 @@ export class TableViewerWidget extends Widget {
     const headers = new TextRenderer({
       textColor: text,
       font: `bold ${font}`,
-      backgroundColor: ({ row }) => (row === 1 ? summary : header)
+      backgroundColor: ({ row }) => (row === 1 ? summary : header),
+      // The summary row (n, mean, min, max) wraps instead of being cut.
+      wrapText: ({ region, row }) => region === 'column-header' && row === 1,
+      verticalAlignment: ({ region, row }) =>
+        region === 'column-header' && row === 1 ? 'top' : 'center'
     });
     this.grid.cellRenderers = new RendererMap(
       {
@@ -175,6 +186,11 @@ export class TableViewerWidget extends Widget {
     }
     this._status.classList.remove('jp-mod-error');
     if (!page) return;
+    this.grid.resizeRow(
+      'column-header',
+      1,
+      page.columns.some(c => c.summary) ? SUMMARY_ROW_HEIGHT : ROW_HEIGHT
+    );
     const columns = page.columns.map(
       (c, i) => [String(i), c.name] as [string, string]
     );
@@ -197,7 +213,11 @@ export class TableViewerWidget extends Widget {
     const matching = page.filters.length
       ? ` · ${trans.__('%1 match', page.totalRows.toLocaleString())}`
       : '';
-    this._status.textContent = `${page.format.toUpperCase()} · ${rows}${matching} · ${page.columns.length} ${trans.__('columns')}`;
+    const format =
+      page.format === 'series'
+        ? trans.__('Step series')
+        : page.format.toUpperCase();
+    this._status.textContent = `${format} · ${rows}${matching} · ${page.columns.length} ${trans.__('columns')}`;
     this._renderChips();
   }
 
@@ -280,7 +300,7 @@ export namespace TableViewerWidget {
   export interface IOptions {
     client: ApiClient;
     jobId: string;
-    artifact: string;
+    source: TableSource;
     trans: TranslationBundle;
   }
 }

@@ -229,6 +229,51 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
     await shot(page, 'viewer-sorted-filtered-light.png');
   }, 120_000);
 
+  it("should open the run's step series as a table, a row per step, sorted on the server", async () => {
+    await page
+      .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+        hasText: 'Line fit with outputs'
+      })
+      .first()
+      .click();
+    await outputs()
+      .locator('button', { hasText: 'Step series as a table' })
+      .click();
+    // Beside the CSV's viewer (both count as visible to Playwright).
+    const viewer = page.locator('.jp-jaxlab-TableViewer[id$=":series"]');
+    const status = viewer.locator('.jp-jaxlab-TableViewer-status');
+    // The program logged loss and accuracy at steps 0, 10, … 200.
+    await expect
+      .poll(() => status.textContent(), { timeout: 30_000 })
+      .toMatch(/Step series · 21 rows · 4 columns/);
+    await viewer.locator('select').nth(1).selectOption({ label: 'loss' });
+    await viewer.locator('select').nth(2).selectOption('desc');
+    const expected = await (
+      await api(
+        'GET',
+        `/api/jobs/${jobId}/table?series=1&sort=2&order=desc&limit=5`
+      )
+    ).json();
+    expect(expected.columns.map((c: { name: string }) => c.name)).toEqual([
+      'step',
+      'wall time',
+      'loss',
+      'accuracy'
+    ]);
+    // Loss falls as the fit goes on: largest first is step 0 first.
+    expect(expected.rows.map((r: unknown[]) => r[0])).toEqual([
+      0, 10, 20, 30, 40
+    ]);
+    await page.waitForTimeout(500);
+    await shot(page, 'viewer-series-light.png');
+    await page
+      .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+        hasText: 'step series'
+      })
+      .locator('.lm-TabBar-tabCloseIcon')
+      .click();
+  }, 120_000);
+
   it('should chat about the run against the Gemini stand-in, showing the context it sent', async () => {
     gemini.behaviour = {
       kind: 'answer',
@@ -317,8 +362,9 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
             ).data;
           return Math.round(0.2126 * r + 0.7152 * g + 0.0722 * b);
         };
-        // Two header rows of 24 px, then body rows of 24 px; the row header is 72 px.
-        return [at(72 + 125, 48 + 12), at(72 + 125, 48 + 24 + 12)];
+        // Header rows of 24 and 68 px (the wrapped summary), then body
+        // rows of 24 px; the row header is 72 px.
+        return [at(72 + 125, 92 + 12), at(72 + 125, 92 + 24 + 12)];
       });
     expect(luminance.every(l => l < 80)).toBe(true);
     await shot(page, 'viewer-sorted-filtered-dark.png');

@@ -3756,7 +3756,7 @@ export const SCHEMA_DOCUMENTS = [
     $id: 'https://jaxlab.dev/schemas/table-page/v1',
     title: 'TablePage',
     description:
-      "Body of GET /api/jobs/{id}/table: one page of a table (an artifact's CSV, TSV, JSON lines or .npy/.npz array), sorted and filtered on the server, with the columns' inferred types and summaries.",
+      "Body of GET /api/jobs/{id}/table: one page of a table (an artifact's CSV, TSV, JSON lines, Parquet or .npy/.npz array, or a run's step series as step, wall time and one column per metric), sorted and filtered on the server, with the columns' inferred types and summaries.",
     type: 'object',
     additionalProperties: false,
     required: [
@@ -3772,7 +3772,7 @@ export const SCHEMA_DOCUMENTS = [
     ],
     properties: {
       format: {
-        enum: ['csv', 'tsv', 'jsonl', 'npy', 'npz']
+        enum: ['csv', 'tsv', 'jsonl', 'npy', 'npz', 'parquet', 'series']
       },
       members: {
         type: 'array',

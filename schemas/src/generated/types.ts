@@ -1506,7 +1506,7 @@ export interface TableFilter {
   value: string;
 }
 export interface TablePage {
-  format: 'csv' | 'tsv' | 'jsonl' | 'npy' | 'npz';
+  format: 'csv' | 'tsv' | 'jsonl' | 'npy' | 'npz' | 'parquet' | 'series';
   /**
    * The arrays of an .npz file; `member` picks one (default the first).
    */

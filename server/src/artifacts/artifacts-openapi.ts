@@ -94,7 +94,7 @@ export const artifactsOpenApi: IOpenApiPart = {
       get: {
         operationId: 'readJobTable',
         summary:
-          'One page of a table artifact (CSV, TSV, JSON lines, .npy, .npz), sorted and filtered on the server',
+          'One page of a table artifact (CSV, TSV, JSON lines, Parquet, .npy, .npz) or of the step series, sorted and filtered on the server',
         description:
           'The first open indexes the file (pages arrive while it is read; `complete` says when it is done); sorting and filtering wait for the whole index, then are cached.',
         tags,
@@ -104,6 +104,11 @@ export const artifactsOpenApi: IOpenApiPart = {
             type: 'string',
             maxLength: 512
           }),
+          query(
+            'series',
+            "Instead of artifact: the run's step series as one table (step, wall time, one column per metric)",
+            { type: 'string', enum: ['1'] }
+          ),
           query('member', 'The array of an .npz file', {
             type: 'string',
             maxLength: 512

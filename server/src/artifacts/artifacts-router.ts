@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import express from 'express';
@@ -5,11 +6,12 @@ import type { Request, Response, Router } from 'express';
 import yazl from 'yazl';
 import type { Artifact, ArtifactList, Job, TableFilter } from '@jaxlab/schemas';
 import { JaxLabError, assertValid } from '@jaxlab/schemas';
-import type { IJobArtifacts, IJobs } from '@jaxlab/store';
+import type { IJobArtifacts, IJobs, ISeries } from '@jaxlab/store';
 import { HttpError } from '@jaxlab/http';
 import { ownerOf, queryInteger, queryString } from '../http/index.js';
 import { ownJob as ownJobOf } from '../jobs/own-job.js';
-import type { TableViewer } from '../viewer/index.js';
+import { seriesRows } from '../viewer/index.js';
+import type { IPageQuery, TableViewer } from '../viewer/index.js';
 import { lazyStream } from './lazy-stream.js';
 
 /** Options of {@link createArtifactsRouter}. */
@@ -17,6 +19,8 @@ export interface IArtifactsRouterOptions {
   /** Where jobs are looked up (ownership). */
   jobs: IJobs;
   artifacts: IJobArtifacts;
+  /** The step series a run's `?series` table reads. */
+  series: ISeries;
   viewer: TableViewer;
 }
 
@@ -33,14 +37,16 @@ const COMPRESSED =
  *   (206, 416) and its sha256 as ETag;
  * - `GET /{id}/artifacts.zip` → every kept file in one zip, streamed;
  * - `GET /{id}/table?artifact=&member=&offset=&limit=&sort=&order=&filter=`
- *   → one page of a table artifact ({@link TableViewer}).
+ *   → one page of a table artifact ({@link TableViewer}); with `series=1`
+ *   instead of `artifact`, of the run's step series as one table
+ *   ({@link seriesRows}).
  *
  * Another user's job answers 404 on every route, as a missing one does.
  */
 export function createArtifactsRouter(
   options: IArtifactsRouterOptions
 ): Router {
-  const { jobs, artifacts, viewer } = options;
+  const { jobs, artifacts, series, viewer } = options;
   const router = express.Router();
 
   const ownJob = (req: Request): Promise<Job> =>
@@ -110,14 +116,47 @@ export function createArtifactsRouter(
   router.get('/:id/table', async (req, res) => {
     const job = await ownJob(req);
     const name = queryString(req, 'artifact', 512);
-    if (!name)
+    const ofSeries = queryString(req, 'series', 8) !== undefined;
+    if (!name === !ofSeries)
       throw new HttpError(
         'INVALID_REQUEST',
-        'Say which artifact: ?artifact=<name>.'
+        'Say which table: ?artifact=<name> or ?series=1 (the step series).'
       );
-    const artifact = await artifactOf(job, name);
     const sortColumn = queryInteger(req, 'sort', { min: 0, max: 100_000 });
-    const filters = parseFilters(queryString(req, 'filter', 20_000));
+    const query: IPageQuery = {
+      member: queryString(req, 'member', 512),
+      offset: queryInteger(req, 'offset', {
+        min: 0,
+        max: 2 ** 32,
+        default: 0
+      })!,
+      limit: queryInteger(req, 'limit', { min: 1, max: 1000, default: 100 })!,
+      sort:
+        sortColumn === undefined
+          ? undefined
+          : {
+              column: sortColumn,
+              descending: queryString(req, 'order') === 'desc'
+            },
+      filters: parseFilters(queryString(req, 'filter', 20_000))
+    };
+    if (ofSeries) {
+      const summary = await series.summary(job.id);
+      const names = Object.keys(summary);
+      const page = await viewer.pageOf(
+        {
+          // Points only ever grow: the counts tell one state from the next.
+          key: `series-${hashOf(JSON.stringify([job.id, names.map(n => summary[n].count)]))}`,
+          format: 'series',
+          rows: async () =>
+            seriesRows(names, metric => series.points(job.id, metric))
+        },
+        query
+      );
+      res.json(page);
+      return;
+    }
+    const artifact = await artifactOf(job, name!);
     const page = await viewer.page(
       {
         name: artifact.name,
@@ -133,23 +172,7 @@ export function createArtifactsRouter(
           return stream;
         }
       },
-      {
-        member: queryString(req, 'member', 512),
-        offset: queryInteger(req, 'offset', {
-          min: 0,
-          max: 2 ** 32,
-          default: 0
-        })!,
-        limit: queryInteger(req, 'limit', { min: 1, max: 1000, default: 100 })!,
-        sort:
-          sortColumn === undefined
-            ? undefined
-            : {
-                column: sortColumn,
-                descending: queryString(req, 'order') === 'desc'
-              },
-        filters
-      }
+      query
     );
     res.json(page);
   });
@@ -220,4 +243,8 @@ async function sendArtifact(
   if (range)
     res.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
   await pipeline(opened.stream, res).catch(() => res.destroy());
+}
+
+function hashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }

@@ -1,16 +1,18 @@
 import type { Readable } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
 import type { TablePage } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
+import { scanDelimited } from './delimited-scanner.js';
 import { readNpy } from './npy-reader.js';
 import type { Cell, ITableRows } from './table-builder.js';
 
 /** A format the data viewer opens. */
 export type TableFormat = TablePage['format'];
+/** A format of a file (every one but the step series). */
+export type FileTableFormat = Exclude<TableFormat, 'series'>;
 
 /** Where a table's bytes come from: the artifact's content, whole or a range. */
 export interface ITableContent {
@@ -19,7 +21,7 @@ export interface ITableContent {
 }
 
 /** The viewer's format of an artifact named `name`, or null. */
-export function tableFormatOf(name: string): TableFormat | null {
+export function tableFormatOf(name: string): FileTableFormat | null {
   const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
   switch (ext) {
     case 'csv':
@@ -34,15 +36,16 @@ export function tableFormatOf(name: string): TableFormat | null {
       return 'npy';
     case 'npz':
       return 'npz';
+    case 'parquet':
+      return 'parquet';
     default:
       return null;
   }
 }
 
 /**
- * The rows of a CSV or TSV file, streamed through csv-parse (RFC 4180
- * quoting, a BOM, ragged rows); the first record names the columns (an
- * empty or repeated name becomes `column N`).
+ * The rows of a CSV or TSV file ({@link scanDelimited}); the first record
+ * names the columns (an empty or repeated name becomes `column N`).
  */
 export function readDelimited(
   stream: Readable,
@@ -50,48 +53,19 @@ export function readDelimited(
 ): ITableRows {
   const columns: string[] = [];
   async function* rows(): AsyncGenerator<Cell[][]> {
-    const parser = stream.pipe(
-      parse({
-        delimiter,
-        bom: true,
-        relax_column_count: true,
-        relax_quotes: true,
-        skip_empty_lines: true
-      })
-    );
-    stream.once('error', error => parser.destroy(error));
-    let isHeader = true;
-    let ended = false;
-    let failed: Error | undefined;
-    let wake: (() => void) | undefined;
-    parser.on('readable', () => wake?.());
-    parser.once('end', () => ((ended = true), wake?.()));
-    parser.once('error', error => ((failed = error), wake?.()));
-    for (;;) {
-      // Every record parsed so far, synchronously: one await per batch.
-      const batch: string[][] = [];
-      let record: string[] | null;
-      while (
-        batch.length < 8192 &&
-        (record = parser.read() as string[] | null) !== null
-      ) {
-        if (isHeader) {
-          const seen = new Set<string>();
-          record.forEach((raw, i) => {
-            let name = raw.trim() || `column ${i + 1}`;
-            if (seen.has(name)) name = `${name} (${i + 1})`;
-            seen.add(name);
-            columns.push(name);
-          });
-          isHeader = false;
-        } else {
-          batch.push(record);
-        }
+    for await (const batch of scanDelimited(stream, delimiter)) {
+      if (columns.length === 0) {
+        const seen = new Set<string>();
+        batch[0].forEach((raw, i) => {
+          let name = raw.trim() || `column ${i + 1}`;
+          if (seen.has(name)) name = `${name} (${i + 1})`;
+          seen.add(name);
+          columns.push(name);
+        });
+        batch.shift();
+        if (!batch.length) continue;
       }
-      if (failed) throw failed;
-      if (batch.length) yield batch;
-      else if (ended) return;
-      else await new Promise<void>(resolve => (wake = resolve));
+      yield batch;
     }
   }
   return { columns, rows: rows() };

@@ -14,7 +14,12 @@ import {
   readNpzMember,
   tableFormatOf
 } from './table-formats.js';
-import type { ITableContent, TableFormat } from './table-formats.js';
+import type {
+  FileTableFormat,
+  ITableContent,
+  TableFormat
+} from './table-formats.js';
+import { readParquet } from './parquet-reader.js';
 import { buildView, readView } from './table-view.js';
 import type { IViewQuery } from './table-view.js';
 
@@ -22,6 +27,13 @@ import type { IViewQuery } from './table-view.js';
 export interface ITableArtifact extends ITableContent {
   name: string;
   sha256: string;
+}
+
+/** A table the viewer indexes: a key for its cache folder (equal keys, equal rows), its format and its rows. */
+export interface ITableSource {
+  key: string;
+  format: TableFormat;
+  rows(): Promise<ITableRows>;
 }
 
 /** What a page asks for. */
@@ -89,7 +101,30 @@ export class TableViewer {
         );
       }
     }
-    const table = this._open(artifact, format, member);
+    const page = await this.pageOf(
+      {
+        key:
+          member === undefined
+            ? artifact.sha256
+            : `${artifact.sha256}-${hashOf(member)}`,
+        format,
+        rows: () => this._rowsOf(artifact, format, member)
+      },
+      query
+    );
+    if (members) {
+      page.members = members;
+      page.member = member;
+    }
+    return page;
+  }
+
+  /**
+   * One page of a table that is not an artifact's file (a run's step
+   * series): indexed, paged, sorted and filtered as artifacts are.
+   */
+  async pageOf(source: ITableSource, query: IPageQuery): Promise<TablePage> {
+    const table = this._open(source);
     const needsAll =
       query.whole === true ||
       query.sort !== undefined ||
@@ -122,7 +157,7 @@ export class TableViewer {
     const end = Math.min(view.rows, start + query.limit);
     const ids = await readView(view, start, end);
     const page: TablePage = {
-      format,
+      format: source.format,
       columns: state.columns.map(c =>
         c.summary
           ? { name: c.name, type: c.type, summary: c.summary }
@@ -136,10 +171,6 @@ export class TableViewer {
       rowNumbers: [...ids],
       filters: query.filters
     };
-    if (members) {
-      page.members = members;
-      page.member = member;
-    }
     if (query.sort) page.sort = query.sort;
     if (view.filteredSummary) page.filteredSummary = view.filteredSummary;
     return page;
@@ -200,15 +231,7 @@ export class TableViewer {
   }
 
   /** The table's index: ready, being built, or started now. */
-  private _open(
-    artifact: ITableArtifact,
-    format: TableFormat,
-    member?: string
-  ): IOpenTable {
-    const key =
-      member === undefined
-        ? artifact.sha256
-        : `${artifact.sha256}-${hashOf(member)}`;
+  private _open({ key, rows }: ITableSource): IOpenTable {
     let table = this._tables.get(key);
     if (table && !table.state.error) return table;
     const dir = path.join(this._options.cacheDir, key);
@@ -234,11 +257,7 @@ export class TableViewer {
       await fs.rm(dir, { recursive: true, force: true });
       await fs.mkdir(dir, { recursive: true });
       try {
-        await buildTable(
-          dir,
-          await this._rowsOf(artifact, format, member),
-          state
-        );
+        await buildTable(dir, await rows(), state);
       } catch (error) {
         state.error = error instanceof Error ? error : new Error(String(error));
         await fs.rm(dir, { recursive: true, force: true });
@@ -249,7 +268,7 @@ export class TableViewer {
 
   private async _rowsOf(
     artifact: ITableArtifact,
-    format: TableFormat,
+    format: FileTableFormat,
     member?: string
   ): Promise<ITableRows> {
     switch (format) {
@@ -263,6 +282,8 @@ export class TableViewer {
         return readJsonLines(await artifact.open());
       case 'npy':
         return readNpy(await artifact.open());
+      case 'parquet':
+        return readParquet(artifact);
       case 'npz': {
         const { zip, entries } = await npzMembers(artifact);
         const rows = await readNpzMember(zip, entries.get(member!)!);

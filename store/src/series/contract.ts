@@ -3,6 +3,7 @@ import type {
   SeriesPoints,
   SeriesSummary
 } from '@jaxlab/schemas';
+import type { IPointColumns } from './series-chunk.js';
 
 /**
  * The step series of jobs (one per metric name, as `jaxlab.log()` wrote
@@ -34,6 +35,13 @@ export interface ISeries {
 
   /** Per name: count, last step and value, smallest and largest value. */
   summary(jobId: string): Promise<SeriesSummary>;
+
+  /**
+   * Every point of the series `name`, one stored chunk at a time in the
+   * order logged (for readers that need all points, such as the data
+   * viewer, without holding a long series whole); none for an unknown name.
+   */
+  points(jobId: string, name: string): AsyncIterable<IPointColumns>;
 }
 
 /** Option types of {@link ISeries}. */

@@ -122,6 +122,14 @@ export class MongoSeries implements ISeries {
     return toSummary(await this._summaryDocs(jobId));
   }
 
+  async *points(
+    jobId: string,
+    name: string
+  ): AsyncIterable<ReturnType<typeof decodeChunk>> {
+    const cursor = this._chunks.find({ jobId, name }).sort({ chunk: 1 });
+    for await (const chunk of cursor) yield decodeChunk(chunk.points.buffer);
+  }
+
   private _summaryDocs(jobId: string): Promise<ISeriesDoc[]> {
     return this._series.find({ jobId }).sort({ ordinal: 1 }).toArray();
   }

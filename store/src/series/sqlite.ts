@@ -109,6 +109,21 @@ export class SqliteSeries implements ISeries {
     return toSummary(this._summaryRows(jobId));
   }
 
+  async *points(jobId: string, name: string): AsyncIterable<IPointColumns> {
+    const select = this._database.prepare(
+      `SELECT chunk, points FROM job_series_chunks
+       WHERE jobId = ? AND name = ? AND chunk > ? ORDER BY chunk LIMIT 1`
+    );
+    for (let after = -1; ; ) {
+      const row = select.get(jobId, name, after) as
+        | { chunk: number; points: Buffer }
+        | undefined;
+      if (!row) return;
+      after = row.chunk;
+      yield decodeChunk(row.points);
+    }
+  }
+
   private _summaryRows(jobId: string): ISummaryRow[] {
     return this._database
       .prepare(

@@ -55,6 +55,20 @@ export function describeSeriesContract(
       expect(whole.step).toEqual(points(0, total).steps);
       expect(whole.time[total - 1]).toBe(1000 + total - 1);
       expect(await store.series.summary(job.id)).toEqual(summary);
+      const steps: number[] = [];
+      const chunkSizes: number[] = [];
+      for await (const chunk of store.series.points(job.id, 'loss')) {
+        chunkSizes.push(chunk.steps.length);
+        steps.push(...chunk.steps);
+      }
+      expect(chunkSizes).toEqual([
+        SERIES_CHUNK_POINTS,
+        SERIES_CHUNK_POINTS,
+        123
+      ]);
+      expect(steps).toEqual(points(0, total).steps);
+      for await (const _ of store.series.points(job.id, 'nope'))
+        throw new Error('an unknown name has no points');
     });
 
     it('should answer buckets whose min and max hold every point, and a step range', async () => {

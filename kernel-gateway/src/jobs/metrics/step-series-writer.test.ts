@@ -25,6 +25,7 @@ function fakeSeries(): ISeries & { appended: ISeries.IBatch[] } {
       return { ...summary };
     },
     read: async () => [],
+    points: async function* () {},
     summary: async () => ({ ...summary })
   };
 }

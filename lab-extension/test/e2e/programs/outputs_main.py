@@ -7,6 +7,7 @@ import struct
 import zlib
 
 import numpy as np
+from jaxlab import log
 
 
 def _png(pixels):
@@ -73,6 +74,7 @@ def main(steps=200, rows=5000, seed=0):
         if step % 10 == 0:
             losses.append(loss)
             accuracy.append(acc)
+            log(step=step, loss=loss, accuracy=acc, total_steps=steps)
         if step % 50 == 0:
             print(f"step {step}: loss {loss:.4f}, accuracy {acc:.4f}", flush=True)
         w -= lr * float(np.mean(2 * err * x))
