@@ -61,6 +61,9 @@ export class TableDataModel extends DataModel {
     this._filters = view.filters ?? [];
     if ('member' in view) this._member = view.member;
     this._pages.clear();
+    // Requests still out are for the old view: they must not hold back the
+    // new view's pages (their answers are dropped, see load()).
+    this._loading.clear();
     this._generation++;
     void this.load(0);
   }
@@ -110,8 +113,10 @@ export class TableDataModel extends DataModel {
       if (generation === this._generation)
         this._error = (error as Error).message;
     } finally {
-      this._loading.delete(index);
-      if (generation === this._generation) this._pageLoaded.emit();
+      if (generation === this._generation) {
+        this._loading.delete(index);
+        this._pageLoaded.emit();
+      }
     }
   }
 
