@@ -211,7 +211,8 @@ describe('JobRunner device slots on a fake two-GPU host', () => {
 
   it('should fail a job asking for more GPUs than any host has, saying how many there are', async () => {
     const { kernels } = fakeGpuKernels(10);
-    const runner = twoGpuRunner(kernels);
+    // No device wait: how long a job waits first is the scale-out tests' part.
+    const runner = twoGpuRunner(kernels, { deviceWaitMs: 0 });
     try {
       await runner.start();
       const job = await submitJob(store, {
