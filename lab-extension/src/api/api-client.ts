@@ -7,7 +7,7 @@ import type {
   ChatMessage,
   ChatRequest,
   FunctionSignatures,
-  HostInfo,
+  HostList,
   ISchemaTypes,
   Job,
   JobCreate,
@@ -121,9 +121,9 @@ export class ApiClient {
     await this._request('DELETE', `/api/projects/${enc(id)}`);
   }
 
-  /** Hosts of the connected gateways and the accelerators they offer. */
-  async listHosts(): Promise<HostInfo[]> {
-    return (await this._json('host-list', 'GET', '/api/hosts')).items;
+  /** Live and lost gateway hosts, what they offer and the queue per accelerator. */
+  listHosts(): Promise<HostList> {
+    return this._json('host-list', 'GET', '/api/hosts');
   }
 
   /** Review code: lint findings and the model's Markdown. */

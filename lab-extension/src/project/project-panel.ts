@@ -17,7 +17,7 @@ import { ResultsWidget } from '../results/results-widget.js';
 import { ArtifactsWidget } from '../artifacts/artifacts-widget.js';
 import { ReviewWidget } from '../review/review-widget.js';
 import type { IReviewWidget } from '../review/review-widget.js';
-import { AcceleratorPicker } from './accelerator-picker.js';
+import { AcceleratorPicker, NO_HOSTS } from './accelerator-picker.js';
 import { reviewRunnableProposal } from './runnable-dialog.js';
 import { bindUndoKeys } from './editor-undo.js';
 import type { ProjectModel, SaveState } from './project-model.js';
@@ -228,12 +228,12 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     return this._arguments.entrypoint;
   }
 
-  /** Ask the server which accelerators the connected hosts offer. */
+  /** Ask the server what the live hosts offer and how long the queue is. */
   async refreshHosts(): Promise<void> {
     try {
       this._picker.setHosts(await this._connection.client.listHosts());
     } catch {
-      this._picker.setHosts([]);
+      this._picker.setHosts(NO_HOSTS);
     }
     this._updateRunLabel(this._picker.value);
   }
@@ -400,10 +400,19 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     msg: Parameters<MainAreaWidget['processMessage']>[0]
   ): void {
     super.onAfterAttach(msg);
-    this._hostsTimer = window.setInterval(
-      () => void this.refreshHosts(),
-      20_000
-    );
+    // The picker's hosts and queue lengths stay current while it is seen.
+    this._hostsTimer = window.setInterval(() => {
+      if (this.isVisible && !document.hidden) {
+        void this.refreshHosts();
+      }
+    }, 10_000);
+  }
+
+  protected onAfterShow(
+    msg: Parameters<MainAreaWidget['processMessage']>[0]
+  ): void {
+    super.onAfterShow(msg);
+    void this.refreshHosts();
   }
 
   protected onBeforeDetach(

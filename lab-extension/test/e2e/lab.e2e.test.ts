@@ -160,17 +160,43 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
           .textContent()
       )
       .toBe(SPIRALS);
+    // The picker says what the live host offers and how many jobs wait.
+    const picker = project().locator('.jp-jaxlab-AcceleratorPicker');
     await expect
       .poll(
-        () =>
-          project()
-            .locator('.jp-jaxlab-AcceleratorPicker option:not([disabled])')
-            .allTextContents(),
+        () => picker.locator('option[data-live="true"]').allTextContents(),
         { timeout: 30_000 }
       )
-      .toEqual([expect.stringMatching(/^CPU/)]);
+      .toEqual([
+        expect.stringMatching(
+          /^CPU · 1 host · \d+ devices? · \d+ free slots? · 0 queued$/
+        )
+      ]);
     // The button names the accelerator the picker chose.
     await expect.poll(() => runButton().textContent()).toBe('Run on CPU');
+    // A kind no live host offers can be picked, with what will happen.
+    const note = picker.locator('.jp-jaxlab-AcceleratorPicker-note');
+    expect(await note.isVisible()).toBe(false);
+    await picker.locator('select').selectOption('tpu');
+    expect(await picker.locator('option[value="tpu"]').textContent()).toMatch(
+      /^TPU · no live host · \d+ queued$/
+    );
+    // Picker and note stay in the toolbar (not in its overflow menu).
+    expect(await picker.locator('select').isVisible()).toBe(true);
+    expect(await note.isVisible()).toBe(true);
+    expect(await note.textContent()).toMatch(/DEVICE_UNAVAILABLE/);
+    expect(await note.getAttribute('title')).toMatch(
+      /^No live host offers a TPU: .*DEVICE_UNAVAILABLE/
+    );
+    expect(await runButton().textContent()).toBe('Run on TPU');
+    await shot(
+      page,
+      'accelerator-picker-hosts.png',
+      project().locator('.jp-Toolbar').first()
+    );
+    await picker.locator('select').selectOption('cpu');
+    expect(await note.isVisible()).toBe(false);
+    expect(await runButton().textContent()).toBe('Run on CPU');
   }, 90_000);
 
   it('should undo a paste in main.py with Ctrl+Z, as JupyterLab’s file editor does', async () => {
