@@ -28,7 +28,7 @@ export const NO_HOSTS: HostList = {
  * offer (hosts, devices, free slots) and how many jobs wait for it. Kinds
  * no live host offers stay selectable: such a job waits in the queue and
  * fails DEVICE_UNAVAILABLE after the gateways' device wait, as the note
- * beside the picker says. Beside it: how many devices the run needs, and
+ * under the picker says. Under it: how many devices the run needs, and
  * whether it runs under the JAX profiler.
  */
 export class AcceleratorPicker extends Widget {
@@ -170,17 +170,13 @@ export class AcceleratorPicker extends Widget {
     }
   };
 
-  /**
-   * Say beside the picker when the chosen kind has no live host: briefly,
-   * so the toolbar keeps the picker in view; the title says it all.
-   */
+  /** Say under the picker when the chosen kind has no live host. */
   private _showNote(): void {
     const kind = this.value;
     const waits = !!kind && !this._offers.has(kind);
     this._note.textContent = waits
-      ? this._trans.__('A run waits, then fails DEVICE_UNAVAILABLE')
+      ? this._unavailableNote(kind.toUpperCase())
       : '';
-    this._note.title = waits ? this._unavailableNote(kind.toUpperCase()) : '';
     this._note.hidden = !waits;
   }
 

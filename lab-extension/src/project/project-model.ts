@@ -28,6 +28,9 @@ export class ProjectModel {
     this.mainPy.sharedModel.setSource(project.mainPy);
     this.requirements = new CodeEditor.Model({ mimeType: 'text/plain' });
     this.requirements.sharedModel.setSource(project.requirements);
+    // Loading the files is not an edit: Ctrl+Z must not undo it to empty.
+    this.mainPy.sharedModel.clearUndoHistory();
+    this.requirements.sharedModel.clearUndoHistory();
     this.mainPy.sharedModel.changed.connect(this._onEdit, this);
     this.requirements.sharedModel.changed.connect(this._onEdit, this);
   }

@@ -8,7 +8,7 @@ import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 import { Signal, type ISignal } from '@lumino/signaling';
-import { SplitPanel, TabPanel, Widget } from '@lumino/widgets';
+import { Panel, SplitPanel, TabPanel, Widget } from '@lumino/widgets';
 import { ArgumentForm } from '../arguments/argument-form.js';
 import { ArgumentModel } from '../arguments/argument-model.js';
 import type { JaxLabConnection } from '../connection/connection.js';
@@ -25,9 +25,10 @@ import { RunButton } from './run-button.js';
 
 /**
  * A project in the main area: main.py, README.md (rendered, read-only) and
- * requirements.txt as tabs above with the run settings (function and
- * arguments) beside them, the results and the review below, and a toolbar
- * with “Review Code”, “Run on <accelerator>” and the accelerator picker.
+ * requirements.txt as tabs above with the run settings (function,
+ * arguments, accelerator, devices, Profile) beside them, the results and
+ * the review below, and a toolbar with “Review Code”, “Make it runnable”
+ * and “Run on <accelerator>”.
  * On opening it shows the project's last run.
  */
 export class ProjectPanel extends MainAreaWidget<SplitPanel> {
@@ -114,10 +115,21 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       storage: window.localStorage
     });
     this._argumentForm = new ArgumentForm(this._arguments, trans);
+    // The accelerator, device count and Profile are run settings too; in the
+    // toolbar they went into its overflow menu whenever the panel was narrow.
+    this._picker = new AcceleratorPicker(
+      trans,
+      model.project.accelerator ?? connection.settings.defaultAccelerator
+    );
+    this._picker.changed.connect((_, acc) => this._updateRunLabel(acc), this);
+    const settings = new Panel();
+    settings.addClass('jp-jaxlab-RunSettings');
+    settings.addWidget(this._argumentForm);
+    settings.addWidget(this._picker);
     const top = new SplitPanel({ orientation: 'horizontal', spacing: 4 });
     top.addClass('jp-jaxlab-ProjectTop');
     top.addWidget(this._files);
-    top.addWidget(this._argumentForm);
+    top.addWidget(settings);
     top.setRelativeSizes([4, 1]);
     content.addWidget(top);
     content.addWidget(this._bottom);
@@ -142,17 +154,11 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       onClick: () => void this.makeRunnable()
     });
     this._runButton = new RunButton(trans, () => void this.run());
-    this._picker = new AcceleratorPicker(
-      trans,
-      model.project.accelerator ?? connection.settings.defaultAccelerator
-    );
-    this._picker.changed.connect((_, acc) => this._updateRunLabel(acc), this);
     this._saveLabel = new Widget();
     this._saveLabel.addClass('jp-jaxlab-SaveState');
     this.toolbar.addItem('review', this._reviewButton);
     this.toolbar.addItem('make-runnable', this._runnableButton);
     this.toolbar.addItem('run', this._runButton);
-    this.toolbar.addItem('accelerator', this._picker);
     this.toolbar.addItem('spacer', new Widget({ node: spacer() }));
     this.toolbar.addItem('save-state', this._saveLabel);
     model.saveStateChanged.connect(this._onSaveState, this);

@@ -50,7 +50,7 @@ describe('TableDataModel', () => {
     const model = new TableDataModel({
       client: server.client,
       jobId: 'j',
-      artifact: 't.csv'
+      source: { artifact: 't.csv' }
     });
     void model.load(0);
     await server.answer(0);

@@ -3,7 +3,7 @@ import type { Job, JobPage, Project, Sweep } from '@jaxlab/schemas/contract';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab } from '../../../scripts/start-lab.mjs';
-import { SCREENSHOTS, setTheme, shot } from './lab-page.js';
+import { SCREENSHOTS, screenshotFailures, setTheme, shot } from './lab-page.js';
 
 type IRunningLab = Awaited<ReturnType<typeof startLab>>;
 
@@ -52,6 +52,7 @@ async function api<T>(
 }
 
 describe('Leaderboard, baselines and sweeps in JupyterLab (headless Chromium)', () => {
+  screenshotFailures(() => page);
   let project: Project;
   let sweep: Sweep;
 
@@ -162,11 +163,14 @@ describe('Leaderboard, baselines and sweeps in JupyterLab (headless Chromium)', 
       .locator('button[data-action="open"]')
       .click();
     const runsPanel = page.locator('.jp-jaxlab-JobsPanel');
-    await page.keyboard.press('Control+Shift+C');
+    // Once the project is open (opening it moves the focus to main.py).
     await page
-      .locator('.lm-CommandPalette-input')
-      .fill('Show JAX TPU Lab Runs');
-    await page.keyboard.press('Enter');
+      .locator('.jp-jaxlab-ProjectPanel:visible .jp-jaxlab-Files .cm-content')
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await page
+      .locator('.jp-SideBar .lm-TabBar-tab[title="JAX TPU Lab runs"]')
+      .click();
     await expect
       .poll(
         () => runsPanel.locator('.jp-jaxlab-JobsPanel-showing').textContent(),

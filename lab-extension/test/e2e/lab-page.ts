@@ -1,6 +1,8 @@
 /** Steps the end-to-end tests take on a JupyterLab page. */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { afterEach } from 'vitest';
 import { REPO_ROOT } from '../../../scripts/start-lab.mjs';
 
 /** Where the screenshots the README and the issues name are kept. */
@@ -17,6 +19,25 @@ export async function shot(
 ): Promise<void> {
   await page.waitForTimeout(400);
   await (target ?? page).screenshot({ path: join(SCREENSHOTS, name) });
+}
+
+/** Where a failed test's last view of the page is kept (ignored by git). */
+export const FAILURE_SHOTS = join(REPO_ROOT, '.jaxlab', 'e2e-failures');
+
+/**
+ * After each failed test, saves what the page showed as
+ * `.jaxlab/e2e-failures/<test>.png`: a timeout alone does not say why.
+ */
+export function screenshotFailures(page: () => Page | undefined): void {
+  afterEach(async ({ task }) => {
+    const current = page();
+    if (task.result?.state !== 'fail' || !current) return;
+    mkdirSync(FAILURE_SHOTS, { recursive: true });
+    const name = task.name.replace(/[^\w-]+/g, '-').slice(0, 80);
+    await current
+      .screenshot({ path: join(FAILURE_SHOTS, `${name}.png`) })
+      .catch(() => undefined);
+  });
 }
 
 /** Switches the theme through the command palette, as a user would. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startLab } from '../../../scripts/start-lab.mjs';
-import { SCREENSHOTS, setTheme, shot } from './lab-page.js';
+import { SCREENSHOTS, screenshotFailures, setTheme, shot } from './lab-page.js';
 import { GeminiStandIn } from '../../../server/test/stand-ins/gemini-stand-in.js';
 
 type IRunningLab = Awaited<ReturnType<typeof startLab>>;
@@ -47,6 +47,7 @@ const panel = () => page.locator('.jp-jaxlab-ProjectPanel:visible');
 const outputs = () => panel().locator('.jp-jaxlab-Outputs');
 
 describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium)", () => {
+  screenshotFailures(() => page);
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     gemini = new GeminiStandIn();

@@ -114,10 +114,9 @@ export class SqliteSeries implements ISeries {
       `SELECT chunk, points FROM job_series_chunks
        WHERE jobId = ? AND name = ? AND chunk > ? ORDER BY chunk LIMIT 1`
     );
-    for (let after = -1; ; ) {
+    for (let after = -1; ;) {
       const row = select.get(jobId, name, after) as
-        | { chunk: number; points: Buffer }
-        | undefined;
+        { chunk: number; points: Buffer } | undefined;
       if (!row) return;
       after = row.chunk;
       yield decodeChunk(row.points);
