@@ -118,6 +118,10 @@ async function main(): Promise<void> {
   console.log(
     `jaxlab-server ${url} (store: ${store.kind}); sign in at ${lab.auth.loginUrl(url)}`
   );
+  if (google && !env.JAXLAB_SESSION_SECRET)
+    console.warn(
+      'jaxlab-server: JAXLAB_SESSION_SECRET is not set, so sign-ins are valid on this process only and end when it restarts; set it, the same on every replica.'
+    );
   let closing = false;
   const shutdown = (): void => {
     if (closing) return;

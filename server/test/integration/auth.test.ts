@@ -149,6 +149,77 @@ describe('createAuth() google mode', () => {
   });
 });
 
+describe('createAuth() on two replicas of one store', () => {
+  /** A replica over its own connection to the SQLite file in `dataDir`. */
+  async function replica(
+    provider: OAuthStandIn,
+    dataDir: string,
+    sessionSecret: string
+  ): Promise<string> {
+    const store = await openStore({ dataDir });
+    const server = await startLabServer({
+      store,
+      auth: {
+        mode: 'google',
+        sessionSecret,
+        google: {
+          clientId: 'client-1',
+          clientSecret: 'shh',
+          callbackUrl: '/auth/google/callback',
+          authorizationUrl: `${provider.url}/authorize`,
+          tokenUrl: `${provider.url}/token`,
+          userProfileUrl: `${provider.url}/userinfo`
+        }
+      }
+    });
+    closers.push(async () => {
+      await server.close();
+      await store.dispose();
+    });
+    return server.url;
+  }
+
+  it('should keep a session signed in on one replica valid on the other, and a sign-out on either end it on both', async () => {
+    const provider = new OAuthStandIn();
+    await provider.start();
+    const dataDir = await mkdtemp(join(tmpdir(), 'jaxlab-replicas-'));
+    closers.push(async () => {
+      await provider.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const a = await replica(provider, dataDir, 'one-secret-for-all-replicas');
+    const b = await replica(provider, dataDir, 'one-secret-for-all-replicas');
+    const jar = new CookieJar();
+    expect((await googleDance(a, jar)).status).toBe(302);
+    const onA = await jar.fetch(`${a}/api/me`);
+    const onB = await jar.fetch(`${b}/api/me`);
+    expect(onB.status).toBe(200);
+    expect(await onB.json()).toEqual(await onA.json());
+    const out = await jar.fetch(`${b}/auth/logout`, {
+      method: 'POST',
+      headers: { origin: b }
+    });
+    expect(out.status).toBe(204);
+    expect((await jar.fetch(`${a}/api/me`)).status).toBe(401);
+  });
+
+  it('should not accept on a replica with another session secret a cookie the first one signed', async () => {
+    const provider = new OAuthStandIn();
+    await provider.start();
+    const dataDir = await mkdtemp(join(tmpdir(), 'jaxlab-replicas-'));
+    closers.push(async () => {
+      await provider.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    });
+    const a = await replica(provider, dataDir, 'secret-of-a');
+    const b = await replica(provider, dataDir, 'secret-of-b');
+    const jar = new CookieJar();
+    expect((await googleDance(a, jar)).status).toBe(302);
+    expect((await jar.fetch(`${a}/api/me`)).status).toBe(200);
+    expect((await jar.fetch(`${b}/api/me`)).status).toBe(401);
+  });
+});
+
 describe('createAuth() local mode', () => {
   it('should answer 401 everywhere but public paths without the login token', async () => {
     const { url } = await startServer('local');
