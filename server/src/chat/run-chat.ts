@@ -1,4 +1,3 @@
-import { GoogleGenAI } from '@google/genai';
 import type { Content } from '@google/genai';
 import type {
   ChatContext,
@@ -7,7 +6,8 @@ import type {
   Job
 } from '@jaxlab/schemas';
 import type { IChats, IJobArtifacts, IJobEvents } from '@jaxlab/store';
-import { DEFAULT_REVIEW_MODEL, describeModelError } from '../review/index.js';
+import { GeminiModel } from '../gemini/gemini-model.js';
+import type { IGeminiModelOptions } from '../gemini/gemini-model.js';
 import type { TableViewer } from '../viewer/index.js';
 import { buildRunContext } from './run-context.js';
 
@@ -29,17 +29,11 @@ export const CHAT_SYSTEM_INSTRUCTION = [
   'Be brief: a direct answer first, then the evidence.'
 ].join(' ');
 
-/** Options of {@link RunChat}. */
-export interface IRunChatOptions {
-  /** Gemini API key; without it the chat says how to enable it. */
-  apiKey?: string;
-  /** Gemini model (default the review's). */
-  model?: string;
-  /** Base URL of the Gemini API (a local stand-in in tests). */
-  baseUrl?: string;
-  /** Give up on the model after this long (default 60 s). */
-  timeoutMs?: number;
-}
+/**
+ * Options of {@link RunChat}: the Gemini model's (without `apiKey` the chat
+ * says how to enable it).
+ */
+export type IRunChatOptions = IGeminiModelOptions;
 
 /** One event of an answer, in order: `context`, `delta`*, `done`. */
 export type ChatStreamEvent =
@@ -60,13 +54,10 @@ const HISTORY_MESSAGES = 20;
 export class RunChat {
   constructor(options: RunChat.IOptions) {
     this._options = options;
-    this._model = options.model ?? DEFAULT_REVIEW_MODEL;
-    if (options.apiKey) {
-      this._ai = new GoogleGenAI({
-        apiKey: options.apiKey,
-        httpOptions: options.baseUrl ? { baseUrl: options.baseUrl } : undefined
-      });
-    }
+    this._gemini = new GeminiModel(options, {
+      name: 'The chat',
+      whileWaiting: ''
+    });
   }
 
   /** The user's conversation about `job` (and `others`), with the context the next answer gets. */
@@ -82,8 +73,8 @@ export class RunChat {
     return {
       items,
       context,
-      ai: this._ai
-        ? { status: 'ok', model: this._model }
+      ai: this._gemini.isEnabled
+        ? { status: 'ok', model: this._gemini.name }
         : { status: 'disabled', message: CHAT_DISABLED_MESSAGE }
     };
   }
@@ -107,49 +98,21 @@ export class RunChat {
       createdAt: new Date().toISOString()
     });
     const answer: ChatMessage = { role: 'model', text: '', createdAt: '' };
-    if (!this._ai) {
+    if (!this._gemini.isEnabled) {
       answer.error = CHAT_DISABLED_MESSAGE;
     } else {
-      answer.model = this._model;
-      const timeoutMs = this._options.timeoutMs ?? 60_000;
-      const controller = new AbortController();
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new Error('timeout'));
-      }, timeoutMs);
-      const onAbort = (): void => controller.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        const stream = await this._ai.models.generateContentStream({
-          model: this._model,
-          contents: contentsOf(context, history, question),
-          config: {
-            systemInstruction: CHAT_SYSTEM_INSTRUCTION,
-            abortSignal: controller.signal
-          }
-        });
-        for await (const chunk of stream) {
-          const delta = chunk.text ?? '';
-          if (delta) {
-            answer.text += delta;
-            yield { type: 'delta', text: delta };
-          }
+      answer.model = this._gemini.name;
+      const request = {
+        contents: contentsOf(context, history, question),
+        systemInstruction: CHAT_SYSTEM_INSTRUCTION
+      };
+      for await (const part of this._gemini.stream(request, signal)) {
+        if (part.type === 'error') {
+          answer.error = part.message;
+        } else {
+          answer.text += part.text;
+          yield part;
         }
-      } catch (error) {
-        answer.error = describeModelError(
-          error,
-          timedOut,
-          this._model,
-          timeoutMs,
-          {
-            name: 'The chat',
-            whileWaiting: ''
-          }
-        );
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
       }
     }
     answer.createdAt = new Date().toISOString();
@@ -159,8 +122,7 @@ export class RunChat {
   }
 
   private _options: RunChat.IOptions;
-  private _model: string;
-  private _ai: GoogleGenAI | undefined;
+  private _gemini: GeminiModel;
 }
 
 /** Statics of {@link RunChat}. */

@@ -1,9 +1,4 @@
-export {
-  CodeReviewer,
-  DEFAULT_REVIEW_MODEL,
-  AI_DISABLED_MESSAGE,
-  describeModelError
-} from './code-reviewer.js';
+export { CodeReviewer, AI_DISABLED_MESSAGE } from './code-reviewer.js';
 export type {
   ICodeReviewerOptions,
   IReviewInput,
