@@ -1,6 +1,7 @@
 import type { Baseline, Job, RegressionVerdict } from '@jaxlab/schemas';
 import { isFinalJobStatus } from '@jaxlab/schemas';
 import type { IBaselines, IJobs } from '@jaxlab/store';
+import { PeriodicTask } from '../periodic/periodic-task.js';
 import { checkRegression } from './regression-check.js';
 
 /** Options of {@link RegressionChecker}. */
@@ -29,6 +30,12 @@ const RECENT_RUNS = 200;
 export class RegressionChecker {
   constructor(options: IRegressionCheckerOptions) {
     this._options = options;
+    this._task = new PeriodicTask({
+      run: () => this.checkOnce(),
+      intervalMs: options.intervalMs ?? 2000,
+      failureMessage: 'Regression check failed:',
+      log: options.log
+    });
   }
 
   /**
@@ -84,29 +91,13 @@ export class RegressionChecker {
 
   /** Checks now and then every `intervalMs` until disposed. */
   start(): this {
-    if (this._timer || this._disposed) return this;
-    const tick = (): void => {
-      if (this._running) return;
-      this._running = this.checkOnce()
-        .catch(err =>
-          (this._options.log ?? console.error)('Regression check failed:', err)
-        )
-        .then(() => {
-          this._running = undefined;
-        });
-    };
-    this._timer = setInterval(tick, this._options.intervalMs ?? 2000);
-    this._timer.unref();
-    tick();
+    this._task.start();
     return this;
   }
 
   /** Stops the timer and waits for a pass in progress. Idempotent. */
-  async dispose(): Promise<void> {
-    this._disposed = true;
-    if (this._timer) clearInterval(this._timer);
-    this._timer = undefined;
-    await this._running;
+  dispose(): Promise<void> {
+    return this._task.dispose();
   }
 
   private async _check(
@@ -123,7 +114,5 @@ export class RegressionChecker {
   }
 
   private _options: IRegressionCheckerOptions;
-  private _timer: ReturnType<typeof setInterval> | undefined;
-  private _running: Promise<void> | undefined;
-  private _disposed = false;
+  private _task: PeriodicTask;
 }

@@ -1,4 +1,5 @@
 import type { IJobArtifacts, IJobEvents, IProjects } from '@jaxlab/store';
+import { PeriodicTask } from '../periodic/periodic-task.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -39,6 +40,12 @@ export interface IRetentionSweep {
 export class RetentionSweeper {
   constructor(options: IRetentionSweeperOptions) {
     this._options = options;
+    this._task = new PeriodicTask({
+      run: () => this.sweepOnce(),
+      intervalMs: options.intervalMs ?? 3600_000,
+      failureMessage: 'Log retention sweep failed:',
+      log: options.log
+    });
   }
 
   /** Sweeps once now. */
@@ -61,38 +68,17 @@ export class RetentionSweeper {
 
   /** Sweeps now and then every `intervalMs` until disposed. */
   start(): this {
-    if (this._timer || this._disposed) return this;
-    const tick = (): void => {
-      if (this._running) return;
-      this._running = this.sweepOnce()
-        .catch(err =>
-          (this._options.log ?? console.error)(
-            'Log retention sweep failed:',
-            err
-          )
-        )
-        .then(() => {
-          this._running = undefined;
-        });
-    };
-    this._timer = setInterval(tick, this._options.intervalMs ?? 3600_000);
-    this._timer.unref();
-    tick();
+    this._task.start();
     return this;
   }
 
   /** Stops the timer and waits for a sweep in progress. Idempotent. */
-  async dispose(): Promise<void> {
-    this._disposed = true;
-    if (this._timer) clearInterval(this._timer);
-    this._timer = undefined;
-    await this._running;
+  dispose(): Promise<void> {
+    return this._task.dispose();
   }
 
   private _options: IRetentionSweeperOptions;
-  private _timer: NodeJS.Timeout | undefined;
-  private _running: Promise<void> | undefined;
-  private _disposed = false;
+  private _task: PeriodicTask;
 }
 
 /**
