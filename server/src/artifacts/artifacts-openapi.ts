@@ -1,11 +1,11 @@
 import type { IOpenApiPart } from '../openapi/openapi-document.js';
 import {
+  JOB_ID_PARAMETER,
   errorResponses,
   jsonResponse,
   pathParameter
 } from '../openapi/openapi-builders.js';
 
-const jobId = pathParameter('id', 'The job id');
 const tags = ['artifacts'];
 const binary = { type: 'string', format: 'binary' };
 const query = (
@@ -28,7 +28,7 @@ export const artifactsOpenApi: IOpenApiPart = {
         summary:
           "The run's artifacts (name, size, media type, sha256) and what the collection of its outputs/ dropped",
         tags,
-        parameters: [jobId],
+        parameters: [JOB_ID_PARAMETER],
         responses: {
           '200': jsonResponse('The artifacts', 'ArtifactList'),
           ...errorResponses(404)
@@ -40,7 +40,7 @@ export const artifactsOpenApi: IOpenApiPart = {
         operationId: 'downloadJobArtifactsZip',
         summary: 'Every kept artifact of the run in one zip, streamed',
         tags,
-        parameters: [jobId],
+        parameters: [JOB_ID_PARAMETER],
         responses: {
           '200': {
             description: 'The zip (attachment)',
@@ -59,7 +59,7 @@ export const artifactsOpenApi: IOpenApiPart = {
           "The name is the artifact's path under outputs/, URL-encoded ('/' as %2F). ETag is the sha256. Retention-deleted content answers 410 ARTIFACT_DELETED.",
         tags,
         parameters: [
-          jobId,
+          JOB_ID_PARAMETER,
           pathParameter(
             'name',
             'The artifact name (path under outputs/, URL-encoded)',
@@ -99,7 +99,7 @@ export const artifactsOpenApi: IOpenApiPart = {
           'The first open indexes the file (pages arrive while it is read; `complete` says when it is done); sorting and filtering wait for the whole index, then are cached.',
         tags,
         parameters: [
-          jobId,
+          JOB_ID_PARAMETER,
           query('artifact', 'The artifact name', {
             type: 'string',
             maxLength: 512

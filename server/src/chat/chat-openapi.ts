@@ -1,13 +1,12 @@
 import type { IOpenApiPart } from '../openapi/openapi-document.js';
 import {
+  JOB_ID_PARAMETER,
   errorResponses,
   jsonRequestBody,
-  jsonResponse,
-  pathParameter
+  jsonResponse
 } from '../openapi/openapi-builders.js';
 import { componentRef } from '../openapi/schema-components.js';
 
-const jobId = pathParameter('id', 'The job id');
 const tags = ['chat'];
 
 /** OpenAPI description of `createChatRouter`. */
@@ -20,7 +19,7 @@ export const chatOpenApi: IOpenApiPart = {
           'Your conversation about the run (or a comparison), and the context the next answer gets',
         tags,
         parameters: [
-          jobId,
+          JOB_ID_PARAMETER,
           {
             name: 'compare',
             in: 'query',
@@ -39,7 +38,7 @@ export const chatOpenApi: IOpenApiPart = {
         description:
           'Events: `context` (ChatContext: the chips sent to the model), `delta` ({text}), `done` (ChatMessage as stored; `error` when the model is off, failed, timed out or hit its quota).',
         tags,
-        parameters: [jobId],
+        parameters: [JOB_ID_PARAMETER],
         requestBody: jsonRequestBody('ChatRequest'),
         responses: {
           '200': {

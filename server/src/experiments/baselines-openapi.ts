@@ -1,14 +1,14 @@
 import type { IOpenApiPart } from '../openapi/openapi-document.js';
 import {
+  JOB_ID_PARAMETER,
+  PROJECT_ID_PARAMETER,
   errorResponses,
   jsonRequestBody,
-  jsonResponse,
-  pathParameter
+  jsonResponse
 } from '../openapi/openapi-builders.js';
 import { componentRef } from '../openapi/schema-components.js';
 
 const tags = ['experiments'];
-const projectId = pathParameter('id', 'The project id');
 const text = (name: string, description: string, maxLength = 64) => ({
   name,
   in: 'query',
@@ -26,7 +26,7 @@ export const baselinesOpenApi: IOpenApiPart = {
           "The project's completed runs ranked by a metric (a step series' last value, else a run value), with filters; CSV with format=csv",
         tags,
         parameters: [
-          projectId,
+          PROJECT_ID_PARAMETER,
           {
             ...text('metric', 'The metric that ranks the runs'),
             required: true
@@ -95,7 +95,7 @@ export const baselinesOpenApi: IOpenApiPart = {
         operationId: 'getBaseline',
         summary: "The project's regression baseline",
         tags,
-        parameters: [projectId],
+        parameters: [PROJECT_ID_PARAMETER],
         responses: {
           '200': jsonResponse('The baseline', 'Baseline'),
           ...errorResponses(404)
@@ -106,7 +106,7 @@ export const baselinesOpenApi: IOpenApiPart = {
         summary:
           "Sets a completed run as the project's baseline for chosen metrics, each with a direction and a tolerance; checks the project's finished runs against it",
         tags,
-        parameters: [projectId],
+        parameters: [PROJECT_ID_PARAMETER],
         requestBody: jsonRequestBody('BaselineSet'),
         responses: {
           '200': jsonResponse(
@@ -120,7 +120,7 @@ export const baselinesOpenApi: IOpenApiPart = {
         operationId: 'deleteBaseline',
         summary: "Removes the project's baseline",
         tags,
-        parameters: [projectId],
+        parameters: [PROJECT_ID_PARAMETER],
         responses: { '204': { description: 'Removed' }, ...errorResponses(404) }
       }
     },
@@ -130,7 +130,7 @@ export const baselinesOpenApi: IOpenApiPart = {
         summary:
           "A finished run's verdict against its project's baseline (pass / regressed, by how much), for CI",
         tags,
-        parameters: [pathParameter('id', 'The job id')],
+        parameters: [JOB_ID_PARAMETER],
         responses: {
           '200': jsonResponse('The verdict', 'RegressionVerdict'),
           ...errorResponses(404, 409)

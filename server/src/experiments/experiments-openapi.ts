@@ -1,8 +1,8 @@
 import type { IOpenApiPart } from '../openapi/openapi-document.js';
 import {
+  JOB_ID_PARAMETER,
   errorResponses,
-  jsonResponse,
-  pathParameter
+  jsonResponse
 } from '../openapi/openapi-builders.js';
 
 const tags = ['experiments'];
@@ -18,7 +18,7 @@ export const experimentsOpenApi: IOpenApiPart = {
           "A run's step series, cut into step buckets with min/max/last (a million steps chart like a thousand)",
         tags,
         parameters: [
-          pathParameter('id', 'The job id'),
+          JOB_ID_PARAMETER,
           {
             name: 'names',
             in: 'query',

@@ -1,13 +1,12 @@
 import type { IOpenApiPart } from '../openapi/openapi-document.js';
 import {
+  JOB_ID_PARAMETER,
   errorResponses,
   jsonRequestBody,
-  jsonResponse,
-  pathParameter
+  jsonResponse
 } from '../openapi/openapi-builders.js';
 import { componentRef } from '../openapi/schema-components.js';
 
-const jobId = pathParameter('id', 'The job id');
 const tags = ['jobs'];
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 const afterSeq = {
@@ -115,7 +114,7 @@ export const jobsOpenApi: IOpenApiPart = {
         operationId: 'getJob',
         summary: 'One job, with its code, status, metrics and manifest',
         tags,
-        parameters: [jobId],
+        parameters: [JOB_ID_PARAMETER],
         responses: {
           '200': jsonResponse('The job', 'Job'),
           ...errorResponses(404)
@@ -125,7 +124,7 @@ export const jobsOpenApi: IOpenApiPart = {
         operationId: 'updateJob',
         summary: 'Name, tag or annotate a run (any subset; at any status)',
         tags,
-        parameters: [jobId],
+        parameters: [JOB_ID_PARAMETER],
         requestBody: jsonRequestBody('JobUpdate'),
         responses: {
           '200': jsonResponse('The job', 'Job'),
@@ -139,7 +138,7 @@ export const jobsOpenApi: IOpenApiPart = {
         summary:
           "The job's place in the queue (round-robin between users, oldest first within one) and why it has not started",
         tags,
-        parameters: [jobId],
+        parameters: [JOB_ID_PARAMETER],
         responses: {
           '200': jsonResponse('Its place and the reason', 'QueuePlace'),
           ...errorResponses(404)
@@ -153,7 +152,7 @@ export const jobsOpenApi: IOpenApiPart = {
           'Log chunks after a sequence number, in order: at most `limit` chunks and 4 MiB of text per page (at least one chunk)',
         tags,
         parameters: [
-          jobId,
+          JOB_ID_PARAMETER,
           afterSeq,
           {
             name: 'limit',
@@ -179,7 +178,7 @@ export const jobsOpenApi: IOpenApiPart = {
           'Live events as Server-Sent Events (id: seq, event: type, data: JobEvent), each once and in order; ends after the final status',
         tags,
         parameters: [
-          jobId,
+          JOB_ID_PARAMETER,
           {
             name: 'Last-Event-ID',
             in: 'header',
@@ -224,7 +223,7 @@ export const jobsOpenApi: IOpenApiPart = {
         summary:
           'Cancel a job: a queued one ends CANCELLED now, a running one within seconds',
         tags,
-        parameters: [jobId],
+        parameters: [JOB_ID_PARAMETER],
         responses: {
           '202': jsonResponse('Cancel accepted', 'Job'),
           ...errorResponses(404, 409)
@@ -236,7 +235,7 @@ export const jobsOpenApi: IOpenApiPart = {
         operationId: 'exportJobNotebook',
         summary: 'The run as a Jupyter notebook (.ipynb attachment)',
         tags,
-        parameters: [jobId],
+        parameters: [JOB_ID_PARAMETER],
         responses: {
           '200': {
             description: 'The notebook',

@@ -66,6 +66,12 @@ export function pathParameter(
   };
 }
 
+/** The `{id}` of the `/api/jobs/{id}/…` paths. */
+export const JOB_ID_PARAMETER = pathParameter('id', 'The job id');
+
+/** The `{id}` of the `/api/projects/{id}/…` paths. */
+export const PROJECT_ID_PARAMETER = pathParameter('id', 'The project id');
+
 /** Operations with `security: []` answer without credentials. */
 export const PUBLIC: Readonly<{ security: [] }> = Object.freeze({
   security: []

@@ -1,12 +1,10 @@
 import type { IOpenApiPart } from '../openapi/openapi-document.js';
 import {
+  PROJECT_ID_PARAMETER,
   errorResponses,
   jsonRequestBody,
-  jsonResponse,
-  pathParameter
+  jsonResponse
 } from '../openapi/openapi-builders.js';
-
-const idParam = pathParameter('id', 'Project id');
 
 /** OpenAPI description of `createProjectsRouter()` at `/api/projects`. */
 export const projectsOpenApi: IOpenApiPart = {
@@ -40,7 +38,7 @@ export const projectsOpenApi: IOpenApiPart = {
         operationId: 'getProject',
         summary: 'One of your projects',
         tags: ['projects'],
-        parameters: [idParam],
+        parameters: [PROJECT_ID_PARAMETER],
         responses: {
           '200': jsonResponse('The project', 'Project'),
           ...errorResponses(401, 404)
@@ -52,7 +50,7 @@ export const projectsOpenApi: IOpenApiPart = {
         description:
           'A requirements.txt line that is more than a PEP 508 requirement (options, URLs, paths, ...) answers 400 REQUIREMENTS_REJECTED with details {line, rule}.',
         tags: ['projects'],
-        parameters: [idParam],
+        parameters: [PROJECT_ID_PARAMETER],
         requestBody: jsonRequestBody('ProjectWrite'),
         responses: {
           '200': jsonResponse('The changed project', 'Project'),
@@ -63,7 +61,7 @@ export const projectsOpenApi: IOpenApiPart = {
         operationId: 'deleteProject',
         summary: 'Deletes one of your projects (its jobs stay)',
         tags: ['projects'],
-        parameters: [idParam],
+        parameters: [PROJECT_ID_PARAMETER],
         responses: {
           '204': { description: 'Deleted' },
           ...errorResponses(401, 404)
