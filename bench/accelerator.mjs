@@ -12,10 +12,10 @@
 // Usage: node bench/accelerator.mjs [--runs 7] [--pairs 3]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PY, ROOT, fmt, median } from './lib.mjs';
+import { PY, ROOT, fmt, loadAverage, median, sleep } from './lib.mjs';
 import {
   AUTH,
   follow,
@@ -51,11 +51,6 @@ const SPIRALS_PY = readFileSync(
   'utf8'
 );
 
-const load = () =>
-  loadavg()
-    .map(n => n.toFixed(2))
-    .join(' ');
-const sleep = ms => new Promise(r => setTimeout(r, ms));
 const procs = [];
 
 /** ms from spawning `python main.py` until its first stdout line. */
@@ -115,7 +110,7 @@ async function startPhase(label, gatewayArgs, runs) {
     }
   };
   await settle();
-  const before = load();
+  const before = loadAverage();
   const samples = [];
   let warm = 0;
   await jobFirstLine(base); // warm-up: page cache, the server's first request
@@ -129,25 +124,25 @@ async function startPhase(label, gatewayArgs, runs) {
   await server.stop();
   await gateway.proc.stop();
   rmSync(dataDir, { recursive: true, force: true });
-  return { label, samples, warm, load: `${before} -> ${load()}` };
+  return { label, samples, warm, load: `${before} -> ${loadAverage()}` };
 }
 
 async function plainPhase(runs) {
   const dir = mkdtempSync(join(tmpdir(), 'jxa-py-'));
   writeFileSync(join(dir, 'main.py'), FIRST_LINE_PY);
-  const before = load();
+  const before = loadAverage();
   await plainFirstLine(dir); // warm-up
   const samples = [];
   for (let i = 0; i < runs; i++) samples.push(await plainFirstLine(dir));
   rmSync(dir, { recursive: true, force: true });
-  return { samples, load: `${before} -> ${load()}` };
+  return { samples, load: `${before} -> ${loadAverage()}` };
 }
 
 async function cachePhase(pairs) {
   const dataDir = mkdtempSync(join(tmpdir(), 'jxa-cache-'));
   const gateway = await startGateway(dataDir, procs);
   const { base, proc: server } = await startServer(dataDir, procs);
-  const before = load();
+  const before = loadAverage();
   const rows = [];
   for (let i = 0; i < pairs; i++) {
     // A fresh project each pair: its cache starts empty.
@@ -175,12 +170,12 @@ async function cachePhase(pairs) {
   await server.stop();
   await gateway.proc.stop();
   rmSync(dataDir, { recursive: true, force: true });
-  return { rows, load: `${before} -> ${load()}` };
+  return { rows, load: `${before} -> ${loadAverage()}` };
 }
 
 try {
   console.log(
-    `# ${new Date().toISOString()} load average ${load()}; runs ${RUNS}, pairs ${PAIRS}`
+    `# ${new Date().toISOString()} load average ${loadAverage()}; runs ${RUNS}, pairs ${PAIRS}`
   );
   const plain = await plainPhase(RUNS);
   const warm = await startPhase('warm pool (default)', [], RUNS);

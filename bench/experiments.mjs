@@ -17,7 +17,7 @@
 // Usage: node bench/experiments.mjs [--calls 100000] [--points 1000000] [--reps 20] [--render-reps 5]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -27,11 +27,17 @@ import {
   PY,
   ROOT,
   fmt,
+  loadAverage,
   median,
   percentile,
-  startJobGatewayProcess,
-  startLabServerProcess
+  sleep
 } from './lib.mjs';
+import {
+  api,
+  startGateway,
+  startServer,
+  waitForFinalJob
+} from './lab-client.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -45,13 +51,6 @@ const CALLS = Number(opts.calls);
 const POINTS = Number(opts.points);
 const REPS = Number(opts.reps);
 const RENDER_REPS = Number(opts['render-reps']);
-const TOKEN = 'bench-token-0123456789abcdef';
-const auth = { Authorization: `Bearer ${TOKEN}` };
-const load = () =>
-  loadavg()
-    .map(v => v.toFixed(2))
-    .join(' ');
-const sleep = ms => new Promise(r => setTimeout(r, ms));
 const procs = [];
 const dataDir = mkdtempSync(join(tmpdir(), 'jxl-bench-exp-'));
 
@@ -173,39 +172,13 @@ function ingestLoop() {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
-async function startServer() {
-  const { base, proc } = await startLabServerProcess(dataDir, TOKEN);
-  procs.push(proc);
-  return base;
-}
-
-async function startGateway() {
-  procs.push((await startJobGatewayProcess(dataDir, TOKEN)).proc);
-}
-
-async function api(base, method, path, body) {
-  const r = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...auth, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-  if (!r.ok)
-    throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-  return r.json();
-}
-
 async function ingestJob(base) {
   const { jobId } = await api(base, 'POST', '/api/jobs', {
     code: JOB_PY,
     args: { n: CALLS }
   });
   const t0 = performance.now();
-  let job;
-  for (;;) {
-    job = await api(base, 'GET', `/api/jobs/${jobId}`);
-    if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) break;
-    await sleep(100);
-  }
+  const job = await waitForFinalJob(base, jobId, 100);
   const wallMs = performance.now() - t0;
   const steps = [];
   for (let from = 0; from < CALLS; from += 10000) {
@@ -411,7 +384,7 @@ async function rendering() {
 
 try {
   console.log(
-    `## ingest: ${CALLS.toLocaleString('en-US')} jaxlab.log() calls (load ${load()})`
+    `## ingest: ${CALLS.toLocaleString('en-US')} jaxlab.log() calls (load ${loadAverage()})`
   );
   const loop = ingestLoop();
   const perCall = s => ((s - loop.base) / CALLS) * 1e6;
@@ -447,17 +420,17 @@ try {
     `| float(loss) every step (waits for the device each time) | ${fmt(perStep(jaxRun.float), 1)} | 1.00 |`
   );
 
-  const base = await startServer();
-  await startGateway();
+  const { base } = await startServer(dataDir, procs);
+  await startGateway(dataDir, procs);
   const job = await ingestJob(base);
   console.log('');
   console.log(
-    `a job of ${CALLS.toLocaleString('en-US')} log() calls through server + gateway: ${job.job.status}, ${job.stored.toLocaleString('en-US')} of ${CALLS.toLocaleString('en-US')} points in the store, ${job.inOrder ? 'in order' : 'OUT OF ORDER'}; submission to the end ${fmt(job.wallMs / 1000, 2)} s (kernel start included), the call ${fmt(job.job.metrics.executionTimeMs, 0)} ms; summary ${JSON.stringify(job.job.series.loss)} (load ${load()})`
+    `a job of ${CALLS.toLocaleString('en-US')} log() calls through server + gateway: ${job.job.status}, ${job.stored.toLocaleString('en-US')} of ${CALLS.toLocaleString('en-US')} points in the store, ${job.inOrder ? 'in order' : 'OUT OF ORDER'}; submission to the end ${fmt(job.wallMs / 1000, 2)} s (kernel start included), the call ${fmt(job.job.metrics.executionTimeMs, 0)} ms; summary ${JSON.stringify(job.job.series.loss)} (load ${loadAverage()})`
   );
 
   console.log('');
   console.log(
-    `## chart data: a ${POINTS.toLocaleString('en-US')}-point series cut into 1,000 buckets (load ${load()})`
+    `## chart data: a ${POINTS.toLocaleString('en-US')}-point series cut into 1,000 buckets (load ${loadAverage()})`
   );
   const chart = await chartData(base);
   console.log('');
@@ -481,7 +454,7 @@ try {
 
   console.log('');
   console.log(
-    `## rendering: 5 overlaid series of 100,000 points in headless Chromium (load ${load()})`
+    `## rendering: 5 overlaid series of 100,000 points in headless Chromium (load ${loadAverage()})`
   );
   const render = await rendering();
   console.log('');
@@ -496,7 +469,7 @@ try {
   console.log(
     `| Chart.js 4 with min-max decimation (peer) | ${fmt(median(render.chartjs), 1)} | ${fmt(percentile(render.chartjs, 99), 1)} | ${fmt(u / median(render.chartjs), 3)} | |`
   );
-  console.log(`\n(load ${load()})`);
+  console.log(`\n(load ${loadAverage()})`);
 } finally {
   for (const p of procs) await p.stop();
   rmSync(dataDir, { recursive: true, force: true });

@@ -7,17 +7,19 @@
 // Usage: node bench/flood.mjs [--secs 10] [--width 1048576] [--stalled 1]
 //   [--rss-bound-mib 1024]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import {
-  KernelClient,
   ROOT,
+  KernelClient,
   fmt,
   freePort,
+  loadAverage,
   median,
   percentile,
+  sleep,
   startProcess,
   waitForHttp
 } from './lib.mjs';
@@ -53,12 +55,6 @@ def flood(secs=3, width=65535):
 def main():
     return None
 `;
-
-const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
-const load = () =>
-  loadavg()
-    .map(n => n.toFixed(2))
-    .join(' ');
 
 function rssMiB(pid) {
   try {
@@ -150,7 +146,7 @@ async function main() {
     const other = await connect(port, quiet);
     for (let i = 0; i < 10; i++) await other.execute('main()');
 
-    const loadBefore = load();
+    const loadBefore = loadAverage();
     const calm = await measure(base, other, Math.min(SECS * 1000, 5000));
 
     // The flood: its first client asks for it and leaves; STALLED clients
@@ -188,7 +184,7 @@ async function main() {
         await sleep(350);
       }
     })();
-    const loadFlood = load();
+    const loadFlood = loadAverage();
     const flood = await measure(base, other, SECS * 1000);
     isFlooding = false;
     await Promise.all([sampling, churn]);

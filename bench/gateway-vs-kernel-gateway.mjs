@@ -7,16 +7,17 @@
 // Usage: node bench/gateway-vs-kernel-gateway.mjs [--starts 9] [--trips 100] [--lines 100000]
 //   [--prespawn 2] [--variants cold,pool,peer,peer-nodelay,unsandboxed]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, hostname, loadavg, tmpdir } from 'node:os';
+import { cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  KernelClient,
   PY,
   ROOT,
+  KernelClient,
   fmt,
   freePort,
   headerDateMs,
+  loadAverage,
   median,
   percentile,
   startProcess,
@@ -251,12 +252,8 @@ async function measure(t) {
   };
 }
 
-const load = () =>
-  loadavg()
-    .map(n => n.toFixed(2))
-    .join(' ');
 console.log(
-  `# ${new Date().toISOString()} on ${hostname()}: ${cpus().length} cores (${cpus()[0]?.model}), load average ${load()}`
+  `# ${new Date().toISOString()} on ${hostname()}: ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadAverage()}`
 );
 console.log(
   `# node bench/gateway-vs-kernel-gateway.mjs --starts ${STARTS} --trips ${TRIPS} --lines ${LINES} --prespawn ${PRESPAWN} --variants ${opts.variants}`
@@ -264,12 +261,12 @@ console.log(
 const results = {};
 for (const v of opts.variants.split(',')) {
   const t = await VARIANTS[v]();
-  const loadBefore = load();
+  const loadBefore = loadAverage();
   try {
     results[v] = {
       name: t.name,
       ...(await measure(t)),
-      load: `${loadBefore} -> ${load()}`
+      load: `${loadBefore} -> ${loadAverage()}`
     };
   } catch (e) {
     console.error(`${t.name} failed: ${e.stack}\n${t.proc.log().slice(-2000)}`);
@@ -278,7 +275,7 @@ for (const v of opts.variants.split(',')) {
     await t.proc.stop();
     t.cleanup();
   }
-  console.error(`# ${v} done (load ${load()})`);
+  console.error(`# ${v} done (load ${loadAverage()})`);
 }
 
 console.log(

@@ -23,15 +23,16 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, loadavg, tmpdir } from 'node:os';
+import { cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  KernelClient,
   PY,
   ROOT,
+  KernelClient,
   fmt,
   freePort,
+  loadAverage,
   median,
   percentile,
   startProcess,
@@ -111,11 +112,6 @@ def main(steps=300):
 if __name__ == "__main__":
     main()
 `;
-
-const load = () =>
-  loadavg()
-    .map(n => n.toFixed(2))
-    .join(' ');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'jxj-'));
 const procs = [];
@@ -320,7 +316,7 @@ async function peerStream() {
 }
 
 console.log(
-  `# ${new Date().toISOString()} on ${hostname()}: ${cpus().length} cores (${cpus()[0]?.model}), load average ${load()}`
+  `# ${new Date().toISOString()} on ${hostname()}: ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadAverage()}`
 );
 console.log(
   `# node bench/jobs.mjs --submissions ${SUBMISSIONS} --event-lines ${EVENT_LINES} --event-ms ${EVENT_MS} --lines ${LINES} --runs ${RUNS}${opts['no-peer'] ? ' --no-peer' : ''}`
@@ -333,23 +329,23 @@ let oh;
 let peer;
 try {
   const gateway = await startGateway(dataDir, procs);
-  phaseLoad.submission = load();
+  phaseLoad.submission = loadAverage();
   sub = await submissionPhase();
-  console.error(`# submissions done (load ${load()})`);
+  console.error(`# submissions done (load ${loadAverage()})`);
   const server = await startServer(dataDir, procs);
-  phaseLoad.events = load();
+  phaseLoad.events = loadAverage();
   ev = await eventPhase(server.base);
-  console.error(`# events done (load ${load()})`);
-  phaseLoad.throughput = load();
+  console.error(`# events done (load ${loadAverage()})`);
+  phaseLoad.throughput = loadAverage();
   tp = await throughputPhase(server.base);
-  console.error(`# throughput done (load ${load()})`);
-  phaseLoad.overhead = load();
+  console.error(`# throughput done (load ${loadAverage()})`);
+  phaseLoad.overhead = loadAverage();
   oh = await overheadPhase(server.base);
-  console.error(`# overhead done (load ${load()})`);
+  console.error(`# overhead done (load ${loadAverage()})`);
   await server.proc.stop();
   await gateway.proc.stop();
   if (!opts['no-peer']) {
-    phaseLoad.peer = load();
+    phaseLoad.peer = loadAverage();
     peer = await peerStream();
   }
 } catch (e) {

@@ -1,7 +1,11 @@
 // The lab as the benchmarks drive it: a server (jaxlab-server) and a gateway
 // that runs jobs (jaxlab-gateway) on one data folder, and an HTTP client of
 // the jobs API (submit, follow the events over SSE).
-import { startJobGatewayProcess, startLabServerProcess } from './lib.mjs';
+import {
+  sleep,
+  startJobGatewayProcess,
+  startLabServerProcess
+} from './lib.mjs';
 
 export const TOKEN = 'bench-token-0123456789abcdef';
 export const AUTH = { Authorization: `Bearer ${TOKEN}` };
@@ -21,6 +25,27 @@ export async function startGateway(dataDir, procs, args = []) {
   const gateway = await startJobGatewayProcess(dataDir, TOKEN, args);
   procs.push(gateway.proc);
   return gateway;
+}
+
+/** One JSON call of the API; throws with the status and body unless 2xx. */
+export async function api(base, method, path, body) {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...AUTH, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
+  if (!r.ok)
+    throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+
+/** Polls GET /api/jobs/{id} every `pollMs` until the job's final status. */
+export async function waitForFinalJob(base, jobId, pollMs) {
+  for (;;) {
+    const job = await api(base, 'GET', `/api/jobs/${jobId}`);
+    if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) return job;
+    await sleep(pollMs);
+  }
 }
 
 export async function submit(base, body) {

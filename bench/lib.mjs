@@ -3,6 +3,7 @@
 // statistics. Benchmarks print figures; they assert nothing.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import WebSocket from 'ws';
 import { freePort } from '../scripts/lab-processes.mjs';
 
@@ -123,6 +124,14 @@ export function percentile(values, p) {
 }
 
 export const median = values => percentile(values, 50);
+
+/** The 1, 5 and 15 minute load averages, as printed beside each figure. */
+export const loadAverage = () =>
+  loadavg()
+    .map(n => n.toFixed(2))
+    .join(' ');
+
+export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /** Wall-clock time in ms with sub-ms precision (same clock as the kernel's header dates). */
 export const nowMs = () => performance.timeOrigin + performance.now();

@@ -22,10 +22,10 @@
 //          [--backends sqlite,mongodb] [--gateways 1,2,3]
 import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, fmt, median, percentile } from './lib.mjs';
+import { ROOT, fmt, loadAverage, median, percentile } from './lib.mjs';
 
 const STORE = `${ROOT}store/lib/index.js`;
 const JAR = `${ROOT}store/test/mongo-java-server/target/mongo-standin.jar`;
@@ -241,11 +241,7 @@ async function main() {
     return worker(target, hostId);
   }
   console.log(
-    `# ${cpus().length} CPUs (${cpus()[0].model}), load ${loadavg()
-      .map(l => l.toFixed(2))
-      .join(
-        ' '
-      )}; ${opts.jobs} jobs drained, then ${opts['latency-jobs']} at ${opts.rate}/s; per-user cap ${CAP}`
+    `# ${cpus().length} CPUs (${cpus()[0].model}), load ${loadAverage()}; ${opts.jobs} jobs drained, then ${opts['latency-jobs']} at ${opts.rate}/s; per-user cap ${CAP}`
   );
   console.log(
     '| store | gateways | jobs/min | store time per job, median / p99 (ms) | gateway CPU per job (ms) | submission -> RUNNING, median / p99 (ms) |'
@@ -259,11 +255,7 @@ async function main() {
       );
     }
   }
-  console.log(
-    `# load after: ${loadavg()
-      .map(l => l.toFixed(2))
-      .join(' ')}`
-  );
+  console.log(`# load after: ${loadAverage()}`);
 }
 
 await main();

@@ -5,22 +5,17 @@
 //
 // Usage: node bench/seccomp.mjs [--starts 9]
 import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   BubblewrapLauncher,
   KernelManager
 } from '../kernel-gateway/lib/index.js';
-import { ROOT, fmt, median, percentile } from './lib.mjs';
+import { ROOT, fmt, loadAverage, median, percentile } from './lib.mjs';
 
 const { values: opts } = parseArgs({
   options: { starts: { type: 'string', default: '9' } }
 });
 const STARTS = Number(opts.starts);
-const load = () =>
-  loadavg()
-    .map(n => n.toFixed(2))
-    .join(' ');
 
 function manager(isSeccompOff) {
   const dataDir = mkdtempSync('/tmp/jxs-');
@@ -50,7 +45,7 @@ const withFilter = manager(false);
 const withoutFilter = manager(true);
 const seccomp = (await withFilter.launcher.hostInfo()).seccomp;
 if (!seccomp.program) throw new Error(seccomp.description);
-const loadBefore = load();
+const loadBefore = loadAverage();
 // One warm-up each, then alternate so that drift hits both alike.
 await startOnce(withFilter);
 await startOnce(withoutFilter);
@@ -75,7 +70,7 @@ console.log(
   `| with the seccomp filter | ${fmt(median(on))} | ${fmt(percentile(on, 99))} | ${loadBefore} |`
 );
 console.log(
-  `| without it | ${fmt(median(off))} | ${fmt(percentile(off, 99))} | ${load()} |`
+  `| without it | ${fmt(median(off))} | ${fmt(percentile(off, 99))} | ${loadAverage()} |`
 );
 console.log();
 const ratio = median(on) / median(off);

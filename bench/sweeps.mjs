@@ -11,17 +11,17 @@
 //
 // Usage: node bench/sweeps.mjs [--trials 20] [--runs 10000] [--reps 20]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStore } from '@jaxlab/store';
+import { fmt, loadAverage, median, percentile, sleep } from './lib.mjs';
 import {
-  fmt,
-  median,
-  percentile,
-  startJobGatewayProcess,
-  startLabServerProcess
-} from './lib.mjs';
+  api,
+  startGateway,
+  startServer,
+  waitForFinalJob
+} from './lab-client.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -33,38 +33,12 @@ const { values: opts } = parseArgs({
 const TRIALS = Number(opts.trials);
 const RUNS = Number(opts.runs);
 const REPS = Number(opts.reps);
-const TOKEN = 'bench-token-0123456789abcdef';
-const auth = { Authorization: `Bearer ${TOKEN}` };
-const load = () =>
-  loadavg()
-    .map(v => v.toFixed(2))
-    .join(' ');
-const sleep = ms => new Promise(r => setTimeout(r, ms));
 const procs = [];
 const dataDir = mkdtempSync(join(tmpdir(), 'jxl-bench-sweeps-'));
 
 const TRIVIAL_PY = `def main(x=0):
     print(f"Final loss: {x * 0.5}")
 `;
-
-async function api(base, method, path, body) {
-  const r = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...auth, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-  if (!r.ok)
-    throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-  return r.json();
-}
-
-async function waitJob(base, id) {
-  for (;;) {
-    const job = await api(base, 'GET', `/api/jobs/${id}`);
-    if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(job.status)) return job;
-    await sleep(50);
-  }
-}
 
 async function sweepOverhead(base) {
   const project = await api(base, 'POST', '/api/projects', {
@@ -76,7 +50,7 @@ async function sweepOverhead(base) {
     projectId: project.id,
     code: TRIVIAL_PY
   });
-  await waitJob(base, warm.jobId);
+  await waitForFinalJob(base, warm.jobId, 50);
 
   let t0 = performance.now();
   for (let x = 0; x < TRIALS; x++) {
@@ -85,7 +59,7 @@ async function sweepOverhead(base) {
       code: TRIVIAL_PY,
       args: { x }
     });
-    const job = await waitJob(base, jobId);
+    const job = await waitForFinalJob(base, jobId, 50);
     if (job.status !== 'COMPLETED') throw new Error(`run ${x}: ${job.status}`);
   }
   const byHandMs = performance.now() - t0;
@@ -207,10 +181,9 @@ async function leaderboard(base) {
 }
 
 try {
-  console.log(`# bench/sweeps.mjs, load average ${load()}`);
-  const { base, proc } = await startLabServerProcess(dataDir, TOKEN);
-  procs.push(proc);
-  procs.push((await startJobGatewayProcess(dataDir, TOKEN)).proc);
+  console.log(`# bench/sweeps.mjs, load average ${loadAverage()}`);
+  const { base } = await startServer(dataDir, procs);
+  await startGateway(dataDir, procs);
 
   const gateway = procs[procs.length - 1];
   const { byHandMs, sweepMs } = TRIALS
@@ -220,7 +193,7 @@ try {
   await gateway.stop();
   procs.pop();
   console.log(
-    `\n## sweep overhead: ${TRIALS} trivial trials, one gateway slot (load ${load()})`
+    `\n## sweep overhead: ${TRIALS} trivial trials, one gateway slot (load ${loadAverage()})`
   );
   console.log(
     `runs submitted by hand, one after another: ${fmt(byHandMs / 1000, 2)} s (${fmt(byHandMs / TRIALS)} ms a run)`
@@ -234,7 +207,7 @@ try {
 
   const { top100, all, filtered, peer } = await leaderboard(base);
   console.log(
-    `\n## leaderboard of ${RUNS} runs over HTTP, median (p90) of ${REPS} (load ${load()})`
+    `\n## leaderboard of ${RUNS} runs over HTTP, median (p90) of ${REPS} (load ${loadAverage()})`
   );
   const row = (label, t) =>
     console.log(
