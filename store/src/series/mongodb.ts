@@ -7,16 +7,15 @@ import type {
 import { jobNotFound } from '../events/job-errors.js';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { ISeries } from './contract.js';
-import { SERIES_CHUNK_POINTS } from './contract.js';
+import type { IPointColumns, IStoredChunk } from './series-chunk.js';
 import {
   appendToChunks,
-  checkPoints,
+  checkBatch,
   decodeChunk,
-  emptyColumns,
-  encodeChunk,
+  openChunkAfter,
   readBucketed,
-  stepRange,
   summarize,
+  toStoredChunk,
   toSummary
 } from './series-chunk.js';
 
@@ -29,14 +28,10 @@ interface ISeriesDoc extends MetricSummary {
 }
 
 /** A chunk document of `job_series_chunks`. */
-interface IChunkDoc {
+interface IChunkDoc extends Omit<IStoredChunk, 'points'> {
   _id: string;
   jobId: string;
   name: string;
-  chunk: number;
-  minStep: number;
-  maxStep: number;
-  count: number;
   points: Binary;
 }
 
@@ -53,8 +48,7 @@ export class MongoSeries implements ISeries {
   }
 
   async append(jobId: string, batch: ISeries.IBatch): Promise<SeriesSummary> {
-    for (const [name, points] of Object.entries(batch))
-      checkPoints(name, points);
+    checkBatch(batch);
     const exists = await this._database.jobs.findOne(
       { _id: jobId },
       { projection: { _id: 1 } }
@@ -69,16 +63,13 @@ export class MongoSeries implements ISeries {
       const chunks = appendToChunks(last, points);
       await this._chunks.bulkWrite(
         chunks.map(chunk => {
-          const range = stepRange(chunk.points);
+          const stored = toStoredChunk(chunk);
           const doc: IChunkDoc = {
             _id: `${jobId}\u0000${name}\u0000${chunk.index}`,
             jobId,
             name,
-            chunk: chunk.index,
-            minStep: range.min,
-            maxStep: range.max,
-            count: chunk.points.steps.length,
-            points: new Binary(encodeChunk(chunk.points))
+            ...stored,
+            points: new Binary(stored.points)
           };
           return {
             replaceOne: {
@@ -122,10 +113,7 @@ export class MongoSeries implements ISeries {
     return toSummary(await this._summaryDocs(jobId));
   }
 
-  async *points(
-    jobId: string,
-    name: string
-  ): AsyncIterable<ReturnType<typeof decodeChunk>> {
+  async *points(jobId: string, name: string): AsyncIterable<IPointColumns> {
     const cursor = this._chunks.find({ jobId, name }).sort({ chunk: 1 });
     for await (const chunk of cursor) yield decodeChunk(chunk.points.buffer);
   }
@@ -134,19 +122,12 @@ export class MongoSeries implements ISeries {
     return this._series.find({ jobId }).sort({ ordinal: 1 }).toArray();
   }
 
-  private async _lastOpenChunk(
-    jobId: string,
-    name: string
-  ): Promise<{ index: number; points: ReturnType<typeof decodeChunk> } | null> {
+  private async _lastOpenChunk(jobId: string, name: string) {
     const doc = await this._chunks.findOne(
       { jobId, name },
       { sort: { chunk: -1 } }
     );
-    if (!doc) return null;
-    if (doc.count >= SERIES_CHUNK_POINTS) {
-      return { index: doc.chunk + 1, points: emptyColumns() };
-    }
-    return { index: doc.chunk, points: decodeChunk(doc.points.buffer) };
+    return openChunkAfter(doc && { ...doc, points: doc.points.buffer });
   }
 
   private get _series() {

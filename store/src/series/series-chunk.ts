@@ -68,12 +68,16 @@ export function decodeChunk(bytes: Uint8Array): IPointColumns {
 }
 
 /**
- * Checks one name's new points.
+ * Checks a batch's new points, name by name.
  *
  * @throws JaxLabError `INVALID_REQUEST` for columns of different lengths, a
  *   step that is not a non-negative integer, a value or time that is not finite.
  */
-export function checkPoints(name: string, points: SeriesPoints): void {
+export function checkBatch(batch: ISeries.IBatch): void {
+  for (const [name, points] of Object.entries(batch)) checkPoints(name, points);
+}
+
+function checkPoints(name: string, points: SeriesPoints): void {
   const n = points.steps.length;
   const bad = (what: string): JaxLabError =>
     new JaxLabError('INVALID_REQUEST', `Series ${name}: ${what}.`, {
@@ -88,6 +92,41 @@ export function checkPoints(name: string, points: SeriesPoints): void {
     if (!Number.isFinite(points.values[i])) throw bad('a value is not finite');
     if (!Number.isFinite(points.times[i])) throw bad('a time is not finite');
   }
+}
+
+/** A chunk as both backends store it: its step range and count beside the bytes. */
+export interface IStoredChunk {
+  chunk: number;
+  minStep: number;
+  maxStep: number;
+  count: number;
+  points: Buffer;
+}
+
+/** The record to store for `chunk`. */
+export function toStoredChunk(chunk: ISeriesChunk): IStoredChunk {
+  const range = stepRange(chunk.points);
+  return {
+    chunk: chunk.index,
+    minStep: range.min,
+    maxStep: range.max,
+    count: chunk.points.steps.length,
+    points: encodeChunk(chunk.points)
+  };
+}
+
+/**
+ * The chunk new points go into, given the series' last stored chunk (null:
+ * none yet): that chunk, or an empty next one when it is full.
+ */
+export function openChunkAfter(
+  last: (Pick<IStoredChunk, 'chunk' | 'count'> & { points: Uint8Array }) | null
+): ISeriesChunk | null {
+  if (!last) return null;
+  if (last.count >= SERIES_CHUNK_POINTS) {
+    return { index: last.chunk + 1, points: emptyColumns() };
+  }
+  return { index: last.chunk, points: decodeChunk(last.points) };
 }
 
 /**
@@ -161,7 +200,7 @@ export function toSummary(
 }
 
 /** Smallest and largest step of a chunk's points. */
-export function stepRange(points: IPointColumns): { min: number; max: number } {
+function stepRange(points: IPointColumns): { min: number; max: number } {
   let min = Infinity;
   let max = -Infinity;
   for (const s of points.steps) {
@@ -172,7 +211,7 @@ export function stepRange(points: IPointColumns): { min: number; max: number } {
 }
 
 /** A chunk with no points. */
-export function emptyColumns(): IPointColumns {
+function emptyColumns(): IPointColumns {
   return {
     steps: new Float64Array(0),
     values: new Float64Array(0),

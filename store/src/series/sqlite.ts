@@ -9,16 +9,14 @@ import type { ISeries } from './contract.js';
 import type { IPointColumns } from './series-chunk.js';
 import {
   appendToChunks,
-  checkPoints,
+  checkBatch,
   decodeChunk,
-  emptyColumns,
-  encodeChunk,
+  openChunkAfter,
   readBucketed,
-  stepRange,
   summarize,
+  toStoredChunk,
   toSummary
 } from './series-chunk.js';
-import { SERIES_CHUNK_POINTS } from './contract.js';
 
 interface ISummaryRow extends MetricSummary {
   name: string;
@@ -37,8 +35,7 @@ export class SqliteSeries implements ISeries {
   }
 
   async append(jobId: string, batch: ISeries.IBatch): Promise<SeriesSummary> {
-    for (const [name, points] of Object.entries(batch))
-      checkPoints(name, points);
+    checkBatch(batch);
     const database = this._database;
     return database.immediate(() => {
       if (!database.prepare('SELECT 1 FROM jobs WHERE id = ?').get(jobId)) {
@@ -65,22 +62,13 @@ export class SqliteSeries implements ISeries {
           });
         const last = known ? this._lastOpenChunk(jobId, name) : null;
         for (const chunk of appendToChunks(last, points)) {
-          const range = stepRange(chunk.points);
           database
             .prepare(
               `INSERT OR REPLACE INTO job_series_chunks
                  (jobId, name, chunk, minStep, maxStep, count, points)
-               VALUES (?, ?, ?, ?, ?, ?, ?)`
+               VALUES (@jobId, @name, @chunk, @minStep, @maxStep, @count, @points)`
             )
-            .run(
-              jobId,
-              name,
-              chunk.index,
-              range.min,
-              range.max,
-              chunk.points.steps.length,
-              encodeChunk(chunk.points)
-            );
+            .run({ jobId, name, ...toStoredChunk(chunk) });
         }
       }
       return toSummary(this._summaryRows(jobId));
@@ -132,10 +120,7 @@ export class SqliteSeries implements ISeries {
       .all(jobId) as ISummaryRow[];
   }
 
-  private _lastOpenChunk(
-    jobId: string,
-    name: string
-  ): { index: number; points: IPointColumns } | null {
+  private _lastOpenChunk(jobId: string, name: string) {
     const row = this._database
       .prepare(
         `SELECT chunk, count, points FROM job_series_chunks
@@ -143,12 +128,7 @@ export class SqliteSeries implements ISeries {
       )
       .get(jobId, name) as
       { chunk: number; count: number; points: Buffer } | undefined;
-    if (!row) return null;
-    if (row.count >= SERIES_CHUNK_POINTS) {
-      // Full: the next chunk starts empty.
-      return { index: row.chunk + 1, points: emptyColumns() };
-    }
-    return { index: row.chunk, points: decodeChunk(row.points) };
+    return openChunkAfter(row ?? null);
   }
 
   private _database: SqliteDatabase;
