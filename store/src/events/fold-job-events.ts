@@ -25,6 +25,34 @@ export interface IJobEventState {
   series?: SeriesSummary;
 }
 
+type OptionalStateField = Exclude<
+  keyof IJobEventState,
+  'status' | 'lastSeq' | 'logTail'
+>;
+
+/**
+ * The event state of a stored job, its fields decoded but absent ones
+ * still null (as both backends hold them).
+ */
+export function eventStateOf(
+  stored: Pick<IJobEventState, 'status' | 'lastSeq' | 'logTail'> & {
+    [K in OptionalStateField]?: IJobEventState[K] | null;
+  }
+): IJobEventState {
+  return {
+    status: stored.status,
+    lastSeq: stored.lastSeq,
+    logTail: stored.logTail,
+    startedAt: stored.startedAt ?? undefined,
+    finishedAt: stored.finishedAt ?? undefined,
+    failure: stored.failure ?? undefined,
+    metrics: stored.metrics ?? undefined,
+    phases: stored.phases ?? undefined,
+    progress: stored.progress ?? undefined,
+    series: stored.series ?? undefined
+  };
+}
+
 /** Most phases a job records (the schema's bound). */
 const MAX_PHASES = 8;
 

@@ -20,7 +20,7 @@ import {
 } from '../mongodb/job-docs.js';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IJobEvents, NewJobEvent } from './contract.js';
-import { foldJobEvents } from './fold-job-events.js';
+import { eventStateOf, foldJobEvents } from './fold-job-events.js';
 import { checkAppendAllowed, jobNotFound } from './job-errors.js';
 import { watchJobEvents } from './watch-job-events.js';
 import { OwnerLedger } from '../queue/owner-ledger.js';
@@ -59,23 +59,12 @@ export class MongoJobEvents implements IJobEvents {
       if (!job) throw jobNotFound(jobId);
       checkAppendAllowed(jobId, job, options.hostId);
       const now = new Date();
-      const folded = foldJobEvents(
-        jobId,
-        {
-          status: job.status,
-          lastSeq: job.lastSeq,
-          logTail: job.logTail,
-          startedAt: job.startedAt ?? undefined,
-          finishedAt: job.finishedAt ?? undefined,
-          failure: job.failure ?? undefined,
-          metrics: parseJsonField<Metrics>(job.metricsJson),
-          phases: job.phases ?? undefined,
-          progress: job.progress ?? undefined,
-          series: parseJsonField<SeriesSummary>(job.seriesJson)
-        },
-        events,
-        now
-      );
+      const state = eventStateOf({
+        ...job,
+        metrics: parseJsonField<Metrics>(job.metricsJson),
+        series: parseJsonField<SeriesSummary>(job.seriesJson)
+      });
+      const folded = foldJobEvents(jobId, state, events, now);
       const s = folded.state;
       const guard: Filter<IJobDoc> = {
         _id: jobId,

@@ -1,6 +1,6 @@
 import type { JobEvent } from '@jaxlab/schemas';
 import type { NewJobEvent } from '../events/contract.js';
-import { foldJobEvents } from '../events/fold-job-events.js';
+import { eventStateOf, foldJobEvents } from '../events/fold-job-events.js';
 import type { IJobRow } from './job-rows.js';
 import { parseJsonColumn } from './job-rows.js';
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -59,23 +59,15 @@ export function appendEventRows(
        FROM jobs WHERE id = ?`
     )
     .get(jobId) as IJobRow;
-  const folded = foldJobEvents(
-    jobId,
-    {
-      status: row.status,
-      lastSeq: row.lastSeq,
-      logTail: row.logTail,
-      startedAt: row.startedAt ?? undefined,
-      finishedAt: row.finishedAt ?? undefined,
-      failure: parseJsonColumn(row.failure),
-      metrics: parseJsonColumn(row.metrics),
-      phases: parseJsonColumn(row.phases),
-      progress: parseJsonColumn(row.progress),
-      series: parseJsonColumn(row.series)
-    },
-    events,
-    now
-  );
+  const state = eventStateOf({
+    ...row,
+    failure: parseJsonColumn(row.failure),
+    metrics: parseJsonColumn(row.metrics),
+    phases: parseJsonColumn(row.phases),
+    progress: parseJsonColumn(row.progress),
+    series: parseJsonColumn(row.series)
+  });
+  const folded = foldJobEvents(jobId, state, events, now);
   for (const event of folded.events) insertEventRow(database, event);
   const s = folded.state;
   database
