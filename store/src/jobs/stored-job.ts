@@ -43,6 +43,28 @@ export interface IStoredJob {
   regression: Job['regression'];
 }
 
+/** The fields both backends store as they are, neither encoded nor defaulted. */
+export type PlainJobFields = Pick<
+  IStoredJob,
+  | 'owner'
+  | 'projectId'
+  | 'status'
+  | 'accelerator'
+  | 'entrypoint'
+  | 'name'
+  | 'notes'
+  | 'code'
+  | 'requirements'
+  | 'timeLimitMs'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'startedAt'
+  | 'finishedAt'
+  | 'host'
+  | 'lastSeq'
+  | 'logTail'
+>;
+
 /**
  * The job (or, without code and requirements, its summary) as the API
  * shows it: optional fields only where set, in one field order.

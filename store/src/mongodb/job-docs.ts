@@ -11,6 +11,7 @@ import type {
   SeriesSummary
 } from '@jaxlab/schemas';
 import { FINAL_JOB_STATUSES } from '@jaxlab/schemas';
+import type { PlainJobFields } from '../jobs/stored-job.js';
 import { storedJobToJob } from '../jobs/stored-job.js';
 
 /** Matches a job that has not ended. */
@@ -23,38 +24,21 @@ export const NOT_FINAL: Filter<IJobDoc>['status'] = {
  * manifest packages such as `zope.interface`) are stored as JSON text so
  * that no key can collide with MongoDB's `$`/`.` rules.
  */
-export interface IJobDoc {
+export interface IJobDoc extends PlainJobFields {
   _id: string;
-  owner: string;
-  projectId: string | null;
-  status: JobStatus;
-  accelerator: Job['accelerator'];
   /** Absent on jobs written before device slots: 1. */
   deviceCount?: number;
   profile?: boolean;
-  entrypoint: string;
   argsJson: string;
   /** The scalar arguments as name/value pairs, for filters. */
   argValues: INamedValue<string | number | boolean | null>[];
-  name: string;
   tags: string[];
-  notes: string;
-  code?: string;
-  requirements?: string;
-  timeLimitMs: number | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  host: string | null;
   leaseHolder: string | null;
   leaseExpiresAt: number | null;
   /** Order between users in the queue (absent on jobs from before it). */
   fairRank?: number;
   /** 1 unless handed back to the queue (absent: 1). */
   attempt?: number;
-  lastSeq: number;
-  logTail: string;
   logsDeleted: boolean;
   cancelRequested: boolean;
   failure: Failure | null;

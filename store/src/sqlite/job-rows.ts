@@ -1,34 +1,18 @@
-import type { Job, JobStatus } from '@jaxlab/schemas';
+import type { Job } from '@jaxlab/schemas';
+import type { PlainJobFields } from '../jobs/stored-job.js';
 import { storedJobToJob } from '../jobs/stored-job.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 /** Columns of a `jobs` row (JSON columns as text, booleans as 0/1). */
-export interface IJobRow {
+export interface IJobRow extends PlainJobFields {
   id: string;
-  owner: string;
-  projectId: string | null;
-  status: JobStatus;
-  accelerator: Job['accelerator'];
   deviceCount: number;
   profile: number;
-  entrypoint: string;
   args: string;
-  name: string;
   tags: string;
-  notes: string;
-  code?: string;
-  requirements?: string;
-  timeLimitMs: number | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  host: string | null;
   leaseHolder: string | null;
   leaseExpiresAt: number | null;
   attempt: number;
-  lastSeq: number;
-  logTail: string;
   logsDeleted: number;
   cancelRequested: number;
   failure: string | null;
