@@ -77,6 +77,11 @@ export async function startLab(options = {}) {
     throw new Error(
       'Team mode creates a system account per user and must run as root.'
     );
+  const idleTimeoutS = options.idleTimeoutS ?? 3600;
+  if (!Number.isInteger(idleTimeoutS) || idleTimeoutS < 1)
+    throw new Error(
+      `The idle timeout (JAXLAB_IDLE_TIMEOUT_S) must be a whole number of seconds, at least 1, not ${options.idleTimeoutS}; the default is 3600.`
+    );
   const isTempDir = !options.dataDir;
   const dataDir = resolve(
     options.dataDir ?? mkdtempSync(join(tmpdir(), 'jxl-'))
@@ -203,7 +208,7 @@ export async function startLab(options = {}) {
         serverUrl,
         gatewayUrl,
         homeRoot,
-        idleTimeoutS: options.idleTimeoutS ?? 3600,
+        idleTimeoutS,
         timeoutMs
       });
       return { ...running, hubUrl: hub.url, homeRoot };

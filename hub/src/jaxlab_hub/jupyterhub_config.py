@@ -11,7 +11,7 @@
 #   JAXLAB_HUB_TOKEN          the hub's token for minting gateway credentials
 #   JAXLAB_GATEWAY_URL        the kernel gateway
 #   JAXLAB_HUB_HOME_ROOT      where user accounts' homes go (default /home)
-#   JAXLAB_IDLE_TIMEOUT_S     idle servers are culled after this (default 3600)
+#   JAXLAB_IDLE_TIMEOUT_S     idle servers are culled after this many seconds (default 3600)
 #   JAXLAB_VENV               the venv with jupyterhub-singleuser and the lab
 #   JUPYTERHUB_CRYPT_KEY      encrypts auth_state (the OpenID subject, tokens)
 import os
@@ -91,8 +91,17 @@ c.JaxLabSpawner.args = [
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
 ]
 
-# Idle servers stop; the next visit starts them again, files intact.
-idle_timeout = env.get("JAXLAB_IDLE_TIMEOUT_S", "3600")
+# Idle servers stop (jupyterhub-idle-culler); the next visit starts them
+# again, files intact. The hub collects activity (requests through the
+# proxy, each server's own report) and the culler looks for idle servers
+# every `activity_check_s`: a sixth of the timeout, at most JupyterHub's
+# default of 5 minutes. So a server stops between timeout and timeout + one
+# check after its last use, and one in use never looks idle for want of a
+# fresh report.
+idle_timeout_s = int(env.get("JAXLAB_IDLE_TIMEOUT_S", "3600"))
+activity_check_s = max(1, min(300, idle_timeout_s // 6))
+c.JupyterHub.last_activity_interval = activity_check_s
+c.JaxLabSpawner.environment = {"JUPYTERHUB_ACTIVITY_INTERVAL": str(activity_check_s)}
 c.JupyterHub.services = [
     {
         "name": "idle-culler",
@@ -100,8 +109,8 @@ c.JupyterHub.services = [
             sys.executable,
             "-m",
             "jupyterhub_idle_culler",
-            f"--timeout={idle_timeout}",
-            f"--cull-every={max(1, int(idle_timeout) // 2)}",
+            f"--timeout={idle_timeout_s}",
+            f"--cull-every={activity_check_s}",
         ],
     }
 ]
