@@ -5,16 +5,7 @@
  * two users in headless Chromium.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  chownSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync
-} from 'node:fs';
+import { chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   chromium,
@@ -23,11 +14,18 @@ import {
   type Page
 } from 'playwright-core';
 import WebSocket from 'ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startLab } from '../../../scripts/start-lab.mjs';
-import { OAuthStandIn } from '../../../server/test/stand-ins/oauth-stand-in.js';
-
-type IRunningLab = Awaited<ReturnType<typeof startLab>>;
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../scripts/start-lab.mjs';
+import {
+  accountOf,
+  inPage,
+  printLabOutputOnFailure,
+  serverCredentialOf,
+  signIn as signInTo,
+  startTeamLab,
+  userPath,
+  type ITeamLab
+} from './team-lab.js';
 
 const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 
@@ -46,56 +44,13 @@ interface ILabUser {
 const ADA = { sub: '2001', email: 'ada@example.com', name: 'Ada Lovelace' };
 const BOB = { sub: '2002', email: 'bob@example.com', name: 'Bob Kahn' };
 
-let google: OAuthStandIn;
-let lab: IRunningLab;
-let homeRoot: string;
+let team: ITeamLab;
+let lab: ITeamLab['lab'];
 let browser: Browser;
 const users: Record<'ada' | 'bob', ILabUser> = {} as never;
 
-const userPath = (email: string): string => `/user/${email}`;
-
-/** Signs `who` in from the hub's front page and waits for their JupyterLab. */
-async function signIn(who: typeof ADA, context: BrowserContext): Promise<Page> {
-  google.user = { sub: who.sub, email: who.email, name: who.name };
-  const page = await context.newPage();
-  await page.goto(`${lab.hubUrl}/hub/`);
-  await page.waitForURL(
-    url => url.pathname.startsWith(`${userPath(who.email)}/lab`),
-    {
-      timeout: 120_000
-    }
-  );
-  // The launcher, or the notebook a returning user had open.
-  await page
-    .locator('.lm-MenuBar-itemLabel', { hasText: 'File' })
-    .waitFor({ timeout: 90_000 });
-  return page;
-}
-
-/** The account a hub user got (its home's owner). */
-function accountOf(email: string): { home: string; uid: number; gid: number } {
-  const local = email.split('@')[0];
-  const name = readdirSync(homeRoot).find(n => n.startsWith(`jxl-${local}-`));
-  if (!name) throw new Error(`no account of ${email} under ${homeRoot}`);
-  const home = join(homeRoot, name);
-  const { uid, gid } = statSync(home);
-  return { home, uid, gid };
-}
-
-/** The gateway credential the hub gave `email`'s server (root reads its environment). */
-function serverCredentialOf(uid: number): string {
-  for (const pid of readdirSync('/proc').filter(p => /^\d+$/.test(p))) {
-    try {
-      if (statSync(`/proc/${pid}`).uid !== uid) continue;
-      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-      const token = env.find(e => e.startsWith('JUPYTER_GATEWAY_AUTH_TOKEN='));
-      if (token) return token.slice('JUPYTER_GATEWAY_AUTH_TOKEN='.length);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  throw new Error(`no single-user server of uid ${uid}`);
-}
+const signIn = (who: typeof ADA, context: BrowserContext): Promise<Page> =>
+  signInTo(team, who, context);
 
 /**
  * A notebook on the restricted kernel: a `%%writefile main.py` cell (the
@@ -131,47 +86,11 @@ function writeNotebook(user: ILabUser, file: string, greeting: string): void {
   chownSync(path, user.uid, user.gid);
 }
 
-/** `fetch` inside `page` (its cookies; JupyterLab's XSRF header for writes). */
-async function inPage(
-  page: Page,
-  url: string,
-  method = 'GET'
-): Promise<{ status: number; body: string }> {
-  return page.evaluate(
-    async ({ url, method }) => {
-      const xsrf = /_xsrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
-      const isSameOrigin =
-        new URL(url, location.href).origin === location.origin;
-      const res = await fetch(url, {
-        method,
-        credentials: 'include',
-        headers: isSameOrigin ? { 'X-XSRFToken': decodeURIComponent(xsrf) } : {}
-      });
-      return { status: res.status, body: await res.text() };
-    },
-    { url, method }
-  );
-}
-
 describe('team mode: two users on one host (JupyterHub, headless Chromium)', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    google = new OAuthStandIn();
-    await google.start();
-    homeRoot = mkdtempSync('/tmp/jxl-homes-');
-    lab = await startLab({
-      mode: 'team',
-      homeRoot,
-      adminEmails: [ADA.email],
-      env: {
-        GOOGLE_CLIENT_ID: 'hub-e2e',
-        GOOGLE_CLIENT_SECRET: 'hub-e2e-secret',
-        GOOGLE_CALLBACK_URL: '/auth/google/callback',
-        GOOGLE_AUTHORIZATION_URL: `${google.url}/authorize`,
-        GOOGLE_TOKEN_URL: `${google.url}/token`,
-        GOOGLE_USERINFO_URL: `${google.url}/userinfo`
-      }
-    });
+    team = await startTeamLab({ adminEmails: [ADA.email] });
+    lab = team.lab;
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run']
@@ -184,37 +103,20 @@ describe('team mode: two users on one host (JupyterHub, headless Chromium)', () 
         viewport: { width: 1100, height: 760 }
       });
       const page = await signIn(who, context);
-      users[key] = { ...who, context, page, ...accountOf(who.email) };
+      users[key] = {
+        ...who,
+        context,
+        page,
+        ...accountOf(team.homeRoot, who.email)
+      };
     }
   }, 400_000);
 
-  let hasFailed = false;
-  afterEach(({ task }) => {
-    if (task.result?.state === 'fail') hasFailed = true;
-  });
+  printLabOutputOnFailure(() => team);
 
   afterAll(async () => {
-    // What the hub, server and gateway said, when something failed.
-    if (hasFailed)
-      console.log(
-        lab
-          ?.output()
-          .split('\n')
-          .filter(l => !/ServerApp\] 20[0-9] (GET|PUT|PATCH)|static/.test(l))
-          .slice(-400)
-          .join('\n')
-      );
     await browser?.close();
-    await lab?.stop();
-    await google?.stop();
-    if (homeRoot) {
-      spawnSync(join(REPO_ROOT, '.venv/bin/python'), [
-        '-c',
-        'import sys, pathlib; from jaxlab_hub.system_users import remove_system_accounts as r; print(r(pathlib.Path(sys.argv[1])))',
-        homeRoot
-      ]);
-      rmSync(homeRoot, { recursive: true, force: true });
-    }
+    await team?.stop();
   }, 120_000);
 
   it('should give each user their own JupyterLab, as their own system account, with no Terminal', async () => {
