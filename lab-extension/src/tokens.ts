@@ -29,6 +29,8 @@ export namespace CommandIDs {
   export const openLeaderboard = 'jaxlab:open-leaderboard';
   /** Open a sweep's view (`{sweepId}`). */
   export const openSweep = 'jaxlab:open-sweep';
+  /** Open the form that starts a sweep of a project (`{projectId}`; default: the current one). */
+  export const newSweep = 'jaxlab:new-sweep';
   /** Open the server's sign-in page. */
   export const signIn = 'jaxlab:sign-in';
   /** Open a run's table artifact in the data viewer (`{jobId, artifact}`). */

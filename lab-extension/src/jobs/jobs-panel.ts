@@ -137,9 +137,14 @@ export class JobsPanel extends Widget {
     const board = button(trans.__('Leaderboard'), 'leaderboard');
     board.title = trans.__("Rank this project's runs by a metric");
     board.disabled = !model.projectId;
+    const sweep = button(trans.__('Sweep…'), 'new-sweep');
+    sweep.title = trans.__(
+      "Run the run settings' function over a grid or random search of its arguments"
+    );
+    sweep.disabled = !model.projectId;
     const row = document.createElement('div');
     row.className = 'jp-jaxlab-JobsPanel-header';
-    row.append(h2, scope, compare, board, refresh);
+    row.append(h2, scope, compare, board, sweep, refresh);
     const showing = document.createElement('div');
     showing.className = 'jp-jaxlab-JobsPanel-showing';
     showing.textContent =
@@ -335,6 +340,11 @@ export class JobsPanel extends Widget {
         break;
       case 'leaderboard':
         void this._commands.execute(CommandIDs.openLeaderboard, {
+          projectId: this._model.projectId ?? ''
+        });
+        break;
+      case 'new-sweep':
+        void this._commands.execute(CommandIDs.newSweep, {
           projectId: this._model.projectId ?? ''
         });
         break;

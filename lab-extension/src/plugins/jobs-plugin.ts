@@ -17,6 +17,7 @@ import type { JaxLabConnection } from '../connection/connection.js';
 import { jaxlabIcon } from '../icons/jaxlab-icon.js';
 import { CompareWidget } from '../jobs/compare-widget.js';
 import { LeaderboardWidget } from '../experiments/leaderboard-widget.js';
+import { SweepForm } from '../experiments/sweep-form.js';
 import { SweepWidget } from '../experiments/sweep-widget.js';
 import { shortJobId } from '../jobs/job-label.js';
 import { JobsModel, MAX_PICKED } from '../jobs/jobs-model.js';
@@ -265,7 +266,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
             await showErrorMessage(
               trans.__('No sweep'),
               trans.__(
-                'This project has no sweep yet: start one with POST /api/sweeps.'
+                'This project has no sweep yet: start one with Sweep… in the runs list.'
               )
             );
             return;
@@ -295,7 +296,62 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
+    app.commands.addCommand(CommandIDs.newSweep, {
+      label: trans.__('Start a Sweep of the Project…'),
+      execute: async args => {
+        const projectId = String(args.projectId || model.projectId || '');
+        const panel = projects.find(
+          p => p.projectModel.project.id === projectId
+        );
+        if (!panel) {
+          await showErrorMessage(
+            trans.__('No project open'),
+            trans.__(
+              'Open the project to sweep: its run settings say which function runs and with what.'
+            )
+          );
+          return;
+        }
+        const id = `jp-jaxlab-sweep-form-${projectId}`;
+        const open = Array.from(app.shell.widgets('main')).find(
+          w => w.id === id
+        );
+        if (open) {
+          app.shell.activateById(id);
+          return;
+        }
+        const { project, mainPy, requirements } = panel.projectModel;
+        const content = new SweepForm({
+          client: () => connection.client,
+          projectId,
+          projectName: project.name,
+          designated: project.designatedFunctions ?? ['main'],
+          entrypoint: panel.entrypoint,
+          source: () => ({
+            code: mainPy.sharedModel.getSource(),
+            requirements: requirements.sharedModel.getSource(),
+            accelerator: panel.picker.value
+          }),
+          trans,
+          storage: window.localStorage
+        });
+        const widget = new MainAreaWidget({ content });
+        widget.id = id;
+        widget.title.label = content.title.label;
+        widget.title.icon = jaxlabIcon;
+        widget.title.closable = true;
+        content.started.connect((_, sweep) => {
+          void app.commands
+            .execute(CommandIDs.openSweep, { sweepId: sweep.id })
+            .then(() => widget.dispose());
+          void model.refresh();
+        });
+        addRunTab(widget);
+      }
+    });
+
     palette?.addItem({ command: CommandIDs.showJobs, category: 'JAX TPU Lab' });
+    palette?.addItem({ command: CommandIDs.newSweep, category: 'JAX TPU Lab' });
     palette?.addItem({
       command: CommandIDs.openLeaderboard,
       category: 'JAX TPU Lab'

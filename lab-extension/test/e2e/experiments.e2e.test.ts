@@ -261,4 +261,137 @@ describe('Leaderboard, baselines and sweeps in JupyterLab (headless Chromium)', 
     await setTheme(page, 'JupyterLab Light');
     await toggleSimpleMode();
   }, 90_000);
+  it('should start a sweep from the runs list’s Sweep… form, listing what the schema refuses on its fields, then open its view', async () => {
+    // The run settings say width=4: the sweep keeps it.
+    const settings = page.locator(
+      '.jp-jaxlab-ProjectPanel:visible .jp-jaxlab-ArgumentForm'
+    );
+    await settings.locator('input[data-param="width"]').fill('4');
+    const runsPanel = page.locator('.jp-jaxlab-JobsPanel');
+    await runsPanel.locator('button[data-action="new-sweep"]').click();
+    const form = page.locator('.jp-jaxlab-SweepForm:visible');
+    const lr = form.locator('tr[data-param="lr"]');
+    await lr.waitFor({ timeout: 20_000 });
+    expect(
+      await form
+        .locator('tr[data-param="width"] .jp-jaxlab-SweepForm-values')
+        .textContent()
+    ).toBe('4 (run settings)');
+    await form.locator('select[data-field="kind"]').selectOption('random');
+    await lr.locator('select[data-field="how"]').selectOption('log-uniform');
+    await lr.locator('input[data-field="min"]').fill('0');
+    await lr.locator('input[data-field="max"]').fill('0.5');
+    const fieldInput = (name: string) =>
+      form.locator(`.jp-jaxlab-SweepForm-fields input[data-field="${name}"]`);
+    await fieldInput('runCap').fill('4');
+    await fieldInput('seed').fill('7');
+    await fieldInput('metric').fill('1 loss');
+    await fieldInput('maxConcurrent').fill('100');
+    expect(
+      await form.locator('.jp-jaxlab-SweepForm-summary').textContent()
+    ).toBe('4 trial(s) of main(width=4) sweeping lr, at most 100 at once');
+    const start = form.locator('button[data-action="start"]');
+    const errors = form.locator('.jp-jaxlab-SweepForm-errors');
+    const invalid = form.locator('.jp-jaxlab-mod-invalid');
+
+    // 1. The schema refuses the metric's name and the concurrency: each
+    //    message listed and marked on its field; nothing started.
+    await start.click();
+    await expect
+      .poll(() => errors.locator('li').allTextContents(), { timeout: 20_000 })
+      .toEqual([
+        '/target/metric must match pattern "^[A-Za-z_][A-Za-z0-9_ .\\-/]{0,63}$"',
+        '/maxConcurrent must be <= 64'
+      ]);
+    expect(
+      await errors.locator('.jp-jaxlab-SweepForm-errorTitle').textContent()
+    ).toBe('The server refused the sweep (INVALID_REQUEST):');
+    expect(
+      await invalid.evaluateAll(nodes =>
+        nodes.map(n => n.querySelector('input')?.dataset.field)
+      )
+    ).toEqual(['metric', 'maxConcurrent']);
+    expect(await fieldInput('maxConcurrent').inputValue()).toBe('100');
+    await toggleSimpleMode();
+    await shot(page, 'sweep-form-light.png');
+    await setTheme(page, 'JupyterLab Dark');
+    await shot(page, 'sweep-form-dark.png');
+    await setTheme(page, 'JupyterLab Light');
+    await toggleSimpleMode();
+
+    // 2. Fixed; now the search space's own check: a log-uniform range
+    //    must be positive (with the server's hint), on the lr row.
+    await fieldInput('metric').fill('loss');
+    await fieldInput('maxConcurrent').fill('2');
+    await start.click();
+    await expect
+      .poll(() => errors.textContent(), { timeout: 20_000 })
+      .toBe(
+        'Parameter lr: a log-uniform range must be positive (INVALID_REQUEST)Use a min above 0, e.g. 1e-5.'
+      );
+    expect(await invalid.getAttribute('data-param')).toBe('lr');
+    expect(
+      (
+        await api<{ items: Sweep[] }>(
+          'GET',
+          `/api/sweeps?projectId=${project.id}`
+        )
+      ).items
+    ).toHaveLength(1);
+
+    // 3. Started: the form gives way to the sweep's view.
+    await lr.locator('input[data-field="min"]').fill('1e-3');
+    await form.locator('input[data-field="name"]').fill('lr search');
+    await start.click();
+    let items: Sweep[] = [];
+    await expect
+      .poll(
+        async () =>
+          (items = (
+            await api<{ items: Sweep[] }>(
+              'GET',
+              `/api/sweeps?projectId=${project.id}`
+            )
+          ).items).length,
+        { timeout: 20_000 }
+      )
+      .toBe(2);
+    const started = items.find(s => s.id !== sweep.id)!;
+    const view = page.locator(
+      `.jp-jaxlab-Sweep[id="jp-jaxlab-sweep-${started.id}"]:visible`
+    );
+    await expect
+      .poll(() => view.locator('.jp-jaxlab-Sweep-trials tbody tr').count(), {
+        timeout: 20_000
+      })
+      .toBe(4);
+    expect(await view.locator('h2').textContent()).toBe('lr search');
+    expect(await page.locator('.jp-jaxlab-SweepForm').count()).toBe(0);
+    expect(started).toMatchObject({
+      entrypoint: 'main',
+      accelerator: 'cpu',
+      space: {
+        kind: 'random',
+        seed: 7,
+        runCap: 4,
+        parameters: { lr: { distribution: 'log-uniform', min: 1e-3, max: 0.5 } }
+      },
+      target: { metric: 'loss', direction: 'min' },
+      maxConcurrent: 2
+    });
+    for (const trial of started.trials) {
+      expect(trial.args.width).toBe(4);
+      expect(trial.args.lr).toBeGreaterThanOrEqual(1e-3);
+      expect(trial.args.lr).toBeLessThanOrEqual(0.5);
+    }
+    // Cancelled from its view (with its trials in flight).
+    await view.locator('button[data-action="cancel"]').click();
+    await expect
+      .poll(
+        async () =>
+          (await api<Sweep>('GET', `/api/sweeps/${started.id}`)).status,
+        { timeout: 20_000 }
+      )
+      .toBe('CANCELLED');
+  }, 120_000);
 });
