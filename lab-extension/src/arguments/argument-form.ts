@@ -1,3 +1,4 @@
+import type { FunctionParameter } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { withInlineCode } from '../project/readme-summary.js';
@@ -116,15 +117,8 @@ export class ArgumentForm extends Widget {
       input.title = param.default
         ? trans.__('Empty: the default, %1', param.default.text)
         : trans.__('No default: a value is required');
-      const label = document.createElement('span');
+      const label = parameterLabel(param, document.createElement('span'));
       label.className = 'jp-jaxlab-ArgumentForm-param';
-      label.textContent = param.name;
-      if (param.annotation) {
-        const annotation = document.createElement('span');
-        annotation.className = 'jp-jaxlab-ArgumentForm-annotation';
-        annotation.textContent = `: ${param.annotation}`;
-        label.appendChild(annotation);
-      }
       const check = document.createElement('div');
       check.className = 'jp-jaxlab-ArgumentForm-check';
       check.dataset.checkFor = param.name;
@@ -199,5 +193,20 @@ function row(
     typeof label === 'string' ? document.createElement('span') : label;
   if (typeof label === 'string') text.textContent = label;
   node.append(text, ...controls);
+  return node;
+}
+
+/** `node` showing a parameter's name and, muted, its annotation. */
+export function parameterLabel<T extends HTMLElement>(
+  param: FunctionParameter,
+  node: T
+): T {
+  node.textContent = param.name;
+  if (param.annotation) {
+    const annotation = document.createElement('span');
+    annotation.className = 'jp-jaxlab-ArgumentForm-annotation';
+    annotation.textContent = `: ${param.annotation}`;
+    node.appendChild(annotation);
+  }
   return node;
 }

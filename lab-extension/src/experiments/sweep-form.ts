@@ -9,6 +9,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import type { ApiClient } from '../api/api-client.js';
 import { ArgumentModel, isSettable } from '../arguments/argument-model.js';
+import { parameterLabel } from '../arguments/argument-form.js';
 import { selectElement } from '../ui/select-element.js';
 import { fieldOfError, sweepRequest } from './sweep-request.js';
 import type {
@@ -265,15 +266,8 @@ export class SweepForm extends Widget {
     const random = this._input.kind === 'random';
     const tr = body.insertRow();
     tr.dataset.param = param.name;
-    const label = tr.insertCell();
-    label.className = 'jp-jaxlab-SweepForm-param';
-    label.textContent = param.name;
-    if (param.annotation) {
-      const annotation = document.createElement('span');
-      annotation.className = 'jp-jaxlab-ArgumentForm-annotation';
-      annotation.textContent = `: ${param.annotation}`;
-      label.appendChild(annotation);
-    }
+    parameterLabel(param, tr.insertCell()).className =
+      'jp-jaxlab-SweepForm-param';
     const how = selectElement(
       [
         ['fixed', trans.__('keep')],
