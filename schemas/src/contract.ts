@@ -24,6 +24,21 @@ export {
 export { pythonCall, pythonLiteral } from './python-call.js';
 export { KERNEL_ERROR_NAMES, failureOf } from './failures.js';
 export { formatBytes } from './format-bytes.js';
+export {
+  PROJECT_FILE_EXTENSIONS,
+  PROJECT_FILE_LIMITS,
+  PROJECT_OWN_FILES,
+  checkProjectFilePath,
+  checkProjectFiles,
+  isProjectOwnFile,
+  projectFilePathProblem,
+  utf8Bytes
+} from './project-files.js';
+export type {
+  IProjectFileProblem,
+  IProjectOwnTexts,
+  ProjectOwnFilePath
+} from './project-files.js';
 export type { FailureId, FailureParams } from './failures.js';
 export { SHAPE_NAMES, hasShape, shapeErrors } from './shape-check.js';
 export type { ShapeName } from './shape-check.js';

@@ -27,6 +27,7 @@ export const JAXLAB_ERROR_CODES = Object.freeze({
   JOB_FINISHED: 'JOB_FINISHED',
   PROJECT_NOT_FOUND: 'PROJECT_NOT_FOUND',
   REQUIREMENTS_REJECTED: 'REQUIREMENTS_REJECTED',
+  PROJECT_FILE_REJECTED: 'PROJECT_FILE_REJECTED',
   LEASE_LOST: 'LEASE_LOST',
   AI_UNAVAILABLE: 'AI_UNAVAILABLE',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
@@ -74,6 +75,7 @@ export const HTTP_STATUS_OF_CODE: Readonly<Record<JaxLabErrorCode, number>> =
     JOB_FINISHED: 409,
     PROJECT_NOT_FOUND: 404,
     REQUIREMENTS_REJECTED: 400,
+    PROJECT_FILE_REJECTED: 400,
     LEASE_LOST: 409,
     AI_UNAVAILABLE: 503,
     STORE_UNAVAILABLE: 503,
@@ -122,6 +124,8 @@ export const JAXLAB_ERROR_HINTS: Readonly<Record<JaxLabErrorCode, string>> =
     PROJECT_NOT_FOUND: 'List your projects with GET /api/projects.',
     REQUIREMENTS_REJECTED:
       'Write one PEP 508 requirement per line: a project name, optional [extras], version specifiers and an optional `; marker`, e.g. `optax>=0.2,<0.3`.',
+    PROJECT_FILE_REJECTED:
+      'Name files like models.py or utils/data.py: a relative path of letters, digits, _ and -, at most 4 folders deep, ending .py, .md, .txt, .json, .yaml, .toml, .cfg, .ini or .csv.',
     LEASE_LOST: 'Nothing to do: another host owns the job now.',
     AI_UNAVAILABLE:
       'Set GEMINI_API_KEY on the server, or read the lint findings alone.',

@@ -51,7 +51,27 @@ export const SCHEMA_DOCUMENTS = [
           $ref: 'https://jaxlab.dev/schemas/requirements-rejection/v1'
         }
       }
-    }
+    },
+    allOf: [
+      {
+        if: {
+          required: ['code'],
+          properties: {
+            code: {
+              const: 'PROJECT_FILE_REJECTED'
+            }
+          }
+        },
+        then: {
+          required: ['details'],
+          properties: {
+            details: {
+              $ref: 'https://jaxlab.dev/schemas/project-file-rejection/v1'
+            }
+          }
+        }
+      }
+    ]
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -972,7 +992,7 @@ export const SCHEMA_DOCUMENTS = [
     $id: 'https://jaxlab.dev/schemas/job-create/v1',
     title: 'JobCreate',
     description:
-      'Body of POST /api/jobs. Code and requirements are snapshotted into the job.',
+      'Body of POST /api/jobs. Code, files and requirements are snapshotted into the job.',
     type: 'object',
     additionalProperties: false,
     required: ['code'],
@@ -986,6 +1006,10 @@ export const SCHEMA_DOCUMENTS = [
         minLength: 1,
         maxLength: 1000000,
         description: 'main.py'
+      },
+      files: {
+        $ref: 'https://jaxlab.dev/schemas/project/v1#/properties/files',
+        default: []
       },
       requirements: {
         type: 'string',
@@ -1291,7 +1315,7 @@ export const SCHEMA_DOCUMENTS = [
     $id: 'https://jaxlab.dev/schemas/job-summary/v1',
     title: 'JobSummary',
     description:
-      'A job as lists show it: every field of Job but the code and requirements (each defined once, in job.schema.json).',
+      'A job as lists show it: every field of Job but the code, files and requirements (each defined once, in job.schema.json).',
     type: 'object',
     additionalProperties: false,
     required: [
@@ -1430,7 +1454,7 @@ export const SCHEMA_DOCUMENTS = [
     $id: 'https://jaxlab.dev/schemas/job/v1',
     title: 'Job',
     description:
-      "One run of a designated call of a project's main.py on an accelerator host.",
+      "One run of a designated call of a project's main.py (with its other files) on an accelerator host.",
     type: 'object',
     additionalProperties: false,
     required: [
@@ -1508,6 +1532,9 @@ export const SCHEMA_DOCUMENTS = [
       code: {
         type: 'string',
         maxLength: 1000000
+      },
+      files: {
+        $ref: 'https://jaxlab.dev/schemas/project/v1#/properties/files'
       },
       requirements: {
         type: 'string',
@@ -2211,6 +2238,107 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/project-file-move/v1',
+    title: 'ProjectFileMove',
+    description:
+      'Body of PATCH /api/projects/{id}/files/{path}: renames (or moves) the file to `path`.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['path'],
+    properties: {
+      path: {
+        $ref: 'https://jaxlab.dev/schemas/project-file/v1#/$defs/path'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/project-file-rejection/v1',
+    title: 'ProjectFileRejection',
+    description:
+      'The `details` of a PROJECT_FILE_REJECTED error: the file (path as sent, cut to 200 characters) and the rule it breaks.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['path', 'rule'],
+    properties: {
+      path: {
+        type: 'string',
+        maxLength: 200
+      },
+      rule: {
+        title: 'ProjectFileRule',
+        type: 'string',
+        enum: [
+          'empty',
+          'absolute',
+          'parent',
+          'hidden',
+          'characters',
+          'too-long',
+          'too-deep',
+          'extension',
+          'reserved',
+          'required',
+          'duplicate',
+          'too-many-files',
+          'file-too-large',
+          'project-too-large'
+        ],
+        description:
+          "empty: no path; absolute: starts with /; parent: a '.' or '..' folder; hidden: a name starting with '.'; characters: other than letters, digits, _ and - (and dots in the file name); too-long: over 200 characters, or a name over 64; too-deep: more than 4 folders; extension: not a .py, .md, .txt, .json, .yaml, .yml, .toml, .cfg, .ini, .csv or .tsv file; reserved: main.py, README.md, requirements.txt (the project's own fields), a folder of the kernel's (outputs/, __pycache__/, node_modules/) or a file Python runs at start; required: main.py, README.md and requirements.txt cannot be renamed or deleted; duplicate: two files with one path; too-many-files: over 64 files in all; file-too-large: one file over 1,000,000 bytes; project-too-large: over 1,500,000 bytes in all."
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/project-file-write/v1',
+    title: 'ProjectFileWrite',
+    description:
+      "Body of PUT /api/projects/{id}/files/{path}: the file's new text (the file is added when the project has none at that path).",
+    type: 'object',
+    additionalProperties: false,
+    required: ['content'],
+    properties: {
+      content: {
+        type: 'string',
+        maxLength: 1000000
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/project-file/v1',
+    title: 'ProjectFile',
+    description:
+      "One file of a project besides main.py, README.md and requirements.txt: a Python module or a package's file (models.py, utils/__init__.py, utils/data.py) that main.py imports, or a text file the program reads (config.json, notes.md). See docs/projects.md for the path rules.",
+    type: 'object',
+    additionalProperties: false,
+    required: ['path', 'content'],
+    properties: {
+      path: {
+        $ref: '#/$defs/path'
+      },
+      content: {
+        type: 'string',
+        maxLength: 1000000,
+        description: "The file's text (UTF-8, at most 1,000,000 bytes)."
+      }
+    },
+    $defs: {
+      path: {
+        title: 'ProjectFilePath',
+        description:
+          "A relative POSIX path: at most 4 folders (letters, digits, _ and -) and a file name ending .py, .md, .txt, .json, .yaml, .yml, .toml, .cfg, .ini, .csv or .tsv; nothing hidden, no '..', at most 200 characters. main.py, README.md and requirements.txt are the project's own fields; outputs/, __pycache__/ and node_modules/ are the kernel's; sitecustomize.py and usercustomize.py are Python's.",
+        type: 'string',
+        minLength: 4,
+        maxLength: 200,
+        pattern:
+          '^(?!(?:main\\.py|README\\.md|requirements\\.txt|sitecustomize\\.py|usercustomize\\.py)$)(?!(?:outputs|__pycache__|node_modules)/)(?:[A-Za-z0-9_][A-Za-z0-9_-]{0,63}/){0,4}(?=[^/]{1,64}$)[A-Za-z0-9_][A-Za-z0-9_.-]*\\.(?:py|md|txt|json|yaml|yml|toml|cfg|ini|csv|tsv)$'
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/project-list/v1',
     title: 'ProjectList',
     description: "Answer of GET /api/projects: the signed-in user's projects.",
@@ -2224,7 +2352,7 @@ export const SCHEMA_DOCUMENTS = [
     $id: 'https://jaxlab.dev/schemas/project-write/v1',
     title: 'ProjectWrite',
     description:
-      'Body of POST /api/projects (name required) and PATCH /api/projects/{id} (any subset).',
+      "Body of POST /api/projects (name required) and PATCH /api/projects/{id} (any subset; `files` replaces all of the project's other files).",
     type: 'object',
     additionalProperties: false,
     properties: {
@@ -2244,6 +2372,9 @@ export const SCHEMA_DOCUMENTS = [
       requirements: {
         type: 'string',
         maxLength: 100000
+      },
+      files: {
+        $ref: 'https://jaxlab.dev/schemas/project/v1#/properties/files'
       },
       designatedFunctions: {
         $ref: 'https://jaxlab.dev/schemas/project/v1#/properties/designatedFunctions'
@@ -2272,7 +2403,7 @@ export const SCHEMA_DOCUMENTS = [
     $id: 'https://jaxlab.dev/schemas/project/v1',
     title: 'Project',
     description:
-      'A problem to work on: README.md (read-only in the lab), main.py and requirements.txt, and how to run it.',
+      "A problem to work on: README.md (read-only in the lab), main.py, requirements.txt and the project's other files (modules, packages, data), and how to run it.",
     type: 'object',
     additionalProperties: false,
     required: [
@@ -2313,6 +2444,15 @@ export const SCHEMA_DOCUMENTS = [
       requirements: {
         type: 'string',
         maxLength: 100000
+      },
+      files: {
+        type: 'array',
+        maxItems: 61,
+        description:
+          "The project's files besides main.py, README.md and requirements.txt (absent: none). At most 64 files and 1,500,000 bytes in all.",
+        items: {
+          $ref: 'https://jaxlab.dev/schemas/project-file/v1'
+        }
       },
       designatedFunctions: {
         type: 'array',
@@ -2563,6 +2703,9 @@ export const SCHEMA_DOCUMENTS = [
         minLength: 1,
         maxLength: 1000000
       },
+      files: {
+        $ref: 'https://jaxlab.dev/schemas/project/v1#/properties/files'
+      },
       requirements: {
         type: 'string',
         maxLength: 100000
@@ -2685,6 +2828,11 @@ export const SCHEMA_DOCUMENTS = [
           rule: {
             type: 'string',
             pattern: '^JAX[0-9]{3}$'
+          },
+          file: {
+            type: 'string',
+            maxLength: 300,
+            description: 'The project file it is in (absent: main.py).'
           },
           name: {
             type: 'string',
