@@ -54,7 +54,7 @@ export class MongoJobEvents implements IJobEvents {
     for (;;) {
       const job = await jobs.findOne(
         { _id: jobId },
-        { projection: { code: 0, requirements: 0 } }
+        { projection: { code: 0, files: 0, requirements: 0 } }
       );
       if (!job) throw jobNotFound(jobId);
       checkAppendAllowed(jobId, job, options.hostId);

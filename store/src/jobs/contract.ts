@@ -5,11 +5,12 @@ import type {
   JobStatus,
   JobUpdate,
   MetricDirection,
+  ProjectFile,
   RegressionVerdict
 } from '@jaxlab/schemas';
 
-/** A job as lists show it: everything but the code and requirements. */
-export type JobSummary = Omit<Job, 'code' | 'requirements'>;
+/** A job as lists show it: everything but the code, files and requirements. */
+export type JobSummary = Omit<Job, 'code' | 'files' | 'requirements'>;
 
 /** A page of results and the cursor of the next page, if any. */
 export interface IPage<T> {
@@ -25,7 +26,7 @@ export interface IPage<T> {
  * for another user's job, exactly as for a missing one.
  */
 export interface IJobs {
-  /** Writes a new QUEUED job (code and requirements snapshotted). */
+  /** Writes a new QUEUED job (code, files and requirements snapshotted). */
   create(owner: string, input: IJobs.ICreate): Promise<Job>;
 
   /** The job, or null if missing or not the owner's (owner omitted: any). */
@@ -85,6 +86,8 @@ export namespace IJobs {
     >
   > {
     projectId: string | null;
+    /** The project's other files (absent: none). */
+    files?: ProjectFile[];
     timeLimitMs?: number;
     name?: string;
     tags?: string[];

@@ -46,6 +46,7 @@ export class MongoJobs implements IJobs {
       tags: input.tags ?? [],
       notes: input.notes ?? '',
       code: input.code,
+      files: input.files ?? [],
       requirements: input.requirements,
       timeLimitMs: input.timeLimitMs ?? null,
       fairRank: nextFairRank(await this._fairRanks(owner)),
@@ -119,7 +120,7 @@ export class MongoJobs implements IJobs {
     if (and.length) filter.$and = and;
     // One more than a page tells whether another page follows.
     const docs = await this._database.jobs
-      .find(filter, { projection: { code: 0, requirements: 0 } })
+      .find(filter, { projection: { code: 0, files: 0, requirements: 0 } })
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit + 1)
       .toArray();

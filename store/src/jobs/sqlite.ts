@@ -46,8 +46,8 @@ export class SqliteJobs implements IJobs {
         .prepare(
           `INSERT INTO jobs (id, owner, projectId, status, accelerator,
              deviceCount, profile, entrypoint, args, name, tags, notes, code,
-             requirements, timeLimitMs, fairRank, createdAt, updatedAt)
-           VALUES (?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+             files, requirements, timeLimitMs, fairRank, createdAt, updatedAt)
+           VALUES (?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
         .run(
           id,
@@ -62,6 +62,7 @@ export class SqliteJobs implements IJobs {
           JSON.stringify(input.tags ?? []),
           input.notes ?? '',
           input.code,
+          JSON.stringify(input.files ?? []),
           input.requirements,
           input.timeLimitMs ?? null,
           nextFairRank(ranks),

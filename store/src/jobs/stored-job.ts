@@ -1,9 +1,9 @@
-import type { Job } from '@jaxlab/schemas';
+import type { Job, ProjectFile } from '@jaxlab/schemas';
 
 /**
  * A job's stored fields as both backends hold them once decoded: JSON
  * parsed, flags as booleans, absent values null (or undefined for the
- * parsed ones). Code and requirements are absent in summaries.
+ * parsed ones). Code, files and requirements are absent in summaries.
  */
 export interface IStoredJob {
   id: string;
@@ -21,6 +21,7 @@ export interface IStoredJob {
   /** '' when none. */
   notes: string;
   code?: string;
+  files?: ProjectFile[];
   requirements?: string;
   timeLimitMs: number | null;
   createdAt: string;
@@ -66,7 +67,7 @@ export type PlainJobFields = Pick<
 >;
 
 /**
- * The job (or, without code and requirements, its summary) as the API
+ * The job (or, without code, files and requirements, its summary) as the API
  * shows it: optional fields only where set, in one field order.
  */
 export function storedJobToJob(stored: IStoredJob): Job {
@@ -85,6 +86,7 @@ export function storedJobToJob(stored: IStoredJob): Job {
   if (stored.tags.length) job.tags = stored.tags;
   if (stored.notes) job.notes = stored.notes;
   if (stored.code !== undefined) job.code = stored.code;
+  if (stored.files !== undefined) job.files = stored.files;
   if (stored.requirements !== undefined) job.requirements = stored.requirements;
   if (stored.timeLimitMs !== null) job.timeLimitMs = stored.timeLimitMs;
   job.createdAt = stored.createdAt;

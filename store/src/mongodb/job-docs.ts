@@ -8,7 +8,8 @@ import type {
   RegressionVerdict,
   RunManifest,
   RunProgress,
-  SeriesSummary
+  SeriesSummary,
+  ProjectFile
 } from '@jaxlab/schemas';
 import { FINAL_JOB_STATUSES } from '@jaxlab/schemas';
 import type { PlainJobFields } from '../jobs/stored-job.js';
@@ -33,6 +34,8 @@ export interface IJobDoc extends PlainJobFields {
   /** The scalar arguments as name/value pairs, for filters. */
   argValues: INamedValue<string | number | boolean | null>[];
   tags: string[];
+  /** Paths and texts: no user keys, so stored as they are. */
+  files?: ProjectFile[];
   leaseHolder: string | null;
   leaseExpiresAt: number | null;
   /** Order between users in the queue (absent on jobs from before it). */
@@ -94,7 +97,7 @@ export function parseJsonField<T>(
     : (JSON.parse(text) as T);
 }
 
-/** A job (or, without code and requirements, a summary) from its document. */
+/** A job (or, without code, files and requirements, a summary) from its document. */
 export function docToJob(doc: IJobDoc): Job {
   return storedJobToJob({
     ...doc,
@@ -105,6 +108,8 @@ export function docToJob(doc: IJobDoc): Job {
     name: doc.name ?? '',
     tags: doc.tags ?? [],
     notes: doc.notes ?? '',
+    // Jobs written before files existed have none.
+    files: doc.files ?? (doc.code === undefined ? undefined : []),
     failure: doc.failure ?? undefined,
     metrics: parseJsonField<Metrics>(doc.metricsJson),
     manifest: parseJsonField<RunManifest>(doc.manifestJson),

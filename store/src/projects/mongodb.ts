@@ -1,10 +1,19 @@
 import type { Collection } from 'mongodb';
 import type { Project, ProjectWrite } from '@jaxlab/schemas';
+import { JaxLabError } from '@jaxlab/schemas';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IProjects } from './contract.js';
-import { newProject, patchProject } from './new-project.js';
+import { newProject, patchProject, storedProject } from './new-project.js';
 
-type IProjectDoc = Omit<Project, 'id'> & { _id: string };
+/**
+ * A project document. `_rev` counts its writes, so that a change is written
+ * only over the version it was computed from (absent on documents written
+ * before it existed, which MongoDB matches as null).
+ */
+type IProjectDoc = Omit<Project, 'id'> & { _id: string; _rev?: number };
+
+/** Attempts of one change before giving up to concurrent writers. */
+const MAX_CHANGE_ATTEMPTS = 20;
 
 /** {@link IProjects} on MongoDB: one document per project in `projects`. */
 export class MongoProjects implements IProjects {
@@ -17,7 +26,7 @@ export class MongoProjects implements IProjects {
     input: ProjectWrite & { name: string }
   ): Promise<Project> {
     const project = newProject(owner, input);
-    await this._projects().insertOne(projectToDoc(project));
+    await this._projects().insertOne({ ...projectToDoc(project), _rev: 0 });
     return project;
   }
 
@@ -42,19 +51,36 @@ export class MongoProjects implements IProjects {
     return docs.map(docToProject);
   }
 
-  async update(
+  update(
     id: string,
     owner: string,
     patch: ProjectWrite
   ): Promise<Project | null> {
-    const current = await this._projects().findOne({ _id: id, owner });
-    if (!current) return null;
-    const project = patchProject(docToProject(current), patch, new Date());
-    const result = await this._projects().replaceOne(
-      { _id: id, owner },
-      projectToDoc(project)
+    return this.modify(id, owner, () => patch);
+  }
+
+  async modify(
+    id: string,
+    owner: string,
+    change: (current: Project) => ProjectWrite
+  ): Promise<Project | null> {
+    // Optimistic: read, change, and write only if nobody wrote meanwhile.
+    for (let attempt = 0; attempt < MAX_CHANGE_ATTEMPTS; attempt++) {
+      const current = await this._projects().findOne({ _id: id, owner });
+      if (!current) return null;
+      const stored = docToProject(current);
+      const project = patchProject(stored, change(stored), new Date());
+      const rev = current._rev ?? null;
+      const result = await this._projects().replaceOne(
+        { _id: id, owner, _rev: rev as number },
+        { ...projectToDoc(project), _rev: (rev ?? 0) + 1 }
+      );
+      if (result.matchedCount) return project;
+    }
+    throw new JaxLabError(
+      'CONFLICT',
+      `Project ${id} kept changing while it was being saved`
     );
-    return result.matchedCount ? project : null;
   }
 
   async delete(id: string, owner: string): Promise<boolean> {
@@ -75,6 +101,7 @@ function projectToDoc(project: Project): IProjectDoc {
 }
 
 function docToProject(doc: IProjectDoc): Project {
-  const { _id, ...rest } = doc;
-  return { id: _id, ...rest };
+  const { _id, _rev, ...rest } = doc;
+  void _rev;
+  return storedProject({ id: _id, ...rest });
 }

@@ -19,6 +19,7 @@ export function newProject(
     readme: input.readme ?? '',
     mainPy: input.mainPy ?? '',
     requirements: input.requirements ?? '',
+    files: input.files ?? [],
     designatedFunctions: input.designatedFunctions ?? [
       ...DEFAULT_DESIGNATED_FUNCTIONS
     ],
@@ -30,6 +31,11 @@ export function newProject(
   };
   if (input.sample !== undefined) project.sample = input.sample;
   return project;
+}
+
+/** A stored project as the API shows it: projects from before files have none. */
+export function storedProject(project: Project): Project {
+  return project.files ? project : { ...project, files: [] };
 }
 
 /** The project with `patch` applied (undefined fields leave it unchanged). */

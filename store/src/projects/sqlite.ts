@@ -1,7 +1,7 @@
 import type { Project, ProjectWrite } from '@jaxlab/schemas';
 import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
 import type { IProjects } from './contract.js';
-import { newProject, patchProject } from './new-project.js';
+import { newProject, patchProject, storedProject } from './new-project.js';
 
 /**
  * {@link IProjects} on the embedded SQLite file: the project as a JSON
@@ -36,7 +36,7 @@ export class SqliteProjects implements IProjects {
     const row = this._database
       .prepare('SELECT doc FROM projects WHERE id = ? AND owner = ?')
       .get(id, owner) as { doc: string } | undefined;
-    return row ? (JSON.parse(row.doc) as Project) : null;
+    return row ? parseDoc(row.doc) : null;
   }
 
   async list(owner: string): Promise<Project[]> {
@@ -45,7 +45,7 @@ export class SqliteProjects implements IProjects {
         'SELECT doc FROM projects WHERE owner = ? ORDER BY createdAt, id'
       )
       .all(owner) as { doc: string }[];
-    return rows.map(row => JSON.parse(row.doc) as Project);
+    return rows.map(row => parseDoc(row.doc));
   }
 
   async listWithRetention(): Promise<Project[]> {
@@ -55,13 +55,21 @@ export class SqliteProjects implements IProjects {
          ORDER BY createdAt, id`
       )
       .all() as { doc: string }[];
-    return rows.map(row => JSON.parse(row.doc) as Project);
+    return rows.map(row => parseDoc(row.doc));
   }
 
-  async update(
+  update(
     id: string,
     owner: string,
     patch: ProjectWrite
+  ): Promise<Project | null> {
+    return this.modify(id, owner, () => patch);
+  }
+
+  async modify(
+    id: string,
+    owner: string,
+    change: (current: Project) => ProjectWrite
   ): Promise<Project | null> {
     const database = this._database;
     return database.immediate(() => {
@@ -69,11 +77,8 @@ export class SqliteProjects implements IProjects {
         .prepare('SELECT doc FROM projects WHERE id = ? AND owner = ?')
         .get(id, owner) as { doc: string } | undefined;
       if (!current) return null;
-      const project = patchProject(
-        JSON.parse(current.doc) as Project,
-        patch,
-        new Date()
-      );
+      const stored = parseDoc(current.doc);
+      const project = patchProject(stored, change(stored), new Date());
       database
         .prepare(
           'UPDATE projects SET logRetentionDays = ?, doc = ? WHERE id = ?'
@@ -91,4 +96,8 @@ export class SqliteProjects implements IProjects {
   }
 
   private _database: SqliteDatabase;
+}
+
+function parseDoc(doc: string): Project {
+  return storedProject(JSON.parse(doc) as Project);
 }

@@ -1,4 +1,4 @@
-import type { Job } from '@jaxlab/schemas';
+import type { Job, ProjectFile } from '@jaxlab/schemas';
 import type { PlainJobFields } from '../jobs/stored-job.js';
 import { storedJobToJob } from '../jobs/stored-job.js';
 import type { SqliteDatabase } from './sqlite-database.js';
@@ -10,6 +10,8 @@ export interface IJobRow extends PlainJobFields {
   profile: number;
   args: string;
   tags: string;
+  /** JSON array of ProjectFile. */
+  files?: string;
   leaseHolder: string | null;
   leaseExpiresAt: number | null;
   attempt: number;
@@ -24,7 +26,7 @@ export interface IJobRow extends PlainJobFields {
   regression: string | null;
 }
 
-/** Every column but code and requirements: a {@link JobSummary}'s. */
+/** Every column but code, files and requirements: a {@link JobSummary}'s. */
 export const JOB_SUMMARY_COLUMNS = `id, owner, projectId, status, accelerator,
   deviceCount, profile, entrypoint, args, name, tags, notes, timeLimitMs,
   createdAt, updatedAt, startedAt, finishedAt, host, leaseHolder,
@@ -43,13 +45,17 @@ export function parseJsonColumn<T>(text: string | null): T | undefined {
   return text === null ? undefined : (JSON.parse(text) as T);
 }
 
-/** A job (or, without code and requirements, a summary) from its row. */
+/** A job (or, without code, files and requirements, a summary) from its row. */
 export function rowToJob(row: IJobRow): Job {
   return storedJobToJob({
     ...row,
     args: JSON.parse(row.args) as Job['args'],
     tags: JSON.parse(row.tags) as string[],
     profile: row.profile === 1,
+    files:
+      row.files === undefined
+        ? undefined
+        : (JSON.parse(row.files) as ProjectFile[]),
     logsDeleted: row.logsDeleted === 1,
     cancelRequested: row.cancelRequested === 1,
     failure: parseJsonColumn(row.failure),

@@ -191,5 +191,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sweeps_owner ON sweeps (owner, createdAt);
   CREATE INDEX sweeps_status ON sweeps (status);
-  `
+  `,
+  // A job's other project files (models.py, utils/...), as a JSON array of
+  // {path, content}; jobs from before have none.
+  `ALTER TABLE jobs ADD COLUMN files TEXT NOT NULL DEFAULT '[]';`
 ];

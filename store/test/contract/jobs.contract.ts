@@ -47,6 +47,25 @@ export function describeJobsContract(
         expect(await store.jobs.get(job.id, BOB)).toBeNull();
         expect(await store.jobs.get('no-such-job', ALICE)).toBeNull();
       });
+
+      it("should snapshot the project's other files, in order, and hand them to the claiming host", async () => {
+        const files = [
+          { path: 'models.py', content: 'class MLP:\n    pass\n' },
+          { path: 'utils/__init__.py', content: '' },
+          { path: 'utils/data.py', content: 'BATCH = 32\n' }
+        ];
+        const job = await store.jobs.create(ALICE, jobInput({ files }));
+        expect(job.files).toEqual(files);
+        expect((await store.jobs.get(job.id, ALICE))!.files).toEqual(files);
+        const claimed = await store.queue.claimNext({
+          hostId: 'host-a',
+          accelerators: ['cpu'],
+          leaseMs: 60_000
+        });
+        expect(claimed?.files).toEqual(files);
+        const plain = await store.jobs.create(ALICE, jobInput());
+        expect(plain.files).toEqual([]);
+      });
     });
 
     describe('IJobs.list()', () => {
@@ -68,6 +87,7 @@ export function describeJobsContract(
           pages++;
           for (const item of page.items) {
             expect(item).not.toHaveProperty('code');
+            expect(item).not.toHaveProperty('files');
             expect(item).not.toHaveProperty('requirements');
             seen.push(item.id);
           }

@@ -74,6 +74,68 @@ export function describeProjectsContract(
         expect(await store.projects.delete(p.id, ALICE)).toBe(false);
         expect((await store.jobs.get(job.id))!.projectId).toBe(p.id);
       });
+
+      it("should keep a project's other files and replace them all with a patch", async () => {
+        const plain = await store.projects.create(ALICE, { name: 'one file' });
+        expect(plain.files).toEqual([]);
+        const files = [
+          { path: 'models.py', content: 'class MLP:\n    pass\n' },
+          { path: 'utils/data.py', content: 'BATCH = 32\n' }
+        ];
+        const p = await store.projects.create(ALICE, { name: 'multi', files });
+        expect((await store.projects.get(p.id, ALICE))!.files).toEqual(files);
+        const updated = await store.projects.update(p.id, ALICE, {
+          files: [files[1]]
+        });
+        expect(updated!.files).toEqual([files[1]]);
+        expect((await store.projects.list(ALICE))[1].files).toEqual([files[1]]);
+      });
+    });
+
+    describe('IProjects.modify()', () => {
+      it('should apply a change computed from the stored project, for its owner only', async () => {
+        const p = await store.projects.create(ALICE, { name: 'n' });
+        const changed = await store.projects.modify(p.id, ALICE, current => ({
+          files: [...current.files!, { path: 'a.py', content: 'A = 1\n' }]
+        }));
+        expect(changed!.files).toEqual([{ path: 'a.py', content: 'A = 1\n' }]);
+        expect(changed!.updatedAt >= p.updatedAt).toBe(true);
+        expect(await store.projects.get(p.id, ALICE)).toEqual(changed);
+        expect(
+          await store.projects.modify(p.id, BOB, () => ({ name: 'stolen' }))
+        ).toBeNull();
+        expect(
+          await store.projects.modify('no-such-project', ALICE, () => ({}))
+        ).toBeNull();
+      });
+
+      it('should write nothing when the change throws', async () => {
+        const p = await store.projects.create(ALICE, { name: 'n' });
+        await expect(
+          store.projects.modify(p.id, ALICE, () => {
+            throw new Error('refused');
+          })
+        ).rejects.toThrow('refused');
+        expect(await store.projects.get(p.id, ALICE)).toEqual(p);
+      });
+
+      it('should lose no change when many run at once', async () => {
+        const p = await store.projects.create(ALICE, { name: 'n' });
+        const peer = await current.backend.openPeer();
+        await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            (i % 2 ? peer : store).projects.modify(p.id, ALICE, now => ({
+              files: [...now.files!, { path: `m${i}.py`, content: '' }]
+            }))
+          )
+        );
+        const paths = (await store.projects.get(p.id, ALICE))!.files!.map(
+          f => f.path
+        );
+        expect(paths.sort()).toEqual(
+          Array.from({ length: 12 }, (_, i) => `m${i}.py`).sort()
+        );
+      });
     });
   });
 }
