@@ -2,10 +2,12 @@ import type { JobCreate, Project } from '@jaxlab/schemas';
 import {
   DEFAULT_DESIGNATED_FUNCTIONS,
   assertValid,
+  checkProjectFiles,
   validateRequirements
 } from '@jaxlab/schemas';
 import type { IJobs, IProjects } from '@jaxlab/store';
 import { HttpError } from '@jaxlab/http';
+import { checkFilePaths } from '../projects/index.js';
 
 /**
  * Turns the body of `POST /api/jobs` into what the store writes: validates
@@ -14,13 +16,15 @@ import { HttpError } from '@jaxlab/http';
  * the time limit and the entrypoint (`main` when designated, else the
  * project's first designated function). The entrypoint must be one of the
  * project's designated functions (without a project: `main`, `train_step`).
- * Code and requirements are copied, so later edits never change the run.
+ * Code, the other files and requirements are copied, so later edits never
+ * change the run.
  *
  * @throws {@link HttpError} 400 `INVALID_REQUEST` (schema, or an entrypoint
  *   that is not designated, listing the allowed ones); 400
  *   `REQUIREMENTS_REJECTED` naming the first requirements.txt line a job
  *   could not install from, and the rule it breaks (the gateway checks
- *   again before it installs); 404 `PROJECT_NOT_FOUND` for a project that
+ *   again before it installs); 400 `PROJECT_FILE_REJECTED` naming a file
+ *   whose path or size a project may not have; 404 `PROJECT_NOT_FOUND` for a project that
  *   is missing or another user's.
  */
 export async function resolveJobRequest(
@@ -32,9 +36,14 @@ export async function resolveJobRequest(
     body !== null && typeof body === 'object' ? Object.keys(body) : []
   );
   const input: unknown = body ?? {};
+  checkFilePaths(input);
   assertValid('job-create', input, 'job');
   const request: JobCreate = input;
   validateRequirements(request.requirements ?? '');
+  checkProjectFiles(request.files ?? [], {
+    mainPy: request.code,
+    requirements: request.requirements
+  });
   let project: Project | null = null;
   if (request.projectId) {
     project = await projects.get(request.projectId, owner);
@@ -71,6 +80,7 @@ export async function resolveJobRequest(
   const created: IJobs.ICreate = {
     projectId: project?.id ?? null,
     code: request.code,
+    files: request.files ?? [],
     requirements: request.requirements ?? '',
     entrypoint,
     args: request.args ?? {},

@@ -24,7 +24,7 @@ export const jobsOpenApi: IOpenApiPart = {
         operationId: 'createJob',
         summary: 'Submit a run: written QUEUED, answered at once',
         description:
-          'A requirements.txt line that is more than a PEP 508 requirement (options, URLs, paths, ...) answers 400 REQUIREMENTS_REJECTED with details {line, rule}.',
+          'A requirements.txt line that is more than a PEP 508 requirement (options, URLs, paths, ...) answers 400 REQUIREMENTS_REJECTED with details {line, rule}; a file of `files` whose path or size a project may not have answers 400 PROJECT_FILE_REJECTED with details {path, rule}.',
         tags,
         requestBody: jsonRequestBody('JobCreate'),
         responses: {

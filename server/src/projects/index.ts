@@ -5,3 +5,4 @@ export {
   withProjectDefaults
 } from './project-defaults.js';
 export { projectsOpenApi } from './projects-openapi.js';
+export { checkFilePaths } from './project-file-changes.js';

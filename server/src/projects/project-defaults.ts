@@ -5,7 +5,7 @@ import { DEFAULT_DESIGNATED_FUNCTIONS } from '@jaxlab/schemas';
 export const DEFAULT_TIME_LIMIT_MS = 10 * 60 * 1000;
 
 /**
- * A new project's fields with the defaults filled in: empty files,
+ * A new project's fields with the defaults filled in: empty files (and no other files),
  * designated functions `main` and `train_step`, the CPU, 10 minutes, logs
  * kept forever.
  */
@@ -17,6 +17,7 @@ export function withProjectDefaults(
     readme: '',
     mainPy: '',
     requirements: '',
+    files: [],
     designatedFunctions: [...DEFAULT_DESIGNATED_FUNCTIONS],
     accelerator: 'cpu',
     timeLimitMs: DEFAULT_TIME_LIMIT_MS,

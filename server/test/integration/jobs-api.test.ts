@@ -88,6 +88,38 @@ describe('createLabServer() POST /api/jobs', () => {
     expect(page.items).toEqual([]);
   });
 
+  it("should snapshot the project's other files with the job, and refuse a file a project may not have", async () => {
+    server = await startJobsServer();
+    const files = [
+      { path: 'models.py', content: 'class MLP:\n    pass\n' },
+      { path: 'utils/__init__.py', content: '' },
+      { path: 'utils/data.py', content: 'BATCH = 32\n' }
+    ];
+    const { res, body } = await submit({ files });
+    expect(res.status).toBe(202);
+    expect(body.job.files).toEqual(files);
+    const stored = await (
+      await server.call('GET', `/api/jobs/${body.jobId}`)
+    ).json();
+    expect(stored.files).toEqual(files);
+    expect((await submit()).body.job.files).toEqual([]);
+    for (const [path, rule] of [
+      ['../../etc/x.py', 'parent'],
+      ['main.py', 'reserved'],
+      ['.pth.txt', 'hidden']
+    ]) {
+      const refused = await submit({ files: [{ path, content: '' }] });
+      expect(refused.res.status, path).toBe(400);
+      expect(refused.body).toMatchObject({
+        code: 'PROJECT_FILE_REJECTED',
+        details: { path, rule }
+      });
+    }
+    const page = await (await server.call('GET', '/api/jobs')).json();
+    expect(page.items).toHaveLength(2);
+    for (const item of page.items) expect(item).not.toHaveProperty('files');
+  });
+
   it('should refuse an entrypoint that is not designated, listing the allowed ones', async () => {
     server = await startJobsServer();
     const { res, body } = await submit({ entrypoint: 'os_system' });
