@@ -2446,6 +2446,7 @@ export const SCHEMA_DOCUMENTS = [
         maxLength: 100000
       },
       files: {
+        title: 'ProjectFiles',
         type: 'array',
         maxItems: 61,
         description:

@@ -384,7 +384,7 @@ export type ProjectFilePath = string;
  *
  * @maxItems 61
  */
-export type Files = ProjectFile[];
+export type ProjectFiles = ProjectFile[];
 export type JobPhaseName = 'environment' | 'kernel' | 'call';
 export type RegressionOutcome = 'pass' | 'regressed' | 'missing';
 /**
@@ -429,7 +429,7 @@ export interface Job {
    */
   notes?: string;
   code: string;
-  files?: Files;
+  files?: ProjectFiles;
   requirements: string;
   timeLimitMs?: number;
   createdAt: string;
@@ -694,7 +694,7 @@ export interface JobCreate {
    * main.py
    */
   code: string;
-  files?: Files;
+  files?: ProjectFiles;
   /**
    * requirements.txt
    */
@@ -1072,12 +1072,7 @@ export interface Project {
   readme: string;
   mainPy: string;
   requirements: string;
-  /**
-   * The project's files besides main.py, README.md and requirements.txt (absent: none). At most 64 files and 1,500,000 bytes in all.
-   *
-   * @maxItems 61
-   */
-  files?: ProjectFile[];
+  files?: ProjectFiles;
   /**
    * @minItems 1
    * @maxItems 64
@@ -1108,7 +1103,7 @@ export interface ProjectWrite {
   readme?: string;
   mainPy?: string;
   requirements?: string;
-  files?: Files;
+  files?: ProjectFiles;
   designatedFunctions?: DesignatedFunctions;
   accelerator?: Accelerator;
   timeLimitMs?: number;
@@ -1170,7 +1165,7 @@ export interface RequirementsRejection {
 }
 export interface ReviewRequest {
   code: string;
-  files?: Files;
+  files?: ProjectFiles;
   requirements?: string;
   projectId?: string;
   /**
