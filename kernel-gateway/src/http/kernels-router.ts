@@ -1,11 +1,12 @@
 import express from 'express';
 import type { Router } from 'express';
 
-import { JaxLabError } from '@jaxlab/schemas';
+import { JaxLabError, assertValid } from '@jaxlab/schemas';
 
 import type { Project } from '@jaxlab/schemas';
 
 import type { KernelManager } from '../kernels/kernel-manager.js';
+import { checkKernelFilePath } from '../kernels/kernel-files.js';
 import type { Caller } from './credentials.js';
 import type { KernelOwners } from './kernel-owners.js';
 import { kernelNotFound, userIdOf } from './kernel-owners.js';
@@ -90,8 +91,9 @@ export function withCallerAsOwner(
 /**
  * Completes start options whose env names a project ({@link PROJECT_ENV}
  * and {@link OWNER_ENV}): the kernel's folder gets the project's main.py,
- * requirements.txt and README.md, and its designated functions are the
- * project's. Files given in the body win.
+ * requirements.txt, README.md and other files (`models.py`, `utils/...`),
+ * and its designated functions are the project's. Files given in the body
+ * win.
  *
  * @throws JaxLabError `INVALID_REQUEST` (no owner, or no project source),
  *   `PROJECT_NOT_FOUND` (no such project of that owner).
@@ -117,7 +119,7 @@ export async function withProjectFiles(
       'INVALID_REQUEST',
       'This gateway has no project store',
       {
-        hint: 'Start jaxlab-gateway with the lab’s data folder (--run-jobs), or write files with PUT /api/kernels/{id}/files/{name}.'
+        hint: 'Start jaxlab-gateway with the lab’s data folder (--run-jobs), or write files with PUT /api/kernels/{id}/files.'
       }
     );
   }
@@ -137,6 +139,9 @@ export async function withProjectFiles(
       'main.py': project.mainPy,
       'requirements.txt': project.requirements,
       'README.md': project.readme,
+      ...Object.fromEntries(
+        (project.files ?? []).map(file => [file.path, file.content])
+      ),
       ...start.files
     },
     designatedFunctions:
@@ -212,8 +217,26 @@ export function kernelsRouter(
     res.json(kernel.model);
   });
 
+  // A project's files, all at once: `{files: {path: text}, remove: [path]}`.
+  router.put('/:kernelId/files', async (req, res) => {
+    const kernel = require(req.params.kernelId, callerOf(res));
+    const body: unknown = req.body ?? {};
+    const { files, remove } = body as { files?: unknown; remove?: unknown };
+    if (files !== null && typeof files === 'object')
+      Object.keys(files).forEach(checkKernelFilePath);
+    if (Array.isArray(remove))
+      remove.forEach(path => {
+        if (typeof path === 'string') checkKernelFilePath(path);
+      });
+    assertValid('kernel-files-write', body, 'kernel files');
+    await kernels.removeFiles(kernel.id, body.remove ?? []);
+    await kernels.writeFiles(kernel.id, body.files ?? {});
+    res.status(204).end();
+  });
+
+  // One file, as text/plain or `{"content": ...}`; the path may hold folders.
   router.put(
-    '/:kernelId/files/:name',
+    '/:kernelId/files/*path',
     express.text({
       limit: bodyLimitBytes,
       type: ['text/*', 'application/octet-stream']
@@ -230,7 +253,8 @@ export function kernelsRouter(
           'Send the file as text/plain or as {"content": "..."}'
         );
       }
-      await kernels.writeFiles(kernel.id, { [req.params.name]: content });
+      const path = (req.params as { path: string[] }).path.join('/');
+      await kernels.writeFiles(kernel.id, { [path]: content });
       res.status(204).end();
     }
   );

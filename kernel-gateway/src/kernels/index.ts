@@ -6,9 +6,12 @@ export type { KernelEvent, KernelEventType } from './kernel-events.js';
 export {
   KERNEL_FILE_NAMES,
   MAX_KERNEL_FILE_BYTES,
+  checkKernelFilePath,
   clearPlantedFiles,
+  removeKernelFiles,
   writeKernelFiles
 } from './kernel-files.js';
+export { PinnedFolder } from './pinned-folder.js';
 export { loadKernelSpec } from './kernel-spec.js';
 export type { IKernelSpecModel } from './kernel-spec.js';
 export {

@@ -14,7 +14,7 @@ import type { IKernelLauncher } from '../sandbox/kernel-launcher.js';
 import { DEFAULT_RESOURCE_LIMITS } from '../sandbox/sandbox-policy.js';
 import { createConnectionInfo } from '../wire/connection-info.js';
 import { KernelEventSignal } from './kernel-events.js';
-import { writeKernelFiles } from './kernel-files.js';
+import { removeKernelFiles, writeKernelFiles } from './kernel-files.js';
 import { KernelSession } from './kernel-session.js';
 import type { IKernelModel } from './kernel-session.js';
 import type { IKernelSpecModel } from './kernel-spec.js';
@@ -102,7 +102,8 @@ export class KernelManager {
    *
    * @throws JaxLabError `NOT_FOUND` (unknown spec name),
    *   `KERNEL_LIMIT_REACHED`, `KERNEL_START_FAILED`, `SANDBOX_UNAVAILABLE`,
-   *   `UNSAFE_PATH` (a file name other than main.py, requirements.txt, README.md).
+   *   `UNSAFE_PATH` (a path other than main.py, requirements.txt, README.md
+   *   or a project file such as `utils/data.py`).
    */
   async startKernel(
     options: KernelManager.IStartOptions = {}
@@ -180,8 +181,9 @@ export class KernelManager {
   }
 
   /**
-   * Writes files into a kernel's folder (never following symlinks). The
-   * kernel re-reads main.py before its next call.
+   * Writes files (path → text, folders made as needed) into a kernel's
+   * folder, never leaving it whatever the kernel does meanwhile. The
+   * kernel re-reads its project before its next call.
    *
    * @throws JaxLabError `KERNEL_NOT_FOUND`, `UNSAFE_PATH`, `PAYLOAD_TOO_LARGE`.
    */
@@ -190,6 +192,16 @@ export class KernelManager {
     files: Record<string, string>
   ): Promise<void> {
     await writeKernelFiles(this._require(kernelId).jobDir, files);
+  }
+
+  /**
+   * Removes files from a kernel's folder (a missing one is fine), never
+   * following a link.
+   *
+   * @throws JaxLabError `KERNEL_NOT_FOUND`, `UNSAFE_PATH`.
+   */
+  async removeFiles(kernelId: string, paths: readonly string[]): Promise<void> {
+    await removeKernelFiles(this._require(kernelId).jobDir, paths);
   }
 
   /**
@@ -639,7 +651,7 @@ export namespace KernelManager {
     name?: string;
     /** Environment; only KERNEL_-prefixed variables are kept. */
     env?: Record<string, string>;
-    /** Files for the kernel folder: main.py, requirements.txt, README.md. */
+    /** Files for the kernel folder by path: main.py, requirements.txt, README.md and project files (`utils/data.py`). */
     files?: Record<string, string>;
     /** Functions a cell may call; default main, train_step. */
     designatedFunctions?: string[];

@@ -345,13 +345,16 @@ export async function findExecutable(
 }
 
 /**
- * Gives the job folder and its direct entries to the sandbox id, without
- * following symlinks, so the unprivileged kernel can read its connection
- * file and write in its folder.
+ * Gives the job folder and everything in it (the project's files, nested
+ * folders included) to the sandbox id, without following symlinks, so the
+ * unprivileged kernel can read its connection file and write in its
+ * folder. Runs before the kernel starts, when only the gateway wrote there.
  */
 async function chownTree(dir: string, uid: number, gid: number): Promise<void> {
   await fs.lchown(dir, uid, gid);
-  for (const entry of await fs.readdir(dir)) {
-    await fs.lchown(path.join(dir, entry), uid, gid);
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const child = path.join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(child, uid, gid);
+    else await fs.lchown(child, uid, gid);
   }
 }

@@ -1663,6 +1663,52 @@ export const SCHEMA_DOCUMENTS = [
   },
   {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://jaxlab.dev/schemas/kernel-files-write/v1',
+    title: 'KernelFilesWrite',
+    description:
+      "Body of the gateway's PUT /api/kernels/{id}/files: a project's files to write into the kernel's folder (path to text; folders are made as needed) and earlier files to remove from it (removed first). The kernel reads them before its next call.",
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      files: {
+        type: 'object',
+        maxProperties: 64,
+        propertyNames: {
+          $ref: '#/$defs/path'
+        },
+        additionalProperties: {
+          type: 'string',
+          maxLength: 1000000
+        },
+        default: {}
+      },
+      remove: {
+        type: 'array',
+        maxItems: 64,
+        items: {
+          $ref: '#/$defs/path'
+        },
+        default: []
+      }
+    },
+    $defs: {
+      path: {
+        title: 'KernelFilePath',
+        description:
+          "main.py, requirements.txt, README.md or a project file's path.",
+        anyOf: [
+          {
+            enum: ['main.py', 'requirements.txt', 'README.md']
+          },
+          {
+            $ref: 'https://jaxlab.dev/schemas/project-file/v1#/$defs/path'
+          }
+        ]
+      }
+    }
+  },
+  {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://jaxlab.dev/schemas/kernel-spec-metadata/v1',
     title: 'KernelSpecMetadata',
     description:

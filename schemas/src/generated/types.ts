@@ -881,6 +881,20 @@ export interface JobUpdate {
    */
   notes?: string;
 }
+export type KernelFilePath =
+  ('main.py' | 'requirements.txt' | 'README.md') | ProjectFilePath;
+/**
+ * A relative POSIX path: at most 4 folders (letters, digits, _ and -) and a file name ending .py, .md, .txt, .json, .yaml, .yml, .toml, .cfg, .ini, .csv or .tsv; nothing hidden, no '..', at most 200 characters. main.py, README.md and requirements.txt are the project's own fields; outputs/, __pycache__/ and node_modules/ are the kernel's; sitecustomize.py and usercustomize.py are Python's.
+ */
+export interface KernelFilesWrite {
+  files?: {
+    [k: string]: string;
+  };
+  /**
+   * @maxItems 64
+   */
+  remove?: KernelFilePath[];
+}
 export interface KernelSpecMetadata {
   /**
    * @minItems 1
@@ -1679,6 +1693,7 @@ export interface ISchemaTypes {
   'job-summary': JobSummary;
   'job-update': JobUpdate;
   job: Job;
+  'kernel-files-write': KernelFilesWrite;
   'kernel-spec-metadata': KernelSpecMetadata;
   leaderboard: Leaderboard;
   'loader-violation': LoaderViolation;

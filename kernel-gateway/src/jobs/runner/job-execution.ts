@@ -236,7 +236,13 @@ export class JobExecution {
     // for the call.
     await this._writer.append({ type: 'job:phase', phase: 'kernel' });
     const timeLimitMs = job.timeLimitMs ?? options.defaultTimeLimitMs;
-    const files = { 'main.py': job.code, 'requirements.txt': job.requirements };
+    const files = {
+      ...Object.fromEntries(
+        (job.files ?? []).map(file => [file.path, file.content])
+      ),
+      'main.py': job.code,
+      'requirements.txt': job.requirements
+    };
     const deviceCount = job.deviceCount ?? 1;
     let kernel: IJobKernel;
     try {
