@@ -149,7 +149,10 @@ def test_kernel_should_take_the_projects_files_from_writefile_cells(
     assert [
         m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"
     ] == ["5"]
-    for path in ("../escape.py", "/etc/x.py", "notes.txt", ".hidden.py"):
+    reply, outputs = execute(client, "%%writefile configs/notes.md\n# Notes\n")
+    assert stream_text(outputs, "stdout") == "Writing configs/notes.md\n"
+    assert (workdir / "configs" / "notes.md").read_text() == "# Notes\n"
+    for path in ("../escape.py", "/etc/x.py", "run.sh", ".hidden.py", "outputs/x.csv"):
         reply, _ = execute(client, f"%%writefile {path}\nX = 1\n")
         assert (reply["status"], reply["ename"]) == ("error", "CallNotAllowed"), path
     assert not (workdir.parent / "escape.py").exists()

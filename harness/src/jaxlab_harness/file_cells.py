@@ -3,8 +3,11 @@
 A cell whose first line is ``%%writefile models.py`` (IPython's idiom) writes
 the rest of the cell to that file of the project, so an exported run's
 notebook recreates main.py and its modules before it calls ``main()``.
-Only the project's own kinds of file may be written: a Python file up to four
-folders deep (``utils/data.py``) or requirements.txt; never through a link.
+Only the files a project may hold may be written: main.py, requirements.txt,
+README.md, and a project file by the rules of the ProjectFile schema (shared
+with the server and the gateway): a Python module up to four folders deep
+(``utils/data.py``) or a text file it reads (``configs/base.yaml``); never
+through a link.
 """
 
 from __future__ import annotations
@@ -12,12 +15,27 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from .schemas import load_schema
 from .violations import MAX_SOURCE_BYTES
 
 _MAGIC = re.compile(r"^%%writefile(?P<append>\s+-a)?\s+(?P<path>\S+)\s*$")
-_PROJECT_FILE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*/){0,4}[A-Za-z_][A-Za-z0-9_]*\.py$")
+_OWN_FILES = frozenset({"main.py", "requirements.txt", "README.md"})
+
+
+@cache
+def _project_file_path() -> tuple[re.Pattern[str], int]:
+    """The ProjectFilePath schema's pattern and longest path."""
+    path = load_schema("project-file.schema.json")["$defs"]["path"]
+    return re.compile(path["pattern"]), path["maxLength"]
+
+
+def is_project_file_path(path: str) -> bool:
+    """Whether a project may hold a file at ``path`` (main.py included)."""
+    pattern, max_length = _project_file_path()
+    return path in _OWN_FILES or (len(path) <= max_length and pattern.match(path) is not None)
 
 
 class FileCellRefused(Exception):  # noqa: N818 - reported as CallNotAllowed
@@ -44,10 +62,10 @@ def parse_file_cell(cell: str) -> FileCell | None:
     if match is None:
         return None
     path = match.group("path")
-    if not (_PROJECT_FILE.match(path) or path == "requirements.txt"):
+    if not is_project_file_path(path):
         raise FileCellRefused(
-            f"%%writefile may write the project's Python files (main.py, models.py,"
-            f" utils/data.py) and requirements.txt, not {path[:100]!r}"
+            f"%%writefile may write the project's files (main.py, models.py, utils/data.py,"
+            f" configs/base.yaml, requirements.txt), not {path[:100]!r}"
         )
     if len(rest.encode("utf-8", "replace")) > MAX_SOURCE_BYTES:
         raise FileCellRefused(f"{path} would be larger than {MAX_SOURCE_BYTES} bytes")

@@ -33,3 +33,26 @@ def test_reads_stdin_and_writes_findings_as_json():
 
 def test_answers_a_syntax_error_as_a_finding():
     assert [f["rule"] for f in run("def f(:\n")["findings"]] == ["JAX000"]
+
+
+def test_lints_each_file_of_a_project_naming_it():
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    files = {
+        "main.py": "from models import f\n\ndef main():\n    return f(1)\n",
+        "models.py": "import jax\n@jax.jit\ndef f(x):\n    print(x)\n    return x\n",
+        "utils/broken.py": "def g(:\n",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "jaxlab_lint", "--files"],
+        input=json.dumps({"files": files}),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=60,
+    )
+    findings = json.loads(out.stdout)["findings"]
+    assert [(f["file"], f["rule"], f["line"]) for f in findings] == [
+        ("models.py", "JAX008", 4),
+        ("utils/broken.py", "JAX000", 1),
+    ]

@@ -25,8 +25,10 @@ export const NOTEBOOK_MAX_LOG_CHARS = 16 * 1024 * 1024;
  *
  * 1. the project's README as markdown (a heading naming the job when there
  *    is no project or no README);
- * 2. the job's main.py snapshot as a `%%writefile main.py` code cell, which
- *    the restricted kernel writes into its folder (so the notebook re-runs);
+ * 2. the job's files, each as a `%%writefile <path>` code cell that the
+ *    restricted kernel writes into its folder (so the notebook re-runs):
+ *    main.py, then the project's other files (`models.py`,
+ *    `utils/data.py`, ...), then requirements.txt when it has lines;
  * 3. the designated call (`train_step(steps=100)`) as a code cell carrying
  *    the run's outputs: stdout/stderr from the stored log chunks in order,
  *    the metrics as `application/vnd.jaxlab.metrics+json` display data, and
@@ -65,6 +67,13 @@ export async function exportNotebook(
   if (failure) outputs.push(failure);
   const ran = job.startedAt !== undefined || outputs.length > 0;
 
+  const files = [
+    { path: 'main.py', content: job.code },
+    ...(job.files ?? []),
+    ...(job.requirements.trim()
+      ? [{ path: 'requirements.txt', content: job.requirements }]
+      : [])
+  ];
   const readme = project?.readme.trim()
     ? project.readme
     : `# ${project?.name ?? 'JAX TPU Lab job'}\n\nJob \`${job.id}\` (${job.status}).\n`;
@@ -85,30 +94,30 @@ export async function exportNotebook(
     },
     cells: [
       { id: 'readme', cell_type: 'markdown', metadata: {}, source: readme },
-      {
-        // `%%writefile main.py`: the restricted kernel writes the snapshot
+      ...files.map((file, i) => ({
+        // `%%writefile <path>`: the restricted kernel writes the snapshot
         // into its folder, so "Restart Kernel and Run All Cells" re-runs it.
-        id: 'main-py',
-        cell_type: 'code',
-        metadata: { jaxlab: { file: 'main.py' } },
-        source: `%%writefile main.py\n${job.code}`,
-        execution_count: ran ? 1 : null,
+        id: i === 0 ? 'main-py' : `file-${i}`,
+        cell_type: 'code' as const,
+        metadata: { jaxlab: { file: file.path } },
+        source: `%%writefile ${file.path}\n${file.content}`,
+        execution_count: ran ? i + 1 : null,
         outputs: ran
           ? [
               {
-                output_type: 'stream',
-                name: 'stdout',
-                text: 'Writing main.py\n'
+                output_type: 'stream' as const,
+                name: 'stdout' as const,
+                text: `Writing ${file.path}\n`
               }
             ]
           : []
-      },
+      })),
       {
         id: 'designated-call',
         cell_type: 'code',
         metadata: { jaxlab: { entrypoint: job.entrypoint } },
         source: pythonCall(job.entrypoint, job.args),
-        execution_count: ran ? 2 : null,
+        execution_count: ran ? files.length + 1 : null,
         outputs
       },
       ...(options.artifacts?.listing

@@ -1,4 +1,9 @@
-import type { LintFinding, LoaderViolation, Review } from '@jaxlab/schemas';
+import type {
+  LintFinding,
+  LoaderViolation,
+  ProjectFile,
+  Review
+} from '@jaxlab/schemas';
 import { checkProgram } from '../loader/harness-commands.js';
 import type { IPythonCommandOptions } from '../loader/python-command.js';
 import { GeminiModel } from '../gemini/gemini-model.js';
@@ -6,7 +11,7 @@ import type {
   IGeminiModelOptions,
   IModelRequest
 } from '../gemini/gemini-model.js';
-import { runJaxLint } from './jax-lint.js';
+import { runJaxLint, runJaxLintOnFiles } from './jax-lint.js';
 import type { IJaxLintOptions } from './jax-lint.js';
 import {
   AI_REVIEW_HEADING,
@@ -37,7 +42,10 @@ export interface ICodeReviewerOptions extends IGeminiModelOptions {
 
 /** What a review is asked about. */
 export interface IReviewInput {
+  /** main.py. */
   code: string;
+  /** The project's other files (modules, packages, data). */
+  files?: ProjectFile[];
   requirements?: string;
   /** The problem statement (the project's README), as context. */
   problem?: string;
@@ -80,7 +88,7 @@ export class CodeReviewer {
 
   /** Lint, then one non-streamed model call; the whole Review. */
   async review(input: IReviewInput, signal?: AbortSignal): Promise<Review> {
-    const { findings, lintError } = await this._lint(input.code);
+    const { findings, lintError } = await this._lint(input);
     const checked = await this._check(input);
     const head = checked.markdown + lintMarkdown(findings, lintError);
     if (!this._gemini.isEnabled) {
@@ -100,7 +108,7 @@ export class CodeReviewer {
     input: IReviewInput,
     signal?: AbortSignal
   ): AsyncGenerator<ReviewStreamEvent> {
-    const { findings, lintError } = await this._lint(input.code);
+    const { findings, lintError } = await this._lint(input);
     const checked = await this._check(input);
     yield { type: 'lint', findings, loadViolations: checked.violations };
     const head = checked.markdown + lintMarkdown(findings, lintError);
@@ -141,29 +149,40 @@ export class CodeReviewer {
         input.code,
         input.requirements ?? '',
         findings,
-        input.problem
+        input.problem,
+        input.files
       ),
       systemInstruction: REVIEW_SYSTEM_INSTRUCTION
     };
   }
 
+  /** The lint's findings on main.py and every other Python file. */
   private async _lint(
-    code: string
+    input: IReviewInput
   ): Promise<{ findings: LintFinding[]; lintError?: string }> {
+    const modules = pythonFiles(input.files);
     try {
-      return { findings: await runJaxLint(code, this._options.lint) };
+      return {
+        findings:
+          Object.keys(modules).length === 0
+            ? await runJaxLint(input.code, this._options.lint)
+            : await runJaxLintOnFiles(
+                { 'main.py': input.code, ...modules },
+                this._options.lint
+              )
+      };
     } catch (err) {
       return { findings: [], lintError: (err as Error).message };
     }
   }
 
-  /** The loader's verdict on main.py, never throwing (a failure is a note). */
+  /** The loader's verdict on main.py and what it imports, never throwing (a failure is a note). */
   private async _check(
     input: IReviewInput
   ): Promise<{ violations: LoaderViolation[]; markdown: string }> {
     try {
       const violations = await checkProgram(
-        { 'main.py': input.code },
+        { ...pythonFiles(input.files), 'main.py': input.code },
         input.requirements ?? '',
         input.designated ?? ['main', 'train_step'],
         this._options.loader
@@ -224,6 +243,13 @@ export class CodeReviewer {
 
   private _options: ICodeReviewerOptions;
   private _gemini: GeminiModel;
+}
+
+/** The project's Python files by path (what the loader and the lint read). */
+function pythonFiles(files: ProjectFile[] = []): Record<string, string> {
+  return Object.fromEntries(
+    files.filter(f => f.path.endsWith('.py')).map(f => [f.path, f.content])
+  );
 }
 
 function cap(markdown: string): string {

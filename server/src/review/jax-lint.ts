@@ -34,6 +34,27 @@ export async function runJaxLint(
   return parseFindings(out);
 }
 
+/**
+ * Lints every Python file of a project at once (`python -I -m jaxlab_lint
+ * --files`): main.py's findings as {@link runJaxLint} gives them, the
+ * other files' naming their `file`.
+ *
+ * @throws {@link JaxLabError} `INTERNAL` as {@link runJaxLint}.
+ */
+export async function runJaxLintOnFiles(
+  files: Record<string, string>,
+  options: IJaxLintOptions = {}
+): Promise<LintFinding[]> {
+  const out = await runPythonCommand(
+    ['-m', 'jaxlab_lint', '--files'],
+    JSON.stringify({ files }),
+    'JAX lint',
+    'Run scripts/bootstrap.sh, which installs the lint into the lab Python (.venv); the review continues without lint findings.',
+    options
+  );
+  return parseFindings(out);
+}
+
 function parseFindings(text: string): LintFinding[] {
   const out = (JSON.parse(text) as { findings?: unknown }).findings;
   if (!Array.isArray(out))
@@ -62,6 +83,8 @@ function parseFindings(text: string): LintFinding[] {
       fix: (x.fix as string).slice(0, 2000)
     };
     if (typeof x.name === 'string') finding.name = x.name.slice(0, 64);
+    if (typeof x.file === 'string' && x.file !== 'main.py')
+      finding.file = x.file.slice(0, 300);
     return finding;
   });
 }

@@ -35,7 +35,7 @@ export function lintMarkdown(
     lines.push('No findings: the built-in JAX lint found nothing to flag.', '');
   for (const f of findings) {
     lines.push(
-      `- **${f.rule}${f.name ? ` ${f.name}` : ''}** (${f.severity}) at line ${f.line}, column ${f.column}: ${f.message}`,
+      `- **${f.rule}${f.name ? ` ${f.name}` : ''}** (${f.severity}) at ${f.file ? `${f.file} ` : ''}line ${f.line}, column ${f.column}: ${f.message}`,
       `  - *Why it matters on TPU:* ${f.why}`,
       `  - *Fix:* ${f.fix}`
     );

@@ -1,4 +1,4 @@
-import type { LintFinding } from '@jaxlab/schemas';
+import type { LintFinding, ProjectFile } from '@jaxlab/schemas';
 
 /**
  * The system instruction that makes the model a JAX-on-TPU reviewer.
@@ -7,7 +7,7 @@ import type { LintFinding } from '@jaxlab/schemas';
  */
 export const REVIEW_SYSTEM_INSTRUCTION = [
   'You are an expert reviewer of JAX code for TPU performance and correctness.',
-  "Review the user's main.py as a senior engineer who has shipped JAX models on TPU pods.",
+  "Review the user's main.py (and the project's other files, when there are any) as a senior engineer who has shipped JAX models on TPU pods.",
   'Focus on: jit boundaries and recompilation (shapes, static arguments, Python control flow on traced values),',
   'loops (lax.scan / lax.fori_loop instead of unrolled Python loops), host-device transfers and synchronisation,',
   'dtypes (bfloat16/float32, no float64 on TPU), PRNG key handling, memory (donate_argnums, rematerialisation),',
@@ -20,13 +20,15 @@ export const REVIEW_SYSTEM_INSTRUCTION = [
 
 /**
  * The user prompt: the problem statement (the project's README, when
- * known), the code, its requirements and the lint findings.
+ * known), main.py, the project's other files, its requirements and the
+ * lint findings.
  */
 export function buildReviewPrompt(
   code: string,
   requirements: string,
   findings: LintFinding[],
-  problem = ''
+  problem = '',
+  files: ProjectFile[] = []
 ): string {
   const lint =
     findings.length === 0
@@ -34,7 +36,7 @@ export function buildReviewPrompt(
       : findings
           .map(
             f =>
-              `- ${f.rule} (${f.name ?? f.severity}) line ${f.line}, column ${f.column}: ${f.message}`
+              `- ${f.rule} (${f.name ?? f.severity}) ${f.file ?? 'main.py'} line ${f.line}, column ${f.column}: ${f.message}`
           )
           .join('\n');
   const statement = problem.trim()
@@ -47,6 +49,13 @@ export function buildReviewPrompt(
     code,
     '```',
     '',
+    ...files.flatMap(file => [
+      `## ${file.path}`,
+      file.path.endsWith('.py') ? '```python' : '```',
+      file.content,
+      '```',
+      ''
+    ]),
     '## requirements.txt',
     '```',
     requirements.trim() === '' ? "(none: only the lab's JAX)" : requirements,

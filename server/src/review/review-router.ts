@@ -3,6 +3,7 @@ import type { Request, Router } from 'express';
 import type { ReviewStreamData } from '@jaxlab/schemas';
 import { JaxLabError, assertValid } from '@jaxlab/schemas';
 import type { IProjects } from '@jaxlab/store';
+import { checkFilePaths } from '../projects/index.js';
 import type { CodeReviewer } from './code-reviewer.js';
 
 /** Options of {@link createReviewRouter}. */
@@ -25,6 +26,7 @@ export function createReviewRouter(options: IReviewRouterOptions): Router {
   const router = express.Router();
   router.post('/', async (req, res) => {
     const body: unknown = req.body;
+    checkFilePaths(body);
     assertValid('review-request', body, 'review request');
     let problem: string | undefined;
     let designated: string[] | undefined;
@@ -44,6 +46,7 @@ export function createReviewRouter(options: IReviewRouterOptions): Router {
     }
     const input = {
       code: body.code,
+      files: body.files,
       requirements: body.requirements,
       problem,
       designated

@@ -172,6 +172,55 @@ describe('createLabServer() GET /api/jobs/{id}/notebook', () => {
     ]);
   });
 
+  it("should write each of the job's files with its own %%writefile cell, main.py first, before the call", async () => {
+    server = await startJobsServer();
+    const files = [
+      { path: 'models.py', content: 'class MLP:\n    pass\n' },
+      { path: 'utils/__init__.py', content: '' },
+      { path: 'utils/data.py', content: 'BATCH = 32\n' }
+    ];
+    const { jobId } = await (
+      await server.call('POST', '/api/jobs', {
+        body: { code: MAIN_PY, files, requirements: 'optax>=0.2\n' }
+      })
+    ).json();
+    await runAsGateway(server.store, jobId, [
+      { type: 'job:log', stream: 'stdout', text: 'Final loss: 0.5\n' },
+      { type: 'job:status', status: 'COMPLETED' }
+    ]);
+    const text = await (
+      await server.call('GET', `/api/jobs/${jobId}/notebook`)
+    ).text();
+    nbformatValidate(text);
+    const nb = JSON.parse(text);
+    const cells = nb.cells as Array<{
+      id: string;
+      source: string;
+      execution_count: number | null;
+      outputs?: Array<{ text?: string }>;
+    }>;
+    expect(cells.map(c => c.source.split('\n')[0])).toEqual([
+      '# JAX TPU Lab job',
+      '%%writefile main.py',
+      '%%writefile models.py',
+      '%%writefile utils/__init__.py',
+      '%%writefile utils/data.py',
+      '%%writefile requirements.txt',
+      'main()'
+    ]);
+    expect(cells[4].source).toBe('%%writefile utils/data.py\nBATCH = 32\n');
+    expect(cells[4].outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: 'Writing utils/data.py\n' }
+    ]);
+    expect(cells.slice(1).map(c => c.execution_count)).toEqual([
+      1, 2, 3, 4, 5, 6
+    ]);
+    expect(new Set(cells.map(c => c.id)).size).toBe(cells.length);
+    expect(cells[6].outputs).toEqual([
+      { output_type: 'stream', name: 'stdout', text: 'Final loss: 0.5\n' }
+    ]);
+  });
+
   it('should carry the failure as an error output and head a project-less job with its id', async () => {
     server = await startJobsServer();
     const { jobId } = await (

@@ -260,6 +260,54 @@ describe('Review Code and the loader', () => {
     expect(review.markdown).toContain('calls your class Model');
   });
 
+  it("should review every file of a project: the loader's refusals and the lint's findings name their file, and the model sees them", async () => {
+    const { post } = await startServer(withKey());
+    const res = await post({
+      code: 'from models import f\nfrom utils.data import BATCH\n\ndef main():\n    return f(BATCH)\n',
+      files: [
+        {
+          path: 'models.py',
+          content:
+            'import jax\n\n@jax.jit\ndef f(x):\n    print(x)\n    return x\n\nMODEL_9c = f(1)\n'
+        },
+        { path: 'utils/__init__.py', content: '' },
+        { path: 'utils/data.py', content: 'BATCH = 32\n' },
+        { path: 'notes.md', content: 'NOTES_4e: not Python\n' }
+      ]
+    });
+    expect(res.status).toBe(200);
+    const review = (await res.json()) as {
+      findings: Array<{ rule: string; file?: string; line: number }>;
+      loadViolations: Array<{ file: string; rule: string; line: number }>;
+      markdown: string;
+    };
+    expect(review.loadViolations.map(v => [v.file, v.rule, v.line])).toEqual([
+      ['models.py', 'user-code-at-load', 8]
+    ]);
+    expect(review.findings.map(f => [f.file, f.rule, f.line])).toEqual([
+      ['models.py', 'JAX008', 5]
+    ]);
+    expect(review.markdown).toContain('at models.py line 5');
+    const prompt = JSON.stringify(gemini.requests[0].body.contents);
+    expect(prompt).toContain('## models.py');
+    expect(prompt).toContain('MODEL_9c');
+    expect(prompt).toContain('NOTES_4e');
+    expect(prompt).toContain('models.py line 5');
+  });
+
+  it('should refuse a review of a file a project may not hold', async () => {
+    const { post } = await startServer({});
+    const res = await post({
+      code: CODE,
+      files: [{ path: '../up.py', content: '' }]
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      code: 'PROJECT_FILE_REJECTED',
+      details: { path: '../up.py', rule: 'parent' }
+    });
+  });
+
   it('should say nothing before running when main.py loads', async () => {
     const { post } = await startServer({});
     const review = (await (await post({ code: CODE })).json()) as {
