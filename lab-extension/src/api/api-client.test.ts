@@ -163,6 +163,33 @@ describe('ApiClient requests', () => {
     });
   });
 
+  it('should address a project file by its path as one encoded segment and pass on PROJECT_FILE_REJECTED', async () => {
+    handler = answerJson(400, {
+      reason: 'Bad Request',
+      message: '"../x.py" has a \'..\' folder',
+      code: 'PROJECT_FILE_REJECTED',
+      hint: 'Name files like models.py.',
+      details: { path: '../x.py', rule: 'parent' }
+    });
+    const client = new ApiClient({ baseUrl });
+    const error = await client
+      .writeProjectFile('p1', '../x.py', 'X = 1\n')
+      .catch(e => e);
+    expect(error).toMatchObject({
+      code: 'PROJECT_FILE_REJECTED',
+      details: { path: '../x.py', rule: 'parent' }
+    });
+    await client
+      .renameProjectFile('p1', 'utils/data.py', 'd.py')
+      .catch(() => 0);
+    await client.deleteProjectFile('p1', 'utils/data.py').catch(() => 0);
+    expect(seen.map(s => s.url)).toEqual([
+      '/api/projects/p1/files/..%2Fx.py',
+      '/api/projects/p1/files/utils%2Fdata.py',
+      '/api/projects/p1/files/utils%2Fdata.py'
+    ]);
+  });
+
   it('should throw INVALID_RESPONSE for an answer that breaks its schema', async () => {
     const client = new ApiClient({ baseUrl });
     // Shapes older drafts of the server sent: a bare list, a page without

@@ -121,6 +121,36 @@ export class ApiClient {
     await this._request('DELETE', `/api/projects/${enc(id)}`);
   }
 
+  /**
+   * Write a file of a project: add it, or replace its text (main.py,
+   * README.md and requirements.txt included). Answers the project.
+   *
+   * @throws JaxLabError `PROJECT_FILE_REJECTED` (details `{path, rule}`)
+   * for a path or size a project may not have, `REQUIREMENTS_REJECTED`.
+   */
+  writeProjectFile(
+    id: string,
+    path: string,
+    content: string
+  ): Promise<Project> {
+    return this._json('project', 'PUT', fileUrl(id, path), { content });
+  }
+
+  /**
+   * Rename (or move) a file of a project. Answers the project.
+   *
+   * @throws JaxLabError `PROJECT_FILE_REJECTED`, `CONFLICT` (a file is at
+   * `to` already), `NOT_FOUND`.
+   */
+  renameProjectFile(id: string, path: string, to: string): Promise<Project> {
+    return this._json('project', 'PATCH', fileUrl(id, path), { path: to });
+  }
+
+  /** Delete a file of a project. Answers the project. */
+  deleteProjectFile(id: string, path: string): Promise<Project> {
+    return this._json('project', 'DELETE', fileUrl(id, path));
+  }
+
   /** Live and lost gateway hosts, what they offer and the queue per accelerator. */
   listHosts(): Promise<HostList> {
     return this._json('host-list', 'GET', '/api/hosts');
@@ -671,6 +701,11 @@ function leaderboardParams(
 
 function enc(id: string): string {
   return encodeURIComponent(id);
+}
+
+/** A project file's URL, its path one encoded segment (as the API documents it). */
+function fileUrl(id: string, path: string): string {
+  return `/api/projects/${enc(id)}/files/${encodeURIComponent(path)}`;
 }
 
 /** One SSE data line as a JobEvent. @throws JaxLabError `INVALID_RESPONSE`. */

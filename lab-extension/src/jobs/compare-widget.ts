@@ -3,8 +3,8 @@ import { deviceBadge, runtimeVersions } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
 import { ChartsPanel } from '../charts/charts-panel.js';
-import { renderDiff } from '../diff/diff-view.js';
-import { diffStats, lineDiff } from '../diff/line-diff.js';
+import { renderProjectDiff } from '../diff/diff-view.js';
+import { projectDiff } from '../diff/project-diff.js';
 import { formatDuration, formatValue } from '../metrics/metrics-format.js';
 import { regressionBadge } from '../experiments/regression-badge.js';
 import { renderStatusBadge } from '../results/status-badge.js';
@@ -25,8 +25,9 @@ export interface ICompareData {
 /**
  * N runs side by side: a legend (a colour per run, its device badge),
  * their step metrics as overlaid curves, final/min/max per metric, what
- * they ran with (only the differences by default), and each run's main.py
- * diffed against a reference run; with a link to share.
+ * they ran with (only the differences by default), and each run's code
+ * (main.py, its other files, requirements.txt) diffed file by file against
+ * a reference run; with a link to share.
  */
 export class CompareWidget extends Panel {
   constructor(data: ICompareData, trans: TranslationBundle) {
@@ -227,7 +228,7 @@ export class CompareWidget extends Panel {
     const jobs = this._data.jobs;
     const reference = jobs[this._reference];
     const h = document.createElement('h3');
-    h.textContent = trans.__('main.py against');
+    h.textContent = trans.__('Code against');
     const select = selectElement(
       jobs.map((_, i) => [String(i), this._labels[i]] as const),
       String(this._reference)
@@ -237,16 +238,23 @@ export class CompareWidget extends Panel {
     const out: HTMLElement[] = [h];
     jobs.forEach((job, i) => {
       if (i === this._reference) return;
-      const diff = lineDiff(reference.code, job.code);
-      const stats = diffStats(diff);
+      const diff = projectDiff(reference, job);
       const details = document.createElement('details');
       details.className = 'jp-jaxlab-Compare-diff';
-      details.open = stats.added + stats.deleted > 0;
+      details.open = diff.files.length > 0;
       const summary = document.createElement('summary');
-      summary.textContent = `${this._labels[i]}: ${trans.__('+%1 −%2 lines', stats.added, stats.deleted)}`;
-      details.appendChild(summary);
-      const pre = renderDiff(reference.code, job.code, trans);
-      details.appendChild(pre);
+      summary.textContent = `${this._labels[i]}: ${
+        diff.files.length === 0
+          ? trans.__('the same code')
+          : trans._n(
+              '%1 file changed, +%2 −%3 lines',
+              '%1 files changed, +%2 −%3 lines',
+              diff.files.length,
+              diff.added,
+              diff.deleted
+            )
+      }`;
+      details.append(summary, renderProjectDiff(diff, trans));
       out.push(details);
     });
     return out;

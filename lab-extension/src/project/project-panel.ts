@@ -1,8 +1,8 @@
 import type { Job } from '@jaxlab/schemas/contract';
 import { MainAreaWidget, showErrorMessage } from '@jupyterlab/apputils';
-import {
+import type {
   CodeEditorWrapper,
-  type IEditorServices
+  IEditorServices
 } from '@jupyterlab/codeeditor';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -19,17 +19,17 @@ import { ReviewWidget } from '../review/review-widget.js';
 import type { IReviewWidget } from '../review/review-widget.js';
 import { AcceleratorPicker, NO_HOSTS } from './accelerator-picker.js';
 import { reviewRunnableProposal } from './runnable-dialog.js';
-import { bindUndoKeys } from './editor-undo.js';
+import { ProjectFiles } from './project-files.js';
 import type { ProjectModel, SaveState } from './project-model.js';
 import { RunButton } from './run-button.js';
 
 /**
- * A project in the main area: main.py, README.md (rendered, read-only) and
- * requirements.txt as tabs above with the run settings (function,
- * arguments, accelerator, devices, Profile) beside them, the results and
- * the review below, and a toolbar with “Review Code”, “Make it runnable”
- * and “Run on <accelerator>”.
- * On opening it shows the project's last run.
+ * A project in the main area: its files above (the file list beside tabs of
+ * main.py, README.md (rendered, read-only), requirements.txt and the other
+ * files opened) with the run settings (function, arguments, accelerator,
+ * devices, Profile) beside them, the results and the review below, and a
+ * toolbar with “Review Code”, “Make it runnable” and “Run on
+ * <accelerator>”. On opening it shows the project's last run.
  */
 export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   /** Make a panel for `model`. */
@@ -50,42 +50,12 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this.title.closable = true;
 
     // Files.
-    this._files = new TabPanel({ tabsMovable: false });
-    this._files.addClass('jp-jaxlab-Files');
-    const factory = editorServices.factoryService.newDocumentEditor;
-    this._mainPy = new CodeEditorWrapper({
-      factory,
-      model: model.mainPy,
-      editorOptions: { config: { lineNumbers: true } }
+    this._files = new ProjectFiles({
+      model,
+      editorServices,
+      rendermime,
+      trans
     });
-    this._mainPy.addClass('jp-jaxlab-Editor');
-    this._mainPy.title.label = 'main.py';
-    this._mainPy.title.caption = trans.__(
-      'main.py: definitions only; Run calls the function the run settings name'
-    );
-    const readme = rendermime.createRenderer('text/markdown');
-    readme.addClass('jp-jaxlab-Readme');
-    readme.title.label = 'README.md';
-    readme.title.caption = trans.__('The problem statement (read-only)');
-    void readme.renderModel(
-      rendermime.createModel({
-        data: { 'text/markdown': model.project.readme },
-        trusted: false
-      })
-    );
-    this._requirements = new CodeEditorWrapper({
-      factory,
-      model: model.requirements
-    });
-    this._requirements.addClass('jp-jaxlab-Editor');
-    this._requirements.title.label = 'requirements.txt';
-    this._requirements.title.caption = trans.__(
-      'One PEP 508 requirement per line; wheels only'
-    );
-    this._files.addWidget(this._mainPy);
-    this._files.addWidget(readme);
-    this._files.addWidget(this._requirements);
-    this._unbindUndo = [this._mainPy, this._requirements].map(bindUndoKeys);
 
     // Results and review.
     this._results = new ResultsModel({ client: connection.client });
@@ -221,7 +191,12 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
 
   /** The main.py editor. */
   get mainPyEditor(): CodeEditorWrapper {
-    return this._mainPy;
+    return this._files.mainPyEditor;
+  }
+
+  /** The project's files: their list and editors. */
+  get files(): ProjectFiles {
+    return this._files;
   }
 
   /** The accelerator picker. */
@@ -244,7 +219,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this._updateRunLabel(this._picker.value);
   }
 
-  /** Save main.py and requirements.txt now. */
+  /** Save the project's files now. */
   save(): Promise<void> {
     return this._projectModel.save();
   }
@@ -288,6 +263,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       const job = await this._connection.client.createJob({
         projectId: this._projectModel.project.id,
         code: this._projectModel.mainPy.sharedModel.getSource(),
+        files: this._projectModel.files(),
         requirements: this._projectModel.requirements.sharedModel.getSource(),
         entrypoint: call.entrypoint,
         args: call.args,
@@ -327,7 +303,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this._bottom.currentWidget = this._resultsWidget;
   }
 
-  /** Review main.py and show the review tab. */
+  /** Review the project's code and show the review tab. */
   async review(): Promise<void> {
     const trans = this._trans;
     this._bottom.currentWidget = this._review;
@@ -336,6 +312,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     try {
       const review = await this._connection.client.review({
         code: this._projectModel.mainPy.sharedModel.getSource(),
+        files: this._projectModel.files(),
         requirements: this._projectModel.requirements.sharedModel.getSource(),
         projectId: this._projectModel.project.id
       });
@@ -377,17 +354,9 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     }
   }
 
-  /** Show main.py with the cursor at `line` (1-based). */
-  goToLine(line: number, column = 1): void {
-    this._files.currentWidget = this._mainPy;
-    const editor = this._mainPy.editor;
-    const position = {
-      line: Math.max(0, Math.min(line - 1, editor.lineCount - 1)),
-      column: Math.max(0, column - 1)
-    };
-    editor.setCursorPosition(position);
-    editor.revealPosition(position);
-    editor.focus();
+  /** Show `file` (main.py by default) with the cursor at `line` (1-based). */
+  goToLine(line: number, column = 1, file = 'main.py'): void {
+    this._files.goTo(file, line, column);
   }
 
   dispose(): void {
@@ -397,7 +366,6 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     void this._projectModel.save().finally(() => this._projectModel.dispose());
     this._results.dispose();
     this._arguments.dispose();
-    this._unbindUndo.forEach(unbind => unbind());
     window.clearTimeout(this._signaturesTimer);
     super.dispose();
   }
@@ -429,7 +397,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   }
 
   private _onFinding(_: ReviewWidget, place: IReviewWidget.IPosition): void {
-    this.goToLine(place.line, place.column);
+    this.goToLine(place.line, place.column, place.file);
   }
 
   private _onRunState(): void {
@@ -467,9 +435,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   private _projectModel: ProjectModel;
   private _connection: JaxLabConnection;
   private _trans: TranslationBundle;
-  private _files: TabPanel;
-  private _mainPy: CodeEditorWrapper;
-  private _requirements: CodeEditorWrapper;
+  private _files: ProjectFiles;
   private _results: ResultsModel;
   private _resultsWidget: ResultsWidget;
   private _outputs: ArtifactsWidget;
@@ -482,7 +448,6 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   private _argumentForm: ArgumentForm;
   private _submitting = false;
   private _signaturesTimer = 0;
-  private _unbindUndo: Array<() => void>;
   private _picker: AcceleratorPicker;
   private _saveLabel: Widget;
   private _hostsTimer = 0;

@@ -5,8 +5,9 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import { Panel, Widget } from '@lumino/widgets';
 
 /**
- * The review of main.py: lint findings as a clickable list (each jumps the
- * editor to its line), then the review Markdown rendered by rendermime.
+ * The review of a project's code: what a run would refuse and the lint
+ * findings as a clickable list (each opens its file at its line), then the
+ * review Markdown rendered by rendermime.
  */
 export class ReviewWidget extends Panel {
   /** Make an empty review view. */
@@ -72,14 +73,19 @@ export class ReviewWidget extends Panel {
       ? `${trans.__('A run would refuse main.py as it is (%1 problems listed first; Make it runnable fixes top-level work).', refusals.length)} ${lint}`
       : lint;
     this._positions = [
-      ...refusals.map(v => ({ line: v.line, column: v.column })),
-      ...review.findings.map(f => ({ line: f.line, column: f.column }))
+      ...refusals.map(v => ({ file: v.file, line: v.line, column: v.column })),
+      ...review.findings.map(f => ({
+        file: f.file ?? 'main.py',
+        line: f.line,
+        column: f.column
+      }))
     ];
     this._findings.replaceChildren(
       ...refusals.map((violation, index) =>
         this._item(
           index,
           'load',
+          violation.file,
           violation.line,
           violation.rule,
           violation.message,
@@ -90,6 +96,7 @@ export class ReviewWidget extends Panel {
         this._item(
           refusals.length + index,
           finding.severity,
+          finding.file ?? 'main.py',
           finding.line,
           finding.name ? `${finding.rule} ${finding.name}` : finding.rule,
           finding.message,
@@ -112,6 +119,7 @@ export class ReviewWidget extends Panel {
   private _item(
     index: number,
     severity: string,
+    file: string,
     line: number,
     ruleText: string,
     messageText: string,
@@ -123,12 +131,15 @@ export class ReviewWidget extends Panel {
     li.dataset.severity = severity === 'load' ? 'error' : severity;
     li.dataset.index = String(index);
     li.tabIndex = 0;
-    li.title = this._trans.__('Go to line %1 of main.py', line);
+    li.title = this._trans.__('Go to line %1 of %2', line, file);
     const head = document.createElement('div');
     head.className = 'jp-jaxlab-Finding-head';
     const where = document.createElement('span');
     where.className = 'jp-jaxlab-Finding-line';
-    where.textContent = this._trans.__('line %1', line);
+    where.textContent =
+      file === 'main.py'
+        ? this._trans.__('line %1', line)
+        : this._trans.__('%1 line %2', file, line);
     const rule = document.createElement('span');
     rule.className = 'jp-jaxlab-Finding-rule';
     rule.textContent = ruleText;
@@ -182,8 +193,10 @@ export class ReviewWidget extends Panel {
 
 /** Types of {@link ReviewWidget}. */
 export namespace IReviewWidget {
-  /** A place in main.py (1-based). */
+  /** A place in a project's file (1-based). */
   export interface IPosition {
+    /** The file's path: main.py or another file of the project. */
+    file: string;
     line: number;
     column: number;
   }
