@@ -115,7 +115,7 @@ say "building TypeScript packages"
 npx tsc -b
 
 # The bundle includes @jaxlab/schemas/contract: its sources count too.
-h=$(find lab-extension/src lab-extension/style lab-extension/schema lab-extension/package.json lab-extension/pyproject.toml schemas/src schemas/json -type f 2>/dev/null -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
+h=$(find lab-extension/src lab-extension/style lab-extension/schema lab-extension/jaxlab_lab_extension lab-extension/jupyter-config lab-extension/package.json lab-extension/pyproject.toml schemas/src schemas/json -type f -not -path '*__pycache__*' -not -path '*/labextension/*' 2>/dev/null -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)
 if [ -f lab-extension/pyproject.toml ] && ! fresh lab-extension "$h"; then
   say "building the JupyterLab extension"
   # Through the package's script: it makes lab-extension/node_modules first,

@@ -1,6 +1,7 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { connectionPlugin } from './plugins/connection-plugin.js';
 import { jobsPlugin } from './plugins/jobs-plugin.js';
+import { notebookPlugin } from './plugins/notebook-plugin.js';
 import { outputsPlugin } from './plugins/outputs-plugin.js';
 import { projectPlugin } from './plugins/project-plugin.js';
 import { topbarPlugin } from './plugins/topbar-plugin.js';
@@ -18,7 +19,8 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   topbarPlugin,
   projectPlugin,
   jobsPlugin,
-  outputsPlugin
+  outputsPlugin,
+  notebookPlugin
 ];
 
 export default plugins;
