@@ -56,7 +56,7 @@ export class ProjectFiles extends SplitPanel {
 
     this.addWidget(this._list);
     this.addWidget(this._tabs);
-    this.setRelativeSizes([1, 5]);
+    this.setRelativeSizes([1, 4]);
     this._list.fileOpened.connect((_, path) => this.open(path), this);
     this._tabs.currentChanged.connect(this._onCurrent, this);
     model.filesChanged.connect(this._onFilesChanged, this);
