@@ -50,7 +50,7 @@ export function securityMiddleware(
           origin !== undefined && allowed.has(normalizeOrigin(origin))
         ),
       credentials: true,
-      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: [
         'Authorization',
         'Content-Type',

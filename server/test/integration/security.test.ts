@@ -90,6 +90,16 @@ describe('securityMiddleware() CORS', () => {
     const ok = await pre(LAB);
     expect(ok.headers.get('access-control-allow-origin')).toBe(LAB);
     expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
+    // The lab writes a project's files with PUT.
+    const put = await fetch(`${url}/api/projects/p/files/models.py`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: LAB,
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'content-type'
+      }
+    });
+    expect(put.headers.get('access-control-allow-methods')).toContain('PUT');
     const evil = await pre('https://evil.example');
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
     const get = await fetch(`${url}/api/health`, {
