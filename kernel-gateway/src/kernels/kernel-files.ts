@@ -16,19 +16,32 @@ export const KERNEL_FILE_NAMES: readonly string[] = Object.freeze([
 export const MAX_KERNEL_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
- * Removes whichever of {@link KERNEL_FILE_NAMES} in `kernelDir` is not a
- * plain file with one link (a symlink, FIFO, folder or hard link the
- * kernel planted), so that the gateway can write it again. Call it while
- * no kernel process runs in the folder. Resolves with the names removed.
+ * Removes whichever of {@link KERNEL_FILE_NAMES} and `paths` in
+ * `kernelDir` is not a plain file with one link, or whose folder is not a
+ * folder (a symlink, FIFO, folder or hard link the kernel planted), so
+ * that the gateway can write it again. Call it while no kernel process
+ * runs in the folder. Resolves with what was removed.
  */
-export async function clearPlantedFiles(kernelDir: string): Promise<string[]> {
+export async function clearPlantedFiles(
+  kernelDir: string,
+  paths: Iterable<string> = []
+): Promise<string[]> {
   const removed: string[] = [];
-  for (const name of KERNEL_FILE_NAMES) {
-    const file = join(kernelDir, name);
-    const stat = await fs.lstat(file).catch(() => undefined);
-    if (!stat || (stat.isFile() && stat.nlink === 1)) continue;
-    await fs.rm(file, { recursive: true, force: true });
-    removed.push(name);
+  for (const path of new Set([...KERNEL_FILE_NAMES, ...paths])) {
+    const names = path.split('/');
+    for (let depth = 1; depth <= names.length; depth++) {
+      const prefix = names.slice(0, depth).join('/');
+      const stat = await fs.lstat(join(kernelDir, prefix)).catch(() => null);
+      if (!stat) break;
+      const isFile = depth === names.length;
+      const isPlain = isFile
+        ? stat.isFile() && stat.nlink === 1
+        : stat.isDirectory();
+      if (isPlain) continue;
+      await fs.rm(join(kernelDir, prefix), { recursive: true, force: true });
+      removed.push(prefix);
+      break;
+    }
   }
   return removed;
 }

@@ -14,7 +14,7 @@ import type { IKernelLauncher } from '../sandbox/kernel-launcher.js';
 import { DEFAULT_RESOURCE_LIMITS } from '../sandbox/sandbox-policy.js';
 import { createConnectionInfo } from '../wire/connection-info.js';
 import { KernelEventSignal } from './kernel-events.js';
-import { removeKernelFiles, writeKernelFiles } from './kernel-files.js';
+import { removeKernelFiles } from './kernel-files.js';
 import { KernelSession } from './kernel-session.js';
 import type { IKernelModel } from './kernel-session.js';
 import type { IKernelSpecModel } from './kernel-spec.js';
@@ -130,7 +130,7 @@ export class KernelManager {
     if (pooled) {
       this._kernels.set(pooled.id, pooled);
       try {
-        await writeKernelFiles(pooled.jobDir, options.files ?? {});
+        await pooled.writeFiles(options.files ?? {});
       } catch (error) {
         await this.shutdownKernel(pooled.id);
         throw error;
@@ -191,7 +191,7 @@ export class KernelManager {
     kernelId: string,
     files: Record<string, string>
   ): Promise<void> {
-    await writeKernelFiles(this._require(kernelId).jobDir, files);
+    await this._require(kernelId).writeFiles(files);
   }
 
   /**
@@ -351,7 +351,7 @@ export class KernelManager {
         ...info,
         ip: path.join(inside, path.basename(info.ip))
       });
-      await writeKernelFiles(jobDir, options.files ?? {});
+      await session.writeFiles(options.files ?? {});
       await session.start();
       if (this._isDisposed)
         throw new JaxLabError(

@@ -18,7 +18,7 @@ import { KernelChannels } from '../wire/kernel-channels.js';
 import { createMessage } from '../wire/message-factory.js';
 import { MAX_JSON_PART_BYTES } from '../wire/wire-codec.js';
 import type { KernelEvent } from './kernel-events.js';
-import { clearPlantedFiles } from './kernel-files.js';
+import { clearPlantedFiles, writeKernelFiles } from './kernel-files.js';
 import type { OutputQueue } from './output-queue.js';
 import {
   checkIOPubMessage,
@@ -99,6 +99,16 @@ export class KernelSession {
    * how its process ended (and the sandbox's limit reason, if any).
    */
   readonly exited: Promise<IKernelProcess.IExit>;
+
+  /**
+   * Writes files into the kernel's folder ({@link writeKernelFiles}) and
+   * remembers their paths, so that a restart can clear what the kernel
+   * planted in their place.
+   */
+  async writeFiles(files: Record<string, string>): Promise<void> {
+    await writeKernelFiles(this.jobDir, files);
+    for (const path of Object.keys(files)) this._filesWritten.add(path);
+  }
 
   /** jupyter_server's model of this kernel. */
   get model(): IKernelModel {
@@ -314,8 +324,8 @@ export class KernelSession {
     await this._stopProcess(false);
     this._failPending('restarted');
     // Links or special files the old process planted in place of main.py
-    // and the like would block every later write; nothing runs here now.
-    const removed = await clearPlantedFiles(this.jobDir);
+    // or a project file would block every later write; nothing runs here now.
+    const removed = await clearPlantedFiles(this.jobDir, this._filesWritten);
     if (removed.length > 0) {
       this._options.log?.(
         `kernel ${this.id}: removed ${removed.join(', ')} planted by the kernel (not plain files)`,
@@ -686,6 +696,8 @@ export class KernelSession {
   private readonly _internalIds = new Set<string>();
   private readonly _executes = new Map<string, (error: Error) => void>();
   private readonly _replay: ReplayBuffer;
+  /** Paths the gateway wrote into the folder (main.py, models.py, utils/data.py). */
+  private readonly _filesWritten = new Set<string>();
   private _resolveExited!: (exit: IKernelProcess.IExit) => void;
   private _process: IKernelProcess | undefined;
   private _channels: KernelChannels | undefined;

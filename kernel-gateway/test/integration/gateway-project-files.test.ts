@@ -30,9 +30,11 @@ def main():
 /** What `code` printed on stdout in the kernel. */
 async function printed(gw: ITestGateway, kernelId: string, code: string) {
   const iopub: KernelMessage.IIOPubMessage[] = [];
-  const reply = await gw.kernels
-    .get(kernelId)!
-    .execute(code, { onIOPub: msg => iopub.push(msg) });
+  const reply = await gw.kernels.get(kernelId)!.execute(code, {
+    onIOPub: msg => {
+      iopub.push(msg);
+    }
+  });
   const text = iopub
     .filter(m => m.header.msg_type === 'stream')
     .map(m => (m.content as { text: string }).text)
@@ -144,5 +146,61 @@ describe('a kernel with a project of several files', () => {
       });
     }
     expect((await printed(gw, kernelId, 'main()')).text).toBe('cnn 128\n');
+  });
+});
+
+describe('a project folder the kernel replaced with a link', () => {
+  let gw: ITestGateway;
+
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+
+  afterAll(async () => {
+    await gw?.dispose();
+  });
+
+  it('should refuse to write through it, and write again after a restart', async () => {
+    const planter = await gw.kernels.startKernel({
+      files: {
+        'main.py': `import os
+import shutil
+
+
+def main():
+    shutil.rmtree("utils")
+    os.symlink("/etc", "utils")
+`,
+        'utils/__init__.py': '',
+        'utils/data.py': 'BATCH = 1\n'
+      }
+    });
+    expect((await printed(gw, planter.id, 'main()')).status).toBe('ok');
+    const put = (): Promise<Response> =>
+      gw.api(`/api/kernels/${planter.id}/files`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          files: {
+            'main.py':
+              'from utils.data import BATCH\n\n\ndef main():\n    print(BATCH)\n',
+            'utils/__init__.py': '',
+            'utils/data.py': 'BATCH = 2\n'
+          }
+        })
+      });
+    const refused = await put();
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      code: 'UNSAFE_PATH',
+      hint: expect.stringMatching(/Restart the kernel .* which removes it/)
+    });
+    // The advice works for a project's folder too.
+    const restarted = await gw.api(`/api/kernels/${planter.id}/restart`, {
+      method: 'POST'
+    });
+    expect(restarted.status).toBe(200);
+    expect((await put()).status).toBe(204);
+    expect((await printed(gw, planter.id, 'main()')).text).toBe('2\n');
   });
 });
