@@ -112,6 +112,12 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
     res.json(project);
   });
 
+  /** Answers 404 for a project the caller does not own, before its body is read. */
+  const requireOwned = async (req: Request): Promise<void> => {
+    if (!(await projects.get(String(req.params.id), owner(req))))
+      throw notFound(String(req.params.id));
+  };
+
   /** Applies `change`; `seen` sees the project it was applied to. */
   const changeFile = async (
     req: Request,
@@ -131,6 +137,7 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
   };
 
   router.put('/:id/files/*path', async (req, res) => {
+    await requireOwned(req);
     const path = filePath(req);
     const body: unknown = req.body ?? {};
     assertValid('project-file-write', body, 'file');
@@ -148,6 +155,7 @@ export function createProjectsRouter(options: IProjectsRouterOptions): Router {
   });
 
   router.patch('/:id/files/*path', async (req, res) => {
+    await requireOwned(req);
     const body: unknown = req.body ?? {};
     if (typeof (body as { path?: unknown }).path === 'string')
       checkProjectFilePath((body as { path: string }).path);
