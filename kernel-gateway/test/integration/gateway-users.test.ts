@@ -109,7 +109,9 @@ describe('createGateway() with per-user credentials', () => {
       ['DELETE', `/api/kernels/${bobsKernel}`],
       ['POST', `/api/kernels/${bobsKernel}/interrupt`],
       ['POST', `/api/kernels/${bobsKernel}/restart`],
-      ['PUT', `/api/kernels/${bobsKernel}/files/main.py`]
+      ['PUT', `/api/kernels/${bobsKernel}/files/main.py`],
+      ['PUT', `/api/kernels/${bobsKernel}/files/utils/data.py`],
+      ['PUT', `/api/kernels/${bobsKernel}/files`]
     ];
     for (const [method, path] of calls) {
       const res = await as(alice, path, {
