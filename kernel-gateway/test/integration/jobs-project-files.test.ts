@@ -56,6 +56,7 @@ describe('JobRunner with a project of several files', () => {
     runner = new JobRunner({
       queue: store.queue,
       events: store.events,
+      series: store.series,
       hosts: store.hosts,
       kernels: host.kernels,
       envBuilder: host.envBuilder,
