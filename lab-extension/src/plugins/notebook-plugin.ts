@@ -52,9 +52,10 @@ export const notebookPlugin: JupyterFrontEndPlugin<void> = {
         });
         bindings.add(binding);
         const button = new ProjectBindingButton(binding, client, trans);
-        // A notebook panel is a document widget: it has a toolbar.
-        (panel as unknown as { toolbar: Toolbar }).toolbar.insertItem(
-          10,
+        // A notebook panel is a document widget: it has a toolbar. Last, so
+        // that in a narrow notebook (beside a run) the toolbar moves this
+        // item, not the kernel's name and status, into its "…" menu.
+        (panel as unknown as { toolbar: Toolbar }).toolbar.addItem(
           'jaxlabProject',
           button
         );
