@@ -59,7 +59,7 @@ export function describeJobsContract(
         expect((await store.jobs.get(job.id, ALICE))!.files).toEqual(files);
         const claimed = await store.queue.claimNext({
           hostId: 'host-a',
-          accelerators: ['cpu'],
+          capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
           leaseMs: 60_000
         });
         expect(claimed?.files).toEqual(files);
