@@ -773,6 +773,12 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
     );
     await shot(page, 'make-it-runnable.png');
     await page.locator('.jp-Dialog .jp-mod-accept').click();
+    await page.locator('.jp-Dialog').waitFor({ state: 'detached' });
+    // The generated main() ends main.py: scroll there, as a user would (the
+    // editor beside the file list is narrow, its lines wrap, and CodeMirror
+    // draws only the lines in view).
+    await editor.click();
+    await page.keyboard.press('Control+End');
     await expect
       .poll(() => editor.textContent(), { timeout: 10_000 })
       .toContain('What the script did at its top level');
