@@ -8,7 +8,8 @@ import {
   type Page
 } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startLab } from '../../../scripts/start-lab.mjs';
+import { startLab } from '../../../scripts/start-lab.mjs';
+import { SCREENSHOTS, screenshotFailures, shot } from './lab-page.js';
 
 /**
  * A project of several files in the lab (headless Chromium, the real
@@ -20,7 +21,6 @@ import { REPO_ROOT, startLab } from '../../../scripts/start-lab.mjs';
 
 type IRunningLab = Awaited<ReturnType<typeof startLab>>;
 
-const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
 const NAME = 'Several files';
 
 const MAIN_PY = `"""Prints what the project's modules say."""
@@ -36,11 +36,6 @@ let lab: IRunningLab;
 let browser: Browser;
 let page: Page;
 let projectId: string;
-
-async function shot(name: string): Promise<void> {
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: join(SCREENSHOTS, name) });
-}
 
 /** Calls the server API as the signed-in user (another client). */
 async function api(method: string, path: string, body?: unknown) {
@@ -110,6 +105,7 @@ async function kernelIdle(): Promise<void> {
 }
 
 describe('A project of several files in JupyterLab (headless Chromium)', () => {
+  screenshotFailures(() => page);
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     lab = await startLab();
@@ -185,7 +181,7 @@ describe('A project of several files in JupyterLab (headless Chromium)', () => {
     await expect
       .poll(() => currentEditor().textContent())
       .toContain('return "mlp"');
-    await shot('project-files.png');
+    await shot(page, 'project-files.png');
   }, 150_000);
 
   it('should add a file, refusing a path outside the project first, then rename and delete it', async () => {
@@ -196,7 +192,7 @@ describe('A project of several files in JupyterLab (headless Chromium)', () => {
       '.jp-Dialog .jp-jaxlab-FileNameDialog-problem'
     );
     await expect.poll(() => problem.textContent()).toContain("'..' folder");
-    await shot('project-file-refused.png');
+    await shot(page, 'project-file-refused.png');
     await answerFileName('helpers.py');
     await item('helpers.py').waitFor({ timeout: 15_000 });
     await currentEditor().click();
@@ -271,14 +267,14 @@ describe('A project of several files in JupyterLab (headless Chromium)', () => {
     await page
       .locator('.jp-Dialog .jp-jaxlab-ProjectChoice select')
       .selectOption({ label: NAME });
-    await shot('notebook-bind-project.png');
+    await shot(page, 'notebook-bind-project.png');
     await page.locator('.jp-Dialog .jp-mod-accept').click();
     await expect
       .poll(() => syncState(button), { timeout: 30_000 })
       .toMatch(/^synced/);
     expect(await button.textContent()).toBe(`Project: ${NAME}`);
     await runFirstCell(/model mlp batch 32/, 'main()');
-    await shot('notebook-bound.png');
+    await shot(page, 'notebook-bound.png');
 
     // An edit saved in the project editor reaches the kernel's next call.
     await page
@@ -300,7 +296,7 @@ describe('A project of several files in JupyterLab (headless Chromium)', () => {
       .poll(() => syncState(button), { timeout: 30_000 })
       .toMatch(/^synced/);
     await runFirstCell(/model mlp batch 64/);
-    await shot('notebook-bound-edit.png');
+    await shot(page, 'notebook-bound-edit.png');
 
     // The binding is the notebook's: saved in its metadata.
     await page.keyboard.press('Control+s');
@@ -386,6 +382,6 @@ describe('A project of several files in JupyterLab (headless Chromium)', () => {
         .locator('.jp-OutputArea')
         .textContent()
     ).resolves.toContain('Writing utils/data.py');
-    await shot('notebook-export-files-rerun.png');
+    await shot(page, 'notebook-export-files-rerun.png');
   }, 200_000);
 });
