@@ -281,6 +281,8 @@ async function startJupyterLab(processes, o) {
       '--ServerApp.port_retries=0',
       `--IdentityProvider.token=${o.labToken}`,
       `--ServerApp.root_dir=${notebooks}`,
+      // Lists a folder whose file is renamed meanwhile (see contents.py).
+      '--ServerApp.contents_manager_class=jaxlab_lab_extension.contents.ContentsManager',
       `--gateway-url=${o.gatewayUrl}`,
       `--ServerApp.terminals_enabled=${o.enableTerminals ? 'True' : 'False'}`,
       '--LabApp.news_url=',

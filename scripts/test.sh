@@ -23,7 +23,7 @@ npx vitest run --reporter=default --reporter=json \
   --outputFile.json=.jaxlab/vitest-report.json "$@" || status=1
 
 step "Python tests: harness and the JAX lint (pytest)"
-.venv/bin/python -m pytest harness/tests server/python/tests hub/tests -q -p no:cacheprovider \
+.venv/bin/python -m pytest harness/tests server/python/tests hub/tests lab-extension/tests -q -p no:cacheprovider \
   --junitxml=.jaxlab/pytest-report.xml || status=1
 
 step "summary"

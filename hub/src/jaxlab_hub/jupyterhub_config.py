@@ -89,6 +89,8 @@ c.JaxLabSpawner.kill_timeout = 5
 c.JaxLabSpawner.args = [
     "--LabApp.news_url=",
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    # Lists a folder whose file is renamed meanwhile (see contents.py).
+    "--ServerApp.contents_manager_class=jaxlab_lab_extension.contents.ContentsManager",
 ]
 
 # Idle servers stop (jupyterhub-idle-culler); the next visit starts them
