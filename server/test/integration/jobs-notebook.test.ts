@@ -206,13 +206,15 @@ describe('createLabServer() GET /api/jobs/{id}/notebook', () => {
       '%%writefile utils/__init__.py',
       '%%writefile utils/data.py',
       '%%writefile requirements.txt',
-      'main()'
+      'main()',
+      // Where it ran, after the call.
+      expect.stringMatching(/^\*\*Ran on\*\* .* on host `host-1`/)
     ]);
     expect(cells[4].source).toBe('%%writefile utils/data.py\nBATCH = 32\n');
     expect(cells[4].outputs).toEqual([
       { output_type: 'stream', name: 'stdout', text: 'Writing utils/data.py\n' }
     ]);
-    expect(cells.slice(1).map(c => c.execution_count)).toEqual([
+    expect(cells.slice(1, 7).map(c => c.execution_count)).toEqual([
       1, 2, 3, 4, 5, 6
     ]);
     expect(new Set(cells.map(c => c.id)).size).toBe(cells.length);
