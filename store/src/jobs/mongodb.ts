@@ -314,7 +314,7 @@ export class MongoJobs implements IJobs {
         await this._database.jobs
           .find(
             { _id: { $in: ranked.map(r => r.id) } },
-            { projection: { code: 0, requirements: 0 } }
+            { projection: { code: 0, files: 0, requirements: 0 } }
           )
           .toArray()
       ).map(doc => [doc._id, docToJob(doc) as JobSummary])

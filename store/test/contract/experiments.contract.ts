@@ -101,6 +101,19 @@ export function describeExperimentsContract(
             [c.id, 0.7]
           ]
         ]);
+        // The rows are summaries: no code, files or requirements.
+        for (const row of (
+          await store.jobs.rank({
+            owner: ALICE,
+            projectId: 'p1',
+            metric: 'loss',
+            direction: 'min'
+          })
+        ).rows) {
+          expect(row.job).not.toHaveProperty('code');
+          expect(row.job).not.toHaveProperty('files');
+          expect(row.job).not.toHaveProperty('requirements');
+        }
         expect(await ids({ direction: 'max', limit: 2 })).toEqual([
           3,
           [
