@@ -1,9 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import type { Job, JobPage, Project, Sweep } from '@jaxlab/schemas/contract';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab } from '../../../scripts/start-lab.mjs';
-import { SCREENSHOTS, screenshotFailures, setTheme, shot } from './lab-page.js';
+import {
+  SCREENSHOTS,
+  screenshotFailures,
+  setTheme,
+  shot,
+  launchChromium
+} from './lab-page.js';
 
 type IRunningLab = Awaited<ReturnType<typeof startLab>>;
 
@@ -59,17 +65,7 @@ describe('Leaderboard, baselines and sweeps in JupyterLab (headless Chromium)', 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     lab = await startLab();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run'
-      ]
-    });
+    browser = await launchChromium();
     page = await (
       await browser.newContext({ viewport: { width: 1440, height: 900 } })
     ).newPage();

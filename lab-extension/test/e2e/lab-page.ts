@@ -1,7 +1,12 @@
 /** Steps the end-to-end tests take on a JupyterLab page. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type Locator,
+  type Page
+} from 'playwright-core';
 import { afterEach } from 'vitest';
 import { REPO_ROOT } from '../../../scripts/start-lab.mjs';
 
@@ -19,6 +24,21 @@ export async function shot(
 ): Promise<void> {
   await page.waitForTimeout(400);
   await (target ?? page).screenshot({ path: join(SCREENSHOTS, name) });
+}
+
+/** Debian's Chromium, headless, as every e2e test drives it (no browser download). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run'
+    ]
+  });
 }
 
 /** Where a failed test's last view of the page is kept (ignored by git). */

@@ -2,15 +2,16 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import type { JobPage, Project } from '@jaxlab/schemas/contract';
-import {
-  chromium,
-  type Browser,
-  type Locator,
-  type Page
-} from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab } from '../../../scripts/start-lab.mjs';
-import { SCREENSHOTS, screenshotFailures, setTheme, shot } from './lab-page.js';
+import {
+  SCREENSHOTS,
+  screenshotFailures,
+  setTheme,
+  shot,
+  launchChromium
+} from './lab-page.js';
 
 type IRunningLab = Awaited<ReturnType<typeof startLab>>;
 
@@ -83,17 +84,7 @@ describe('JAX TPU Lab in JupyterLab (headless Chromium)', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     lab = await startLab();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run'
-      ]
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1440, height: 900 }
     });

@@ -8,10 +8,16 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, startLab } from '../../../scripts/start-lab.mjs';
-import { SCREENSHOTS, screenshotFailures, setTheme, shot } from './lab-page.js';
+import {
+  SCREENSHOTS,
+  screenshotFailures,
+  setTheme,
+  shot,
+  launchChromium
+} from './lab-page.js';
 import { GeminiStandIn } from '../../../server/test/stand-ins/gemini-stand-in.js';
 
 type IRunningLab = Awaited<ReturnType<typeof startLab>>;
@@ -59,17 +65,7 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
         GEMINI_MODEL: 'gemini-e2e'
       }
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run'
-      ]
-    });
+    browser = await launchChromium();
     page = await (
       await browser.newContext({ viewport: { width: 1440, height: 900 } })
     ).newPage();

@@ -1,15 +1,15 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Project } from '@jaxlab/schemas/contract';
-import {
-  chromium,
-  type Browser,
-  type Locator,
-  type Page
-} from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab } from '../../../scripts/start-lab.mjs';
-import { SCREENSHOTS, screenshotFailures, shot } from './lab-page.js';
+import {
+  SCREENSHOTS,
+  screenshotFailures,
+  shot,
+  launchChromium
+} from './lab-page.js';
 
 /**
  * A project of several files in the lab (headless Chromium, the real
@@ -109,17 +109,7 @@ describe('A project of several files in JupyterLab (headless Chromium)', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     lab = await startLab();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run'
-      ]
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1440, height: 900 }
     });

@@ -179,7 +179,11 @@ describe('createAuth() on two replicas of one store', () => {
     return server.url;
   }
 
-  it('should keep a session signed in on one replica valid on the other, and a sign-out on either end it on both', async () => {
+  /** Two replicas signing cookies with these secrets; their URLs. */
+  async function twoReplicas(
+    secretOfA: string,
+    secretOfB: string
+  ): Promise<[string, string]> {
     const provider = new OAuthStandIn();
     await provider.start();
     const dataDir = await mkdtemp(join(tmpdir(), 'jaxlab-replicas-'));
@@ -187,8 +191,17 @@ describe('createAuth() on two replicas of one store', () => {
       await provider.stop();
       await rm(dataDir, { recursive: true, force: true });
     });
-    const a = await replica(provider, dataDir, 'one-secret-for-all-replicas');
-    const b = await replica(provider, dataDir, 'one-secret-for-all-replicas');
+    return [
+      await replica(provider, dataDir, secretOfA),
+      await replica(provider, dataDir, secretOfB)
+    ];
+  }
+
+  it('should keep a session signed in on one replica valid on the other, and a sign-out on either end it on both', async () => {
+    const [a, b] = await twoReplicas(
+      'one-secret-for-all-replicas',
+      'one-secret-for-all-replicas'
+    );
     const jar = new CookieJar();
     expect((await googleDance(a, jar)).status).toBe(302);
     const onA = await jar.fetch(`${a}/api/me`);
@@ -204,15 +217,7 @@ describe('createAuth() on two replicas of one store', () => {
   });
 
   it('should not accept on a replica with another session secret a cookie the first one signed', async () => {
-    const provider = new OAuthStandIn();
-    await provider.start();
-    const dataDir = await mkdtemp(join(tmpdir(), 'jaxlab-replicas-'));
-    closers.push(async () => {
-      await provider.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    const a = await replica(provider, dataDir, 'secret-of-a');
-    const b = await replica(provider, dataDir, 'secret-of-b');
+    const [a, b] = await twoReplicas('secret-of-a', 'secret-of-b');
     const jar = new CookieJar();
     expect((await googleDance(a, jar)).status).toBe(302);
     expect((await jar.fetch(`${a}/api/me`)).status).toBe(200);
