@@ -51,6 +51,14 @@ async function api(
 
 const panel = () => page.locator('.jp-jaxlab-ProjectPanel:visible');
 const outputs = () => panel().locator('.jp-jaxlab-Outputs');
+/** Brings the project's tab forward (a viewer or chat opened beside it). */
+const showProject = (): Promise<void> =>
+  page
+    .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
+      hasText: 'Line fit with outputs'
+    })
+    .first()
+    .click();
 
 describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium)", () => {
   screenshotFailures(() => page);
@@ -227,12 +235,7 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
   }, 120_000);
 
   it("should open the run's step series as a table, a row per step, sorted on the server", async () => {
-    await page
-      .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
-        hasText: 'Line fit with outputs'
-      })
-      .first()
-      .click();
+    await showProject();
     await outputs()
       .locator('button', { hasText: 'Step series as a table' })
       .click();
@@ -283,12 +286,7 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
       ]
     };
     await page.locator('.jp-jaxlab-TableViewer').waitFor();
-    await page
-      .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
-        hasText: 'Line fit with outputs'
-      })
-      .first()
-      .click();
+    await showProject();
     await outputs()
       .locator('button', { hasText: 'Ask about this run' })
       .click();
@@ -370,12 +368,7 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
         .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: title })
         .locator('.lm-TabBar-tabCloseIcon')
         .click();
-    await page
-      .locator('.lm-DockPanel-tabBar .lm-TabBar-tab', {
-        hasText: 'Line fit with outputs'
-      })
-      .first()
-      .click();
+    await showProject();
     await shot(page, 'outputs-list-dark.png');
     await setTheme(page, 'JupyterLab Light');
   }, 120_000);
