@@ -36,7 +36,10 @@ const LEASE_S = 3;
 const EXPIRE_EVERY_S = 2; // the runner's default sweep of lapsed leases
 const DEVICE_WAIT_S = 6;
 const CAP = 2;
-const SLOTS_PER_HOST = 2;
+// One slot per host: alice and bob alone (four runnable jobs) keep all three
+// gateways busy, so gw-3 holds a job when it is killed. With two slots each,
+// gw-1 and gw-2 could take all four and gw-3 might never run one.
+const SLOTS_PER_HOST = 1;
 
 /** Each job prints a start and an end line around a short sleep. */
 const PROGRAM = `import time
