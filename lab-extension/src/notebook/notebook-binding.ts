@@ -6,6 +6,7 @@ import type { ApiClient } from '../api/api-client.js';
 import type { KernelFileSync } from './kernel-file-sync.js';
 import { notebookWrittenFiles } from './kernel-file-sync.js';
 import { writeKernelFiles } from './kernel-files-client.js';
+import { errorText } from '../ui/error-text.js';
 
 /** Where a notebook's project binding stands. */
 export type BindingState = 'unbound' | 'syncing' | 'synced' | 'error';
@@ -156,8 +157,7 @@ export class NotebookBinding {
         `Files of ${project.name} in the kernel since ${new Date().toLocaleTimeString()}.`
       );
     } catch (error) {
-      const e = error as Error & { hint?: string };
-      this._setState('error', [e.message, e.hint].filter(Boolean).join(' '));
+      this._setState('error', errorText(error));
     }
   }
 

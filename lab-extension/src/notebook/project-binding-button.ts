@@ -5,6 +5,7 @@ import { Widget } from '@lumino/widgets';
 
 import type { ApiClient } from '../api/api-client.js';
 import type { NotebookBinding } from './notebook-binding.js';
+import { errorText } from '../ui/error-text.js';
 
 /**
  * The notebook toolbar's project item: “Project: <name>” (with the state of
@@ -35,10 +36,9 @@ export class ProjectBindingButton extends Widget {
     try {
       projects = await this._client().listProjects();
     } catch (error) {
-      const e = error as Error & { hint?: string };
       await showErrorMessage(
         trans.__('Cannot list your projects'),
-        [e.message, e.hint].filter(Boolean).join('\n')
+        errorText(error)
       );
       return;
     }

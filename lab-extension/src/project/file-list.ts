@@ -6,6 +6,7 @@ import { Widget } from '@lumino/widgets';
 
 import { askFilePath } from './file-name-dialog.js';
 import type { ProjectModel } from './project-model.js';
+import { errorText } from '../ui/error-text.js';
 
 /** The project's own files, always there and always first. */
 const OWN_FILES = ['main.py', 'README.md', 'requirements.txt'];
@@ -179,11 +180,7 @@ export class FileList extends Widget {
       await change();
       return true;
     } catch (error) {
-      const e = error as Error & { hint?: string };
-      await showErrorMessage(
-        title,
-        [e.message, e.hint].filter(Boolean).join('\n')
-      );
+      await showErrorMessage(title, errorText(error));
       return false;
     }
   }

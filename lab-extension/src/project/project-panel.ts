@@ -22,6 +22,7 @@ import { reviewRunnableProposal } from './runnable-dialog.js';
 import { ProjectFiles } from './project-files.js';
 import type { ProjectModel, SaveState } from './project-model.js';
 import { RunButton } from './run-button.js';
+import { errorText } from '../ui/error-text.js';
 
 /**
  * A project in the main area: its files above (the file list beside tabs of
@@ -280,10 +281,9 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       this._jobStarted.emit(job);
       return job;
     } catch (error) {
-      const e = error as Error & { hint?: string };
       await showErrorMessage(
         trans.__('The run could not start'),
-        [e.message, e.hint].filter(Boolean).join('\n')
+        errorText(error)
       );
       return null;
     } finally {
@@ -318,9 +318,8 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       });
       await this._review.showReview(review);
     } catch (error) {
-      const e = error as Error & { hint?: string };
       this._review.showError(
-        trans.__('The review failed: %1 %2', e.message, e.hint ?? '')
+        trans.__('The review failed: %1', errorText(error))
       );
     } finally {
       this._reviewButton.enabled = true;
@@ -343,10 +342,9 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
         this._projectModel.mainPy.sharedModel.setSource(rewrite.source);
       return accepted;
     } catch (error) {
-      const e = error as Error & { hint?: string };
       await showErrorMessage(
         trans.__('Make it runnable failed'),
-        `${e.message} ${e.hint ?? ''}`
+        errorText(error)
       );
       return false;
     } finally {

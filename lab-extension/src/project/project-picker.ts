@@ -5,6 +5,7 @@ import { Widget } from '@lumino/widgets';
 import { Dialog, InputDialog, showDialog } from '@jupyterlab/apputils';
 import type { JaxLabConnection } from '../connection/connection.js';
 import { readmeSummary, withInlineCode } from './readme-summary.js';
+import { errorText } from '../ui/error-text.js';
 
 /**
  * The “JAX TPU Lab” start page: the user's projects, and the sample
@@ -47,7 +48,7 @@ export class ProjectPicker extends Widget {
           ? trans.__(
               'Sign in first: use “Sign In” in the top bar, then press Refresh.'
             )
-          : `${e.message} ${e.hint ?? ''}`;
+          : errorText(e);
     }
     this._render();
   }
