@@ -257,6 +257,7 @@ export class JobsPanel extends Widget {
       const chip = document.createElement('span');
       chip.className = 'jp-jaxlab-Tag';
       chip.textContent = tag;
+      chip.title = tag;
       const sweep = /^sweep:([^:]+)$/.exec(tag);
       if (sweep) {
         // The sweep's tag opens its view.
@@ -290,7 +291,8 @@ export class JobsPanel extends Widget {
       )
     );
     const third = document.createElement('div');
-    third.className = 'jp-jaxlab-JobItem-row jp-jaxlab-JobItem-detail';
+    third.className =
+      'jp-jaxlab-JobItem-row jp-jaxlab-JobItem-detail jp-jaxlab-JobItem-badges';
     third.append(device, tags, actions);
     li.append(first, second, third);
     return li;
