@@ -8,6 +8,9 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import type { ApiClient } from '../api/api-client.js';
 import { parsePythonLiteral } from './python-literal.js';
 
+/** Models not yet disposed, which follow each other's typed values. */
+const openModels = new Set<ArgumentModel>();
+
 /** The call the form makes, or why it cannot. */
 export type FormCall =
   | { ok: true; entrypoint: string; args: LiteralArgs; text: string }
@@ -35,6 +38,7 @@ export class ArgumentModel {
     this._storage = options.storage ?? null;
     this._entrypoint = this._designated[0] ?? 'main';
     this._values = this._load();
+    openModels.add(this);
   }
 
   /** Emitted when signatures, the function or a value change. */
@@ -130,6 +134,7 @@ export class ArgumentModel {
 
   /** Stops; idempotent. */
   dispose(): void {
+    openModels.delete(this);
     Signal.clearData(this);
   }
 
@@ -151,6 +156,13 @@ export class ArgumentModel {
       this._storage?.setItem(this._key(), JSON.stringify(this._values));
     } catch {
       // Storage full or off: the values last for this page only.
+    }
+    // Another form of the same project and function (the run settings and
+    // a sweep form open beside them) shows what was just typed.
+    for (const other of openModels) {
+      if (other === this || other._key() !== this._key()) continue;
+      other._values = { ...this._values };
+      other._changed.emit();
     }
   }
 
