@@ -27,8 +27,34 @@ export async function* scanDelimited(
   stream: Readable,
   delimiter: ',' | '\t'
 ): AsyncGenerator<string[][]> {
+  for await (const batch of scanDelimitedText(stream, delimiter))
+    yield batch.records;
+}
+
+/** A batch of records and the text they were scanned from. */
+export interface IScannedBatch {
+  records: string[][];
+  text: string;
+  /** Where each record starts and ends in `text` (with `picked` only). */
+  starts: number[];
+  ends: number[];
+}
+
+/**
+ * The records of {@link scanDelimited}, with the text they came from;
+ * given `picked`, only the fields it marks are read (the others are `''`,
+ * the records' shape unchanged) and each record's place in the text is
+ * kept, so that a pass over one column costs little more than finding
+ * the records, and the rest of a record can still be read when wanted.
+ */
+export async function* scanDelimitedText(
+  stream: Readable,
+  delimiter: ',' | '\t',
+  picked?: readonly boolean[]
+): AsyncGenerator<IScannedBatch> {
   const sep = delimiter.charCodeAt(0);
   const decoder = new StringDecoder('utf8');
+  const span = picked !== undefined;
   let carry = '';
   let first = true;
   let batchRecords = FIRST_BATCH_RECORDS;
@@ -40,9 +66,9 @@ export async function* scanDelimited(
     }
     let from = 0;
     for (;;) {
-      const batch: string[][] = [];
-      from = scan(text, from, sep, false, batch, batchRecords);
-      if (!batch.length) break;
+      const batch = newBatch(text, span);
+      from = scan(text, from, sep, false, batch, batchRecords, picked);
+      if (!batch.records.length) break;
       yield batch;
       batchRecords = BATCH_RECORDS;
     }
@@ -50,25 +76,43 @@ export async function* scanDelimited(
   }
   const rest = carry + decoder.end();
   for (let from = 0; from < rest.length;) {
-    const batch: string[][] = [];
-    from = scan(rest, from, sep, true, batch, BATCH_RECORDS);
-    if (batch.length) yield batch;
+    const batch = newBatch(rest, span);
+    from = scan(rest, from, sep, true, batch, BATCH_RECORDS, picked);
+    if (batch.records.length) yield batch;
   }
 }
 
+/** The fields of one record's text (as a picked scan kept it). */
+export function parseRecord(text: string, delimiter: ',' | '\t'): string[] {
+  const batch = newBatch(text, false);
+  scan(text, 0, delimiter.charCodeAt(0), true, batch, 1);
+  return batch.records[0] ?? [];
+}
+
+function newBatch(text: string, span: boolean): IScannedBatch {
+  return span
+    ? { records: [], text, starts: [], ends: [] }
+    : { records: [], text, starts: NO_SPANS, ends: NO_SPANS };
+}
+
+const NO_SPANS: number[] = [];
+
 /**
- * Scans whole records of `text` from `from` into `out`, at most `limit`;
- * answers where the first record not scanned starts (a record not wholly
- * in `text` is not scanned unless `atEnd`, when the text's end ends it).
+ * Scans whole records of `text` from `from` into `batch`, at most `limit`
+ * (only the `picked` fields, if given); answers where the first record not
+ * scanned starts (a record not wholly in `text` is not scanned unless
+ * `atEnd`, when the text's end ends it).
  */
 function scan(
   text: string,
   from: number,
   sep: number,
   atEnd: boolean,
-  out: string[][],
-  limit: number
+  batch: IScannedBatch,
+  limit: number,
+  picked?: readonly boolean[]
 ): number {
+  const out = batch.records;
   const n = text.length;
   let pos = from;
   while (pos < n && out.length < limit) {
@@ -84,7 +128,8 @@ function scan(
     let complete = false;
     for (;;) {
       // One field, from pos.
-      let field: string;
+      let field = '';
+      const keep = picked === undefined || picked[record.length] === true;
       if (text.charCodeAt(pos) === QUOTE) {
         let value = '';
         let from = pos + 1;
@@ -97,13 +142,13 @@ function scan(
             continue;
           }
           if (text.charCodeAt(i + 1) === QUOTE) {
-            value += text.slice(from, i + 1);
+            if (keep) value += text.slice(from, i + 1);
             i += 2;
             from = i;
             continue;
           }
           if (i + 1 === n && !atEnd) break; // `"` or `""`: the next chunk says.
-          value += text.slice(from, i);
+          if (keep) value += text.slice(from, i);
           i++;
           closed = true;
           break;
@@ -122,7 +167,7 @@ function scan(
           if (c === sep || c === LF || c === CR) break;
           j++;
         }
-        field = j > i ? value + text.slice(i, j) : value;
+        if (keep) field = j > i ? value + text.slice(i, j) : value;
         pos = j;
       } else {
         let j = pos;
@@ -131,7 +176,7 @@ function scan(
           if (c === sep || c === LF || c === CR) break;
           j++;
         }
-        field = text.slice(pos, j);
+        if (keep) field = text.slice(pos, j);
         pos = j;
       }
       record.push(field);
@@ -161,7 +206,13 @@ function scan(
       complete = true;
       break;
     }
-    if (complete) out.push(record);
+    if (complete) {
+      out.push(record);
+      if (batch.starts !== NO_SPANS) {
+        batch.starts.push(start);
+        batch.ends.push(pos);
+      }
+    }
   }
   return pos;
 }

@@ -15,6 +15,20 @@ export interface ITableRows {
 }
 
 export type ColumnType = TablePage['columns'][number]['type'];
+
+export const isNumeric = (type: string): boolean =>
+  type === 'integer' || type === 'number';
+
+/** A cell as a page shows it, from its column's type and its stored number and text. */
+export function shownCell(
+  type: ColumnType,
+  number: number,
+  text: string
+): TablePage['rows'][number][number] {
+  if (isNumeric(type)) return Number.isNaN(number) ? null : number;
+  if (type === 'boolean') return text === '' ? null : text === 'true';
+  return text === '' && Number.isNaN(number) ? null : text || String(number);
+}
 export type ColumnSummary = NonNullable<
   TablePage['columns'][number]['summary']
 >;
@@ -33,7 +47,7 @@ const MISSING = new Set(['', 'na', 'nan', 'null', 'none', 'n/a']);
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Running counts of one column, from which its type and summary follow. */
-class ColumnStats {
+export class ColumnStats {
   numbers = 0;
   integers = 0;
   booleans = 0;
@@ -138,7 +152,9 @@ const PUBLISH_EVERY_ROWS = 8192;
 export async function buildTable(
   dir: string,
   table: ITableRows,
-  state: ITableState
+  state: ITableState,
+  /** Asked between blocks: a promise to wait for before the next (another pass has the thread). */
+  paused: () => Promise<unknown> | undefined = () => undefined
 ): Promise<void> {
   const writers: ColumnWriter[] = [];
   const stats: ColumnStats[] = [];
@@ -175,6 +191,7 @@ export async function buildTable(
         published = rows;
         // Let page requests in between blocks.
         await new Promise(resolve => setImmediate(resolve));
+        for (let pause = paused(); pause; pause = paused()) await pause;
       }
     }
     publish();

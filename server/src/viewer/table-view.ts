@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { TableFilter } from '@jaxlab/schemas';
 import { ColumnReader } from './column-files.js';
 import { sortColumn } from './external-sort.js';
+import { isNumeric } from './table-builder.js';
 import type { ColumnSummary, ITableState } from './table-builder.js';
 
 /** How a page is asked to be ordered and filtered. */
@@ -19,9 +20,6 @@ export interface IView {
   /** Per column, the summary over the rows the filters keep (with filters only). */
   filteredSummary?: (ColumnSummary | null)[];
 }
-
-const isNumeric = (type: string): boolean =>
-  type === 'integer' || type === 'number';
 
 /**
  * Builds (once, cached in the table's folder) the view of a complete

@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { TablePage } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
 import { ColumnReader } from './column-files.js';
-import { buildTable } from './table-builder.js';
+import {
+  ColumnStats,
+  buildTable,
+  isNumeric,
+  shownCell
+} from './table-builder.js';
 import type { ITableRows, ITableState } from './table-builder.js';
 import {
   npzMembers,
@@ -22,6 +28,14 @@ import type {
 import { readParquet } from './parquet-reader.js';
 import { buildView, readView } from './table-view.js';
 import type { IViewQuery } from './table-view.js';
+import { topRows } from './top-rows.js';
+import type { ITopRows } from './top-rows.js';
+
+/**
+ * Sorted rows (offset + limit) served from one pass over the sort column
+ * while the index is still being built; further pages wait for the index.
+ */
+const FIRST_SORTED_ROWS = 1000;
 
 /** An artifact the viewer opens: its name (for the format), hash (for the cache) and content. */
 export interface ITableArtifact extends ITableContent {
@@ -34,6 +48,8 @@ export interface ITableSource {
   key: string;
   format: TableFormat;
   rows(): Promise<ITableRows>;
+  /** A CSV or TSV table's bytes: its first sorted pages are then served before the index is complete. */
+  delimited?: { delimiter: ',' | '\t'; open(): Promise<Readable> };
 }
 
 /** What a page asks for. */
@@ -108,7 +124,14 @@ export class TableViewer {
             ? artifact.sha256
             : `${artifact.sha256}-${hashOf(member)}`,
         format,
-        rows: () => this._rowsOf(artifact, format, member)
+        rows: () => this._rowsOf(artifact, format, member),
+        delimited:
+          format === 'csv' || format === 'tsv'
+            ? {
+                delimiter: format === 'csv' ? ',' : '\t',
+                open: () => artifact.open()
+              }
+            : undefined
       },
       query
     );
@@ -129,6 +152,23 @@ export class TableViewer {
       query.whole === true ||
       query.sort !== undefined ||
       query.filters.length > 0;
+    if (
+      source.delimited &&
+      query.sort &&
+      query.filters.length === 0 &&
+      query.whole !== true &&
+      query.offset + query.limit <= FIRST_SORTED_ROWS
+    ) {
+      // The columns are known with the first rows indexed.
+      await this._until(
+        table,
+        state => state.complete || state.rowsIndexed > 0
+      );
+      if (!table.state.complete) {
+        checkColumns(table.state, query);
+        return this._firstSorted(table, source, query);
+      }
+    }
     await this._until(
       table,
       state =>
@@ -136,20 +176,7 @@ export class TableViewer {
         (!needsAll && state.rowsIndexed >= query.offset + query.limit)
     );
     const { state, dir } = table;
-    for (const column of [
-      query.sort?.column,
-      ...query.filters.map(f => f.column)
-    ]) {
-      if (column !== undefined && column >= state.columns.length) {
-        throw new JaxLabError(
-          'INVALID_REQUEST',
-          `The table has no column ${column}.`,
-          {
-            hint: `Its columns are 0 to ${state.columns.length - 1}.`
-          }
-        );
-      }
-    }
+    checkColumns(state, query);
     const view = needsAll
       ? await this._view(table, query)
       : { rows: state.rowsIndexed };
@@ -176,6 +203,75 @@ export class TableViewer {
     return page;
   }
 
+  /**
+   * A sorted page of a table still being indexed, from {@link topRows}
+   * (the index build waits meanwhile: the page is what the user waits
+   * for). Its order is the complete index's; its columns' types and
+   * summaries are those of the rows indexed so far, as on any page while
+   * `complete` is false, but for the sort column's, counted over every row.
+   */
+  private async _firstSorted(
+    table: IOpenTable,
+    source: ITableSource,
+    query: IPageQuery
+  ): Promise<TablePage> {
+    const sort = query.sort!;
+    const count = query.offset + query.limit;
+    const key = JSON.stringify([table.dir, sort, count]);
+    let pass = this._topRows.get(key);
+    if (!pass) {
+      const { delimiter, open } = source.delimited!;
+      pass = (async () =>
+        topRows(
+          await open(),
+          delimiter,
+          sort.column,
+          sort.descending,
+          count
+        ))();
+      this._topRows.set(key, pass);
+      table.passes.add(pass);
+      const settled = () => table.passes.delete(pass!);
+      pass.then(settled, settled);
+      // Kept for the pages asked again while the index is built.
+      void table.ready!.finally(() => this._topRows.delete(key));
+    }
+    let top: ITopRows;
+    try {
+      top = await pass;
+    } catch (error) {
+      this._topRows.delete(key);
+      throw error;
+    }
+    const { state } = table;
+    const columns: TablePage['columns'] = state.columns.map((c, i) => {
+      const type = i === sort.column ? top.sortType : c.type;
+      return c.summary && isNumeric(type)
+        ? { name: c.name, type, summary: c.summary }
+        : { name: c.name, type };
+    });
+    const start = Math.min(query.offset, top.totalRows);
+    const ids = top.rowNumbers.slice(start, start + query.limit);
+    const rows = top.records.slice(start, start + query.limit).map(record =>
+      columns.map((column, c) => {
+        const [number, text] = new ColumnStats().add(record[c]);
+        return shownCell(column.type, number, text);
+      })
+    );
+    return {
+      format: source.format,
+      columns,
+      rowsIndexed: state.rowsIndexed,
+      complete: false,
+      totalRows: top.totalRows,
+      offset: start,
+      rows,
+      rowNumbers: ids,
+      filters: query.filters,
+      sort
+    };
+  }
+
   private async _rows(
     dir: string,
     state: ITableState,
@@ -197,22 +293,8 @@ export class TableViewer {
         } else {
           ({ numbers, texts } = await reader.at(ids));
         }
-        for (let i = 0; i < ids.length; i++) {
-          const n = numbers[i];
-          const t = texts[i];
-          rows[i][c] =
-            column.type === 'integer' || column.type === 'number'
-              ? Number.isNaN(n)
-                ? null
-                : n
-              : column.type === 'boolean'
-                ? t === ''
-                  ? null
-                  : t === 'true'
-                : t === '' && Number.isNaN(n)
-                  ? null
-                  : t || String(n);
-        }
+        for (let i = 0; i < ids.length; i++)
+          rows[i][c] = shownCell(column.type, numbers[i], texts[i]);
       })
     );
     return rows;
@@ -236,7 +318,7 @@ export class TableViewer {
     if (table && !table.state.error) return table;
     const dir = path.join(this._options.cacheDir, key);
     const state: ITableState = { columns: [], rowsIndexed: 0, complete: false };
-    table = { dir, state };
+    table = { dir, state, passes: new Set() };
     this._tables.set(key, table);
     const metaPath = path.join(dir, 'meta.json');
     if (existsSync(metaPath)) {
@@ -257,7 +339,9 @@ export class TableViewer {
       await fs.rm(dir, { recursive: true, force: true });
       await fs.mkdir(dir, { recursive: true });
       try {
-        await buildTable(dir, await rows(), state);
+        await buildTable(dir, await rows(), state, () =>
+          table!.passes.size > 0 ? Promise.allSettled(table!.passes) : undefined
+        );
       } catch (error) {
         state.error = error instanceof Error ? error : new Error(String(error));
         await fs.rm(dir, { recursive: true, force: true });
@@ -342,12 +426,36 @@ export class TableViewer {
   private _options: ITableViewerOptions;
   private _tables = new Map<string, IOpenTable>();
   private _views = new Map<string, ReturnType<typeof buildView>>();
+  private _topRows = new Map<string, Promise<ITopRows>>();
 }
 
 interface IOpenTable {
   dir: string;
   state: ITableState;
   ready?: Promise<void>;
+  /** Passes of {@link topRows} running: the index build waits for them. */
+  passes: Set<Promise<unknown>>;
+}
+
+/**
+ * @throws JaxLabError `INVALID_REQUEST` when the query names a column the
+ *   table does not have.
+ */
+function checkColumns(state: ITableState, query: IViewQuery): void {
+  for (const column of [
+    query.sort?.column,
+    ...query.filters.map(f => f.column)
+  ]) {
+    if (column !== undefined && column >= state.columns.length) {
+      throw new JaxLabError(
+        'INVALID_REQUEST',
+        `The table has no column ${column}.`,
+        {
+          hint: `Its columns are 0 to ${state.columns.length - 1}.`
+        }
+      );
+    }
+  }
 }
 
 function hashOf(text: string): string {
