@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { JaxLabError } from '@jaxlab/schemas';
@@ -23,83 +24,170 @@ const CR = 13;
  * @throws JaxLabError `TABLE_UNSUPPORTED` when a quoted field is not closed
  *   by the end of the file.
  */
-export async function* scanDelimited(
+export function scanDelimited(
   stream: Readable,
   delimiter: ',' | '\t'
 ): AsyncGenerator<string[][]> {
-  for await (const batch of scanDelimitedText(stream, delimiter))
-    yield batch.records;
-}
-
-/** A batch of records and the text they were scanned from. */
-export interface IScannedBatch {
-  records: string[][];
-  text: string;
-  /** Where each record starts and ends in `text` (with `picked` only). */
-  starts: number[];
-  ends: number[];
+  const sep = delimiter.charCodeAt(0);
+  let limit = FIRST_BATCH_RECORDS;
+  return scanStream(stream, (text, from, atEnd) => {
+    const records: string[][] = [];
+    const to = scan(text, from, sep, atEnd, records, limit);
+    if (records.length) limit = BATCH_RECORDS;
+    return { to, batch: records.length ? records : undefined };
+  });
 }
 
 /**
- * The records of {@link scanDelimited}, with the text they came from;
- * given `picked`, only the fields it marks are read (the others are `''`,
- * the records' shape unchanged) and each record's place in the text is
- * kept, so that a pass over one column costs little more than finding
- * the records, and the rest of a record can still be read when wanted.
+ * Called with one record's field, `source.slice(start, end)` (`start` -1:
+ * the record has none), and where the record lies in `text`.
  */
-export async function* scanDelimitedText(
+export type OnField = (
+  source: string,
+  start: number,
+  end: number,
+  text: string,
+  recordStart: number,
+  recordEnd: number
+) => void;
+
+/**
+ * Hands `onField` the field of column `column` of each record of
+ * {@link scanDelimited} (the first record's too), with where the record
+ * lies in the decoded text, so that its other fields can be read if
+ * wanted ({@link parseRecord}). For a pass over one column: a stretch of
+ * text with no quote and no CR is cut into records at its line ends by
+ * `indexOf` (there a record is a line) and only the column's field is
+ * sliced; any other stretch is scanned as {@link scanDelimited} does.
+ */
+export async function scanColumn(
   stream: Readable,
   delimiter: ',' | '\t',
-  picked?: readonly boolean[]
-): AsyncGenerator<IScannedBatch> {
+  column: number,
+  onField: OnField
+): Promise<void> {
   const sep = delimiter.charCodeAt(0);
+  const picked: boolean[] = [];
+  picked[column] = true;
+  const scanned = scanStream(stream, (text, from, atEnd) => {
+    if (text.indexOf('"', from) === -1 && text.indexOf('\r', from) === -1)
+      return {
+        to: scanLines(text, from, delimiter, atEnd, column, onField),
+        batch: undefined
+      };
+    const records: string[][] = [];
+    const spans = { starts: [] as number[], ends: [] as number[] };
+    const to = scan(text, from, sep, atEnd, records, Infinity, picked, spans);
+    records.forEach((record, i) => {
+      const field = record[column] ?? '';
+      onField(
+        field,
+        column < record.length ? 0 : -1,
+        field.length,
+        text,
+        spans.starts[i],
+        spans.ends[i]
+      );
+    });
+    return { to, batch: undefined };
+  });
+  for await (const _ of scanned);
+}
+
+/** The fields of one record's text (as {@link scanColumn} placed it). */
+export function parseRecord(text: string, delimiter: ',' | '\t'): string[] {
+  const records: string[][] = [];
+  scan(text, 0, delimiter.charCodeAt(0), true, records, 1);
+  return records[0] ?? [];
+}
+
+/**
+ * Decodes `stream` (a BOM dropped) and hands the text to `scanText` from
+ * where it stopped until it has no more batches; a record cut by a
+ * chunk's end is scanned again with the next chunk.
+ */
+async function* scanStream<B>(
+  stream: Readable,
+  scanText: (
+    text: string,
+    from: number,
+    atEnd: boolean
+  ) => { to: number; batch: B | undefined }
+): AsyncGenerator<B> {
   const decoder = new StringDecoder('utf8');
-  const span = picked !== undefined;
+  // Whether the decoder may hold the start of a character.
+  let pending = false;
   let carry = '';
   let first = true;
-  let batchRecords = FIRST_BATCH_RECORDS;
-  for await (const chunk of stream) {
-    let text = carry + decoder.write(chunk as Buffer);
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    // ASCII (most tables) is its own Latin-1: copied, not decoded.
+    const ascii = !pending && isAscii(chunk);
+    if (!ascii) pending = chunk.length > 0 && chunk[chunk.length - 1] >= 0x80;
+    let text =
+      carry + (ascii ? chunk.toString('latin1') : decoder.write(chunk));
     if (first && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
     }
     let from = 0;
     for (;;) {
-      const batch = newBatch(text, span);
-      from = scan(text, from, sep, false, batch, batchRecords, picked);
-      if (!batch.records.length) break;
+      const { to, batch } = scanText(text, from, false);
+      from = to;
+      if (batch === undefined) break;
       yield batch;
-      batchRecords = BATCH_RECORDS;
     }
     carry = text.slice(from);
   }
   const rest = carry + decoder.end();
   for (let from = 0; from < rest.length;) {
-    const batch = newBatch(rest, span);
-    from = scan(rest, from, sep, true, batch, BATCH_RECORDS, picked);
-    if (batch.records.length) yield batch;
+    const { to, batch } = scanText(rest, from, true);
+    from = to;
+    if (batch !== undefined) yield batch;
   }
 }
 
-/** The fields of one record's text (as a picked scan kept it). */
-export function parseRecord(text: string, delimiter: ',' | '\t'): string[] {
-  const batch = newBatch(text, false);
-  scan(text, 0, delimiter.charCodeAt(0), true, batch, 1);
-  return batch.records[0] ?? [];
+/**
+ * {@link scanColumn} on text with no quote and no CR from `from`: each
+ * non-empty line is a record, its fields cut at `delimiter`.
+ */
+function scanLines(
+  text: string,
+  from: number,
+  delimiter: string,
+  atEnd: boolean,
+  column: number,
+  onField: OnField
+): number {
+  const n = text.length;
+  let pos = from;
+  while (pos < n) {
+    let end = text.indexOf('\n', pos);
+    if (end === -1) {
+      if (!atEnd) break;
+      end = n;
+    }
+    if (end > pos) {
+      let start = pos;
+      for (let f = 0; f < column && start !== -1; f++) {
+        const sep = text.indexOf(delimiter, start);
+        start = sep === -1 || sep > end ? -1 : sep + 1;
+      }
+      let stop = start;
+      if (start !== -1) {
+        stop = text.indexOf(delimiter, start);
+        if (stop === -1 || stop > end) stop = end;
+      }
+      onField(text, start, stop, text, pos, end);
+    }
+    pos = end + 1;
+  }
+  return Math.min(pos, n);
 }
-
-function newBatch(text: string, span: boolean): IScannedBatch {
-  return span
-    ? { records: [], text, starts: [], ends: [] }
-    : { records: [], text, starts: NO_SPANS, ends: NO_SPANS };
-}
-
-const NO_SPANS: number[] = [];
 
 /**
- * Scans whole records of `text` from `from` into `batch`, at most `limit`
- * (only the `picked` fields, if given); answers where the first record not
+ * Scans whole records of `text` from `from` into `out`, at most `limit`
+ * (only the `picked` fields, if given, the others `''`; each record's
+ * place into `spans`, if given); answers where the first record not
  * scanned starts (a record not wholly in `text` is not scanned unless
  * `atEnd`, when the text's end ends it).
  */
@@ -108,11 +196,11 @@ function scan(
   from: number,
   sep: number,
   atEnd: boolean,
-  batch: IScannedBatch,
+  out: string[][],
   limit: number,
-  picked?: readonly boolean[]
+  picked?: readonly boolean[],
+  spans?: { starts: number[]; ends: number[] }
 ): number {
-  const out = batch.records;
   const n = text.length;
   let pos = from;
   while (pos < n && out.length < limit) {
@@ -208,9 +296,9 @@ function scan(
     }
     if (complete) {
       out.push(record);
-      if (batch.starts !== NO_SPANS) {
-        batch.starts.push(start);
-        batch.ends.push(pos);
+      if (spans) {
+        spans.starts.push(start);
+        spans.ends.push(pos);
       }
     }
   }

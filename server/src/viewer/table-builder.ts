@@ -44,7 +44,69 @@ export interface ITableState {
 }
 
 const MISSING = new Set(['', 'na', 'nan', 'null', 'none', 'n/a']);
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Powers of ten a double holds exactly. */
+const EXACT_POWERS = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * The number a decimal text spells (`[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?`,
+ * nothing else), or NaN: `Number(text)` where the text matches. By hand
+ * because it runs once per cell of every table: up to 15 digits and a
+ * power of ten up to 22, the digits as an integer times or divided by an
+ * exact power is correctly rounded, as `Number` is (Clinger's fast path);
+ * other texts go to `Number`.
+ */
+export function parseNumber(
+  text: string,
+  start = 0,
+  end = text.length
+): number {
+  let i = start;
+  const at = (k: number): number => (k < end ? text.charCodeAt(k) : -1);
+  let c = at(i);
+  const negative = c === 45;
+  if (negative || c === 43) c = at(++i);
+  let mantissa = 0;
+  let digits = 0;
+  while (c >= 48 && c <= 57) {
+    mantissa = mantissa * 10 + (c - 48);
+    digits++;
+    c = at(++i);
+  }
+  let fraction = 0;
+  if (c === 46) {
+    c = at(++i);
+    while (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      fraction++;
+      c = at(++i);
+    }
+  }
+  if (digits + fraction === 0) return NaN;
+  let exponent = 0;
+  if (c === 101 || c === 69) {
+    c = at(++i);
+    const negativeExponent = c === 45;
+    if (negativeExponent || c === 43) c = at(++i);
+    let exponentDigits = 0;
+    while (c >= 48 && c <= 57) {
+      exponent = exponent * 10 + (c - 48);
+      exponentDigits++;
+      c = at(++i);
+    }
+    if (exponentDigits === 0) return NaN;
+    if (negativeExponent) exponent = -exponent;
+  }
+  if (i < end) return NaN;
+  const power = exponent - fraction;
+  if (digits + fraction > 15 || power > 22 || power < -22)
+    return Number(text.slice(start, end));
+  const value =
+    power >= 0
+      ? mantissa * EXACT_POWERS[power]
+      : mantissa / EXACT_POWERS[-power];
+  return negative ? -value : value;
+}
 
 /** Running counts of one column, from which its type and summary follow. */
 export class ColumnStats {
@@ -56,46 +118,100 @@ export class ColumnStats {
   sum = 0;
   min = Infinity;
   max = -Infinity;
+  /** The text of the cell last added, as stored. */
+  get text(): string {
+    if (this._textEnd >= 0) {
+      this._text = this._textSource.slice(this._textStart, this._textEnd);
+      this._textEnd = -1;
+    }
+    return this._text;
+  }
 
-  /** Classifies a cell: its number (NaN: none) and its text. */
-  add(cell: Cell): [number, string] {
+  set text(text: string) {
+    this._text = text;
+    this._textEnd = -1;
+  }
+
+  /**
+   * As {@link add} of `source.slice(start, end)`, the slice only made
+   * when needed (a pass over one column reads most numbers' text never).
+   */
+  addRange(source: string, start: number, end: number): number {
+    const first = source.charCodeAt(start);
+    const last = source.charCodeAt(end - 1);
+    if (
+      end > start &&
+      first > 32 &&
+      last > 32 &&
+      ((first >= 48 && first <= 57) ||
+        first === 43 ||
+        first === 45 ||
+        first === 46)
+    ) {
+      const value = parseNumber(source, start, end);
+      if (value === value) {
+        this._number(value);
+        this._textSource = source;
+        this._textStart = start;
+        this._textEnd = end;
+        return value;
+      }
+    }
+    return this.add(source.slice(start, end));
+  }
+
+  /** Classifies a cell: answers its number (NaN: none); its text is then {@link text}. */
+  add(cell: Cell): number {
     if (cell === null || cell === undefined) {
       this.missing++;
-      return [NaN, ''];
+      this.text = '';
+      return NaN;
     }
     if (typeof cell === 'number') {
       if (!Number.isFinite(cell)) {
         this.missing++;
-        return [NaN, String(cell)];
+        this.text = String(cell);
+        return NaN;
       }
       this._number(cell);
-      return [cell, ''];
+      this.text = '';
+      return cell;
     }
     if (typeof cell === 'boolean') {
       this.booleans++;
-      return [NaN, String(cell)];
+      this.text = String(cell);
+      return NaN;
     }
     const text =
       cell.length > 0 &&
       (cell.charCodeAt(0) <= 32 || cell.charCodeAt(cell.length - 1) <= 32)
         ? cell.trim()
         : cell;
-    if (text.length <= 4 && MISSING.has(text.toLowerCase())) {
-      this.missing++;
-      return [NaN, cell];
-    }
     const first = text.charCodeAt(0);
+    // The missing words all start with an n.
+    if (
+      text.length === 0 ||
+      (text.length <= 4 &&
+        (first | 32) === 110 &&
+        MISSING.has(text.toLowerCase()))
+    ) {
+      this.missing++;
+      this.text = cell;
+      return NaN;
+    }
     // Digits, sign or point first: only then can it be a number.
     if (
-      ((first >= 48 && first <= 57) ||
-        first === 43 ||
-        first === 45 ||
-        first === 46) &&
-      NUMBER.test(text)
+      (first >= 48 && first <= 57) ||
+      first === 43 ||
+      first === 45 ||
+      first === 46
     ) {
-      const value = Number(text);
-      this._number(value);
-      return [value, cell];
+      const value = parseNumber(text);
+      if (value === value) {
+        this._number(value);
+        this.text = cell;
+        return value;
+      }
     }
     if (
       text === 'true' ||
@@ -104,10 +220,12 @@ export class ColumnStats {
       text === 'False'
     ) {
       this.booleans++;
-      return [NaN, text.toLowerCase()];
+      this.text = text.toLowerCase();
+      return NaN;
     }
     this.texts++;
-    return [NaN, cell];
+    this.text = cell;
+    return NaN;
   }
 
   get type(): ColumnType {
@@ -129,6 +247,11 @@ export class ColumnStats {
       max: this.numbers ? this.max : null
     };
   }
+
+  private _text = '';
+  private _textSource = '';
+  private _textStart = 0;
+  private _textEnd = -1;
 
   private _number(value: number): void {
     this.numbers++;
@@ -181,8 +304,8 @@ export async function buildTable(
           stats.push(columnStats);
         }
         for (let i = 0; i < writers.length; i++) {
-          const [value, text] = stats[i].add(cells[i]);
-          writers[i].push(value, text);
+          const value = stats[i].add(cells[i]);
+          writers[i].push(value, stats[i].text);
         }
         rows++;
       }

@@ -154,20 +154,22 @@ export class TableViewer {
       query.filters.length > 0;
     if (
       source.delimited &&
+      table.building &&
+      !table.state.complete &&
       query.sort &&
       query.filters.length === 0 &&
       query.whole !== true &&
       query.offset + query.limit <= FIRST_SORTED_ROWS
     ) {
+      const top = await this._topRowsOf(table, source, query);
       // The columns are known with the first rows indexed.
       await this._until(
         table,
         state => state.complete || state.rowsIndexed > 0
       );
-      if (!table.state.complete) {
-        checkColumns(table.state, query);
-        return this._firstSorted(table, source, query);
-      }
+      checkColumns(table.state, query);
+      if (top && !table.state.complete)
+        return this._sortedPage(table, source, query, top);
     }
     await this._until(
       table,
@@ -204,31 +206,23 @@ export class TableViewer {
   }
 
   /**
-   * A sorted page of a table still being indexed, from {@link topRows}
-   * (the index build waits meanwhile: the page is what the user waits
-   * for). Its order is the complete index's; its columns' types and
-   * summaries are those of the rows indexed so far, as on any page while
-   * `complete` is false, but for the sort column's, counted over every row.
+   * The first rows of a sorted view by {@link topRows} (null: the sort
+   * column is not in the table), one pass per view and count while the
+   * index is built. The index build waits for it: the page is what the
+   * user waits for.
    */
-  private async _firstSorted(
+  private async _topRowsOf(
     table: IOpenTable,
     source: ITableSource,
     query: IPageQuery
-  ): Promise<TablePage> {
+  ): Promise<ITopRows | null> {
     const sort = query.sort!;
     const count = query.offset + query.limit;
     const key = JSON.stringify([table.dir, sort, count]);
     let pass = this._topRows.get(key);
     if (!pass) {
       const { delimiter, open } = source.delimited!;
-      pass = (async () =>
-        topRows(
-          await open(),
-          delimiter,
-          sort.column,
-          sort.descending,
-          count
-        ))();
+      pass = topRows(open, delimiter, sort.column, sort.descending, count);
       this._topRows.set(key, pass);
       table.passes.add(pass);
       const settled = () => table.passes.delete(pass!);
@@ -236,13 +230,27 @@ export class TableViewer {
       // Kept for the pages asked again while the index is built.
       void table.ready!.finally(() => this._topRows.delete(key));
     }
-    let top: ITopRows;
     try {
-      top = await pass;
+      return await pass;
     } catch (error) {
       this._topRows.delete(key);
       throw error;
     }
+  }
+
+  /**
+   * A sorted page of a table still being indexed, from {@link topRows}.
+   * Its order is the complete index's; its columns' types and summaries
+   * are those of the rows indexed so far, as on any page while `complete`
+   * is false, but for the sort column's, counted over every row.
+   */
+  private _sortedPage(
+    table: IOpenTable,
+    source: ITableSource,
+    query: IPageQuery,
+    top: ITopRows
+  ): TablePage {
+    const sort = query.sort!;
     const { state } = table;
     const columns: TablePage['columns'] = state.columns.map((c, i) => {
       const type = i === sort.column ? top.sortType : c.type;
@@ -254,8 +262,8 @@ export class TableViewer {
     const ids = top.rowNumbers.slice(start, start + query.limit);
     const rows = top.records.slice(start, start + query.limit).map(record =>
       columns.map((column, c) => {
-        const [number, text] = new ColumnStats().add(record[c]);
-        return shownCell(column.type, number, text);
+        const stats = new ColumnStats();
+        return shownCell(column.type, stats.add(record[c]), stats.text);
       })
     );
     return {
@@ -318,7 +326,7 @@ export class TableViewer {
     if (table && !table.state.error) return table;
     const dir = path.join(this._options.cacheDir, key);
     const state: ITableState = { columns: [], rowsIndexed: 0, complete: false };
-    table = { dir, state, passes: new Set() };
+    table = { dir, state, building: false, passes: new Set() };
     this._tables.set(key, table);
     const metaPath = path.join(dir, 'meta.json');
     if (existsSync(metaPath)) {
@@ -335,6 +343,7 @@ export class TableViewer {
       });
       return table;
     }
+    table.building = true;
     table.ready = (async () => {
       await fs.rm(dir, { recursive: true, force: true });
       await fs.mkdir(dir, { recursive: true });
@@ -426,13 +435,15 @@ export class TableViewer {
   private _options: ITableViewerOptions;
   private _tables = new Map<string, IOpenTable>();
   private _views = new Map<string, ReturnType<typeof buildView>>();
-  private _topRows = new Map<string, Promise<ITopRows>>();
+  private _topRows = new Map<string, Promise<ITopRows | null>>();
 }
 
 interface IOpenTable {
   dir: string;
   state: ITableState;
   ready?: Promise<void>;
+  /** Whether the index is being built here (not read from the cache). */
+  building: boolean;
   /** Passes of {@link topRows} running: the index build waits for them. */
   passes: Set<Promise<unknown>>;
 }

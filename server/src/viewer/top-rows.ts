@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import { parseRecord, scanDelimitedText } from './delimited-scanner.js';
+import { parseRecord, scanColumn } from './delimited-scanner.js';
+import type { OnField } from './delimited-scanner.js';
 import { ColumnStats, isNumeric } from './table-builder.js';
 import type { ColumnType } from './table-builder.js';
 
@@ -14,6 +15,9 @@ export interface ITopRows {
   /** The sort column's type over every row (what decides number or text order). */
   sortType: ColumnType;
 }
+
+/** Numbers (and nothing else) seen before a column is taken to be numeric and no longer kept by text. */
+const LOOKS_NUMERIC = 1024;
 
 /** A row kept: its number and its record's text (copied: a slice would hold its whole chunk). */
 interface IKeptRow {
@@ -97,22 +101,78 @@ class BestRows<K> {
 }
 
 /**
- * The first `count` rows of a CSV or TSV stream ordered by column
- * `column` exactly as the complete index orders them ({@link sortColumn}
- * over the column files of {@link buildTable}): by number when the column's
- * type over every row is numeric, else by text; equal values by row;
- * rows without a value last, by row. One pass reading only that column's
- * fields: the best `count` rows by number and by text are kept (with
- * a copy of each one's record) while the column's type is counted, since the
- * type is only known at the end. Memory: 4 x `count` records.
+ * The first `count` rows of a CSV or TSV table ordered by column `column`
+ * exactly as the complete index orders them ({@link sortColumn} over the
+ * column files of {@link buildTable}): by number when the column's type
+ * over every row is numeric, else by text; equal values by row; rows
+ * without a value last, by row. One pass over `open()`'s stream reading
+ * only that column's fields keeps the best `count` rows by number (and,
+ * until the column looks numeric, by text), with a copy of each one's
+ * record, while the column's type is counted: the type is only known at
+ * the end. A column that looked numeric and was not (text in a late row)
+ * takes a second pass, by text. Memory: 4 x `count` records. Null when
+ * the first record (the column names) has no such column.
  */
 export async function topRows(
-  stream: Readable,
+  open: () => Promise<Readable>,
+  delimiter: ',' | '\t',
+  column: number,
+  descending: boolean,
+  count: number
+): Promise<ITopRows | null> {
+  try {
+    return await sortedRows(open, delimiter, column, descending, count);
+  } catch (error) {
+    if (error === NO_COLUMN) return null;
+    throw error;
+  }
+}
+
+/** Thrown to end a pass whose column the table does not have. */
+const NO_COLUMN = new Error('no such column');
+
+async function sortedRows(
+  open: () => Promise<Readable>,
   delimiter: ',' | '\t',
   column: number,
   descending: boolean,
   count: number
 ): Promise<ITopRows> {
+  let pass = await onePass(
+    await open(),
+    delimiter,
+    column,
+    descending,
+    count,
+    false
+  );
+  if (!isNumeric(pass.sortType) && !pass.byTextComplete)
+    pass = await onePass(
+      await open(),
+      delimiter,
+      column,
+      descending,
+      count,
+      true
+    );
+  const { sortType, totalRows } = pass;
+  const first = pass.ordered.slice(0, count);
+  return {
+    rowNumbers: first.map(r => r.row),
+    records: first.map(r => parseRecord(r.source.toString(), delimiter)),
+    totalRows,
+    sortType
+  };
+}
+
+async function onePass(
+  stream: Readable,
+  delimiter: ',' | '\t',
+  column: number,
+  descending: boolean,
+  count: number,
+  alwaysByText: boolean
+) {
   const sign = descending ? -1 : 1;
   const byNumber = new BestRows<number>(count, (a, b) =>
     // The index's radix sort orders -0 before 0.
@@ -125,36 +185,53 @@ export async function topRows(
   const noNumber: IKeptRow[] = [];
   const noText: IKeptRow[] = [];
   const stats = new ColumnStats();
-  const picked: boolean[] = [];
-  picked[column] = true;
+  // Whether every row so far was offered by text (not needed once the column looks numeric).
+  let byTextComplete = true;
   let row = -1; // the first record names the columns
-  for await (const batch of scanDelimitedText(stream, delimiter, picked)) {
-    const { records, text, starts, ends } = batch;
-    const source = (r: number): Buffer =>
-      Buffer.from(text.slice(starts[r], ends[r]));
-    for (let r = 0; r < records.length; r++, row++) {
-      if (row < 0) continue;
-      const [value, shown] = stats.add(records[r][column]);
-      if (value === value) {
-        if (byNumber.wants(value)) byNumber.add(value, row, source(r));
-      } else if (noNumber.length < count)
-        noNumber.push({ row, source: source(r) });
-      if (shown !== '') {
-        // Copied, as the record: a slice would hold its chunk.
-        if (byText.wants(shown))
-          byText.add(Buffer.from(shown).toString(), row, source(r));
-      } else if (noText.length < count) noText.push({ row, source: source(r) });
+  const onField: OnField = (source, from, to, text, start, end) => {
+    if (row++ < 0) {
+      if (from === -1) throw NO_COLUMN;
+      return;
     }
-  }
+    const id = row - 1;
+    // Records are copied: a slice would hold its whole chunk.
+    const value =
+      from === -1 ? stats.add(undefined) : stats.addRange(source, from, to);
+    if (value === value) {
+      if (byNumber.wants(value))
+        byNumber.add(value, id, Buffer.from(text.slice(start, end)));
+    } else if (noNumber.length < count)
+      noNumber.push({ row: id, source: Buffer.from(text.slice(start, end)) });
+    if (alwaysByText) {
+      // Every row is offered by text.
+    } else if (!byTextComplete) return;
+    else if (
+      stats.texts === 0 &&
+      stats.booleans === 0 &&
+      stats.numbers >= LOOKS_NUMERIC
+    ) {
+      byTextComplete = false;
+      return;
+    }
+    const shown = stats.text;
+    if (shown !== '') {
+      if (byText.wants(shown))
+        byText.add(
+          Buffer.from(shown).toString(),
+          id,
+          Buffer.from(text.slice(start, end))
+        );
+    } else if (noText.length < count)
+      noText.push({ row: id, source: Buffer.from(text.slice(start, end)) });
+  };
+  await scanColumn(stream, delimiter, column, onField);
   const sortType = stats.type;
-  const ordered = isNumeric(sortType)
-    ? [...byNumber.sorted(), ...noNumber]
-    : [...byText.sorted(), ...noText];
-  const first = ordered.slice(0, count);
   return {
-    rowNumbers: first.map(r => r.row),
-    records: first.map(r => parseRecord(r.source.toString(), delimiter)),
+    sortType,
     totalRows: Math.max(0, row),
-    sortType
+    byTextComplete,
+    ordered: isNumeric(sortType)
+      ? [...byNumber.sorted(), ...noNumber]
+      : [...byText.sorted(), ...noText]
   };
 }
