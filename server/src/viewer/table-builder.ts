@@ -62,37 +62,36 @@ export function parseNumber(
   end = text.length
 ): number {
   let i = start;
-  const at = (k: number): number => (k < end ? text.charCodeAt(k) : -1);
-  let c = at(i);
+  let c = i < end ? text.charCodeAt(i) : -1;
   const negative = c === 45;
-  if (negative || c === 43) c = at(++i);
+  if (negative || c === 43) c = ++i < end ? text.charCodeAt(i) : -1;
   let mantissa = 0;
   let digits = 0;
   while (c >= 48 && c <= 57) {
     mantissa = mantissa * 10 + (c - 48);
     digits++;
-    c = at(++i);
+    c = ++i < end ? text.charCodeAt(i) : -1;
   }
   let fraction = 0;
   if (c === 46) {
-    c = at(++i);
+    c = ++i < end ? text.charCodeAt(i) : -1;
     while (c >= 48 && c <= 57) {
       mantissa = mantissa * 10 + (c - 48);
       fraction++;
-      c = at(++i);
+      c = ++i < end ? text.charCodeAt(i) : -1;
     }
   }
   if (digits + fraction === 0) return NaN;
   let exponent = 0;
   if (c === 101 || c === 69) {
-    c = at(++i);
+    c = ++i < end ? text.charCodeAt(i) : -1;
     const negativeExponent = c === 45;
-    if (negativeExponent || c === 43) c = at(++i);
+    if (negativeExponent || c === 43) c = ++i < end ? text.charCodeAt(i) : -1;
     let exponentDigits = 0;
     while (c >= 48 && c <= 57) {
       exponent = exponent * 10 + (c - 48);
       exponentDigits++;
-      c = at(++i);
+      c = ++i < end ? text.charCodeAt(i) : -1;
     }
     if (exponentDigits === 0) return NaN;
     if (negativeExponent) exponent = -exponent;
