@@ -113,13 +113,55 @@ describe('topRows()', () => {
               count
             );
             expect(
-              top.rowNumbers,
+              top!.rowNumbers,
               JSON.stringify({ csv, column, descending, count })
             ).toEqual(expected.slice(0, count));
-            expect(top.totalRows).toBe(expected.length);
+            expect(top!.totalRows).toBe(expected.length);
           }
         }
     }
+  });
+});
+
+describe('topRows() on a column that looks numeric for long', () => {
+  it('should order by text when a late row holds text (a second pass), and by number when it does not', async () => {
+    const rows = 5000;
+    let numeric = 'a,b\n';
+    for (let i = 0; i < rows; i++) numeric += `${i},${(i * 7919) % 2003}\n`;
+    const mixed = `${numeric}${rows},late text\n${rows + 1},\n`;
+    let opened = 0;
+    for (const [csv, passes] of [
+      [numeric, 1],
+      [mixed, 2]
+    ] as const)
+      for (const descending of [false, true]) {
+        opened = 0;
+        const top = await topRows(
+          async () => {
+            opened++;
+            return chunked(csv, 4096);
+          },
+          ',',
+          1,
+          descending,
+          300
+        );
+        const expected = await fullOrder(
+          csv,
+          1,
+          descending,
+          `long-${passes}-${descending}`
+        );
+        expect(top!.rowNumbers).toEqual(expected.slice(0, 300));
+        expect(top!.sortType).toBe(passes === 1 ? 'integer' : 'string');
+        expect(opened).toBe(passes);
+      }
+  });
+
+  it('should answer null for a column the first record does not have', async () => {
+    expect(
+      await topRows(async () => chunked('a,b\n1,2\n', 3), ',', 2, false, 5)
+    ).toBeNull();
   });
 });
 
