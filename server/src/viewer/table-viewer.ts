@@ -207,8 +207,8 @@ export class TableViewer {
 
   /**
    * The first rows of a sorted view by {@link topRows} (null: the sort
-   * column is not in the table), one pass per view and count while the
-   * index is built. The index build waits for it: the page is what the
+   * column is not in the table), one pass per view while the index is
+   * built, for all its first pages. The index build waits for it: the page is what the
    * user waits for.
    */
   private async _topRowsOf(
@@ -217,12 +217,17 @@ export class TableViewer {
     query: IPageQuery
   ): Promise<ITopRows | null> {
     const sort = query.sort!;
-    const count = query.offset + query.limit;
-    const key = JSON.stringify([table.dir, sort, count]);
+    const key = JSON.stringify([table.dir, sort]);
     let pass = this._topRows.get(key);
     if (!pass) {
       const { delimiter, open } = source.delimited!;
-      pass = topRows(open, delimiter, sort.column, sort.descending, count);
+      pass = topRows(
+        open,
+        delimiter,
+        sort.column,
+        sort.descending,
+        FIRST_SORTED_ROWS
+      );
       this._topRows.set(key, pass);
       table.passes.add(pass);
       const settled = () => table.passes.delete(pass!);
