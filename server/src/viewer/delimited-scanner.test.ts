@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { scanDelimited } from './delimited-scanner.js';
+import { parseRecord, scanColumn, scanDelimited } from './delimited-scanner.js';
 
 async function scanned(text: string, chunkBytes: number): Promise<string[][]> {
   const bytes = Buffer.from(text);
@@ -57,6 +57,37 @@ describe('scanDelimited()', () => {
         expect(await scanned(text, chunkBytes), JSON.stringify(text)).toEqual(
           expected
         );
+    }
+  });
+
+  it("should hand scanColumn() each record's field and place as scanDelimited() reads the record", async () => {
+    let seed = 3;
+    const random = () =>
+      (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let k = 0; k < 1500; k++) {
+      const text = randomCsv(random);
+      const expected = await scanned(text, 65536);
+      const chunkBytes = 1 + Math.floor(random() * 8);
+      for (const column of [0, 2]) {
+        const bytes = Buffer.from(text);
+        const chunks: Buffer[] = [];
+        for (let i = 0; i < bytes.length; i += chunkBytes)
+          chunks.push(bytes.subarray(i, i + chunkBytes));
+        const seen: [string | undefined, string[]][] = [];
+        await scanColumn(
+          Readable.from(chunks),
+          ',',
+          column,
+          (source, from, to, whole, start, end) =>
+            seen.push([
+              from === -1 ? undefined : source.slice(from, to),
+              parseRecord(whole.slice(start, end), ',')
+            ])
+        );
+        expect(seen, JSON.stringify(text)).toEqual(
+          expected.map(record => [record[column], record])
+        );
+      }
     }
   });
 

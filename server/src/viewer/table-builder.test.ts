@@ -68,16 +68,16 @@ function randomTexts(count: number): string[] {
 
 describe('parseNumber()', () => {
   it('should read exactly what Number reads of the texts the number pattern matches, and nothing else', () => {
-    for (const text of randomTexts(200_000)) {
+    const wrong = randomTexts(200_000).filter(text => {
       const expected = NUMBER.test(text) ? Number(text) : NaN;
-      expect(Object.is(parseNumber(text), expected), text).toBe(true);
-      // Within a longer text, by range.
+      // Within a longer text too, by range.
       const inside = `1${text}e`;
-      expect(
-        Object.is(parseNumber(inside, 1, inside.length - 1), expected),
-        text
-      ).toBe(true);
-    }
+      return !(
+        Object.is(parseNumber(text), expected) &&
+        Object.is(parseNumber(inside, 1, inside.length - 1), expected)
+      );
+    });
+    expect(wrong).toEqual([]);
   });
 });
 
@@ -85,13 +85,13 @@ describe('ColumnStats.addRange()', () => {
   it('should count and answer as add() of the slice', () => {
     const whole = new ColumnStats();
     const ranged = new ColumnStats();
-    for (const text of randomTexts(50_000)) {
+    const wrong = randomTexts(50_000).filter(text => {
       const source = `,${text},`;
       const a = whole.add(text);
       const b = ranged.addRange(source, 1, source.length - 1);
-      expect(Object.is(a, b), text).toBe(true);
-      expect(ranged.text, text).toBe(whole.text);
-    }
+      return !Object.is(a, b) || ranged.text !== whole.text;
+    });
+    expect(wrong).toEqual([]);
     const counts = (s: ColumnStats) => {
       const { numbers, integers, booleans, texts, missing, sum, min, max } = s;
       return { numbers, integers, booleans, texts, missing, sum, min, max };
