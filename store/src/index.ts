@@ -11,6 +11,7 @@ export type {
   IUsers
 } from './accounts/contract.js';
 export type { IHosts } from './hosts/contract.js';
+export type { IOidcRecords } from './oidc/contract.js';
 export type { IBaselines } from './baselines/contract.js';
 export type { ISweeps } from './sweeps/contract.js';
 export { hashTokenSecret } from './accounts/token-hash.js';

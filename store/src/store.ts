@@ -6,6 +6,7 @@ import type { IJobEvents } from './events/contract.js';
 import type { IHosts } from './hosts/contract.js';
 import type { IJobs } from './jobs/contract.js';
 import type { IProjects } from './projects/contract.js';
+import type { IOidcRecords } from './oidc/contract.js';
 import type { IJobQueue } from './queue/contract.js';
 import type { ISeries } from './series/contract.js';
 import type { ISweeps } from './sweeps/contract.js';
@@ -34,6 +35,8 @@ export interface IStore {
   readonly baselines: IBaselines;
   /** Sweeps and their materialised trials. */
   readonly sweeps: ISweeps;
+  /** The OpenID provider's sessions, grants, codes and tokens. */
+  readonly oidc: IOidcRecords;
   /**
    * Resolves when the database answers a trivial query (readiness
    * probes); throws `STORE_UNAVAILABLE` (or the driver's error) otherwise.

@@ -159,6 +159,15 @@ async function createIndexes(db: Db): Promise<void> {
       ]),
     db.collection('hosts').createIndex({ lastSeenAt: 1 }),
     db
+      .collection('oidc_records')
+      .createIndexes([
+        { key: { grantId: 1 } },
+        { key: { model: 1, uid: 1 } },
+        { key: { model: 1, userCode: 1 } },
+        { key: { model: 1, accountId: 1 } },
+        { key: { expiresAt: 1 }, expireAfterSeconds: 0 }
+      ]),
+    db
       .collection('artifacts')
       .createIndexes([
         { key: { jobId: 1, name: 1 }, unique: true },

@@ -7,6 +7,7 @@ import { MongoHosts } from '../hosts/mongodb.js';
 import { MongoSweeps } from '../sweeps/mongodb.js';
 import { MongoJobs } from '../jobs/mongodb.js';
 import { MongoProjects } from '../projects/mongodb.js';
+import { MongoOidcRecords } from '../oidc/mongodb.js';
 import { MongoJobQueue } from '../queue/mongodb.js';
 import { MongoSeries } from '../series/mongodb.js';
 import type { IOpenStoreOptions, IStore } from '../store.js';
@@ -35,6 +36,7 @@ export async function openMongoStore(
     ping: () => database.ping(),
     baselines: new MongoBaselines(database),
     sweeps: new MongoSweeps(database),
+    oidc: new MongoOidcRecords(database),
     dispose: () => database.dispose()
   };
 }

@@ -10,6 +10,7 @@ import { SqliteHosts } from '../hosts/sqlite.js';
 import { SqliteSweeps } from '../sweeps/sqlite.js';
 import { SqliteJobs } from '../jobs/sqlite.js';
 import { SqliteProjects } from '../projects/sqlite.js';
+import { SqliteOidcRecords } from '../oidc/sqlite.js';
 import { SqliteJobQueue } from '../queue/sqlite.js';
 import { SqliteSeries } from '../series/sqlite.js';
 import type { IStore } from '../store.js';
@@ -46,6 +47,7 @@ export function openSqliteStore(path: string): IStore {
     chats: new SqliteChats(database),
     baselines: new SqliteBaselines(database),
     sweeps: new SqliteSweeps(database),
+    oidc: new SqliteOidcRecords(database),
     dispose: async () => {
       database.dispose();
       if (scratch) rmSync(scratch, { recursive: true, force: true });

@@ -194,5 +194,26 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `,
   // A job's other project files (models.py, utils/...), as a JSON array of
   // {path, content}; jobs from before have none.
-  `ALTER TABLE jobs ADD COLUMN files TEXT NOT NULL DEFAULT '[]';`
+  `ALTER TABLE jobs ADD COLUMN files TEXT NOT NULL DEFAULT '[]';`,
+  // The OpenID provider's state (sessions, grants, codes, tokens), shared
+  // by server replicas.
+  `
+  CREATE TABLE oidc_records (
+    model TEXT NOT NULL,
+    id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    grantId TEXT,
+    uid TEXT,
+    userCode TEXT,
+    accountId TEXT,
+    consumed INTEGER,
+    expiresAt INTEGER,
+    PRIMARY KEY (model, id)
+  ) WITHOUT ROWID;
+  CREATE INDEX oidc_records_grant ON oidc_records (grantId);
+  CREATE INDEX oidc_records_uid ON oidc_records (model, uid);
+  CREATE INDEX oidc_records_user_code ON oidc_records (model, userCode);
+  CREATE INDEX oidc_records_account ON oidc_records (model, accountId);
+  CREATE INDEX oidc_records_expires ON oidc_records (expiresAt);
+  `
 ];

@@ -4,6 +4,7 @@ import { describeJobEventsContract } from './events.contract.js';
 import { describeExperimentsContract } from './experiments.contract.js';
 import { describeHostsContract } from './hosts.contract.js';
 import { describeJobsContract } from './jobs.contract.js';
+import { describeOidcRecordsContract } from './oidc.contract.js';
 import { describeProjectsContract } from './projects.contract.js';
 import { describeJobQueueContract } from './queue.contract.js';
 import { describeSeriesContract } from './series.contract.js';
@@ -24,5 +25,6 @@ export const RESOURCE_CONTRACTS: readonly ((
   describeHostsContract,
   describeJobArtifactsContract,
   describeSeriesContract,
-  describeExperimentsContract
+  describeExperimentsContract,
+  describeOidcRecordsContract
 ];
