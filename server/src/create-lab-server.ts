@@ -76,9 +76,9 @@ import { SERVER_VERSION } from './version.js';
 export interface ILabServerDeps {
   /**
    * The parts of the store the server uses: jobs, events, series,
-   * projects, accounts, hosts, baselines, sweeps (not the queue: gateways
-   * claim jobs) and
-   * which backend it is. The caller owns it (`openStore()` before, `dispose()` after).
+   * projects, accounts, hosts, baselines, sweeps, the OpenID provider's
+   * records (not the queue: gateways claim jobs) and which backend it is.
+   * The caller owns it (`openStore()` before, `dispose()` after).
    */
   store: Pick<
     IStore,
@@ -94,6 +94,7 @@ export interface ILabServerDeps {
     | 'ping'
     | 'baselines'
     | 'sweeps'
+    | 'oidc'
   >;
   /**
    * Sign-in (default: local mode with a random login token per start;
@@ -526,26 +527,29 @@ export function createLabServer(deps: ILabServerDeps): ILabServer {
           const address = listening.address() as AddressInfo;
           if (!hub) return resolve(address);
           // Loaded only in team mode: local mode never needs the provider.
-          import('./oidc/create-oidc.js').then(({ OIDC_PATH, createOidc }) => {
-            const bound = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-            oidc = createOidc({
-              issuer: `${(hub.publicUrl ?? bound).replace(/\/$/, '')}${OIDC_PATH}`,
-              clients: [
-                {
-                  clientId: 'jupyterhub',
-                  clientSecret: hub.clientSecret,
-                  redirectUris: [
-                    `${hub.url.replace(/\/$/, '')}/hub/oauth_callback`
-                  ]
-                }
-              ],
-              users: store.accounts,
-              identify: auth.identify,
-              isAdmin: auth.isAdmin,
-              trustProxy: config.trustProxy
-            });
-            resolve(address);
-          }, reject);
+          import('./oidc/create-oidc.js')
+            .then(async ({ OIDC_PATH, createOidc }) => {
+              const bound = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+              oidc = await createOidc({
+                issuer: `${(hub.publicUrl ?? bound).replace(/\/$/, '')}${OIDC_PATH}`,
+                clients: [
+                  {
+                    clientId: 'jupyterhub',
+                    clientSecret: hub.clientSecret,
+                    redirectUris: [
+                      `${hub.url.replace(/\/$/, '')}/hub/oauth_callback`
+                    ]
+                  }
+                ],
+                users: store.accounts,
+                records: store.oidc,
+                secret: deps.auth?.sessionSecret,
+                identify: auth.identify,
+                isAdmin: auth.isAdmin,
+                trustProxy: config.trustProxy
+              });
+            })
+            .then(() => resolve(address), reject);
         });
         server = listening;
       }),

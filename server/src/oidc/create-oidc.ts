@@ -1,11 +1,12 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import express from 'express';
 import type { Request, RequestHandler, Router } from 'express';
 import Provider, { interactionPolicy } from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { User } from '@jaxlab/schemas';
-import type { IUsers } from '@jaxlab/store';
+import type { IOidcRecords, IUsers } from '@jaxlab/store';
 import { labPageCsp, newPageNonce, renderLabPage } from '../pages/lab-page.js';
+import { providerKeys } from './provider-keys.js';
+import { storeAdapter } from './store-adapter.js';
 
 /** Options of {@link createOidc}. */
 export interface IOidcOptions {
@@ -19,6 +20,14 @@ export interface IOidcOptions {
   clients: IOidcOptions.IClient[];
   /** Where signed-in users are read (`sub` is the user's id). */
   users: Pick<IUsers, 'getUser'>;
+  /** Where the provider keeps its sessions, grants, codes and tokens. */
+  records: IOidcRecords;
+  /**
+   * The server's session secret, the same on every replica: from it the
+   * replicas share the provider's cookie and signing keys (none: keys of
+   * this process only).
+   */
+  secret?: string;
   /**
    * Sets `req.user` from the session cookie, if any, and never refuses:
    * `createAuth().identify`.
@@ -73,13 +82,13 @@ export const OIDC_PATH = '/oidc';
  * `email_verified`, `name`, `preferred_username` (the email), `groups`
  * (`["admin"]` for admins).
  *
- * State (sessions, grants, tokens) lives in the provider's in-memory
- * adapter: a restarted server forgets it and clients sign users in again
- * (silently while the server's own session cookie lives).
+ * State (sessions, interactions, grants, codes, tokens) lives in the lab's
+ * store ({@link storeAdapter}) and the keys are shared through it
+ * ({@link providerKeys}): a sign-in may start on one server replica and
+ * finish on another, and a restart keeps grants and tokens.
  */
-export function createOidc(options: IOidcOptions): IOidc {
-  const { users, identify } = options;
-  const grantsByUser = new Map<string, Set<string>>();
+export async function createOidc(options: IOidcOptions): Promise<IOidc> {
+  const { users, identify, records } = options;
 
   const policy = interactionPolicy.base();
   policy.get('login')!.checks.add(
@@ -95,8 +104,9 @@ export function createOidc(options: IOidcOptions): IOidc {
     )
   );
 
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keys = await providerKeys(records, options.secret);
   const configuration: Configuration = {
+    adapter: storeAdapter(records),
     clients: options.clients.map(c => ({
       client_id: c.clientId,
       client_secret: c.clientSecret,
@@ -106,11 +116,9 @@ export function createOidc(options: IOidcOptions): IOidc {
       token_endpoint_auth_method: 'client_secret_basic'
     })),
     jwks: {
-      keys: [
-        { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256' }
-      ]
+      keys: [{ ...keys.signingKey, use: 'sig', alg: 'RS256' }]
     } as Configuration['jwks'],
-    cookies: { keys: [randomBytes(32).toString('hex')] },
+    cookies: { keys: keys.cookieKeys },
     scopes: ['openid', 'email', 'profile', 'groups'],
     claims: {
       openid: ['sub'],
@@ -196,9 +204,6 @@ export function createOidc(options: IOidcOptions): IOidc {
     if (missing.missingOIDCClaims?.length)
       current.addOIDCClaims(missing.missingOIDCClaims);
     const grantId = await current.save();
-    const grants = grantsByUser.get(user.id) ?? new Set<string>();
-    grants.add(grantId);
-    grantsByUser.set(user.id, grants);
     await provider.interactionFinished(
       req,
       res,
@@ -214,9 +219,7 @@ export function createOidc(options: IOidcOptions): IOidc {
   return {
     router,
     endSessionsOf: async userId => {
-      const grants = grantsByUser.get(userId);
-      grantsByUser.delete(userId);
-      for (const grantId of grants ?? []) {
+      for (const grantId of await records.idsOfAccount('Grant', userId)) {
         await provider.AccessToken.revokeByGrantId(grantId);
         await provider.AuthorizationCode.revokeByGrantId(grantId);
         const grant = await provider.Grant.find(grantId);

@@ -4,7 +4,11 @@
  * pages, driven over HTTP as the hub and a browser would.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '@jaxlab/store';
 import { CookieJar } from '../stand-ins/cookie-jar.js';
 import { startLabServer } from '../stand-ins/lab-server.js';
 import type { ITestLabServer } from '../stand-ins/lab-server.js';
@@ -21,15 +25,28 @@ afterEach(async () => {
   closers = [];
 });
 
-async function startTeamServer(): Promise<{
+async function startTeamServer(replica?: {
+  dataDir: string;
+  google?: OAuthStandIn;
+}): Promise<{
   server: ITestLabServer;
   google: OAuthStandIn;
 }> {
-  const google = new OAuthStandIn();
-  await google.start();
-  closers.push(() => google.stop());
+  let google = replica?.google;
+  if (!google) {
+    google = new OAuthStandIn();
+    await google.start();
+    closers.push(() => google!.stop());
+  }
+  // A replica: its own connection to the shared database, one secret for all.
+  const store = replica
+    ? await openStore({ sqlite: { path: join(replica.dataDir, 'jaxlab.db') } })
+    : undefined;
+  if (store) closers.push(() => store.dispose());
   const server = await startLabServer({
+    store,
     auth: {
+      sessionSecret: replica ? 'one-secret-for-all-replicas' : undefined,
       mode: 'google',
       google: {
         clientId: 'client-1',
@@ -47,15 +64,20 @@ async function startTeamServer(): Promise<{
   return { server, google };
 }
 
-/** Follows redirects with `jar` until one leaves `stopAt`'s origin or a non-redirect. */
+/**
+ * Follows redirects with `jar` until one leaves `stopAt`'s origin or a
+ * non-redirect; `route` may send each request elsewhere (another replica).
+ */
 async function follow(
   jar: CookieJar,
   url: string,
-  stopAt: string
+  stopAt: string,
+  route: (url: string) => string = url => url
 ): Promise<string> {
   let current = url;
   for (let i = 0; i < 20; i++) {
     if (current.startsWith(stopAt)) return current;
+    current = route(current);
     const res = await jar.fetch(current);
     if (res.status < 300 || res.status >= 400)
       throw new Error(`${current}: ${res.status} ${await res.text()}`);
@@ -64,8 +86,17 @@ async function follow(
   throw new Error('too many redirects');
 }
 
-/** The hub's authorization code flow with PKCE, as GenericOAuthenticator does it. */
-async function hubSignIn(server: ITestLabServer, jar: CookieJar) {
+/**
+ * The hub's authorization code flow with PKCE, as GenericOAuthenticator
+ * does it; the browser's requests may be routed elsewhere (`route`), and
+ * the hub's token request go to another server (`tokenAt`).
+ */
+async function hubSignIn(
+  server: ITestLabServer,
+  jar: CookieJar,
+  route?: (url: string) => string,
+  tokenAt: ITestLabServer = server
+) {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const auth = new URL(`${server.url}/oidc/auth`);
@@ -78,10 +109,10 @@ async function hubSignIn(server: ITestLabServer, jar: CookieJar) {
     code_challenge: challenge,
     code_challenge_method: 'S256'
   }).toString();
-  const back = new URL(await follow(jar, auth.toString(), HUB_URL));
+  const back = new URL(await follow(jar, auth.toString(), HUB_URL, route));
   expect(back.searchParams.get('state')).toBe('st4te');
   const code = back.searchParams.get('code')!;
-  const token = await fetch(`${server.url}/oidc/token`, {
+  const token = await fetch(`${tokenAt.url}/oidc/token`, {
     method: 'POST',
     headers: {
       Authorization: `Basic ${Buffer.from(`jupyterhub:${CLIENT_SECRET}`).toString('base64')}`,
@@ -144,6 +175,47 @@ describe('createLabServer({hub}): the OpenID provider JupyterHub signs in throug
       ((await (await userinfo(server, bobs)).json()) as { groups: string[] })
         .groups
     ).toEqual([]);
+  });
+
+  it('should finish on one server replica a sign-in started on the other, and keep its grant over a restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'jaxlab-oidc-replicas-'));
+    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const { server: a, google } = await startTeamServer({ dataDir });
+    const { server: b } = await startTeamServer({ dataDir, google });
+    google.user = { sub: 'g-ada', email: 'ada@example.com', name: 'Ada' };
+    const jar = new CookieJar();
+    // The browser reaches A first, every later step lands on B (the lab
+    // session, the provider's interaction and its cookies); the hub
+    // redeems the code at A and reads the claims at B.
+    let steps = 0;
+    const alternate = (url: string) =>
+      steps++ === 0 ? url : url.replace(a.url, b.url);
+    const accessToken = await hubSignIn(a, jar, alternate, a);
+    expect(steps).toBeGreaterThan(2);
+    const claims = (await (await userinfo(b, accessToken)).json()) as {
+      email: string;
+    };
+    expect(claims.email).toBe('ada@example.com');
+    // Both replicas sign ID tokens with one key.
+    const keysOf = async (server: ITestLabServer) =>
+      (
+        (await (await fetch(`${server.url}/oidc/jwks`)).json()) as {
+          keys: { n: string }[];
+        }
+      ).keys.map(k => k.n);
+    expect(await keysOf(b)).toEqual(await keysOf(a));
+    // A restarted replica still knows the token and the grant: the hub's
+    // next sign-in needs no new interaction.
+    await a.close();
+    const { server: again } = await startTeamServer({ dataDir, google });
+    expect((await userinfo(again, accessToken)).status).toBe(200);
+    const visited: string[] = [];
+    const toAgain = (url: string) => {
+      visited.push(url);
+      return url.replace(a.url, again.url);
+    };
+    await hubSignIn(again, jar, toAgain, again);
+    expect(visited.some(url => url.includes('/oidc/interaction/'))).toBe(false);
   });
 
   it('should refuse an unknown client or redirect URL', async () => {
