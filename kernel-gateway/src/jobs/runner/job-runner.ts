@@ -41,9 +41,6 @@ export interface IRunnerMetrics {
   storeError?(operation: 'claim' | 'heartbeat' | 'expire'): void;
 }
 
-/** A job runs at most this often: handed back once, then it fails. */
-const MAX_ATTEMPTS = 2;
-
 /** Version of this package, recorded in every run manifest. */
 export const GATEWAY_VERSION: string = (() => {
   try {
@@ -196,8 +193,10 @@ export class JobRunner {
   /**
    * Graceful shutdown (SIGTERM): stops claiming at once, lets running jobs
    * finish for up to `graceMs`, then hands each one still running back to
-   * the queue (its log says so; a job already handed back once ends
-   * FAILED "gateway shut down" instead) and disposes.
+   * the queue (its log says so, and its `attempt` counts up) and disposes.
+   * A graceful stop is never the job's fault, so a job is handed back
+   * however many times (a rolling restart of every gateway may move it
+   * from host to host), rather than failing a sweep's trial.
    */
   async drain(graceMs: number): Promise<void> {
     this._draining = true;
@@ -214,13 +213,7 @@ export class JobRunner {
       ]);
     }
     const left = [...this._running.values()];
-    for (const { job, execution } of left) {
-      if ((job.attempt ?? 1) >= MAX_ATTEMPTS) {
-        execution.stop(failureOf('gatewayShutDown', { host: options.hostId }));
-      } else {
-        execution.handBack();
-      }
-    }
+    for (const { execution } of left) execution.handBack();
     await Promise.all(left.map(e => e.done));
     await this.dispose();
   }
