@@ -1,11 +1,5 @@
 import type { Filter } from 'mongodb';
-import type {
-  JobEvent,
-  LogChunk,
-  Metrics,
-  RunManifest,
-  SeriesSummary
-} from '@jaxlab/schemas';
+import type { JobEvent, LogChunk, RunManifest } from '@jaxlab/schemas';
 import {
   docToEvent,
   eventToDoc,
@@ -14,13 +8,14 @@ import {
 import type { IJobDoc } from '../mongodb/job-docs.js';
 import {
   NOT_FINAL,
+  eventStateOfDoc,
   isNumber,
-  namedValues,
-  parseJsonField
+  namedValues
 } from '../mongodb/job-docs.js';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IJobEvents, NewJobEvent } from './contract.js';
-import { eventStateOf, foldJobEvents } from './fold-job-events.js';
+import type { IJobEventState } from './fold-job-events.js';
+import { foldJobEvents } from './fold-job-events.js';
 import { checkAppendAllowed, jobNotFound } from './job-errors.js';
 import { watchJobEvents } from './watch-job-events.js';
 import { OwnerLedger } from '../queue/owner-ledger.js';
@@ -31,7 +26,8 @@ import { OwnerLedger } from '../queue/owner-ledger.js';
  *
  * Numbering: an append reads the job, folds the events, and writes the job
  * back guarded by its previous `lastSeq` (plus "not final" and "this host
- * holds the lease"), then inserts the numbered events. The guard makes
+ * holds the lease"), then inserts the numbered events; the lease holder
+ * skips the read when it remembers its own last write (`heldJobs`). The guard makes
  * numbering safe with several writers, though by design each job has one,
  * its lease holder; the only others (the claim, a cancel of a QUEUED job,
  * the lease sweeper) write once each. Because numbering and insertion are
@@ -50,28 +46,22 @@ export class MongoJobEvents implements IJobEvents {
     options: { hostId?: string } = {}
   ): Promise<JobEvent[]> {
     if (events.length === 0) return [];
-    const jobs = this._database.jobs;
+    const { hostId } = options;
+    const { jobs, heldJobs } = this._database;
+    // The lease holder's own last write, if remembered, spares the read.
+    let known = hostId === undefined ? undefined : heldJobs.get(jobId, hostId);
     for (;;) {
-      const job = await jobs.findOne(
-        { _id: jobId },
-        { projection: { code: 0, files: 0, requirements: 0 } }
-      );
-      if (!job) throw jobNotFound(jobId);
-      checkAppendAllowed(jobId, job, options.hostId);
+      const job = known ?? (await this._readForAppend(jobId, hostId));
+      known = undefined;
       const now = new Date();
-      const state = eventStateOf({
-        ...job,
-        metrics: parseJsonField<Metrics>(job.metricsJson),
-        series: parseJsonField<SeriesSummary>(job.seriesJson)
-      });
-      const folded = foldJobEvents(jobId, state, events, now);
+      const folded = foldJobEvents(jobId, job.state, events, now);
       const s = folded.state;
       const guard: Filter<IJobDoc> = {
         _id: jobId,
-        lastSeq: job.lastSeq,
+        lastSeq: job.state.lastSeq,
         status: NOT_FINAL
       };
-      if (options.hostId !== undefined) guard.leaseHolder = options.hostId;
+      if (hostId !== undefined) guard.leaseHolder = hostId;
       const result = await jobs.updateOne(guard, {
         $set: {
           status: s.status,
@@ -89,18 +79,48 @@ export class MongoJobEvents implements IJobEvents {
             n,
             v: m.last
           })),
-          updatedAt: now.toISOString()
+          updatedAt: now.toISOString(),
+          // An ended job holds no lease: the lease sweep's index keeps
+          // only live ones.
+          ...(s.finishedAt === undefined ? {} : { leaseExpiresAt: null })
         }
       });
-      // Someone else wrote in between (the sweeper, a cancel): read again.
-      if (result.matchedCount === 0) continue;
-      await insertEventDocs(this._database, folded.events.map(eventToDoc));
-      // The job's place under its owner's cap is free now (were this write
-      // lost, the next claim that finds the ledger full prunes it).
-      if (s.finishedAt && !job.finishedAt)
-        await this._ledger.releaseJob(job.owner, jobId);
+      if (result.matchedCount === 0) {
+        // Someone else wrote in between (the sweeper, a cancel): read again.
+        heldJobs.forget(jobId);
+        continue;
+      }
+      if (hostId !== undefined)
+        heldJobs.set(jobId, { hostId, owner: job.owner, state: s });
+      // A job that ended frees its place under its owner's cap (were this
+      // write lost, the next claim that finds the ledger full prunes it),
+      // at the same time as its events go in: its end is stamped already.
+      await Promise.all([
+        insertEventDocs(this._database, folded.events.map(eventToDoc)),
+        s.finishedAt && !job.state.finishedAt
+          ? this._ledger.releaseJob(job.owner, jobId)
+          : undefined
+      ]);
       return folded.events;
     }
+  }
+
+  /**
+   * The job as an append needs it.
+   *
+   * @throws JaxLabError as {@link checkAppendAllowed}, `JOB_NOT_FOUND`.
+   */
+  private async _readForAppend(
+    jobId: string,
+    hostId: string | undefined
+  ): Promise<{ owner: string; state: IJobEventState }> {
+    const job = await this._database.jobs.findOne(
+      { _id: jobId },
+      { projection: { code: 0, files: 0, requirements: 0 } }
+    );
+    if (!job) throw jobNotFound(jobId);
+    checkAppendAllowed(jobId, job, hostId);
+    return { owner: job.owner, state: eventStateOfDoc(job) };
   }
 
   async read(

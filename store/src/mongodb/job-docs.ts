@@ -12,6 +12,8 @@ import type {
   ProjectFile
 } from '@jaxlab/schemas';
 import { FINAL_JOB_STATUSES } from '@jaxlab/schemas';
+import type { IJobEventState } from '../events/fold-job-events.js';
+import { eventStateOf } from '../events/fold-job-events.js';
 import type { PlainJobFields } from '../jobs/stored-job.js';
 import { storedJobToJob } from '../jobs/stored-job.js';
 
@@ -117,5 +119,14 @@ export function docToJob(doc: IJobDoc): Job {
     progress: doc.progress ?? undefined,
     series: parseJsonField<SeriesSummary>(doc.seriesJson),
     regression: parseJsonField<RegressionVerdict>(doc.regressionJson)
+  });
+}
+
+/** The fields of a job document that its events change, decoded. */
+export function eventStateOfDoc(doc: IJobDoc): IJobEventState {
+  return eventStateOf({
+    ...doc,
+    metrics: parseJsonField<Metrics>(doc.metricsJson),
+    series: parseJsonField<SeriesSummary>(doc.seriesJson)
   });
 }

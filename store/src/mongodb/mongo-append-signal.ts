@@ -18,6 +18,10 @@ const WATCH_SAFETY_MS = 1000;
  * collection (see {@link ChangeStreamFollower}); without one, and while a
  * broken one is being reopened, waiting watchers' jobs are polled for their
  * `lastSeq` every 10 ms (the indexed-sequence tail).
+ *
+ * In `auto` mode the change stream opens when a watcher first waits, not
+ * at connect: a process that never watches (a gateway, which only writes)
+ * keeps no change stream cursor busy on the server.
  */
 export class MongoAppendSignal {
   constructor(options: MongoAppendSignal.IOptions) {
@@ -30,23 +34,15 @@ export class MongoAppendSignal {
   }
 
   /**
-   * Starts the change stream unless `liveEvents` is `tail`.
+   * Starts the change stream when `liveEvents` is `change-stream` (in
+   * `auto` mode the first wait does).
    *
    * @throws JaxLabError `STORE_UNAVAILABLE` when `liveEvents` is
    *   `change-stream` and the server cannot serve one.
    */
   async start(): Promise<void> {
-    if (this._options.liveEvents === 'tail') return;
-    const follower = new ChangeStreamFollower({
-      collection: this._options.events(),
-      onInsert: jobId => this._waiters.wake(jobId),
-      // Waiting watchers re-enter wait() and poll the tail meanwhile.
-      onInterrupted: () => this._waiters.wakeAll(),
-      onResumed: () => this._waiters.wakeAll()
-    });
-    if (await follower.start()) {
-      this._follower = follower;
-    } else if (this._options.liveEvents === 'change-stream') {
+    if (this._options.liveEvents !== 'change-stream') return;
+    if (!(await this._follow())) {
       throw new JaxLabError(
         'STORE_UNAVAILABLE',
         'This MongoDB deployment cannot serve change streams.',
@@ -73,6 +69,9 @@ export class MongoAppendSignal {
     signal: AbortSignal | undefined
   ): Promise<void> {
     const waiting = this._waiters.wait(jobId, signal, WATCH_SAFETY_MS);
+    if (this._options.liveEvents === 'auto' && !this._followerStarting) {
+      this._followerStarting = this._follow().catch(() => false);
+    }
     if (this.isFollowingChangeStream) {
       // A change that arrived between the caller's read and the wait above
       // woke nobody: look once more now that the waiter is registered.
@@ -95,7 +94,28 @@ export class MongoAppendSignal {
     if (this._pollTimer) clearTimeout(this._pollTimer);
     this._pollTimer = null;
     this._waiters.wakeAll();
+    await this._followerStarting;
     await this._follower?.dispose();
+  }
+
+  /** Opens the change stream; false when the server cannot serve one. */
+  private async _follow(): Promise<boolean> {
+    const follower = new ChangeStreamFollower({
+      collection: this._options.events(),
+      onInsert: jobId => this._waiters.wake(jobId),
+      // Waiting watchers re-enter wait() and poll the tail meanwhile.
+      onInterrupted: () => this._waiters.wakeAll(),
+      onResumed: () => this._waiters.wakeAll()
+    });
+    if (!(await follower.start())) return false;
+    if (this._isDisposed) {
+      await follower.dispose();
+      return true;
+    }
+    this._follower = follower;
+    // Watchers waiting on the tail meanwhile wait on the stream from now.
+    this._waiters.wakeAll();
+    return true;
   }
 
   /** One query per tick for every job someone waits on. */
@@ -104,7 +124,12 @@ export class MongoAppendSignal {
     const tick = async (): Promise<void> => {
       this._pollTimer = null;
       const ids = this._waiters.jobIds;
-      if (ids.length === 0 || this._isDisposed) {
+      // Once the stream follows, its watchers no longer need the tail.
+      if (
+        ids.length === 0 ||
+        this._isDisposed ||
+        this.isFollowingChangeStream
+      ) {
         this._seenSeq.clear();
         return;
       }
@@ -133,6 +158,7 @@ export class MongoAppendSignal {
   }
 
   private _follower: ChangeStreamFollower | null = null;
+  private _followerStarting: Promise<boolean> | null = null;
   private _isDisposed = false;
   private _options: MongoAppendSignal.IOptions;
   private _pollTimer: NodeJS.Timeout | null = null;

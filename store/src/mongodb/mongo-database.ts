@@ -3,6 +3,7 @@ import type { Collection, Db, Document } from 'mongodb';
 import { JaxLabError } from '@jaxlab/schemas';
 import type { IOpenStoreOptions } from '../store.js';
 import type { IEventDoc } from './event-docs.js';
+import { HeldJobs } from './held-jobs.js';
 import type { IJobDoc } from './job-docs.js';
 import { MongoAppendSignal } from './mongo-append-signal.js';
 
@@ -65,6 +66,9 @@ export class MongoDatabase {
 
   /** Wakes event watchers: on appends here, and on other processes' inserts. */
   readonly appends: MongoAppendSignal;
+
+  /** What this process last wrote of the jobs it holds leases of. */
+  readonly heldJobs = new HeldJobs();
 
   /** Whether {@link MongoDatabase.dispose} closed it. */
   get isDisposed(): boolean {

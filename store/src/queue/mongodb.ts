@@ -3,7 +3,7 @@ import type { Job } from '@jaxlab/schemas';
 import { hostLostFailure } from '../jobs/job-failures.js';
 import { insertEventDocs } from '../mongodb/event-docs.js';
 import type { IJobDoc } from '../mongodb/job-docs.js';
-import { NOT_FINAL, docToJob } from '../mongodb/job-docs.js';
+import { NOT_FINAL, docToJob, eventStateOfDoc } from '../mongodb/job-docs.js';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IJobQueue } from './contract.js';
 import { OwnerLedger } from './owner-ledger.js';
@@ -88,6 +88,12 @@ export class MongoJobQueue implements IJobQueue {
       { sort: FAIR_ORDER, returnDocument: 'after' }
     );
     if (!doc) return null;
+    // The runner's first append then needs no read.
+    this._database.heldJobs.set(doc._id, {
+      hostId: options.hostId,
+      owner: doc.owner,
+      state: eventStateOfDoc(doc)
+    });
     await insertEventDocs(this._database, [
       {
         jobId: doc._id,
@@ -116,6 +122,7 @@ export class MongoJobQueue implements IJobQueue {
       },
       { returnDocument: 'after' }
     );
+    this._database.heldJobs.forget(jobId);
     if (!doc) return false;
     await insertEventDocs(this._database, [
       { jobId, seq: doc.lastSeq, time, type: 'job:status', status: 'QUEUED' }
@@ -165,13 +172,15 @@ export class MongoJobQueue implements IJobQueue {
             status: 'FAILED',
             failure,
             finishedAt: time,
-            updatedAt: time
+            updatedAt: time,
+            leaseExpiresAt: null
           },
           $inc: { lastSeq: 1 }
         },
         { returnDocument: 'after' }
       );
       if (!doc) continue;
+      this._database.heldJobs.forget(_id);
       await insertEventDocs(this._database, [
         {
           jobId: _id,

@@ -74,7 +74,10 @@ export function appendEventRows(
     .prepare(
       `UPDATE jobs SET status = ?, lastSeq = ?, logTail = ?, startedAt = ?,
          finishedAt = ?, failure = ?, metrics = ?, phases = ?, progress = ?,
-         series = ?, updatedAt = ?
+         series = ?, updatedAt = ?,
+         -- An ended job holds no lease: the lease sweep's index keeps
+         -- only live ones.
+         leaseExpiresAt = CASE WHEN ? THEN NULL ELSE leaseExpiresAt END
        WHERE id = ?`
     )
     .run(
@@ -89,6 +92,7 @@ export function appendEventRows(
       jsonOrNull(s.progress),
       jsonOrNull(s.series),
       now.toISOString(),
+      s.finishedAt === undefined ? 0 : 1,
       jobId
     );
   return folded.events;
