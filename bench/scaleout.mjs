@@ -17,11 +17,19 @@
 //  2. latency: jobs submitted at 10/s (100 of them) while k gateways run:
 //     submission -> RUNNING (the RUNNING event's time - createdAt), median
 //     and p99
+//  3. on MongoDB, where the time goes: the gateways reach the stand-in
+//     through a TCP proxy that tallies the commands they send (each one
+//     round trip), and the stand-in's own CPU time is read from /proc;
+//     both per job of the drain
+//
+// Before each size the same gateways drain --warmup jobs unmeasured (the
+// stand-in is a JVM: its first seconds are JIT compilation).
 //
 // Usage: node bench/scaleout.mjs [--jobs 300] [--rate 10] [--latency-jobs 100]
-//          [--backends sqlite,mongodb] [--gateways 1,2,3]
+//          [--warmup 200] [--backends sqlite,mongodb] [--gateways 1,2,3]
 import { fork, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,6 +46,7 @@ const { values: opts } = parseArgs({
     jobs: { type: 'string', default: '300' },
     rate: { type: 'string', default: '10' },
     'latency-jobs': { type: 'string', default: '100' },
+    warmup: { type: 'string', default: '200' },
     backends: { type: 'string', default: 'sqlite,mongodb' },
     gateways: { type: 'string', default: '1,2,3' }
   }
@@ -158,10 +167,69 @@ async function startMongo() {
     );
   });
   return {
+    port,
     uri: `mongodb://127.0.0.1:${port}/bench`,
+    /** CPU time the stand-in has used, in ms. */
+    cpuMs: () => {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
+        .split(') ')[1]
+        .split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    },
     stop: async () => {
       child.stdin.end();
       await new Promise(r => child.once('exit', r));
+    }
+  };
+}
+
+/**
+ * A TCP proxy in front of the stand-in that tallies the commands passing
+ * through by name (the first key of each OP_MSG body): one round trip each.
+ */
+async function startCountingProxy(port) {
+  const tally = new Map();
+  const count = message => {
+    let name = `opCode ${message.readInt32LE(12)}`;
+    // OP_MSG: header (16), flags (4), section kind 0, then the BSON body:
+    // its length (4), the first element's type (1) and name.
+    if (message.readInt32LE(12) === 2013 && message[20] === 0) {
+      name = message.toString('latin1', 26, message.indexOf(0, 26));
+    }
+    tally.set(name, (tally.get(name) ?? 0) + 1);
+  };
+  const server = createServer(client => {
+    const upstream = connect(port, '127.0.0.1');
+    let pending = Buffer.alloc(0);
+    client.on('data', chunk => {
+      upstream.write(chunk);
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 4 && pending.length >= pending.readInt32LE(0)) {
+        count(pending.subarray(0, pending.readInt32LE(0)));
+        pending = pending.subarray(pending.readInt32LE(0));
+      }
+    });
+    upstream.pipe(client);
+    for (const [a, b] of [
+      [client, upstream],
+      [upstream, client]
+    ]) {
+      a.on('error', () => b.destroy());
+      a.on('close', () => b.destroy());
+    }
+  });
+  await new Promise(r => server.listen(0, '127.0.0.1', r));
+  return {
+    port: server.address().port,
+    /** The tally since the last call, by command. */
+    take: () => {
+      const taken = new Map(tally);
+      tally.clear();
+      return taken;
+    },
+    close: () => {
+      server.close();
+      server.unref();
     }
   };
 }
@@ -174,26 +242,52 @@ async function countCompleted(store) {
 
 async function untilCompleted(store, n) {
   while ((await countCompleted(store)) < n)
-    await new Promise(r => setTimeout(r, 20));
+    await new Promise(r => setTimeout(r, 50));
 }
 
 /** One size: k gateways on a fresh database. */
 async function measure(backend, k) {
   const dir = mkdtempSync(join(tmpdir(), 'jl-bench-scale-'));
   const mongo = backend === 'mongodb' ? await startMongo() : undefined;
+  const proxy = mongo ? await startCountingProxy(mongo.port) : undefined;
   const target = mongo ? mongo.uri : join(dir, 'jaxlab.db');
+  // The warm-up gateways' traffic goes through the proxy; the bench's own
+  // does not.
+  const gatewayTarget = proxy
+    ? `mongodb://127.0.0.1:${proxy.port}/bench`
+    : target;
   const store = await open(target);
   const jobs = Number(opts.jobs);
-  try {
-    for (let i = 0; i < jobs; i++) await store.jobs.create(USERS[i % 3], JOB);
+  const warmup = Number(opts.warmup);
+  let completed = 0;
+  /** Queues `count` jobs, then k fresh gateways on `at` drain them. */
+  const drain = async (count, at) => {
+    for (let i = 0; i < count; i++) await store.jobs.create(USERS[i % 3], JOB);
     const workers = Array.from({ length: k }, (_, i) =>
-      startWorker(target, `gw-${i + 1}`)
+      startWorker(at, `gw-${i + 1}`)
     );
     await Promise.all(workers.map(w => w.ready));
+    proxy?.take();
+    const cpuBefore = mongo?.cpuMs();
     const t0 = performance.now();
     for (const w of workers) w.go();
-    await untilCompleted(store, jobs);
-    const seconds = (performance.now() - t0) / 1000;
+    completed += count;
+    await untilCompleted(store, completed);
+    return {
+      workers,
+      seconds: (performance.now() - t0) / 1000,
+      commands: proxy?.take(),
+      standInCpuPerJob: mongo && (mongo.cpuMs() - cpuBefore) / count
+    };
+  };
+  try {
+    // Warm-up, unmeasured but for the commands it takes (through the
+    // proxy): the stand-in's JIT compilation stays out of the figures (a
+    // real MongoDB has none). The measured gateways connect directly.
+    const warm =
+      warmup > 0 ? await drain(warmup, gatewayTarget) : { workers: [] };
+    await Promise.all(warm.workers.map(w => w.result()));
+    const { workers, seconds, standInCpuPerJob } = await drain(jobs, target);
 
     // Latency: a steady stream of submissions while the gateways poll.
     const n = Number(opts['latency-jobs']);
@@ -206,7 +300,7 @@ async function measure(backend, k) {
       if (wait > 0) await new Promise(r => setTimeout(r, wait));
       ids.push((await store.jobs.create(USERS[i % 3], JOB)).id);
     }
-    await untilCompleted(store, jobs + n);
+    await untilCompleted(store, completed + n);
     const results = await Promise.all(workers.map(w => w.result()));
     const waits = [];
     for (const id of ids) {
@@ -226,10 +320,14 @@ async function measure(backend, k) {
       costP99: percentile(costs, 99),
       cpuPerJob: cpuMs / (jobs + n),
       waitMedian: median(waits),
-      waitP99: percentile(waits, 99)
+      waitP99: percentile(waits, 99),
+      commands: warm.commands,
+      countedJobs: warmup,
+      standInCpuPerJob
     };
   } finally {
     await store.dispose();
+    proxy?.close();
     await mongo?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -241,17 +339,40 @@ async function main() {
     return worker(target, hostId);
   }
   console.log(
-    `# ${cpus().length} CPUs (${cpus()[0].model}), load ${loadAverage()}; ${opts.jobs} jobs drained, then ${opts['latency-jobs']} at ${opts.rate}/s; per-user cap ${CAP}`
+    `# ${cpus().length} CPUs (${cpus()[0].model}), load ${loadAverage()}; ${opts.warmup} jobs to warm up, ${opts.jobs} jobs drained, then ${opts['latency-jobs']} at ${opts.rate}/s; per-user cap ${CAP}`
   );
   console.log(
     '| store | gateways | jobs/min | store time per job, median / p99 (ms) | gateway CPU per job (ms) | submission -> RUNNING, median / p99 (ms) |'
   );
   console.log('| --- | --- | --- | --- | --- | --- |');
+  const traffic = [];
   for (const backend of opts.backends.split(',')) {
     for (const k of opts.gateways.split(',').map(Number)) {
       const r = await measure(backend, k);
       console.log(
         `| ${backend} | ${k} | ${fmt(r.perMin, 0)} | ${fmt(r.costMedian)} / ${fmt(r.costP99)} | ${fmt(r.cpuPerJob)} | ${fmt(r.waitMedian)} / ${fmt(r.waitP99)} |`
+      );
+      if (r.commands) traffic.push(r);
+    }
+  }
+  if (traffic.length) {
+    const names = [...new Set(traffic.flatMap(r => [...r.commands.keys()]))]
+      .filter(name =>
+        traffic.some(r => r.commands.get(name) / r.countedJobs >= 0.01)
+      )
+      .sort();
+    console.log(
+      "\n# MongoDB: commands the gateways sent per job (round trips; counted over the warm-up drain), and the stand-in's CPU per job of the measured drain"
+    );
+    console.log(
+      `| gateways | round trips per job | ${names.join(' | ')} | stand-in CPU per job (ms) |`
+    );
+    console.log(`| --- | --- | ${names.map(() => '---').join(' | ')} | --- |`);
+    for (const r of traffic) {
+      const total = [...r.commands.values()].reduce((a, b) => a + b, 0);
+      const per = name => fmt((r.commands.get(name) ?? 0) / r.countedJobs, 2);
+      console.log(
+        `| ${r.k} | ${fmt(total / r.countedJobs, 2)} | ${names.map(per).join(' | ')} | ${fmt(r.standInCpuPerJob)} |`
       );
     }
   }
