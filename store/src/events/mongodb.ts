@@ -27,10 +27,10 @@ import { OwnerLedger } from '../queue/owner-ledger.js';
  * Numbering: an append reads the job, folds the events, and writes the job
  * back guarded by its previous `lastSeq` (plus "not final" and "this host
  * holds the lease"), then inserts the numbered events; the lease holder
- * skips the read when it remembers its own last write (`heldJobs`). The guard makes
- * numbering safe with several writers, though by design each job has one,
- * its lease holder; the only others (the claim, a cancel of a QUEUED job,
- * the lease sweeper) write once each. Because numbering and insertion are
+ * skips the read when it remembers its own last write (`heldJobs`). The
+ * guard makes numbering safe with several writers, though by design each
+ * job has one, its lease holder; the only others (the claim, a cancel of a
+ * QUEUED job, the lease sweeper, a requeue) write once each. Because numbering and insertion are
  * two writes, a reader can briefly see `lastSeq` ahead of the stored
  * events; `watch` waits for such gaps (see watchJobEvents).
  */
@@ -103,24 +103,6 @@ export class MongoJobEvents implements IJobEvents {
       ]);
       return folded.events;
     }
-  }
-
-  /**
-   * The job as an append needs it.
-   *
-   * @throws JaxLabError as {@link checkAppendAllowed}, `JOB_NOT_FOUND`.
-   */
-  private async _readForAppend(
-    jobId: string,
-    hostId: string | undefined
-  ): Promise<{ owner: string; state: IJobEventState }> {
-    const job = await this._database.jobs.findOne(
-      { _id: jobId },
-      { projection: { code: 0, files: 0, requirements: 0 } }
-    );
-    if (!job) throw jobNotFound(jobId);
-    checkAppendAllowed(jobId, job, hostId);
-    return { owner: job.owner, state: eventStateOfDoc(job) };
   }
 
   async read(
@@ -217,6 +199,24 @@ export class MongoJobEvents implements IJobEvents {
       );
     }
     return docs.length;
+  }
+
+  /**
+   * The job as an append needs it.
+   *
+   * @throws JaxLabError as {@link checkAppendAllowed}, `JOB_NOT_FOUND`.
+   */
+  private async _readForAppend(
+    jobId: string,
+    hostId: string | undefined
+  ): Promise<{ owner: string; state: IJobEventState }> {
+    const job = await this._database.jobs.findOne(
+      { _id: jobId },
+      { projection: { code: 0, files: 0, requirements: 0 } }
+    );
+    if (!job) throw jobNotFound(jobId);
+    checkAppendAllowed(jobId, job, hostId);
+    return { owner: job.owner, state: eventStateOfDoc(job) };
   }
 
   private _database: MongoDatabase;
