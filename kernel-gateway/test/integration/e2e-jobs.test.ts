@@ -9,7 +9,7 @@ import { createTestJobHost } from './job-host.js';
 import { readSseEvents } from './sse-client.js';
 import type { ITestJobHost } from './job-host.js';
 import { JAX_PROGRAM, MANY_LINES_PROGRAM } from './jobs-programs.js';
-import { JobRunner } from '@jaxlab/kernel-gateway';
+import type { JobRunner } from '@jaxlab/kernel-gateway';
 
 /** The local user's login token, sent as a bearer token. */
 const AUTH = { authorization: 'Bearer e2e-token' };
@@ -34,13 +34,7 @@ describe('POST /api/jobs to a gateway job runner (end to end)', () => {
   beforeAll(async () => {
     host = await createTestJobHost('jl-e2e-');
     store = host.store;
-    runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      series: store.series,
-      hosts: store.hosts,
-      kernels: host.kernels,
-      envBuilder: host.envBuilder,
+    runner = host.createRunner({
       hostId: 'e2e-host',
       maxConcurrentJobs: 1
     });

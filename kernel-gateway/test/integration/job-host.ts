@@ -21,9 +21,11 @@ export interface ITestJobHost {
   kernels: KernelManager;
   envBuilder: EnvironmentBuilder;
   /**
-   * A started JobRunner on this host's store, kernels and builder, for
-   * the CPU only; `options` add to or override those.
+   * A JobRunner, not started, on this host's store parts, kernels and
+   * builder; `options` add to or override those.
    */
+  createRunner(options?: Partial<JobRunner.IOptions>): JobRunner;
+  /** {@link createRunner} for the CPU only, started. */
   startRunner(options?: Partial<JobRunner.IOptions>): Promise<JobRunner>;
   /** Disposes the kernels and the store and removes the folder. */
   dispose(): Promise<void>;
@@ -48,19 +50,24 @@ export async function createTestJobHost(
     python: PYTHON
   });
   const envBuilder = new EnvironmentBuilder({ dataDir, python: PYTHON });
+  const createRunner = (options?: Partial<JobRunner.IOptions>): JobRunner =>
+    new JobRunner({
+      queue: store.queue,
+      events: store.events,
+      series: store.series,
+      hosts: store.hosts,
+      kernels,
+      envBuilder,
+      ...options
+    });
   return {
     dataDir,
     store,
     kernels,
     envBuilder,
+    createRunner,
     startRunner: async options => {
-      const runner = new JobRunner({
-        queue: store.queue,
-        events: store.events,
-        series: store.series,
-        hosts: store.hosts,
-        kernels,
-        envBuilder,
+      const runner = createRunner({
         accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }],
         ...options
       });
@@ -73,20 +80,4 @@ export async function createTestJobHost(
       rmSync(dataDir, { recursive: true, force: true });
     }
   };
-}
-
-/** A JobRunner on `host`'s store parts, kernels and builder; `options` win. */
-export function createTestRunner(
-  host: ITestJobHost,
-  options: Partial<JobRunner.IOptions> = {}
-): JobRunner {
-  return new JobRunner({
-    queue: host.store.queue,
-    events: host.store.events,
-    series: host.store.series,
-    hosts: host.store.hosts,
-    kernels: host.kernels,
-    envBuilder: host.envBuilder,
-    ...options
-  });
 }

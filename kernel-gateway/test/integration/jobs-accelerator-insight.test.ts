@@ -9,7 +9,7 @@ import type { IStore } from '@jaxlab/store';
 import { CompileCache } from '@jaxlab/kernel-gateway';
 import type { JobRunner } from '@jaxlab/kernel-gateway';
 
-import { createTestJobHost, createTestRunner } from './job-host.js';
+import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import {
   PEEK_PROGRAM,
@@ -38,7 +38,7 @@ describe('JobRunner compile cache, warm pool, recompilations and profiles', () =
       dataDir: host.dataDir,
       kernelUid: process.getuid?.() === 0 ? 65534 : undefined
     });
-    runner = createTestRunner(host, {
+    runner = host.createRunner({
       hostId: 'insight-host',
       accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }],
       compileCache: cache,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { IStore } from '@jaxlab/store';
-import { JobRunner } from '@jaxlab/kernel-gateway';
+import type { JobRunner } from '@jaxlab/kernel-gateway';
 
 import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
@@ -53,13 +53,7 @@ describe('JobRunner with a project of several files', () => {
   beforeAll(async () => {
     host = await createTestJobHost('jl-jpf-');
     store = host.store;
-    runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      series: store.series,
-      hosts: store.hosts,
-      kernels: host.kernels,
-      envBuilder: host.envBuilder,
+    runner = host.createRunner({
       hostId: 'files-host',
       maxConcurrentJobs: 1,
       sandboxed: true

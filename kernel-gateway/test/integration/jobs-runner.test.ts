@@ -20,8 +20,7 @@ import {
   submitJob,
   waitForStatus
 } from './jobs-programs.js';
-import { JobRunner } from '@jaxlab/kernel-gateway';
-import type { IJobKernels } from '@jaxlab/kernel-gateway';
+import type { IJobKernels, JobRunner } from '@jaxlab/kernel-gateway';
 
 describe('JobRunner', () => {
   let host: ITestJobHost;
@@ -32,13 +31,7 @@ describe('JobRunner', () => {
   beforeAll(async () => {
     host = await createTestJobHost('jl-jr-');
     store = host.store;
-    runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      series: store.series,
-      hosts: store.hosts,
-      kernels: host.kernels,
-      envBuilder: host.envBuilder,
+    runner = host.createRunner({
       hostId: 'test-host',
       maxConcurrentJobs: 3,
       deviceWaitMs: 1500,
@@ -307,18 +300,10 @@ describe('JobRunner (a runner per case)', () => {
         })
       );
     }
-    runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      series: store.series,
-      hosts: store.hosts,
-      kernels: host.kernels,
-      envBuilder: host.envBuilder,
+    runner = await host.startRunner({
       hostId: 'concurrency-host',
-      maxConcurrentJobs: 2,
-      accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }]
+      maxConcurrentJobs: 2
     });
-    await runner.start();
     const [a, b] = await Promise.all(
       jobs.slice(0, 2).map(j => waitForStatus(store, j.id, ['RUNNING'], 60_000))
     );
@@ -352,13 +337,8 @@ describe('JobRunner (a runner per case)', () => {
       }
     };
     // A host that claims a TPU its sandbox does not really hold.
-    runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      series: store.series,
-      hosts: store.hosts,
+    runner = host.createRunner({
       kernels,
-      envBuilder: host.envBuilder,
       hostId: 'misconfigured-host',
       accelerators: [
         { kind: 'tpu', count: 4, deviceKind: 'TPU v5 lite' },
@@ -384,17 +364,7 @@ describe('JobRunner (a runner per case)', () => {
 
   it('should end running jobs FAILED/INTERNAL and stop their kernels on dispose()', async () => {
     await runner?.dispose();
-    runner = new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      series: store.series,
-      hosts: store.hosts,
-      kernels: host.kernels,
-      envBuilder: host.envBuilder,
-      hostId: 'stopping-host',
-      accelerators: [{ kind: 'cpu', count: 1, deviceKind: 'cpu' }]
-    });
-    await runner.start();
+    runner = await host.startRunner({ hostId: 'stopping-host' });
     const submitted = await submitJob(store, { code: ENDLESS_PROGRAM });
     await waitForStatus(store, submitted.id, ['RUNNING'], 60_000);
     expect(host.kernels.list()).toHaveLength(1);

@@ -14,7 +14,7 @@ import {
 } from '@jaxlab/kernel-gateway';
 import type { ISandboxDevices } from '@jaxlab/kernel-gateway';
 
-import { createTestJobHost, createTestRunner } from './job-host.js';
+import { createTestJobHost } from './job-host.js';
 
 const { venvDir: VENV, python: PYTHON } = labPaths();
 
@@ -151,7 +151,7 @@ describe('BubblewrapLauncher device pass-through', () => {
 describe('JobRunner probe with device nodes JAX cannot use', () => {
   it('should advertise no GPU when the sandbox holds GPU nodes that no GPU is behind', async () => {
     const host = await createTestJobHost('jl-probe-');
-    const runner = createTestRunner(host, {
+    const runner = host.createRunner({
       hostId: 'fake-gpu-host',
       hostDevices: await findHostDevices({ root: path.join(base, 'host') })
     });

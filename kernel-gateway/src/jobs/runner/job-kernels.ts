@@ -1,5 +1,6 @@
 import type { KernelMessage } from '@jupyterlab/services';
 
+import type { KernelManager } from '../../kernels/kernel-manager.js';
 import type { IJobFolderUsage } from '../../sandbox/job-folder.js';
 import type {
   IKernelLauncher,
@@ -77,23 +78,9 @@ export interface IJobKernel {
 
 /** Statics and option types of {@link IJobKernels}. */
 export namespace IJobKernels {
-  export interface IStartOptions {
-    /** Files of the kernel folder: main.py and requirements.txt. */
-    files?: Record<string, string>;
-    /** The only functions a cell may call. */
-    designatedFunctions?: string[];
-    limits?: Partial<IKernelLauncher.IResourceLimits>;
-    /** The job's requirements environment (site-packages folder), read-only. */
-    requirementsEnvDir?: string;
-    /** Modules main.py may import besides the defaults. */
-    extraImports?: string[];
-    /** Accelerator device nodes of the job's slots. */
-    devices?: IKernelLauncher.ILaunchOptions['devices'];
-    /** Environment set by the gateway (devices, XLA, compile cache). */
-    runtimeEnv?: Record<string, string>;
-    /** Host folders bound writable besides the kernel folder. */
-    writableBinds?: IKernelLauncher.ILaunchOptions['writableBinds'];
-    /** A job's kernel: its runner owns it (see KernelManager's `forJob`). */
-    forJob?: boolean;
-  }
+  /**
+   * The start options of `KernelManager.startKernel` a job uses: all but
+   * the kernel spec's name and the client's KERNEL_ environment.
+   */
+  export type IStartOptions = Omit<KernelManager.IStartOptions, 'name' | 'env'>;
 }
