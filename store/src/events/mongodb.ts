@@ -17,7 +17,8 @@ import type { IJobEvents, NewJobEvent } from './contract.js';
 import type { IJobEventState } from './fold-job-events.js';
 import { foldJobEvents } from './fold-job-events.js';
 import { checkAppendAllowed, jobNotFound } from './job-errors.js';
-import { watchJobEvents } from './watch-job-events.js';
+import type { IJobProgress } from './watch-job-events.js';
+import { WatchableJobEvents } from './watch-job-events.js';
 import { OwnerLedger } from '../queue/owner-ledger.js';
 
 /**
@@ -32,10 +33,11 @@ import { OwnerLedger } from '../queue/owner-ledger.js';
  * job has one, its lease holder; the only others (the claim, a cancel of a
  * QUEUED job, the lease sweeper, a requeue) write once each. Because numbering and insertion are
  * two writes, a reader can briefly see `lastSeq` ahead of the stored
- * events; `watch` waits for such gaps (see watchJobEvents).
+ * events; `watch` waits for such gaps (see WatchableJobEvents).
  */
-export class MongoJobEvents implements IJobEvents {
+export class MongoJobEvents extends WatchableJobEvents implements IJobEvents {
   constructor(database: MongoDatabase) {
+    super();
     this._database = database;
     this._ledger = new OwnerLedger(database);
   }
@@ -142,27 +144,6 @@ export class MongoJobEvents implements IJobEvents {
     }));
   }
 
-  watch(
-    jobId: string,
-    afterSeq: number,
-    signal?: AbortSignal
-  ): AsyncIterable<JobEvent> {
-    const database = this._database;
-    return watchJobEvents(jobId, afterSeq, signal, {
-      get isDisposed() {
-        return database.isDisposed;
-      },
-      read: (after, limit) => this.read(jobId, after, limit),
-      readJob: () =>
-        database.jobs.findOne(
-          { _id: jobId },
-          { projection: { status: 1, lastSeq: 1 } }
-        ),
-      waitForAppend: (seenSeq, abort) =>
-        database.appends.wait(jobId, seenSeq, abort)
-    });
-  }
-
   async setManifest(jobId: string, manifest: RunManifest): Promise<void> {
     const result = await this._database.jobs.updateOne(
       { _id: jobId },
@@ -199,6 +180,25 @@ export class MongoJobEvents implements IJobEvents {
       );
     }
     return docs.length;
+  }
+
+  protected get _isDisposed(): boolean {
+    return this._database.isDisposed;
+  }
+
+  protected _readProgress(jobId: string): Promise<IJobProgress | null> {
+    return this._database.jobs.findOne(
+      { _id: jobId },
+      { projection: { status: 1, lastSeq: 1 } }
+    );
+  }
+
+  protected _waitForAppend(
+    jobId: string,
+    seenSeq: number,
+    signal: AbortSignal | undefined
+  ): Promise<void> {
+    return this._database.appends.wait(jobId, seenSeq, signal);
   }
 
   /**

@@ -5,15 +5,17 @@ import type { IJobRow } from '../sqlite/job-rows.js';
 import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
 import type { IJobEvents, NewJobEvent } from './contract.js';
 import { checkAppendAllowed, jobNotFound } from './job-errors.js';
-import { watchJobEvents } from './watch-job-events.js';
+import type { IJobProgress } from './watch-job-events.js';
+import { WatchableJobEvents } from './watch-job-events.js';
 
 /**
  * {@link IJobEvents} on the embedded SQLite file: one row per event, keyed
  * (jobId, seq). Appends are `BEGIN IMMEDIATE` transactions; `watch` works
  * across processes through `database.appends`.
  */
-export class SqliteJobEvents implements IJobEvents {
+export class SqliteJobEvents extends WatchableJobEvents implements IJobEvents {
   constructor(database: SqliteDatabase) {
+    super();
     this._database = database;
   }
 
@@ -71,26 +73,6 @@ export class SqliteJobEvents implements IJobEvents {
     });
   }
 
-  watch(
-    jobId: string,
-    afterSeq: number,
-    signal?: AbortSignal
-  ): AsyncIterable<JobEvent> {
-    const database = this._database;
-    return watchJobEvents(jobId, afterSeq, signal, {
-      get isDisposed() {
-        return database.isDisposed;
-      },
-      read: (after, limit) => this.read(jobId, after, limit),
-      readJob: async () =>
-        (database
-          .prepare('SELECT status, lastSeq FROM jobs WHERE id = ?')
-          .get(jobId) as Pick<IJobRow, 'status' | 'lastSeq'> | undefined) ??
-        null,
-      waitForAppend: (_seenSeq, abort) => database.appends.wait(jobId, abort)
-    });
-  }
-
   async setManifest(jobId: string, manifest: RunManifest): Promise<void> {
     const result = this._database
       .prepare('UPDATE jobs SET manifest = ?, updatedAt = ? WHERE id = ?')
@@ -122,6 +104,25 @@ export class SqliteJobEvents implements IJobEvents {
       }
       return rows.length;
     });
+  }
+
+  protected get _isDisposed(): boolean {
+    return this._database.isDisposed;
+  }
+
+  protected async _readProgress(jobId: string): Promise<IJobProgress | null> {
+    const row = this._database
+      .prepare('SELECT status, lastSeq FROM jobs WHERE id = ?')
+      .get(jobId) as IJobProgress | undefined;
+    return row ?? null;
+  }
+
+  protected _waitForAppend(
+    jobId: string,
+    _seenSeq: number,
+    signal: AbortSignal | undefined
+  ): Promise<void> {
+    return this._database.appends.wait(jobId, signal);
   }
 
   private _database: SqliteDatabase;

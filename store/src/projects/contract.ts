@@ -21,13 +21,6 @@ export interface IProjects {
   /** Projects of every owner with a retention setting (for the sweeper). */
   listWithRetention(): Promise<Project[]>;
 
-  /** Applies the fields `patch` sets; null when missing or not the owner's. */
-  update(
-    id: string,
-    owner: string,
-    patch: ProjectWrite
-  ): Promise<Project | null>;
-
   /**
    * Changes the project atomically: `change` receives the stored project
    * and answers the fields to set, and no other change lands between that

@@ -51,14 +51,6 @@ export class MongoProjects implements IProjects {
     return docs.map(docToProject);
   }
 
-  update(
-    id: string,
-    owner: string,
-    patch: ProjectWrite
-  ): Promise<Project | null> {
-    return this.modify(id, owner, () => patch);
-  }
-
   async modify(
     id: string,
     owner: string,

@@ -58,14 +58,6 @@ export class SqliteProjects implements IProjects {
     return rows.map(row => parseDoc(row.doc));
   }
 
-  update(
-    id: string,
-    owner: string,
-    patch: ProjectWrite
-  ): Promise<Project | null> {
-    return this.modify(id, owner, () => patch);
-  }
-
   async modify(
     id: string,
     owner: string,

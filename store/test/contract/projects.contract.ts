@@ -48,12 +48,12 @@ export function describeProjectsContract(
         ).toEqual([q.id]);
 
         expect(
-          await store.projects.update(p.id, BOB, { name: 'stolen' })
+          await store.projects.modify(p.id, BOB, () => ({ name: 'stolen' }))
         ).toBeNull();
-        const updated = await store.projects.update(p.id, ALICE, {
+        const updated = await store.projects.modify(p.id, ALICE, () => ({
           readme: '# MNIST',
           logRetentionDays: 30
-        });
+        }));
         expect(updated).toMatchObject({
           id: p.id,
           name: 'mnist',
@@ -84,9 +84,9 @@ export function describeProjectsContract(
         ];
         const p = await store.projects.create(ALICE, { name: 'multi', files });
         expect((await store.projects.get(p.id, ALICE))!.files).toEqual(files);
-        const updated = await store.projects.update(p.id, ALICE, {
+        const updated = await store.projects.modify(p.id, ALICE, () => ({
           files: [files[1]]
-        });
+        }));
         expect(updated!.files).toEqual([files[1]]);
         expect((await store.projects.list(ALICE))[1].files).toEqual([files[1]]);
       });
