@@ -1,30 +1,21 @@
 import { Binary } from 'mongodb';
-import type {
-  BucketedSeries,
-  MetricSummary,
-  SeriesSummary
-} from '@jaxlab/schemas';
+import type { SeriesSummary } from '@jaxlab/schemas';
 import { jobNotFound } from '../events/job-errors.js';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
+import type { ISeriesSummaryRow } from './chunked-series.js';
+import { ChunkedSeries, planAppend } from './chunked-series.js';
 import type { ISeries } from './contract.js';
-import type { IPointColumns, IStoredChunk } from './series-chunk.js';
-import {
-  appendToChunks,
-  checkBatch,
-  decodeChunk,
-  openChunkAfter,
-  readBucketed,
-  summarize,
-  toStoredChunk,
-  toSummary
+import type {
+  IPointColumns,
+  ISeriesChunk,
+  IStoredChunk
 } from './series-chunk.js';
+import { checkBatch, decodeChunk, openChunkAfter } from './series-chunk.js';
 
 /** A (job, name) summary document of `job_series`. */
-interface ISeriesDoc extends MetricSummary {
+interface ISeriesDoc extends ISeriesSummaryRow {
   _id: string;
   jobId: string;
-  name: string;
-  ordinal: number;
 }
 
 /** A chunk document of `job_series_chunks`. */
@@ -42,8 +33,9 @@ interface IChunkDoc extends Omit<IStoredChunk, 'points'> {
  * keys, so `.` and `$` in them are harmless. A job has one writer (its
  * gateway), so an append needs no transaction.
  */
-export class MongoSeries implements ISeries {
+export class MongoSeries extends ChunkedSeries implements ISeries {
   constructor(database: MongoDatabase) {
+    super();
     this._database = database;
   }
 
@@ -54,22 +46,23 @@ export class MongoSeries implements ISeries {
       { projection: { _id: 1 } }
     );
     if (!exists) throw jobNotFound(jobId);
-    const docs = await this._summaryDocs(jobId);
-    let ordinal = docs.length;
-    for (const [name, points] of Object.entries(batch)) {
-      if (points.steps.length === 0) continue;
-      const known = docs.find(d => d.name === name) ?? null;
-      const last = known ? await this._lastOpenChunk(jobId, name) : null;
-      const chunks = appendToChunks(last, points);
+    const stored = await this._summaries(jobId);
+    const openChunks = new Map<string, ISeriesChunk | null>();
+    for (const { name } of stored) {
+      if (batch[name]?.steps.length) {
+        openChunks.set(name, await this._lastOpenChunk(jobId, name));
+      }
+    }
+    const writes = planAppend(stored, batch, name => openChunks.get(name)!);
+    for (const { name, chunks, summary, ordinal } of writes) {
       await this._chunks.bulkWrite(
         chunks.map(chunk => {
-          const stored = toStoredChunk(chunk);
           const doc: IChunkDoc = {
-            _id: `${jobId}\u0000${name}\u0000${chunk.index}`,
+            _id: `${jobId}\u0000${name}\u0000${chunk.chunk}`,
             jobId,
             name,
-            ...stored,
-            points: new Binary(stored.points)
+            ...chunk,
+            points: new Binary(chunk.points)
           };
           return {
             replaceOne: {
@@ -81,36 +74,16 @@ export class MongoSeries implements ISeries {
         })
       );
       // The summary last: a reader never counts points it cannot find.
-      const summary = summarize(known, points);
       await this._series.updateOne(
         { _id: `${jobId}\u0000${name}` },
         {
           $set: { ...summary },
-          $setOnInsert: { jobId, name, ordinal: known?.ordinal ?? ordinal++ }
+          $setOnInsert: { jobId, name, ordinal }
         },
         { upsert: true }
       );
     }
-    return toSummary(await this._summaryDocs(jobId));
-  }
-
-  async read(
-    jobId: string,
-    options: ISeries.IReadOptions
-  ): Promise<BucketedSeries[]> {
-    const names = (await this._summaryDocs(jobId)).map(doc => doc.name);
-    return readBucketed(names, options, async (name, from, to) =>
-      (
-        await this._chunks
-          .find({ jobId, name, maxStep: { $gte: from }, minStep: { $lte: to } })
-          .sort({ chunk: 1 })
-          .toArray()
-      ).map(chunk => decodeChunk(chunk.points.buffer))
-    );
-  }
-
-  async summary(jobId: string): Promise<SeriesSummary> {
-    return toSummary(await this._summaryDocs(jobId));
+    return this.summary(jobId);
   }
 
   async *points(jobId: string, name: string): AsyncIterable<IPointColumns> {
@@ -118,8 +91,26 @@ export class MongoSeries implements ISeries {
     for await (const chunk of cursor) yield decodeChunk(chunk.points.buffer);
   }
 
-  private _summaryDocs(jobId: string): Promise<ISeriesDoc[]> {
+  protected _summaries(jobId: string): Promise<ISeriesDoc[]> {
     return this._series.find({ jobId }).sort({ ordinal: 1 }).toArray();
+  }
+
+  protected async _chunksOverlapping(
+    jobId: string,
+    name: string,
+    fromStep: number,
+    toStep: number
+  ): Promise<IPointColumns[]> {
+    const chunks = await this._chunks
+      .find({
+        jobId,
+        name,
+        maxStep: { $gte: fromStep },
+        minStep: { $lte: toStep }
+      })
+      .sort({ chunk: 1 })
+      .toArray();
+    return chunks.map(chunk => decodeChunk(chunk.points.buffer));
   }
 
   private async _lastOpenChunk(jobId: string, name: string) {

@@ -1,27 +1,16 @@
-import type {
-  BucketedSeries,
-  MetricSummary,
-  SeriesSummary
-} from '@jaxlab/schemas';
+import type { SeriesSummary } from '@jaxlab/schemas';
 import { jobNotFound } from '../events/job-errors.js';
 import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
+import type { ISeriesSummaryRow } from './chunked-series.js';
+import { ChunkedSeries, planAppend } from './chunked-series.js';
 import type { ISeries } from './contract.js';
 import type { IPointColumns } from './series-chunk.js';
 import {
-  appendToChunks,
   checkBatch,
   decodeChunk,
   openChunkAfter,
-  readBucketed,
-  summarize,
-  toStoredChunk,
   toSummary
 } from './series-chunk.js';
-
-interface ISummaryRow extends MetricSummary {
-  name: string;
-  ordinal: number;
-}
 
 /**
  * {@link ISeries} on the embedded SQLite file: a row per (job, name) with
@@ -29,8 +18,9 @@ interface ISummaryRow extends MetricSummary {
  * each a BLOB of float64 columns with its step range, so a read of a step
  * range touches only the chunks that overlap it.
  */
-export class SqliteSeries implements ISeries {
+export class SqliteSeries extends ChunkedSeries implements ISeries {
   constructor(database: SqliteDatabase) {
+    super();
     this._database = database;
   }
 
@@ -41,12 +31,10 @@ export class SqliteSeries implements ISeries {
       if (!database.prepare('SELECT 1 FROM jobs WHERE id = ?').get(jobId)) {
         throw jobNotFound(jobId);
       }
-      const rows = this._summaryRows(jobId);
-      let ordinal = rows.length;
-      for (const [name, points] of Object.entries(batch)) {
-        if (points.steps.length === 0) continue;
-        const known = rows.find(r => r.name === name) ?? null;
-        const summary = summarize(known, points);
+      const writes = planAppend(this._summaries(jobId), batch, name =>
+        this._lastOpenChunk(jobId, name)
+      );
+      for (const { name, chunks, summary, ordinal } of writes) {
         database
           .prepare(
             `INSERT INTO job_series (jobId, name, ordinal, count, lastStep, last, min, max)
@@ -54,47 +42,19 @@ export class SqliteSeries implements ISeries {
              ON CONFLICT (jobId, name) DO UPDATE SET count = @count,
                lastStep = @lastStep, last = @last, min = @min, max = @max`
           )
-          .run({
-            jobId,
-            name,
-            ordinal: known?.ordinal ?? ordinal++,
-            ...summary
-          });
-        const last = known ? this._lastOpenChunk(jobId, name) : null;
-        for (const chunk of appendToChunks(last, points)) {
+          .run({ jobId, name, ordinal, ...summary });
+        for (const chunk of chunks) {
           database
             .prepare(
               `INSERT OR REPLACE INTO job_series_chunks
                  (jobId, name, chunk, minStep, maxStep, count, points)
                VALUES (@jobId, @name, @chunk, @minStep, @maxStep, @count, @points)`
             )
-            .run({ jobId, name, ...toStoredChunk(chunk) });
+            .run({ jobId, name, ...chunk });
         }
       }
-      return toSummary(this._summaryRows(jobId));
+      return toSummary(this._summaries(jobId));
     });
-  }
-
-  async read(
-    jobId: string,
-    options: ISeries.IReadOptions
-  ): Promise<BucketedSeries[]> {
-    const names = this._summaryRows(jobId).map(row => row.name);
-    return readBucketed(names, options, async (name, from, to) =>
-      (
-        this._database
-          .prepare(
-            `SELECT points FROM job_series_chunks
-             WHERE jobId = ? AND name = ? AND maxStep >= ? AND minStep <= ?
-             ORDER BY chunk`
-          )
-          .all(jobId, name, from, to) as Array<{ points: Buffer }>
-      ).map(row => decodeChunk(row.points))
-    );
-  }
-
-  async summary(jobId: string): Promise<SeriesSummary> {
-    return toSummary(this._summaryRows(jobId));
   }
 
   async *points(jobId: string, name: string): AsyncIterable<IPointColumns> {
@@ -111,13 +71,29 @@ export class SqliteSeries implements ISeries {
     }
   }
 
-  private _summaryRows(jobId: string): ISummaryRow[] {
+  protected _summaries(jobId: string): ISeriesSummaryRow[] {
     return this._database
       .prepare(
         `SELECT name, ordinal, count, lastStep, last, min, max FROM job_series
          WHERE jobId = ? ORDER BY ordinal`
       )
-      .all(jobId) as ISummaryRow[];
+      .all(jobId) as ISeriesSummaryRow[];
+  }
+
+  protected _chunksOverlapping(
+    jobId: string,
+    name: string,
+    fromStep: number,
+    toStep: number
+  ): IPointColumns[] {
+    const rows = this._database
+      .prepare(
+        `SELECT points FROM job_series_chunks
+         WHERE jobId = ? AND name = ? AND maxStep >= ? AND minStep <= ?
+         ORDER BY chunk`
+      )
+      .all(jobId, name, fromStep, toStep) as Array<{ points: Buffer }>;
+    return rows.map(row => decodeChunk(row.points));
   }
 
   private _lastOpenChunk(jobId: string, name: string) {
