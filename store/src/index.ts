@@ -15,6 +15,7 @@ export type { IOidcRecords } from './oidc/contract.js';
 export type { IBaselines } from './baselines/contract.js';
 export type { ISweeps } from './sweeps/contract.js';
 export { hashTokenSecret } from './accounts/token-hash.js';
+export { listedApiToken } from './accounts/listed-api-token.js';
 export type { ISeries } from './series/contract.js';
 export type { IPointColumns } from './series/series-chunk.js';
 export { SERIES_CHUNK_POINTS } from './series/contract.js';

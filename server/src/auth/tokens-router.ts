@@ -1,8 +1,9 @@
 import express from 'express';
 import type { Router } from 'express';
-import type { ApiToken, ApiTokenList } from '@jaxlab/schemas';
+import type { ApiTokenList } from '@jaxlab/schemas';
 import { JaxLabError, assertValid } from '@jaxlab/schemas';
 import type { IApiTokens } from '@jaxlab/store';
+import { listedApiToken } from '@jaxlab/store';
 import { issueApiToken } from './issue-api-token.js';
 
 /** Options of {@link createTokensRouter}. */
@@ -27,7 +28,7 @@ export function createTokensRouter(options: ITokensRouterOptions): Router {
   });
   router.get('/', async (req, res) => {
     const listed: ApiTokenList = (await tokens.listApiTokens(userId(req))).map(
-      withoutSecret
+      listedApiToken
     );
     res.json(listed);
   });
@@ -50,15 +51,4 @@ export function createTokensRouter(options: ITokensRouterOptions): Router {
 function userId(req: express.Request): string {
   if (!req.user) throw new JaxLabError('UNAUTHORIZED', 'Sign-in required');
   return req.user.id;
-}
-
-/** A listed token: never the secret, even if a store returned one. */
-function withoutSecret(token: ApiToken): ApiToken {
-  const out: ApiToken = {
-    id: token.id,
-    name: token.name,
-    createdAt: token.createdAt
-  };
-  if (token.lastUsedAt) out.lastUsedAt = token.lastUsedAt;
-  return out;
 }

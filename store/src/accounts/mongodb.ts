@@ -5,6 +5,7 @@ import type { ApiToken, User } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IAccounts } from './contract.js';
+import { listedApiToken } from './listed-api-token.js';
 
 interface IUserDoc {
   _id: string;
@@ -135,15 +136,7 @@ export class MongoAccounts implements IAccounts {
       .find({ owner })
       .sort({ createdAt: 1, _id: 1 })
       .toArray();
-    return docs.map(doc => {
-      const token: ApiToken = {
-        id: doc._id,
-        name: doc.name,
-        createdAt: doc.createdAt
-      };
-      if (doc.lastUsedAt) token.lastUsedAt = doc.lastUsedAt;
-      return token;
-    });
+    return docs.map(doc => listedApiToken({ ...doc, id: doc._id }));
   }
 
   async revokeApiToken(id: string, owner: string): Promise<boolean> {

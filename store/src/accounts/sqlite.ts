@@ -3,6 +3,7 @@ import type { ApiToken, User } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
 import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
 import type { IAccounts } from './contract.js';
+import { listedApiToken } from './listed-api-token.js';
 
 /** {@link IAccounts} on the embedded SQLite file. */
 export class SqliteAccounts implements IAccounts {
@@ -110,9 +111,7 @@ export class SqliteAccounts implements IAccounts {
          WHERE owner = ? ORDER BY createdAt, id`
       )
       .all(owner) as (ApiToken & { lastUsedAt: string | null })[];
-    return rows.map(({ lastUsedAt, ...token }) =>
-      lastUsedAt ? { ...token, lastUsedAt } : token
-    );
+    return rows.map(listedApiToken);
   }
 
   async revokeApiToken(id: string, owner: string): Promise<boolean> {
