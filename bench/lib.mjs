@@ -133,6 +133,16 @@ export const loadAverage = () =>
 
 export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
+/** The input of a job that does nothing: main() returns at once, on the CPU. */
+export const TRIVIAL_JOB = {
+  projectId: null,
+  code: 'def main():\n    pass\n',
+  requirements: '',
+  entrypoint: 'main',
+  args: {},
+  accelerator: 'cpu'
+};
+
 /** Wall-clock time in ms with sub-ms precision (same clock as the kernel's header dates). */
 export const nowMs = () => performance.timeOrigin + performance.now();
 

@@ -32,6 +32,7 @@ import { openStore } from '@jaxlab/store';
 import {
   PY,
   ROOT,
+  TRIVIAL_JOB,
   fmt,
   freePort,
   median,
@@ -123,14 +124,7 @@ try {
   await waitForHttp(`${url}/api/me`, auth);
   const me = await (await fetch(`${url}/api/me`, { headers: auth })).json();
   const store = await openStore({ sqlite: { path: join(dir, 'jaxlab.db') } });
-  const job = await store.jobs.create(me.id, {
-    projectId: null,
-    code: 'def main():\n    pass\n',
-    requirements: '',
-    entrypoint: 'main',
-    args: {},
-    accelerator: 'cpu'
-  });
+  const job = await store.jobs.create(me.id, TRIVIAL_JOB);
   const table = async (name, params) => {
     const res = await fetch(
       `${url}/api/jobs/${job.id}/table?${new URLSearchParams({ artifact: name, ...params })}`,

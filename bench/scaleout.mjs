@@ -33,7 +33,14 @@ import { connect, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, fmt, loadAverage, median, percentile } from './lib.mjs';
+import {
+  ROOT,
+  TRIVIAL_JOB,
+  fmt,
+  loadAverage,
+  median,
+  percentile
+} from './lib.mjs';
 
 const STORE = `${ROOT}store/lib/index.js`;
 const JAR = `${ROOT}store/test/mongo-java-server/target/mongo-standin.jar`;
@@ -51,15 +58,6 @@ const { values: opts } = parseArgs({
     gateways: { type: 'string', default: '1,2,3' }
   }
 });
-
-const JOB = {
-  projectId: null,
-  code: 'def main():\n    pass\n',
-  requirements: '',
-  entrypoint: 'main',
-  args: {},
-  accelerator: 'cpu'
-};
 
 async function open(target) {
   const { openStore } = await import(STORE);
@@ -262,7 +260,8 @@ async function measure(backend, k) {
   let completed = 0;
   /** Queues `count` jobs, then k fresh gateways on `at` drain them. */
   const drain = async (count, at) => {
-    for (let i = 0; i < count; i++) await store.jobs.create(USERS[i % 3], JOB);
+    for (let i = 0; i < count; i++)
+      await store.jobs.create(USERS[i % 3], TRIVIAL_JOB);
     const workers = Array.from({ length: k }, (_, i) =>
       startWorker(at, `gw-${i + 1}`)
     );
@@ -298,7 +297,7 @@ async function measure(backend, k) {
       const due = start + i * interval;
       const wait = due - performance.now();
       if (wait > 0) await new Promise(r => setTimeout(r, wait));
-      ids.push((await store.jobs.create(USERS[i % 3], JOB)).id);
+      ids.push((await store.jobs.create(USERS[i % 3], TRIVIAL_JOB)).id);
     }
     await untilCompleted(store, completed + n);
     const results = await Promise.all(workers.map(w => w.result()));

@@ -1,7 +1,7 @@
 import type { FunctionParameter } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { Widget } from '@lumino/widgets';
 import { withInlineCode } from '../project/readme-summary.js';
+import { FormWidget } from '../ui/form-widget.js';
 import { selectElement } from '../ui/select-element.js';
 import type { ArgumentModel } from './argument-model.js';
 import { isSettable } from './argument-model.js';
@@ -12,7 +12,7 @@ import { isSettable } from './argument-model.js';
  * literal, checked as typed), an optional name for the run, and the call
  * the form makes, as it will be shown in the run's header and lists.
  */
-export class ArgumentForm extends Widget {
+export class ArgumentForm extends FormWidget {
   constructor(model: ArgumentModel, trans: TranslationBundle) {
     super();
     this.addClass('jp-jaxlab-ArgumentForm');
@@ -31,16 +31,6 @@ export class ArgumentForm extends Widget {
   clearRunName(): void {
     this._runName = '';
     this._render();
-  }
-
-  protected onAfterAttach(): void {
-    this.node.addEventListener('input', this._onInput);
-    this.node.addEventListener('change', this._onInput);
-  }
-
-  protected onBeforeDetach(): void {
-    this.node.removeEventListener('input', this._onInput);
-    this.node.removeEventListener('change', this._onInput);
   }
 
   dispose(): void {
@@ -161,7 +151,7 @@ export class ArgumentForm extends Widget {
     }
   }
 
-  private _onInput = (event: Event): void => {
+  protected onEdit(event: Event): void {
     const target = event.target as HTMLInputElement | HTMLSelectElement;
     if (target.dataset.role === 'entrypoint') {
       this._model.entrypoint = target.value;
@@ -175,7 +165,7 @@ export class ArgumentForm extends Widget {
         this._typing = false;
       }
     }
-  };
+  }
 
   private _model: ArgumentModel;
   private _trans: TranslationBundle;

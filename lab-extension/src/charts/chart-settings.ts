@@ -1,6 +1,6 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';
-import { Widget } from '@lumino/widgets';
+import { FormWidget } from '../ui/form-widget.js';
 import { selectElement } from '../ui/select-element.js';
 
 /** How the charts of a panel are drawn. */
@@ -30,7 +30,7 @@ export const DEFAULT_CHART_SETTINGS: IChartSettings = {
  * scale, smoothing, one chart per metric or one for all, and which metrics
  * to show. Emits {@link ChartSettingsBar.changed} with the new settings.
  */
-export class ChartSettingsBar extends Widget {
+export class ChartSettingsBar extends FormWidget {
   constructor(trans: TranslationBundle, settings = DEFAULT_CHART_SETTINGS) {
     super();
     this.addClass('jp-jaxlab-ChartSettings');
@@ -53,16 +53,6 @@ export class ChartSettingsBar extends Widget {
     if (names.join('\n') === this._names.join('\n')) return;
     this._names = [...names];
     this._render();
-  }
-
-  protected onAfterAttach(): void {
-    this.node.addEventListener('input', this._onInput);
-    this.node.addEventListener('change', this._onInput);
-  }
-
-  protected onBeforeDetach(): void {
-    this.node.removeEventListener('input', this._onInput);
-    this.node.removeEventListener('change', this._onInput);
   }
 
   private _render(): void {
@@ -100,7 +90,7 @@ export class ChartSettingsBar extends Widget {
     );
   }
 
-  private _onInput = (event: Event): void => {
+  protected onEdit(event: Event): void {
     const input = event.target as HTMLInputElement | HTMLSelectElement;
     const key = input.dataset.setting;
     if (!key) return;
@@ -122,7 +112,7 @@ export class ChartSettingsBar extends Widget {
       if (shown) shown.textContent = s.smoothing.toFixed(2);
     }
     this._changed.emit(s);
-  };
+  }
 
   private _trans: TranslationBundle;
   private _settings: IChartSettings;

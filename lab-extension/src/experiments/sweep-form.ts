@@ -6,10 +6,11 @@ import type {
 import { JaxLabError, pythonCall } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';
-import { Widget } from '@lumino/widgets';
+import type { Message } from '@lumino/messaging';
 import type { ApiClient } from '../api/api-client.js';
 import { ArgumentModel, isSettable } from '../arguments/argument-model.js';
 import { parameterLabel } from '../arguments/argument-form.js';
+import { FormWidget } from '../ui/form-widget.js';
 import { selectElement } from '../ui/select-element.js';
 import { fieldOfError, sweepRequest } from './sweep-request.js';
 import type {
@@ -51,7 +52,7 @@ export interface ISweepFormOptions {
  * {@link SweepForm.started}; what the form or the server's schema refuses
  * is listed above the button and marked on its field.
  */
-export class SweepForm extends Widget {
+export class SweepForm extends FormWidget {
   constructor(options: ISweepFormOptions) {
     super();
     this._options = options;
@@ -101,16 +102,14 @@ export class SweepForm extends Widget {
     }
   }
 
-  protected onAfterAttach(): void {
-    this.node.addEventListener('input', this._onInput);
-    this.node.addEventListener('change', this._onInput);
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
     this.node.addEventListener('click', this._onClick);
   }
 
-  protected onBeforeDetach(): void {
-    this.node.removeEventListener('input', this._onInput);
-    this.node.removeEventListener('change', this._onInput);
+  protected onBeforeDetach(msg: Message): void {
     this.node.removeEventListener('click', this._onClick);
+    super.onBeforeDetach(msg);
   }
 
   dispose(): void {
@@ -387,7 +386,7 @@ export class SweepForm extends Widget {
     }
   }
 
-  private _onInput = (event: Event): void => {
+  protected onEdit(event: Event): void {
     const target = event.target as HTMLInputElement | HTMLSelectElement;
     const field = target.dataset.field as
       keyof ISweepFormInput | keyof IParameterInput | undefined;
@@ -404,7 +403,7 @@ export class SweepForm extends Widget {
     // inputs, their focus and caret stay).
     if (target instanceof HTMLSelectElement) this._render();
     else this._renderChecks();
-  };
+  }
 
   private _onClick = (event: MouseEvent): void => {
     const target = event.target as HTMLElement;

@@ -12,6 +12,7 @@ import { Widget } from '@lumino/widgets';
 import { formatDuration } from '../metrics/metrics-format.js';
 import { regressionBadge } from '../experiments/regression-badge.js';
 import { renderStatusBadge } from '../results/status-badge.js';
+import { actionButton } from '../ui/action-button.js';
 import { selectElement } from '../ui/select-element.js';
 import { CommandIDs } from '../tokens.js';
 import type { IRunFilters, JobsModel } from './jobs-model.js';
@@ -383,13 +384,9 @@ function button(
   disabled = false,
   link = false
 ): HTMLButtonElement {
-  const b = document.createElement('button');
-  b.className = link
-    ? 'jp-jaxlab-Button jp-jaxlab-LinkButton'
-    : 'jp-jaxlab-Button';
-  b.textContent = label;
-  b.dataset.action = name;
-  if (jobId) b.dataset.jobId = jobId;
-  b.disabled = disabled;
-  return b;
+  return actionButton(label, name, {
+    look: link ? 'link' : 'plain',
+    data: jobId ? { jobId } : {},
+    disabled
+  });
 }

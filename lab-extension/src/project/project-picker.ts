@@ -4,6 +4,7 @@ import { Signal, type ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 import { Dialog, InputDialog, showDialog } from '@jupyterlab/apputils';
 import type { JaxLabConnection } from '../connection/connection.js';
+import { actionButton } from '../ui/action-button.js';
 import { readmeSummary, withInlineCode } from './readme-summary.js';
 import { errorText } from '../ui/error-text.js';
 
@@ -231,14 +232,10 @@ function button(
   id: string,
   secondary = false
 ): HTMLButtonElement {
-  const b = document.createElement('button');
-  b.className = secondary
-    ? 'jp-jaxlab-Button'
-    : 'jp-jaxlab-Button jp-mod-accept';
-  b.textContent = label;
-  b.dataset.action = action;
-  b.dataset.id = id;
-  return b;
+  return actionButton(label, action, {
+    look: secondary ? 'plain' : 'accept',
+    data: { id }
+  });
 }
 
 function card(
