@@ -1,4 +1,5 @@
 import { JaxLabError } from '@jaxlab/schemas';
+import type { IPage } from './contract.js';
 
 /** Where a page of `listJobs` (newest first) continues: after this job. */
 export interface IJobCursor {
@@ -43,4 +44,19 @@ export function decodeJobCursor(cursor: string): IJobCursor {
 export function jobPageSize(limit: number | undefined): number {
   if (limit === undefined) return 50;
   return Math.min(200, Math.max(1, Math.floor(limit)));
+}
+
+/**
+ * The page of `listJobs` in `fetched`, which holds up to one job more than
+ * `limit`: that one only tells that another page follows.
+ */
+export function jobPage<T, S extends IJobCursor>(
+  fetched: readonly T[],
+  limit: number,
+  toItem: (found: T) => S
+): IPage<S> {
+  const items = fetched.slice(0, limit).map(toItem);
+  return fetched.length > limit
+    ? { items, nextCursor: encodeJobCursor(items[items.length - 1]) }
+    : { items };
 }

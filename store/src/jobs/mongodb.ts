@@ -10,7 +10,7 @@ import {
 } from '../mongodb/job-docs.js';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IJobs, IPage, JobSummary } from './contract.js';
-import { decodeJobCursor, encodeJobCursor, jobPageSize } from './job-cursor.js';
+import { decodeJobCursor, jobPage, jobPageSize } from './job-cursor.js';
 import {
   METRIC_OPERATORS,
   checkJobFilters,
@@ -124,11 +124,7 @@ export class MongoJobs implements IJobs {
       .sort({ createdAt: -1, _id: -1 })
       .limit(limit + 1)
       .toArray();
-    const items = docs.slice(0, limit).map(doc => docToJob(doc) as JobSummary);
-    const last = items[items.length - 1];
-    return docs.length > limit
-      ? { items, nextCursor: encodeJobCursor(last) }
-      : { items };
+    return jobPage(docs, limit, doc => docToJob(doc) as JobSummary);
   }
 
   async requestCancel(id: string, owner: string): Promise<Job | null> {

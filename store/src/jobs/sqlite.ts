@@ -10,7 +10,7 @@ import type { IJobRow } from '../sqlite/job-rows.js';
 import { JOB_SUMMARY_COLUMNS, readJob, rowToJob } from '../sqlite/job-rows.js';
 import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
 import type { IJobs, IPage, JobSummary } from './contract.js';
-import { decodeJobCursor, encodeJobCursor, jobPageSize } from './job-cursor.js';
+import { decodeJobCursor, jobPage, jobPageSize } from './job-cursor.js';
 import {
   METRIC_OPERATORS,
   checkJobFilters,
@@ -122,11 +122,7 @@ export class SqliteJobs implements IJobs {
          ORDER BY createdAt DESC, id DESC LIMIT @limit + 1`
       )
       .all(params) as IJobRow[];
-    const items = rows.slice(0, limit).map(row => rowToJob(row) as JobSummary);
-    const last = items[items.length - 1];
-    return rows.length > limit
-      ? { items, nextCursor: encodeJobCursor(last) }
-      : { items };
+    return jobPage(rows, limit, row => rowToJob(row) as JobSummary);
   }
 
   async requestCancel(id: string, owner: string): Promise<Job | null> {

@@ -49,7 +49,7 @@ export class MongoSeries extends ChunkedSeries implements ISeries {
     const stored = await this._summaries(jobId);
     const openChunks = new Map<string, ISeriesChunk | null>();
     for (const { name } of stored) {
-      if (batch[name]?.steps.length) {
+      if (Object.hasOwn(batch, name) && batch[name].steps.length > 0) {
         openChunks.set(name, await this._lastOpenChunk(jobId, name));
       }
     }
