@@ -1,22 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { KernelMessage } from '@jupyterlab/services';
 
 import { METRICS_MIME_TYPE } from '@jaxlab/schemas';
-import { openStore } from '@jaxlab/store';
 import type { IStore } from '@jaxlab/store';
-import { EnvironmentBuilder, JobRunner } from '@jaxlab/kernel-gateway';
 import type {
   IJobKernel,
   IJobKernels,
-  IAcceleratorNodes
+  IAcceleratorNodes,
+  JobRunner
 } from '@jaxlab/kernel-gateway';
 
-import { PYTHON } from './job-host.js';
+import { createTestJobHost } from './job-host.js';
+import type { ITestJobHost } from './job-host.js';
 import { readWholeLog, submitJob, waitForStatus } from './jobs-programs.js';
 
 const node = (n: string) => ({ hostPath: `/dev/${n}`, path: `/dev/${n}` });
@@ -99,19 +95,16 @@ function fakeGpuKernels(holdMs: number) {
 }
 
 describe('JobRunner device slots on a fake two-GPU host', () => {
-  let dataDir: string;
+  let host: ITestJobHost;
   let store: IStore;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'jl-slots-'));
-    store = await openStore({
-      sqlite: { path: path.join(dataDir, 'jaxlab.db') }
-    });
+    host = await createTestJobHost('jl-slots-');
+    store = host.store;
   });
 
   afterAll(async () => {
-    await store?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
+    await host?.dispose();
   });
 
   /** A runner on a host whose probe "saw" two H100s. */
@@ -119,13 +112,8 @@ describe('JobRunner device slots on a fake two-GPU host', () => {
     kernels: IJobKernels,
     options: Partial<JobRunner.IOptions> = {}
   ): JobRunner =>
-    new JobRunner({
-      queue: store.queue,
-      events: store.events,
-      series: store.series,
-      hosts: store.hosts,
+    host.createRunner({
       kernels,
-      envBuilder: new EnvironmentBuilder({ dataDir, python: PYTHON }),
       hostId: 'two-gpu-host',
       accelerators: [
         { kind: 'gpu', count: 2, deviceKind: 'NVIDIA H100' },
