@@ -381,6 +381,7 @@ export class KernelSession {
           `kernel ${this.id}: dropped a ${channel} frame: ${error instanceof Error ? error.message : String(error)}`,
           { event: 'kernel:frame-dropped', level: 'warn' }
         ),
+      onIOPubFlood: isFlooding => this._onOutputFlood(proc, isFlooding),
       onDisconnected: channel => this._onChannelLost(proc, channel)
     });
     this._channels.connect();
@@ -526,6 +527,34 @@ export class KernelSession {
       this._stopLimit = 'message-size';
       void proc.dispose();
     }, CHANNEL_LOST_GRACE_MS).unref();
+  }
+
+  /**
+   * While the kernel's output comes faster than the gateway reads it, its
+   * processes run at the lowest CPU priority, so other kernels (and the
+   * gateway reading this flood) get the CPU first; restored once the flood
+   * is over. Changes apply in order.
+   */
+  private _onOutputFlood(proc: IKernelProcess, isFlooding: boolean): void {
+    if (!proc.setCpuPriority) return;
+    const priority = isFlooding ? 'low' : 'normal';
+    this._cpuPriorityChange = this._cpuPriorityChange
+      .then(async () => {
+        if (proc !== this._process) return;
+        await proc.setCpuPriority!(priority);
+        this._options.log?.(
+          isFlooding
+            ? `kernel ${this.id} floods its output: it is read at the gateway's rate limit and runs at the lowest CPU priority until the flood ends`
+            : `kernel ${this.id}'s output flood ended: its CPU priority is back to normal`,
+          { event: isFlooding ? 'kernel:flood-started' : 'kernel:flood-ended' }
+        );
+      })
+      .catch(error =>
+        this._options.log?.(
+          `kernel ${this.id}: could not set its CPU priority to ${priority}: ${error instanceof Error ? error.message : String(error)}`,
+          { event: 'kernel:cpu-priority-failed', level: 'warn' }
+        )
+      );
   }
 
   private _markDead(reason: string): void {
@@ -701,6 +730,7 @@ export class KernelSession {
   private _resolveExited!: (exit: IKernelProcess.IExit) => void;
   private _process: IKernelProcess | undefined;
   private _channels: KernelChannels | undefined;
+  private _cpuPriorityChange: Promise<void> = Promise.resolve();
   private _heartbeat: NodeJS.Timeout | undefined;
   private _executionState = 'starting';
   private _lastActivityMs = Date.now();

@@ -172,6 +172,7 @@ export class BubblewrapLauncher implements IKernelLauncher {
       const sandboxed = new SandboxedProcess({
         child,
         cgroup,
+        cpuWeight: limits.cpuWeight,
         wallClockLimitMs: limits.wallClockLimitMs,
         log: this._options.log
       });

@@ -133,6 +133,27 @@ export class KernelCgroup {
     return text.trim() && Number.isSafeInteger(bytes) ? bytes : undefined;
   }
 
+  /**
+   * Sets the kernel's CPU weight (cgroup v2 scale, 1-10000; v1 cpu.shares
+   * = weight x 1024 / 100). Resolves false where the kernel has no cpu
+   * controller (nothing written).
+   */
+  async setCpuWeight(weight: number): Promise<boolean> {
+    const { unified, cpu } = this._dirs;
+    if (this._mode === 'v2' && unified) {
+      const file = path.join(unified, 'cpu.weight');
+      if (!(await exists(file))) return false;
+      await fs.writeFile(file, String(cpuWeightV2(weight)));
+      return true;
+    }
+    if (!cpu) return false;
+    await fs.writeFile(
+      path.join(cpu, 'cpu.shares'),
+      String(cpuSharesV1(weight))
+    );
+    return true;
+  }
+
   /** Whether a fork was refused because of the pids limit. */
   async hitPidsLimit(): Promise<boolean> {
     const dir = this._mode === 'v2' ? this._dirs.unified : this._dirs.pids;
@@ -217,7 +238,7 @@ export class KernelCgroup {
       if (await exists(path.join(unified, 'cpu.weight'))) {
         await fs.writeFile(
           path.join(unified, 'cpu.weight'),
-          String(clamp(Math.round(limits.cpuWeight), 1, 10_000))
+          String(cpuWeightV2(limits.cpuWeight))
         );
         await fs.writeFile(
           path.join(unified, 'cpu.max'),
@@ -245,7 +266,7 @@ export class KernelCgroup {
     if (cpu) {
       await fs.writeFile(
         path.join(cpu, 'cpu.shares'),
-        String(clamp(Math.round((limits.cpuWeight * 1024) / 100), 2, 262_144))
+        String(cpuSharesV1(limits.cpuWeight))
       );
       await fs.writeFile(
         path.join(cpu, 'cpu.cfs_period_us'),
@@ -266,6 +287,14 @@ export class KernelCgroup {
 
 /** CFS period of CPU quotas (100 ms, the kernel's default). */
 const CFS_PERIOD_US = 100_000;
+
+function cpuWeightV2(weight: number): number {
+  return clamp(Math.round(weight), 1, 10_000);
+}
+
+function cpuSharesV1(weight: number): number {
+  return clamp(Math.round((weight * 1024) / 100), 2, 262_144);
+}
 
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));

@@ -73,6 +73,11 @@ export interface IKernelProcess {
    * launcher measures it (a cgroup); optional.
    */
   peakMemoryBytes?(): Promise<number | undefined>;
+  /**
+   * Lowers (`low`) or restores (`normal`) the CPU priority of every process
+   * of the kernel, for as long as it floods its output; optional.
+   */
+  setCpuPriority?(priority: IKernelProcess.CpuPriority): Promise<void>;
   /** Sends a signal to the kernel's main process (SIGINT for interrupt). */
   signal(signal: NodeJS.Signals): void;
   /**
@@ -129,6 +134,9 @@ export namespace IKernelLauncher {
 }
 
 export namespace IKernelProcess {
+  /** `low` while a kernel floods its output, else `normal`. */
+  export type CpuPriority = 'low' | 'normal';
+
   export interface IExit {
     code: number | null;
     signal: NodeJS.Signals | null;

@@ -2,6 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 
+import {
+  FLOODING_CPU_WEIGHT,
+  processTree,
+  setPriorityOfProcesses
+} from './cpu-priority.js';
 import type { KernelCgroup } from './kernel-cgroup.js';
 import type { IKernelProcess } from './kernel-launcher.js';
 import type { LogSink } from '../log/gateway-log.js';
@@ -19,6 +24,7 @@ export class SandboxedProcess implements IKernelProcess {
   /** @internal Use BubblewrapLauncher.launch() or launchProgram(). */
   constructor(options: SandboxedProcess.IOptions) {
     this._cgroup = options.cgroup;
+    this._cpuWeight = options.cpuWeight;
     this._log = options.log;
     this.pid = options.child.pid!;
     this.stdout = options.child.stdout!;
@@ -67,6 +73,21 @@ export class SandboxedProcess implements IKernelProcess {
   /** Peak memory of the sandbox's cgroup so far, when one is kept. */
   async peakMemoryBytes(): Promise<number | undefined> {
     return this._cgroup?.peakMemoryBytes();
+  }
+
+  /**
+   * Lowers (`low`) or restores (`normal`) the CPU priority of the whole
+   * sandbox: the cgroup's CPU weight, where it has a cpu controller, and
+   * every thread's nice value (what decides where it has none).
+   */
+  async setCpuPriority(priority: IKernelProcess.CpuPriority): Promise<void> {
+    await this._cgroup?.setCpuWeight(
+      priority === 'low' ? FLOODING_CPU_WEIGHT : this._cpuWeight
+    );
+    const pids = this._cgroup
+      ? await this._cgroup.pids()
+      : await processTree(this.pid);
+    await setPriorityOfProcesses(pids, priority);
   }
 
   /** Sends `signal` to the sandboxed program (SIGINT interrupts a kernel). */
@@ -152,6 +173,7 @@ export class SandboxedProcess implements IKernelProcess {
   }
 
   private readonly _cgroup: KernelCgroup | undefined;
+  private readonly _cpuWeight: number;
   private readonly _log: LogSink | undefined;
   private readonly _sandboxInitPid: Promise<number | undefined>;
   private readonly _closed: Promise<{
@@ -168,6 +190,8 @@ export namespace SandboxedProcess {
   export interface IOptions {
     child: ChildProcess;
     cgroup?: KernelCgroup;
+    /** The kernel's CPU weight (restored after a flood). */
+    cpuWeight: number;
     wallClockLimitMs: number;
     log?: LogSink;
   }

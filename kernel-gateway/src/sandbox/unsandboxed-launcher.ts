@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { JaxLabError } from '@jaxlab/schemas';
 
+import { processTree, setPriorityOfProcesses } from './cpu-priority.js';
 import type { IKernelLauncher, IKernelProcess } from './kernel-launcher.js';
 import { reapLeftoverSandbox } from './leftover-sandbox.js';
 import { buildSandboxEnv } from './sandbox-policy.js';
@@ -82,6 +83,8 @@ export class UnsandboxedLauncher implements IKernelLauncher {
       exited,
       stdout: child.stdout!,
       stderr: child.stderr!,
+      setCpuPriority: async priority =>
+        setPriorityOfProcesses(await processTree(pid), priority),
       signal: signal => {
         try {
           process.kill(pid, signal);

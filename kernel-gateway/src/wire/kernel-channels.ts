@@ -36,6 +36,12 @@ export const IOPUB_RATE_LIMIT = Object.freeze({
   burstBytes: 16 * 1024 * 1024
 });
 
+/**
+ * How long a kernel's iopub must be read without waiting on its rate limit
+ * before its output flood counts as over.
+ */
+export const FLOOD_QUIET_MS = 1000;
+
 /** Messages ZeroMQ may queue on the gateway's iopub socket of one kernel. */
 export const IOPUB_QUEUE_MESSAGES = 16;
 
@@ -140,6 +146,7 @@ export class KernelChannels {
   dispose(): void {
     if (this._isDisposed) return;
     this._isDisposed = true;
+    clearTimeout(this._floodTimer);
     if (this._sockets) {
       for (const socket of Object.values(this._sockets)) socket.close();
     }
@@ -160,6 +167,7 @@ export class KernelChannels {
       for await (const frames of socket) {
         const waitMs = limiter?.take(frameBytes(frames)) ?? 0;
         if (waitMs > 0) {
+          this._noteIOPubThrottled();
           await sleep(waitMs);
           sliceStartMs = performance.now();
         } else if (performance.now() - sliceStartMs > RECEIVE_SLICE_MS) {
@@ -188,7 +196,22 @@ export class KernelChannels {
     }
   }
 
+  /** A flood starts at the first read its rate limit delays and ends FLOOD_QUIET_MS after the last. */
+  private _noteIOPubThrottled(): void {
+    if (this._floodTimer) {
+      this._floodTimer.refresh();
+      return;
+    }
+    this._floodTimer = setTimeout(() => {
+      this._floodTimer = undefined;
+      if (!this._isDisposed) this._options.onIOPubFlood?.(false);
+    }, FLOOD_QUIET_MS);
+    this._floodTimer.unref();
+    this._options.onIOPubFlood?.(true);
+  }
+
   private readonly _options: KernelChannels.IOptions;
+  private _floodTimer: NodeJS.Timeout | undefined;
   private _sockets:
     | { shell: Dealer; control: Dealer; stdin: Dealer; iopub: Subscriber }
     | undefined;
@@ -220,6 +243,11 @@ export namespace KernelChannels {
     maxFrameBytes?: number;
     /** Bound on iopub bytes read per second (default {@link IOPUB_RATE_LIMIT}). */
     iopubRateLimit?: ByteRateLimiter.IOptions;
+    /**
+     * The kernel's iopub output started (true) or stopped (false) coming
+     * faster than `iopubRateLimit`: the gateway reads it more slowly.
+     */
+    onIOPubFlood?: (isFlooding: boolean) => void;
     /** A frame was dropped (bad signature, malformed) or a send failed. */
     onDropped?: (channel: WireChannel, error: unknown) => void;
     /**

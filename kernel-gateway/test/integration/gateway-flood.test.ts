@@ -19,7 +19,8 @@ import type { IGatewayProcess } from './gateway-process.js';
 import { executeRequest, openChannels } from './ws-client.js';
 import type { IChannelsClient, IWsMessage } from './ws-client.js';
 
-const PROGRAM = `import time
+const PROGRAM = `import os
+import time
 
 
 def flood(secs=3, width=65535):
@@ -27,6 +28,21 @@ def flood(secs=3, width=65535):
     end = time.time() + secs
     while time.time() < end:
         print(line)
+
+
+def flood_telling_nice(secs=3, width=1048576):
+    line = "A" * width
+    end = time.time() + secs
+    told = 0
+    while time.time() < end:
+        print(line)
+        if time.time() - told > 0.25:
+            told = time.time()
+            nice()
+
+
+def nice():
+    print(f"nice={os.getpriority(os.PRIO_PROCESS, 0)}")
 
 
 def main():
@@ -65,7 +81,10 @@ describe('the gateway under one kernel’s output flood', () => {
       method: 'POST',
       body: JSON.stringify({
         name: 'jaxlab',
-        env: { KERNEL_JAXLAB_DESIGNATED_FUNCTIONS: 'flood,main' },
+        env: {
+          KERNEL_JAXLAB_DESIGNATED_FUNCTIONS:
+            'flood,flood_telling_nice,nice,main'
+        },
         files: { 'main.py': PROGRAM }
       })
     });
@@ -224,7 +243,70 @@ describe('the gateway under one kernel’s output flood', () => {
       /\[jaxlab-gateway\] .*dropped while no client was connected/
     );
   }, 90_000);
+
+  it('should run a flooding kernel at the lowest CPU priority until its flood ends, and log both', async () => {
+    const kernelId = await startKernel();
+    const client = await open(kernelId);
+    expect(await nicesPrinted(client, 'nice()')).toEqual([0]);
+
+    // 1 MiB lines for 4 s: past the rate limit's burst within the first second.
+    const during = await nicesPrinted(
+      client,
+      'flood_telling_nice(secs=4, width=1048576)'
+    );
+    expect(during.length).toBeGreaterThan(4);
+    expect(during.at(-1), `nice values during the flood: ${during}`).toBe(19);
+
+    // Back to normal once the flood is over (FLOOD_QUIET_MS after the last
+    // delayed read), without the kernel doing anything.
+    let after: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      await new Promise(resolve => setTimeout(resolve, 200));
+      after = await nicesPrinted(client, 'nice()');
+      if (after[0] === 0) break;
+    }
+    expect(after).toEqual([0]);
+    const log = gw.output();
+    expect(log).toContain(`kernel ${kernelId} floods its output`);
+    expect(log).toContain(`kernel ${kernelId}'s output flood ended`);
+  }, 60_000);
 });
+
+/**
+ * Runs `code` on `client` until its idle status (at most `timeoutMs`) and
+ * returns the niceness values it printed (\`nice=N\` lines), dropping all
+ * other output as it comes.
+ */
+async function nicesPrinted(
+  client: IChannelsClient,
+  code: string,
+  timeoutMs = 20_000
+): Promise<number[]> {
+  const request = executeRequest(code, client.session);
+  const nices: number[] = [];
+  client.received.length = 0;
+  client.send(request);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 50));
+    const batch = client.received.splice(0);
+    for (const m of batch) {
+      if (m.parent_header.msg_id !== request.header.msg_id) continue;
+      if (m.header.msg_type === 'stream') {
+        for (const [, n] of String(m.content.text).matchAll(/nice=(-?\d+)/g)) {
+          nices.push(Number(n));
+        }
+      }
+      if (
+        m.header.msg_type === 'status' &&
+        m.content.execution_state === 'idle'
+      ) {
+        return nices;
+      }
+    }
+  }
+  throw new Error(`${code}: no idle status within ${timeoutMs} ms`);
+}
 
 /** Messages `client` receives until none came for `quietMs`. */
 async function collectUntilQuiet(

@@ -384,6 +384,72 @@ print(t.user + t.system + t.children_user + t.children_system)
   });
 });
 
+// Says ready, waits for /job/go, then spins on the first CPU for \`secs\` seconds and
+// prints the CPU seconds it used: kernels started with it compete for one
+// CPU, whatever the host's other work.
+const SPIN_AFTER_GO = (secs: number): string => `
+import os, time
+os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+print('ready', flush=True)
+while not os.path.exists('${SANDBOX_JOB_DIR}/go'): time.sleep(0.02)
+start = time.time()
+while time.time() - start < ${secs}: pass
+t = os.times()
+print(t.user + t.system)
+`;
+
+for (const [name, on] of [
+  ['cgroups', launcher],
+  ['rlimits only', rlimitLauncher]
+] as const) {
+  describe(`SandboxedProcess.setCpuPriority() (${name})`, () => {
+    /** CPU seconds of two kernels spinning side by side after `prepare(first)`. */
+    async function contend(
+      prepare: (first: SandboxedProcess) => Promise<void>
+    ): Promise<[number, number]> {
+      const pair = await Promise.all([
+        start(SPIN_AFTER_GO(3), { on }),
+        start(SPIN_AFTER_GO(3), { on })
+      ]);
+      // The sandbox's own session (autogroup) exists once its program runs.
+      for (const { output } of pair) {
+        const t0 = Date.now();
+        while (!output().stdout.includes('ready') && Date.now() - t0 < 20_000) {
+          await new Promise(resolve => setTimeout(resolve, 20));
+        }
+      }
+      await prepare(pair[0].proc);
+      for (const { jobDir } of pair) {
+        await fs.writeFile(path.join(jobDir, 'go'), '');
+      }
+      await Promise.all(pair.map(({ proc }) => proc.exited));
+      const [first, second] = pair.map(({ output }) =>
+        Number(output().stdout.replace('ready', ''))
+      );
+      expect(first).toBeGreaterThanOrEqual(0);
+      expect(second).toBeGreaterThan(0);
+      return [first!, second!];
+    }
+
+    it('should let a kernel at low priority take little of a contended CPU', async () => {
+      const [low, normal] = await contend(proc => proc.setCpuPriority('low'));
+      // Equal shares without it; a weight of 1 (nice 19) against 100 (nice 0).
+      expect(low / normal, `${low} / ${normal} CPU seconds`).toBeLessThan(0.25);
+    });
+
+    it('should give a kernel its share back at normal priority', async () => {
+      const [restored, normal] = await contend(async proc => {
+        await proc.setCpuPriority('low');
+        await proc.setCpuPriority('normal');
+      });
+      expect(
+        restored / normal,
+        `${restored} / ${normal} CPU seconds`
+      ).toBeGreaterThan(0.5);
+    });
+  });
+}
+
 const DAEMON = `
 import os, signal, time, sys
 signal.signal(signal.SIGTERM, signal.SIG_IGN)
