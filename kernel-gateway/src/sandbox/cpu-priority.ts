@@ -29,7 +29,7 @@ let canRestoreNice: Promise<boolean> | undefined;
  * Whether this process may lower nice values again (CAP_SYS_NICE): without
  * it a thread's nice can be raised but never brought back.
  */
-export function mayRestoreNice(): Promise<boolean> {
+function mayRestoreNice(): Promise<boolean> {
   canRestoreNice ??= fs
     .readFile('/proc/self/status', 'utf8')
     .then(status => {
@@ -67,7 +67,7 @@ export async function processTree(rootPid: number): Promise<number[]> {
  * autogroups where the kernel has none; a refusal (no right to lower a
  * nice value) is thrown.
  */
-export async function setNice(pids: number[], nice: number): Promise<void> {
+async function setNice(pids: number[], nice: number): Promise<void> {
   for (const pid of pids) {
     await fs
       .writeFile(`/proc/${pid}/autogroup`, String(nice))

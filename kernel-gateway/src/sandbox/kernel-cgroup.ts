@@ -135,23 +135,21 @@ export class KernelCgroup {
 
   /**
    * Sets the kernel's CPU weight (cgroup v2 scale, 1-10000; v1 cpu.shares
-   * = weight x 1024 / 100). Resolves false where the kernel has no cpu
-   * controller (nothing written).
+   * = weight x 1024 / 100) where it has a cpu controller; else nothing.
    */
-  async setCpuWeight(weight: number): Promise<boolean> {
+  async setCpuWeight(weight: number): Promise<void> {
     const { unified, cpu } = this._dirs;
     if (this._mode === 'v2' && unified) {
       const file = path.join(unified, 'cpu.weight');
-      if (!(await exists(file))) return false;
-      await fs.writeFile(file, String(cpuWeightV2(weight)));
-      return true;
+      if (await exists(file)) {
+        await fs.writeFile(file, String(cpuWeightV2(weight)));
+      }
+    } else if (cpu) {
+      await fs.writeFile(
+        path.join(cpu, 'cpu.shares'),
+        String(cpuSharesV1(weight))
+      );
     }
-    if (!cpu) return false;
-    await fs.writeFile(
-      path.join(cpu, 'cpu.shares'),
-      String(cpuSharesV1(weight))
-    );
-    return true;
   }
 
   /** Whether a fork was refused because of the pids limit. */
