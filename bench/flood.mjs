@@ -240,7 +240,7 @@ async function main() {
       // The next calm window starts once the flood is over and the
       // gateway has seen it end (its kernel's CPU priority restored).
       while (!(await isIdle())) await sleep(100);
-      await sleep(1500);
+      await sleep(3500);
     }
     for (const ws of stalled) ws.terminate();
     const loadBefore = loads.calm.join(', ');

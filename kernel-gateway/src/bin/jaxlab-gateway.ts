@@ -61,6 +61,8 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
   --device-path P      pass exactly these accelerator device nodes into kernels instead of the
                        detected ones (repeatable; e.g. /dev/nvidiactl /dev/nvidia0)
   --no-devices         pass no accelerator device node into kernels (CPU only)
+  --iopub-mib-per-s N  output read from one kernel per second, and its burst, in MiB (default 16);
+                       past it the kernel's writes wait and it runs at the lowest CPU priority
   --max-log-mib N      log output stored per job (default 256); the rest is discarded, and the log says so
   --outputs-max-files N  files of a run's outputs/ kept as its artifacts (default 1000)
   --outputs-max-mib N  bytes of outputs/ kept per run, all files together (default 1024); per file too;
@@ -91,6 +93,7 @@ async function main(): Promise<void> {
       'no-user-credentials': { type: 'boolean', default: false },
       'max-jobs': { type: 'string', default: '1' },
       'max-log-mib': { type: 'string' },
+      'iopub-mib-per-s': { type: 'string' },
       'outputs-max-files': { type: 'string' },
       'outputs-max-mib': { type: 'string' },
       'max-jobs-per-user': {
@@ -155,6 +158,7 @@ async function main(): Promise<void> {
     log
   });
   const cullS = number('idle-cull-s', values['idle-cull-s']);
+  const iopubRate = mib(number('iopub-mib-per-s', values['iopub-mib-per-s']));
   const kernels = new KernelManager({
     launcher,
     dataDir,
@@ -167,6 +171,9 @@ async function main(): Promise<void> {
     idleCullMs: cullS ? cullS * 1000 : undefined,
     startTimeoutMs:
       (number('start-timeout-s', values['start-timeout-s']) ?? 60) * 1000,
+    iopubRateLimit: iopubRate
+      ? { bytesPerSecond: iopubRate, burstBytes: iopubRate }
+      : undefined,
     log
   });
   const metrics = new GatewayMetrics({

@@ -22,6 +22,7 @@ import { loadKernelSpec } from './kernel-spec.js';
 import { MemoryBudget } from './memory-budget.js';
 import type { ReplayBuffer } from './replay-buffer.js';
 import type { ILogFields, LogSink } from '../log/gateway-log.js';
+import type { ByteRateLimiter } from '../wire/byte-rate-limiter.js';
 
 /** Kernel ids are UUIDs; only folders named like one are ever reaped. */
 const KERNEL_ID =
@@ -331,6 +332,7 @@ export class KernelManager {
       startTimeoutMs: this._options.startTimeoutMs ?? 60_000,
       heartbeatIntervalMs: this._options.heartbeatIntervalMs,
       replay: this._options.replay,
+      iopubRateLimit: this._options.iopubRateLimit,
       log: (line, fields) => this._log(line, { kernelId: id, ...fields }),
       onEvent: event => this.kernelChanged.emit(event),
       onClientShutdown: async restart => {
@@ -635,6 +637,8 @@ export namespace KernelManager {
     heartbeatIntervalMs?: number;
     /** Bounds of each kernel's replay buffer. */
     replay?: Partial<ReplayBuffer.IOptions>;
+    /** Most iopub bytes read per second from one kernel (default IOPUB_RATE_LIMIT). */
+    iopubRateLimit?: ByteRateLimiter.IOptions;
     /**
      * Memory all kernels may be given together: the sum of their memory
      * limits (running, pooled and starting) stays within it, and a start

@@ -13,6 +13,7 @@ import type {
 } from '../sandbox/kernel-launcher.js';
 import type { IConnectionInfo } from '../wire/connection-info.js';
 import { ipcSocketPaths } from '../wire/connection-info.js';
+import type { ByteRateLimiter } from '../wire/byte-rate-limiter.js';
 import type { RequestChannel } from '../wire/kernel-channels.js';
 import { KernelChannels } from '../wire/kernel-channels.js';
 import { createMessage } from '../wire/message-factory.js';
@@ -375,6 +376,7 @@ export class KernelSession {
     this._collectOutput(proc);
     this._channels = new KernelChannels({
       info: this._options.info,
+      iopubRateLimit: this._options.iopubRateLimit,
       onMessage: msg => this._onKernelMessage(msg),
       onDropped: (channel, error) =>
         this._options.log?.(
@@ -757,6 +759,7 @@ export namespace KernelSession {
     heartbeatIntervalMs?: number;
     heartbeatMisses?: number;
     replay?: Partial<ReplayBuffer.IOptions>;
+    iopubRateLimit?: ByteRateLimiter.IOptions;
     log?: LogSink;
     onEvent?: (event: KernelEvent) => void;
     /** A client asked for shutdown (or restart) on control. */

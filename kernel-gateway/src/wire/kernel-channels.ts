@@ -38,9 +38,11 @@ export const IOPUB_RATE_LIMIT = Object.freeze({
 
 /**
  * How long a kernel's iopub must be read without waiting on its rate limit
- * before its output flood counts as over.
+ * before its output flood counts as over. Longer than a second: a flooding
+ * kernel at the lowest CPU priority may fall below the rate for a moment
+ * on a busy host without its flood being over.
  */
-export const FLOOD_QUIET_MS = 1000;
+export const FLOOD_QUIET_MS = 3000;
 
 /** Messages ZeroMQ may queue on the gateway's iopub socket of one kernel. */
 export const IOPUB_QUEUE_MESSAGES = 16;
