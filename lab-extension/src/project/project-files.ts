@@ -57,10 +57,6 @@ export class ProjectFiles extends SplitPanel {
     this.addWidget(this._list);
     this.addWidget(this._tabs);
     this.setRelativeSizes([1, 4]);
-    // The editor takes what the panel gains or loses first: after being
-    // narrow (a run opened beside it) the file list does not keep the room.
-    SplitPanel.setStretch(this._list, 0);
-    SplitPanel.setStretch(this._tabs, 1);
     this._list.fileOpened.connect((_, path) => this.open(path), this);
     this._tabs.currentChanged.connect(this._onCurrent, this);
     model.filesChanged.connect(this._onFilesChanged, this);

@@ -102,10 +102,6 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     top.addWidget(this._files);
     top.addWidget(settings);
     top.setRelativeSizes([4, 1]);
-    // The files and editor, not the run settings, take what the panel
-    // gains or loses first.
-    SplitPanel.setStretch(this._files, 1);
-    SplitPanel.setStretch(settings, 0);
     content.addWidget(top);
     content.addWidget(this._bottom);
     content.setRelativeSizes([2, 3]);
