@@ -213,6 +213,53 @@ def test_kernel_should_stop_a_long_call_on_interrupt(kernel) -> None:
     assert reply["status"] == "ok"
 
 
+FINALIZER_SLEEPS = """
+import time
+
+
+class Slow:
+    def __del__(self):
+        print("finalizing", flush=True)
+        time.sleep(30)
+
+
+def main():
+    Slow()
+    for _ in range(300):  # a training loop: short steps
+        time.sleep(0.1)
+"""
+
+
+def test_kernel_should_stop_a_call_interrupted_inside_a_finalizer(workdir: Path) -> None:
+    # Python drops a KeyboardInterrupt raised in __del__ or a gc callback
+    # (JAX's _xla_gc_callback), printing "Exception ignored": a cancel would
+    # only end the run when the gateway kills the kernel, after a traceback.
+    (workdir / "main.py").write_text(FINALIZER_SLEEPS)
+    manager, client = start_kernel(workdir)
+    try:
+        msg_id = client.execute("main()", stop_on_error=False)
+        stderr = []
+        while True:
+            msg = client.get_iopub_msg(timeout=60)
+            if msg["msg_type"] == "stream" and "finalizing" in msg["content"]["text"]:
+                break
+        started = time.monotonic()
+        manager.interrupt_kernel()
+        reply = shell_reply(client, msg_id, 15)
+        assert time.monotonic() - started < 10
+        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        while True:
+            msg = client.get_iopub_msg(timeout=10)
+            if msg["msg_type"] == "stream" and msg["content"]["name"] == "stderr":
+                stderr.append(msg["content"]["text"])
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        assert "Exception ignored" not in "".join(stderr)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
 def test_kernel_should_complete_and_inspect_designated_functions(kernel) -> None:
     _, client, _ = kernel
     reply = shell_reply(client, client.complete("tra", 3), 10)["content"]

@@ -39,6 +39,7 @@ from .calls import CallNotAllowed, allowed_calls_message, parse_call
 from .capture import FdCapture
 from .devices import DeviceUnavailable, add_requirements_env, check_devices
 from .file_cells import FileCell, FileCellRefused, parse_file_cell, write_file_cell
+from .interrupts import redeliver_swallowed_interrupts
 from .metrics import MetricsRecorder, summarize
 from .profiling import ProfileTrace
 from .program import Program, ProjectTooLarge, digest_of, read_project_files
@@ -244,13 +245,16 @@ class JaxLabKernel(Kernel):
                 previous = signal.getsignal(signal.SIGINT)
                 signal.signal(signal.SIGINT, signal.default_int_handler)
                 try:
-                    function = self._start(program, name, recorder)
-                    call = absl_arguments(function, args, kwargs, program.module_names)
-                    if call is not None:
-                        args, kwargs = call
-                    tracing = ProfileTrace(self.workdir) if profile else contextlib.nullcontext()
-                    with active(steps), tracing:
-                        result = function(*args, **kwargs)
+                    with redeliver_swallowed_interrupts():
+                        function = self._start(program, name, recorder)
+                        call = absl_arguments(function, args, kwargs, program.module_names)
+                        if call is not None:
+                            args, kwargs = call
+                        tracing = (
+                            ProfileTrace(self.workdir) if profile else contextlib.nullcontext()
+                        )
+                        with active(steps), tracing:
+                            result = function(*args, **kwargs)
                 finally:
                     recorder.stop_clock()
                     signal.signal(signal.SIGINT, previous)
