@@ -4,8 +4,9 @@ import {
 } from '@jupyterlab/codeeditor';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { SplitPanel, TabPanel, type Widget } from '@lumino/widgets';
+import { TabPanel, type Widget } from '@lumino/widgets';
 
+import { ProportionalSplitPanel } from '../ui/proportional-split-panel.js';
 import { bindUndoKeys } from './editor-undo.js';
 import { FileList } from './file-list.js';
 import type { ProjectModel } from './project-model.js';
@@ -17,9 +18,9 @@ import type { ProjectModel } from './project-model.js';
  * one split panel. Tabs follow the project: a renamed file's tab is
  * renamed, a deleted file's tab closes.
  */
-export class ProjectFiles extends SplitPanel {
+export class ProjectFiles extends ProportionalSplitPanel {
   constructor(options: ProjectFiles.IOptions) {
-    super({ orientation: 'horizontal', spacing: 1 });
+    super({ orientation: 'horizontal', spacing: 1, proportions: [1, 4] });
     const { model, editorServices, rendermime, trans } = options;
     this.addClass('jp-jaxlab-ProjectFiles');
     this._model = model;
@@ -56,7 +57,6 @@ export class ProjectFiles extends SplitPanel {
 
     this.addWidget(this._list);
     this.addWidget(this._tabs);
-    this.setRelativeSizes([1, 4]);
     this._list.fileOpened.connect((_, path) => this.open(path), this);
     this._tabs.currentChanged.connect(this._onCurrent, this);
     model.filesChanged.connect(this._onFilesChanged, this);

@@ -8,8 +8,10 @@ import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ToolbarButton } from '@jupyterlab/ui-components';
 import { Signal, type ISignal } from '@lumino/signaling';
-import { Panel, SplitPanel, TabPanel, Widget } from '@lumino/widgets';
+import type { SplitPanel } from '@lumino/widgets';
+import { Panel, TabPanel, Widget } from '@lumino/widgets';
 import { ArgumentForm } from '../arguments/argument-form.js';
+import { ProportionalSplitPanel } from '../ui/proportional-split-panel.js';
 import { ArgumentModel } from '../arguments/argument-model.js';
 import type { JaxLabConnection } from '../connection/connection.js';
 import { ResultsModel } from '../results/results-model.js';
@@ -35,7 +37,11 @@ import { errorText } from '../ui/error-text.js';
 export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   /** Make a panel for `model`. */
   constructor(options: ProjectPanel.IOptions) {
-    const content = new SplitPanel({ orientation: 'vertical', spacing: 4 });
+    const content = new ProportionalSplitPanel({
+      orientation: 'vertical',
+      spacing: 4,
+      proportions: [2, 3]
+    });
     super({ content });
     const { model, connection, editorServices, rendermime, trans } = options;
     this._projectModel = model;
@@ -97,14 +103,16 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     settings.addClass('jp-jaxlab-RunSettings');
     settings.addWidget(this._argumentForm);
     settings.addWidget(this._picker);
-    const top = new SplitPanel({ orientation: 'horizontal', spacing: 4 });
+    const top = new ProportionalSplitPanel({
+      orientation: 'horizontal',
+      spacing: 4,
+      proportions: [4, 1]
+    });
     top.addClass('jp-jaxlab-ProjectTop');
     top.addWidget(this._files);
     top.addWidget(settings);
-    top.setRelativeSizes([4, 1]);
     content.addWidget(top);
     content.addWidget(this._bottom);
-    content.setRelativeSizes([2, 3]);
     this._results.stateChanged.connect(this._onRunState, this);
 
     // Toolbar.

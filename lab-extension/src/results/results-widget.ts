@@ -1,9 +1,10 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { Panel, SplitPanel, Widget } from '@lumino/widgets';
+import { Panel, Widget } from '@lumino/widgets';
 import type { ApiClient } from '../api/api-client.js';
 import { ChartsPanel } from '../charts/charts-panel.js';
 import { SeriesModel } from '../charts/series-model.js';
 import { LogView } from '../log/log-view.js';
+import { ProportionalSplitPanel } from '../ui/proportional-split-panel.js';
 import { metricRows } from '../metrics/metrics-format.js';
 import { PhaseBar } from './phase-bar.js';
 import type { ResultsModel } from './results-model.js';
@@ -52,11 +53,14 @@ export class ResultsWidget extends Panel {
     this._series?.changed.connect(this._onSeries, this);
     model.seriesChanged.connect(() => this._series?.invalidate(), this);
     this.logView = new LogView(model.log);
-    const body = new SplitPanel({ orientation: 'horizontal', spacing: 4 });
+    const body = new ProportionalSplitPanel({
+      orientation: 'horizontal',
+      spacing: 4,
+      proportions: [3, 2]
+    });
     body.addClass('jp-jaxlab-Results-body');
     body.addWidget(this.charts);
     body.addWidget(this.logView);
-    body.setRelativeSizes([3, 2]);
     this.addWidget(top);
     this.addWidget(body);
     model.stateChanged.connect(this._render, this);

@@ -369,6 +369,16 @@ describe("A run's outputs, data viewer and chat in JupyterLab (headless Chromium
         .locator('.lm-TabBar-tabCloseIcon')
         .click();
     await showProject();
+    // The panel was narrow beside the viewer and chat: wide again, the
+    // editor has its room back (Lumino would keep the narrow sizes).
+    const width = (selector: string) =>
+      panel()
+        .locator(selector)
+        .first()
+        .evaluate(e => e.getBoundingClientRect().width);
+    expect(await width('.jp-jaxlab-Files')).toBeGreaterThan(
+      2 * (await width('.jp-jaxlab-FileList'))
+    );
     await shot(page, 'outputs-list-dark.png');
     await setTheme(page, 'JupyterLab Light');
   }, 120_000);
