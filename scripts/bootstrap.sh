@@ -50,6 +50,10 @@ if [ ! -x .venv/bin/python ]; then
   say "creating .venv"
   "$PY" -m venv .venv
 fi
+# JupyterLab runs its node-version-check.js (CommonJS) from inside .venv,
+# where Node would apply this repository's "type": "module"; JupyterLab then
+# logs "require is not defined" and believes Node is missing.
+[ -f .venv/package.json ] || echo '{ "type": "commonjs" }' >.venv/package.json
 req=scripts/requirements.txt
 [ $WITH_TEST = 1 ] && req=scripts/requirements-test.txt
 
