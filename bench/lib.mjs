@@ -11,6 +11,7 @@ export const ROOT = new URL('..', import.meta.url).pathname;
 export const PY = `${ROOT}.venv/bin/python`;
 
 export { freePort };
+export { TRIVIAL_JOB } from '../store/test/fixtures/trivial-job.mjs';
 
 export function startProcess(cmd, args, options = {}) {
   const child = spawn(cmd, args, {
@@ -132,16 +133,6 @@ export const loadAverage = () =>
     .join(' ');
 
 export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
-
-/** The input of a job that does nothing: main() returns at once, on the CPU. */
-export const TRIVIAL_JOB = {
-  projectId: null,
-  code: 'def main():\n    pass\n',
-  requirements: '',
-  entrypoint: 'main',
-  args: {},
-  accelerator: 'cpu'
-};
 
 /** Wall-clock time in ms with sub-ms precision (same clock as the kernel's header dates). */
 export const nowMs = () => performance.timeOrigin + performance.now();

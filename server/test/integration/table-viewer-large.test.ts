@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TablePage } from '@jaxlab/schemas';
 import { openStore } from '@jaxlab/store';
 import type { IStore } from '@jaxlab/store';
+import { TRIVIAL_JOB } from '../../../store/test/fixtures/trivial-job.mjs';
 
 const ROWS = 1_000_000;
 const LABELS = ['cat', 'dog', 'cow', 'owl'];
@@ -84,16 +85,7 @@ beforeAll(async () => {
     })
   ).json();
   store = await openStore({ sqlite: { path: join(dir, 'jaxlab.db') } });
-  jobId = (
-    await store.jobs.create(me.id, {
-      projectId: null,
-      code: 'def main():\n    pass\n',
-      requirements: '',
-      entrypoint: 'main',
-      args: {},
-      accelerator: 'cpu'
-    })
-  ).id;
+  jobId = (await store.jobs.create(me.id, TRIVIAL_JOB)).id;
   let seed = 42;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < ROWS; i++) {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labPaths } from '@jaxlab/paths';
 import type { TablePage } from '@jaxlab/schemas';
+import { TRIVIAL_JOB } from '../../../store/test/fixtures/trivial-job.mjs';
 import { startLabServer } from '../stand-ins/lab-server.js';
 import type { ITestLabServer, ITestUser } from '../stand-ins/lab-server.js';
 
@@ -61,14 +62,7 @@ sys.stdout.write(b.getvalue().hex())
 beforeAll(async () => {
   lab = await startLabServer();
   alice = await lab.as('alice');
-  const job = await lab.store.jobs.create(alice.id, {
-    projectId: null,
-    code: 'def main():\n    pass\n',
-    requirements: '',
-    entrypoint: 'main',
-    args: {},
-    accelerator: 'cpu'
-  });
+  const job = await lab.store.jobs.create(alice.id, TRIVIAL_JOB);
   jobId = job.id;
   const put = (name: string, data: Buffer | string) =>
     lab.store.artifacts.put(jobId, {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobEvent } from '@jaxlab/schemas';
 import { openStore } from '@jaxlab/store';
 import type { IStore } from '@jaxlab/store';
+import { TRIVIAL_JOB } from '../fixtures/trivial-job.mjs';
 
 const childDir = fileURLToPath(new URL('../cross-process/', import.meta.url));
 
@@ -27,14 +28,7 @@ describe('IJobEvents.watch() on SQLite across processes', () => {
   });
 
   it('should deliver every event another process appends, once and in order', async () => {
-    const job = await store.jobs.create('owner', {
-      projectId: null,
-      code: 'def main():\n    pass\n',
-      requirements: '',
-      entrypoint: 'main',
-      args: {},
-      accelerator: 'cpu'
-    });
+    const job = await store.jobs.create('owner', TRIVIAL_JOB);
     await store.queue.claimNext({
       hostId: 'child-host',
       capacity: [{ accelerator: 'cpu', maxDevices: 1 }],

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { openStore } from '@jaxlab/store';
 import type { IJobEvents, IStore } from '@jaxlab/store';
+import { TRIVIAL_JOB } from '../../../../store/test/fixtures/trivial-job.mjs';
 
 import { JobEventWriter } from './job-event-writer.js';
 
@@ -11,14 +12,7 @@ describe('JobEventWriter', () => {
 
   beforeEach(async () => {
     store = await openStore({ sqlite: { path: ':memory:' } });
-    const job = await store.jobs.create('local', {
-      projectId: null,
-      code: 'def main():\n    pass\n',
-      requirements: '',
-      entrypoint: 'main',
-      args: {},
-      accelerator: 'cpu'
-    });
+    const job = await store.jobs.create('local', TRIVIAL_JOB);
     await store.queue.claimNext({
       hostId: 'h',
       capacity: [{ accelerator: 'cpu', maxDevices: 1 }],

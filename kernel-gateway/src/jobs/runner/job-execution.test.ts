@@ -6,6 +6,7 @@ import { METRICS_MIME_TYPE } from '@jaxlab/schemas';
 import type { Job } from '@jaxlab/schemas';
 import { openStore } from '@jaxlab/store';
 import type { IStore } from '@jaxlab/store';
+import { TRIVIAL_JOB } from '../../../../store/test/fixtures/trivial-job.mjs';
 
 import { createMessage } from '../../wire/message-factory.js';
 import type { EnvironmentBuilder } from '../requirements/environment-builder.js';
@@ -55,14 +56,7 @@ describe('JobExecution device facts', () => {
 
   beforeEach(async () => {
     store = await openStore({ sqlite: { path: ':memory:' } });
-    await store.jobs.create('local', {
-      projectId: null,
-      code: 'def main():\n    pass\n',
-      requirements: '',
-      entrypoint: 'main',
-      args: {},
-      accelerator: 'cpu'
-    });
+    await store.jobs.create('local', TRIVIAL_JOB);
     job = (await store.queue.claimNext({
       hostId: 'h',
       capacity: [{ accelerator: 'cpu', maxDevices: 1 }],
