@@ -14,15 +14,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import {
-  ROOT,
   KernelClient,
   fmt,
-  freePort,
   loadAverage,
   median,
   percentile,
   sleep,
-  startProcess,
+  startGatewayProcess,
   waitForHttp
 } from './lib.mjs';
 
@@ -144,18 +142,11 @@ async function measure(base, client, ms) {
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'jxf-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const gw = startProcess('node', [
-    join(ROOT, 'kernel-gateway/lib/bin/jaxlab-gateway.js'),
-    '--port',
-    String(port),
-    '--token',
-    TOKEN,
-    '--data-dir',
-    dataDir,
-    '--no-run-jobs'
-  ]);
+  const {
+    base,
+    port,
+    proc: gw
+  } = await startGatewayProcess(dataDir, TOKEN, ['--no-run-jobs']);
   try {
     await waitForHttp(`${base}/api`, HEADERS);
     const [flooding, quiet] = await Promise.all([

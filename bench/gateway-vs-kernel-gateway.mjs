@@ -20,6 +20,7 @@ import {
   loadAverage,
   median,
   percentile,
+  startGatewayProcess,
   startProcess,
   waitForHttp
 } from './lib.mjs';
@@ -57,15 +58,7 @@ def train_step(n=0):
 
 async function ours({ prespawn = 0, unsandboxed = false } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'jxb-'));
-  const port = await freePort();
-  const p = startProcess('node', [
-    join(ROOT, 'kernel-gateway/lib/bin/jaxlab-gateway.js'),
-    '--port',
-    String(port),
-    '--token',
-    TOKEN,
-    '--data-dir',
-    dataDir,
+  const { base, proc } = await startGatewayProcess(dataDir, TOKEN, [
     '--prespawn',
     String(prespawn),
     '--max-kernels',
@@ -80,9 +73,9 @@ async function ours({ prespawn = 0, unsandboxed = false } = {}) {
         ? `jaxlab from the pool (prespawn ${prespawn})`
         : 'jaxlab cold',
     isPool: prespawn > 0,
-    base: `http://127.0.0.1:${port}`,
+    base,
     kernelName: 'jaxlab',
-    proc: p,
+    proc,
     async setup(base, id) {
       const r = await fetch(`${base}/api/kernels/${id}/files/main.py`, {
         method: 'PUT',
@@ -313,34 +306,30 @@ for (const r of Object.values(results)) {
 const { cold, pool, peer: kg, 'peer-nodelay': kgNd, unsandboxed } = results;
 const ratio = (a, b) => (a && b ? fmt(a / b, 2) : 'n/a');
 const verdict = ok => (ok ? 'met' : 'MISSED');
+/** The goal "ours / peer <= bound": its text and whether a ratio meets it. */
+const atMost = bound => ({
+  text: `<= ${bound.toFixed(1)}`,
+  isMet: x => x <= bound
+});
 if (kg) {
   console.log(
     '\n| ratio (ours / peer) | vs Kernel Gateway | vs Kernel Gateway + TCP_NODELAY | goal |'
   );
   console.log('| --- | --: | --: | --- |');
-  const row = (label, a, key, goal, ok) =>
+  const row = (label, a, key, goal) =>
     console.log(
-      `| ${label} | ${ratio(a?.[key], kg[key])} | ${ratio(a?.[key], kgNd?.[key])} | ${goal} ${a ? verdict(ok(a[key] / kg[key])) : ''} |`
+      `| ${label} | ${ratio(a?.[key], kg[key])} | ${ratio(a?.[key], kgNd?.[key])} | ${goal.text} ${a ? verdict(goal.isMet(a[key] / kg[key])) : ''} |`
     );
-  row('cold start (median)', cold, 'startMedian', '<= 1.0', x => x <= 1.0);
-  row('cold start (p99)', cold, 'startP99', '<= 1.0', x => x <= 1.0);
-  row(
-    'start from the pool (median)',
-    pool,
-    'startMedian',
-    '<= 0.2',
-    x => x <= 0.2
-  );
-  row('start from the pool (p99)', pool, 'startP99', '<= 0.2', x => x <= 0.2);
-  row('round trip (median)', cold, 'tripMedian', '<= 0.5', x => x <= 0.5);
-  row('round trip (p99)', cold, 'tripP99', '<= 0.5', x => x <= 0.5);
-  row(
-    'stream throughput',
-    cold,
-    'linesPerS',
-    `>= 1.0, nothing lost${cold?.inOrder ? ' (all in order)' : ' (LOST LINES)'}`,
-    x => x >= 1.0 && cold.inOrder
-  );
+  row('cold start (median)', cold, 'startMedian', atMost(1.0));
+  row('cold start (p99)', cold, 'startP99', atMost(1.0));
+  row('start from the pool (median)', pool, 'startMedian', atMost(0.2));
+  row('start from the pool (p99)', pool, 'startP99', atMost(0.2));
+  row('round trip (median)', cold, 'tripMedian', atMost(0.5));
+  row('round trip (p99)', cold, 'tripP99', atMost(0.5));
+  row('stream throughput', cold, 'linesPerS', {
+    text: `>= 1.0, nothing lost${cold?.inOrder ? ' (all in order)' : ' (LOST LINES)'}`,
+    isMet: x => x >= 1.0 && cold.inOrder
+  });
 }
 if (cold && unsandboxed) {
   console.log(

@@ -73,10 +73,11 @@ export async function startLabServerProcess(dataDir, token) {
 }
 
 /**
- * Starts a `jaxlab-gateway` that runs one job at a time from the store in
- * `dataDir` (more flags in `args`); resolves once it runs jobs.
+ * Starts `jaxlab-gateway` on a free port over `dataDir` with the operator
+ * token `token` and more flags in `args`; does not wait for it to answer.
+ * Returns its base URL, port and process.
  */
-export async function startJobGatewayProcess(dataDir, token, args = []) {
+export async function startGatewayProcess(dataDir, token, args = []) {
   const port = await freePort();
   const proc = startProcess('node', [
     `${ROOT}kernel-gateway/lib/bin/jaxlab-gateway.js`,
@@ -86,16 +87,23 @@ export async function startJobGatewayProcess(dataDir, token, args = []) {
     token,
     '--data-dir',
     dataDir,
+    ...args
+  ]);
+  return { base: `http://127.0.0.1:${port}`, port, proc };
+}
+
+/**
+ * Starts a `jaxlab-gateway` that runs one job at a time from the store in
+ * `dataDir` (more flags in `args`); resolves once it runs jobs.
+ */
+export async function startJobGatewayProcess(dataDir, token, args = []) {
+  const { base, proc } = await startGatewayProcess(dataDir, token, [
     '--run-jobs',
     '--max-jobs',
     '1',
     ...args
   ]);
-  await waitForHttp(
-    `http://127.0.0.1:${port}/api`,
-    { Authorization: `Bearer ${token}` },
-    30000
-  );
+  await waitForHttp(`${base}/api`, { Authorization: `Bearer ${token}` }, 30000);
   for (let i = 0; i < 300 && !/running jobs from/.test(proc.log()); i++) {
     await new Promise(r => setTimeout(r, 100));
   }
