@@ -27,44 +27,53 @@ export interface IGatewayMetricsSources {
 export class GatewayMetrics {
   constructor(sources: IGatewayMetricsSources) {
     const registers = [this.registry];
-    this._claimed = new Counter({
-      name: 'jaxlab_gateway_jobs_claimed_total',
-      help: 'Jobs this host claimed, by accelerator.',
-      labelNames: ['accelerator'] as const,
-      registers
-    });
-    this._ended = new Counter({
-      name: 'jaxlab_gateway_jobs_ended_total',
-      help: 'Jobs this host ran that ended, by status (COMPLETED, FAILED, CANCELLED; requeued: handed back at shutdown; lost: the lease lapsed) and failure reason.',
-      labelNames: ['status', 'reason'] as const,
-      registers
-    });
-    this._duration = new Histogram({
-      name: 'jaxlab_gateway_job_duration_seconds',
-      help: 'From claim to end of the jobs this host ran.',
-      labelNames: ['accelerator', 'status'] as const,
-      buckets: DURATION_BUCKETS,
-      registers
-    });
-    this._queueWait = new Histogram({
-      name: 'jaxlab_gateway_job_queue_wait_seconds',
-      help: 'From submission to claim, of the jobs this host claimed.',
-      labelNames: ['accelerator'] as const,
-      buckets: DURATION_BUCKETS,
-      registers
-    });
-    this._sandboxFailures = new Counter({
-      name: 'jaxlab_gateway_sandbox_failures_total',
-      help: 'Jobs that ended SANDBOX_VIOLATION, and failed sandbox probes of /readyz.',
-      labelNames: ['kind'] as const,
-      registers
-    });
-    this._storeErrors = new Counter({
-      name: 'jaxlab_gateway_store_errors_total',
-      help: "Store operations of this host's job loop that failed.",
-      labelNames: ['operation'] as const,
-      registers
-    });
+    const counter = <L extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly L[]
+    ) => new Counter({ name, help, labelNames, registers });
+    const durations = <L extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly L[]
+    ) =>
+      new Histogram({
+        name,
+        help,
+        labelNames,
+        buckets: DURATION_BUCKETS,
+        registers
+      });
+    this._claimed = counter(
+      'jaxlab_gateway_jobs_claimed_total',
+      'Jobs this host claimed, by accelerator.',
+      ['accelerator']
+    );
+    this._ended = counter(
+      'jaxlab_gateway_jobs_ended_total',
+      'Jobs this host ran that ended, by status (COMPLETED, FAILED, CANCELLED; requeued: handed back at shutdown; lost: the lease lapsed) and failure reason.',
+      ['status', 'reason']
+    );
+    this._duration = durations(
+      'jaxlab_gateway_job_duration_seconds',
+      'From claim to end of the jobs this host ran.',
+      ['accelerator', 'status']
+    );
+    this._queueWait = durations(
+      'jaxlab_gateway_job_queue_wait_seconds',
+      'From submission to claim, of the jobs this host claimed.',
+      ['accelerator']
+    );
+    this._sandboxFailures = counter(
+      'jaxlab_gateway_sandbox_failures_total',
+      'Jobs that ended SANDBOX_VIOLATION, and failed sandbox probes of /readyz.',
+      ['kind']
+    );
+    this._storeErrors = counter(
+      'jaxlab_gateway_store_errors_total',
+      "Store operations of this host's job loop that failed.",
+      ['operation']
+    );
     new Gauge({
       name: 'jaxlab_gateway_kernels_running',
       help: 'Kernels alive on this host.',
