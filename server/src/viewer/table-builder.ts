@@ -33,6 +33,35 @@ export type ColumnSummary = NonNullable<
   TablePage['columns'][number]['summary']
 >;
 
+/** A running tally of a column's numbers, missing cells and bounds. */
+export interface INumberTally {
+  numbers: number;
+  missing: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** Adds a number (not NaN) to a tally. */
+export function tallyNumber(tally: INumberTally, value: number): void {
+  tally.numbers++;
+  tally.sum += value;
+  if (value < tally.min) tally.min = value;
+  if (value > tally.max) tally.max = value;
+}
+
+/** A numeric column's summary from its tally (mean, min and max null when it holds no number). */
+export function summaryOf(tally: INumberTally): ColumnSummary {
+  const { numbers } = tally;
+  return {
+    count: numbers,
+    missing: tally.missing,
+    mean: numbers ? tally.sum / numbers : null,
+    min: numbers ? tally.min : null,
+    max: numbers ? tally.max : null
+  };
+}
+
 /** What an index knows of its table; shared live while it is being built. */
 export interface ITableState {
   columns: { name: string; type: ColumnType; summary?: ColumnSummary }[];
@@ -108,7 +137,7 @@ export function parseNumber(
 }
 
 /** Running counts of one column, from which its type and summary follow. */
-export class ColumnStats {
+export class ColumnStats implements INumberTally {
   numbers = 0;
   integers = 0;
   booleans = 0;
@@ -236,15 +265,7 @@ export class ColumnStats {
   }
 
   get summary(): ColumnSummary | undefined {
-    const type = this.type;
-    if (type !== 'integer' && type !== 'number') return undefined;
-    return {
-      count: this.numbers,
-      missing: this.missing,
-      mean: this.numbers ? this.sum / this.numbers : null,
-      min: this.numbers ? this.min : null,
-      max: this.numbers ? this.max : null
-    };
+    return isNumeric(this.type) ? summaryOf(this) : undefined;
   }
 
   private _text = '';
@@ -253,11 +274,8 @@ export class ColumnStats {
   private _textEnd = -1;
 
   private _number(value: number): void {
-    this.numbers++;
+    tallyNumber(this, value);
     if (Number.isInteger(value)) this.integers++;
-    this.sum += value;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
   }
 }
 

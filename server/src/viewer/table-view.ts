@@ -4,8 +4,12 @@ import path from 'node:path';
 import type { TableFilter } from '@jaxlab/schemas';
 import { ColumnReader } from './column-files.js';
 import { sortColumn } from './external-sort.js';
-import { isNumeric } from './table-builder.js';
-import type { ColumnSummary, ITableState } from './table-builder.js';
+import { isNumeric, summaryOf, tallyNumber } from './table-builder.js';
+import type {
+  ColumnSummary,
+  INumberTally,
+  ITableState
+} from './table-builder.js';
 
 /** How a page is asked to be ordered and filtered. */
 export interface IViewQuery {
@@ -197,7 +201,13 @@ async function summariesOf(
     state.columns.map(async (column, index) => {
       if (!isNumeric(column.type)) return null;
       const reader = new ColumnReader(dir, index);
-      const s = { count: 0, missing: 0, sum: 0, min: Infinity, max: -Infinity };
+      const s: INumberTally = {
+        numbers: 0,
+        missing: 0,
+        sum: 0,
+        min: Infinity,
+        max: -Infinity
+      };
       for (let start = 0; start < rows; start += 65_536) {
         const numbers = await reader.numbers(
           start,
@@ -208,21 +218,10 @@ async function summariesOf(
           if (!(kept[id >> 3] & (1 << (id & 7)))) continue;
           const v = numbers[i];
           if (Number.isNaN(v)) s.missing++;
-          else {
-            s.count++;
-            s.sum += v;
-            if (v < s.min) s.min = v;
-            if (v > s.max) s.max = v;
-          }
+          else tallyNumber(s, v);
         }
       }
-      return {
-        count: s.count,
-        missing: s.missing,
-        mean: s.count ? s.sum / s.count : null,
-        min: s.count ? s.min : null,
-        max: s.count ? s.max : null
-      };
+      return summaryOf(s);
     })
   );
 }
