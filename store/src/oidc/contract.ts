@@ -82,3 +82,15 @@ export function lookupFieldsOf(payload: IOidcRecords.IPayload): {
     accountId: text(payload.accountId)
   };
 }
+
+/**
+ * A stored record's payload from its JSON text, with `consumed` (seconds
+ * since the epoch; null: not consumed) as the provider expects it.
+ */
+export function storedPayloadOf(
+  payloadJson: string,
+  consumed: number | null
+): IOidcRecords.IPayload {
+  const payload = JSON.parse(payloadJson) as IOidcRecords.IPayload;
+  return consumed === null ? payload : { ...payload, consumed };
+}

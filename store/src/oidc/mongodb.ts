@@ -2,7 +2,11 @@ import { MongoServerError } from 'mongodb';
 import type { Collection, Filter } from 'mongodb';
 import type { MongoDatabase } from '../mongodb/mongo-database.js';
 import type { IOidcRecords } from './contract.js';
-import { OIDC_SWEEP_EVERY_MS, lookupFieldsOf } from './contract.js';
+import {
+  OIDC_SWEEP_EVERY_MS,
+  lookupFieldsOf,
+  storedPayloadOf
+} from './contract.js';
 
 /** MongoDB's duplicate key error. */
 const DUPLICATE_KEY = 11000;
@@ -155,9 +159,5 @@ function docOf(
 function payloadOf(
   doc: IOidcRecordDoc | null
 ): IOidcRecords.IPayload | undefined {
-  if (!doc) return undefined;
-  const payload = JSON.parse(doc.payloadJson) as IOidcRecords.IPayload;
-  return doc.consumed === null
-    ? payload
-    : { ...payload, consumed: doc.consumed };
+  return doc ? storedPayloadOf(doc.payloadJson, doc.consumed) : undefined;
 }

@@ -1,6 +1,10 @@
 import type { SqliteDatabase } from '../sqlite/sqlite-database.js';
 import type { IOidcRecords } from './contract.js';
-import { OIDC_SWEEP_EVERY_MS, lookupFieldsOf } from './contract.js';
+import {
+  OIDC_SWEEP_EVERY_MS,
+  lookupFieldsOf,
+  storedPayloadOf
+} from './contract.js';
 
 interface IRecordRow {
   payload: string;
@@ -144,9 +148,5 @@ export class SqliteOidcRecords implements IOidcRecords {
 function payloadOf(
   row: IRecordRow | undefined
 ): IOidcRecords.IPayload | undefined {
-  if (!row) return undefined;
-  const payload = JSON.parse(row.payload) as IOidcRecords.IPayload;
-  return row.consumed === null
-    ? payload
-    : { ...payload, consumed: row.consumed };
+  return row ? storedPayloadOf(row.payload, row.consumed) : undefined;
 }
