@@ -20,7 +20,7 @@ import {
 import { cancelledWhileQueuedFailure } from './job-failures.js';
 import type { IFairRanks } from './fair-rank.js';
 import { nextFairRank } from './fair-rank.js';
-import { newTimeOrderedId } from './time-ordered-id.js';
+import { newJobFields } from './stored-job.js';
 
 /** {@link IJobs} on MongoDB: one document per job in `jobs`. */
 export class MongoJobs implements IJobs {
@@ -29,30 +29,16 @@ export class MongoJobs implements IJobs {
   }
 
   async create(owner: string, input: IJobs.ICreate): Promise<Job> {
-    const now = new Date();
-    const time = now.toISOString();
+    const { id, args, ...fields } = newJobFields(input);
     const doc: IJobDoc = {
-      _id: newTimeOrderedId(now.getTime()),
+      _id: id,
       owner,
-      projectId: input.projectId,
       status: 'QUEUED',
-      accelerator: input.accelerator,
-      deviceCount: input.deviceCount ?? 1,
-      profile: input.profile ?? false,
-      entrypoint: input.entrypoint,
-      argsJson: JSON.stringify(input.args),
-      argValues: namedValues(input.args, isScalarArg),
-      name: input.name ?? '',
-      tags: input.tags ?? [],
-      notes: input.notes ?? '',
-      code: input.code,
-      files: input.files ?? [],
-      requirements: input.requirements,
-      timeLimitMs: input.timeLimitMs ?? null,
+      ...fields,
+      argsJson: JSON.stringify(args),
+      argValues: namedValues(args, isScalarArg),
       fairRank: nextFairRank(await this._fairRanks(owner)),
       attempt: 1,
-      createdAt: time,
-      updatedAt: time,
       startedAt: null,
       finishedAt: null,
       host: null,

@@ -20,7 +20,7 @@ import {
 import { cancelledWhileQueuedFailure } from './job-failures.js';
 import type { IFairRanks } from './fair-rank.js';
 import { nextFairRank } from './fair-rank.js';
-import { newTimeOrderedId } from './time-ordered-id.js';
+import { newJobFields } from './stored-job.js';
 
 /** {@link IJobs} on the embedded SQLite file. */
 export class SqliteJobs implements IJobs {
@@ -29,9 +29,7 @@ export class SqliteJobs implements IJobs {
   }
 
   async create(owner: string, input: IJobs.ICreate): Promise<Job> {
-    const now = new Date();
-    const time = now.toISOString();
-    const id = newTimeOrderedId(now.getTime());
+    const job = newJobFields(input);
     const database = this._database;
     database.immediate(() => {
       const ranks = database
@@ -50,27 +48,27 @@ export class SqliteJobs implements IJobs {
            VALUES (?, ?, ?, 'QUEUED', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
         )
         .run(
-          id,
+          job.id,
           owner,
-          input.projectId,
-          input.accelerator,
-          input.deviceCount ?? 1,
-          input.profile ? 1 : 0,
-          input.entrypoint,
-          JSON.stringify(input.args),
-          input.name ?? '',
-          JSON.stringify(input.tags ?? []),
-          input.notes ?? '',
-          input.code,
-          JSON.stringify(input.files ?? []),
-          input.requirements,
-          input.timeLimitMs ?? null,
+          job.projectId,
+          job.accelerator,
+          job.deviceCount,
+          job.profile ? 1 : 0,
+          job.entrypoint,
+          JSON.stringify(job.args),
+          job.name,
+          JSON.stringify(job.tags),
+          job.notes,
+          job.code,
+          JSON.stringify(job.files),
+          job.requirements,
+          job.timeLimitMs,
           nextFairRank(ranks),
-          time,
-          time
+          job.createdAt,
+          job.updatedAt
         );
     });
-    return readJob(this._database, id)!;
+    return readJob(this._database, job.id)!;
   }
 
   async get(id: string, owner?: string): Promise<Job | null> {

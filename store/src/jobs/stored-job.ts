@@ -1,4 +1,6 @@
 import type { Job, ProjectFile } from '@jaxlab/schemas';
+import type { IJobs } from './contract.js';
+import { newTimeOrderedId } from './time-ordered-id.js';
 
 /**
  * A job's stored fields as both backends hold them once decoded: JSON
@@ -65,6 +67,58 @@ export type PlainJobFields = Pick<
   | 'lastSeq'
   | 'logTail'
 >;
+
+/** What a new job stores of its input, with its id and times. */
+export type NewJobFields = Required<
+  Pick<
+    IStoredJob,
+    | 'id'
+    | 'projectId'
+    | 'accelerator'
+    | 'deviceCount'
+    | 'profile'
+    | 'entrypoint'
+    | 'args'
+    | 'name'
+    | 'tags'
+    | 'notes'
+    | 'code'
+    | 'files'
+    | 'requirements'
+    | 'timeLimitMs'
+    | 'createdAt'
+    | 'updatedAt'
+  >
+>;
+
+/**
+ * A new job's input over the defaults, with a new time-ordered id, created
+ * `now`, as both backends store it.
+ */
+export function newJobFields(
+  input: IJobs.ICreate,
+  now: Date = new Date()
+): NewJobFields {
+  const time = now.toISOString();
+  return {
+    id: newTimeOrderedId(now.getTime()),
+    projectId: input.projectId,
+    accelerator: input.accelerator,
+    deviceCount: input.deviceCount ?? 1,
+    profile: input.profile ?? false,
+    entrypoint: input.entrypoint,
+    args: input.args,
+    name: input.name ?? '',
+    tags: input.tags ?? [],
+    notes: input.notes ?? '',
+    code: input.code,
+    files: input.files ?? [],
+    requirements: input.requirements,
+    timeLimitMs: input.timeLimitMs ?? null,
+    createdAt: time,
+    updatedAt: time
+  };
+}
 
 /**
  * The job (or, without code, files and requirements, its summary) as the API
