@@ -26,6 +26,8 @@ export interface IGatewayMetricsSources {
  */
 export class GatewayMetrics {
   constructor(sources: IGatewayMetricsSources) {
+    // Every metric is this host's (in its own registry); every histogram
+    // is a duration in seconds.
     const registers = [this.registry];
     const counter = <L extends string>(
       name: string,
