@@ -1,6 +1,5 @@
 import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { JaxLabError } from '@jaxlab/schemas';
 
 /** Records of the first batch: few, so that the first page comes soon. */
@@ -55,10 +54,10 @@ export type OnField = (
  * Hands `onField` the field of column `column` of each record of
  * {@link scanDelimited} (the first record's too), with where the record
  * lies in the decoded text, so that its other fields can be read if
- * wanted ({@link parseRecord}). For a pass over one column: a stretch of
- * text with no quote and no CR is cut into records at its line ends by
- * `indexOf` (there a record is a line) and only the column's field is
- * sliced; any other stretch is scanned as {@link scanDelimited} does.
+ * wanted ({@link parseRecord}). For a pass over one column: a line with
+ * no quote and no CR but its line end's is a record, cut at its line end
+ * by `indexOf`, and only the column's field is found; a record from any
+ * other line on is scanned as {@link scanDelimited} does.
  */
 export async function scanColumn(
   stream: Readable,
@@ -66,32 +65,82 @@ export async function scanColumn(
   column: number,
   onField: OnField
 ): Promise<void> {
-  const sep = delimiter.charCodeAt(0);
   const picked: boolean[] = [];
   picked[column] = true;
-  const scanned = scanStream(stream, (text, from, atEnd) => {
-    if (text.indexOf('"', from) === -1 && text.indexOf('\r', from) === -1)
-      return {
-        to: scanLines(text, from, delimiter, atEnd, column, onField),
-        batch: undefined
-      };
-    const records: string[][] = [];
-    const spans = { starts: [] as number[], ends: [] as number[] };
-    const to = scan(text, from, sep, atEnd, records, Infinity, picked, spans);
-    records.forEach((record, i) => {
-      const field = record[column] ?? '';
-      onField(
-        field,
-        column < record.length ? 0 : -1,
-        field.length,
-        text,
-        spans.starts[i],
-        spans.ends[i]
-      );
-    });
-    return { to, batch: undefined };
-  });
+  const scanned = scanStream(stream, (text, from, atEnd) => ({
+    to: scanColumnText(text, from, atEnd, delimiter, column, picked, onField),
+    batch: undefined
+  }));
   for await (const _ of scanned);
+}
+
+/** {@link scanColumn} on one text: where the first record not scanned starts. */
+function scanColumnText(
+  text: string,
+  from: number,
+  atEnd: boolean,
+  delimiter: string,
+  column: number,
+  picked: readonly boolean[],
+  onField: OnField
+): number {
+  const n = text.length;
+  // The next quote and CR from `pos` (n: none).
+  const next = (char: string, pos: number): number => {
+    const at = text.indexOf(char, pos);
+    return at === -1 ? n : at;
+  };
+  let quote = next('"', from);
+  let cr = next('\r', from);
+  let pos = from;
+  while (pos < n) {
+    const lf = next('\n', pos);
+    if (quote > lf && (cr > lf || (cr === lf - 1 && lf < n))) {
+      // A plain line: [pos, end), then its line end.
+      if (lf === n && !atEnd) return pos;
+      const end = cr === lf - 1 ? cr : lf;
+      if (cr < lf) cr = next('\r', lf);
+      if (end > pos) {
+        let start = pos;
+        for (let f = 0; f < column && start !== -1; f++) {
+          const sep = text.indexOf(delimiter, start);
+          start = sep === -1 || sep >= end ? -1 : sep + 1;
+        }
+        let stop = start;
+        if (start !== -1) {
+          stop = text.indexOf(delimiter, start);
+          if (stop === -1 || stop > end) stop = end;
+        }
+        onField(text, start, stop, text, pos, end);
+      }
+      pos = lf + 1;
+      continue;
+    }
+    const records: string[][] = [];
+    const to = scan(
+      text,
+      pos,
+      delimiter.charCodeAt(0),
+      atEnd,
+      records,
+      1,
+      picked
+    );
+    if (records.length === 0) return to;
+    const field = records[0][column] ?? '';
+    onField(
+      field,
+      column < records[0].length ? 0 : -1,
+      field.length,
+      text,
+      pos,
+      to
+    );
+    pos = to;
+    if (quote < pos) quote = next('"', pos);
+    if (cr < pos) cr = next('\r', pos);
+  }
+  return Math.min(pos, n);
 }
 
 /** The fields of one record's text (as {@link scanColumn} placed it). */
@@ -103,8 +152,14 @@ export function parseRecord(text: string, delimiter: ',' | '\t'): string[] {
 
 /**
  * Decodes `stream` (a BOM dropped) and hands the text to `scanText` from
- * where it stopped until it has no more batches; a record cut by a
- * chunk's end is scanned again with the next chunk.
+ * where it stopped until it has no more batches. Only bytes up to a
+ * chunk's last line end are decoded (a line end is a character of its
+ * own, so they decode alone): each text is one flat string, never a
+ * concatenation of a carry and a chunk (reading characters of such a
+ * string costs several times more). A record cut by that line end (a
+ * quoted field with a line end in it) is decoded and scanned again with
+ * the next chunk; ASCII (most tables) is its own Latin-1: copied, not
+ * decoded.
  */
 async function* scanStream<B>(
   stream: Readable,
@@ -114,74 +169,73 @@ async function* scanStream<B>(
     atEnd: boolean
   ) => { to: number; batch: B | undefined }
 ): AsyncGenerator<B> {
-  const decoder = new StringDecoder('utf8');
-  // Whether the decoder may hold the start of a character.
-  let pending = false;
-  let carry = '';
+  // Bytes not scanned yet (they start a record), as chunks.
+  let held: Buffer[] = [];
   let first = true;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    // ASCII (most tables) is its own Latin-1: copied, not decoded.
-    const ascii = !pending && isAscii(chunk);
-    if (!ascii) pending = chunk.length > 0 && chunk[chunk.length - 1] >= 0x80;
-    let text =
-      carry + (ascii ? chunk.toString('latin1') : decoder.write(chunk));
-    if (first && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const decode = function* (
+    bytes: Buffer,
+    cut: number,
+    atEnd: boolean
+  ): Generator<B, number> {
+    let start = 0;
+    if (first) {
       first = false;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+        start = 3;
     }
+    const ascii = isAscii(bytes.subarray(start, cut));
+    const text = bytes.toString(ascii ? 'latin1' : 'utf8', start, cut);
     let from = 0;
     for (;;) {
-      const { to, batch } = scanText(text, from, false);
+      const { to, batch } = scanText(text, from, atEnd);
       from = to;
       if (batch === undefined) break;
       yield batch;
     }
-    carry = text.slice(from);
+    return ascii ? start + from : byteOf(text, from, bytes, start, cut);
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    held.push(chunk);
+    const last = Math.max(chunk.lastIndexOf(LF), chunk.lastIndexOf(CR));
+    if (last === -1) continue;
+    const bytes = held.length === 1 ? chunk : Buffer.concat(held);
+    const used = yield* decode(
+      bytes,
+      bytes.length - chunk.length + last + 1,
+      false
+    );
+    held = used < bytes.length ? [bytes.subarray(used)] : [];
   }
-  const rest = carry + decoder.end();
-  for (let from = 0; from < rest.length;) {
-    const { to, batch } = scanText(rest, from, true);
-    from = to;
-    if (batch !== undefined) yield batch;
-  }
+  const rest = Buffer.concat(held);
+  if (rest.length > 0) yield* decode(rest, rest.length, true);
 }
 
 /**
- * {@link scanColumn} on text with no quote and no CR from `from`: each
- * non-empty line is a record, its fields cut at `delimiter`.
+ * Where text index `to` is in `bytes` (`text` decoded from bytes `start`
+ * to `cut`): 0 < `to` < text's length follows a line end (a record starts
+ * after one), and line ends are one byte and one character each, however
+ * the rest decodes (invalid bytes included).
  */
-function scanLines(
+function byteOf(
   text: string,
-  from: number,
-  delimiter: string,
-  atEnd: boolean,
-  column: number,
-  onField: OnField
+  to: number,
+  bytes: Buffer,
+  start: number,
+  cut: number
 ): number {
-  const n = text.length;
-  let pos = from;
-  while (pos < n) {
-    let end = text.indexOf('\n', pos);
-    if (end === -1) {
-      if (!atEnd) break;
-      end = n;
-    }
-    if (end > pos) {
-      let start = pos;
-      for (let f = 0; f < column && start !== -1; f++) {
-        const sep = text.indexOf(delimiter, start);
-        start = sep === -1 || sep > end ? -1 : sep + 1;
-      }
-      let stop = start;
-      if (start !== -1) {
-        stop = text.indexOf(delimiter, start);
-        if (stop === -1 || stop > end) stop = end;
-      }
-      onField(text, start, stop, text, pos, end);
-    }
-    pos = end + 1;
+  if (to <= 0) return start;
+  if (to >= text.length) return cut;
+  let ends = 0;
+  for (let i = to - 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === LF || c === CR) ends++;
   }
-  return Math.min(pos, n);
+  let b = cut;
+  while (ends > 0) {
+    b--;
+    if (bytes[b] === LF || bytes[b] === CR) ends--;
+  }
+  return b + 1;
 }
 
 /**
