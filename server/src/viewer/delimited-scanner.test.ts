@@ -78,7 +78,7 @@ describe('scanDelimited()', () => {
           Readable.from(chunks),
           ',',
           column,
-          (source, from, to, whole, start, end) =>
+          (_record, source, from, to, whole, start, end) =>
             seen.push([
               from === -1 ? undefined : source.slice(from, to),
               parseRecord(whole.slice(start, end), ',')

@@ -1,6 +1,7 @@
 import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { JaxLabError } from '@jaxlab/schemas';
+import { parsePlainDecimal } from './table-builder.js';
 
 /** Records of the first batch: few, so that the first page comes soon. */
 const FIRST_BATCH_RECORDS = 1024;
@@ -38,10 +39,12 @@ export function scanDelimited(
 }
 
 /**
- * Called with one record's field, `source.slice(start, end)` (`start` -1:
- * the record has none), and where the record lies in `text`.
+ * Called with a record's number (0: the first record), its field,
+ * `source.slice(start, end)` (`start` -1: the record has none), and where
+ * the record lies in `text`.
  */
 export type OnField = (
+  record: number,
   source: string,
   start: number,
   end: number,
@@ -51,27 +54,71 @@ export type OnField = (
 ) => void;
 
 /**
+ * Plain decimals ({@link parsePlainDecimal}) that {@link scanColumn}
+ * takes itself, without a call per record: counted, and handed over only
+ * when they pass `bar` — what a pass keeping the best rows by a number
+ * column does on most rows.
+ */
+export interface IPlainNumbers {
+  /** Whether they are taken now (else every field goes to `onField`). */
+  taking: boolean;
+  /** Counts each one taken. */
+  stats: { addNumber(value: number): void };
+  /** One with `sign * value <= bar` goes to `onNumber`. */
+  sign: number;
+  bar: number;
+  onNumber(
+    value: number,
+    record: number,
+    text: string,
+    recordStart: number,
+    recordEnd: number
+  ): void;
+}
+
+/**
  * Hands `onField` the field of column `column` of each record of
  * {@link scanDelimited} (the first record's too), with where the record
  * lies in the decoded text, so that its other fields can be read if
- * wanted ({@link parseRecord}). For a pass over one column: a line with
- * no quote and no CR but its line end's is a record, cut at its line end
- * by `indexOf`, and only the column's field is found; a record from any
- * other line on is scanned as {@link scanDelimited} does.
+ * wanted ({@link parseRecord}); while `numbers.taking`, a field that is a
+ * plain decimal goes to `numbers` instead. For a pass over one column: a
+ * line with no quote and no CR but its line end's is a record, cut at its
+ * line end by `indexOf`, and only the column's field is read; a record
+ * from any other line on is scanned as {@link scanDelimited} does.
+ * Answers the number of records.
  */
 export async function scanColumn(
   stream: Readable,
   delimiter: ',' | '\t',
   column: number,
-  onField: OnField
-): Promise<void> {
+  onField: OnField,
+  numbers: IPlainNumbers = {
+    taking: false,
+    stats: { addNumber: () => undefined },
+    sign: 1,
+    bar: -Infinity,
+    onNumber: () => undefined
+  }
+): Promise<number> {
   const picked: boolean[] = [];
   picked[column] = true;
+  const counter = { records: 0 };
   const scanned = scanStream(stream, (text, from, atEnd) => ({
-    to: scanColumnText(text, from, atEnd, delimiter, column, picked, onField),
+    to: scanColumnText(
+      text,
+      from,
+      atEnd,
+      delimiter,
+      column,
+      picked,
+      counter,
+      onField,
+      numbers
+    ),
     batch: undefined
   }));
   for await (const _ of scanned);
+  return counter.records;
 }
 
 /** {@link scanColumn} on one text: where the first record not scanned starts. */
@@ -82,9 +129,12 @@ function scanColumnText(
   delimiter: string,
   column: number,
   picked: readonly boolean[],
-  onField: OnField
+  counter: { records: number },
+  onField: OnField,
+  numbers: IPlainNumbers
 ): number {
   const n = text.length;
+  const sepCode = delimiter.charCodeAt(0);
   // The next quote and CR from `pos` (n: none).
   const next = (char: string, pos: number): number => {
     const at = text.indexOf(char, pos);
@@ -92,12 +142,13 @@ function scanColumnText(
   };
   let quote = next('"', from);
   let cr = next('\r', from);
+  let record = counter.records;
   let pos = from;
   while (pos < n) {
     const lf = next('\n', pos);
     if (quote > lf && (cr > lf || (cr === lf - 1 && lf < n))) {
       // A plain line: [pos, end), then its line end.
-      if (lf === n && !atEnd) return pos;
+      if (lf === n && !atEnd) break;
       const end = cr === lf - 1 ? cr : lf;
       if (cr < lf) cr = next('\r', lf);
       if (end > pos) {
@@ -106,29 +157,36 @@ function scanColumnText(
           const sep = text.indexOf(delimiter, start);
           start = sep === -1 || sep >= end ? -1 : sep + 1;
         }
+        if (numbers.taking && start !== -1) {
+          const value = parsePlainDecimal(text, start, end, sepCode);
+          if (value === value) {
+            numbers.stats.addNumber(value);
+            if (numbers.sign * value <= numbers.bar)
+              numbers.onNumber(value, record, text, pos, end);
+            record++;
+            pos = lf + 1;
+            continue;
+          }
+        }
         let stop = start;
         if (start !== -1) {
           stop = text.indexOf(delimiter, start);
           if (stop === -1 || stop > end) stop = end;
         }
-        onField(text, start, stop, text, pos, end);
+        onField(record++, text, start, stop, text, pos, end);
       }
       pos = lf + 1;
       continue;
     }
     const records: string[][] = [];
-    const to = scan(
-      text,
-      pos,
-      delimiter.charCodeAt(0),
-      atEnd,
-      records,
-      1,
-      picked
-    );
-    if (records.length === 0) return to;
+    const to = scan(text, pos, sepCode, atEnd, records, 1, picked);
+    if (records.length === 0) {
+      pos = to;
+      break;
+    }
     const field = records[0][column] ?? '';
     onField(
+      record++,
       field,
       column < records[0].length ? 0 : -1,
       field.length,
@@ -140,6 +198,7 @@ function scanColumnText(
     if (quote < pos) quote = next('"', pos);
     if (cr < pos) cr = next('\r', pos);
   }
+  counter.records = record;
   return Math.min(pos, n);
 }
 
@@ -195,13 +254,27 @@ async function* scanStream<B>(
     return ascii ? start + from : byteOf(text, from, bytes, start, cut);
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    held.push(chunk);
     const last = Math.max(chunk.lastIndexOf(LF), chunk.lastIndexOf(CR));
-    if (last === -1) continue;
-    const bytes = held.length === 1 ? chunk : Buffer.concat(held);
+    if (last === -1) {
+      held.push(chunk);
+      continue;
+    }
+    let bytes = chunk;
+    if (held.length > 0) {
+      // The held bytes with the chunk's first line, alone: most often the
+      // record they start ends there, and the chunk need not be copied.
+      let line = chunk.indexOf(LF);
+      if (line === -1) line = last;
+      const head = Buffer.concat([...held, chunk.subarray(0, line + 1)]);
+      const used = yield* decode(head, head.length, false);
+      bytes =
+        used === head.length
+          ? chunk.subarray(line + 1)
+          : Buffer.concat([head.subarray(used), chunk.subarray(line + 1)]);
+    }
     const used = yield* decode(
       bytes,
-      bytes.length - chunk.length + last + 1,
+      bytes.length - (chunk.length - last - 1),
       false
     );
     held = used < bytes.length ? [bytes.subarray(used)] : [];

@@ -136,6 +136,45 @@ export function parseNumber(
   return negative ? -value : value;
 }
 
+/**
+ * {@link parseNumber} of the plainest decimals only (`[+-]?(\d+\.?\d*|\.\d+)`,
+ * at most 15 digits) else NaN, of `text` from `start` to `end` or to the
+ * first `stop` code (a separator) before: what a pass over a number
+ * column meets on most rows, in a function small enough to be inlined (a
+ * number answered by a call that is not is allocated).
+ */
+export function parsePlainDecimal(
+  text: string,
+  start: number,
+  end: number,
+  stop: number
+): number {
+  let i = start;
+  let c = i < end ? text.charCodeAt(i) : stop;
+  const negative = c === 45;
+  if (negative || c === 43) c = ++i < end ? text.charCodeAt(i) : stop;
+  let mantissa = 0;
+  let digits = 0;
+  while (c >= 48 && c <= 57) {
+    mantissa = mantissa * 10 + (c - 48);
+    digits++;
+    c = ++i < end ? text.charCodeAt(i) : stop;
+  }
+  let fraction = 0;
+  if (c === 46) {
+    c = ++i < end ? text.charCodeAt(i) : stop;
+    while (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      fraction++;
+      c = ++i < end ? text.charCodeAt(i) : stop;
+    }
+  }
+  if (c !== stop || digits + fraction === 0 || digits + fraction > 15)
+    return NaN;
+  const value = fraction ? mantissa / EXACT_POWERS[fraction] : mantissa;
+  return negative ? -value : value;
+}
+
 /** Running counts of one column, from which its type and summary follow. */
 export class ColumnStats implements INumberTally {
   numbers = 0;
@@ -178,7 +217,7 @@ export class ColumnStats implements INumberTally {
     ) {
       const value = parseNumber(source, start, end);
       if (value === value) {
-        this._number(value);
+        this.addNumber(value);
         this._textSource = source;
         this._textStart = start;
         this._textEnd = end;
@@ -201,7 +240,7 @@ export class ColumnStats implements INumberTally {
         this.text = String(cell);
         return NaN;
       }
-      this._number(cell);
+      this.addNumber(cell);
       this.text = '';
       return cell;
     }
@@ -236,7 +275,7 @@ export class ColumnStats implements INumberTally {
     ) {
       const value = parseNumber(text);
       if (value === value) {
-        this._number(value);
+        this.addNumber(value);
         this.text = cell;
         return value;
       }
@@ -273,7 +312,8 @@ export class ColumnStats implements INumberTally {
   private _textStart = 0;
   private _textEnd = -1;
 
-  private _number(value: number): void {
+  /** Counts a finite number (its text is not kept: {@link text} is then stale). */
+  addNumber(value: number): void {
     tallyNumber(this, value);
     if (Number.isInteger(value)) this.integers++;
   }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { parseRecord, scanColumn } from './delimited-scanner.js';
-import type { OnField } from './delimited-scanner.js';
+import type { IPlainNumbers, OnField } from './delimited-scanner.js';
 import { ColumnStats, isNumeric } from './table-builder.js';
 import type { ColumnType } from './table-builder.js';
 
@@ -25,12 +25,24 @@ interface IKeptRow {
   source: Buffer;
 }
 
-/** Rows kept in order of (key, row), the best first; only the `capacity` best stay. */
-class BestRows<K> {
+/**
+ * Rows kept in order of (key, row), the best first; only the `capacity`
+ * best stay. A row is offered with where its record lies in the text of
+ * the chunk being read; the records (and text keys) of the rows still
+ * kept are copied out only when the pass moves on to the next text
+ * ({@link settle}), so that a row pushed out by a later row of the same
+ * chunk (every row, on a column already in order) costs no copy.
+ */
+class BestRows<K extends number | string> {
   constructor(
     private readonly _capacity: number,
     private readonly _before: (a: K, b: K) => boolean
   ) {}
+
+  /** The worst key kept once full (undefined before). */
+  get worst(): K | undefined {
+    return this._keys.length < this._capacity ? undefined : this._keys[0];
+  }
 
   /** Whether a row with `key`, coming after every row offered so far, would be kept. */
   wants(key: K): boolean {
@@ -39,12 +51,13 @@ class BestRows<K> {
     );
   }
 
-  /** Keeps the row (call after {@link wants} said yes). */
-  add(key: K, row: number, source: Buffer): void {
+  /** Keeps the row, its record `text.slice(start, end)` (call after {@link wants} said yes). */
+  add(key: K, row: number, text: string, start: number, end: number): void {
+    if (text !== this._text) this.settle();
+    this._text = text;
     // A max-heap on the worst kept row: rows come in row order, so an equal key is the worse.
     const keys = this._keys;
     const rows = this._rows;
-    const sources = this._sources;
     const worse = (i: number, j: number): boolean =>
       this._before(keys[j], keys[i]) ||
       (!this._before(keys[i], keys[j]) && rows[i] > rows[j]);
@@ -53,7 +66,9 @@ class BestRows<K> {
       i = keys.length;
       keys.push(key);
       rows.push(row);
-      sources.push(source);
+      this._sources.push(undefined);
+      this._starts.push(start);
+      this._ends.push(end);
       while (i > 0) {
         const parent = (i - 1) >> 1;
         if (!worse(i, parent)) break;
@@ -64,7 +79,9 @@ class BestRows<K> {
     }
     keys[0] = key;
     rows[0] = row;
-    sources[0] = source;
+    this._sources[0] = undefined;
+    this._starts[0] = start;
+    this._ends[0] = end;
     i = 0;
     for (;;) {
       const left = 2 * i + 1;
@@ -77,10 +94,24 @@ class BestRows<K> {
     }
   }
 
+  /** Copies the records (and text keys) of the rows kept from the current text. */
+  settle(): void {
+    const text = this._text;
+    this._sources.forEach((source, i) => {
+      if (source) return;
+      this._sources[i] = Buffer.from(text.slice(this._starts[i], this._ends[i]));
+      const key = this._keys[i];
+      if (typeof key === 'string')
+        this._keys[i] = Buffer.from(key).toString() as K;
+    });
+    this._text = '';
+  }
+
   /** The kept rows, best first, with their sources. */
   sorted(): IKeptRow[] {
+    this.settle();
     return this._keys
-      .map((key, i) => ({ key, row: this._rows[i], source: this._sources[i] }))
+      .map((key, i) => ({ key, row: this._rows[i], source: this._sources[i]! }))
       .sort((a, b) =>
         this._before(a.key, b.key)
           ? -1
@@ -91,13 +122,23 @@ class BestRows<K> {
   }
 
   private _swap(i: number, j: number): void {
-    for (const a of [this._keys, this._rows, this._sources] as unknown[][])
+    for (const a of [
+      this._keys,
+      this._rows,
+      this._sources,
+      this._starts,
+      this._ends
+    ] as unknown[][])
       [a[i], a[j]] = [a[j], a[i]];
   }
 
   private _keys: K[] = [];
   private _rows: number[] = [];
-  private _sources: Buffer[] = [];
+  /** Each kept row's record: copied, or (undefined) `_text.slice(start, end)`. */
+  private _sources: (Buffer | undefined)[] = [];
+  private _starts: number[] = [];
+  private _ends: number[] = [];
+  private _text = '';
 }
 
 /**
@@ -187,20 +228,33 @@ async function onePass(
   const stats = new ColumnStats();
   // Whether every row so far was offered by text (not needed once the column looks numeric).
   let byTextComplete = true;
-  let row = -1; // the first record names the columns
-  const onField: OnField = (source, from, to, text, start, end) => {
-    if (row++ < 0) {
+  // Once `count` rows are kept, a number with sign * value > bar is not: most rows stop there.
+  const numbers: IPlainNumbers = {
+    taking: false,
+    stats,
+    sign,
+    bar: Infinity,
+    onNumber: (value, record, text, start, end) => {
+      if (!byNumber.wants(value)) return;
+      byNumber.add(value, record - 1, text, start, end);
+      const worst = byNumber.worst;
+      if (worst !== undefined) numbers.bar = numbers.sign * worst;
+    }
+  };
+  const onField: OnField = (record, source, from, to, text, start, end) => {
+    if (record === 0) {
+      // The column names.
       if (from === -1) throw NO_COLUMN;
       return;
     }
-    const id = row - 1;
-    // Records are copied: a slice would hold its whole chunk.
+    const id = record - 1;
     const value =
       from === -1 ? stats.add(undefined) : stats.addRange(source, from, to);
     if (value === value) {
-      if (byNumber.wants(value))
-        byNumber.add(value, id, Buffer.from(text.slice(start, end)));
+      if (sign * value <= numbers.bar)
+        numbers.onNumber(value, record, text, start, end);
     } else if (noNumber.length < count)
+      // Copied: a slice would hold its whole chunk.
       noNumber.push({ row: id, source: Buffer.from(text.slice(start, end)) });
     if (alwaysByText) {
       // Every row is offered by text.
@@ -210,25 +264,22 @@ async function onePass(
       stats.booleans === 0 &&
       stats.numbers >= LOOKS_NUMERIC
     ) {
+      // From here on, plain decimals are taken by the scanner.
       byTextComplete = false;
+      numbers.taking = true;
       return;
     }
     const shown = stats.text;
     if (shown !== '') {
-      if (byText.wants(shown))
-        byText.add(
-          Buffer.from(shown).toString(),
-          id,
-          Buffer.from(text.slice(start, end))
-        );
+      if (byText.wants(shown)) byText.add(shown, id, text, start, end);
     } else if (noText.length < count)
       noText.push({ row: id, source: Buffer.from(text.slice(start, end)) });
   };
-  await scanColumn(stream, delimiter, column, onField);
+  const records = await scanColumn(stream, delimiter, column, onField, numbers);
   const sortType = stats.type;
   return {
     sortType,
-    totalRows: Math.max(0, row),
+    totalRows: Math.max(0, records - 1),
     byTextComplete,
     ordered: isNumeric(sortType)
       ? [...byNumber.sorted(), ...noNumber]
