@@ -91,6 +91,56 @@ describe('scanDelimited()', () => {
     }
   });
 
+  it('should read long tables the same, their text decoded in pieces: records across pieces and chunks, one longer than a piece', async () => {
+    let seed = 5;
+    const random = () =>
+      (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const lines: string[] = ['id,value,name'];
+      for (let r = 0; r < 6000; r++) {
+        const kind = random();
+        lines.push(
+          kind < 0.8
+            ? `${r},${Math.round(random() * 1e4) / 100},n${r % 7}`
+            : kind < 0.9
+              ? `"${r}\n""x"",y",-0,"日${r}\r\nz"`
+              : kind < 0.95
+                ? `${r},é${r},`
+                : `${r}`
+        );
+        if (r === 3000) lines.push(`"${'long\n'.repeat(20_000)}",1,x`);
+        if (r === 4000) lines.push(`${'w'.repeat(100_000)},2,y`);
+      }
+      const text = lines.join(eol) + eol;
+      const expected = parse(text, {
+        delimiter: ',',
+        bom: true,
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_empty_lines: true
+      });
+      for (const chunkBytes of [1000, 65_543, 1 << 20]) {
+        expect(await scanned(text, chunkBytes)).toEqual(expected);
+        const seen: [string | undefined, string[]][] = [];
+        const bytes = Buffer.from(text);
+        const chunks: Buffer[] = [];
+        for (let i = 0; i < bytes.length; i += chunkBytes)
+          chunks.push(bytes.subarray(i, i + chunkBytes));
+        await scanColumn(
+          Readable.from(chunks),
+          ',',
+          1,
+          (_record, source, from, to, whole, start, end) =>
+            seen.push([
+              from === -1 ? undefined : source.slice(from, to),
+              parseRecord(whole.slice(start, end), ',')
+            ])
+        );
+        expect(seen).toEqual(expected.map(record => [record[1], record]));
+      }
+    }
+  });
+
   it('should keep a quote inside an unquoted field and refuse a quote never closed', async () => {
     expect(await scanned('a,b\nx"y,z\n', 2)).toEqual([
       ['a', 'b'],

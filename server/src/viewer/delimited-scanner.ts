@@ -9,6 +9,8 @@ const BATCH_RECORDS = 8192;
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
+/** Bytes decoded into one text at most (but for a longer record): below V8's large-object size, so that it dies young. */
+const PIECE_BYTES = 64 * 1024;
 
 /**
  * The records of a CSV or TSV stream, in batches (a small first one), with the semantics the
@@ -231,27 +233,45 @@ async function* scanStream<B>(
   // Bytes not scanned yet (they start a record), as chunks.
   let held: Buffer[] = [];
   let first = true;
+  /** Scans bytes up to `cut` (a line end, or the end): answers where it stopped. */
   const decode = function* (
     bytes: Buffer,
     cut: number,
     atEnd: boolean
   ): Generator<B, number> {
-    let start = 0;
+    let used = 0;
     if (first) {
       first = false;
       if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
-        start = 3;
+        used = 3;
     }
-    const ascii = isAscii(bytes.subarray(start, cut));
-    const text = bytes.toString(ascii ? 'latin1' : 'utf8', start, cut);
-    let from = 0;
-    for (;;) {
-      const { to, batch } = scanText(text, from, atEnd);
-      from = to;
-      if (batch === undefined) break;
-      yield batch;
+    let whole = false;
+    while (used < cut) {
+      // A piece of whole lines, decoded at once.
+      let end = cut;
+      if (!whole && cut - used > PIECE_BYTES) {
+        const lf = bytes.lastIndexOf(LF, used + PIECE_BYTES);
+        const after = lf >= used ? lf : bytes.indexOf(LF, used + PIECE_BYTES);
+        if (after !== -1 && after < cut) end = after + 1;
+      }
+      const ascii = isAscii(bytes.subarray(used, end));
+      const text = bytes.toString(ascii ? 'latin1' : 'utf8', used, end);
+      let from = 0;
+      for (;;) {
+        const { to, batch } = scanText(text, from, atEnd && end === cut);
+        from = to;
+        if (batch === undefined) break;
+        yield batch;
+      }
+      const next = ascii ? used + from : byteOf(text, from, bytes, used, end);
+      if (next < end) {
+        if (end === cut) return next;
+        // A record goes on past the piece: from its start, with more bytes.
+        whole = next === used;
+      }
+      used = next;
     }
-    return ascii ? start + from : byteOf(text, from, bytes, start, cut);
+    return used;
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const last = Math.max(chunk.lastIndexOf(LF), chunk.lastIndexOf(CR));
