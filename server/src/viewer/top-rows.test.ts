@@ -123,6 +123,77 @@ describe('topRows()', () => {
   });
 });
 
+describe('topRows() past the rows that make a column look numeric (plain decimals taken by the scanner)', () => {
+  it('should order as the complete index does: numbers in any spelling, -0, ties, missing values, quoted fields with separators and line ends before the column, CRLF, late text', async () => {
+    let seed = 23;
+    const random = () =>
+      (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(a: T[]): T => a[Math.floor(random() * a.length)];
+    const plain = ['1', '10', '2', '-0', '0', '0.5', '-3', '1.', '+4', '0.25'];
+    const integers = plain.filter(v => !v.includes('.'));
+    const other = [
+      '.5',
+      '1e3',
+      ' 7',
+      '7 ',
+      '007',
+      '12345678901234567',
+      '0.1234567890123456',
+      '',
+      'NA',
+      'nan',
+      '"8"',
+      '1e999'
+    ];
+    for (let k = 0; k < 12; k++) {
+      const eol = k % 3 === 2 ? '\r\n' : '\n';
+      const lateText = k % 4 === 3;
+      let csv = `a,b,c${eol}`;
+      const rows = 1100 + Math.floor(random() * 1500);
+      for (let r = 0; r < rows; r++) {
+        const last = lateText && r === rows - 1;
+        const b = last
+          ? 'late'
+          : r < 1030 || random() < 0.6
+            ? // Integers only, until the scanner takes them (then decimals too): the type counts both.
+              pick(k % 4 === 1 && r < 1030 ? integers : plain)
+            : pick(other);
+        // (None quoted for k % 4 === 1: every line is the scanner's.)
+        const quoted = k % 4 === 1 ? 0 : 0.1;
+        const a = random() < quoted ? `"${r},\n${r}"` : String(r);
+        csv +=
+          random() < 0.03 && !last
+            ? `${a}${eol}`
+            : `${a},${b},${random() < quoted ? `"${pick(other).replaceAll('"', '""')},"` : 'c'}${eol}`;
+        if (random() < 0.02) csv += eol;
+      }
+      for (const descending of [false, true]) {
+        const expected = await fullOrder(
+          csv,
+          1,
+          descending,
+          `taken-${k}-${descending}`
+        );
+        for (const count of [1, 50, 1000]) {
+          const top = await topRows(
+            async () => chunked(csv, 1 + Math.floor(random() * 5000)),
+            ',',
+            1,
+            descending,
+            count
+          );
+          expect(
+            top!.rowNumbers,
+            JSON.stringify({ k, descending, count })
+          ).toEqual(expected.slice(0, count));
+          expect(top!.totalRows).toBe(expected.length);
+          expect(top!.sortType).toBe(lateText ? 'string' : 'number');
+        }
+      }
+    }
+  });
+});
+
 describe('topRows() on a column that looks numeric for long', () => {
   it('should order by text when a late row holds text (a second pass), and by number when it does not', async () => {
     const rows = 5000;
