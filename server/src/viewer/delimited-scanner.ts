@@ -242,8 +242,7 @@ async function* scanStream<B>(
     let used = 0;
     if (first) {
       first = false;
-      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
-        used = 3;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) used = 3;
     }
     let whole = false;
     while (used < cut) {

@@ -334,7 +334,9 @@ export async function buildTable(
   table: ITableRows,
   state: ITableState,
   /** Asked between blocks: a promise to wait for before the next (another pass has the thread). */
-  paused: () => Promise<unknown> | undefined = () => undefined
+  paused: () => Promise<unknown> | undefined = () => undefined,
+  /** Called after each publication of progress. */
+  published: () => void = () => undefined
 ): Promise<void> {
   const writers: ColumnWriter[] = [];
   const stats: ColumnStats[] = [];
@@ -347,6 +349,7 @@ export async function buildTable(
       summary: stats[i]?.summary
     }));
     state.rowsIndexed = rows;
+    published();
   };
   try {
     let published = 0;

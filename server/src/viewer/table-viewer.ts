@@ -179,12 +179,21 @@ export class TableViewer {
     );
     const { state, dir } = table;
     checkColumns(state, query);
-    const view = needsAll
-      ? await this._view(table, query)
-      : { rows: state.rowsIndexed };
-    const start = Math.min(query.offset, view.rows);
-    const end = Math.min(view.rows, start + query.limit);
-    const ids = await readView(view, start, end);
+    const read = (async () => {
+      const view = needsAll
+        ? await this._view(table, query)
+        : { rows: state.rowsIndexed };
+      const start = Math.min(query.offset, view.rows);
+      const end = Math.min(view.rows, start + query.limit);
+      const ids = await readView(view, start, end);
+      const rows = await this._rows(dir, state, ids, !view.permPath);
+      return { view, start, ids, rows };
+    })();
+    // The index build waits while the page is read: each of the reads would wait for one of its blocks.
+    table.passes.add(read);
+    const settled = () => table.passes.delete(read);
+    read.then(settled, settled);
+    const { view, start, ids, rows } = await read;
     const page: TablePage = {
       format: source.format,
       columns: state.columns.map(c =>
@@ -196,7 +205,7 @@ export class TableViewer {
       complete: state.complete,
       totalRows: view.rows,
       offset: start,
-      rows: await this._rows(dir, state, ids, !view.permPath),
+      rows,
       rowNumbers: [...ids],
       filters: query.filters
     };
@@ -331,7 +340,13 @@ export class TableViewer {
     if (table && !table.state.error) return table;
     const dir = path.join(this._options.cacheDir, key);
     const state: ITableState = { columns: [], rowsIndexed: 0, complete: false };
-    table = { dir, state, building: false, passes: new Set() };
+    table = {
+      dir,
+      state,
+      building: false,
+      passes: new Set(),
+      progress: new Waker()
+    };
     this._tables.set(key, table);
     const metaPath = path.join(dir, 'meta.json');
     if (existsSync(metaPath)) {
@@ -353,8 +368,15 @@ export class TableViewer {
       await fs.rm(dir, { recursive: true, force: true });
       await fs.mkdir(dir, { recursive: true });
       try {
-        await buildTable(dir, await rows(), state, () =>
-          table!.passes.size > 0 ? Promise.allSettled(table!.passes) : undefined
+        await buildTable(
+          dir,
+          await rows(),
+          state,
+          () =>
+            table!.passes.size > 0
+              ? Promise.allSettled(table!.passes)
+              : undefined,
+          () => table!.progress.wake()
         );
       } catch (error) {
         state.error = error instanceof Error ? error : new Error(String(error));
@@ -431,7 +453,17 @@ export class TableViewer {
           }
         );
       }
-      await new Promise(resolve => setTimeout(resolve, 5));
+      // Woken when the build publishes progress or ends, or anyway after a while.
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(resolve, 50);
+        void Promise.race([
+          table.progress.woken,
+          table.ready!.catch(() => {})
+        ]).then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     }
     if (done) await table.ready;
     if (table.state.error) throw table.state.error;
@@ -449,8 +481,27 @@ interface IOpenTable {
   ready?: Promise<void>;
   /** Whether the index is being built here (not read from the cache). */
   building: boolean;
-  /** Passes of {@link topRows} running: the index build waits for them. */
+  /** Passes of {@link topRows} and page reads running: the index build waits for them. */
   passes: Set<Promise<unknown>>;
+  /** Woken at each publication of the build's progress. */
+  progress: Waker;
+}
+
+/** A promise to wait for the next time something happens ({@link wake}). */
+class Waker {
+  /** Resolves at the next {@link wake}. */
+  get woken(): Promise<void> {
+    return this._woken;
+  }
+
+  wake(): void {
+    const resolve = this._resolve;
+    this._woken = new Promise<void>(r => (this._resolve = r));
+    resolve();
+  }
+
+  private _resolve!: () => void;
+  private _woken = new Promise<void>(r => (this._resolve = r));
 }
 
 /**

@@ -99,7 +99,9 @@ class BestRows<K extends number | string> {
     const text = this._text;
     this._sources.forEach((source, i) => {
       if (source) return;
-      this._sources[i] = Buffer.from(text.slice(this._starts[i], this._ends[i]));
+      this._sources[i] = Buffer.from(
+        text.slice(this._starts[i], this._ends[i])
+      );
       const key = this._keys[i];
       if (typeof key === 'string')
         this._keys[i] = Buffer.from(key).toString() as K;
