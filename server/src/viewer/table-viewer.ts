@@ -364,19 +364,18 @@ export class TableViewer {
       return table;
     }
     table.building = true;
+    const paused = () =>
+      table!.passes.size > 0 ? Promise.allSettled(table!.passes) : undefined;
     table.ready = (async () => {
+      // A sorted first page asked first ({@link topRows}, started once this
+      // returns) is served before the build starts: it shares no core with it.
+      await null;
+      for (let pause = paused(); pause; pause = paused()) await pause;
       await fs.rm(dir, { recursive: true, force: true });
       await fs.mkdir(dir, { recursive: true });
       try {
-        await buildTable(
-          dir,
-          await rows(),
-          state,
-          () =>
-            table!.passes.size > 0
-              ? Promise.allSettled(table!.passes)
-              : undefined,
-          () => table!.progress.wake()
+        await buildTable(dir, await rows(), state, paused, () =>
+          table!.progress.wake()
         );
       } catch (error) {
         state.error = error instanceof Error ? error : new Error(String(error));
