@@ -5,7 +5,8 @@ import { parsePlainDecimal } from './table-builder.js';
 
 /** Records of the first batch: few, so that the first page comes soon. */
 const FIRST_BATCH_RECORDS = 1024;
-const BATCH_RECORDS = 8192;
+/** Records of the next batches: few enough that a pass or page asked meanwhile waits little for the index build to pause. */
+const BATCH_RECORDS = 2048;
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;

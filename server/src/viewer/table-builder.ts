@@ -369,12 +369,13 @@ export async function buildTable(
         }
         rows++;
       }
-      if (rows - published >= PUBLISH_EVERY_ROWS || published === 0) {
+      let pause = paused();
+      if (rows - published >= PUBLISH_EVERY_ROWS || published === 0 || pause) {
         publish();
         published = rows;
         // Let page requests in between blocks.
         await new Promise(resolve => setImmediate(resolve));
-        for (let pause = paused(); pause; pause = paused()) await pause;
+        for (pause = paused(); pause; pause = paused()) await pause;
       }
     }
     publish();
