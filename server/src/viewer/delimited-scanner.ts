@@ -4,7 +4,7 @@ import { JaxLabError } from '@jaxlab/schemas';
 import { parsePlainDecimal } from './table-builder.js';
 
 /** Records of the first batch: few, so that the first page comes soon. */
-const FIRST_BATCH_RECORDS = 1024;
+export const FIRST_BATCH_RECORDS = 1024;
 /** Records of the next batches: few enough that a pass or page asked meanwhile waits little for the index build to pause. */
 const BATCH_RECORDS = 2048;
 const QUOTE = 34;

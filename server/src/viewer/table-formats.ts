@@ -43,6 +43,17 @@ export function tableFormatOf(name: string): FileTableFormat | null {
   }
 }
 
+/** The column names of a CSV or TSV header: an empty or repeated name becomes `column N`. */
+export function columnNames(header: string[]): string[] {
+  const seen = new Set<string>();
+  return header.map((raw, i) => {
+    let name = raw.trim() || `column ${i + 1}`;
+    if (seen.has(name)) name = `${name} (${i + 1})`;
+    seen.add(name);
+    return name;
+  });
+}
+
 /**
  * The rows of a CSV or TSV file ({@link scanDelimited}); the first record
  * names the columns (an empty or repeated name becomes `column N`).
@@ -55,13 +66,7 @@ export function readDelimited(
   async function* rows(): AsyncGenerator<Cell[][]> {
     for await (const batch of scanDelimited(stream, delimiter)) {
       if (columns.length === 0) {
-        const seen = new Set<string>();
-        batch[0].forEach((raw, i) => {
-          let name = raw.trim() || `column ${i + 1}`;
-          if (seen.has(name)) name = `${name} (${i + 1})`;
-          seen.add(name);
-          columns.push(name);
-        });
+        columns.push(...columnNames(batch[0]));
         batch.shift();
         if (!batch.length) continue;
       }

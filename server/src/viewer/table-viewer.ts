@@ -162,14 +162,13 @@ export class TableViewer {
       query.offset + query.limit <= FIRST_SORTED_ROWS
     ) {
       const top = await this._topRowsOf(table, source, query);
-      // The columns are known with the first rows indexed.
-      await this._until(
-        table,
-        state => state.complete || state.rowsIndexed > 0
-      );
-      checkColumns(table.state, query);
-      if (top && !table.state.complete)
-        return this._sortedPage(table, source, query, top);
+      if (top && !table.state.complete) {
+        // The index's columns so far; before its first batch, those the pass read.
+        const columns =
+          table.state.rowsIndexed > 0 ? table.state.columns : top.firstColumns;
+        checkColumns(columns, query);
+        return this._sortedPage(table, source, query, top, columns);
+      }
     }
     await this._until(
       table,
@@ -178,7 +177,7 @@ export class TableViewer {
         (!needsAll && state.rowsIndexed >= query.offset + query.limit)
     );
     const { state, dir } = table;
-    checkColumns(state, query);
+    checkColumns(state.columns, query);
     const read = (async () => {
       const view = needsAll
         ? await this._view(table, query)
@@ -255,18 +254,20 @@ export class TableViewer {
   /**
    * A sorted page of a table still being indexed, from {@link topRows}.
    * Its order is the complete index's; its columns' types and summaries
-   * are those of the rows indexed so far, as on any page while `complete`
-   * is false, but for the sort column's, counted over every row.
+   * are `indexed`: those of the rows indexed so far, as on any page while
+   * `complete` is false (before the index has any, of the first rows the
+   * pass read), but for the sort column's, counted over every row.
    */
   private _sortedPage(
     table: IOpenTable,
     source: ITableSource,
     query: IPageQuery,
-    top: ITopRows
+    top: ITopRows,
+    indexed: ITableState['columns']
   ): TablePage {
     const sort = query.sort!;
     const { state } = table;
-    const columns: TablePage['columns'] = state.columns.map((c, i) => {
+    const columns: TablePage['columns'] = indexed.map((c, i) => {
       const type = i === sort.column ? top.sortType : c.type;
       return c.summary && isNumeric(type)
         ? { name: c.name, type, summary: c.summary }
@@ -507,17 +508,20 @@ class Waker {
  * @throws JaxLabError `INVALID_REQUEST` when the query names a column the
  *   table does not have.
  */
-function checkColumns(state: ITableState, query: IViewQuery): void {
+function checkColumns(
+  columns: ITableState['columns'],
+  query: IViewQuery
+): void {
   for (const column of [
     query.sort?.column,
     ...query.filters.map(f => f.column)
   ]) {
-    if (column !== undefined && column >= state.columns.length) {
+    if (column !== undefined && column >= columns.length) {
       throw new JaxLabError(
         'INVALID_REQUEST',
         `The table has no column ${column}.`,
         {
-          hint: `Its columns are 0 to ${state.columns.length - 1}.`
+          hint: `Its columns are 0 to ${columns.length - 1}.`
         }
       );
     }

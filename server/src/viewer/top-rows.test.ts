@@ -276,6 +276,32 @@ describe('TableViewer: sorted pages while the index is built', () => {
     for (const query of queries)
       early.push(await viewer.pageOf(source, { ...query, filters: [] }));
     expect(early.map(p => p.complete)).toEqual(queries.map(() => false));
+    // The first page came before the index published anything: its columns
+    // are those the index has over the first 1,023 rows (but the sort
+    // column's type, over every row).
+    expect(early[0].rowsIndexed).toBe(0);
+    const firstRows = csv.split('\n').slice(0, 1024).join('\n') + '\n';
+    const firstState: ITableState = {
+      columns: [],
+      rowsIndexed: 0,
+      complete: false
+    };
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'first-rows'), { recursive: true });
+    await buildTable(
+      path.join(dir, 'first-rows'),
+      readDelimited(chunked(firstRows, 1 << 16), ','),
+      firstState
+    );
+    expect(early[0].columns).toEqual(
+      firstState.columns.map((c, i) =>
+        i === 1
+          ? { name: c.name, type: 'integer', summary: c.summary }
+          : c.summary
+            ? c
+            : { name: c.name, type: c.type }
+      )
+    );
     // A filter with the sort waits for the whole index.
     const filtered = viewer.pageOf(source, {
       sort: { column: 1, descending: false },

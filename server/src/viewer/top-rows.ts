@@ -1,8 +1,13 @@
 import type { Readable } from 'node:stream';
-import { parseRecord, scanColumn } from './delimited-scanner.js';
+import {
+  FIRST_BATCH_RECORDS,
+  parseRecord,
+  scanColumn
+} from './delimited-scanner.js';
 import type { IPlainNumbers, OnField } from './delimited-scanner.js';
 import { ColumnStats, isNumeric } from './table-builder.js';
-import type { ColumnType } from './table-builder.js';
+import type { ColumnType, ITableState } from './table-builder.js';
+import { columnNames } from './table-formats.js';
 
 /** The first rows of a delimited table in the order of one column. */
 export interface ITopRows {
@@ -14,6 +19,12 @@ export interface ITopRows {
   totalRows: number;
   /** The sort column's type over every row (what decides number or text order). */
   sortType: ColumnType;
+  /**
+   * The columns as the index publishes them after its first batch of
+   * records (names, and types and summaries of those rows), for a page
+   * served before the index has published anything.
+   */
+  firstColumns: ITableState['columns'];
 }
 
 /** Numbers (and nothing else) seen before a column is taken to be numeric and no longer kept by text. */
@@ -153,7 +164,11 @@ class BestRows<K extends number | string> {
  * until the column looks numeric, by text), with a copy of each one's
  * record, while the column's type is counted: the type is only known at
  * the end. A column that looked numeric and was not (text in a late row)
- * takes a second pass, by text. Memory: 4 x `count` records. Null when
+ * takes a second pass, by text. Once the column looks numeric, its plain
+ * decimals are taken by the scanner ({@link IPlainNumbers}): a row goes
+ * further only if it beats the worst kept. The first 1,023 rows are read
+ * whole, for the columns' names, types and summaries a page shows before
+ * the index has published any. Memory: 4 x `count` records. Null when
  * the first record (the column names) has no such column.
  */
 export async function topRows(
@@ -181,7 +196,7 @@ async function sortedRows(
   descending: boolean,
   count: number
 ): Promise<ITopRows> {
-  let pass = await onePass(
+  const first = await onePass(
     await open(),
     delimiter,
     column,
@@ -189,22 +204,17 @@ async function sortedRows(
     count,
     false
   );
-  if (!isNumeric(pass.sortType) && !pass.byTextComplete)
-    pass = await onePass(
-      await open(),
-      delimiter,
-      column,
-      descending,
-      count,
-      true
-    );
-  const { sortType, totalRows } = pass;
-  const first = pass.ordered.slice(0, count);
+  const pass =
+    !isNumeric(first.sortType) && !first.byTextComplete
+      ? await onePass(await open(), delimiter, column, descending, count, true)
+      : first;
+  const kept = pass.ordered.slice(0, count);
   return {
-    rowNumbers: first.map(r => r.row),
-    records: first.map(r => parseRecord(r.source.toString(), delimiter)),
-    totalRows,
-    sortType
+    rowNumbers: kept.map(r => r.row),
+    records: kept.map(r => parseRecord(r.source.toString(), delimiter)),
+    totalRows: pass.totalRows,
+    sortType: pass.sortType,
+    firstColumns: first.firstColumns
   };
 }
 
@@ -243,11 +253,20 @@ async function onePass(
       if (worst !== undefined) numbers.bar = numbers.sign * worst;
     }
   };
+  // The first batch's columns, as the index publishes them.
+  let names: string[] = [];
+  const firstStats: ColumnStats[] = [];
   const onField: OnField = (record, source, from, to, text, start, end) => {
     if (record === 0) {
       // The column names.
       if (from === -1) throw NO_COLUMN;
+      names = columnNames(parseRecord(text.slice(start, end), delimiter));
+      for (const _ of names) firstStats.push(new ColumnStats());
       return;
+    }
+    if (record < FIRST_BATCH_RECORDS) {
+      const cells = parseRecord(text.slice(start, end), delimiter);
+      firstStats.forEach((stats, i) => stats.add(cells[i]));
     }
     const id = record - 1;
     const value =
@@ -282,6 +301,11 @@ async function onePass(
   return {
     sortType,
     totalRows: Math.max(0, records - 1),
+    firstColumns: names.map((name, i) => ({
+      name,
+      type: firstStats[i].type,
+      summary: firstStats[i].summary
+    })),
     byTextComplete,
     ordered: isNumeric(sortType)
       ? [...byNumber.sorted(), ...noNumber]
