@@ -139,7 +139,8 @@ export function parseNumber(
 /**
  * {@link parseNumber} of the plainest decimals only (`[+-]?(\d+\.?\d*|\.\d+)`,
  * at most 15 digits) else NaN, of `text` from `start` to `end` or to the
- * first `stop` code (a separator) before: what a pass over a number
+ * first `stop` code (a separator) before; the code at `end` must be none
+ * of a number's (a line end, or past the text). What a pass over a number
  * column meets on most rows, in a function small enough to be inlined (a
  * number answered by a call that is not is allocated).
  */
@@ -150,26 +151,30 @@ export function parsePlainDecimal(
   stop: number
 ): number {
   let i = start;
-  let c = i < end ? text.charCodeAt(i) : stop;
+  let c = text.charCodeAt(i);
   const negative = c === 45;
-  if (negative || c === 43) c = ++i < end ? text.charCodeAt(i) : stop;
+  if (negative || c === 43) c = text.charCodeAt(++i);
   let mantissa = 0;
   let digits = 0;
   while (c >= 48 && c <= 57) {
     mantissa = mantissa * 10 + (c - 48);
     digits++;
-    c = ++i < end ? text.charCodeAt(i) : stop;
+    c = text.charCodeAt(++i);
   }
   let fraction = 0;
   if (c === 46) {
-    c = ++i < end ? text.charCodeAt(i) : stop;
+    c = text.charCodeAt(++i);
     while (c >= 48 && c <= 57) {
       mantissa = mantissa * 10 + (c - 48);
       fraction++;
-      c = ++i < end ? text.charCodeAt(i) : stop;
+      c = text.charCodeAt(++i);
     }
   }
-  if (c !== stop || digits + fraction === 0 || digits + fraction > 15)
+  if (
+    (i !== end && c !== stop) ||
+    digits + fraction === 0 ||
+    digits + fraction > 15
+  )
     return NaN;
   const value = fraction ? mantissa / EXACT_POWERS[fraction] : mantissa;
   return negative ? -value : value;
