@@ -36,6 +36,12 @@ interface IKeptRow {
   source: Buffer;
 }
 
+function swap<T>(a: T[], i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
+}
+
 /**
  * Rows kept in order of (key, row), the best first; only the `capacity`
  * best stay. A row is offered with where its record lies in the text of
@@ -69,9 +75,6 @@ class BestRows<K extends number | string> {
     // A max-heap on the worst kept row: rows come in row order, so an equal key is the worse.
     const keys = this._keys;
     const rows = this._rows;
-    const worse = (i: number, j: number): boolean =>
-      this._before(keys[j], keys[i]) ||
-      (!this._before(keys[i], keys[j]) && rows[i] > rows[j]);
     let i: number;
     if (keys.length < this._capacity) {
       i = keys.length;
@@ -82,7 +85,7 @@ class BestRows<K extends number | string> {
       this._ends.push(end);
       while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (!worse(i, parent)) break;
+        if (!this._worse(i, parent)) break;
         this._swap(i, parent);
         i = parent;
       }
@@ -97,8 +100,8 @@ class BestRows<K extends number | string> {
     for (;;) {
       const left = 2 * i + 1;
       let top = i;
-      if (left < keys.length && worse(left, top)) top = left;
-      if (left + 1 < keys.length && worse(left + 1, top)) top = left + 1;
+      if (left < keys.length && this._worse(left, top)) top = left;
+      if (left + 1 < keys.length && this._worse(left + 1, top)) top = left + 1;
       if (top === i) break;
       this._swap(i, top);
       i = top;
@@ -134,15 +137,21 @@ class BestRows<K extends number | string> {
       );
   }
 
+  /** Whether kept row `i` is worse than kept row `j` (an equal key: the later row). */
+  private _worse(i: number, j: number): boolean {
+    const keys = this._keys;
+    return (
+      this._before(keys[j], keys[i]) ||
+      (!this._before(keys[i], keys[j]) && this._rows[i] > this._rows[j])
+    );
+  }
+
   private _swap(i: number, j: number): void {
-    for (const a of [
-      this._keys,
-      this._rows,
-      this._sources,
-      this._starts,
-      this._ends
-    ] as unknown[][])
-      [a[i], a[j]] = [a[j], a[i]];
+    swap(this._keys, i, j);
+    swap(this._rows, i, j);
+    swap(this._sources, i, j);
+    swap(this._starts, i, j);
+    swap(this._ends, i, j);
   }
 
   private _keys: K[] = [];
