@@ -3,15 +3,50 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { parseRecord, scanColumn, scanDelimited } from './delimited-scanner.js';
 
-async function scanned(text: string, chunkBytes: number): Promise<string[][]> {
+/** `text`'s bytes as a stream of `chunkBytes`-byte chunks. */
+function chunked(text: string, chunkBytes: number): Readable {
   const bytes = Buffer.from(text);
   const chunks: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += chunkBytes)
     chunks.push(bytes.subarray(i, i + chunkBytes));
+  return Readable.from(chunks);
+}
+
+async function scanned(text: string, chunkBytes: number): Promise<string[][]> {
   const records: string[][] = [];
-  for await (const batch of scanDelimited(Readable.from(chunks), ','))
+  for await (const batch of scanDelimited(chunked(text, chunkBytes), ','))
     records.push(...batch);
   return records;
+}
+
+/** What csv-parse reads with the viewer's options. */
+const parsed = (text: string): string[][] =>
+  parse(text, {
+    delimiter: ',',
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true
+  });
+
+/** Each record's field of `column` by scanColumn(), and its record as parseRecord() reads its place. */
+async function columnScanned(
+  text: string,
+  chunkBytes: number,
+  column: number
+): Promise<[string | undefined, string[]][]> {
+  const seen: [string | undefined, string[]][] = [];
+  await scanColumn(
+    chunked(text, chunkBytes),
+    ',',
+    column,
+    (_record, source, from, to, whole, start, end) =>
+      seen.push([
+        from === -1 ? undefined : source.slice(from, to),
+        parseRecord(whole.slice(start, end), ',')
+      ])
+  );
+  return seen;
 }
 
 /** Well-formed CSV of random records: quoted where needed, any line end. */
@@ -46,13 +81,7 @@ describe('scanDelimited()', () => {
       (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let k = 0; k < 1500; k++) {
       const text = randomCsv(random);
-      const expected = parse(text, {
-        delimiter: ',',
-        bom: true,
-        relax_column_count: true,
-        relax_quotes: true,
-        skip_empty_lines: true
-      });
+      const expected = parsed(text);
       for (const chunkBytes of [1, 3, 65536])
         expect(await scanned(text, chunkBytes), JSON.stringify(text)).toEqual(
           expected
@@ -69,21 +98,7 @@ describe('scanDelimited()', () => {
       const expected = await scanned(text, 65536);
       const chunkBytes = 1 + Math.floor(random() * 8);
       for (const column of [0, 2]) {
-        const bytes = Buffer.from(text);
-        const chunks: Buffer[] = [];
-        for (let i = 0; i < bytes.length; i += chunkBytes)
-          chunks.push(bytes.subarray(i, i + chunkBytes));
-        const seen: [string | undefined, string[]][] = [];
-        await scanColumn(
-          Readable.from(chunks),
-          ',',
-          column,
-          (_record, source, from, to, whole, start, end) =>
-            seen.push([
-              from === -1 ? undefined : source.slice(from, to),
-              parseRecord(whole.slice(start, end), ',')
-            ])
-        );
+        const seen = await columnScanned(text, chunkBytes, column);
         expect(seen, JSON.stringify(text)).toEqual(
           expected.map(record => [record[column], record])
         );
@@ -112,30 +127,10 @@ describe('scanDelimited()', () => {
         if (r === 4000) lines.push(`${'w'.repeat(100_000)},2,y`);
       }
       const text = lines.join(eol) + eol;
-      const expected = parse(text, {
-        delimiter: ',',
-        bom: true,
-        relax_column_count: true,
-        relax_quotes: true,
-        skip_empty_lines: true
-      });
+      const expected = parsed(text);
       for (const chunkBytes of [1000, 65_543, 1 << 20]) {
         expect(await scanned(text, chunkBytes)).toEqual(expected);
-        const seen: [string | undefined, string[]][] = [];
-        const bytes = Buffer.from(text);
-        const chunks: Buffer[] = [];
-        for (let i = 0; i < bytes.length; i += chunkBytes)
-          chunks.push(bytes.subarray(i, i + chunkBytes));
-        await scanColumn(
-          Readable.from(chunks),
-          ',',
-          1,
-          (_record, source, from, to, whole, start, end) =>
-            seen.push([
-              from === -1 ? undefined : source.slice(from, to),
-              parseRecord(whole.slice(start, end), ',')
-            ])
-        );
+        const seen = await columnScanned(text, chunkBytes, 1);
         expect(seen).toEqual(expected.map(record => [record[1], record]));
       }
     }
