@@ -20,9 +20,11 @@ import { KernelManager } from '../kernels/kernel-manager.js';
 import { createLogSink } from '../log/gateway-log.js';
 import { GatewayMetrics } from '../metrics/index.js';
 import {
+  GATEWAY_NICE,
   SANDBOX_ID,
   createKernelLauncher,
-  probeSandbox
+  probeSandbox,
+  setGatewayPriority
 } from '../sandbox/index.js';
 import type { ISandboxProbe } from '../sandbox/index.js';
 
@@ -62,7 +64,10 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
                        detected ones (repeatable; e.g. /dev/nvidiactl /dev/nvidia0)
   --no-devices         pass no accelerator device node into kernels (CPU only)
   --iopub-mib-per-s N  output read from one kernel per second, and its burst, in MiB (default 16);
-                       past it the kernel's writes wait and it runs at the lowest CPU priority
+                       past it the kernel's writes wait, it is read at a quarter of the rate and
+                       runs at the lowest CPU priority until its flood is over
+  --nice N             nice value of the gateway's session, so that it gets a CPU before its kernels
+                       (default -10; needs CAP_SYS_NICE and a gateway that leads its session)
   --max-log-mib N      log output stored per job (default 256); the rest is discarded, and the log says so
   --outputs-max-files N  files of a run's outputs/ kept as its artifacts (default 1000)
   --outputs-max-mib N  bytes of outputs/ kept per run, all files together (default 1024); per file too;
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
       'max-jobs': { type: 'string', default: '1' },
       'max-log-mib': { type: 'string' },
       'iopub-mib-per-s': { type: 'string' },
+      nice: { type: 'string', default: String(GATEWAY_NICE) },
       'outputs-max-files': { type: 'string' },
       'outputs-max-mib': { type: 'string' },
       'max-jobs-per-user': {
@@ -135,6 +141,14 @@ async function main(): Promise<void> {
     }
     return n;
   };
+  const nice = Number(values.nice);
+  if (!Number.isInteger(nice) || nice < -20 || nice > 19) {
+    console.error(`--nice must be an integer from -20 to 19\n\n${USAGE}`);
+    process.exit(2);
+  }
+  log(`gateway: ${await setGatewayPriority(nice)}`, {
+    event: 'gateway:cpu-priority'
+  });
   let token = values.token ?? process.env.JAXLAB_GATEWAY_TOKEN;
   if (!token) {
     token = randomBytes(24).toString('hex');

@@ -103,3 +103,36 @@ export async function setPriorityOfProcesses(
   if (!(await mayRestoreNice())) return;
   await setNice(pids, priority === 'low' ? FLOODING_NICE : os.getPriority());
 }
+
+/**
+ * Default nice value of the gateway's session. Linux's autogroup scheduler
+ * weighs each session as one group: at -10 the gateway's weighs about nine
+ * times a session at 0, so it gets a CPU first when it wakes for a request.
+ * Kernels run in sessions of their own (bubblewrap --new-session) at 0.
+ */
+export const GATEWAY_NICE = -10;
+
+/**
+ * Gives the gateway's session (autogroup) the nice value `nice`, so that it
+ * ranks above every kernel it starts: the control plane answers while
+ * kernels compete for the CPU. Only where the gateway leads its session (a
+ * service, or started detached): in a shell's or a test runner's session
+ * it would raise all of their processes too. Returns what was done, for
+ * the log.
+ */
+export async function setGatewayPriority(nice: number): Promise<string> {
+  const stat = await fs.readFile('/proc/self/stat', 'utf8').catch(() => '');
+  const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+  if (session !== process.pid) {
+    return `its CPU priority is left as it is: it shares session ${session} with other processes (start it detached, or as a service, to rank it above its kernels)`;
+  }
+  if (nice < 0 && !(await mayRestoreNice())) {
+    return `its CPU priority is left as it is: raising it needs CAP_SYS_NICE`;
+  }
+  try {
+    await fs.writeFile('/proc/self/autogroup', String(nice));
+  } catch (error) {
+    return `could not set its session's nice value to ${nice}: ${(error as Error).message}`;
+  }
+  return `its session (autogroup) runs at nice ${nice}, above its kernels (each a session of its own at 0)`;
+}

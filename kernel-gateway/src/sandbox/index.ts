@@ -10,6 +10,7 @@ export {
   INSTALL_BWRAP_HINT
 } from './bubblewrap-launcher.js';
 export { UnsandboxedLauncher } from './unsandboxed-launcher.js';
+export { GATEWAY_NICE, setGatewayPriority } from './cpu-priority.js';
 export { SandboxedProcess } from './sandboxed-process.js';
 export {
   jobFolderUsage,

@@ -32,7 +32,13 @@ export class ByteRateLimiter {
     return this._tokens >= 0 ? 0 : (-this._tokens * 1000) / this._rate;
   }
 
-  private readonly _rate: number;
+  /** Sustained bytes per second from now on (the burst stays). */
+  set bytesPerSecond(rate: number) {
+    this.take(0);
+    this._rate = rate;
+  }
+
+  private _rate: number;
   private readonly _burst: number;
   private readonly _now: () => number;
   private _tokens: number;

@@ -37,6 +37,15 @@ export const IOPUB_RATE_LIMIT = Object.freeze({
 });
 
 /**
+ * Share of its rate limit at which a kernel's iopub is read while it
+ * floods (from the first read its limit delays until FLOOD_QUIET_MS after
+ * the last). Every byte read costs the gateway's event loop (signature,
+ * parsing, sanitising, each client's WebSocket): at 16 MiB/s of 1 MiB
+ * lines that doubled its CPU time and made GET /api wait behind it.
+ */
+export const FLOODING_RATE_SHARE = 0.25;
+
+/**
  * How long a kernel's iopub must be read without waiting on its rate limit
  * before its output flood counts as over. Longer than a second: a flooding
  * kernel at the lowest CPU priority may fall below the rate for a moment
@@ -163,7 +172,7 @@ export class KernelChannels {
     let sliceStartMs = performance.now();
     const limiter =
       channel === 'iopub'
-        ? new ByteRateLimiter(this._options.iopubRateLimit ?? IOPUB_RATE_LIMIT)
+        ? (this._iopubLimiter = new ByteRateLimiter(this._iopubRateLimit))
         : undefined;
     try {
       for await (const frames of socket) {
@@ -198,22 +207,36 @@ export class KernelChannels {
     }
   }
 
-  /** A flood starts at the first read its rate limit delays and ends FLOOD_QUIET_MS after the last. */
+  /**
+   * A flood starts at the first read its rate limit delays and ends
+   * FLOOD_QUIET_MS after the last; meanwhile the kernel is read at
+   * FLOODING_RATE_SHARE of its rate.
+   */
   private _noteIOPubThrottled(): void {
     if (this._floodTimer) {
       this._floodTimer.refresh();
       return;
     }
+    const rate = this._iopubRateLimit.bytesPerSecond;
     this._floodTimer = setTimeout(() => {
       this._floodTimer = undefined;
+      if (this._iopubLimiter) this._iopubLimiter.bytesPerSecond = rate;
       if (!this._isDisposed) this._options.onIOPubFlood?.(false);
     }, FLOOD_QUIET_MS);
     this._floodTimer.unref();
+    if (this._iopubLimiter) {
+      this._iopubLimiter.bytesPerSecond = rate * FLOODING_RATE_SHARE;
+    }
     this._options.onIOPubFlood?.(true);
+  }
+
+  private get _iopubRateLimit(): ByteRateLimiter.IOptions {
+    return this._options.iopubRateLimit ?? IOPUB_RATE_LIMIT;
   }
 
   private readonly _options: KernelChannels.IOptions;
   private _floodTimer: NodeJS.Timeout | undefined;
+  private _iopubLimiter: ByteRateLimiter | undefined;
   private _sockets:
     | { shell: Dealer; control: Dealer; stdin: Dealer; iopub: Subscriber }
     | undefined;

@@ -251,7 +251,10 @@ export class EnvironmentBuilder {
           PATH: '/usr/local/bin:/usr/bin:/bin',
           HOME: cwd,
           LANG: 'C.UTF-8'
-        }
+        },
+        // A session of its own: builds rank below the gateway (see
+        // setGatewayPriority), like kernels.
+        detached: true
       });
       let tail = '';
       const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
