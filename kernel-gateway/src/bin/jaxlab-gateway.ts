@@ -27,6 +27,7 @@ import {
   setGatewayPriority
 } from '../sandbox/index.js';
 import type { ISandboxProbe } from '../sandbox/index.js';
+import { IOPUB_RATE_LIMIT } from '../wire/index.js';
 
 const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
 
@@ -63,8 +64,8 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
   --device-path P      pass exactly these accelerator device nodes into kernels instead of the
                        detected ones (repeatable; e.g. /dev/nvidiactl /dev/nvidia0)
   --no-devices         pass no accelerator device node into kernels (CPU only)
-  --iopub-mib-per-s N  output read from one kernel per second, and its burst, in MiB (default 16);
-                       past it the kernel's writes wait, it is read at a quarter of the rate and
+  --iopub-mib-per-s N  output read from one kernel per second in MiB, after a 4 MiB burst (default
+                       16); past it the kernel's writes wait, it is read at a quarter of the rate and
                        runs at the lowest CPU priority until its flood is over
   --nice N             nice value of the gateway's session, so that it gets a CPU before its kernels
                        (default -10; needs CAP_SYS_NICE and a gateway that leads its session)
@@ -186,7 +187,7 @@ async function main(): Promise<void> {
     startTimeoutMs:
       (number('start-timeout-s', values['start-timeout-s']) ?? 60) * 1000,
     iopubRateLimit: iopubRate
-      ? { bytesPerSecond: iopubRate, burstBytes: iopubRate }
+      ? { ...IOPUB_RATE_LIMIT, bytesPerSecond: iopubRate }
       : undefined,
     log
   });
