@@ -65,8 +65,8 @@ const USAGE = `Usage: jaxlab-gateway --port 8701 --token T [options]
                        detected ones (repeatable; e.g. /dev/nvidiactl /dev/nvidia0)
   --no-devices         pass no accelerator device node into kernels (CPU only)
   --iopub-mib-per-s N  output read from one kernel per second in MiB, after a 4 MiB burst (default
-                       16); past it the kernel's writes wait, it is read at a quarter of the rate and
-                       runs at the lowest CPU priority until its flood is over
+                       16); past it the kernel's writes wait, it is read at 4 MiB/s at most and runs
+                       at the lowest CPU priority until its flood is over
   --nice N             nice value of the gateway's session, so that it gets a CPU before its kernels
                        (default -10; needs CAP_SYS_NICE and a gateway that leads its session)
   --max-log-mib N      log output stored per job (default 256); the rest is discarded, and the log says so

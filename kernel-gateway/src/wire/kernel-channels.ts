@@ -38,13 +38,14 @@ export const IOPUB_RATE_LIMIT = Object.freeze({
 });
 
 /**
- * Share of its rate limit at which a kernel's iopub is read while it
- * floods (from the first read its limit delays until FLOOD_QUIET_MS after
- * the last). Every byte read costs the gateway's event loop (signature,
- * parsing, sanitising, each client's WebSocket): at 16 MiB/s of 1 MiB
- * lines that doubled its CPU time and made GET /api wait behind it.
+ * Most bytes per second read from a kernel's iopub while it floods (from
+ * the first read its rate limit delays until FLOOD_QUIET_MS after the
+ * last), or its rate limit where that is lower. Every byte read costs the
+ * gateway's event loop (signature, parsing, sanitising, each client's
+ * WebSocket): at 16 MiB/s of 1 MiB lines that doubled its CPU time and
+ * made GET /api wait behind it.
  */
-export const FLOODING_RATE_SHARE = 0.25;
+export const FLOODING_IOPUB_BYTES_PER_SECOND = 4 * 1024 * 1024;
 
 /**
  * How long a kernel's iopub must be read without waiting on its rate limit
@@ -211,7 +212,7 @@ export class KernelChannels {
   /**
    * A flood starts at the first read its rate limit delays and ends
    * FLOOD_QUIET_MS after the last; meanwhile the kernel is read at
-   * FLOODING_RATE_SHARE of its rate.
+   * FLOODING_IOPUB_BYTES_PER_SECOND at most.
    */
   private _noteIOPubThrottled(): void {
     if (this._floodTimer) {
@@ -226,7 +227,10 @@ export class KernelChannels {
     }, FLOOD_QUIET_MS);
     this._floodTimer.unref();
     if (this._iopubLimiter) {
-      this._iopubLimiter.bytesPerSecond = rate * FLOODING_RATE_SHARE;
+      this._iopubLimiter.bytesPerSecond = Math.min(
+        rate,
+        FLOODING_IOPUB_BYTES_PER_SECOND
+      );
     }
     this._options.onIOPubFlood?.(true);
   }
