@@ -26,11 +26,11 @@ export const RECEIVE_SLICE_MS = 4;
 
 /**
  * Default most bytes per second read from one kernel's iopub channel, and
- * the burst allowed after a quiet spell (small: the burst is read at full
- * speed, before the flood is seen and its rate lowered). Past them the gateway reads more
- * slowly and the kernel waits to send (its capture blocks the program's
- * writes): nothing is dropped, and one kernel's flood costs the gateway a
- * bounded share of its time.
+ * the burst allowed after a quiet spell (small: a burst is read at full
+ * speed, before a flood is seen and its rate lowered). Past them the
+ * gateway reads more slowly and the kernel waits to send (its capture
+ * blocks the program's writes): nothing is dropped, and one kernel's flood
+ * costs the gateway a bounded share of its time.
  */
 export const IOPUB_RATE_LIMIT = Object.freeze({
   bytesPerSecond: 16 * 1024 * 1024,
