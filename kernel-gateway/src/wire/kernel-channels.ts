@@ -25,6 +25,14 @@ import {
 export const RECEIVE_SLICE_MS = 4;
 
 /**
+ * Size from which a message's verification and parsing, and its handling
+ * (sanitising, passing it to clients), run in two event-loop turns: each
+ * takes milliseconds for a message of 1 MiB, and a request that comes in
+ * meanwhile waits for one of them instead of both.
+ */
+export const SPLIT_MESSAGE_BYTES = 256 * 1024;
+
+/**
  * Default most bytes per second read from one kernel's iopub channel, and
  * the burst allowed after a quiet spell (small: a burst is read at full
  * speed, before a flood is seen and its rate lowered). Past them the
@@ -178,7 +186,8 @@ export class KernelChannels {
         : undefined;
     try {
       for await (const frames of socket) {
-        const waitMs = limiter?.take(frameBytes(frames)) ?? 0;
+        const bytes = frameBytes(frames);
+        const waitMs = limiter?.take(bytes) ?? 0;
         if (waitMs > 0) {
           this._noteIOPubThrottled();
           await sleep(waitMs);
@@ -193,6 +202,10 @@ export class KernelChannels {
         } catch (error) {
           this._options.onDropped?.(channel, error);
           continue;
+        }
+        if (bytes >= SPLIT_MESSAGE_BYTES) {
+          await nextMacrotask();
+          sliceStartMs = performance.now();
         }
         try {
           // A consumer that cannot keep up returns a promise: nothing more
