@@ -89,6 +89,19 @@ def shell_reply(client: Any, msg_id: str, timeout_s: float) -> dict:
             return reply
 
 
+def interrupt_on(manager: Any, client: Any, msg_id: str, marker: str) -> tuple[dict, float]:
+    """Interrupts the kernel once the call prints ``marker``; returns the
+    call's shell reply and the seconds from the interrupt to it."""
+    while True:
+        msg = client.get_iopub_msg(timeout=60)
+        if msg["msg_type"] == "stream" and marker in msg["content"]["text"]:
+            break
+    started = time.monotonic()
+    manager.interrupt_kernel()
+    reply = shell_reply(client, msg_id, 15)
+    return reply, time.monotonic() - started
+
+
 def stream_text(outputs: list[dict], name: str) -> str:
     return "".join(
         m["content"]["text"]
@@ -199,14 +212,8 @@ def test_kernel_should_stop_a_long_call_on_interrupt(kernel) -> None:
     msg_id = client.execute("train_step(steps=30)", stop_on_error=False)
     # The first call runs main.py's top level (imports jax) before sleeping:
     # interrupt the sleep, not the import.
-    while True:
-        msg = client.get_iopub_msg(timeout=60)
-        if msg["msg_type"] == "stream" and "sleeping" in msg["content"]["text"]:
-            break
-    started = time.monotonic()
-    manager.interrupt_kernel()
-    reply = shell_reply(client, msg_id, 10)
-    assert time.monotonic() - started < 5
+    reply, seconds = interrupt_on(manager, client, msg_id, "sleeping")
+    assert seconds < 5
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "KeyboardInterrupt"
     reply, _ = execute(client, "train_step(steps=0, seed=1)")
@@ -238,16 +245,10 @@ def test_kernel_should_stop_a_call_interrupted_inside_a_finalizer(workdir: Path)
     manager, client = start_kernel(workdir)
     try:
         msg_id = client.execute("main()", stop_on_error=False)
-        stderr = []
-        while True:
-            msg = client.get_iopub_msg(timeout=60)
-            if msg["msg_type"] == "stream" and "finalizing" in msg["content"]["text"]:
-                break
-        started = time.monotonic()
-        manager.interrupt_kernel()
-        reply = shell_reply(client, msg_id, 15)
-        assert time.monotonic() - started < 10
+        reply, seconds = interrupt_on(manager, client, msg_id, "finalizing")
+        assert seconds < 10
         assert reply["content"]["ename"] == "KeyboardInterrupt"
+        stderr = []
         while True:
             msg = client.get_iopub_msg(timeout=10)
             if msg["msg_type"] == "stream" and msg["content"]["name"] == "stderr":
