@@ -61,6 +61,18 @@ def main():
 `;
 
 /** Never ends on its own (interruptible pure Python). */
+/** Catches the interrupt and returns normally: the call completes. */
+export const FINISHES_WHEN_INTERRUPTED_PROGRAM = `import time
+
+
+def main():
+    try:
+        print("waiting", flush=True)
+        time.sleep(60)
+    except KeyboardInterrupt:
+        print("interrupted, wrapping up", flush=True)
+`;
+
 export const ENDLESS_PROGRAM = `import time
 
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -9,6 +10,7 @@ import { createTestJobHost } from './job-host.js';
 import type { ITestJobHost } from './job-host.js';
 import {
   ENDLESS_PROGRAM,
+  FINISHES_WHEN_INTERRUPTED_PROGRAM,
   JAX_PROGRAM,
   MANY_LINES_PROGRAM,
   MARKER_PROGRAM,
@@ -360,6 +362,42 @@ describe('JobRunner (a runner per case)', () => {
     expect(markers).toEqual([false]);
     expect(await readWholeLog(store, job.id)).not.toContain('main started');
     expect(job.manifest!.device).toMatchObject({ platform: 'tpu', count: 4 });
+  });
+
+  it('should hand a running job back to the queue on drain, and record one whose call returns meanwhile as COMPLETED, not run it again', async () => {
+    const waitForLog = async (id: string, text: string): Promise<void> => {
+      for (let i = 0; !(await readWholeLog(store, id)).includes(text); i++) {
+        if (i > 3000) throw new Error(`job ${id} never printed ${text}`);
+        await delay(20);
+      }
+    };
+    // The interrupt lands, the program returns all the same: it completed.
+    await runner?.dispose();
+    runner = await host.startRunner({ hostId: 'draining-host' });
+    const finishing = await submitJob(store, {
+      code: FINISHES_WHEN_INTERRUPTED_PROGRAM
+    });
+    await waitForLog(finishing.id, 'waiting');
+    await runner.drain(0);
+    const completed = (await store.jobs.get(finishing.id))!;
+    expect(completed.status).toBe('COMPLETED');
+    const log = await readWholeLog(store, finishing.id);
+    expect(log).toContain('interrupted, wrapping up');
+    expect(log).not.toContain('goes back to the queue');
+    expect(log).not.toContain('KeyboardInterrupt');
+
+    // The interrupt stops the program: the job goes back, to run again.
+    runner = await host.startRunner({ hostId: 'draining-host' });
+    const endless = await submitJob(store, { code: ENDLESS_PROGRAM });
+    await waitForStatus(store, endless.id, ['RUNNING'], 60_000);
+    await runner.drain(0);
+    const requeued = (await store.jobs.get(endless.id))!;
+    expect(requeued.status).toBe('QUEUED');
+    expect(requeued.attempt).toBe(2);
+    expect(await readWholeLog(store, endless.id)).toContain(
+      'goes back to the queue'
+    );
+    await store.jobs.requestCancel(endless.id, 'local');
   });
 
   it('should end running jobs FAILED/INTERNAL and stop their kernels on dispose()', async () => {

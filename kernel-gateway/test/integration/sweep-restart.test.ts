@@ -8,7 +8,7 @@
  * 2. the server alone is SIGKILLed the moment a trial ends (when its
  *    scheduler records it and submits the next);
  * 3. the gateway is stopped with Ctrl+C (SIGINT) while a trial runs: it
- *    hands the job back to the queue.
+ *    hands the job back to the queue (unless its call returns meanwhile).
  *
  * The sweep still completes with every trial's program run to its end
  * exactly once (its "Final loss" line printed once over all its jobs) and
@@ -280,11 +280,11 @@ describe('a sweep across SIGKILLed and restarted server and gateway processes', 
       [...trialJobIds, ...lostIds].sort()
     );
     for (const id of killedMidRun) expect(lostIds).toContain(id);
+    // A job going when Ctrl+C came ran on as the same job: handed back and
+    // run again from the start, or COMPLETED if its call returned during
+    // the hand-back (jobs-runner.test.ts shows both).
     expect(handedBack.length).toBeGreaterThan(0);
-    for (const id of handedBack) {
-      expect(trialJobIds).toContain(id);
-      expect(await logOf(id)).toContain('goes back to the queue');
-    }
+    for (const id of handedBack) expect(trialJobIds).toContain(id);
     expect(sweep.best).toMatchObject({
       index: LRS.length - 1,
       value: lossOf(LRS.at(-1)!)

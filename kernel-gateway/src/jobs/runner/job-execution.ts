@@ -339,7 +339,7 @@ export class JobExecution {
     await Promise.race([idleSeen, delay(1000)]);
     this._callReturned = true;
     await this._recordMetrics(kernel);
-    if (this._forcedOutcome) {
+    if (this._forcedOutcome && !(this._handingBack && reply.status === 'ok')) {
       return this._forcedOutcome;
     }
     if (reply.status === 'ok') {
@@ -385,8 +385,11 @@ export class JobExecution {
       }
     } else if (type === 'error') {
       const content = (msg as KernelMessage.IErrorMsg).content;
-      if (content.ename === 'KeyboardInterrupt' && this._cancelling) {
-        // The user cancelled: the interrupt's traceback tells them nothing.
+      if (
+        content.ename === 'KeyboardInterrupt' &&
+        (this._cancelling || this._handingBack)
+      ) {
+        // A cancel or a hand-back: the interrupt's traceback tells nothing.
         return content;
       }
       const traceback = (content.traceback ?? []).join('\n');
@@ -620,9 +623,12 @@ export class JobExecution {
   /**
    * Stops the job and hands it back to the queue instead of failing it
    * (the gateway is shutting down and the job may run again elsewhere).
+   * The call is interrupted first: one that returns meanwhile has
+   * completed, and is recorded so rather than run a second time.
    */
   handBack(): void {
-    this._force({ status: 'requeued' });
+    this._handingBack = true;
+    this._interruptThenForce({ status: 'requeued' }, HAND_BACK_GRACE_MS);
   }
 
   private async _handBack(): Promise<void> {
@@ -783,6 +789,7 @@ export class JobExecution {
   private _abort = new AbortController();
   private _diskTimer: NodeJS.Timeout | undefined;
   private _cancelling = false;
+  private _handingBack = false;
   private _environment: IRequirementsEnvironment | null = null;
   private _forced = deferred<JobOutcome>();
   private _forcedOutcome: JobOutcome | undefined;
@@ -874,6 +881,12 @@ function formatMiB(bytes: number): string {
 
 /** How often a running job's folder is checked against its quota. */
 const DISK_CHECK_EVERY_MS = 500;
+
+/**
+ * How long a handed-back call has to answer its interrupt (the reply, the
+ * output still in flight and its metrics) before the job goes back anyway.
+ */
+const HAND_BACK_GRACE_MS = 3000;
 
 /** JAX's versions for the manifest: the probe's (inside the sandbox), else the venv's. */
 function jaxVersions(
