@@ -12,15 +12,7 @@
 // folder, so both go through the same machinery.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,13 +22,12 @@ import {
   waitFor,
   waitForHttp
 } from './lab-processes.mjs';
+import { REPO_ROOT, VENV } from './repo-root.mjs';
+import { startHub } from './start-hub.mjs';
+import { startJupyterLab } from './start-jupyterlab.mjs';
 
 export { freePort } from './lab-processes.mjs';
-
-/** Root of the repository. */
-export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-
-const VENV = join(REPO_ROOT, '.venv');
+export { REPO_ROOT } from './repo-root.mjs';
 
 /**
  * @typedef {object} RunningLab
@@ -231,155 +222,6 @@ export async function startLab(options = {}) {
   }
 }
 
-/**
- * Local mode's JupyterLab: notebooks and consoles run on the gateway's
- * restricted kernels (--gateway-url), reached with the local user's own
- * credential (a personal API token), as each user's server does in team
- * mode, so it sees only its own kernels. Resolves with the function that
- * revokes that credential (at stop, so tokens do not pile up per start).
- */
-async function startJupyterLab(processes, o) {
-  const settingsDir = join(o.dataDir, 'lab-settings');
-  writeSettings(settingsDir, '@jaxlab/lab-extension', 'plugin', {
-    serverUrl: o.serverUrl
-  });
-  writeSettings(settingsDir, '@jupyterlab/apputils-extension', 'notification', {
-    fetchNews: 'false',
-    checkForUpdates: false
-  });
-  const notebooks = join(o.dataDir, 'notebooks');
-  mkdirSync(notebooks, { recursive: true, mode: 0o700 });
-  const credential = await mintApiToken(
-    o.serverUrl,
-    o.localToken,
-    'jupyterlab (local mode)'
-  );
-  const revoke = async () => {
-    await fetch(
-      `${o.serverUrl}/api/tokens/${encodeURIComponent(credential.id)}`,
-      {
-        method: 'DELETE',
-        headers: { Authorization: `Bearer ${o.localToken}` }
-      }
-    );
-  };
-  if (o.enableTerminals)
-    processes.note(
-      'lab',
-      `WARNING: terminals are enabled: whoever opens this JupyterLab gets a shell on this host as ${
-        process.getuid?.() === 0 ? 'root' : 'this user'
-      }, outside the restricted kernel.`
-    );
-  const lab = processes.start(
-    'lab',
-    join(VENV, 'bin/jupyter'),
-    [
-      'lab',
-      '--no-browser',
-      `--ServerApp.ip=${o.host}`,
-      `--ServerApp.port=${o.labPort}`,
-      '--ServerApp.port_retries=0',
-      `--IdentityProvider.token=${o.labToken}`,
-      `--ServerApp.root_dir=${notebooks}`,
-      // Lists a folder whose file is renamed meanwhile (see contents.py).
-      '--ServerApp.contents_manager_class=jaxlab_lab_extension.contents.ContentsManager',
-      `--gateway-url=${o.gatewayUrl}`,
-      `--ServerApp.terminals_enabled=${o.enableTerminals ? 'True' : 'False'}`,
-      '--LabApp.news_url=',
-      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
-      ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
-    ],
-    {
-      JUPYTERLAB_SETTINGS_DIR: settingsDir,
-      JUPYTERLAB_WORKSPACES_DIR: join(o.dataDir, 'lab-workspaces'),
-      JUPYTER_RUNTIME_DIR: join(o.dataDir, 'jupyter-runtime'),
-      JUPYTER_CONFIG_DIR: join(o.dataDir, 'jupyter-config'),
-      // In the environment, not argv: every account can read argv.
-      JUPYTER_GATEWAY_AUTH_TOKEN: credential.token,
-      PATH: `${join(VENV, 'bin')}:${process.env.PATH ?? ''}`
-    }
-  );
-  await waitForHttp(
-    `http://${o.host}:${o.labPort}/api/status?token=${o.labToken}`,
-    o.timeoutMs,
-    () => `JupyterLab did not start:\n${processes.output()}`,
-    lab
-  );
-  return revoke;
-}
-
-/**
- * Team mode's JupyterHub (configuration: hub/src/jaxlab_hub/
- * jupyterhub_config.py) with configurable-http-proxy from npm and the idle
- * culler; its state lives in <dataDir>/hub (0700).
- */
-async function startHub(processes, o) {
-  const hubDir = join(o.dataDir, 'hub');
-  mkdirSync(hubDir, { recursive: true, mode: 0o700 });
-  chmodSync(hubDir, 0o700);
-  const cryptKeyFile = join(hubDir, 'crypt_key');
-  if (!existsSync(cryptKeyFile))
-    writeFileSync(cryptKeyFile, randomBytes(32).toString('hex'), {
-      mode: 0o600
-    });
-  const [hubApiPort, proxyApiPort] = await Promise.all([
-    freePort(),
-    freePort()
-  ]);
-  const hub = processes.start(
-    'hub',
-    join(VENV, 'bin/jupyterhub'),
-    ['-f', join(REPO_ROOT, 'hub/src/jaxlab_hub/jupyterhub_config.py')],
-    {
-      JAXLAB_HUB_DIR: hubDir,
-      JAXLAB_HUB_BIND_URL: o.hub.url,
-      JAXLAB_HUB_API_PORT: String(hubApiPort),
-      JAXLAB_PROXY_API_PORT: String(proxyApiPort),
-      JAXLAB_PROXY_COMMAND: join(
-        REPO_ROOT,
-        'node_modules/.bin/configurable-http-proxy'
-      ),
-      JAXLAB_SERVER_URL: o.serverUrl,
-      JAXLAB_HUB_CLIENT_SECRET: o.hub.clientSecret,
-      JAXLAB_HUB_TOKEN: o.hub.token,
-      JAXLAB_GATEWAY_URL: o.gatewayUrl,
-      JAXLAB_HUB_HOME_ROOT: o.homeRoot,
-      JAXLAB_IDLE_TIMEOUT_S: String(o.idleTimeoutS),
-      JAXLAB_VENV: VENV,
-      JUPYTERHUB_CRYPT_KEY: readFileSync(cryptKeyFile, 'utf8').trim(),
-      CONFIGPROXY_AUTH_TOKEN: randomBytes(24).toString('hex'),
-      PATH: `${join(VENV, 'bin')}:${process.env.PATH ?? ''}`
-    },
-    // The hub stops every user's server and the proxy on SIGTERM.
-    30_000
-  );
-  await waitForHttp(
-    `${o.hub.url}/hub/api/`,
-    o.timeoutMs,
-    () => `JupyterHub did not start:\n${processes.output()}`,
-    hub,
-    // The proxy answers 404 until the hub has added its own route.
-    status => status === 200
-  );
-}
-
-/** A personal API token `{id, token}` of the user `bearer` signs in (POST /api/tokens). */
-async function mintApiToken(serverUrl, bearer, name) {
-  const res = await fetch(`${serverUrl}/api/tokens`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${bearer}`,
-      'Content-Type': 'application/json'
-    },
-    body: JSON.stringify({ name })
-  });
-  if (res.status !== 201)
-    throw new Error(
-      `could not mint a credential: ${res.status} ${await res.text()}`
-    );
-  return await res.json();
-}
-
 /** Builds the TS packages and installs the extension and hub into .venv if missing. */
 function ensureBuilt() {
   const steps = [['npx', ['tsc', '-b', 'server', 'kernel-gateway']]];
@@ -404,15 +246,6 @@ function ensureBuilt() {
         `${command} ${args.join(' ')} failed:\n${run.stdout}${run.stderr}`
       );
   }
-}
-
-function writeSettings(settingsDir, pkg, plugin, settings) {
-  const dir = join(settingsDir, ...pkg.split('/'));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, `${plugin}.jupyterlab-settings`),
-    JSON.stringify(settings)
-  );
 }
 
 // `node scripts/start-lab.mjs [--team] [--enable-terminals]`: the lab for
