@@ -26,18 +26,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  PY,
-  ROOT,
-  KernelClient,
-  fmt,
-  freePort,
-  loadAverage,
-  median,
-  percentile,
-  startProcess,
-  waitForHttp
-} from './lib.mjs';
+import { PY, fmt, loadAverage, median, percentile } from './lib.mjs';
 import {
   AUTH,
   TOKEN,
@@ -47,6 +36,7 @@ import {
   startServer,
   submit
 } from './lab-client.mjs';
+import { kernelGatewayStreamThroughput } from './kernel-gateway-stream.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -271,50 +261,6 @@ async function overheadPhase(base) {
   };
 }
 
-/** Jupyter Kernel Gateway + ipykernel: the same print loop, one WebSocket client. */
-async function peerStream() {
-  const port = await freePort();
-  const p = startProcess(join(ROOT, '.venv/bin/jupyter'), [
-    'kernelgateway',
-    '--KernelGatewayApp.ip=127.0.0.1',
-    `--KernelGatewayApp.port=${port}`,
-    `--KernelGatewayApp.auth_token=${TOKEN}`
-  ]);
-  procs.push(p);
-  const base = `http://127.0.0.1:${port}`;
-  const headers = { Authorization: `token ${TOKEN}` };
-  try {
-    await waitForHttp(`${base}/api/kernelspecs`, headers);
-    const r = await fetch(`${base}/api/kernels`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ name: 'python3' })
-    });
-    const { id } = await r.json();
-    const c = new KernelClient(
-      `ws://127.0.0.1:${port}/api/kernels/${id}/channels?token=${TOKEN}`
-    );
-    await c.open();
-    await c.execute(FLOOD_PY);
-    await c.execute('main(n=1000)');
-    let text = '';
-    const t0 = performance.now();
-    await c.execute(`main(n=${LINES})`, msg => {
-      if (msg.msg_type === 'stream') text += msg.content.text;
-    });
-    const ms = performance.now() - t0;
-    const lines = text.split('\n').filter(l => /^\d+$/.test(l));
-    c.close();
-    return {
-      linesPerS: (lines.length / ms) * 1000,
-      received: lines.length,
-      dropped: /IOPub (data|message) rate exceeded/.test(text)
-    };
-  } finally {
-    await p.stop();
-  }
-}
-
 console.log(
   `# ${new Date().toISOString()} on ${hostname()}: ${cpus().length} cores (${cpus()[0]?.model}), load average ${loadAverage()}`
 );
@@ -346,7 +292,7 @@ try {
   await gateway.proc.stop();
   if (!opts['no-peer']) {
     phaseLoad.peer = loadAverage();
-    peer = await peerStream();
+    peer = await kernelGatewayStreamThroughput(FLOOD_PY, LINES, TOKEN);
   }
 } catch (e) {
   console.error(e.stack);
