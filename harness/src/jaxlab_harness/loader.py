@@ -32,7 +32,8 @@ from types import MappingProxyType
 
 from . import DEFAULT_DESIGNATED_FUNCTIONS
 from .allow_list import DEFAULT_ALLOWED_IMPORTS
-from .module_checker import ModuleChecker, ProjectIndex, Value
+from .load_values import ProjectIndex, Value
+from .module_checker import ModuleChecker
 from .prologue import PrologueSetting
 from .violations import MAX_AST_DEPTH, MAX_SOURCE_BYTES, RULES, Violation, violation_at
 

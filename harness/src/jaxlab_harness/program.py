@@ -250,7 +250,7 @@ class Program:
         result = self.checked.results.get(module.path)
         if result is None:
             package = name if module.is_package else name.rpartition(".")[0] or None
-            from .module_checker import ProjectIndex
+            from .load_values import ProjectIndex
 
             result = load_definitions(
                 self._files[module.path],

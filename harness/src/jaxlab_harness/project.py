@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from . import DEFAULT_DESIGNATED_FUNCTIONS
 from .allow_list import DEFAULT_ALLOWED_IMPORTS, is_standard_library
+from .load_values import ProjectIndex, Value
 from .loader import LoadResult, load_definitions
-from .module_checker import ProjectIndex, Value
 from .statements import absolute_module
 from .violations import Violation
 
