@@ -11,153 +11,67 @@ only call a designated function with literal arguments.
 
 from __future__ import annotations
 
-import ast
-import codeop
 import contextlib
 import os
-import platform
-import re
 import signal
 import sys
 import threading
-import traceback
 from typing import Any
 
-from ipykernel.kernelbase import Kernel
-from traitlets import Float, Int, List, Unicode, default
-
-from . import (
-    DEFAULT_DESIGNATED_FUNCTIONS,
-    KERNEL_SPEC_NAME,
-    METRICS_MIME_TYPE,
-    STEP_METRICS_MIME_TYPE,
-    __version__,
-)
+from . import METRICS_MIME_TYPE, STEP_METRICS_MIME_TYPE
 from .absl_calls import FlagCallError, absl_arguments
-from .allow_list import EXTRA_IMPORTS_ENV, allowed_imports
+from .allow_list import allowed_imports
 from .calls import CallNotAllowed, allowed_calls_message, parse_call
 from .capture import FdCapture
+from .cell_errors import (
+    CALL_NOT_ALLOWED,
+    DEVICE_UNAVAILABLE,
+    FUNCTION_NOT_DEFINED,
+    LOAD_ERROR,
+    LOAD_REJECTED,
+    CellError,
+    rejected_error,
+    user_error,
+)
 from .devices import DeviceUnavailable, add_requirements_env, check_devices
 from .file_cells import FileCell, FileCellRefused, parse_file_cell, write_file_cell
 from .interrupts import redeliver_swallowed_interrupts
+from .kernel_config import KernelConfig, call_options
+from .kernel_introspection import complete_reply, is_complete_reply, name_at, signature_text
 from .metrics import MetricsRecorder, summarize
 from .profiling import ProfileTrace
 from .program import Program, ProjectTooLarge, digest_of, read_project_files
 from .project import MAIN_FILE
-from .schemas import kernel_error_names, warm_up
+from .schemas import warm_up
 from .step_lines import StepLineScanner
 from .step_metrics import StepLogger, active, summary_text
-from .violations import Violation, caret_lines
 
-DESIGNATED_ENV = "JAXLAB_DESIGNATED_FUNCTIONS"
-"""Environment variable naming the designated functions (comma separated)."""
-
-JOB_KERNEL_ENV = "JAXLAB_JOB_KERNEL"
-"""Set to 1 by the gateway on kernels that run jobs: only their execute
-requests may name the call's designated function and ask for a profile
-(``metadata.jaxlab``), since only the gateway's job runner talks to them."""
-
-WORKDIR_ENV = "JAXLAB_WORKDIR"
-"""Environment variable naming the kernel's work folder (holds main.py)."""
+__all__ = [
+    "CALL_NOT_ALLOWED",
+    "DEVICE_UNAVAILABLE",
+    "FUNCTION_NOT_DEFINED",
+    "LOAD_ERROR",
+    "LOAD_REJECTED",
+    "JaxLabKernel",
+]
 
 MAX_RESULT_CHARS = 64 * 1024
 """An execute_result's text/plain is cut to this many characters."""
-
-# The enames of the kernel's own errors come from the failure table the
-# gateway reads too (schemas/json/failure-messages.json).
-_ENAMES = kernel_error_names()
-LOAD_REJECTED = _ENAMES["loadRejected"]
-LOAD_ERROR = _ENAMES["loadError"]
-FUNCTION_NOT_DEFINED = _ENAMES["functionNotDefined"]
-CALL_NOT_ALLOWED = _ENAMES["callNotAllowed"]
-DEVICE_UNAVAILABLE = _ENAMES["deviceUnavailable"]
 
 IOPUB_WINDOW = 8
 """iopub messages handed to ipykernel's IOPub thread but not yet sent. The
 thread's queue is unbounded; waiting for room here passes the socket's
 back-pressure on to whoever publishes (the capture's reader threads)."""
 
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-_TRAILING_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*$")
-_LEADING_IDENTIFIER = re.compile(r"^[A-Za-z0-9_]*")
 
-
-class _CellError(Exception):
-    """A failure to report as an execute_reply error (not the user's code)."""
-
-    def __init__(self, ename: str, evalue: str, lines: list[str] | None = None) -> None:
-        super().__init__(evalue)
-        self.ename = ename
-        self.evalue = evalue
-        self.lines = lines if lines is not None else [f"{ename}: {evalue}"]
-
-
-class JaxLabKernel(Kernel):
+class JaxLabKernel(KernelConfig):
     """Jupyter kernel that calls only designated functions of main.py."""
-
-    implementation = KERNEL_SPEC_NAME
-    implementation_version = __version__
-    banner = (
-        f"JAX TPU Lab restricted kernel {__version__}: main.py never runs as a script;"
-        " a cell may call a designated function, e.g. main()."
-    )
-    language_info = {
-        "name": "python",
-        "version": platform.python_version(),
-        "mimetype": "text/x-python",
-        "file_extension": ".py",
-        "pygments_lexer": "ipython3",
-        "codemirror_mode": {"name": "ipython", "version": 3},
-        "nbconvert_exporter": "python",
-    }
-    help_links = [
-        {"text": "JAX documentation", "url": "https://docs.jax.dev/"},
-    ]
-
-    workdir = Unicode(
-        help=f"Folder holding main.py, the project's other files and requirements.txt (env {WORKDIR_ENV};"
-        " default: the current directory)."
-    ).tag(config=True)
-
-    designated_functions = List(
-        Unicode(),
-        help=f"Functions a cell may call (env {DESIGNATED_ENV}, comma separated;"
-        " default: main, train_step).",
-    ).tag(config=True)
-
-    extra_imports = List(
-        Unicode(),
-        help=f"Modules main.py may import besides the defaults and requirements.txt"
-        f" (env {EXTRA_IMPORTS_ENV}, comma separated).",
-    ).tag(config=True)
-
-    flush_interval_s = Float(
-        0.02, help="Longest time captured output without a newline waits before it is sent."
-    ).tag(config=True)
-
-    max_stream_chars = Int(
-        64 * 1024, help="Largest text of one stream message; floods are chunked."
-    ).tag(config=True)
-
-    @default("workdir")
-    def _default_workdir(self) -> str:
-        return os.environ.get(WORKDIR_ENV) or os.getcwd()
-
-    @default("designated_functions")
-    def _default_designated(self) -> list[str]:
-        names = [n.strip() for n in os.environ.get(DESIGNATED_ENV, "").split(",")]
-        names = [n for n in names if _IDENTIFIER.match(n)]
-        return list(dict.fromkeys(names)) or list(DEFAULT_DESIGNATED_FUNCTIONS)
-
-    @default("extra_imports")
-    def _default_extra_imports(self) -> list[str]:
-        return [n.strip() for n in os.environ.get(EXTRA_IMPORTS_ENV, "").split(",") if n.strip()]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._digest: str | None = None
         self._program: Program | None = None
-        self._load_error: _CellError | None = None
+        self._load_error: CellError | None = None
         self._send_lock = threading.Lock()
         self._iopub_window = threading.BoundedSemaphore(IOPUB_WINDOW)
         self._devices_checked = False
@@ -177,7 +91,7 @@ class JaxLabKernel(Kernel):
         cell_meta: dict[str, Any] | None = None,
         cell_id: str | None = None,
     ) -> dict[str, Any]:
-        options = self._call_options()
+        options = call_options(self.get_parent())
         if options["designated"]:
             self.designated_functions = options["designated"]
         try:
@@ -190,31 +104,12 @@ class JaxLabKernel(Kernel):
             self._check_devices()
             program = self._program_defining(request.name)
         except (CallNotAllowed, FileCellRefused) as error:
-            return self._error(_CellError(CALL_NOT_ALLOWED, str(error)))
-        except _CellError as error:
+            return self._error(CellError(CALL_NOT_ALLOWED, str(error)))
+        except CellError as error:
             return self._error(error)
         return self._run(
             program, request.name, request.args, request.kwargs, profile=options["profile"]
         )
-
-    def _call_options(self) -> dict[str, Any]:
-        """What the job runner asked of this call (job kernels only)."""
-        options: dict[str, Any] = {"designated": None, "profile": False}
-        if os.environ.get(JOB_KERNEL_ENV) != "1":
-            return options
-        metadata = self.get_parent().get("metadata") or {}
-        asked = metadata.get("jaxlab") if isinstance(metadata, dict) else None
-        if not isinstance(asked, dict):
-            return options
-        names = asked.get("designated")
-        if (
-            isinstance(names, list)
-            and names
-            and all(isinstance(n, str) and _IDENTIFIER.match(n) for n in names)
-        ):
-            options["designated"] = list(dict.fromkeys(names))[:16]
-        options["profile"] = asked.get("profile") is True
-        return options
 
     def _run(
         self,
@@ -235,7 +130,7 @@ class JaxLabKernel(Kernel):
             self._send_iopub("stream", {"name": stream, "text": text}, parent)
 
         result: Any = None
-        failure: BaseException | _CellError | None = None
+        failure: BaseException | CellError | None = None
         try:
             with FdCapture(
                 publish,
@@ -280,12 +175,12 @@ class JaxLabKernel(Kernel):
             )
         except Exception:
             self.log.exception("could not publish metrics")
-        if isinstance(failure, _CellError):
+        if isinstance(failure, CellError):
             return self._error(failure)
         if isinstance(failure, FlagCallError):
-            return self._error(_CellError(CALL_NOT_ALLOWED, str(failure)))
+            return self._error(CellError(CALL_NOT_ALLOWED, str(failure)))
         if failure is not None:
-            return self._error(self._user_error(failure, program))
+            return self._error(user_error(failure, program.paths))
         if result is not None:
             self._send_iopub(
                 "execute_result",
@@ -308,8 +203,8 @@ class JaxLabKernel(Kernel):
             except KeyboardInterrupt:
                 raise
             except BaseException as error:
-                failure = self._user_error(error, program)
-                raise _CellError(
+                failure = user_error(error, program.paths)
+                raise CellError(
                     LOAD_ERROR,
                     f"running the top level of the project failed: {failure.ename}:"
                     f" {failure.evalue}",
@@ -319,7 +214,7 @@ class JaxLabKernel(Kernel):
             recorder.start()
         function = program.execute().get(name)
         if not callable(function):
-            raise _CellError(FUNCTION_NOT_DEFINED, self._not_defined(name))
+            raise CellError(FUNCTION_NOT_DEFINED, self._not_defined(name))
         return function
 
     def _write_file(self, cell: FileCell) -> dict[str, Any]:
@@ -327,7 +222,7 @@ class JaxLabKernel(Kernel):
             said = write_file_cell(self.workdir, cell)
         except OSError as error:
             return self._error(
-                _CellError(CALL_NOT_ALLOWED, f"{cell.path} cannot be written: {error.strerror}")
+                CellError(CALL_NOT_ALLOWED, f"{cell.path} cannot be written: {error.strerror}")
             )
         self._send_iopub("stream", {"name": "stdout", "text": said + "\n"}, self.get_parent())
         return self._ok()
@@ -361,7 +256,7 @@ class JaxLabKernel(Kernel):
             "user_expressions": {},
         }
 
-    def _error(self, error: _CellError) -> dict[str, Any]:
+    def _error(self, error: CellError) -> dict[str, Any]:
         content = {"ename": error.ename, "evalue": error.evalue, "traceback": error.lines}
         self._send_iopub("error", content, self.get_parent())
         return {"status": "error", "execution_count": self.execution_count, **content}
@@ -384,17 +279,6 @@ class JaxLabKernel(Kernel):
             else:
                 self._iopub_window.release()
 
-    def _user_error(self, error: BaseException, program: Program) -> _CellError:
-        files = program.paths
-        tb = error.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename not in files:
-            tb = tb.tb_next
-        try:
-            lines = traceback.format_exception(type(error), error, tb)
-        except Exception:
-            lines = [f"{type(error).__name__}: {error}"]
-        return _CellError(type(error).__name__, _safe_str(error), [ln.rstrip("\n") for ln in lines])
-
     def _check_devices(self) -> None:
         """Before any of the project runs: JAX must see the job's platform.
 
@@ -407,7 +291,7 @@ class JaxLabKernel(Kernel):
         try:
             check_devices()
         except DeviceUnavailable as error:
-            raise _CellError(DEVICE_UNAVAILABLE, str(error)) from None
+            raise CellError(DEVICE_UNAVAILABLE, str(error)) from None
         add_requirements_env()
         self._devices_checked = True
 
@@ -416,7 +300,7 @@ class JaxLabKernel(Kernel):
     def _program_defining(self, name: str) -> Program:
         program = self._load()
         if program is None or not program.defines(name):
-            raise _CellError(FUNCTION_NOT_DEFINED, self._not_defined(name))
+            raise CellError(FUNCTION_NOT_DEFINED, self._not_defined(name))
         return program
 
     def _not_defined(self, name: str) -> str:
@@ -432,7 +316,7 @@ class JaxLabKernel(Kernel):
         try:
             files = read_project_files(self.workdir)
         except ProjectTooLarge as error:
-            raise _CellError(LOAD_REJECTED, f"{error}; keep the project smaller") from None
+            raise CellError(LOAD_REJECTED, f"{error}; keep the project smaller") from None
         digest = digest_of(files)
         if digest != self._digest:
             if self._program is not None:
@@ -445,7 +329,7 @@ class JaxLabKernel(Kernel):
                 designated=self.designated_functions,
             )
             if MAIN_FILE in files and not program.checked.ok:
-                self._load_error = _rejected(program.violations, files)
+                self._load_error = rejected_error(program.violations, files)
             else:
                 self._program = program
         if self._load_error is not None:
@@ -457,78 +341,31 @@ class JaxLabKernel(Kernel):
     # -- introspection -------------------------------------------------------
 
     async def do_complete(self, code: str, cursor_pos: int) -> dict[str, Any]:  # type: ignore[override]
-        cursor_pos = len(code) if cursor_pos is None else cursor_pos
-        match = _TRAILING_IDENTIFIER.search(code[:cursor_pos])
-        prefix = match.group(0) if match else ""
-        matches = [n for n in self.designated_functions if n.startswith(prefix)]
-        return {
-            "status": "ok",
-            "matches": matches,
-            "cursor_start": cursor_pos - len(prefix),
-            "cursor_end": cursor_pos,
-            "metadata": {},
-        }
+        return complete_reply(code, cursor_pos, self.designated_functions)
 
     async def do_inspect(  # type: ignore[override]
         self, code: str, cursor_pos: int, detail_level: int = 0, omit_sections: Any = ()
     ) -> dict[str, Any]:
-        cursor_pos = len(code) if cursor_pos is None else cursor_pos
-        before = _TRAILING_IDENTIFIER.search(code[:cursor_pos])
-        after = _LEADING_IDENTIFIER.match(code[cursor_pos:])
-        name = (before.group(0) if before else "") + (after.group(0) if after else "")
+        name = name_at(code, cursor_pos)
         if name not in self.designated_functions:
             return {"status": "ok", "found": False, "data": {}, "metadata": {}}
         try:
             program = self._program_defining(name)
-            node = program.main.functions.get(name)
-            text = f"{name}({ast.unparse(node.args)})" if node else f"{name}(...)"
-            doc = ast.get_docstring(node) if node else None
-        except _CellError as error:
-            text, doc = f"{name}()", error.evalue
-        if doc:
-            text += f"\n\n{doc}"
+            text = signature_text(name, program.main.functions.get(name))
+        except CellError as error:
+            text = f"{name}()\n\n{error.evalue}" if error.evalue else f"{name}()"
         return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
 
     async def do_is_complete(self, code: str) -> dict[str, Any]:  # type: ignore[override]
-        try:
-            compiled = codeop.compile_command(code, "<cell>", "exec")
-        except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
-            return {"status": "invalid"}
-        if compiled is None:
-            return {"status": "incomplete", "indent": ""}
-        return {"status": "complete"}
+        return is_complete_reply(code)
 
     async def do_shutdown(self, restart: bool) -> dict[str, Any]:  # type: ignore[override]
         return {"status": "ok", "restart": restart}
 
 
-def _rejected(violations: tuple[Violation, ...], files: dict[str, str]) -> _CellError:
-    first = violations[0]
-    more = f" (and {len(violations) - 1} more)" if len(violations) > 1 else ""
-    evalue = (
-        f"{first.file} was rejected at line {first.line}, column {first.column}"
-        f" [{first.rule}]: {first.message}. {first.hint}{more}"
-    )
-    lines = [f"{LOAD_REJECTED}: nothing of the project ran; fix these and save:"]
-    for violation in violations:
-        lines.append(f'  File "{violation.file}", line {violation.line}, column {violation.column}')
-        lines.extend(caret_lines(files.get(violation.file, "").splitlines(), violation))
-        lines.append(f"{violation.message} [{violation.rule}]")
-        if violation.hint:
-            lines.append(f"  Hint: {violation.hint}")
-    return _CellError(LOAD_REJECTED, evalue, lines)
-
-
 def _warn(line: str) -> None:
     sys.stderr.write(f"jaxlab: {line}\n")
     sys.stderr.flush()
-
-
-def _safe_str(value: object) -> str:
-    try:
-        return str(value)
-    except Exception:
-        return f"<unprintable {type(value).__name__}>"
 
 
 def _short_repr(value: object) -> str:
