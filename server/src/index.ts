@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 export { createLabServer } from './create-lab-server.js';
-export type { ILabServer, ILabServerDeps } from './create-lab-server.js';
+export type { ILabServer, ILabServerDeps } from './lab-server-deps.js';
 export { issueApiToken } from './auth/index.js';
 export { SERVER_VERSION } from './version.js';
 
