@@ -1,139 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import express from 'express';
-import type {
-  NextFunction,
-  Request,
-  RequestHandler,
-  Response,
-  Router
-} from 'express';
-import session from 'express-session';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import passport from 'passport';
-import GoogleOAuth from 'passport-google-oauth20';
 import type { User } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
-import type { IAccounts, IProjects } from '@jaxlab/store';
-import {
-  AccountsSessionStore,
-  DEFAULT_SESSION_MAX_AGE_MS
-} from './accounts-session-store.js';
+import type { IAuth, IAuthOptions } from './auth-options.js';
+import { DEFAULT_PUBLIC_PATHS, SESSION_COOKIE_NAME } from './auth-options.js';
+import { googleStrategy } from './google-strategy.js';
+import { safeNextReader } from './safe-redirect.js';
+import { sessionMiddleware } from './session-middleware.js';
 import { bearerSecret, hashSecret, secretsEqual } from './token-secret.js';
 import { seedSampleProjects } from '../samples/seed-samples.js';
 import { sendLabPage, wantsHtml } from '../pages/lab-page.js';
 import { publicUser } from './user.js';
-
-/** Paths that answer without credentials (matched on the URL's path). */
-export const DEFAULT_PUBLIC_PATHS: readonly string[] = Object.freeze([
-  '/api/health',
-  '/api/openapi.json',
-  '/login',
-  '/auth/google',
-  '/auth/google/callback',
-  '/auth/logout'
-]);
-
-/** Name of the session cookie. */
-export const SESSION_COOKIE_NAME = 'jaxlab.sid';
-
-/** Options of {@link createAuth}. */
-export interface IAuthOptions {
-  /** Where users, sessions and API tokens live. */
-  accounts: IAccounts;
-  /** Where the default `onSignIn` puts a new user's sample projects. */
-  projects: IProjects;
-  /**
-   * `google`: Google Sign-In (needs {@link IAuthOptions.google});
-   * `local`: single-user mode with a login token printed at start.
-   */
-  mode: 'google' | 'local';
-  /** Google OAuth client; the URLs can point at a stand-in in tests. */
-  google?: IAuthOptions.IGoogle;
-  /**
-   * Local mode's login token (random per start when omitted). Also accepted
-   * as a bearer token, as Jupyter's token is.
-   */
-  localToken?: string;
-  /** Who the local user is (default: the OS user). */
-  localUser?: { name: string; email?: string };
-  /** Secret signing the session cookie (random per start when omitted). */
-  sessionSecret?: string;
-  /** Session lifetime in ms (default 7 days). */
-  sessionMaxAgeMs?: number;
-  /** Trust X-Forwarded-Proto for the cookie's Secure flag. */
-  trustProxy?: boolean;
-  /** Where a successful sign-in redirects without `?next=` (default `/lab`). */
-  afterLoginUrl?: string;
-  /**
-   * Origins `?next=` may send the browser back to after sign-in (e.g. the
-   * JupyterLab's); local paths are always allowed, anything else is ignored.
-   */
-  allowedRedirectOrigins?: readonly string[];
-  /** Paths answering without credentials (default {@link DEFAULT_PUBLIC_PATHS}). */
-  publicPaths?: readonly string[];
-  /**
-   * Called after each interactive sign-in, and in local mode at the first
-   * use of the login token per start. Default: give a user without
-   * projects the sample problems as projects.
-   */
-  onSignIn?: (user: User) => Promise<void>;
-  /**
-   * Called when a signed-in user signs out, after their session is gone
-   * (e.g. to end what the OpenID provider issued to them).
-   */
-  onSignOut?: (user: User) => Promise<void>;
-  /** Emails of admins (case-insensitive): `/api/me` says `isAdmin: true` for them. */
-  adminEmails?: readonly string[];
-  /**
-   * Where a browser goes after signing out at `/auth/logout`, e.g. the
-   * hub's `/hub/logout` so that its session ends too (it sends the browser
-   * back to `GET /auth/logout`, which then says "signed out"). Default:
-   * that page directly.
-   */
-  afterLogoutUrl?: string;
-}
-
-/** Statics of {@link IAuthOptions}. */
-// eslint-disable-next-line @typescript-eslint/no-namespace -- statics beside the interface, as @jupyterlab/services does
-export namespace IAuthOptions {
-  /** Google OAuth 2.0 client settings. */
-  export interface IGoogle {
-    clientId: string;
-    clientSecret: string;
-    /**
-     * URL of `/auth/google/callback` as Google must call it: absolute, or
-     * a path resolved against the request's origin.
-     */
-    callbackUrl: string;
-    authorizationUrl?: string;
-    tokenUrl?: string;
-    userProfileUrl?: string;
-  }
-}
-
-/** What {@link createAuth} returns. */
-export interface IAuth {
-  /**
-   * Identifies the caller (bearer token, else session cookie) and sets
-   * `req.user`; answers 401 `UNAUTHORIZED` on any non-public path without
-   * valid credentials. Mount it before every protected router.
-   */
-  middleware: RequestHandler;
-  /** Sign-in routes: `/login`, `/auth/google[/callback]`, `/auth/logout`, `/api/me`. */
-  router: Router;
-  /**
-   * Sets `req.user` from the session cookie when there is a signed-in
-   * session, and never refuses (for routes that decide themselves, such as
-   * the OpenID provider's sign-in interaction).
-   */
-  identify: RequestHandler;
-  /** Whether a user is an admin (`adminEmails`). */
-  isAdmin(user: User): boolean;
-  /** Local mode's token (undefined in Google mode). */
-  localToken: string | undefined;
-  /** The URL to print at start in local mode, e.g. `http://127.0.0.1:8700/login?token=...`. */
-  loginUrl(baseUrl: string): string;
-}
 
 /**
  * Creates sign-in for the server: sessions stored in the lab's store (cookie
@@ -186,76 +66,10 @@ export function createAuth(options: IAuthOptions): IAuth {
       err => done(err)
     );
   });
-  if (options.mode === 'google' && options.google) {
-    const g = options.google;
-    authenticator.use(
-      'google',
-      new GoogleOAuth.Strategy(
-        {
-          clientID: g.clientId,
-          clientSecret: g.clientSecret,
-          callbackURL: g.callbackUrl,
-          authorizationURL: g.authorizationUrl,
-          tokenURL: g.tokenUrl,
-          userProfileURL: g.userProfileUrl,
-          scope: ['openid', 'email', 'profile'],
-          state: true
-        },
-        (_accessToken, _refreshToken, profile, done) => {
-          const email = profile.emails?.[0]?.value ?? '';
-          accounts
-            .upsertUser({
-              provider: 'google',
-              subject: profile.id,
-              email,
-              name: profile.displayName || email
-            })
-            .then(
-              user => done(null, publicUser(user)),
-              err => done(err as Error)
-            );
-        }
-      )
-    );
-  }
+  if (options.mode === 'google' && options.google)
+    authenticator.use('google', googleStrategy(accounts, options.google));
 
-  const sessionMiddleware = session({
-    name: SESSION_COOKIE_NAME,
-    secret: options.sessionSecret ?? randomBytes(32).toString('hex'),
-    store: new AccountsSessionStore(accounts),
-    resave: false,
-    saveUninitialized: false,
-    proxy: options.trustProxy,
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: 'auto',
-      maxAge: options.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS
-    }
-  });
-  const passportInit = authenticator.initialize();
-  const passportSession = authenticator.session();
-  const withSession: RequestHandler = (req, res, next) => {
-    if (
-      req.session &&
-      (req as { _passportSessionDone?: boolean })._passportSessionDone
-    ) {
-      next();
-      return;
-    }
-    sessionMiddleware(req, res, err => {
-      if (err) return next(err);
-      passportInit(req, res, err2 => {
-        if (err2) return next(err2);
-        passportSession(req, res, (err3?: unknown) => {
-          (req as { _passportSessionDone?: boolean })._passportSessionDone =
-            true;
-          next(err3);
-        });
-      });
-    });
-  };
-
+  const withSession = sessionMiddleware(authenticator, options);
   let localUserRecord: Promise<User> | undefined;
   const localUser = (): Promise<User> => {
     if (!localUserRecord) {
@@ -325,28 +139,7 @@ export function createAuth(options: IAuthOptions): IAuth {
     return user ? publicUser(user) : null;
   };
 
-  const redirectOrigins = new Set(
-    (options.allowedRedirectOrigins ?? []).map(o => {
-      try {
-        return new URL(o).origin;
-      } catch {
-        return o;
-      }
-    })
-  );
-  /** `?next=` when it is a local path or an allowed origin (no open redirect). */
-  const safeNext = (req: Request): string | undefined => {
-    const raw = req.query.next;
-    if (typeof raw !== 'string' || raw.length > 2048) return undefined;
-    if (/^\/(?![/\\])/.test(raw)) return raw;
-    try {
-      const url = new URL(raw);
-      return redirectOrigins.has(url.origin) ? url.toString() : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-
+  const safeNext = safeNextReader(options.allowedRedirectOrigins);
   const signIn = (
     req: Request,
     res: Response,

@@ -1,9 +1,6 @@
-export {
-  createAuth,
-  DEFAULT_PUBLIC_PATHS,
-  SESSION_COOKIE_NAME
-} from './create-auth.js';
-export type { IAuth, IAuthOptions } from './create-auth.js';
+export { createAuth } from './create-auth.js';
+export { DEFAULT_PUBLIC_PATHS, SESSION_COOKIE_NAME } from './auth-options.js';
+export type { IAuth, IAuthOptions } from './auth-options.js';
 export { createTokensRouter } from './tokens-router.js';
 export { issueApiToken } from './issue-api-token.js';
 export type { ITokensRouterOptions } from './tokens-router.js';
