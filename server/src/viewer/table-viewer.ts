@@ -1,31 +1,17 @@
 import { createHash } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { TablePage } from '@jaxlab/schemas';
 import { JaxLabError } from '@jaxlab/schemas';
+import { artifactRows, npzArrayNames } from './artifact-rows.js';
+import type { ITableArtifact } from './artifact-rows.js';
 import { ColumnReader } from './column-files.js';
-import {
-  ColumnStats,
-  buildTable,
-  isNumeric,
-  shownCell
-} from './table-builder.js';
+import { openTable, untilIndexed } from './open-table.js';
+import type { IOpenTable } from './open-table.js';
+import { ColumnStats, isNumeric, shownCell } from './table-builder.js';
 import type { ITableRows, ITableState } from './table-builder.js';
-import {
-  npzMembers,
-  readDelimited,
-  readJsonLines,
-  readNpy,
-  readNpzMember,
-  tableFormatOf
-} from './table-formats.js';
-import type {
-  FileTableFormat,
-  ITableContent,
-  TableFormat
-} from './table-formats.js';
-import { readParquet } from './parquet-reader.js';
+import { tableFormatOf } from './table-formats.js';
+import type { TableFormat } from './table-formats.js';
 import { buildView, readView } from './table-view.js';
 import type { IViewQuery } from './table-view.js';
 import { topRows } from './top-rows.js';
@@ -36,12 +22,6 @@ import type { ITopRows } from './top-rows.js';
  * while the index is still being built; further pages wait for the index.
  */
 const FIRST_SORTED_ROWS = 1000;
-
-/** An artifact the viewer opens: its name (for the format), hash (for the cache) and content. */
-export interface ITableArtifact extends ITableContent {
-  name: string;
-  sha256: string;
-}
 
 /** A table the viewer indexes: a key for its cache folder (equal keys, equal rows), its format and its rows. */
 export interface ITableSource {
@@ -103,7 +83,7 @@ export class TableViewer {
     let members: string[] | undefined;
     let member: string | undefined;
     if (format === 'npz') {
-      members = await this._npzMembers(artifact);
+      members = await npzArrayNames(this._options.cacheDir, artifact);
       member = query.member ?? members[0];
       if (member === undefined || !members.includes(member)) {
         throw new JaxLabError(
@@ -124,7 +104,7 @@ export class TableViewer {
             ? artifact.sha256
             : `${artifact.sha256}-${hashOf(member)}`,
         format,
-        rows: () => this._rowsOf(artifact, format, member),
+        rows: () => artifactRows(artifact, format, member),
         delimited:
           format === 'csv' || format === 'tsv'
             ? {
@@ -170,11 +150,12 @@ export class TableViewer {
         return this._sortedPage(table, source, query, top, columns);
       }
     }
-    await this._until(
+    await untilIndexed(
       table,
       state =>
         state.complete ||
-        (!needsAll && state.rowsIndexed >= query.offset + query.limit)
+        (!needsAll && state.rowsIndexed >= query.offset + query.limit),
+      this._options.waitMs ?? 30_000
     );
     const { state, dir } = table;
     checkColumns(state.columns, query);
@@ -337,171 +318,17 @@ export class TableViewer {
 
   /** The table's index: ready, being built, or started now. */
   private _open({ key, rows }: ITableSource): IOpenTable {
-    let table = this._tables.get(key);
-    if (table && !table.state.error) return table;
-    const dir = path.join(this._options.cacheDir, key);
-    const state: ITableState = { columns: [], rowsIndexed: 0, complete: false };
-    table = {
-      dir,
-      state,
-      building: false,
-      passes: new Set(),
-      progress: new Waker()
-    };
+    const open = this._tables.get(key);
+    if (open && !open.state.error) return open;
+    const table = openTable(path.join(this._options.cacheDir, key), rows);
     this._tables.set(key, table);
-    const metaPath = path.join(dir, 'meta.json');
-    if (existsSync(metaPath)) {
-      table.ready = fs.readFile(metaPath, 'utf8').then(text => {
-        const meta = JSON.parse(text) as {
-          columns: ITableState['columns'];
-          rowCount: number;
-        };
-        Object.assign(state, {
-          columns: meta.columns,
-          rowsIndexed: meta.rowCount,
-          complete: true
-        });
-      });
-      return table;
-    }
-    table.building = true;
-    const paused = () =>
-      table!.passes.size > 0 ? Promise.allSettled(table!.passes) : undefined;
-    table.ready = (async () => {
-      // A sorted first page asked first ({@link topRows}, started once this
-      // returns) is served before the build starts: it shares no core with it.
-      await null;
-      for (let pause = paused(); pause; pause = paused()) await pause;
-      await fs.rm(dir, { recursive: true, force: true });
-      await fs.mkdir(dir, { recursive: true });
-      try {
-        await buildTable(dir, await rows(), state, paused, () =>
-          table!.progress.wake()
-        );
-      } catch (error) {
-        state.error = error instanceof Error ? error : new Error(String(error));
-        await fs.rm(dir, { recursive: true, force: true });
-      }
-    })();
     return table;
-  }
-
-  private async _rowsOf(
-    artifact: ITableArtifact,
-    format: FileTableFormat,
-    member?: string
-  ): Promise<ITableRows> {
-    switch (format) {
-      case 'csv':
-      case 'tsv':
-        return readDelimited(
-          await artifact.open(),
-          format === 'csv' ? ',' : '\t'
-        );
-      case 'jsonl':
-        return readJsonLines(await artifact.open());
-      case 'npy':
-        return readNpy(await artifact.open());
-      case 'parquet':
-        return readParquet(artifact);
-      case 'npz': {
-        const { zip, entries } = await npzMembers(artifact);
-        const rows = await readNpzMember(zip, entries.get(member!)!);
-        return {
-          columns: rows.columns,
-          rows: (async function* () {
-            try {
-              yield* rows.rows;
-            } finally {
-              zip.close();
-            }
-          })()
-        };
-      }
-    }
-  }
-
-  private async _npzMembers(artifact: ITableArtifact): Promise<string[]> {
-    const dir = path.join(this._options.cacheDir, artifact.sha256);
-    const file = path.join(dir, 'members.json');
-    if (existsSync(file))
-      return JSON.parse(await fs.readFile(file, 'utf8')) as string[];
-    const { zip, entries } = await npzMembers(artifact);
-    zip.close();
-    const members = [...entries.keys()];
-    await fs.mkdir(dir, { recursive: true });
-    await fs.writeFile(file, JSON.stringify(members));
-    return members;
-  }
-
-  /** Resolves once `holds(state)` (or the build ended), polling while it is built. */
-  private async _until(
-    table: IOpenTable,
-    holds: (state: ITableState) => boolean
-  ): Promise<void> {
-    const deadline = Date.now() + (this._options.waitMs ?? 30_000);
-    let done = false;
-    void table.ready!.finally(() => (done = true));
-    while (!holds(table.state) && !done) {
-      if (table.state.error) break;
-      if (Date.now() > deadline) {
-        throw new JaxLabError(
-          'STORE_UNAVAILABLE',
-          'The table is still being indexed.',
-          {
-            hint: 'Try again in a moment: the first open of a large file reads it once.'
-          }
-        );
-      }
-      // Woken when the build publishes progress or ends, or anyway after a while.
-      await new Promise<void>(resolve => {
-        const timer = setTimeout(resolve, 50);
-        void Promise.race([
-          table.progress.woken,
-          table.ready!.catch(() => {})
-        ]).then(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    if (done) await table.ready;
-    if (table.state.error) throw table.state.error;
   }
 
   private _options: ITableViewerOptions;
   private _tables = new Map<string, IOpenTable>();
   private _views = new Map<string, ReturnType<typeof buildView>>();
   private _topRows = new Map<string, Promise<ITopRows | null>>();
-}
-
-interface IOpenTable {
-  dir: string;
-  state: ITableState;
-  ready?: Promise<void>;
-  /** Whether the index is being built here (not read from the cache). */
-  building: boolean;
-  /** Passes of {@link topRows} and page reads running: the index build waits for them. */
-  passes: Set<Promise<unknown>>;
-  /** Woken at each publication of the build's progress. */
-  progress: Waker;
-}
-
-/** A promise to wait for the next time something happens ({@link wake}). */
-class Waker {
-  /** Resolves at the next {@link wake}. */
-  get woken(): Promise<void> {
-    return this._woken;
-  }
-
-  wake(): void {
-    const resolve = this._resolve;
-    this._woken = new Promise<void>(r => (this._resolve = r));
-    resolve();
-  }
-
-  private _resolve!: () => void;
-  private _woken = new Promise<void>(r => (this._resolve = r));
 }
 
 /**
