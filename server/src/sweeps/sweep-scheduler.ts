@@ -7,9 +7,10 @@ import type {
   ISeries,
   ISweeps
 } from '@jaxlab/store';
-import { metricValueOf } from '../experiments/metric-value.js';
+import { completedValuesAt } from './completed-at-step.js';
 import { medianStop } from './median-stopping.js';
 import { sweepTag, trialTag, withTrial } from './sweep-trials.js';
+import { trialOutcome } from './trial-outcome.js';
 
 /** Options of {@link SweepScheduler}. */
 export interface ISweepSchedulerOptions {
@@ -27,9 +28,6 @@ export interface ISweepSchedulerOptions {
   /** Where a failed pass is reported (default console.error). */
   log?: (message: string, error?: unknown) => void;
 }
-
-/** Most times a trial is submitted again after its host went away. */
-const MAX_LOST = 2;
 
 /**
  * Runs sweeps: submits their PENDING trials as ordinary jobs while fewer
@@ -263,41 +261,7 @@ export class SweepScheduler {
     trial: SweepTrial,
     job: Job
   ): Promise<Sweep | null> {
-    const metric = sweep.target.metric;
-    const value = metricValueOf(job, metric);
-    let patch: Partial<SweepTrial>;
-    let to: SweepTrial['state'] = 'FAILED';
-    if (job.status === 'COMPLETED' && value !== undefined) {
-      to = 'COMPLETED';
-      patch = { state: to, value };
-    } else if (job.status === 'COMPLETED') {
-      patch = {
-        state: to,
-        failure: {
-          code: 'NO_TARGET_VALUE',
-          message: `The run completed without a value of ${metric}: log it with jaxlab.log(${metric}=...) or print "Final ${metric}: <number>".`
-        }
-      };
-    } else if (
-      job.failure?.reason === 'HOST_LOST' &&
-      (trial.lostJobIds?.length ?? 0) < MAX_LOST
-    ) {
-      // Its host went away mid-run: the trial has no outcome yet; run it again.
-      to = 'PENDING';
-      patch = {
-        state: to,
-        jobId: undefined,
-        lostJobIds: [...(trial.lostJobIds ?? []), job.id]
-      };
-    } else {
-      patch = {
-        state: to,
-        failure: {
-          code: job.failure?.reason ?? job.status,
-          message: job.failure?.message ?? `The run ended ${job.status}.`
-        }
-      };
-    }
+    const { to, patch } = trialOutcome(sweep, trial, job);
     const next = await this._options.sweeps.mutate(sweep.id, current => {
       const changed = withTrial(
         current,
@@ -322,25 +286,12 @@ export class SweepScheduler {
     const own = job.series?.[rule.metric];
     if (!own || own.lastStep < (rule.minStep ?? 0)) return null;
     const step = own.lastStep;
-    const atStep: number[] = [];
-    for (const other of sweep.trials) {
-      if (other.state !== 'COMPLETED' || !other.jobId) continue;
-      const [series] = await this._options.series.read(other.jobId, {
-        names: [rule.metric],
-        buckets: 1,
-        toStep: step
-      });
-      // One bucket up to `step`: its last point is the completed trial's
-      // value at the largest step it logged up to there; only trials that
-      // logged that far count.
-      const last = series?.last.at(-1);
-      if (
-        last !== undefined &&
-        (await this._reached(other.jobId, rule.metric, step))
-      ) {
-        atStep.push(last);
-      }
-    }
+    const atStep = await completedValuesAt(
+      this._options.series,
+      sweep,
+      rule.metric,
+      step
+    );
     // "Worse" is by the sweep's direction: the rule watches the target or
     // a step metric that moves the same way.
     const mid = medianStop(
@@ -372,15 +323,6 @@ export class SweepScheduler {
       return stopped;
     }
     return null;
-  }
-
-  private async _reached(
-    jobId: string,
-    metric: string,
-    step: number
-  ): Promise<boolean> {
-    const summary = await this._options.series.summary(jobId);
-    return (summary[metric]?.lastStep ?? -1) >= step;
   }
 
   /** Wakes the sweep on its trial job's progress and end. */
