@@ -40,15 +40,6 @@ export function createLabRouters(
   deps: Pick<ILabServerDeps, 'config' | 'clock'>
 ): ILabServerDeps.IMountedRouter[] {
   const config = deps.config ?? {};
-  const {
-    hostStaleAfterMs,
-    metrics,
-    viewer,
-    chat,
-    regressions,
-    scheduler,
-    reviewer
-  } = services;
   return [
     {
       path: '/api/jobs',
@@ -58,9 +49,9 @@ export function createLabRouters(
         projects: store.projects,
         artifacts: store.artifacts,
         hosts: store.hosts,
-        hostStaleAfterMs,
+        hostStaleAfterMs: services.hostStaleAfterMs,
         maxJobsPerOwner: config.maxJobsPerOwner,
-        onEventSent: event => metrics.eventSent(event),
+        onEventSent: event => services.metrics.eventSent(event),
         sseHeartbeatMs: config.sseHeartbeatMs
       }),
       openapi: jobsOpenApi
@@ -71,13 +62,13 @@ export function createLabRouters(
         jobs: store.jobs,
         artifacts: store.artifacts,
         series: store.series,
-        viewer
+        viewer: services.viewer
       }),
       openapi: artifactsOpenApi
     },
     {
       path: '/api/jobs',
-      router: createChatRouter({ jobs: store.jobs, chat }),
+      router: createChatRouter({ jobs: store.jobs, chat: services.chat }),
       openapi: chatOpenApi
     },
     {
@@ -95,7 +86,7 @@ export function createLabRouters(
         jobs: store.jobs,
         projects: store.projects,
         baselines: store.baselines,
-        checker: regressions,
+        checker: services.regressions,
         now: deps.clock
       }),
       openapi: baselinesOpenApi
@@ -105,7 +96,7 @@ export function createLabRouters(
       router: createSweepsRouter({
         sweeps: store.sweeps,
         projects: store.projects,
-        scheduler,
+        scheduler: services.scheduler,
         now: deps.clock
       }),
       openapi: sweepsOpenApi
@@ -142,7 +133,10 @@ export function createLabRouters(
     },
     {
       path: '/api/review',
-      router: createReviewRouter({ projects: store.projects, reviewer }),
+      router: createReviewRouter({
+        projects: store.projects,
+        reviewer: services.reviewer
+      }),
       openapi: reviewOpenApi
     },
     {
