@@ -1,3 +1,14 @@
 import 'uplot/dist/uPlot.min.css';
 import './base.css';
+import './project-panel.css';
+import './results.css';
+import './charts.css';
+import './log.css';
+import './review.css';
+import './jobs-panel.css';
+import './diffs.css';
+import './outputs.css';
+import './chat.css';
+import './jobs-panel-filters.css';
+import './experiments.css';
 import './project-files.css';

@@ -4,19 +4,19 @@ export interface IChartTheme {
   text: string;
   /** Grid lines and ticks. */
   grid: string;
-  /** Line colours by series index (see --jp-jaxlab-series-N in base.css). */
+  /** Line colours by series index (see --jp-jaxlab-series-N in style/charts.css). */
   palette: string[];
   /** Font of axis labels. */
   font: string;
 }
 
-/** How many palette entries base.css defines. */
+/** How many palette entries style/charts.css defines. */
 export const PALETTE_SIZE = 8;
 
 /**
  * The chart colours the current theme gives `node` (read from its computed
  * style, so light, dark and any other theme work): JupyterLab's font and
- * border colours and the `--jp-jaxlab-series-N` palette of base.css, which
+ * border colours and the `--jp-jaxlab-series-N` palette of style/charts.css, which
  * is built from JupyterLab's brand, warn, success, error and accent colours.
  */
 export function chartTheme(node: HTMLElement): IChartTheme {

@@ -49,7 +49,7 @@ export function runStateLabel(
 
 /**
  * Fill `node` as a status badge: the run's state word (`runStateLabel`),
- * coloured by the `data-status` attribute (see style/base.css).
+ * coloured by the `data-status` attribute (see style/results.css).
  */
 export function renderStatusBadge(
   node: HTMLElement,
