@@ -1,31 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import express from 'express';
 import type { IJobsServer } from './jobs-server.js';
-import {
-  MAIN_PY,
-  logLines,
-  runAsGateway,
-  startJobsServer
-} from './jobs-server.js';
+import { MAIN_PY, startJobsServer, submitJob } from './jobs-server.js';
 
 let server: IJobsServer;
 afterEach(async () => {
   await server?.close();
 });
 
-async function submit(body: Record<string, unknown> = {}, user = 'alice') {
-  const res = await server.call('POST', '/api/jobs', {
-    body: { code: MAIN_PY, ...body },
-    user
-  });
-  return { res, body: await res.json() };
-}
-
 describe('createLabServer() POST /api/jobs', () => {
   it('should write the job QUEUED and answer 202 with its id and Location at once', async () => {
     server = await startJobsServer();
     const started = performance.now();
-    const { res, body } = await submit({
+    const { res, body } = await submitJob(server, {
       requirements: 'numpy>=1.26\n',
       args: { steps: 3 }
     });
@@ -75,7 +62,7 @@ describe('createLabServer() POST /api/jobs', () => {
       ['# pins\n\n--index-url https://evil.example/simple\n', 3, 'option'],
       ['six==not a version', 1, 'syntax']
     ] as const) {
-      const { res, body } = await submit({ requirements });
+      const { res, body } = await submitJob(server, { requirements });
       expect(res.status, requirements).toBe(400);
       expect(body).toMatchObject({
         code: 'REQUIREMENTS_REJECTED',
@@ -95,20 +82,22 @@ describe('createLabServer() POST /api/jobs', () => {
       { path: 'utils/__init__.py', content: '' },
       { path: 'utils/data.py', content: 'BATCH = 32\n' }
     ];
-    const { res, body } = await submit({ files });
+    const { res, body } = await submitJob(server, { files });
     expect(res.status).toBe(202);
     expect(body.job.files).toEqual(files);
     const stored = await (
       await server.call('GET', `/api/jobs/${body.jobId}`)
     ).json();
     expect(stored.files).toEqual(files);
-    expect((await submit()).body.job.files).toEqual([]);
+    expect((await submitJob(server)).body.job.files).toEqual([]);
     for (const [path, rule] of [
       ['../../etc/x.py', 'parent'],
       ['main.py', 'reserved'],
       ['.pth.txt', 'hidden']
     ]) {
-      const refused = await submit({ files: [{ path, content: '' }] });
+      const refused = await submitJob(server, {
+        files: [{ path, content: '' }]
+      });
       expect(refused.res.status, path).toBe(400);
       expect(refused.body).toMatchObject({
         code: 'PROJECT_FILE_REJECTED',
@@ -122,7 +111,7 @@ describe('createLabServer() POST /api/jobs', () => {
 
   it('should refuse an entrypoint that is not designated, listing the allowed ones', async () => {
     server = await startJobsServer();
-    const { res, body } = await submit({ entrypoint: 'os_system' });
+    const { res, body } = await submitJob(server, { entrypoint: 'os_system' });
     expect(res.status).toBe(400);
     expect(body).toMatchObject({
       code: 'INVALID_REQUEST',
@@ -141,7 +130,7 @@ describe('createLabServer() POST /api/jobs', () => {
         timeLimitMs: 120_000
       }
     );
-    const ok = await submit({ projectId: project.id });
+    const ok = await submitJob(server, { projectId: project.id });
     expect(ok.res.status).toBe(202);
     expect(ok.body.job).toMatchObject({
       projectId: project.id,
@@ -149,7 +138,7 @@ describe('createLabServer() POST /api/jobs', () => {
       accelerator: 'tpu',
       timeLimitMs: 120_000
     });
-    const mine = await submit({
+    const mine = await submitJob(server, {
       projectId: project.id,
       entrypoint: 'evaluate',
       accelerator: 'cpu',
@@ -160,7 +149,10 @@ describe('createLabServer() POST /api/jobs', () => {
       accelerator: 'cpu',
       timeLimitMs: 5000
     });
-    const refused = await submit({ projectId: project.id, entrypoint: 'main' });
+    const refused = await submitJob(server, {
+      projectId: project.id,
+      entrypoint: 'main'
+    });
     expect(refused.res.status).toBe(400);
     expect(refused.body.details).toEqual({ allowed: ['fit', 'evaluate'] });
   });
@@ -174,7 +166,7 @@ describe('createLabServer() POST /api/jobs', () => {
       }
     );
     for (const projectId of ['nope', bobs.id]) {
-      const { res, body } = await submit({ projectId });
+      const { res, body } = await submitJob(server, { projectId });
       expect(res.status).toBe(404);
       expect(body.code).toBe('PROJECT_NOT_FOUND');
     }
@@ -238,8 +230,8 @@ describe('createLabServer() GET /api/jobs', () => {
   it('should list only the caller’s jobs, newest first, filtered and paged by cursor', async () => {
     server = await startJobsServer();
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await submit()).body.jobId);
-    await submit({}, 'bob');
+    for (let i = 0; i < 5; i++) ids.push((await submitJob(server)).body.jobId);
+    await submitJob(server, {}, 'bob');
     await server.call('POST', `/api/jobs/${ids[0]}/cancel`);
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -266,111 +258,10 @@ describe('createLabServer() GET /api/jobs', () => {
   });
 });
 
-describe('createLabServer() GET /api/jobs/{id}/logs', () => {
-  it('should page log chunks by sequence and say when the log is complete', async () => {
-    server = await startJobsServer();
-    const { jobId } = (await submit()).body;
-    await runAsGateway(server.store, jobId, logLines(1, 25));
-    const texts: string[] = [];
-    let after = 0;
-    let done = false;
-    let pages = 0;
-    let ended = false;
-    while (!done && pages < 10) {
-      const page = await (
-        await server.call(
-          'GET',
-          `/api/jobs/${jobId}/logs?after=${after}&limit=10`
-        )
-      ).json();
-      texts.push(...page.items.map((c: { text: string }) => c.text));
-      if (page.items.length === 0 && !ended) {
-        ended = true;
-        await server.store.events.append(
-          jobId,
-          [{ type: 'job:status', status: 'COMPLETED' }],
-          { hostId: 'host-1' }
-        );
-      }
-      after = page.nextAfter;
-      done = page.done;
-      pages++;
-    }
-    expect(texts).toEqual(
-      Array.from({ length: 25 }, (_, i) => `line ${i + 1}\n`)
-    );
-    expect(done).toBe(true);
-  });
-});
-
-describe('createLabServer() GET /api/jobs/{id}/logs (large chunks)', () => {
-  it('should bound a page by bytes as well as by chunks, and lose nothing across pages', async () => {
-    server = await startJobsServer();
-    const { jobId } = (await submit()).body;
-    // 40 chunks of 256 KiB (the gateway's largest): 10 MiB in all.
-    const chunkText = (i: number): string =>
-      `${String(i).padStart(4, '0')}${'x'.repeat(256 * 1024 - 5)}\n`;
-    await runAsGateway(
-      server.store,
-      jobId,
-      Array.from({ length: 40 }, (_, i) => ({
-        type: 'job:log' as const,
-        stream: 'stdout' as const,
-        text: chunkText(i)
-      }))
-    );
-    const pageBytes: number[] = [];
-    const texts: string[] = [];
-    let after = 0;
-    for (let pages = 0; pages < 20; pages++) {
-      const res = await server.call(
-        'GET',
-        `/api/jobs/${jobId}/logs?after=${after}`
-      );
-      const page = await res.json();
-      if (page.items.length === 0) break;
-      pageBytes.push(
-        page.items.reduce(
-          (sum: number, c: { text: string }) => sum + Buffer.byteLength(c.text),
-          0
-        )
-      );
-      texts.push(...page.items.map((c: { text: string }) => c.text));
-      after = page.nextAfter;
-    }
-    expect(Math.max(...pageBytes)).toBeLessThanOrEqual(4 * 1024 * 1024);
-    expect(pageBytes.length).toBeGreaterThanOrEqual(3);
-    expect(texts).toHaveLength(40);
-    expect(texts.every((t, i) => t === chunkText(i))).toBe(true);
-  });
-});
-
-describe('createLabServer() POST /api/jobs/{id}/cancel', () => {
-  it('should cancel a queued job at once, flag a running one, and refuse a finished one with 409', async () => {
-    server = await startJobsServer();
-    const queued = (await submit()).body.jobId;
-    const res = await server.call('POST', `/api/jobs/${queued}/cancel`);
-    expect(res.status).toBe(202);
-    expect((await res.json()).status).toBe('CANCELLED');
-    const again = await server.call('POST', `/api/jobs/${queued}/cancel`);
-    expect(again.status).toBe(409);
-    expect((await again.json()).code).toBe('JOB_FINISHED');
-
-    const running = (await submit()).body.jobId;
-    await runAsGateway(server.store, running);
-    const flagged = await server.call('POST', `/api/jobs/${running}/cancel`);
-    expect(flagged.status).toBe(202);
-    expect(await flagged.json()).toMatchObject({
-      status: 'RUNNING',
-      cancelRequested: true
-    });
-  });
-});
-
 describe('createLabServer() POST /api/jobs with devices and a profile', () => {
   it('should keep the number of devices and the profile request a job asked for', async () => {
     server = await startJobsServer();
-    const { body } = await submit({
+    const { body } = await submitJob(server, {
       accelerator: 'gpu',
       deviceCount: 2,
       profile: true
@@ -378,35 +269,6 @@ describe('createLabServer() POST /api/jobs with devices and a profile', () => {
     expect(body.job).toMatchObject({ deviceCount: 2, profile: true });
     const res = await server.call('GET', `/api/jobs/${body.jobId}`);
     expect(await res.json()).toMatchObject({ deviceCount: 2, profile: true });
-  });
-});
-
-describe('createLabServer() owner scoping', () => {
-  it("should answer 404 JOB_NOT_FOUND for another user's job on every job endpoint, and leave it alone", async () => {
-    server = await startJobsServer();
-    const jobId = (await submit()).body.jobId;
-    await runAsGateway(server.store, jobId, logLines(1, 3));
-    const endpoints: Array<[string, string]> = [
-      ['GET', `/api/jobs/${jobId}`],
-      ['GET', `/api/jobs/${jobId}/logs`],
-      ['GET', `/api/jobs/${jobId}/events`],
-      ['POST', `/api/jobs/${jobId}/cancel`],
-      ['GET', `/api/jobs/${jobId}/notebook`]
-    ];
-    for (const [method, path] of endpoints) {
-      const res = await server.call(method, path, { user: 'bob' });
-      const text = await res.text();
-      expect(res.status, `${method} ${path}`).toBe(404);
-      expect(JSON.parse(text).code).toBe('JOB_NOT_FOUND');
-      expect(text).not.toContain('line 1');
-      expect(text).not.toContain('print(');
-    }
-    expect(
-      (await (await server.call('GET', '/api/jobs', { user: 'bob' })).json())
-        .items
-    ).toEqual([]);
-    expect((await server.store.jobs.get(jobId))?.cancelRequested).toBe(false);
-    expect((await server.call('GET', `/api/jobs/${jobId}`)).status).toBe(200);
   });
 });
 

@@ -28,6 +28,19 @@ export interface IJobsServer {
   close(): Promise<void>;
 }
 
+/** POST /api/jobs of MAIN_PY with `body`'s fields as `user`: the response and its JSON. */
+export async function submitJob(
+  server: IJobsServer,
+  body: Record<string, unknown> = {},
+  user = 'alice'
+) {
+  const res = await server.call('POST', '/api/jobs', {
+    body: { code: MAIN_PY, ...body },
+    user
+  });
+  return { res, body: await res.json() };
+}
+
 /** Starts the lab server (createLabServer) on a temp-dir SQLite store. */
 export async function startJobsServer(
   deps: Partial<Omit<ILabServerDeps, 'store'>> = {}
