@@ -1,3 +1,6 @@
+// JobRunner against real kernels in the sandbox: the first suite shares one
+// runner and its warm kernels (starting them is most of the time), hence one
+// file a little over ~400 lines.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';

@@ -1,3 +1,6 @@
+// Scale-out: every test here runs on one deployment of 3 gateways, 2 servers
+// and one mongo-java-server started once (about a minute), hence one file
+// over ~400 lines.
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,

@@ -1,3 +1,6 @@
+// The lab as one person uses it, in headless Chromium: one lab and one
+// browser serve every test here (starting them takes ~20 s) and later tests
+// use the runs and projects earlier ones made, hence one file over ~400 lines.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';

@@ -2,7 +2,9 @@
  * Team mode end to end: the real server (Google sign-in pointed at the
  * stand-in, OpenID provider for the hub), gateway, JupyterHub with
  * configurable-http-proxy and the spawner that creates system accounts;
- * two users in headless Chromium.
+ * two users in headless Chromium. One hub and the users' servers serve
+ * every test (starting them takes most of the time), hence one file over
+ * ~400 lines.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, statSync, writeFileSync } from 'node:fs';

@@ -1,3 +1,6 @@
+// The contract of one resource, the job events (append, read, logs, watch by
+// change stream and by sequence tail, manifest, retention), run against every
+// backend: one suite per resource, hence one file over ~400 lines.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LOG_TAIL_MAX_BYTES } from '@jaxlab/store';

@@ -13,6 +13,9 @@
  *   sandbox; harmless ones share one kernel,
  *   destructive ones (limits, never-ending) get a kernel each with small
  *   limits.
+ *
+ * One table-driven suite over programs/ on one KernelManager: one file over
+ * ~400 lines.
  */
 import {
   chmodSync,
