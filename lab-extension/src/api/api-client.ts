@@ -1,19 +1,20 @@
+// Over ~400 lines on purpose: one short, documented method per REST
+// endpoint, on the one client every widget receives; how it reaches the
+// server, the event streams and the query encoding are modules of their own
+// (api-transport.ts, job-event-stream.ts, chat-stream.ts, api-queries.ts).
 import type {
   ArtifactList,
   Baseline,
   BaselineSet,
-  ChatContext,
   ChatConversation,
   ChatMessage,
   ChatRequest,
   FunctionSignatures,
   HostList,
-  ISchemaTypes,
   Job,
   JobCreate,
   JobEvent,
   JobPage,
-  JobStatus,
   JobUpdate,
   Leaderboard,
   LogPage,
@@ -27,25 +28,24 @@ import type {
   RunComparison,
   SampleInfo,
   SeriesData,
-  ShapeName,
   SignatureRequest,
   Sweep,
   SweepCreate,
-  TableFilter,
   TablePage,
   User
 } from '@jaxlab/schemas/contract';
 import {
-  JaxLabError,
-  isFinalJobStatus,
-  shapeErrors
-} from '@jaxlab/schemas/contract';
-import {
-  errorFromResponse,
-  invalidResponse,
-  networkError
-} from './api-error.js';
-import { SseParser } from './sse-parser.js';
+  filterParams,
+  seriesParams,
+  tableParams,
+  type IJobQuery,
+  type ILeaderboardQuery,
+  type ISeriesQuery,
+  type ITableQuery
+} from './api-queries.js';
+import { ApiTransport } from './api-transport.js';
+import { readChatAnswer, type IChatHandlers } from './chat-stream.js';
+import { jobEventStream } from './job-event-stream.js';
 
 /**
  * Typed client of the JAX TPU Lab server's REST API.
@@ -62,9 +62,10 @@ import { SseParser } from './sse-parser.js';
 export class ApiClient {
   /** Make a client; nothing is sent until a method is called. */
   constructor(options: ApiClient.IOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.token = options.token ?? '';
-    this._fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this._transport = new ApiTransport(options);
+    this._json = this._transport.json.bind(this._transport);
+    this.baseUrl = this._transport.baseUrl;
+    this.token = this._transport.token;
     this._retryDelayMs = options.retryDelayMs ?? 1000;
     this._maxRetries = options.maxRetries ?? 30;
   }
@@ -186,18 +187,10 @@ export class ApiClient {
 
   /**
    * A page of the user's jobs, newest first, filtered (see
-   * {@link ApiClient.IJobQuery}); without `projectId`, of every project.
+   * {@link IJobQuery}); without `projectId`, of every project.
    */
-  async listJobs(query: ApiClient.IJobQuery = {}): Promise<JobPage> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      for (const item of Array.isArray(value) ? value : [value]) {
-        if (item !== undefined && item !== '') {
-          params.append(key, String(item));
-        }
-      }
-    }
-    const qs = params.toString();
+  listJobs(query: IJobQuery = {}): Promise<JobPage> {
+    const qs = filterParams(query).toString();
     return this._json('job-page', 'GET', `/api/jobs${qs ? `?${qs}` : ''}`);
   }
 
@@ -210,26 +203,11 @@ export class ApiClient {
    * A run's step series, each cut into at most `buckets` step buckets
    * (min/max/last), optionally only some names and a step range.
    */
-  getSeries(
-    id: string,
-    options: {
-      buckets?: number;
-      names?: readonly string[];
-      fromStep?: number;
-      toStep?: number;
-    } = {}
-  ): Promise<SeriesData> {
-    const params = new URLSearchParams();
-    params.set('buckets', String(options.buckets ?? 1000));
-    if (options.names?.length) params.set('names', options.names.join(','));
-    if (options.fromStep !== undefined)
-      params.set('fromStep', String(options.fromStep));
-    if (options.toStep !== undefined)
-      params.set('toStep', String(options.toStep));
+  getSeries(id: string, query: ISeriesQuery = {}): Promise<SeriesData> {
     return this._json(
       'series-data',
       'GET',
-      `/api/jobs/${enc(id)}/series?${params}`
+      `/api/jobs/${enc(id)}/series?${seriesParams(query)}`
     );
   }
 
@@ -245,21 +223,18 @@ export class ApiClient {
   /** The project's completed runs ranked by a metric, with filters. */
   getLeaderboard(
     projectId: string,
-    query: ApiClient.ILeaderboardQuery
+    query: ILeaderboardQuery
   ): Promise<Leaderboard> {
     return this._json(
       'leaderboard',
       'GET',
-      `/api/projects/${enc(projectId)}/leaderboard?${leaderboardParams(query)}`
+      `/api/projects/${enc(projectId)}/leaderboard?${filterParams(query)}`
     );
   }
 
   /** The URL of the leaderboard as CSV (a download link; cookies sign it in). */
-  leaderboardCsvUrl(
-    projectId: string,
-    query: ApiClient.ILeaderboardQuery
-  ): string {
-    const params = leaderboardParams(query);
+  leaderboardCsvUrl(projectId: string, query: ILeaderboardQuery): string {
+    const params = filterParams(query);
     params.set('format', 'csv');
     return `${this.baseUrl}/api/projects/${enc(projectId)}/leaderboard?${params}`;
   }
@@ -375,35 +350,11 @@ export class ApiClient {
   }
 
   /** One page of a table artifact or of the step series, sorted and filtered by the server. */
-  getTable(
-    id: string,
-    query: {
-      source: TableSource;
-      member?: string;
-      offset: number;
-      limit: number;
-      sort?: { column: number; descending: boolean };
-      filters?: TableFilter[];
-    }
-  ): Promise<TablePage> {
-    const params = new URLSearchParams({
-      ...('artifact' in query.source
-        ? { artifact: query.source.artifact }
-        : { series: '1' }),
-      offset: String(query.offset),
-      limit: String(query.limit)
-    });
-    if (query.member !== undefined) params.set('member', query.member);
-    if (query.sort) {
-      params.set('sort', String(query.sort.column));
-      params.set('order', query.sort.descending ? 'desc' : 'asc');
-    }
-    if (query.filters?.length)
-      params.set('filter', JSON.stringify(query.filters));
+  getTable(id: string, query: ITableQuery): Promise<TablePage> {
     return this._json(
       'table-page',
       'GET',
-      `/api/jobs/${enc(id)}/table?${params}`
+      `/api/jobs/${enc(id)}/table?${tableParams(query)}`
     );
   }
 
@@ -422,281 +373,54 @@ export class ApiClient {
    * each piece of the answer as it streams; resolves with the stored answer
    * (its `error` says what went wrong with the model).
    */
-  async askChat(
+  askChat(
     id: string,
     body: ChatRequest,
-    handlers: {
-      onContext?: (context: ChatContext) => void;
-      onDelta?: (text: string) => void;
-      signal?: AbortSignal;
-    } = {}
+    handlers: IChatHandlers = {}
   ): Promise<ChatMessage> {
-    const headers = this._headers();
-    headers.set('Accept', 'text/event-stream');
-    headers.set('Content-Type', 'application/json');
-    let response: Response;
-    try {
-      response = await this._fetch(`${this.baseUrl}/api/jobs/${enc(id)}/chat`, {
-        method: 'POST',
-        headers,
-        credentials: 'include',
-        body: JSON.stringify(body),
-        signal: handlers.signal
-      });
-    } catch (error) {
-      throw networkError(`Cannot reach ${this.baseUrl}.`, error);
-    }
-    if (!response.ok) throw await errorFromResponse(response);
-    const parser = new SseParser();
-    const decoder = new TextDecoder();
-    const reader = response.body!.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      for (const raw of parser.push(decoder.decode(value, { stream: true }))) {
-        let data: unknown;
-        try {
-          data = JSON.parse(raw.data);
-        } catch (error) {
-          throw invalidResponse('The chat sent an event that is not JSON', [
-            String(error)
-          ]);
-        }
-        const problems = shapeErrors('chat-stream-data', data);
-        if (problems.length)
-          throw invalidResponse('The chat sent an invalid event', problems);
-        if (raw.event === 'context') handlers.onContext?.(data as ChatContext);
-        else if (raw.event === 'delta')
-          handlers.onDelta?.((data as { text: string }).text);
-        else if (raw.event === 'done') return data as ChatMessage;
-      }
-    }
-    throw networkError('The chat stream ended before its answer.', undefined);
+    return readChatAnswer(this._transport, id, body, handlers);
   }
 
   /**
-   * The events of a job, live, as an async iterable.
-   *
-   * Reads `GET /api/jobs/{id}/events` with fetch streaming (EventSource cannot
-   * send an Authorization header). When the connection drops before a final
-   * status arrives, it reconnects with `Last-Event-ID` set to the last
-   * sequence number seen, so every event is yielded once and in order. Ends
-   * after the final `job:status` event, or when `signal` aborts.
+   * The events of a job, live, as an async iterable, resumed after a drop
+   * (see {@link jobEventStream}).
    *
    * @param options.afterSeq - resume after this sequence number (0: from the start).
    * @throws JaxLabError when the server refuses (e.g. `JOB_NOT_FOUND`), when
    * an event breaks the JobEvent schema (`INVALID_RESPONSE`), or after
    * `maxRetries` failed reconnections in a row (`NETWORK_ERROR`).
    */
-  async *jobEvents(
+  jobEvents(
     id: string,
     options: { afterSeq?: number; signal?: AbortSignal } = {}
   ): AsyncGenerator<JobEvent, void, undefined> {
-    let lastSeq = options.afterSeq ?? 0;
-    let failures = 0;
-    const signal = options.signal;
-    while (!signal?.aborted) {
-      let response: Response;
-      try {
-        const headers = this._headers();
-        headers.set('Accept', 'text/event-stream');
-        if (lastSeq > 0) {
-          headers.set('Last-Event-ID', String(lastSeq));
-        }
-        response = await this._fetch(
-          `${this.baseUrl}/api/jobs/${enc(id)}/events`,
-          {
-            method: 'GET',
-            headers,
-            credentials: 'include',
-            signal
-          }
-        );
-      } catch (error) {
-        if (signal?.aborted) {
-          return;
-        }
-        if (++failures > this._maxRetries) {
-          throw networkError('The event stream is unreachable.', error);
-        }
-        await sleep(this._retryDelayMs, signal);
-        continue;
-      }
-      if (!response.ok) {
-        if (response.status >= 500 && ++failures <= this._maxRetries) {
-          await sleep(this._retryDelayMs, signal);
-          continue;
-        }
-        throw await errorFromResponse(response);
-      }
-      const parser = new SseParser();
-      const decoder = new TextDecoder();
-      const reader = response.body!.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) {
-            break;
-          }
-          for (const raw of parser.push(
-            decoder.decode(value, { stream: true })
-          )) {
-            if (!raw.event.startsWith('job:')) {
-              continue;
-            }
-            const event = parseEvent(raw.data);
-            if (event.seq <= lastSeq) {
-              continue;
-            }
-            lastSeq = event.seq;
-            failures = 0;
-            yield event;
-            if (event.type === 'job:status' && isFinalJobStatus(event.status)) {
-              return;
-            }
-          }
-        }
-      } catch (error) {
-        if (signal?.aborted) {
-          return;
-        }
-        if (error instanceof JaxLabError) {
-          throw error;
-        }
-        // The connection dropped: resume below.
-      } finally {
-        reader.releaseLock?.();
-      }
-      if (signal?.aborted) {
-        return;
-      }
-      if (++failures > this._maxRetries) {
-        throw networkError('The event stream keeps closing.', undefined);
-      }
-      await sleep(failures > 1 ? this._retryDelayMs : 0, signal);
-    }
+    return jobEventStream(this._transport, id, {
+      ...options,
+      retryDelayMs: this._retryDelayMs,
+      maxRetries: this._maxRetries
+    });
   }
 
-  /** The answer of a request, checked against schema `shape`. */
-  private async _json<N extends ShapeName>(
-    shape: N,
-    method: string,
-    path: string,
-    body?: unknown
-  ): Promise<ISchemaTypes[N]> {
-    const response = await this._request(method, path, body);
-    let answer: unknown;
-    try {
-      answer = await response.json();
-    } catch (error) {
-      throw invalidResponse(`${method} ${path} answered no JSON`, [
-        String(error)
-      ]);
-    }
-    const problems = shapeErrors(shape, answer);
-    if (problems.length > 0) {
-      throw invalidResponse(`${method} ${path} answered no ${shape}`, problems);
-    }
-    return answer as ISchemaTypes[N];
+  private _request(method: string, path: string): Promise<Response> {
+    return this._transport.request(path, { method });
   }
 
-  private async _request(
-    method: string,
-    path: string,
-    body?: unknown
-  ): Promise<Response> {
-    const headers = this._headers();
-    if (body !== undefined) {
-      headers.set('Content-Type', 'application/json');
-    }
-    let response: Response;
-    try {
-      response = await this._fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        credentials: 'include',
-        body: body === undefined ? undefined : JSON.stringify(body)
-      });
-    } catch (error) {
-      throw networkError(`Cannot reach ${this.baseUrl}.`, error);
-    }
-    if (!response.ok) {
-      throw await errorFromResponse(response);
-    }
-    return response;
-  }
-
-  private _headers(): Headers {
-    const headers = new Headers({ Accept: 'application/json' });
-    if (this.token) {
-      headers.set('Authorization', `Bearer ${this.token}`);
-    }
-    return headers;
-  }
-
-  private _fetch: typeof fetch;
+  /** The answer of a request, checked against its schema. */
+  private _json: ApiTransport['json'];
+  private _transport: ApiTransport;
   private _retryDelayMs: number;
   private _maxRetries: number;
 }
 
 /** Statics of {@link ApiClient}. */
 export namespace ApiClient {
-  /** Filters of {@link ApiClient.listJobs} (see GET /api/jobs). */
-  export interface IJobQuery {
-    projectId?: string;
-    status?: JobStatus;
-    /** Only runs with this tag. */
-    tag?: string;
-    /** Only runs whose name contains this. */
-    q?: string;
-    /** `name=value` argument filters, e.g. `lr=0.1`. */
-    arg?: string[];
-    /** `<name><op><number>`, e.g. `loss<0.5`. */
-    metric?: string;
-    limit?: number;
-    cursor?: string;
-  }
-
-  /** Ranking and filters of {@link ApiClient.getLeaderboard}. */
-  export interface ILeaderboardQuery {
-    metric: string;
-    direction: 'min' | 'max';
-    tag?: string;
-    /** `name=value` argument filters, e.g. `lr=0.1`. */
-    arg?: string[];
-    /** Created at or after (ISO date). */
-    from?: string;
-    /** Created before (ISO date). */
-    to?: string;
-    accelerator?: string;
-    limit?: number;
-  }
-
   /** Options of {@link ApiClient}. */
-  export interface IOptions {
-    /** Server base URL, e.g. `http://127.0.0.1:8700`. */
-    baseUrl: string;
-    /** Personal API token or the local login token; '' for cookies only. */
-    token?: string;
-    /** fetch to use (tests inject one). */
-    fetch?: typeof fetch;
+  export interface IOptions extends ApiTransport.IOptions {
     /** Delay before reconnecting a dropped event stream, ms. */
     retryDelayMs?: number;
     /** Failed reconnections in a row before giving up. */
     maxRetries?: number;
   }
-}
-
-function leaderboardParams(
-  query: ApiClient.ILeaderboardQuery
-): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined && item !== '') params.append(key, String(item));
-    }
-  }
-  return params;
 }
 
 function enc(id: string): string {
@@ -707,39 +431,3 @@ function enc(id: string): string {
 function fileUrl(id: string, path: string): string {
   return `/api/projects/${enc(id)}/files/${encodeURIComponent(path)}`;
 }
-
-/** One SSE data line as a JobEvent. @throws JaxLabError `INVALID_RESPONSE`. */
-function parseEvent(data: string): JobEvent {
-  let event: unknown;
-  try {
-    event = JSON.parse(data);
-  } catch (error) {
-    throw invalidResponse('The server sent an event that is not JSON', [
-      String(error)
-    ]);
-  }
-  const problems = shapeErrors('job-event', event);
-  if (problems.length > 0) {
-    throw invalidResponse('The server sent an invalid job event', problems);
-  }
-  return event as JobEvent;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise(resolve => {
-    if (ms <= 0 || signal?.aborted) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done);
-  });
-}
-
-/** What the data viewer shows: a kept file, or the run's step series as one table. */
-export type TableSource = { artifact: string } | { series: true };

@@ -110,3 +110,27 @@ export class SseParser {
   private _event = '';
   private _id = '';
 }
+
+/**
+ * The events of a `text/event-stream` body as they arrive; rejects as the
+ * body's reader does when the connection drops. Releases the reader when
+ * the caller stops early.
+ */
+export async function* readServerSentEvents(
+  body: ReadableStream<Uint8Array>
+): AsyncGenerator<IServerSentEvent, void, undefined> {
+  const parser = new SseParser();
+  const decoder = new TextDecoder();
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) {
+        return;
+      }
+      yield* parser.push(decoder.decode(value, { stream: true }));
+    }
+  } finally {
+    reader.releaseLock?.();
+  }
+}

@@ -4,6 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 import type { ApiClient } from '../api/api-client.js';
+import type { ILeaderboardQuery } from '../api/api-queries.js';
 import { formatValue } from '../metrics/metrics-format.js';
 import { CommandIDs } from '../tokens.js';
 import { regressionBadge } from './regression-badge.js';
@@ -155,7 +156,7 @@ export class LeaderboardWidget extends Widget {
     return control?.value.trim() ?? '';
   }
 
-  private _query(): ApiClient.ILeaderboardQuery {
+  private _query(): ILeaderboardQuery {
     return {
       metric: this._value('metric'),
       direction: this._value('direction') === 'max' ? 'max' : 'min',

@@ -2,7 +2,8 @@ import { DataModel } from '@lumino/datagrid';
 import type { ISignal } from '@lumino/signaling';
 import { Signal } from '@lumino/signaling';
 import type { TableFilter, TablePage } from '@jaxlab/schemas/contract';
-import type { ApiClient, TableSource } from '../api/api-client.js';
+import type { ApiClient } from '../api/api-client.js';
+import type { TableSource } from '../api/api-queries.js';
 
 /** Rows per page asked of the server. */
 const PAGE_ROWS = 200;

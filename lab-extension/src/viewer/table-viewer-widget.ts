@@ -10,7 +10,8 @@ import {
 import type { Message } from '@lumino/messaging';
 import { PanelLayout, Widget } from '@lumino/widgets';
 import type { TableFilter } from '@jaxlab/schemas/contract';
-import type { ApiClient, TableSource } from '../api/api-client.js';
+import type { ApiClient } from '../api/api-client.js';
+import type { TableSource } from '../api/api-queries.js';
 import { TableDataModel } from './table-data-model.js';
 
 const OPS: TableFilter['op'][] = ['contains', '=', '<', '>'];
