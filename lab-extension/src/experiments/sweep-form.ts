@@ -3,15 +3,26 @@ import type {
   FunctionParameter,
   Sweep
 } from '@jaxlab/schemas/contract';
-import { JaxLabError, pythonCall } from '@jaxlab/schemas/contract';
+import { pythonCall } from '@jaxlab/schemas/contract';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { Message } from '@lumino/messaging';
 import type { ApiClient } from '../api/api-client.js';
 import { ArgumentModel, isSettable } from '../arguments/argument-model.js';
-import { parameterLabel } from '../arguments/argument-form.js';
 import { FormWidget } from '../ui/form-widget.js';
 import { selectElement } from '../ui/select-element.js';
+import {
+  sweepServerErrorNodes,
+  sweepServerErrors,
+  type ISweepServerErrors
+} from './sweep-form-errors.js';
+import {
+  field,
+  fields,
+  paragraph,
+  parameterRow,
+  textInput
+} from './sweep-form-fields.js';
 import { fieldOfError, sweepRequest } from './sweep-request.js';
 import type {
   IParameterInput,
@@ -94,7 +105,7 @@ export class SweepForm extends FormWidget {
       this._started.emit(sweep);
       return sweep;
     } catch (error) {
-      this._serverErrors = serverErrors(error);
+      this._serverErrors = sweepServerErrors(error);
       return null;
     } finally {
       this._submitting = false;
@@ -172,7 +183,8 @@ export class SweepForm extends FormWidget {
       this._options.projectName
     );
     root.append(h2, intro);
-    if (this._arguments.error) root.append(note(this._arguments.error));
+    if (this._arguments.error)
+      root.append(paragraph(this._arguments.error, 'jp-jaxlab-SweepForm-note'));
 
     const kind = selectElement(
       [
@@ -203,7 +215,14 @@ export class SweepForm extends FormWidget {
       head.appendChild(th);
     }
     const body = table.createTBody();
-    for (const param of this._params()) this._paramRow(body, param);
+    for (const param of this._params()) {
+      parameterRow(body, param, {
+        state: input.parameters[param.name],
+        isRandom: input.kind === 'random',
+        kept: this._arguments.value(param.name).trim(),
+        trans
+      });
+    }
     if (!this._params().length) {
       const cell = body.insertRow().insertCell();
       cell.colSpan = 3;
@@ -259,61 +278,6 @@ export class SweepForm extends FormWidget {
     this._renderChecks();
   }
 
-  private _paramRow(body: HTMLTableSectionElement, param: FunctionParameter) {
-    const trans = this._options.trans;
-    const state = this._input.parameters[param.name];
-    const random = this._input.kind === 'random';
-    const tr = body.insertRow();
-    tr.dataset.param = param.name;
-    parameterLabel(param, tr.insertCell()).className =
-      'jp-jaxlab-SweepForm-param';
-    const how = selectElement(
-      [
-        ['fixed', trans.__('keep')],
-        ['values', random ? trans.__('choice of') : trans.__('values')],
-        ...(random
-          ? ([
-              ['uniform', trans.__('uniform')],
-              ['log-uniform', trans.__('log-uniform')],
-              ['int', trans.__('integers')]
-            ] as const)
-          : [])
-      ],
-      state.how
-    );
-    how.dataset.field = 'how';
-    tr.insertCell().appendChild(how);
-    const values = tr.insertCell();
-    values.className = 'jp-jaxlab-SweepForm-values';
-    if (state.how === 'fixed') {
-      const kept = this._arguments.value(param.name).trim();
-      values.textContent = kept
-        ? trans.__('%1 (run settings)', kept)
-        : param.default
-          ? trans.__('%1 (default)', param.default.text)
-          : trans.__('required: no default');
-    } else if (state.how === 'values') {
-      const example = param.default?.text ?? '1';
-      values.appendChild(
-        textInput('values', state.values, `${example}, …`, 'text', {
-          title: trans.__(
-            'Python literals separated by commas, e.g. 0.1, 0.01 or "adam", "sgd"'
-          )
-        })
-      );
-    } else {
-      values.append(
-        textInput('min', state.min, trans.__('min'), 'text'),
-        ' … ',
-        textInput('max', state.max, trans.__('max'), 'text')
-      );
-    }
-    const check = document.createElement('div');
-    check.className = 'jp-jaxlab-SweepForm-check';
-    check.dataset.errorFor = `param:${param.name}`;
-    values.appendChild(check);
-  }
-
   /** Errors, the summary and the button, without touching the inputs. */
   private _renderChecks(): void {
     const trans = this._options.trans;
@@ -353,18 +317,7 @@ export class SweepForm extends FormWidget {
     if (box) {
       const parts: HTMLElement[] = [];
       if (this._serverErrors) {
-        const { title, lines, hint } = this._serverErrors;
-        parts.push(paragraph(title, 'jp-jaxlab-SweepForm-errorTitle'));
-        if (lines.length) {
-          const ul = document.createElement('ul');
-          for (const line of lines) {
-            const li = document.createElement('li');
-            li.textContent = line;
-            ul.appendChild(li);
-          }
-          parts.push(ul);
-        }
-        if (hint) parts.push(paragraph(hint, 'jp-jaxlab-SweepForm-hint'));
+        parts.push(...sweepServerErrorNodes(this._serverErrors));
       } else if (this._attempted && !request.ok && request.errors['']) {
         parts.push(paragraph(request.errors['']));
       } else if (this._attempted && !request.ok) {
@@ -424,86 +377,6 @@ export class SweepForm extends FormWidget {
   };
   private _attempted = false;
   private _submitting = false;
-  private _serverErrors: IServerErrors | null = null;
+  private _serverErrors: ISweepServerErrors | null = null;
   private _started = new Signal<this, Sweep>(this);
-}
-
-/** A refusal of the server, as the form lists it. */
-interface IServerErrors {
-  title: string;
-  /** The schema's messages, one line each (each starts with its field's pointer). */
-  lines: string[];
-  /** What to place on fields: those lines, else the message. */
-  problems: string[];
-  hint?: string;
-}
-
-function serverErrors(error: unknown): IServerErrors {
-  if (error instanceof JaxLabError) {
-    const details = Array.isArray(error.details)
-      ? error.details.map(String)
-      : [];
-    return {
-      // "Invalid sweep: a; b; c": the details list the same problems.
-      title: details.length
-        ? `The server refused the sweep (${error.code}):`
-        : `${error.message} (${error.code})`,
-      lines: details,
-      problems: details.length ? details : [error.message],
-      hint: error.hint
-    };
-  }
-  return { title: (error as Error).message, lines: [], problems: [] };
-}
-
-function textInput(
-  field: string,
-  value: string,
-  placeholder: string,
-  type = 'text',
-  attributes: Record<string, string> = {}
-): HTMLInputElement {
-  const input = document.createElement('input');
-  input.type = type;
-  input.dataset.field = field;
-  input.value = value;
-  input.placeholder = placeholder;
-  input.spellcheck = false;
-  for (const [name, v] of Object.entries(attributes))
-    input.setAttribute(name, v);
-  return input;
-}
-
-function field(
-  label: string,
-  control: HTMLElement,
-  errorFor?: string
-): HTMLLabelElement {
-  const node = document.createElement('label');
-  node.append(label, control);
-  if (errorFor) {
-    const check = document.createElement('span');
-    check.className = 'jp-jaxlab-SweepForm-check';
-    check.dataset.errorFor = errorFor;
-    node.appendChild(check);
-  }
-  return node;
-}
-
-function fields(...children: HTMLElement[]): HTMLDivElement {
-  const row = document.createElement('div');
-  row.className = 'jp-jaxlab-SweepForm-fields';
-  row.append(...children);
-  return row;
-}
-
-function paragraph(text: string, className = ''): HTMLParagraphElement {
-  const p = document.createElement('p');
-  if (className) p.className = className;
-  p.textContent = text;
-  return p;
-}
-
-function note(text: string): HTMLParagraphElement {
-  return paragraph(text, 'jp-jaxlab-SweepForm-note');
 }
