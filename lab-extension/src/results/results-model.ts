@@ -17,6 +17,8 @@ import {
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { ApiClient } from '../api/api-client.js';
 import { LogModel, type FrameScheduler } from '../log/log-model.js';
+import { followQueuePosition } from './queue-position.js';
+import { StepRate } from './step-rate.js';
 
 /** Order of the statuses; a job never moves backwards. */
 const RANK: Record<JobStatus, number> = {
@@ -74,14 +76,7 @@ export class ResultsModel {
    * run's whole history when that is shorter), null until two are known.
    */
   stepsPerSecond(windowMs = 10_000): number | null {
-    const samples = this._rateSamples;
-    if (samples.length < 2) return null;
-    const last = samples[samples.length - 1];
-    const first =
-      samples.find(s => last.at - s.at <= windowMs && s.at < last.at) ??
-      samples[0];
-    const seconds = (last.at - first.at) / 1000;
-    return seconds > 0 ? (last.step - first.step) / seconds : null;
+    return this._stepRate.perSecond(windowMs);
   }
 
   /** Whether the bound job may still change (not final). */
@@ -177,7 +172,7 @@ export class ResultsModel {
     this._phases = job.phases ?? [];
     this._progress = job.progress ?? null;
     this._series = job.series ?? {};
-    this._rateSamples = [];
+    this._stepRate.clear();
     this._createdAt = parseTime(job.createdAt);
     this._startedAt = parseTime(job.startedAt);
     this._finishedAt = parseTime(job.finishedAt);
@@ -188,27 +183,6 @@ export class ResultsModel {
     this._stateChanged.emit();
     if (this._client) {
       void this._watch(this._client, job.id);
-    }
-  }
-
-  /** While the job waits in the queue, its place in it every `everyMs`. */
-  private async _followQueue(
-    client: ApiClient,
-    jobId: string,
-    signal: AbortSignal,
-    everyMs = 2000
-  ): Promise<void> {
-    while (this._status === 'QUEUED' && !signal.aborted) {
-      await new Promise(resolve => window.setTimeout(resolve, everyMs));
-      if (signal.aborted || this._status !== 'QUEUED') return;
-      try {
-        const job = await client.getJob(jobId);
-        if (signal.aborted || this._status !== 'QUEUED' || !this._job) return;
-        this._job = { ...this._job, queuePosition: job.queuePosition };
-        this._stateChanged.emit();
-      } catch {
-        // The event stream reports a server that went away.
-      }
     }
   }
 
@@ -230,20 +204,15 @@ export class ResultsModel {
         this._progress = event.progress;
         this._series = event.summary;
         const at = parseTime(event.time) ?? this._now();
-        this._rateSamples.push({ at, step: event.progress.step });
-        if (this._rateSamples.length > 120) this._rateSamples.shift();
+        this._stepRate.add(at, event.progress.step);
         this._seriesChanged.emit();
         this._stateChanged.emit();
         return true;
       }
       case 'job:phase': {
-        const time = event.time;
-        const phases = this._phases.map((p, i, all) =>
-          i === all.length - 1 && !p.endedAt ? { ...p, endedAt: time } : p
-        );
-        const phase: JobPhase = { phase: event.phase, startedAt: time };
+        const phase: JobPhase = { phase: event.phase, startedAt: event.time };
         if (event.detail !== undefined) phase.detail = event.detail;
-        this._phases = [...phases, phase];
+        this._phases = [...endOpenPhase(this._phases, event.time), phase];
         this._stateChanged.emit();
         return true;
       }
@@ -262,11 +231,7 @@ export class ResultsModel {
         if (isFinalJobStatus(event.status)) {
           this._finishedAt = time ?? this._now();
           this._log.flush();
-          this._phases = this._phases.map((p, i, all) =>
-            i === all.length - 1 && !p.endedAt
-              ? { ...p, endedAt: event.time }
-              : p
-          );
+          this._phases = endOpenPhase(this._phases, event.time);
         }
         if (event.failure) {
           this._failure = event.failure;
@@ -327,7 +292,15 @@ export class ResultsModel {
   private async _watch(client: ApiClient, jobId: string): Promise<void> {
     const abort = new AbortController();
     this._abort = abort;
-    void this._followQueue(client, jobId, abort.signal);
+    void followQueuePosition(client, jobId, {
+      isQueued: () => this._status === 'QUEUED',
+      onJob: ({ queuePosition }) => {
+        if (!this._job) return;
+        this._job = { ...this._job, queuePosition };
+        this._stateChanged.emit();
+      },
+      signal: abort.signal
+    });
     try {
       for await (const event of client.jobEvents(jobId, {
         signal: abort.signal
@@ -385,7 +358,7 @@ export class ResultsModel {
   private _phases: JobPhase[] = [];
   private _progress: RunProgress | null = null;
   private _series: SeriesSummary = {};
-  private _rateSamples: Array<{ at: number; step: number }> = [];
+  private _stepRate = new StepRate();
   private _seriesChanged = new Signal<this, void>(this);
   private _abort: AbortController | null = null;
   private _isDisposed = false;
@@ -411,4 +384,11 @@ function parseTime(value: string | undefined): number | null {
   }
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : ms;
+}
+
+/** The phases with the last one ended at `time` if it is still open. */
+function endOpenPhase(phases: JobPhase[], time: string): JobPhase[] {
+  return phases.map((p, i, all) =>
+    i === all.length - 1 && !p.endedAt ? { ...p, endedAt: time } : p
+  );
 }
