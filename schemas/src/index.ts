@@ -11,12 +11,12 @@ export {
 } from './validate.js';
 export {
   MAX_REQUIREMENTS,
-  formatRequirement,
-  normalizeProjectName,
   validateRequirements
 } from './requirements/requirements-validator.js';
-export type {
-  IRequirement,
-  IValidatedRequirements
-} from './requirements/requirements-validator.js';
+export type { IValidatedRequirements } from './requirements/requirements-validator.js';
+export {
+  formatRequirement,
+  normalizeProjectName
+} from './requirements/requirement.js';
+export type { IRequirement } from './requirements/requirement.js';
 export { deviceBadge, runtimeVersions } from './device-badge.js';

@@ -4,10 +4,8 @@ import { isJaxLabError } from '../errors.js';
 import type { RequirementsRule } from '../generated/types.js';
 import { isValid } from '../validate.js';
 
-import {
-  normalizeProjectName,
-  validateRequirements
-} from './requirements-validator.js';
+import { normalizeProjectName } from './requirement.js';
+import { validateRequirements } from './requirements-validator.js';
 
 /** [requirements.txt, sanitised output] pairs that must be accepted. */
 const ACCEPTED: [string, string][] = [
