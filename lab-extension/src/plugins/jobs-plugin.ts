@@ -326,11 +326,11 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
           projectId,
           projectName: project.name,
           designated: project.designatedFunctions ?? ['main'],
-          entrypoint: panel.entrypoint,
+          entrypoint: panel.runSettings.entrypoint,
           source: () => ({
             code: mainPy.sharedModel.getSource(),
             requirements: requirements.sharedModel.getSource(),
-            accelerator: panel.picker.value
+            accelerator: panel.runSettings.picker.value
           }),
           trans,
           storage: window.localStorage
