@@ -113,7 +113,6 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this.toolbar.addItem('spacer', Toolbar.createSpacerItem());
     this.toolbar.addItem('save-state', new SaveStateLabel(model, trans));
     model.saveStateChanged.connect(this._onSaveState, this);
-    this._onSaveState(model, model.saveState);
     void this.refreshHosts();
     this._settings.readSignatures(model.mainPy.sharedModel.getSource());
     void this.showLastRun();
