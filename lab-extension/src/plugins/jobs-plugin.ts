@@ -326,11 +326,11 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
           projectId,
           projectName: project.name,
           designated: project.designatedFunctions ?? ['main'],
-          entrypoint: panel.runSettings.entrypoint,
+          entrypoint: panel.entrypoint,
           source: () => ({
             code: mainPy.sharedModel.getSource(),
             requirements: requirements.sharedModel.getSource(),
-            accelerator: panel.runSettings.picker.value
+            accelerator: panel.picker.value
           }),
           trans,
           storage: window.localStorage

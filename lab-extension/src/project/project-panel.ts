@@ -9,11 +9,13 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Toolbar, ToolbarButton } from '@jupyterlab/ui-components';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { SplitPanel } from '@lumino/widgets';
+import type { ArgumentForm } from '../arguments/argument-form.js';
 import { ProportionalSplitPanel } from '../ui/proportional-split-panel.js';
 import type { JaxLabConnection } from '../connection/connection.js';
 import type { ResultsModel } from '../results/results-model.js';
 import type { ArtifactsWidget } from '../artifacts/artifacts-widget.js';
 import type { IReviewWidget, ReviewWidget } from '../review/review-widget.js';
+import type { AcceleratorPicker } from './accelerator-picker.js';
 import { makeRunnable } from './runnable-dialog.js';
 import { ProjectFiles } from './project-files.js';
 import type { ProjectModel, SaveState } from './project-model.js';
@@ -118,9 +120,9 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     void this.showLastRun();
   }
 
-  /** The run settings: function, arguments, run name, accelerator. */
-  get runSettings(): RunSettings {
-    return this._settings;
+  /** The run settings (function, arguments, run name). */
+  get argumentForm(): ArgumentForm {
+    return this._settings.argumentForm;
   }
 
   /** Shows the project's most recent run, if it has one (after a reload). */
@@ -177,6 +179,16 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   /** The project's files: their list and editors. */
   get files(): ProjectFiles {
     return this._files;
+  }
+
+  /** The accelerator picker. */
+  get picker(): AcceleratorPicker {
+    return this._settings.picker;
+  }
+
+  /** The function a run calls: the one chosen in the run settings. */
+  get entrypoint(): string {
+    return this._settings.entrypoint;
   }
 
   /** Ask the server what the live hosts offer and how long the queue is. */
