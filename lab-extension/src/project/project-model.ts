@@ -70,19 +70,6 @@ export class ProjectModel {
     }));
   }
 
-  /**
-   * What a run or a review of the project sends: main.py, the other files
-   * and requirements.txt as they are in the editors, and the project's id.
-   */
-  sources(): ProjectModel.ISources {
-    return {
-      projectId: this.project.id,
-      code: this.mainPy.sharedModel.getSource(),
-      files: this.files(),
-      requirements: this.requirements.sharedModel.getSource()
-    };
-  }
-
   /** Emitted when a file is added, renamed or deleted. */
   get filesChanged(): ISignal<this, void> {
     return this._filesChanged;
@@ -306,16 +293,6 @@ export namespace ProjectModel {
     debounceMs?: number;
     /** The editor's mime type of a file (default: by its ending). */
     mimeTypeOf?: (path: string) => string;
-  }
-
-  /** What {@link ProjectModel.sources} returns. */
-  export interface ISources {
-    projectId: string;
-    /** main.py. */
-    code: string;
-    files: ProjectFile[];
-    /** requirements.txt. */
-    requirements: string;
   }
 }
 

@@ -6,23 +6,24 @@ import type {
 } from '@jupyterlab/codeeditor';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { Toolbar, ToolbarButton } from '@jupyterlab/ui-components';
+import { ToolbarButton } from '@jupyterlab/ui-components';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { SplitPanel } from '@lumino/widgets';
-import type { ArgumentForm } from '../arguments/argument-form.js';
+import { Panel, TabPanel, Widget } from '@lumino/widgets';
+import { ArgumentForm } from '../arguments/argument-form.js';
 import { ProportionalSplitPanel } from '../ui/proportional-split-panel.js';
+import { ArgumentModel } from '../arguments/argument-model.js';
 import type { JaxLabConnection } from '../connection/connection.js';
-import type { ResultsModel } from '../results/results-model.js';
-import type { ArtifactsWidget } from '../artifacts/artifacts-widget.js';
-import type { IReviewWidget, ReviewWidget } from '../review/review-widget.js';
-import type { AcceleratorPicker } from './accelerator-picker.js';
-import { makeRunnable } from './runnable-dialog.js';
+import { ResultsModel } from '../results/results-model.js';
+import { ResultsWidget } from '../results/results-widget.js';
+import { ArtifactsWidget } from '../artifacts/artifacts-widget.js';
+import { ReviewWidget } from '../review/review-widget.js';
+import type { IReviewWidget } from '../review/review-widget.js';
+import { AcceleratorPicker, NO_HOSTS } from './accelerator-picker.js';
+import { reviewRunnableProposal } from './runnable-dialog.js';
 import { ProjectFiles } from './project-files.js';
 import type { ProjectModel, SaveState } from './project-model.js';
-import { ResultTabs } from './result-tabs.js';
 import { RunButton } from './run-button.js';
-import { RunSettings } from './run-settings.js';
-import { SaveStateLabel } from './save-state-label.js';
 import { errorText } from '../ui/error-text.js';
 
 /**
@@ -63,22 +64,45 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       trans
     });
 
-    // Results, outputs and review.
-    this._tabs = new ResultTabs({ connection, rendermime, trans });
-    this._results = this._tabs.results;
-    this._tabs.review.findingActivated.connect(this._onFinding, this);
-    this._settings = new RunSettings({
+    // Results and review.
+    this._results = new ResultsModel({ client: connection.client });
+    this._resultsWidget = new ResultsWidget(this._results, trans, {
+      client: () => connection.client
+    });
+    this._resultsWidget.title.label = trans.__('Results');
+    this._outputs = new ArtifactsWidget({
+      results: this._results,
+      client: connection.client,
+      trans
+    });
+    this._outputs.title.label = trans.__('Outputs');
+    this._review = new ReviewWidget(rendermime, trans);
+    this._review.title.label = trans.__('Review');
+    this._review.findingActivated.connect(this._onFinding, this);
+    this._bottom = new TabPanel({ tabsMovable: false });
+    this._bottom.addClass('jp-jaxlab-Bottom');
+    this._bottom.addWidget(this._resultsWidget);
+    this._bottom.addWidget(this._outputs);
+    this._bottom.addWidget(this._review);
+    // Run settings: the designated functions' parameters, read from main.py.
+    this._arguments = new ArgumentModel({
       client: () => connection.client,
       projectId: model.project.id,
       designated: model.project.designatedFunctions ?? ['main'],
-      accelerator:
-        model.project.accelerator ?? connection.settings.defaultAccelerator,
-      trans
+      storage: window.localStorage
     });
-    this._settings.picker.changed.connect(
-      (_, acc) => this._updateRunLabel(acc),
-      this
+    this._argumentForm = new ArgumentForm(this._arguments, trans);
+    // The accelerator, device count and Profile are run settings too; in the
+    // toolbar they went into its overflow menu whenever the panel was narrow.
+    this._picker = new AcceleratorPicker(
+      trans,
+      model.project.accelerator ?? connection.settings.defaultAccelerator
     );
+    this._picker.changed.connect((_, acc) => this._updateRunLabel(acc), this);
+    const settings = new Panel();
+    settings.addClass('jp-jaxlab-RunSettings');
+    settings.addWidget(this._argumentForm);
+    settings.addWidget(this._picker);
     const top = new ProportionalSplitPanel({
       orientation: 'horizontal',
       spacing: 4,
@@ -86,9 +110,9 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     });
     top.addClass('jp-jaxlab-ProjectTop');
     top.addWidget(this._files);
-    top.addWidget(this._settings);
+    top.addWidget(settings);
     content.addWidget(top);
-    content.addWidget(this._tabs);
+    content.addWidget(this._bottom);
     this._results.stateChanged.connect(this._onRunState, this);
 
     // Toolbar.
@@ -109,20 +133,23 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       onClick: () => void this.makeRunnable()
     });
     this._runButton = new RunButton(trans, () => void this.run());
+    this._saveLabel = new Widget();
+    this._saveLabel.addClass('jp-jaxlab-SaveState');
     this.toolbar.addItem('review', this._reviewButton);
     this.toolbar.addItem('make-runnable', this._runnableButton);
     this.toolbar.addItem('run', this._runButton);
-    this.toolbar.addItem('spacer', Toolbar.createSpacerItem());
-    this.toolbar.addItem('save-state', new SaveStateLabel(model, trans));
+    this.toolbar.addItem('spacer', new Widget({ node: spacer() }));
+    this.toolbar.addItem('save-state', this._saveLabel);
     model.saveStateChanged.connect(this._onSaveState, this);
+    this._onSaveState(model, model.saveState);
     void this.refreshHosts();
-    this._settings.readSignatures(model.mainPy.sharedModel.getSource());
+    void this._arguments.refresh(model.mainPy.sharedModel.getSource());
     void this.showLastRun();
   }
 
   /** The run settings (function, arguments, run name). */
   get argumentForm(): ArgumentForm {
-    return this._settings.argumentForm;
+    return this._argumentForm;
   }
 
   /** Shows the project's most recent run, if it has one (after a reload). */
@@ -151,24 +178,24 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     return this._projectModel;
   }
 
+  /** The active job's state. */
   /** The run's kept files (the "Outputs" tab). */
   get outputs(): ArtifactsWidget {
-    return this._tabs.outputs;
+    return this._outputs;
   }
 
   /** Shows the "Outputs" tab. */
   showOutputs(): void {
-    this._tabs.currentWidget = this._tabs.outputs;
+    this._bottom.currentWidget = this._outputs;
   }
 
-  /** The active job's state. */
   get results(): ResultsModel {
     return this._results;
   }
 
   /** The review view. */
   get reviewWidget(): ReviewWidget {
-    return this._tabs.review;
+    return this._review;
   }
 
   /** The main.py editor. */
@@ -183,18 +210,22 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
 
   /** The accelerator picker. */
   get picker(): AcceleratorPicker {
-    return this._settings.picker;
+    return this._picker;
   }
 
   /** The function a run calls: the one chosen in the run settings. */
   get entrypoint(): string {
-    return this._settings.entrypoint;
+    return this._arguments.entrypoint;
   }
 
   /** Ask the server what the live hosts offer and how long the queue is. */
   async refreshHosts(): Promise<void> {
-    await this._settings.refreshHosts();
-    this._updateRunLabel(this._settings.picker.value);
+    try {
+      this._picker.setHosts(await this._connection.client.listHosts());
+    } catch {
+      this._picker.setHosts(NO_HOSTS);
+    }
+    this._updateRunLabel(this._picker.value);
   }
 
   /** Save the project's files now. */
@@ -213,7 +244,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     if (this._results.isActive || this._submitting) {
       return null;
     }
-    const call = this._settings.call();
+    const call = this._arguments.call();
     if (!call.ok) {
       await showErrorMessage(
         trans.__('The run settings are not a call yet'),
@@ -227,7 +258,7 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
     this._runButton.isSubmitting = true;
     try {
       await this.refreshHosts();
-      const accelerator = this._settings.picker.value;
+      const accelerator = this._picker.value;
       if (!accelerator) {
         await showErrorMessage(
           trans.__('No accelerator available'),
@@ -239,12 +270,22 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       }
       await this.save();
       const job = await this._connection.client.createJob({
-        ...this._projectModel.sources(),
-        ...this._settings.jobSettings(call, accelerator)
+        projectId: this._projectModel.project.id,
+        code: this._projectModel.mainPy.sharedModel.getSource(),
+        files: this._projectModel.files(),
+        requirements: this._projectModel.requirements.sharedModel.getSource(),
+        entrypoint: call.entrypoint,
+        args: call.args,
+        ...(this._argumentForm.runName.trim()
+          ? { name: this._argumentForm.runName.trim().slice(0, 200) }
+          : {}),
+        accelerator,
+        deviceCount: this._picker.deviceCount,
+        profile: this._picker.profile
       });
-      this._settings.argumentForm.clearRunName();
+      this._argumentForm.clearRunName();
       this._results.bind(job);
-      this._tabs.showResults();
+      this._bottom.currentWidget = this._resultsWidget;
       this._jobStarted.emit(job);
       return job;
     } catch (error) {
@@ -267,22 +308,25 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   /** Show a job (e.g. one opened from the runs list) in the results tab. */
   showJob(job: Job): void {
     this._results.bind(job);
-    this._tabs.showResults();
+    this._bottom.currentWidget = this._resultsWidget;
   }
 
   /** Review the project's code and show the review tab. */
   async review(): Promise<void> {
     const trans = this._trans;
-    this._tabs.currentWidget = this._tabs.review;
-    this._tabs.review.showPending();
+    this._bottom.currentWidget = this._review;
+    this._review.showPending();
     this._reviewButton.enabled = false;
     try {
-      const review = await this._connection.client.review(
-        this._projectModel.sources()
-      );
-      await this._tabs.review.showReview(review);
+      const review = await this._connection.client.review({
+        code: this._projectModel.mainPy.sharedModel.getSource(),
+        files: this._projectModel.files(),
+        requirements: this._projectModel.requirements.sharedModel.getSource(),
+        projectId: this._projectModel.project.id
+      });
+      await this._review.showReview(review);
     } catch (error) {
-      this._tabs.review.showError(
+      this._review.showError(
         trans.__('The review failed: %1', errorText(error))
       );
     } finally {
@@ -296,13 +340,21 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
    * like any edit) if the user accepts. Resolves with whether it did.
    */
   async makeRunnable(): Promise<boolean> {
+    const trans = this._trans;
+    const current = this._projectModel.mainPy.sharedModel.getSource();
     this._runnableButton.enabled = false;
     try {
-      return await makeRunnable(
-        this._connection.client,
-        this._projectModel.mainPy,
-        this._trans
+      const rewrite = await this._connection.client.makeRunnable(current);
+      const accepted = await reviewRunnableProposal(current, rewrite, trans);
+      if (accepted)
+        this._projectModel.mainPy.sharedModel.setSource(rewrite.source);
+      return accepted;
+    } catch (error) {
+      await showErrorMessage(
+        trans.__('Make it runnable failed'),
+        errorText(error)
       );
+      return false;
     } finally {
       this._runnableButton.enabled = true;
     }
@@ -318,6 +370,9 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
       return;
     }
     void this._projectModel.save().finally(() => this._projectModel.dispose());
+    this._results.dispose();
+    this._arguments.dispose();
+    window.clearTimeout(this._signaturesTimer);
     super.dispose();
   }
 
@@ -358,10 +413,24 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   private _onSaveState(_: ProjectModel, state: SaveState): void {
     if (state === 'saved') {
       // main.py may have new parameters: read its signatures again.
-      this._settings.readSignaturesSoon(() =>
-        this._projectModel.mainPy.sharedModel.getSource()
+      window.clearTimeout(this._signaturesTimer);
+      this._signaturesTimer = window.setTimeout(
+        () =>
+          void this._arguments.refresh(
+            this._projectModel.mainPy.sharedModel.getSource()
+          ),
+        300
       );
     }
+    const trans = this._trans;
+    const text: Record<SaveState, string> = {
+      saved: trans.__('Saved to server'),
+      dirty: trans.__('Unsaved edits'),
+      saving: trans.__('Saving…'),
+      error: trans.__('Save failed: %1', this._projectModel.saveError)
+    };
+    this._saveLabel.node.textContent = text[state];
+    this._saveLabel.node.dataset.state = state;
   }
 
   private _updateRunLabel(accelerator: string | null): void {
@@ -374,12 +443,19 @@ export class ProjectPanel extends MainAreaWidget<SplitPanel> {
   private _trans: TranslationBundle;
   private _files: ProjectFiles;
   private _results: ResultsModel;
-  private _tabs: ResultTabs;
+  private _resultsWidget: ResultsWidget;
+  private _outputs: ArtifactsWidget;
+  private _review: ReviewWidget;
+  private _bottom: TabPanel;
   private _reviewButton: ToolbarButton;
   private _runnableButton: ToolbarButton;
   private _runButton: RunButton;
-  private _settings: RunSettings;
+  private _arguments: ArgumentModel;
+  private _argumentForm: ArgumentForm;
   private _submitting = false;
+  private _signaturesTimer = 0;
+  private _picker: AcceleratorPicker;
+  private _saveLabel: Widget;
   private _hostsTimer = 0;
   private _jobStarted = new Signal<this, Job>(this);
 }
@@ -399,4 +475,10 @@ export namespace ProjectPanel {
     /** Translations. */
     trans: TranslationBundle;
   }
+}
+
+function spacer(): HTMLElement {
+  const node = document.createElement('div');
+  node.className = 'jp-Toolbar-spacer';
+  return node;
 }

@@ -1,44 +1,16 @@
 import type { RunnableRewrite } from '@jaxlab/schemas/contract';
-import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
-import type { CodeEditor } from '@jupyterlab/codeeditor';
+import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
-import type { ApiClient } from '../api/api-client.js';
-import { renderDiff } from '../diff/diff-view.js';
-import { errorText } from '../ui/error-text.js';
 
-/**
- * Make it runnable: asks the server for `mainPy` with its top-level work
- * moved into main(), shows the diff, and puts it into `mainPy` (saved like
- * any edit) if the user accepts; a failure is shown in a dialog. Resolves
- * with whether it did.
- */
-export async function makeRunnable(
-  client: ApiClient,
-  mainPy: CodeEditor.IModel,
-  trans: TranslationBundle
-): Promise<boolean> {
-  const current = mainPy.sharedModel.getSource();
-  try {
-    const rewrite = await client.makeRunnable(current);
-    const accepted = await reviewRunnableProposal(current, rewrite, trans);
-    if (accepted) mainPy.sharedModel.setSource(rewrite.source);
-    return accepted;
-  } catch (error) {
-    await showErrorMessage(
-      trans.__('Make it runnable failed'),
-      errorText(error)
-    );
-    return false;
-  }
-}
+import { renderDiff } from '../diff/diff-view.js';
 
 /**
  * Shows Make it runnable's rewrite of main.py as a diff against `current`,
  * with what still blocks the run under it; resolves with whether the user
  * accepted it. A proposal that changes nothing is only explained.
  */
-async function reviewRunnableProposal(
+export async function reviewRunnableProposal(
   current: string,
   proposal: RunnableRewrite,
   trans: TranslationBundle
