@@ -29,10 +29,11 @@ export {
 } from './runner/job-event-writer.js';
 export { StepSeriesWriter } from './metrics/step-series-writer.js';
 export { JobExecution } from './runner/job-execution.js';
-export type { JobOutcome } from './runner/job-execution.js';
+export type { JobOutcome } from './runner/job-outcome.js';
 export type { IJobKernel, IJobKernels } from './runner/job-kernels.js';
-export { GATEWAY_VERSION, JobRunner } from './runner/job-runner.js';
-export type { IRunnerMetrics } from './runner/job-runner.js';
+export { JobRunner } from './runner/job-runner.js';
+export { GATEWAY_VERSION } from './runner/gateway-version.js';
+export type { IRunnerMetrics } from './runner/job-runner-options.js';
 export {
   renderDesignatedCall,
   renderPythonLiteral

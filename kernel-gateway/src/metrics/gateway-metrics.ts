@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Job } from '@jaxlab/schemas';
 
-import type { IRunnerMetrics } from '../jobs/runner/job-runner.js';
-import type { JobOutcome } from '../jobs/runner/job-execution.js';
+import type { IRunnerMetrics } from '../jobs/runner/job-runner-options.js';
+import type { JobOutcome } from '../jobs/runner/job-outcome.js';
 
 /** Seconds: from a trivial job (tens of ms) to a long training run. */
 const DURATION_BUCKETS = [

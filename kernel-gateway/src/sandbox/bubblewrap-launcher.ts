@@ -20,10 +20,10 @@ import {
   DEFAULT_RESOURCE_LIMITS,
   DEFAULT_SYSTEM_PATHS,
   SANDBOX_ID,
-  SANDBOX_JOB_DIR,
-  buildSandboxCommand
+  SANDBOX_JOB_DIR
 } from './sandbox-policy.js';
 import type { ISandboxPolicy } from './sandbox-policy.js';
+import { buildSandboxCommand } from './sandbox-command.js';
 import { SandboxedProcess } from './sandboxed-process.js';
 import { compileSeccompFilter } from './seccomp-filter.js';
 import type { ISeccompFilter } from './seccomp-filter.js';

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-import type { IExposure, ISystemPath } from './sandbox-policy.js';
+import type { IExposure } from './sandbox-command.js';
+import type { ISystemPath } from './sandbox-policy.js';
 
 /**
  * The prefix of the Python installation a virtual environment is built on:

@@ -28,9 +28,9 @@ export {
   SANDBOX_JOB_DIR,
   SANDBOX_REQUIREMENTS_DIR,
   buildBwrapArgs,
-  buildSandboxCommand,
   buildSandboxEnv
 } from './sandbox-policy.js';
+export { buildSandboxCommand } from './sandbox-command.js';
 export type { ISandboxDevices, ISandboxPolicy } from './sandbox-policy.js';
 export {
   acceleratorNodesOf,

@@ -1,57 +1,23 @@
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
-
 import type { Accelerator, DeviceSlot, HostInfo, Job } from '@jaxlab/schemas';
 import { failureOf } from '@jaxlab/schemas';
-import type {
-  IHosts,
-  IJobArtifacts,
-  IJobEvents,
-  IJobQueue,
-  ISeries
-} from '@jaxlab/store';
-
-import type { IOutputLimits } from '../outputs/index.js';
 
 import type { IHostAccelerator } from '../host/accelerator-detector.js';
-import { describeAccelerators } from '../host/accelerator-detector.js';
 import type { IDeviceProbe } from '../host/device-probe.js';
 import { probeDevices } from '../host/device-probe.js';
-import type { IHostDevices } from '../host/host-devices.js';
 import { everyDevice } from '../host/host-devices.js';
 import type { IHostPython } from '../host/host-python.js';
-import type { CompileCache } from '../cache/compile-cache.js';
 import { DeviceSlots } from '../slots/device-slots.js';
 import type { ISlotGrant } from '../slots/device-slots.js';
 import { WarmKernels } from './warm-kernels.js';
-import type { EnvironmentBuilder } from '../requirements/environment-builder.js';
-import { DEFAULT_MAX_LOG_BYTES } from './job-event-writer.js';
-import type { JobOutcome } from './job-execution.js';
+import type { JobOutcome } from './job-outcome.js';
 import { JobExecution } from './job-execution.js';
-import type { IJobKernels } from './job-kernels.js';
-import type { LogSink } from '../../log/gateway-log.js';
-
-/** What a {@link JobRunner} reports as it goes (each optional). */
-export interface IRunnerMetrics {
-  /** A job was claimed by this host. */
-  claimed?(job: Job): void;
-  /** A job this host ran ended (or was handed back, or lost). */
-  ended?(job: Job, outcome: JobOutcome): void;
-  /** A store operation of the loop failed. */
-  storeError?(operation: 'claim' | 'heartbeat' | 'expire'): void;
-}
-
-/** Version of this package, recorded in every run manifest. */
-export const GATEWAY_VERSION: string = (() => {
-  try {
-    // src/jobs/runner/ and lib/jobs/runner/ are both three levels down.
-    const url = new URL('../../../package.json', import.meta.url);
-    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string })
-      .version;
-  } catch {
-    return '0.0.0';
-  }
-})();
+import { resolveRunnerOptions } from './job-runner-options.js';
+import type {
+  IJobRunnerOptions,
+  IResolvedJobRunnerOptions
+} from './job-runner-options.js';
+import { failUnservableJobs } from './unservable-jobs.js';
+import { GATEWAY_VERSION } from './gateway-version.js';
 
 /**
  * The one owner of a host's job loop. At start it probes, inside the
@@ -74,29 +40,7 @@ export const GATEWAY_VERSION: string = (() => {
  */
 export class JobRunner {
   constructor(options: JobRunner.IOptions) {
-    this._options = {
-      hostId: os.hostname(),
-      maxConcurrentJobs: 1,
-      leaseMs: 10_000,
-      renewEveryMs: 500,
-      pollMs: 250,
-      hostHeartbeatMs: 5000,
-      expireEveryMs: 2000,
-      cancelGraceMs: 500,
-      defaultTimeLimitMs: 3600_000,
-      maxLogBytes: DEFAULT_MAX_LOG_BYTES,
-      failUnservableJobs: true,
-      deviceWaitMs: 60_000,
-      hostLivenessMs: 30_000,
-      metrics: {},
-      warmPool: false,
-      sandboxed: true,
-      log: () => undefined,
-      // An option given as undefined keeps its default.
-      ...(Object.fromEntries(
-        Object.entries(options).filter(([, value]) => value !== undefined)
-      ) as JobRunner.IOptions)
-    } satisfies JobRunner.IResolvedOptions;
+    this._options = resolveRunnerOptions(options);
   }
 
   /** The host id jobs are claimed under. */
@@ -358,13 +302,7 @@ export class JobRunner {
     });
   }
 
-  /**
-   * Claims and fails jobs asking for an accelerator no live host of the lab
-   * offers, or for more of its devices than any live host has, and that
-   * waited `deviceWaitMs` for one, saying what the lab's hosts do have.
-   * Until then they stay QUEUED (the server says why), so a host starting
-   * or coming back can still take them.
-   */
+  /** Fails queued jobs no live host can serve (see failUnservableJobs), at most once a second. */
   private async _failUnservable(): Promise<void> {
     const { options } = this;
     const now = Date.now();
@@ -372,68 +310,11 @@ export class JobRunner {
       return;
     }
     this._lastUnservableCheck = now;
-    const hosts = await this._liveHosts();
-    const offered = new Map<Accelerator, IHostAccelerator>();
-    const largest = new Map<Accelerator, number>();
-    for (const host of hosts) {
-      for (const accelerator of host.accelerators) {
-        if (accelerator.count > 0 && !offered.has(accelerator.kind)) {
-          offered.set(accelerator.kind, accelerator);
-        }
-      }
-      for (const kind of ['cpu', 'gpu', 'tpu'] as const) {
-        largest.set(
-          kind,
-          Math.max(largest.get(kind) ?? 0, largestJobOn(host, kind))
-        );
-      }
-    }
-    for (const kind of ['cpu', 'gpu', 'tpu'] as const) {
-      largest.set(
-        kind,
-        Math.max(largest.get(kind) ?? 0, this._slots?.largestJob(kind) ?? 0)
-      );
-    }
-    const capacity = (['cpu', 'gpu', 'tpu'] as const).map(accelerator => ({
-      accelerator,
-      minDevices: (largest.get(accelerator) ?? 0) + 1,
-      maxDevices: 1_000_000
-    }));
-    for (;;) {
-      const job = await options.queue.claimNext({
-        hostId: options.hostId,
-        capacity,
-        leaseMs: options.leaseMs,
-        queuedBefore: new Date(now - options.deviceWaitMs)
-      });
-      if (!job) {
-        return;
-      }
-      const available = describeAccelerators([...offered.values()]);
-      const most = largest.get(job.accelerator) ?? 0;
-      const failure =
-        most === 0
-          ? failureOf('deviceUnavailable', {
-              accelerator: job.accelerator,
-              available,
-              offered: [...offered.keys()][0] ?? 'cpu'
-            })
-          : failureOf('tooManyDevices', {
-              accelerator: job.accelerator,
-              count: job.deviceCount ?? 1,
-              most,
-              available
-            });
-      await options.events.append(
-        job.id,
-        [{ type: 'job:status', status: 'FAILED', failure }],
-        { hostId: options.hostId }
-      );
-      options.log(
-        `job ${job.id}: FAILED DEVICE_UNAVAILABLE (${job.accelerator} × ${job.deviceCount})`,
-        { event: 'job:ended', jobId: job.id }
-      );
-    }
+    await failUnservableJobs({
+      ...options,
+      hosts: await this._liveHosts(),
+      largestJobHere: kind => this._slots?.largestJob(kind) ?? 0
+    });
   }
 
   /** Live hosts of the lab (this one included once registered). */
@@ -510,110 +391,11 @@ export class JobRunner {
 
 /** Statics and option types of {@link JobRunner}. */
 export namespace JobRunner {
-  export interface IOptions {
-    /** Where jobs are claimed, leases renewed and lapsed ones expired. */
-    queue: IJobQueue;
-    /** Where the jobs' events go. */
-    events: IJobEvents;
-    /** Where the jobs' step series go. */
-    series: ISeries;
-    /**
-     * Where each run's outputs/ (a profiled run's trace among them) are kept
-     * (none: they are not collected).
-     */
-    artifacts?: IJobArtifacts;
-    /** Limits of that collection per run (default: 1000 files, 1 GiB). */
-    outputLimits?: IOutputLimits;
-    /** Where this host registers and learns of the lab's other hosts. */
-    hosts: IHosts;
-    /** Starts restricted kernels: the gateway's KernelManager. */
-    kernels: IJobKernels;
-    /** Builds or reuses requirements environments. */
-    envBuilder: EnvironmentBuilder;
-    /** Host id jobs are claimed under (default: the host name). */
-    hostId?: string;
-    /**
-     * The host's accelerators as facts, skipping the probe (tests, a fake
-     * host); by default a probe kernel finds them inside the sandbox.
-     */
-    accelerators?: IHostAccelerator[];
-    /** The host's accelerator nodes, GPUs and TPU settings (default: none). */
-    hostDevices?: IHostDevices;
-    /** CPU jobs run at once on this host: its CPU slots (default 1). */
-    maxConcurrentJobs?: number;
-    /** Jobs sharing one GPU, each with that share of its memory (default 1). */
-    gpuJobsPerDevice?: number;
-    /** Per-owner, per-project JAX compile caches (default: none). */
-    compileCache?: CompileCache;
-    /**
-     * Keep one started kernel (Python and JAX imported) per slot for jobs
-     * without requirements (default false).
-     */
-    warmPool?: boolean;
-    /** Lease of a claimed job (default 10 s). */
-    leaseMs?: number;
-    /** Lease renewal, which also picks up cancel requests (default 500 ms). */
-    renewEveryMs?: number;
-    /** How often to look for queued jobs (default 250 ms). */
-    pollMs?: number;
-    /** Host registration refresh (default 5 s). */
-    hostHeartbeatMs?: number;
-    /** How often lapsed leases of any host are expired (default 2 s). */
-    expireEveryMs?: number;
-    /** After a cancel's interrupt, time before the kernel is killed (default 500 ms). */
-    cancelGraceMs?: number;
-    /** Time limit of a job that sets none (default 1 hour). */
-    defaultTimeLimitMs?: number;
-    /**
-     * Log output stored per job (default 256 MiB); past it the job goes on,
-     * its output is discarded and its log says so and how much.
-     */
-    maxLogBytes?: number;
-    /** Fail jobs for accelerators no live host has (default true). */
-    failUnservableJobs?: boolean;
-    /**
-     * How long a job for an accelerator no live host has stays QUEUED
-     * before it fails DEVICE_UNAVAILABLE (default 60 s).
-     */
-    deviceWaitMs?: number;
-    /**
-     * Most jobs one user may have COMPILING or RUNNING on all hosts
-     * together (default: no cap). Give every gateway the same value.
-     */
-    maxJobsPerOwner?: number;
-    /** Where the runner reports what happens, for /metrics. */
-    metrics?: IRunnerMetrics;
-    /** A host counts as live if seen this recently (default 30 s). */
-    hostLivenessMs?: number;
-    /** Whether kernels run in the sandbox (recorded in manifests). */
-    sandboxed?: boolean;
-    log?: LogSink;
-  }
+  /** Options of a {@link JobRunner} (see job-runner-options.ts). */
+  export type IOptions = IJobRunnerOptions;
 
   /** @internal */
-  export type IResolvedOptions = Required<Omit<IOptions, OptionalOptions>> &
-    Pick<IOptions, OptionalOptions>;
-
-  type OptionalOptions =
-    | 'accelerators'
-    | 'hostDevices'
-    | 'gpuJobsPerDevice'
-    | 'compileCache'
-    | 'artifacts'
-    | 'outputLimits'
-    | 'maxJobsPerOwner';
-}
-
-/**
- * The most devices of `kind` one job can get on `host`: its GPUs, its TPU
- * chips, or the XLA CPU devices of a CPU slot (hosts registered before
- * slots: what JAX saw).
- */
-function largestJobOn(host: HostInfo, kind: Accelerator): number {
-  const count = host.accelerators.find(a => a.kind === kind)?.count ?? 0;
-  if (kind === 'gpu' || count === 0) return count;
-  const slots = (host.slots ?? []).filter(s => s.accelerator === kind);
-  return slots.length ? Math.max(...slots.map(s => s.deviceCount)) : count;
+  export type IResolvedOptions = IResolvedJobRunnerOptions;
 }
 
 function delay(ms: number): Promise<void> {
