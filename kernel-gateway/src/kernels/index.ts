@@ -1,4 +1,5 @@
-export { CONNECTION_FILE_NAME, KernelManager } from './kernel-manager.js';
+export { KernelManager } from './kernel-manager.js';
+export { CONNECTION_FILE_NAME } from './kernel-folders.js';
 export { KernelSession } from './kernel-session.js';
 export type { IKernelClient, IKernelModel } from './kernel-session.js';
 export { KernelEventSignal } from './kernel-events.js';

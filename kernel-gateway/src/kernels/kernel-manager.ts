@@ -1,38 +1,31 @@
-import { constants, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { labPaths } from '@jaxlab/paths';
-import {
-  DEFAULT_DESIGNATED_FUNCTIONS,
-  JaxLabError,
-  KERNEL_SPEC_NAME
-} from '@jaxlab/schemas';
+import { JaxLabError, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
 
-import { removeJobFolder } from '../sandbox/job-folder.js';
 import type { IKernelLauncher } from '../sandbox/kernel-launcher.js';
 import { DEFAULT_RESOURCE_LIMITS } from '../sandbox/sandbox-policy.js';
-import { createConnectionInfo } from '../wire/connection-info.js';
+import { reapLeftoverKernels } from './kernel-folders.js';
 import { KernelEventSignal } from './kernel-events.js';
 import { removeKernelFiles } from './kernel-files.js';
-import { KernelSession } from './kernel-session.js';
+import type {
+  IKernelManagerOptions,
+  IShutdownKernelOptions,
+  IStartKernelOptions
+} from './kernel-manager-options.js';
+import type { KernelSession } from './kernel-session.js';
+import { startKernelSession, stopKernelSession } from './kernel-lifecycle.js';
 import type { IKernelModel } from './kernel-session.js';
 import type { IKernelSpecModel } from './kernel-spec.js';
 import { loadKernelSpec } from './kernel-spec.js';
 import { MemoryBudget } from './memory-budget.js';
-import type { ReplayBuffer } from './replay-buffer.js';
-import type { ILogFields, LogSink } from '../log/gateway-log.js';
-import type { ByteRateLimiter } from '../wire/byte-rate-limiter.js';
-
-/** Kernel ids are UUIDs; only folders named like one are ever reaped. */
-const KERNEL_ID =
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { isPoolable, PrespawnPool } from './prespawn-pool.js';
+import { IdleCuller } from './idle-culler.js';
+import type { ILogFields } from '../log/gateway-log.js';
 
 /** Share of physical memory kernels may be given together, by default. */
 export const DEFAULT_MEMORY_BUDGET_SHARE = 0.75;
-
-/** Name of the connection file inside a kernel folder. */
-export const CONNECTION_FILE_NAME = 'connection.json';
 
 /**
  * Owns every kernel of a gateway: creates kernel folders and connection
@@ -56,12 +49,31 @@ export class KernelManager {
     );
     this._kernelsDir = path.join(options.dataDir, 'kernels');
     if (options.idleCullMs && options.idleCullMs > 0) {
-      const every = Math.max(50, Math.min(options.idleCullMs / 2, 30_000));
-      this._cullTimer = setInterval(() => void this._cullIdle(), every);
-      this._cullTimer.unref();
+      this._culler = new IdleCuller({
+        idleMs: options.idleCullMs,
+        kernels: () => this._kernels.values(),
+        isJobKernel: id => this._jobKernels.has(id),
+        shutdown: id => this.shutdownKernel(id),
+        log: (line, fields) => this._log(line, fields),
+        onEvent: event => this.kernelChanged.emit(event)
+      });
     }
-    this.leftoversReaped = this._reapLeftovers();
-    if ((options.prespawn ?? 0) > 0) this._fillPool();
+    this._pool = new PrespawnPool({
+      size: options.prespawn ?? 0,
+      create: async () => {
+        if (!this.hasMemoryFor()) return undefined;
+        const id = this._memory.hold(this._memoryOf({}));
+        return this._createSession(id, {}, false);
+      },
+      destroy: session => this._destroy(session),
+      isDisposed: () => this._isDisposed
+    });
+    this.leftoversReaped = reapLeftoverKernels(this._kernelsDir, {
+      isOwned: id => this._kernels.has(id) || this._pool.has(id),
+      launcher: options.launcher,
+      log: line => this._log(line)
+    });
+    if ((options.prespawn ?? 0) > 0) this._pool.fill();
   }
 
   /**
@@ -82,7 +94,7 @@ export class KernelManager {
 
   /** Number of started kernels waiting in the prespawn pool. */
   get poolSize(): number {
-    return this._pool.length;
+    return this._pool.size;
   }
 
   /** The `jaxlab` kernel spec (read from the harness once, then cached). */
@@ -127,7 +139,7 @@ export class KernelManager {
       );
     }
     const startedMs = Date.now();
-    const pooled = this._isPoolable(options) ? this._pool.shift() : undefined;
+    const pooled = isPoolable(options) ? this._pool.take() : undefined;
     if (pooled) {
       this._kernels.set(pooled.id, pooled);
       try {
@@ -136,7 +148,7 @@ export class KernelManager {
         await this.shutdownKernel(pooled.id);
         throw error;
       }
-      this._fillPool();
+      this._pool.fill();
       this._started(pooled, startedMs, true);
       return pooled;
     }
@@ -263,12 +275,11 @@ export class KernelManager {
   async dispose(): Promise<void> {
     if (this._isDisposed) return;
     this._isDisposed = true;
-    if (this._cullTimer) clearInterval(this._cullTimer);
+    this._culler?.dispose();
     await this.leftoversReaped;
-    await this._poolFilling;
-    const all = [...this._kernels.values(), ...this._pool];
+    await this._pool.filling;
+    const all = [...this._kernels.values(), ...this._pool.takeAll()];
     this._kernels.clear();
-    this._pool = [];
     await Promise.all(all.map(kernel => this._destroy(kernel)));
     // Kernels shut down just before (culled, deleted) may still be going.
     await Promise.all(this._destroying);
@@ -280,140 +291,35 @@ export class KernelManager {
     options: KernelManager.IStartOptions,
     isCounted: boolean
   ): Promise<KernelSession> {
-    const jobDir = path.join(this._kernelsDir, id);
-    try {
-      await this.leftoversReaped;
-      await fs.mkdir(this._kernelsDir, { recursive: true, mode: 0o755 });
-      await fs.mkdir(jobDir, { mode: 0o700 });
-      await this._options.launcher.prepareJobDir?.(jobDir, options.limits);
-    } catch (error) {
-      this._memory.release(id);
-      await removeJobFolder(jobDir);
-      throw new JaxLabError(
-        'KERNEL_START_FAILED',
-        `Could not make the folder of kernel ${id} (with its disk quota): ${String(error)}`,
-        {
-          cause: error,
-          hint: 'Check the gateway log; docs/sandbox.md lists what the sandbox needs.'
-        }
-      );
-    }
-    const info = createConnectionInfo(jobDir, KERNEL_SPEC_NAME);
-    const connectionFile = path.join(jobDir, CONNECTION_FILE_NAME);
-    const env: Record<string, string> = {};
-    for (const [key, value] of Object.entries(options.env ?? {})) {
-      if (key.startsWith('KERNEL_') && typeof value === 'string')
-        env[key] = value;
-    }
-    env.JAXLAB_DESIGNATED_FUNCTIONS = (
-      options.designatedFunctions?.length
-        ? options.designatedFunctions
-        : DEFAULT_DESIGNATED_FUNCTIONS
-    ).join(',');
-    if (options.extraImports?.length)
-      env.JAXLAB_EXTRA_IMPORTS = options.extraImports.join(',');
-    const session = new KernelSession({
+    await this.leftoversReaped;
+    return startKernelSession(options, {
       id,
-      name: KERNEL_SPEC_NAME,
-      jobDir,
-      info,
-      launcher: this._options.launcher,
-      launchOptions: {
-        kernelId: id,
-        jobDir,
-        connectionFile,
-        env,
-        limits: options.limits,
-        requirementsEnvDir: options.requirementsEnvDir,
-        devices: options.devices,
-        runtimeEnv: options.runtimeEnv,
-        writableBinds: options.writableBinds
-      },
-      startTimeoutMs: this._options.startTimeoutMs ?? 60_000,
-      heartbeatIntervalMs: this._options.heartbeatIntervalMs,
-      replay: this._options.replay,
-      iopubRateLimit: this._options.iopubRateLimit,
-      log: (line, fields) => this._log(line, { kernelId: id, ...fields }),
-      onEvent: event => this.kernelChanged.emit(event),
-      onClientShutdown: async restart => {
-        try {
-          if (restart) await this.restartKernel(id);
-          else if (this._kernels.has(id)) await this.shutdownKernel(id);
-        } catch (error) {
-          this._log(`kernel ${id}: ${(error as Error).message.split('\n')[0]}`);
+      kernelsDir: this._kernelsDir,
+      manager: this._options,
+      hooks: {
+        log: (line, fields) => this._log(line, { kernelId: id, ...fields }),
+        onEvent: event => this.kernelChanged.emit(event),
+        onClientShutdown: async restart => {
+          try {
+            if (restart) await this.restartKernel(id);
+            else if (this._kernels.has(id)) await this.shutdownKernel(id);
+          } catch (error) {
+            this._log(
+              `kernel ${id}: ${(error as Error).message.split('\n')[0]}`
+            );
+          }
         }
-      }
+      },
+      onCreated: session => {
+        if (isCounted) this._kernels.set(id, session);
+      },
+      onFailed: () => {
+        this._kernels.delete(id);
+        this._memory.release(id);
+      },
+      isDisposed: () => this._isDisposed,
+      log: (line, fields) => this._log(line, fields)
     });
-    if (isCounted) this._kernels.set(id, session);
-    try {
-      // The kernel binds its sockets where it sees its folder; the gateway
-      // connects to the same files at their host paths.
-      const inside = this._options.launcher.jobDirInside ?? jobDir;
-      await writeConnectionFile(connectionFile, {
-        ...info,
-        ip: path.join(inside, path.basename(info.ip))
-      });
-      await session.writeFiles(options.files ?? {});
-      await session.start();
-      if (this._isDisposed)
-        throw new JaxLabError(
-          'KERNEL_START_FAILED',
-          'The gateway is shutting down'
-        );
-    } catch (error) {
-      this._kernels.delete(id);
-      this._memory.release(id);
-      await session.shutdown().catch(() => undefined);
-      await removeJobFolder(jobDir);
-      this._log(`kernel ${id} failed to start: ${(error as Error).message}`, {
-        event: 'kernel:start-failed',
-        level: 'error',
-        kernelId: id
-      });
-      throw error;
-    }
-    return session;
-  }
-
-  /**
-   * Reaps what an earlier run left in `<dataDir>/kernels`: every kernel
-   * folder (named by a kernel id) that no kernel of this manager owns. Only
-   * those ids are touched, so other gateways' kernels on the same host
-   * (other data folders) are left alone.
-   */
-  private async _reapLeftovers(): Promise<string[]> {
-    let entries: string[];
-    try {
-      entries = await fs.readdir(this._kernelsDir);
-    } catch {
-      return []; // no kernels folder yet
-    }
-    const reaped: string[] = [];
-    for (const id of entries) {
-      if (
-        !KERNEL_ID.test(id) ||
-        this._kernels.has(id) ||
-        this._pool.some(k => k.id === id)
-      )
-        continue;
-      const jobDir = path.join(this._kernelsDir, id);
-      try {
-        const stat = await fs.lstat(jobDir);
-        if (!stat.isDirectory()) continue;
-        const killed =
-          (await this._options.launcher.reapLeftover?.(id, jobDir)) ?? 0;
-        await removeJobFolder(jobDir);
-        reaped.push(id);
-        this._log(
-          `kernel ${id} of an earlier run reaped (${killed} leftover process${killed === 1 ? '' : 'es'} killed, cgroups and folder removed)`
-        );
-      } catch (error) {
-        this._log(
-          `kernel ${id} of an earlier run could not be reaped: ${String(error)}`
-        );
-      }
-    }
-    return reaped;
   }
 
   private _started(
@@ -437,102 +343,16 @@ export class KernelManager {
     });
   }
 
-  private _isPoolable(options: KernelManager.IStartOptions): boolean {
-    const fns = options.designatedFunctions;
-    const isDefault =
-      !fns?.length ||
-      (fns.length === DEFAULT_DESIGNATED_FUNCTIONS.length &&
-        fns.every((f, i) => f === DEFAULT_DESIGNATED_FUNCTIONS[i]));
-    return (
-      isDefault &&
-      !options.limits &&
-      !options.requirementsEnvDir &&
-      !options.extraImports?.length &&
-      !options.devices &&
-      !options.runtimeEnv &&
-      !options.writableBinds
-    );
-  }
-
-  private _fillPool(): void {
-    if (this._isPoolFilling || this._isDisposed) return;
-    this._isPoolFilling = true;
-    this._poolFilling = (async () => {
-      try {
-        while (
-          !this._isDisposed &&
-          this._pool.length < (this._options.prespawn ?? 0)
-        ) {
-          // A pooled kernel never takes memory a real start could use.
-          if (!this.hasMemoryFor()) return;
-          const id = this._memory.hold(this._memoryOf({}));
-          let session: KernelSession;
-          try {
-            session = await this._createSession(id, {}, false);
-          } catch {
-            // Logged already; try again later rather than spin.
-            setTimeout(() => this._fillPool(), 10_000).unref();
-            return;
-          }
-          if (this._isDisposed) {
-            await this._destroy(session);
-            return;
-          }
-          this._pool.push(session);
-          void session.exited.then(() => {
-            this._pool = this._pool.filter(k => k !== session);
-          });
-        }
-      } finally {
-        this._isPoolFilling = false;
-      }
-    })();
-  }
-
-  private async _cullIdle(): Promise<void> {
-    const idleMs = this._options.idleCullMs!;
-    const now = Date.now();
-    for (const kernel of [...this._kernels.values()]) {
-      const idle = now - kernel.lastActivityMs;
-      if (
-        !this._jobKernels.has(kernel.id) &&
-        kernel.connections === 0 &&
-        kernel.executionState !== 'busy' &&
-        idle > idleMs
-      ) {
-        this._log(
-          `kernel ${kernel.id} culled after ${Math.round(idle / 1000)} s idle`,
-          { event: 'kernel:culled', kernelId: kernel.id }
-        );
-        this.kernelChanged.emit({
-          type: 'kernel:culled',
-          kernelId: kernel.id,
-          idleMs: idle
-        });
-        await this.shutdownKernel(kernel.id).catch(() => undefined);
-      }
-    }
-  }
-
   private async _destroy(
     kernel: KernelSession,
     options: KernelManager.IShutdownOptions = {}
   ): Promise<void> {
-    const destroying = (async () => {
-      await kernel
-        .shutdown(options)
-        .catch(error =>
-          this._log(`kernel ${kernel.id}: shutdown: ${String(error)}`)
-        );
-      this._memory.release(kernel.id);
-      await options
-        .beforeRemove?.(kernel.jobDir)
-        .catch(error =>
-          this._log(`kernel ${kernel.id}: before removal: ${String(error)}`)
-        );
-      // Off the event loop: a folder may hold hundreds of thousands of files.
-      await removeJobFolder(kernel.jobDir);
-    })();
+    const destroying = stopKernelSession(
+      kernel,
+      options,
+      () => this._memory.release(kernel.id),
+      (line, fields) => this._log(line, fields)
+    );
     this._destroying.add(destroying);
     try {
       await destroying;
@@ -557,8 +377,9 @@ export class KernelManager {
    * @throws JaxLabError `KERNEL_LIMIT_REACHED`.
    */
   private async _admit(bytes: number): Promise<string> {
-    while (!this._memory.fits(bytes) && this._pool.length > 0) {
-      await this._destroy(this._pool.pop()!);
+    let pooled: KernelSession | undefined;
+    while (!this._memory.fits(bytes) && (pooled = this._pool.takeNewest())) {
+      await this._destroy(pooled);
     }
     return this._memory.hold(bytes);
   }
@@ -594,12 +415,10 @@ export class KernelManager {
   private readonly _kernelsDir: string;
   private readonly _kernels = new Map<string, KernelSession>();
   private readonly _jobKernels = new Set<string>();
-  private _pool: KernelSession[] = [];
+  private readonly _pool: PrespawnPool;
   private readonly _destroying = new Set<Promise<void>>();
   private readonly _memory: MemoryBudget;
-  private _poolFilling: Promise<void> = Promise.resolve();
-  private _isPoolFilling = false;
-  private _cullTimer: NodeJS.Timeout | undefined;
+  private _culler: IdleCuller | undefined;
   private _spec: Promise<IKernelSpecModel> | undefined;
   private _isDisposed = false;
 }
@@ -607,91 +426,11 @@ export class KernelManager {
 /** Statics of {@link KernelManager}. */
 export namespace KernelManager {
   /** Options of {@link KernelManager.shutdownKernel}. */
-  export interface IShutdownOptions {
-    /** Skip asking the kernel to exit first. */
-    now?: boolean;
-    /**
-     * Reads the kernel's folder (its host path) after the sandbox is gone
-     * and before the folder is removed, e.g. to collect the run's outputs.
-     */
-    beforeRemove?: (jobDir: string) => Promise<void>;
-  }
+  export type IShutdownOptions = IShutdownKernelOptions;
 
   /** Options of a {@link KernelManager}. */
-  export interface IOptions {
-    /** How kernels are started (BubblewrapLauncher, or unsandboxed). */
-    launcher: IKernelLauncher;
-    /** Kernels live in `<dataDir>/kernels/<kernelId>/`. */
-    dataDir: string;
-    /** Most kernels running at once (pooled ones not counted); unset: no limit. */
-    maxKernels?: number;
-    /** Python of the venv holding the harness (for the kernel spec). */
-    python?: string;
-    /** How long a kernel may take to answer kernel_info_request; default 60 s. */
-    startTimeoutMs?: number;
-    /** Shut down kernels idle (no client, not busy) this long; unset: never. */
-    idleCullMs?: number;
-    /** Pre-started kernels kept ready; default 0. */
-    prespawn?: number;
-    /** Heartbeat period; default 3 s (3 missed beats mean dead). */
-    heartbeatIntervalMs?: number;
-    /** Bounds of each kernel's replay buffer. */
-    replay?: Partial<ReplayBuffer.IOptions>;
-    /** Most iopub bytes read per second from one kernel (default IOPUB_RATE_LIMIT). */
-    iopubRateLimit?: ByteRateLimiter.IOptions;
-    /**
-     * Memory all kernels may be given together: the sum of their memory
-     * limits (running, pooled and starting) stays within it, and a start
-     * that would pass it is refused. Default: 75% of physical memory.
-     */
-    memoryBudgetBytes?: number;
-    /** Sink of one-line log messages. */
-    log?: LogSink;
-  }
+  export type IOptions = IKernelManagerOptions;
 
   /** Options of {@link KernelManager.startKernel}. */
-  export interface IStartOptions {
-    /** Kernel spec name; only 'jaxlab'. */
-    name?: string;
-    /** Environment; only KERNEL_-prefixed variables are kept. */
-    env?: Record<string, string>;
-    /** Files for the kernel folder by path: main.py, requirements.txt, README.md and project files (`utils/data.py`). */
-    files?: Record<string, string>;
-    /** Functions a cell may call; default main, train_step. */
-    designatedFunctions?: string[];
-    limits?: Partial<IKernelLauncher.IResourceLimits>;
-    /** Read-only requirements environment of the job, if any. */
-    requirementsEnvDir?: string;
-    /** Extra importable module names (JAXLAB_EXTRA_IMPORTS). */
-    extraImports?: string[];
-    /** Accelerator device nodes of the kernel's slot. */
-    devices?: IKernelLauncher.ILaunchOptions['devices'];
-    /** Environment set by the gateway (devices, XLA, compile cache). */
-    runtimeEnv?: Record<string, string>;
-    /** Host folders bound writable besides the kernel folder. */
-    writableBinds?: IKernelLauncher.ILaunchOptions['writableBinds'];
-    /**
-     * Started for a job (or the warm pool): its runner owns it, so the
-     * Jupyter kernels API neither lists nor reaches it (see
-     * {@link KernelManager.isJobKernel}) and it is never culled as idle.
-     */
-    forJob?: boolean;
-  }
-}
-
-/** Writes the connection file (0600, never following a symlink). */
-async function writeConnectionFile(file: string, info: object): Promise<void> {
-  const handle = await fs.open(
-    file,
-    constants.O_WRONLY |
-      constants.O_CREAT |
-      constants.O_EXCL |
-      constants.O_NOFOLLOW,
-    0o600
-  );
-  try {
-    await handle.writeFile(JSON.stringify(info, null, 2));
-  } finally {
-    await handle.close();
-  }
+  export type IStartOptions = IStartKernelOptions;
 }
