@@ -1,10 +1,8 @@
 import type { KernelMessage } from '@jupyterlab/services';
 import type { WebSocket } from 'ws';
 
-import type {
-  IKernelClient,
-  KernelSession
-} from '../kernels/kernel-session.js';
+import type { IKernelClient } from '../kernels/kernel-client.js';
+import type { KernelSession } from '../kernels/kernel-session.js';
 import { OutputQueue } from '../kernels/output-queue.js';
 import { assertClientMessage } from '../wire/message-validation.js';
 import type { WebSocketProtocol } from './ws-codec.js';

@@ -6,7 +6,7 @@ import type { Router } from 'express';
 import { JaxLabError } from '@jaxlab/schemas';
 
 import type { KernelManager } from '../kernels/kernel-manager.js';
-import type { IKernelModel } from '../kernels/kernel-session.js';
+import type { IKernelModel } from '../kernels/kernel-client.js';
 import type { Caller } from './credentials.js';
 import type { KernelOwners } from './kernel-owners.js';
 import { kernelNotFound, userIdOf } from './kernel-owners.js';

@@ -1,7 +1,7 @@
 export { KernelManager } from './kernel-manager.js';
 export { CONNECTION_FILE_NAME } from './kernel-folders.js';
 export { KernelSession } from './kernel-session.js';
-export type { IKernelClient, IKernelModel } from './kernel-session.js';
+export type { IKernelClient, IKernelModel } from './kernel-client.js';
 export { KernelEventSignal } from './kernel-events.js';
 export type { KernelEvent, KernelEventType } from './kernel-events.js';
 export {

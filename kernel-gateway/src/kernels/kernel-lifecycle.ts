@@ -19,6 +19,34 @@ import type { LogSink } from '../log/gateway-log.js';
 // How one kernel starts and stops; the KernelManager keeps the books
 // (which kernels run, their memory, the pool).
 
+/**
+ * Refuses a start of another kernel spec than `jaxlab`, or past
+ * `maxKernels` (unset or 0: no limit) with `running` kernels.
+ *
+ * @throws JaxLabError `NOT_FOUND`, `KERNEL_LIMIT_REACHED`.
+ */
+export function assertStartAllowed(
+  options: IStartKernelOptions,
+  running: number,
+  maxKernels: number | undefined
+): void {
+  const name = options.name ?? KERNEL_SPEC_NAME;
+  if (name !== KERNEL_SPEC_NAME) {
+    throw new JaxLabError('NOT_FOUND', `No such kernel spec: ${name}`, {
+      hint: `This gateway runs only the '${KERNEL_SPEC_NAME}' kernel.`
+    });
+  }
+  if (maxKernels !== undefined && maxKernels > 0 && running >= maxKernels) {
+    throw new JaxLabError(
+      'KERNEL_LIMIT_REACHED',
+      `A maximum of ${maxKernels} kernels are allowed`,
+      {
+        hint: 'Shut down a kernel you no longer use, then try again.'
+      }
+    );
+  }
+}
+
 /** What {@link startKernelSession} needs besides the start request. */
 export interface IKernelSessionStart {
   /** The new kernel's id (its memory is held already). */

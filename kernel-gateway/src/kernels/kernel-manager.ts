@@ -1,8 +1,12 @@
+// Over 400 lines: one class whose methods share the books of every kernel
+// (running, job, pooled, memory held); how one kernel starts and stops,
+// its folder, the pool and idle culling live in their own modules.
+
 import os from 'node:os';
 import path from 'node:path';
 
 import { labPaths } from '@jaxlab/paths';
-import { JaxLabError, KERNEL_SPEC_NAME } from '@jaxlab/schemas';
+import { JaxLabError } from '@jaxlab/schemas';
 
 import type { IKernelLauncher } from '../sandbox/kernel-launcher.js';
 import { DEFAULT_RESOURCE_LIMITS } from '../sandbox/sandbox-policy.js';
@@ -15,8 +19,12 @@ import type {
   IStartKernelOptions
 } from './kernel-manager-options.js';
 import type { KernelSession } from './kernel-session.js';
-import { startKernelSession, stopKernelSession } from './kernel-lifecycle.js';
-import type { IKernelModel } from './kernel-session.js';
+import {
+  assertStartAllowed,
+  startKernelSession,
+  stopKernelSession
+} from './kernel-lifecycle.js';
+import type { IKernelModel } from './kernel-client.js';
 import type { IKernelSpecModel } from './kernel-spec.js';
 import { loadKernelSpec } from './kernel-spec.js';
 import { MemoryBudget } from './memory-budget.js';
@@ -122,22 +130,7 @@ export class KernelManager {
     options: KernelManager.IStartOptions = {}
   ): Promise<KernelSession> {
     this._assertNotDisposed();
-    const name = options.name ?? KERNEL_SPEC_NAME;
-    if (name !== KERNEL_SPEC_NAME) {
-      throw new JaxLabError('NOT_FOUND', `No such kernel spec: ${name}`, {
-        hint: `This gateway runs only the '${KERNEL_SPEC_NAME}' kernel.`
-      });
-    }
-    const max = this._options.maxKernels;
-    if (max !== undefined && max > 0 && this._kernels.size >= max) {
-      throw new JaxLabError(
-        'KERNEL_LIMIT_REACHED',
-        `A maximum of ${max} kernels are allowed`,
-        {
-          hint: 'Shut down a kernel you no longer use, then try again.'
-        }
-      );
-    }
+    assertStartAllowed(options, this._kernels.size, this._options.maxKernels);
     const startedMs = Date.now();
     const pooled = isPoolable(options) ? this._pool.take() : undefined;
     if (pooled) {

@@ -1,4 +1,7 @@
-import { randomUUID } from 'node:crypto';
+// Over 400 lines: one class whose methods share the kernel's process,
+// channels and state; its message routing (kernel-message-router.ts),
+// heartbeat, flood priority and output tail live in their own modules.
+
 import { promises as fs } from 'node:fs';
 
 import type { KernelMessage } from '@jupyterlab/services';
@@ -18,54 +21,16 @@ import type { RequestChannel } from '../wire/kernel-channels.js';
 import { KernelChannels } from '../wire/kernel-channels.js';
 import { createMessage } from '../wire/message-factory.js';
 import { MAX_JSON_PART_BYTES } from '../wire/wire-codec.js';
+import type { IKernelClient, IKernelModel } from './kernel-client.js';
 import type { KernelEvent } from './kernel-events.js';
 import { clearPlantedFiles, writeKernelFiles } from './kernel-files.js';
-import type { OutputQueue } from './output-queue.js';
-import {
-  checkIOPubMessage,
-  sanitizeKernelMessage,
-  sanitizeText
-} from './output-sanitizer.js';
-import { ReplayBuffer } from './replay-buffer.js';
+import { KernelMessageRouter } from './kernel-message-router.js';
+import { startHeartbeat } from './kernel-heartbeat.js';
+import { FloodPriority } from './flood-priority.js';
+import { OutputTail } from './output-tail.js';
+import type { ReplayBuffer } from './replay-buffer.js';
 import type { LogSink } from '../log/gateway-log.js';
 
-/** jupyter_server's kernel model, as GET /api/kernels/{id} answers it. */
-export interface IKernelModel {
-  id: string;
-  name: string;
-  /** ISO 8601 time of the last message to or from the kernel. */
-  last_activity: string;
-  execution_state: string;
-  /** Number of connected WebSocket clients. */
-  connections: number;
-}
-
-/**
- * A client of a kernel's messages (one WebSocket connection). It receives
- * every iopub message and the replies to its own requests.
- */
-export interface IKernelClient {
-  readonly id: string;
-  /** Delivers one message to the client; must not throw. */
-  send(msg: KernelMessage.IMessage): void;
-  /**
-   * Takes over a backlog (the replay of output kept while no client was
-   * connected) to deliver, in order and at the client's own pace, before
-   * anything sent later; must not throw.
-   */
-  sendBacklog(backlog: OutputQueue): void;
-}
-
-interface IPending {
-  client?: IKernelClient;
-  onReply?: (msg: KernelMessage.IMessage) => void;
-  onIOPub?: (msg: KernelMessage.IMessage) => void | Promise<void>;
-}
-
-const MAX_PENDING = 10_000;
-const OUTPUT_TAIL_CHARS = 4096;
-/** How long after an execute_reply without output the idle status is no longer waited for. */
-const IDLE_AFTER_REPLY_QUIET_MS = 2000;
 /** How long a kernel may take to answer shutdown_request before it is killed. */
 const SHUTDOWN_REPLY_TIMEOUT_MS = 1000;
 /** How long a kernel that answered shutdown_request may take to exit by itself. */
@@ -86,7 +51,14 @@ export class KernelSession {
     this.name = options.name;
     this.jobDir = options.jobDir;
     this.exited = new Promise(resolve => (this._resolveExited = resolve));
-    this._replay = new ReplayBuffer(options.replay);
+    this._router = new KernelMessageRouter({
+      kernelId: options.id,
+      send: (channel, msg) => void this._channels?.send(channel, msg),
+      onStatus: state => (this._executionState = state),
+      replay: options.replay,
+      log: options.log
+    });
+    this._flood = new FloodPriority(options.id, options.log);
   }
 
   /** Kernel id (a UUID). */
@@ -118,7 +90,7 @@ export class KernelSession {
       name: this.name,
       last_activity: new Date(this._lastActivityMs).toISOString(),
       execution_state: this._executionState,
-      connections: this._clients.size
+      connections: this._router.clientCount
     };
   }
 
@@ -134,7 +106,7 @@ export class KernelSession {
 
   /** Number of connected clients. */
   get connections(): number {
-    return this._clients.size;
+    return this._router.clientCount;
   }
 
   /** Whether the kernel died or was shut down. */
@@ -181,80 +153,7 @@ export class KernelSession {
     if (this.isDead || !this._channels) {
       return Promise.reject(this._deadError());
     }
-    return new Promise((resolve, reject) => {
-      let reply: KernelMessage.IExecuteReplyMsg['content'] | undefined;
-      let isIdle = false;
-      let timer: NodeJS.Timeout | undefined;
-      let lastIOPubMs = Date.now();
-      let isHeldBack = false;
-      const waitForIdle = (): void => {
-        // The idle status ends the request's output; it may trail the
-        // reply by a backlog of output (the shell reply overtakes iopub).
-        // Wait for it while output keeps coming, not forever.
-        const quietMs = isHeldBack ? 0 : Date.now() - lastIOPubMs;
-        if (quietMs >= IDLE_AFTER_REPLY_QUIET_MS) {
-          isIdle = true;
-          finish();
-        } else {
-          timer = setTimeout(waitForIdle, IDLE_AFTER_REPLY_QUIET_MS - quietMs);
-        }
-      };
-      const finish = (): void => {
-        if (reply === undefined) return;
-        if (!isIdle) {
-          timer ??= setTimeout(waitForIdle, IDLE_AFTER_REPLY_QUIET_MS);
-          return;
-        }
-        clearTimeout(timer);
-        this._pending.delete(msgId);
-        this._executes.delete(msgId);
-        resolve(reply);
-      };
-      const msgId = this._request(
-        'shell',
-        'execute_request',
-        {
-          code,
-          silent: false,
-          store_history: true,
-          user_expressions: {},
-          allow_stdin: false,
-          stop_on_error: true
-        },
-        {
-          onReply: msg => {
-            reply = msg.content as KernelMessage.IExecuteReplyMsg['content'];
-            finish();
-          },
-          onIOPub: msg => {
-            lastIOPubMs = Date.now();
-            const ready = options.onIOPub?.(msg as KernelMessage.IIOPubMessage);
-            if (ready) {
-              // Output held back by the consumer is not a quiet kernel.
-              isHeldBack = true;
-              void ready.finally(() => {
-                isHeldBack = false;
-                lastIOPubMs = Date.now();
-              });
-            }
-            if (
-              msg.header.msg_type === 'status' &&
-              (msg.content as { execution_state?: string }).execution_state ===
-                'idle'
-            ) {
-              isIdle = true;
-              finish();
-            }
-            return ready;
-          }
-        },
-        options.metadata
-      );
-      this._executes.set(msgId, error => {
-        clearTimeout(timer);
-        reject(error);
-      });
-    });
+    return this._router.execute(code, options);
   }
 
   /**
@@ -263,15 +162,10 @@ export class KernelSession {
    * removes it again.
    */
   attachClient(client: IKernelClient): () => void {
-    this._clients.add(client);
+    const detach = this._router.addClient(client);
     this._touch();
-    if (this._replay.length > 0) {
-      client.sendBacklog(
-        this._replay.take(text => this._gatewayStream('stderr', text))
-      );
-    }
     return () => {
-      this._clients.delete(client);
+      detach();
       this._touch();
     };
   }
@@ -290,15 +184,14 @@ export class KernelSession {
         channel: 'control',
         msgType: 'shutdown_reply',
         content: { status: 'ok', restart },
-        session: this._session,
+        session: this._router.session,
         parentHeader: msg.header
       });
       client.send(reply);
       void this._options.onClientShutdown?.(restart);
       return;
     }
-    if (channel !== 'stdin') this._addPending(msg.header.msg_id, { client });
-    void this._channels?.send(channel, msg);
+    this._router.forward(client, msg);
   }
 
   /** Peak memory of the kernel's sandbox so far (its cgroup's), if measured. */
@@ -349,7 +242,7 @@ export class KernelSession {
     this._failPending('shut down');
     if (this._executionState !== 'dead') {
       this._executionState = 'dead';
-      this._broadcastStatus('dead');
+      this._router.broadcastStatus('dead');
     }
     this._resolveExited(this._lastExit ?? { code: null, signal: 'SIGKILL' });
   }
@@ -361,7 +254,7 @@ export class KernelSession {
 
   /** The last output the kernel process wrote to stdout/stderr (for errors), sanitised. */
   get outputTail(): string {
-    return sanitizeText(this._outputTail);
+    return this._outputTail.text;
   }
 
   private async _launch(): Promise<void> {
@@ -373,7 +266,7 @@ export class KernelSession {
       this._options.launchOptions
     );
     this._process = proc;
-    this._collectOutput(proc);
+    this._outputTail.collect(proc);
     this._channels = new KernelChannels({
       info: this._options.info,
       iopubRateLimit: this._options.iopubRateLimit,
@@ -383,7 +276,8 @@ export class KernelSession {
           `kernel ${this.id}: dropped a ${channel} frame: ${error instanceof Error ? error.message : String(error)}`,
           { event: 'kernel:frame-dropped', level: 'warn' }
         ),
-      onIOPubFlood: isFlooding => this._onOutputFlood(proc, isFlooding),
+      onIOPubFlood: isFlooding =>
+        this._flood.change(proc, isFlooding, () => proc === this._process),
       onDisconnected: channel => this._onChannelLost(proc, channel)
     });
     this._channels.connect();
@@ -395,9 +289,9 @@ export class KernelSession {
     const deadline = Date.now() + this._options.startTimeoutMs;
     let exit: IKernelProcess.IExit | undefined;
     void proc.exited.then(e => (exit = e));
-    this._isIOPubSeen = false;
+    this._router.resetIOPubSeen();
     let info: KernelMessage.IMessage | undefined;
-    while (!(info && this._isIOPubSeen)) {
+    while (!(info && this._router.isIOPubSeen)) {
       if (exit || Date.now() >= deadline || this._process !== proc) {
         const why = exit
           ? `exited (code ${exit.code}, signal ${exit.signal}${exit.limit ? `, ${exit.limit} limit` : ''})`
@@ -413,7 +307,12 @@ export class KernelSession {
         );
       }
       const replied = new Promise<KernelMessage.IMessage>(resolve =>
-        this._request('shell', 'kernel_info_request', {}, { onReply: resolve })
+        this._router.request(
+          'shell',
+          'kernel_info_request',
+          {},
+          { onReply: resolve }
+        )
       );
       const wait = Math.min(500, Math.max(1, deadline - Date.now()));
       info =
@@ -424,7 +323,7 @@ export class KernelSession {
             setTimeout(() => resolve(undefined), wait)
           )
         ])) ?? info;
-      if (info && !this._isIOPubSeen) {
+      if (info && !this._router.isIOPubSeen) {
         // Slow joiner: let the subscription settle, then ask again.
         await new Promise(resolve => setTimeout(resolve, 50));
       }
@@ -436,26 +335,18 @@ export class KernelSession {
 
   private _startHeartbeat(): void {
     this._stopHeartbeat();
-    const intervalMs = this._options.heartbeatIntervalMs ?? 3000;
     const channels = this._channels;
-    let misses = 0;
-    let isBeating = false;
-    this._heartbeat = setInterval(() => {
-      if (isBeating || !channels || this._channels !== channels || this.isDead)
-        return;
-      isBeating = true;
-      void channels.ping(Math.min(intervalMs, 5000)).then(isAlive => {
-        isBeating = false;
-        if (this._channels !== channels || this.isDead) return;
-        misses = isAlive ? 0 : misses + 1;
-        if (misses >= (this._options.heartbeatMisses ?? 3)) {
-          this._markDead(`missed ${misses} heartbeats`);
-          this._stopLimit = 'heartbeat';
-          void this._process?.dispose();
-        }
-      });
-    }, intervalMs);
-    this._heartbeat.unref();
+    if (!channels) return;
+    this._heartbeat = startHeartbeat(channels, {
+      intervalMs: this._options.heartbeatIntervalMs ?? 3000,
+      maxMisses: this._options.heartbeatMisses ?? 3,
+      isCurrent: () => this._channels === channels && !this.isDead,
+      onLost: misses => {
+        this._markDead(`missed ${misses} heartbeats`);
+        this._stopLimit = 'heartbeat';
+        void this._process?.dispose();
+      }
+    });
   }
 
   private _stopHeartbeat(): void {
@@ -471,7 +362,7 @@ export class KernelSession {
       // The reply says the kernel has run its shutdown; what is left is
       // process teardown, which may take a second and need not be waited for.
       const replied = new Promise<void>(resolve =>
-        this._request(
+        this._router.request(
           'control',
           'shutdown_request',
           { restart: false },
@@ -531,34 +422,6 @@ export class KernelSession {
     }, CHANNEL_LOST_GRACE_MS).unref();
   }
 
-  /**
-   * While the kernel's output comes faster than the gateway reads it, its
-   * processes run at the lowest CPU priority, so other kernels (and the
-   * gateway reading this flood) get the CPU first; restored once the flood
-   * is over. Changes apply in order.
-   */
-  private _onOutputFlood(proc: IKernelProcess, isFlooding: boolean): void {
-    if (!proc.setCpuPriority) return;
-    const priority = isFlooding ? 'low' : 'normal';
-    this._cpuPriorityChange = this._cpuPriorityChange
-      .then(async () => {
-        if (proc !== this._process) return;
-        await proc.setCpuPriority!(priority);
-        this._options.log?.(
-          isFlooding
-            ? `kernel ${this.id} floods its output: it is read at the gateway's rate limit and runs at the lowest CPU priority until the flood ends`
-            : `kernel ${this.id}'s output flood ended: its CPU priority is back to normal`,
-          { event: isFlooding ? 'kernel:flood-started' : 'kernel:flood-ended' }
-        );
-      })
-      .catch(error =>
-        this._options.log?.(
-          `kernel ${this.id}: could not set its CPU priority to ${priority}: ${error instanceof Error ? error.message : String(error)}`,
-          { event: 'kernel:cpu-priority-failed', level: 'warn' }
-        )
-      );
-  }
-
   private _markDead(reason: string): void {
     if (this._executionState === 'dead') return;
     this._executionState = 'dead';
@@ -566,16 +429,13 @@ export class KernelSession {
       event: 'kernel:dead',
       level: 'warn'
     });
-    this._broadcastStatus('dead');
+    this._router.broadcastStatus('dead');
     this._failPending('died');
     this._options.onEvent?.({ type: 'kernel:dead', kernelId: this.id, reason });
   }
 
   private _failPending(why: string): void {
-    const error = this._deadError(why);
-    for (const fail of this._executes.values()) fail(error);
-    this._executes.clear();
-    this._pending.clear();
+    this._router.failPending(this._deadError(why));
   }
 
   private _deadError(why = 'is dead'): JaxLabError {
@@ -584,136 +444,9 @@ export class KernelSession {
     });
   }
 
-  private _request(
-    channel: RequestChannel,
-    msgType: string,
-    content: Record<string, unknown>,
-    pending: IPending,
-    metadata?: Record<string, unknown>
-  ): string {
-    const msg = createMessage({
-      channel,
-      msgType,
-      content,
-      session: this._session,
-      metadata
-    });
-    this._addPending(msg.header.msg_id, pending);
-    this._internalIds.add(msg.header.msg_id);
-    void this._channels?.send(channel, msg);
-    return msg.header.msg_id;
-  }
-
-  private _addPending(msgId: string, pending: IPending): void {
-    this._pending.set(msgId, pending);
-    if (this._pending.size > MAX_PENDING) {
-      const oldest = this._pending.keys().next().value as string;
-      this._pending.delete(oldest);
-      this._internalIds.delete(oldest);
-    }
-  }
-
   private _onKernelMessage(raw: KernelMessage.IMessage): void | Promise<void> {
     this._touch();
-    // Every string a kernel sends, on every channel, before anything
-    // looks at it, stores it or passes it on.
-    const msg = sanitizeKernelMessage(raw);
-    const parentId = (msg.parent_header as Partial<KernelMessage.IHeader>)
-      ?.msg_id;
-    const pending = parentId ? this._pending.get(parentId) : undefined;
-    if (msg.channel === 'iopub') {
-      this._isIOPubSeen = true;
-      return this._onIOPub(msg, pending, parentId);
-    }
-    if (msg.channel === 'stdin') {
-      pending?.client?.send(msg);
-      return;
-    }
-    // shell or control reply: exactly one per request.
-    if (!pending) return;
-    if (pending.client) {
-      this._pending.delete(parentId!);
-      pending.client.send(msg);
-    } else if (pending.onReply) {
-      if (!pending.onIOPub) {
-        this._pending.delete(parentId!);
-        this._internalIds.delete(parentId!);
-      }
-      pending.onReply(msg);
-    }
-  }
-
-  private _onIOPub(
-    sanitized: KernelMessage.IMessage,
-    pending: IPending | undefined,
-    parentId: string | undefined
-  ): void | Promise<void> {
-    if ((sanitized.header.msg_type as string) === 'iopub_welcome') return;
-    const { msg, problem } = checkIOPubMessage(sanitized);
-    if (problem) {
-      this._options.log?.(`kernel ${this.id}: ${problem}`, {
-        event: 'kernel:output-refused',
-        level: 'warn'
-      });
-    }
-    const out =
-      msg ??
-      (problem?.startsWith('invalid metrics')
-        ? this._gatewayStream(
-            'stderr',
-            `[jaxlab-gateway] ${problem}\n`,
-            sanitized.header
-          )
-        : undefined);
-    if (!out) return;
-    if (out.header.msg_type === 'status') {
-      this._executionState = String(
-        (out.content as { execution_state: string }).execution_state
-      );
-    }
-    const ready = pending?.onIOPub?.(out);
-    if (this._clients.size > 0) {
-      for (const client of this._clients) client.send(out);
-    } else if (!(parentId && this._internalIds.has(parentId))) {
-      this._replay.push(out);
-    }
-    return ready;
-  }
-
-  private _gatewayStream(
-    name: 'stdout' | 'stderr',
-    text: string,
-    parent?: KernelMessage.IHeader
-  ): KernelMessage.IMessage {
-    return createMessage({
-      channel: 'iopub',
-      msgType: 'stream',
-      content: { name, text },
-      session: this._session,
-      parentHeader: parent ?? {}
-    });
-  }
-
-  private _broadcastStatus(state: string): void {
-    const msg = createMessage({
-      channel: 'iopub',
-      msgType: 'status',
-      content: { execution_state: state },
-      session: this._session
-    });
-    for (const client of this._clients) client.send(msg);
-  }
-
-  private _collectOutput(proc: IKernelProcess): void {
-    for (const stream of [proc.stdout, proc.stderr]) {
-      if (!stream) continue;
-      stream.on('data', (chunk: Buffer) => {
-        this._outputTail = (this._outputTail + chunk.toString('utf8')).slice(
-          -OUTPUT_TAIL_CHARS
-        );
-      });
-      stream.on('error', () => undefined);
-    }
+    return this._router.route(raw);
   }
 
   private _touch(): void {
@@ -721,28 +454,22 @@ export class KernelSession {
   }
 
   private readonly _options: KernelSession.IOptions;
-  private readonly _session = randomUUID();
-  private readonly _clients = new Set<IKernelClient>();
-  private readonly _pending = new Map<string, IPending>();
-  private readonly _internalIds = new Set<string>();
-  private readonly _executes = new Map<string, (error: Error) => void>();
-  private readonly _replay: ReplayBuffer;
+  private readonly _router: KernelMessageRouter;
+  private readonly _flood: FloodPriority;
   /** Paths the gateway wrote into the folder (main.py, models.py, utils/data.py). */
   private readonly _filesWritten = new Set<string>();
   private _resolveExited!: (exit: IKernelProcess.IExit) => void;
   private _process: IKernelProcess | undefined;
   private _channels: KernelChannels | undefined;
-  private _cpuPriorityChange: Promise<void> = Promise.resolve();
   private _heartbeat: NodeJS.Timeout | undefined;
   private _executionState = 'starting';
   private _lastActivityMs = Date.now();
   private _lastExit: IKernelProcess.IExit | undefined;
   private _kernelInfo: Record<string, unknown> | undefined;
-  private _isIOPubSeen = false;
   private _isShuttingDown = false;
   /** Why the gateway itself stopped the kernel, for its exit. */
   private _stopLimit: IKernelProcess.IExit['limit'];
-  private _outputTail = '';
+  private readonly _outputTail = new OutputTail();
 }
 
 /** Statics of {@link KernelSession}. */
