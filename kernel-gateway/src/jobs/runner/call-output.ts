@@ -11,13 +11,23 @@ import type { StepSeriesWriter } from '../metrics/step-series-writer.js';
 import type { JobEventWriter } from './job-event-writer.js';
 import type { IJobKernel } from './job-kernels.js';
 
+/** Options of a {@link CallOutput}. */
+export interface ICallOutputOptions {
+  /** Where log lines go. */
+  writer: JobEventWriter;
+  /** Where step metrics go. */
+  steps: StepSeriesWriter;
+  /** Whether the gateway interrupted the call (a cancel or a hand-back). */
+  isInterruptExpected: () => boolean;
+}
+
 /**
  * The output of a job's designated call: turns its iopub messages into
  * job events (log lines, step metrics) and keeps the call's metrics and
  * error as the kernel published them.
  */
 export class CallOutput {
-  constructor(options: CallOutput.IOptions) {
+  constructor(options: ICallOutputOptions) {
     this._options = options;
     this.idle = new Promise(resolve => (this._idle = resolve));
   }
@@ -114,22 +124,10 @@ export class CallOutput {
     return undefined;
   }
 
-  private readonly _options: CallOutput.IOptions;
+  private readonly _options: ICallOutputOptions;
   private _idle!: () => void;
   private _errorContent: KernelMessage.IErrorMsg['content'] | undefined;
   private _reported: Metrics | undefined;
-}
-
-/** Option types of {@link CallOutput}. */
-export namespace CallOutput {
-  export interface IOptions {
-    /** Where log lines go. */
-    writer: JobEventWriter;
-    /** Where step metrics go. */
-    steps: StepSeriesWriter;
-    /** Whether the gateway interrupted the call (a cancel or a hand-back). */
-    isInterruptExpected: () => boolean;
-  }
 }
 
 /**

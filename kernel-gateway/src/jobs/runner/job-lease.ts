@@ -4,13 +4,29 @@ import type { IJobQueue } from '@jaxlab/store';
 import type { JobEventWriter } from './job-event-writer.js';
 import type { LogSink } from '../../log/gateway-log.js';
 
+/** Options of a {@link JobLease}. */
+export interface IJobLeaseOptions {
+  job: Job;
+  queue: IJobQueue;
+  hostId: string;
+  leaseMs: number;
+  renewEveryMs: number;
+  /** Whether the job has ended (no renewal is started then). */
+  isEnded: () => boolean;
+  /** The lease is gone (another host may run the job). */
+  onLost: () => void;
+  /** The job's owner asked to cancel it (at every renewal until it ends). */
+  onCancelRequested: () => void;
+  log: LogSink;
+}
+
 /**
  * A claimed job's lease on this host: renewed while the job runs (each
  * renewal also reads the job's cancel request), and handed back to the
  * queue when the gateway stops before the job could end.
  */
 export class JobLease {
-  constructor(options: JobLease.IOptions) {
+  constructor(options: IJobLeaseOptions) {
     this._options = options;
   }
 
@@ -68,25 +84,7 @@ export class JobLease {
     }
   }
 
-  private readonly _options: JobLease.IOptions;
+  private readonly _options: IJobLeaseOptions;
   private _timer: NodeJS.Timeout | undefined;
   private _renewing = false;
-}
-
-/** Option types of {@link JobLease}. */
-export namespace JobLease {
-  export interface IOptions {
-    job: Job;
-    queue: IJobQueue;
-    hostId: string;
-    leaseMs: number;
-    renewEveryMs: number;
-    /** Whether the job has ended (no renewal is started then). */
-    isEnded: () => boolean;
-    /** The lease is gone (another host may run the job). */
-    onLost: () => void;
-    /** The job's owner asked to cancel it (at every renewal until it ends). */
-    onCancelRequested: () => void;
-    log: LogSink;
-  }
 }
