@@ -40,8 +40,9 @@ const CHANNEL_LOST_GRACE_MS = 1000;
 
 /**
  * One running kernel: its process (through the launcher), its ZeroMQ
- * channels, heartbeat, connected clients and replay buffer. Created and
- * owned by {@link KernelManager}.
+ * channels and heartbeat; its messages, connected clients and replay
+ * buffer through a {@link KernelMessageRouter}. Created and owned by
+ * `KernelManager`.
  */
 export class KernelSession {
   /** @internal Use KernelManager.startKernel(). */
