@@ -7,14 +7,13 @@ import { SANDBOX_JOB_DIR } from '@jaxlab/kernel-gateway';
 import type { SandboxedProcess } from '@jaxlab/kernel-gateway';
 
 import {
-  descendants,
-  isAlive,
   launcher,
   rlimitLauncher,
   run,
   start,
   useJobFolders
 } from './sandbox-runs.js';
+import { descendants, isAlive } from './sandbox-processes.js';
 
 useJobFolders();
 

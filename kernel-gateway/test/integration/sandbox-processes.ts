@@ -2,7 +2,7 @@
  * Test helpers that look at the host's /proc for processes of a kernel's
  * sandbox: the ones in its cgroup (`.../jaxlab/<kernelId>`) and the ones
  * running as the sandbox uid in the kernel's folder or naming the kernel
- * in their environment.
+ * in their environment; and the descendants of one sandboxed process.
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { SANDBOX_ID } from '@jaxlab/kernel-gateway';
@@ -16,12 +16,17 @@ export interface IHostProcess {
 
 function stat(
   pid: number
-): { state: string; start: string; comm: string } | undefined {
+): { state: string; parent: number; start: string; comm: string } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
     const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-    return { state: fields[0]!, start: fields[19]!, comm };
+    return {
+      state: fields[0]!,
+      parent: Number(fields[1]),
+      start: fields[19]!,
+      comm
+    };
   } catch {
     return undefined;
   }
@@ -67,6 +72,35 @@ export function sandboxProcesses(
 
 /** Whether `proc` (the same process, not a reused pid) still runs. */
 export function isRunning(proc: IHostProcess): boolean {
-  const info = stat(proc.pid);
-  return info !== undefined && info.start === proc.start && info.state !== 'Z';
+  return isAlive(proc.pid, proc.start);
+}
+
+/** Whether process `pid` that started at `start` (not a reused pid) still runs. */
+export function isAlive(pid: number, start: string): boolean {
+  const info = stat(pid);
+  return info !== undefined && info.start === start && info.state !== 'Z';
+}
+
+/** Host pid and start time of every process descending from `root`. */
+export function descendants(root: number): Map<number, string> {
+  const procs = new Map<number, { parent: number; start: string }>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    const info = pid ? stat(pid) : undefined;
+    if (info) procs.set(pid, info);
+  }
+  const found = new Map<number, string>();
+  for (const [pid, { start }] of procs) {
+    for (
+      let p: number | undefined = pid;
+      p && p > 1;
+      p = procs.get(p)?.parent
+    ) {
+      if (p === root) {
+        found.set(pid, start);
+        break;
+      }
+    }
+  }
+  return found;
 }

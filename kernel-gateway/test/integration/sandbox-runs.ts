@@ -1,6 +1,6 @@
-// Programs in the real bubblewrap sandbox for the sandbox tests: launchers,
-// job folders, and the host's view of the processes a sandbox started.
-import { promises as fs, readFileSync, readdirSync } from 'node:fs';
+// Programs in the real bubblewrap sandbox for the sandbox tests: launchers
+// and job folders.
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -27,52 +27,6 @@ export const rlimitLauncher = new BubblewrapLauncher({
   venvDir: VENV,
   cgroups: { mode: 'rlimit', parents: {}, reason: 'forced by test' }
 });
-
-/** Host pid and start time of every process descending from `root`. */
-export function descendants(root: number): Map<number, string> {
-  const parents = new Map<number, number>();
-  const starts = new Map<number, string>();
-  for (const entry of readdirSafe('/proc')) {
-    const pid = Number(entry);
-    if (!pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(pid, Number(fields[1]));
-      starts.set(pid, fields[19]!);
-    } catch {
-      // gone
-    }
-  }
-  const found = new Map<number, string>();
-  for (const pid of parents.keys()) {
-    for (let p: number | undefined = pid; p && p > 1; p = parents.get(p)) {
-      if (p === root) {
-        found.set(pid, starts.get(pid)!);
-        break;
-      }
-    }
-  }
-  return found;
-}
-
-function readdirSafe(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-
-export function isAlive(pid: number, start: string): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] === start && fields[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 export async function newJobDir(): Promise<string> {
   const jobDir = path.join(base, `k${++counter}`);

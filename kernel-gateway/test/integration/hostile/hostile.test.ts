@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labPaths } from '@jaxlab/paths';
 import { BubblewrapLauncher, SANDBOX_JOB_DIR } from '@jaxlab/kernel-gateway';
 import type { SandboxedProcess } from '@jaxlab/kernel-gateway';
+import { descendants, isAlive } from '../sandbox-processes.js';
 
 const { venvDir: VENV, python: PYTHON, harnessSrc: HARNESS_SRC } = labPaths();
 const PROGRAMS = fileURLToPath(new URL('./programs/', import.meta.url));
@@ -65,42 +66,6 @@ const launcher = new BubblewrapLauncher({
 
 let base: string;
 let counter = 0;
-
-/** Host pids (with start times) of every process descending from `root`. */
-function descendants(root: number): Map<number, string> {
-  const parents = new Map<number, [number, string]>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!pid) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      parents.set(pid, [Number(fields[1]), fields[19]!]);
-    } catch {
-      // gone
-    }
-  }
-  const found = new Map<number, string>();
-  for (const [pid, [, start]] of parents) {
-    for (let p: number | undefined = pid; p && p > 1; p = parents.get(p)?.[0]) {
-      if (p === root) {
-        found.set(pid, start);
-        break;
-      }
-    }
-  }
-  return found;
-}
-
-function isAlive(pid: number, start: string): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[19] === start && fields[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 async function launch(
   source: string,
