@@ -113,14 +113,7 @@ describe('createAuth() on two replicas of one store', () => {
       auth: {
         mode: 'google',
         sessionSecret,
-        google: {
-          clientId: 'client-1',
-          clientSecret: 'shh',
-          callbackUrl: '/auth/google/callback',
-          authorizationUrl: `${provider.url}/authorize`,
-          tokenUrl: `${provider.url}/token`,
-          userProfileUrl: `${provider.url}/userinfo`
-        }
+        google: provider.googleOptions()
       }
     });
     closeAfterTest(async () => {

@@ -48,14 +48,7 @@ async function startTeamServer(replica?: {
     auth: {
       sessionSecret: replica ? 'one-secret-for-all-replicas' : undefined,
       mode: 'google',
-      google: {
-        clientId: 'client-1',
-        clientSecret: 'shh',
-        callbackUrl: '/auth/google/callback',
-        authorizationUrl: `${google.url}/authorize`,
-        tokenUrl: `${google.url}/token`,
-        userProfileUrl: `${google.url}/userinfo`
-      },
+      google: google.googleOptions(),
       adminEmails: ['Ada@Example.com']
     },
     hub: { url: HUB_URL, clientSecret: CLIENT_SECRET, token: HUB_TOKEN }

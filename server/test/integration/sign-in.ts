@@ -30,16 +30,7 @@ export async function startServer(
     auth: {
       mode,
       localToken: mode === 'local' ? 'local-secret-token' : undefined,
-      google: provider
-        ? {
-            clientId: 'client-1',
-            clientSecret: 'shh',
-            callbackUrl: '/auth/google/callback',
-            authorizationUrl: `${provider.url}/authorize`,
-            tokenUrl: `${provider.url}/token`,
-            userProfileUrl: `${provider.url}/userinfo`
-          }
-        : undefined
+      google: provider?.googleOptions()
     }
   });
   closeAfterTest(server.close);

@@ -92,6 +92,18 @@ export class OAuthStandIn {
     return this.url;
   }
 
+  /** The server's Google sign-in options pointed at this stand-in. */
+  googleOptions() {
+    return {
+      clientId: 'client-1',
+      clientSecret: 'shh',
+      callbackUrl: '/auth/google/callback',
+      authorizationUrl: `${this.url}/authorize`,
+      tokenUrl: `${this.url}/token`,
+      userProfileUrl: `${this.url}/userinfo`
+    };
+  }
+
   async stop(): Promise<void> {
     const s = this._server;
     this._server = undefined;
